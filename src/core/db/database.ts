@@ -1,0 +1,135 @@
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import type { DuckDBValue } from '@duckdb/node-api';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeLockHolder } from './lock.js';
+
+/** A value that can be bound to a SQL parameter. */
+export type SqlParam = string | number | bigint | boolean | null;
+/** A row as JSON-safe values: DECIMAL and BIGINT arrive as strings, never floats. */
+export type Row = Record<string, string | number | boolean | null | object>;
+
+/** Raised when another process holds the database file for writing. */
+export class DatabaseLockedError extends Error {
+  constructor(readonly path: string, readonly holder: string) {
+    super(
+      `The database ${path} is in use by another process (${holder}). ` +
+        `DuckDB lets one process write a file at a time: stop that process, or use another --db file.`,
+    );
+    this.name = 'DatabaseLockedError';
+  }
+}
+
+/** One open DuckDB database with one connection: the only door to SQL in Regulars. */
+export class Db {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly conn: DuckDBConnection,
+  ) {}
+
+  /** Opens (creating if needed) a database file, or ':memory:'. */
+  static async open(path: string): Promise<Db> {
+    try {
+      const instance = await DuckDBInstance.create(path);
+      const conn = await instance.connect();
+      return new Db(path, instance, conn);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const lock = /Conflicting lock is held in (.*?) \(PID (\d+)\)/.exec(message);
+      if (lock) throw new DatabaseLockedError(path, describeLockHolder(Number(lock[2]), lock[1] ?? 'a process'));
+      throw err;
+    }
+  }
+
+  /** Runs a statement with positional parameters ($1, $2, ...). */
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    await this.conn.run(sql, toValues(params));
+  }
+
+  /** Runs a query and returns its rows with exact values (DECIMAL and BIGINT as strings). */
+  async all(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    const reader = await this.conn.runAndReadAll(sql, toValues(params));
+    return reader.getRowObjectsJson() as Row[];
+  }
+
+  /** Runs a query expected to return at most one row. */
+  async one(sql: string, params: readonly SqlParam[] = []): Promise<Row | undefined> {
+    const rows = await this.all(sql, params);
+    return rows[0];
+  }
+
+  /**
+   * Streams a query whose columns are all INTEGER, chunk by chunk, as plain number arrays:
+   * the fast path for graph work over millions of rows.
+   */
+  async forEachIntChunk(sql: string, params: readonly SqlParam[], onChunk: (columns: number[][]) => void): Promise<void> {
+    const result = await this.conn.run(sql, toValues(params));
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const cols: number[][] = [];
+      for (let c = 0; c < chunk.columnCount; c++) {
+        cols.push(chunk.getColumnValues(c).map((v) => (typeof v === 'number' ? v : Number(v))));
+      }
+      onChunk(cols);
+    }
+  }
+
+  /** Appends rows of integers to an existing table (column order as in the table). */
+  async appendInts(table: string, columns: ReadonlyArray<ArrayLike<number>>): Promise<void> {
+    const appender = await this.conn.createAppender(table);
+    const n = columns[0]?.length ?? 0;
+    for (let i = 0; i < n; i++) {
+      for (const col of columns) appender.appendInteger(col[i] ?? 0);
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
+
+  /** Runs fn inside a transaction: all of its writes commit together, or none do. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.conn.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.conn.run('COMMIT');
+      return result;
+    } catch (err) {
+      await this.conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Closes the connection and releases the file lock. */
+  close(): void {
+    this.conn.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function toValues(params: readonly SqlParam[]): DuckDBValue[] {
+  return params.map((p) => (typeof p === 'number' && Number.isInteger(p) ? BigInt(p) : p));
+}
+
+/** Reads a .sql file that sits beside the calling module (pass import.meta.url). */
+export function sqlFile(moduleUrl: string, name: string): string {
+  return readFileSync(join(dirname(fileURLToPath(moduleUrl)), name), 'utf8');
+}
+
+/** Reads a column as a string ('' when NULL is not allowed is the caller's choice). */
+export function str(row: Row | undefined, col: string): string | null {
+  const v = row?.[col];
+  if (v === null || v === undefined) return null;
+  return typeof v === 'object' ? JSON.stringify(v) : String(v);
+}
+
+/** Reads an integer column (BIGINT arrives as a string) as a safe JS number. */
+export function int(row: Row | undefined, col: string): number {
+  const v = row?.[col];
+  if (v === null || v === undefined) return 0;
+  const n = Number(v);
+  if (!Number.isSafeInteger(n)) throw new Error(`column ${col}: ${String(v)} is not a safe integer`);
+  return n;
+}

@@ -1,0 +1,69 @@
+import { str, type Db } from '../db/index.js';
+import type { Clock } from '../clock.js';
+import { sqlTimestamp } from '../clock.js';
+
+/** Every setting Regulars knows, with its default and a one-line meaning. */
+export const SETTINGS = {
+  'shop.timezone': { default: 'UTC', help: 'Shop time zone; days and ISO weeks are shop-local.' },
+  'identity.default_country': { default: '86', help: 'Country calling code for phones written without one.' },
+  'identity.merge_kinds': {
+    default: ['phone', 'email', 'wechat_unionid'],
+    help: 'Identifier kinds strong enough to make two accounts one member.',
+  },
+  'identity.quarantine_max_accounts': {
+    default: 10,
+    help: 'An identifier linked to more accounts than this (whole graph) is quarantined: never merged on.',
+  },
+  'identity.quarantine_max_per_channel': {
+    default: 3,
+    help: 'An identifier linked to more accounts than this within one channel is quarantined.',
+  },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+type Widen<T> = T extends string ? string : T extends number ? number : T extends readonly string[] ? string[] : T;
+export type SettingValue<K extends SettingKey> = Widen<(typeof SETTINGS)[K]['default']>;
+
+/** True when the name is a known setting. */
+export function isSettingKey(key: string): key is SettingKey {
+  return Object.prototype.hasOwnProperty.call(SETTINGS, key);
+}
+
+/** Reads a setting from the database, falling back to its default. */
+export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<SettingValue<K>> {
+  const row = await db.one('SELECT value FROM settings WHERE key = $1', [key]);
+  const text = str(row, 'value');
+  const value: unknown = text === null ? SETTINGS[key].default : JSON.parse(text);
+  return value as SettingValue<K>;
+}
+
+/** Validates a setting value against the type of its default; returns an error message or null. */
+export function checkSetting(key: SettingKey, value: unknown): string | null {
+  const def: unknown = SETTINGS[key].default;
+  if (Array.isArray(def)) {
+    return Array.isArray(value) && value.every((v) => typeof v === 'string') ? null : `${key} takes a list of strings`;
+  }
+  if (typeof def === 'number') {
+    return typeof value === 'number' && Number.isInteger(value) && value > 0 ? null : `${key} takes a positive integer`;
+  }
+  return typeof value === 'string' && value.length > 0 ? null : `${key} takes a non-empty string`;
+}
+
+/** Stores a setting (the value is validated by the caller with checkSetting). */
+export async function setSetting(db: Db, clock: Clock, key: SettingKey, value: unknown): Promise<void> {
+  await db.run(
+    `INSERT INTO settings VALUES ($1, $2, $3::TIMESTAMP)
+     ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+    [key, JSON.stringify(value), sqlTimestamp(clock.now())],
+  );
+}
+
+/** All settings with their effective values. */
+export async function listSettings(db: Db): Promise<Array<{ key: SettingKey; value: unknown; help: string }>> {
+  const out: Array<{ key: SettingKey; value: unknown; help: string }> = [];
+  for (const key of Object.keys(SETTINGS)) {
+    if (!isSettingKey(key)) continue;
+    out.push({ key, value: await getSetting(db, key), help: SETTINGS[key].help });
+  }
+  return out;
+}

@@ -1,0 +1,52 @@
+-- name: quarantine
+-- Identifiers shared by too many accounts (whole graph): never merged on.
+CREATE OR REPLACE TEMP TABLE _quarantine_new AS
+SELECT l.identity_id,
+       count(DISTINCT l.anchor_id)::INTEGER AS account_count,
+       max(per_channel)::INTEGER AS max_per_channel
+FROM (
+  SELECT l.identity_id, l.anchor_id,
+         count(*) OVER (PARTITION BY l.identity_id, a.scope) AS per_channel
+  FROM (SELECT DISTINCT anchor_id, identity_id FROM identity_links WHERE anchor_id <> identity_id) l
+  JOIN identities a ON a.identity_id = l.anchor_id
+  JOIN identities i ON i.identity_id = l.identity_id
+  WHERE i.scope = ''
+) l
+GROUP BY l.identity_id
+HAVING count(DISTINCT l.anchor_id) > $1 OR max(per_channel) > $2;
+
+-- name: nodes
+-- The identities to resolve, in canonical order: first seen earliest, then by value.
+CREATE OR REPLACE TEMP TABLE _res_nodes AS
+SELECT (row_number() OVER (ORDER BY i.first_seen NULLS LAST, i.value, i.kind, i.scope) - 1)::INTEGER AS node,
+       i.identity_id, i.member_id AS old_member_id, i.kind, i.scope, i.value
+FROM identities i JOIN _res_scope s USING (identity_id);
+
+-- name: edges
+-- Merging edges inside the scope, in canonical order.
+SELECT least(a.node, b.node) AS x, greatest(a.node, b.node) AS y
+FROM (SELECT DISTINCT anchor_id, identity_id FROM identity_links) l
+JOIN _res_nodes a ON a.identity_id = l.anchor_id
+JOIN _res_nodes b ON b.identity_id = l.identity_id
+WHERE a.node <> b.node
+  AND (b.scope <> '' OR list_contains($1::VARCHAR[], b.kind))
+  AND l.identity_id NOT IN (SELECT identity_id FROM identity_quarantine)
+ORDER BY x, y;
+
+-- name: forbidden
+SELECT a.node AS x, b.node AS y
+FROM do_not_merge d
+JOIN _res_nodes a ON a.identity_id = d.identity_a
+JOIN _res_nodes b ON b.identity_id = d.identity_b;
+
+-- name: assign
+-- Each node's component, its survivor (lowest canonical node) and the member ID derived from it.
+CREATE OR REPLACE TEMP TABLE _res_assign AS
+WITH comp AS (
+  SELECT n.*, u.root, min(n.node) OVER (PARTITION BY u.root) AS survivor_node
+  FROM _res_nodes n JOIN _res_uf u ON u.node = n.node
+)
+SELECT c.identity_id, c.old_member_id, c.root,
+       s.identity_id AS survivor_identity_id,
+       'M' || upper(left(sha256(s.kind || '|' || s.scope || '|' || s.value), 16)) AS member_id
+FROM comp c JOIN _res_nodes s ON s.node = c.survivor_node;

@@ -1,0 +1,158 @@
+import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { sqlTimestamp, type Clock } from '../core/clock.js';
+import { getSetting } from '../core/settings/index.js';
+import { UnionFind } from './union-find.js';
+import { rebuildMembers } from './members.js';
+
+
+const SQL = namedStatements(sqlFile(import.meta.url, 'resolve.sql'));
+
+export interface ResolveResult {
+  readonly identities: number;
+  readonly members: number;
+  readonly merges: number;
+  readonly quarantined: number;
+}
+
+/**
+ * Resolves identities into members. `scope` chooses which: 'all', or a temp table name holding
+ * identity_id values touched by an import (their current members are recomputed whole, so the
+ * outcome equals a full resolution). Runs inside the caller's transaction.
+ */
+export async function resolveIdentities(
+  db: Db,
+  clock: Clock,
+  scope: 'all' | { table: string },
+  importId: number | null,
+): Promise<ResolveResult> {
+  const now = sqlTimestamp(clock.now());
+  const mergeKinds = await getSetting(db, 'identity.merge_kinds');
+  const maxAccounts = await getSetting(db, 'identity.quarantine_max_accounts');
+  const maxPerChannel = await getSetting(db, 'identity.quarantine_max_per_channel');
+
+  // 1. Quarantine, judged on the whole graph; changes widen the scope to everyone linked.
+  await db.run(SQL('quarantine'), [maxAccounts, maxPerChannel]);
+  const changed = await db.all(
+    `SELECT identity_id, 'quarantine' AS action FROM _quarantine_new WHERE identity_id NOT IN (SELECT identity_id FROM identity_quarantine)
+     UNION ALL SELECT identity_id, 'release' FROM identity_quarantine WHERE identity_id NOT IN (SELECT identity_id FROM _quarantine_new)`,
+  );
+  for (const row of changed) {
+    await db.run(
+      `INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, $2, NULL, NULL, $3, $4, $5)`,
+      [now, str(row, 'action'), int(row, 'identity_id'), importId, 'identifier shared by too many accounts'],
+    );
+  }
+  await db.run('DELETE FROM identity_quarantine WHERE identity_id NOT IN (SELECT identity_id FROM _quarantine_new)');
+  await db.run(
+    `INSERT INTO identity_quarantine SELECT identity_id, account_count, max_per_channel, $1::TIMESTAMP FROM _quarantine_new
+     WHERE identity_id NOT IN (SELECT identity_id FROM identity_quarantine)`,
+    [now],
+  );
+
+  // 2. The scope: touched identities, everything linked to them, and whole current members.
+  await db.run('CREATE OR REPLACE TEMP TABLE _res_seed (identity_id BIGINT)');
+  if (scope === 'all') {
+    await db.run('CREATE OR REPLACE TEMP TABLE _res_scope AS SELECT identity_id FROM identities');
+  } else {
+    await db.run(`INSERT INTO _res_seed SELECT DISTINCT identity_id FROM ${scope.table}`);
+    await db.run(
+      `INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l
+       WHERE l.identity_id IN (SELECT identity_id FROM _res_seed) OR l.identity_id IN (SELECT identity_id FROM merge_events WHERE at = $1::TIMESTAMP AND action IN ('quarantine','release'))`,
+      [now],
+    );
+    await db.run(
+      `INSERT INTO _res_seed SELECT l.identity_id FROM identity_links l WHERE l.anchor_id IN (SELECT identity_id FROM _res_seed)`,
+    );
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _res_scope AS
+       SELECT DISTINCT identity_id FROM (
+         SELECT identity_id FROM _res_seed
+         UNION ALL
+         SELECT i.identity_id FROM identities i
+         WHERE i.member_id IN (SELECT member_id FROM identities WHERE identity_id IN (SELECT identity_id FROM _res_seed)))`,
+    );
+  }
+  await db.run(SQL('nodes'));
+  const n = int(await db.one('SELECT count(*) AS n FROM _res_nodes'), 'n');
+
+  // 3. Union-find in canonical order, honouring do-not-merge rules.
+  const uf = new UnionFind(n);
+  await db.forEachIntChunk(SQL('forbidden'), [], ([xs = [], ys = []]) => {
+    for (let i = 0; i < xs.length; i++) uf.forbid(xs[i] ?? 0, ys[i] ?? 0);
+  });
+  await db.forEachIntChunk(SQL('edges'), [toListParam(mergeKinds)], ([xs = [], ys = []]) => {
+    for (let i = 0; i < xs.length; i++) uf.union(xs[i] ?? 0, ys[i] ?? 0);
+  });
+  const nodes = new Int32Array(n);
+  const roots = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    nodes[i] = i;
+    roots[i] = uf.find(i);
+  }
+  await db.run('CREATE OR REPLACE TEMP TABLE _res_uf (node INTEGER, root INTEGER)');
+  await db.appendInts('_res_uf', [nodes, roots]);
+  await db.run(SQL('assign'));
+
+  // 4. Audit: merges (several old members now one) and renames, then aliases.
+  const merges = await recordMerges(db, now, importId);
+  await db.run(
+    `INSERT INTO member_aliases
+     SELECT DISTINCT m.member_id, a.member_id, $1::TIMESTAMP
+     FROM members m JOIN _res_assign a ON a.identity_id = m.anchor_identity_id
+     WHERE m.member_id <> a.member_id
+     ON CONFLICT (old_member_id) DO UPDATE SET member_id = excluded.member_id, since = excluded.since`,
+    [now],
+  );
+  await db.run(
+    `UPDATE member_aliases SET member_id = f.member_id
+     FROM (SELECT DISTINCT m.member_id AS old_id, a.member_id FROM members m JOIN _res_assign a ON a.identity_id = m.anchor_identity_id
+           WHERE m.member_id <> a.member_id) f
+     WHERE member_aliases.member_id = f.old_id`,
+  );
+  await db.run('DELETE FROM member_aliases WHERE old_member_id IN (SELECT member_id FROM _res_assign)');
+
+  // 5. Write the assignment and rebuild the affected members.
+  await db.run(
+    `UPDATE identities SET member_id = a.member_id FROM _res_assign a
+     WHERE identities.identity_id = a.identity_id AND identities.member_id IS DISTINCT FROM a.member_id`,
+  );
+  await rebuildMembers(db, now);
+  const members = int(await db.one('SELECT count(DISTINCT member_id) AS n FROM _res_assign'), 'n');
+  const quarantined = int(await db.one('SELECT count(*) AS n FROM identity_quarantine'), 'n');
+  return { identities: n, members, merges, quarantined };
+}
+
+function toListParam(values: readonly string[]): string {
+  return `[${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')}]`;
+}
+
+async function recordMerges(db: Db, now: string, importId: number | null): Promise<number> {
+  // For each new member holding identities of several old members: one event per absorbed member,
+  // naming an identifier that links accounts of both.
+  const rows = await db.all(
+    `WITH olds AS (
+       SELECT DISTINCT member_id, old_member_id FROM _res_assign WHERE old_member_id IS NOT NULL
+     ), multi AS (
+       SELECT member_id FROM olds GROUP BY member_id HAVING count(*) > 1
+     ), via AS (
+       SELECT a.member_id, l.identity_id, count(DISTINCT an.old_member_id) AS k
+       FROM identity_links l
+       JOIN _res_assign a ON a.identity_id = l.identity_id
+       JOIN _res_assign an ON an.identity_id = l.anchor_id
+       WHERE a.member_id IN (SELECT member_id FROM multi) AND l.anchor_id <> l.identity_id
+       GROUP BY a.member_id, l.identity_id
+     )
+     SELECT o.member_id, o.old_member_id,
+            (SELECT min(v.identity_id) FROM via v WHERE v.member_id = o.member_id AND v.k > 1) AS via
+     FROM olds o
+     WHERE o.member_id IN (SELECT member_id FROM multi) AND o.old_member_id <> o.member_id
+     ORDER BY 1, 2`,
+  );
+  for (const r of rows) {
+    await db.run(
+      `INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, 'merge', $2, $3, $4, $5, NULL)`,
+      [now, str(r, 'member_id'), str(r, 'old_member_id'), r['via'] === null ? null : int(r, 'via'), importId],
+    );
+  }
+  return rows.length;
+}

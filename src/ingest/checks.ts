@@ -1,0 +1,51 @@
+import { LINE_TYPES, ORDER_STATUSES, type Entity } from './fields.js';
+
+/** Natural key of each entity within one file (sales lines are keyed after numbering). */
+export const FILE_KEYS: Partial<Record<Entity, readonly string[]>> = {
+  members: ['channel', 'external_id'],
+  orders: ['channel', 'order_id'],
+  order_lines: ['channel', 'order_id', 'line_no'],
+  returns: ['channel', 'return_id', 'line_no'],
+  products: ['sku'],
+  events: ['channel', 'event_id'],
+  consents: ['channel', 'external_id', 'contact_channel', 'at'],
+};
+
+const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
+
+/**
+ * Cross-field checks per entity, as SQL expressions over _typed that yield
+ * 'field<TAB>reason<TAB>value' or NULL. Only constant text of our own is pasted here.
+ */
+export function entityChecks(entity: Entity): string[] {
+  const status = `CASE WHEN status IS NOT NULL AND status NOT IN (${list(ORDER_STATUSES)}) THEN 'status\tmust be one of ${ORDER_STATUSES.join(', ')}\t' || status END`;
+  const lineType = `CASE WHEN line_type IS NOT NULL AND line_type NOT IN (${list(LINE_TYPES)}) THEN 'line_type\tmust be one of ${LINE_TYPES.join(', ')}\t' || line_type END`;
+  const price = `CASE WHEN unit_price IS NULL AND amount IS NULL THEN 'unit_price\tneither unit_price nor amount is given\t' END`;
+  switch (entity) {
+    case 'orders':
+      return [status];
+    case 'order_lines':
+      return [lineType, price];
+    case 'sales':
+      return [status, lineType, price];
+    case 'returns':
+      return [lineType];
+    case 'products':
+      return [lineType];
+    case 'events':
+      return [
+        `CASE WHEN rating IS NOT NULL AND rating NOT BETWEEN 1 AND 5 THEN 'rating\tmust be 1 to 5\t' || rating END`,
+        `CASE WHEN direction IS NOT NULL AND direction NOT IN ('inbound', 'outbound') THEN 'direction\tmust be inbound or outbound\t' || direction END`,
+      ];
+    case 'consents':
+      return [
+        `CASE WHEN status NOT IN ('granted', 'withdrawn') THEN 'status\tmust be granted or withdrawn\t' || status END`,
+      ];
+    case 'members':
+      return [];
+    default: {
+      const never: never = entity;
+      return never;
+    }
+  }
+}

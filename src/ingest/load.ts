@@ -1,0 +1,184 @@
+import { int, type Db } from '../core/db/index.js';
+import type { Entity } from './fields.js';
+
+/** Rows of one file by what became of them; they add up to rows read. */
+export interface RowCounts {
+  loaded: number;
+  guest: number;
+  return: number;
+  non_product: number;
+  duplicate: number;
+}
+
+const TRUE = "lower(coalesce(is_return, '')) IN ('true', '1', 'yes', 'y', 't')";
+const STATUS = `coalesce(status, CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' WHEN completed_at IS NOT NULL THEN 'completed'
+  WHEN shipped_at IS NOT NULL THEN 'shipped' WHEN paid_at IS NOT NULL THEN 'paid' ELSE 'created' END)`;
+const AMOUNT = 'coalesce(amount, (quantity * unit_price))::DECIMAL(18,4)';
+const UNIT = 'coalesce(unit_price, CASE WHEN quantity <> 0 THEN round(amount / quantity, 4) ELSE amount END)::DECIMAL(18,4)';
+
+async function count(db: Db, sql: string): Promise<number> {
+  return int(await db.one(`SELECT count(*) AS n FROM (${sql})`), 'n');
+}
+
+/**
+ * Writes the accepted rows (_ok joined to _anchor) into the canonical tables, skipping rows whose
+ * natural key is already stored, and classifies every accepted row. Runs inside the import's transaction.
+ */
+export async function loadEntity(db: Db, entity: Entity, importId: number): Promise<RowCounts> {
+  await db.run(
+    'CREATE OR REPLACE TEMP TABLE _rows AS SELECT k.*, a.anchor_id FROM _ok k LEFT JOIN _anchor a USING (__line)',
+  );
+  const counts: RowCounts = { loaded: 0, guest: 0, return: 0, non_product: 0, duplicate: 0 };
+  switch (entity) {
+    case 'sales':
+      return loadSales(db, importId, counts);
+    case 'orders': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id)`);
+      await insertOrders(db, '_new', importId);
+      counts.guest = await count(db, 'SELECT 1 FROM _new WHERE anchor_id IS NULL');
+      return finishCounts(db, counts, '_new');
+    }
+    case 'order_lines': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = r.channel AND l.order_id = r.order_id AND l.line_no = r.line_no)`);
+      await db.run(`INSERT INTO order_lines SELECT channel, order_id, line_no, sku, name, coalesce(line_type, 'product'),
+        quantity, ${UNIT}, list_price, cost, ${AMOUNT}, $1 FROM _new`, [importId]);
+      counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
+      return finishCounts(db, counts, '_new');
+    }
+    case 'returns': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = r.channel AND x.return_id = r.return_id AND x.line_no = r.line_no)`);
+      await insertReturns(db, `SELECT channel, return_id, line_no, order_id, order_line_no, anchor_id, sku, line_type, quantity, amount, reason, returned_at FROM _new`, importId);
+      counts.return = await count(db, 'SELECT 1 FROM _new');
+      counts.duplicate = (await count(db, 'SELECT 1 FROM _rows')) - counts.return;
+      return counts;
+    }
+    case 'members': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM member_records m WHERE m.channel_id = r.channel AND m.external_id = r.external_id)`);
+      await db.run(`INSERT INTO member_records SELECT channel, external_id, anchor_id, name, gender, birthday, city, registered_at, $1 FROM _new`, [importId]);
+      return finishCounts(db, counts, '_new');
+    }
+    case 'consents': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.anchor_id = r.anchor_id AND c.contact_channel = r.contact_channel AND c.at = r.at)`);
+      await db.run(`INSERT INTO consents SELECT anchor_id, contact_channel, status, at, source, $1 FROM _new`, [importId]);
+      return finishCounts(db, counts, '_new');
+    }
+    case 'products': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = r.sku)`);
+      await db.run(`INSERT INTO products SELECT sku, name, category_path, brand, list_price, cost, launched_at,
+        coalesce(line_type, 'product') = 'product', $1 FROM _new`, [importId]);
+      counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
+      return finishCounts(db, counts, '_new');
+    }
+    case 'events': {
+      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
+        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)`);
+      await db.run(`INSERT INTO events SELECT channel, event_id, anchor_id, type, at, session_id, source, sku, category, query,
+        dwell_seconds, agent_id, direction, word_count, rating, text, order_id, campaign_id, coupon_code, properties, $1 FROM _new`, [importId]);
+      return finishCounts(db, counts, '_new');
+    }
+    default: {
+      const never: never = entity;
+      return never;
+    }
+  }
+}
+
+async function finishCounts(db: Db, counts: RowCounts, fresh: string): Promise<RowCounts> {
+  const all = await count(db, 'SELECT 1 FROM _rows');
+  const loadedOrOther = await count(db, `SELECT 1 FROM ${fresh}`);
+  counts.duplicate = all - loadedOrOther;
+  counts.loaded = loadedOrOther - counts.guest - counts.non_product - counts.return;
+  return counts;
+}
+
+async function insertOrders(db: Db, table: string, importId: number): Promise<void> {
+  await db.run(
+    `INSERT INTO orders SELECT channel, order_id, anchor_id, store_id, agent_id, created_at, paid_at, shipped_at, completed_at,
+       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table}`,
+    [importId],
+  );
+}
+
+async function insertReturns(db: Db, select: string, importId: number): Promise<void> {
+  // A return without its order is matched to the buyer's latest earlier order line of the same SKU, when there is one.
+  await db.run(`CREATE OR REPLACE TEMP TABLE _ret AS ${select}`);
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _ret_match AS
+     SELECT r.channel, r.return_id, r.line_no, p.order_id AS m_order, p.line_no AS m_line
+     FROM (SELECT * FROM _ret WHERE order_id IS NULL AND anchor_id IS NOT NULL AND sku IS NOT NULL) r
+     ASOF JOIN (SELECT o.channel_id, o.buyer_id, l.sku, o.created_at, o.order_id, l.line_no
+                FROM orders o JOIN order_lines l USING (channel_id, order_id) WHERE o.buyer_id IS NOT NULL) p
+       ON p.channel_id = r.channel AND p.buyer_id = r.anchor_id AND p.sku = r.sku AND r.returned_at >= p.created_at`,
+  );
+  await db.run(
+    `INSERT INTO returns SELECT r.channel, r.return_id, r.line_no, coalesce(r.order_id, m.m_order),
+       coalesce(r.order_line_no, m.m_line), r.anchor_id, r.sku, coalesce(r.line_type, 'product'), abs(r.quantity), abs(r.amount),
+       r.reason, r.returned_at, $1
+     FROM _ret r LEFT JOIN _ret_match m USING (channel, return_id, line_no)`,
+    [importId],
+  );
+}
+
+async function loadSales(db: Db, importId: number, counts: RowCounts): Promise<RowCounts> {
+  // Number the lines of each order (or return) in file order, unless the file numbers them.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _sales AS
+     SELECT *, ${TRUE} AS __ret,
+       coalesce(line_no, row_number() OVER (PARTITION BY channel, ${TRUE}, CASE WHEN ${TRUE} THEN coalesce(return_id, order_id) ELSE order_id END ORDER BY __line))::INTEGER AS __no
+     FROM _rows`,
+  );
+  // Order rows whose line is new.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _sales s WHERE NOT __ret
+       AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = s.channel AND l.order_id = s.order_id AND l.line_no = s.__no)`,
+  );
+  // One header per new order: earliest line time, first value given for every other field.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _hdr AS
+     SELECT channel, order_id,
+       arg_min(anchor_id, __line) FILTER (WHERE anchor_id IS NOT NULL) AS anchor_id,
+       arg_min(store_id, __line) FILTER (WHERE store_id IS NOT NULL) AS store_id,
+       arg_min(agent_id, __line) FILTER (WHERE agent_id IS NOT NULL) AS agent_id,
+       min(created_at) AS created_at, min(paid_at) AS paid_at, min(shipped_at) AS shipped_at,
+       min(completed_at) AS completed_at, min(cancelled_at) AS cancelled_at,
+       arg_min(status, __line) FILTER (WHERE status IS NOT NULL) AS status,
+       arg_min(item_total, __line) FILTER (WHERE item_total IS NOT NULL) AS item_total,
+       arg_min(discount, __line) FILTER (WHERE discount IS NOT NULL) AS discount,
+       arg_min(shipping, __line) FILTER (WHERE shipping IS NOT NULL) AS shipping,
+       arg_min(paid_amount, __line) FILTER (WHERE paid_amount IS NOT NULL) AS paid_amount,
+       arg_min(coupon_codes, __line) FILTER (WHERE coupon_codes IS NOT NULL) AS coupon_codes
+     FROM _new n
+     WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = n.channel AND o.order_id = n.order_id)
+     GROUP BY channel, order_id`,
+  );
+  await insertOrders(db, '_hdr', importId);
+  await db.run(
+    `INSERT INTO order_lines SELECT channel, order_id, __no, sku, name, coalesce(line_type, 'product'), quantity, ${UNIT},
+       list_price, cost, ${AMOUNT}, $1 FROM _new`,
+    [importId],
+  );
+  // Return rows (such as cancellation invoices), dated when they happen.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _new_ret AS SELECT * FROM _sales s WHERE __ret
+       AND NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = s.channel AND x.return_id = coalesce(s.return_id, s.order_id) AND x.line_no = s.__no)`,
+  );
+  await insertReturns(
+    db,
+    `SELECT channel, coalesce(return_id, order_id) AS return_id, __no AS line_no, NULL::VARCHAR AS order_id, NULL::INTEGER AS order_line_no,
+       anchor_id, sku, line_type, quantity, ${AMOUNT} AS amount, NULL::VARCHAR AS reason, created_at AS returned_at FROM _new_ret`,
+    importId,
+  );
+  const all = await count(db, 'SELECT 1 FROM _sales');
+  counts.return = await count(db, 'SELECT 1 FROM _new_ret');
+  counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
+  counts.guest = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') = 'product' AND anchor_id IS NULL");
+  const fresh = await count(db, 'SELECT 1 FROM _new');
+  counts.loaded = fresh - counts.non_product - counts.guest;
+  counts.duplicate = all - fresh - counts.return;
+  return counts;
+}

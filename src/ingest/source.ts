@@ -1,0 +1,300 @@
+import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, basename } from 'node:path';
+import { createGunzip, gunzipSync } from 'node:zlib';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import { int, str, type Db } from '../core/db/index.js';
+import { ident } from './mapping.js';
+
+/** How to read a file into the staging table. */
+export interface StageOptions {
+  /** 'auto' (UTF-8, else GB18030), 'utf-8', or 'gbk'/'gb18030'. */
+  readonly encoding?: string;
+  /** A single character; sniffed when absent. */
+  readonly delimiter?: string;
+  /** 'csv' (default), or 'whitespace' for space-aligned text such as CDNOW's. */
+  readonly layout?: 'csv' | 'whitespace';
+  /** Column names for a whitespace layout; a first line whose first token is not numeric is a header. */
+  readonly columns?: readonly string[];
+}
+
+/** A row the parser could not read: it goes to the reject file. */
+export interface ParseReject {
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+  readonly value: string;
+}
+
+export interface Staged {
+  readonly format: 'csv' | 'ndjson' | 'parquet' | 'whitespace';
+  readonly encoding: string;
+  readonly columns: string[];
+  readonly rows: number;
+  readonly parseRejects: ParseReject[];
+}
+
+/** A file refused as a whole: nothing of it is written. */
+export class FileRefused extends Error {
+  constructor(readonly file: string, reason: string) {
+    super(`${file}: ${reason}`);
+    this.name = 'FileRefused';
+  }
+}
+
+const HEAD_BYTES = 1 << 16;
+
+function readHead(file: string): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(HEAD_BYTES);
+    const n = readSync(fd, buf, 0, HEAD_BYTES, 0);
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+function decompressedHead(file: string, head: Buffer): Buffer {
+  if (!isGzip(head)) return head;
+  try {
+    return gunzipSync(head, { finishFlush: 2 }).subarray(0, HEAD_BYTES);
+  } catch {
+    throw new FileRefused(file, 'looks like gzip but cannot be decompressed (truncated or corrupt)');
+  }
+}
+
+/** Checks whether bytes are valid UTF-8, ignoring a sequence cut off at the end. */
+function validUtf8Prefix(buf: Buffer): boolean {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  try {
+    decoder.decode(buf, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/**
+ * Reads a file (CSV of any delimiter, NDJSON or Parquet; gzip transparently; UTF-8 or GBK)
+ * into the temporary table _stage: every column VARCHAR plus __line, the file line of the row.
+ * Refuses (throws FileRefused) a file that cannot be what it claims to be.
+ */
+export async function stageFile(db: Db, file: string, opts: StageOptions): Promise<Staged> {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new FileRefused(file, 'no such file');
+  }
+  if (size === 0) throw new FileRefused(file, 'the file is empty');
+  const rawHead = readHead(file);
+  if (rawHead.subarray(0, 4).toString('latin1') === 'PAR1') return stageParquet(db, file);
+  const head = decompressedHead(file, rawHead);
+  if (head.length === 0) throw new FileRefused(file, 'the file is empty');
+  const nul = head.indexOf(0);
+  if (nul >= 0) {
+    throw new FileRefused(file, `not a text file (binary byte at offset ${nul}); expected CSV, NDJSON or Parquet`);
+  }
+  const requested = (opts.encoding ?? 'auto').toLowerCase().replace('_', '-');
+  const utf8 = validUtf8Prefix(head);
+  if (!['auto', 'utf-8', 'utf8', 'gbk', 'gb18030', 'gb2312'].includes(requested)) {
+    throw new FileRefused(file, `unknown encoding '${opts.encoding ?? ''}' (use utf-8 or gbk)`);
+  }
+  const wantUtf8 = requested === 'utf-8' || requested === 'utf8';
+  if (wantUtf8 && !utf8) {
+    throw new FileRefused(
+      file,
+      'is not valid UTF-8 (in its first 64 KiB); if it is a GBK/GB18030 export (Taobao, Tmall, JD), pass --encoding gbk or leave --encoding auto',
+    );
+  }
+  const transcode = requested === 'auto' ? !utf8 : !wantUtf8;
+  if (transcode) return withTranscoded(file, (utf8File) => stageText(db, file, utf8File, head, opts, 'gb18030'));
+  const staged = await stageText(db, file, file, head, opts, 'utf-8');
+  const badEncoding = staged.parseRejects.find((r) => r.reason.startsWith('invalid UTF-8'));
+  if (badEncoding !== undefined) {
+    if (requested === 'auto') {
+      return withTranscoded(file, (utf8File) => stageText(db, file, utf8File, head, opts, 'gb18030'));
+    }
+    throw new FileRefused(file, `is not valid UTF-8 at line ${badEncoding.line}; pass --encoding gbk if it is a GBK export`);
+  }
+  return staged;
+}
+
+async function withTranscoded<T>(file: string, fn: (utf8File: string) => Promise<T>): Promise<T> {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-'));
+  const out = join(dir, `${basename(file).replace(/\.gz$/i, '')}.utf8`);
+  try {
+    const decoder = new TextDecoder('gb18030', { fatal: true });
+    const transform = new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        try {
+          cb(null, Buffer.from(decoder.decode(chunk, { stream: true }), 'utf8'));
+        } catch {
+          cb(new FileRefused(file, 'is neither valid UTF-8 nor GB18030/GBK text'));
+        }
+      },
+      flush(cb) {
+        try {
+          cb(null, Buffer.from(decoder.decode(), 'utf8'));
+        } catch {
+          cb(new FileRefused(file, 'ends in the middle of a GB18030 character'));
+        }
+      },
+    });
+    const input = createReadStream(file);
+    if (isGzip(readHead(file))) await pipeline(input, createGunzip(), transform, createWriteStream(out));
+    else await pipeline(input, transform, createWriteStream(out));
+    return await fn(out);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function stageParquet(db: Db, file: string): Promise<Staged> {
+  await db.run('DROP TABLE IF EXISTS _stage');
+  try {
+    await db.run(
+      `CREATE TEMP TABLE _stage AS SELECT (rowid + 1)::BIGINT AS __line, * FROM (SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)}))`,
+    );
+  } catch (err) {
+    throw new FileRefused(file, `cannot be read as Parquet: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  return finish(db, 'parquet', 'binary', []);
+}
+
+async function finish(db: Db, format: Staged['format'], encoding: string, parseRejects: ParseReject[]): Promise<Staged> {
+  const cols = await db.all(
+    "SELECT column_name FROM duckdb_columns() WHERE table_name = '_stage' AND column_name <> '__line' ORDER BY column_index",
+  );
+  const count = await db.one('SELECT count(*)::BIGINT AS n FROM _stage');
+  return {
+    format,
+    encoding,
+    columns: cols.map((r) => str(r, 'column_name') ?? ''),
+    rows: int(count, 'n'),
+    parseRejects,
+  };
+}
+
+async function stageText(
+  db: Db,
+  file: string,
+  path: string,
+  head: Buffer,
+  opts: StageOptions,
+  encoding: string,
+): Promise<Staged> {
+  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+  const lower = file.toLowerCase();
+  if (opts.layout === 'whitespace') return stageWhitespace(db, file, path, opts.columns ?? [], encoding);
+  if (/\.(nd)?jsonl?(\.gz)?$|\.ndjson(\.gz)?$/.test(lower) || text.startsWith('{')) return stageNdjson(db, file, path, encoding);
+  return stageCsv(db, file, path, opts, encoding);
+}
+
+async function readLines(db: Db, file: string, path: string): Promise<void> {
+  await db.run('DROP TABLE IF EXISTS _lines');
+  try {
+    await db.run(
+      `CREATE TEMP TABLE _lines AS SELECT (rowid + 1)::BIGINT AS __line, __raw FROM read_csv(${sqlString(path)},
+         columns = {'__raw': 'VARCHAR'}, header = false, delim = '\u001f', quote = '', escape = '',
+         max_line_size = 1073741824, skip_blank_lines = false, auto_detect = false)`,
+    );
+  } catch (err) {
+    throw new FileRefused(file, `cannot be read as text lines: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+}
+
+async function stageWhitespace(db: Db, file: string, path: string, columns: readonly string[], encoding: string): Promise<Staged> {
+  await readLines(db, file, path);
+  const parts = "string_split_regex(trim(__raw), '\\s+')";
+  const select = columns.map((c, i) => `${parts}[${i + 1}] AS ${ident(c)}`).join(', ');
+  await db.run('DROP TABLE IF EXISTS _stage');
+  await db.run(
+    `CREATE TEMP TABLE _stage AS SELECT __line, ${select}, len(${parts}) AS __fields FROM _lines
+     WHERE trim(coalesce(__raw, '')) <> ''
+       AND NOT (__line = 1 AND NOT regexp_matches(trim(__raw), '^[0-9]'))`,
+  );
+  const bad = await db.all(`SELECT __line, left(__raw, 80) AS v, __fields FROM _stage WHERE __fields <> ${columns.length}`);
+  await db.run(`DELETE FROM _stage WHERE __fields <> ${columns.length}`);
+  await db.run('ALTER TABLE _stage DROP COLUMN __fields');
+  const rejects = bad.map((r) => ({
+    line: int(r, '__line'),
+    field: '',
+    reason: `expected ${columns.length} space-separated fields, found ${int(r, '__fields')}`,
+    value: str(r, 'v') ?? '',
+  }));
+  return finish(db, 'whitespace', encoding, rejects);
+}
+
+async function stageNdjson(db: Db, file: string, path: string, encoding: string): Promise<Staged> {
+  await readLines(db, file, path);
+  await db.run("DELETE FROM _lines WHERE trim(coalesce(__raw, '')) = ''");
+  const bad = await db.all(
+    "SELECT __line, left(__raw, 80) AS v FROM _lines WHERE NOT json_valid(__raw) OR json_type(__raw::JSON) <> 'OBJECT'",
+  );
+  await db.run("DELETE FROM _lines WHERE NOT json_valid(__raw) OR json_type(__raw::JSON) <> 'OBJECT'");
+  const keys = await db.all('SELECT DISTINCT unnest(json_keys(__raw::JSON)) AS k FROM _lines ORDER BY k');
+  const names = keys.map((r) => str(r, 'k') ?? '').filter((k) => k !== '');
+  const select = names.map((k) => `json_extract_string(__raw, ${sqlString(`$."${k.replace(/"/g, '\\"')}"`)}) AS ${ident(k)}`);
+  await db.run('DROP TABLE IF EXISTS _stage');
+  await db.run(`CREATE TEMP TABLE _stage AS SELECT __line${select.map((s) => `, ${s}`).join('')} FROM _lines`);
+  const rejects = bad.map((r) => ({
+    line: int(r, '__line'),
+    field: '',
+    reason: 'not a JSON object',
+    value: str(r, 'v') ?? '',
+  }));
+  return finish(db, 'ndjson', encoding, rejects);
+}
+
+async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, encoding: string): Promise<Staged> {
+  const delim = opts.delimiter === undefined ? '' : `, delim = ${sqlString(opts.delimiter === '\\t' ? '\t' : opts.delimiter)}`;
+  await db.run('DROP TABLE IF EXISTS _stage_raw');
+  await db.run('DROP TABLE IF EXISTS _rej_errors');
+  await db.run('DROP TABLE IF EXISTS _rej_scans');
+  try {
+    await db.run(
+      `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, header = true,
+         store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans',
+         max_line_size = 1073741824, null_padding = false${delim})`,
+    );
+  } catch (err) {
+    throw new FileRefused(file, `cannot be read as CSV: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  const errs = await db.all(
+    'SELECT DISTINCT line::BIGINT AS line, error_type, coalesce(column_name, \'\') AS col, left(coalesce(csv_line, \'\'), 80) AS v, error_message FROM _rej_errors ORDER BY line',
+  );
+  const rejects: ParseReject[] = errs.map((r) => ({
+    line: int(r, 'line'),
+    field: str(r, 'col') ?? '',
+    reason:
+      str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
+    value: str(r, 'v') ?? '',
+  }));
+  // Line of each good row: header (1) + its position + the rejected lines before it.
+  const lines = [...new Set(rejects.map((r) => r.line))].sort((a, b) => a - b);
+  await db.run('DROP TABLE IF EXISTS _rej_lines');
+  await db.run('CREATE TEMP TABLE _rej_lines (g BIGINT)');
+  if (lines.length > 0) {
+    const values = lines.map((l, j) => `(${l - 2 - j})`).join(',');
+    await db.run(`INSERT INTO _rej_lines VALUES ${values}`);
+  }
+  await db.run('DROP TABLE IF EXISTS _stage');
+  await db.run(
+    lines.length === 0
+      ? 'CREATE TEMP TABLE _stage AS SELECT (rowid + 2)::BIGINT AS __line, * FROM _stage_raw'
+      : `CREATE TEMP TABLE _stage AS SELECT (s.rowid + 2 + (SELECT count(*) FROM _rej_lines WHERE g <= s.rowid))::BIGINT AS __line, s.* FROM _stage_raw s`,
+  );
+  await db.run('DROP TABLE _stage_raw');
+  return finish(db, 'csv', encoding, rejects);
+}
