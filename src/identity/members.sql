@@ -9,6 +9,7 @@ INSERT INTO members
 WITH ids AS (
   SELECT a.member_id, a.survivor_identity_id, i.identity_id, i.first_seen
   FROM _res_assign a JOIN identities i USING (identity_id)
+  WHERE a.member_id IS NOT NULL
 ), recs AS (
   SELECT ids.member_id, r.*
   FROM ids JOIN member_records r ON r.anchor_id = ids.identity_id

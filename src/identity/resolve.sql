@@ -31,6 +31,7 @@ JOIN _res_nodes b ON b.identity_id = l.identity_id
 WHERE a.node <> b.node
   AND (b.scope <> '' OR list_contains($1::VARCHAR[], b.kind))
   AND l.identity_id NOT IN (SELECT identity_id FROM identity_quarantine)
+  AND l.anchor_id NOT IN (SELECT identity_id FROM identity_quarantine)
 ORDER BY x, y;
 
 -- name: forbidden
@@ -41,12 +42,17 @@ JOIN _res_nodes b ON b.identity_id = d.identity_b;
 
 -- name: assign
 -- Each node's component, its survivor (lowest canonical node) and the member ID derived from it.
+-- A quarantined identifier, or one that only ever appeared beside an account and joins nothing,
+-- belongs to no member of its own (member_id NULL).
 CREATE OR REPLACE TEMP TABLE _res_assign AS
 WITH comp AS (
-  SELECT n.*, u.root, min(n.node) OVER (PARTITION BY u.root) AS survivor_node
+  SELECT n.*, u.root, min(n.node) OVER (PARTITION BY u.root) AS survivor_node,
+         count(*) OVER (PARTITION BY u.root) AS size
   FROM _res_nodes n JOIN _res_uf u ON u.node = n.node
 )
 SELECT c.identity_id, c.old_member_id, c.root,
        s.identity_id AS survivor_identity_id,
-       'M' || upper(left(sha256(s.kind || '|' || s.scope || '|' || s.value), 16)) AS member_id
+       CASE WHEN c.identity_id IN (SELECT identity_id FROM identity_quarantine)
+              OR (c.size = 1 AND c.identity_id NOT IN (SELECT anchor_id FROM identity_links)) THEN NULL
+            ELSE 'M' || upper(left(sha256(s.kind || '|' || s.scope || '|' || s.value), 16)) END AS member_id
 FROM comp c JOIN _res_nodes s ON s.node = c.survivor_node;

@@ -57,7 +57,7 @@ export async function resolveIdentities(
     await db.run(`INSERT INTO _res_seed SELECT DISTINCT identity_id FROM ${scope.table}`);
     await db.run(
       `INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l
-       WHERE l.identity_id IN (SELECT identity_id FROM _res_seed) OR l.identity_id IN (SELECT identity_id FROM merge_events WHERE at = $1::TIMESTAMP AND action IN ('quarantine','release'))`,
+       WHERE l.identity_id IN (SELECT identity_id FROM _res_seed) OR l.identity_id IN (SELECT identity_id FROM merge_events WHERE occurred_at = $1::TIMESTAMP AND action IN ('quarantine','release'))`,
       [now],
     );
     await db.run(

@@ -63,8 +63,8 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
     }
     case 'consents': {
       await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.anchor_id = r.anchor_id AND c.contact_channel = r.contact_channel AND c.at = r.at)`);
-      await db.run(`INSERT INTO consents SELECT anchor_id, contact_channel, status, at, source, $1 FROM _new`, [importId]);
+        WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.anchor_id = r.anchor_id AND c.contact_channel = r.contact_channel AND c.changed_at = r."at")`);
+      await db.run(`INSERT INTO consents SELECT anchor_id, contact_channel, status, "at", source, $1 FROM _new`, [importId]);
       return finishCounts(db, counts, '_new');
     }
     case 'products': {
@@ -77,7 +77,7 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
     case 'events': {
       await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)`);
-      await db.run(`INSERT INTO events SELECT channel, event_id, anchor_id, type, at, session_id, source, sku, category, query,
+      await db.run(`INSERT INTO events SELECT channel, event_id, anchor_id, type, "at", session_id, source, sku, category, query,
         dwell_seconds, agent_id, direction, word_count, rating, text, order_id, campaign_id, coupon_code, properties, $1 FROM _new`, [importId]);
       return finishCounts(db, counts, '_new');
     }
@@ -109,11 +109,15 @@ async function insertReturns(db: Db, select: string, importId: number): Promise<
   await db.run(`CREATE OR REPLACE TEMP TABLE _ret AS ${select}`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _ret_match AS
-     SELECT r.channel, r.return_id, r.line_no, p.order_id AS m_order, p.line_no AS m_line
+     SELECT r.channel, r.return_id, r.line_no,
+            arg_max(p.order_id, (p.created_at, p.order_id, p.line_no)) AS m_order,
+            arg_max(p.line_no, (p.created_at, p.order_id, p.line_no)) AS m_line
      FROM (SELECT * FROM _ret WHERE order_id IS NULL AND anchor_id IS NOT NULL AND sku IS NOT NULL) r
-     ASOF JOIN (SELECT o.channel_id, o.buyer_id, l.sku, o.created_at, o.order_id, l.line_no
-                FROM orders o JOIN order_lines l USING (channel_id, order_id) WHERE o.buyer_id IS NOT NULL) p
-       ON p.channel_id = r.channel AND p.buyer_id = r.anchor_id AND p.sku = r.sku AND r.returned_at >= p.created_at`,
+     JOIN (SELECT o.channel_id, o.buyer_id, l.sku, o.created_at, o.order_id, l.line_no
+           FROM orders o JOIN order_lines l USING (channel_id, order_id)
+           WHERE o.buyer_id IS NOT NULL AND l.quantity > 0) p
+       ON p.channel_id = r.channel AND p.buyer_id = r.anchor_id AND p.sku = r.sku AND p.created_at <= r.returned_at
+     GROUP BY r.channel, r.return_id, r.line_no`,
   );
   await db.run(
     `INSERT INTO returns SELECT r.channel, r.return_id, r.line_no, coalesce(r.order_id, m.m_order),

@@ -16,6 +16,8 @@ export interface Mapping {
   readonly timestampFormats?: readonly string[];
   /** '.' (default) or ','. The other one is taken as a thousands separator and dropped. */
   readonly decimalSeparator?: '.' | ',';
+  /** Columns the file must have besides those mapped directly (read by `sql` sources). */
+  readonly requiredColumns?: readonly string[];
 }
 
 export const MAX_TEXT = 65535;
@@ -35,7 +37,7 @@ export function ident(name: string): string {
 
 /** The file columns a mapping reads, for the missing-column check. */
 export function mappedColumns(mapping: Mapping): string[] {
-  const cols: string[] = [];
+  const cols: string[] = [...(mapping.requiredColumns ?? [])];
   for (const src of Object.values(mapping.fields)) if ('column' in src) cols.push(src.column);
   return cols;
 }
@@ -44,7 +46,6 @@ export function mappedColumns(mapping: Mapping): string[] {
 export function unmappedRequired(mapping: Mapping): string[] {
   return entityFields(mapping.entity)
     .filter(([name, def]) => def.required === true && mapping.fields[name] === undefined)
-    .filter(([name]) => !(mapping.entity === 'sales' && name === 'channel'))
     .map(([name]) => name);
 }
 
@@ -60,7 +61,9 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     return `$${params.length}`;
   };
   const tz = bind(timezone);
-  const formats = [...(mapping.timestampFormats ?? []), ...DEFAULT_FORMATS].map((f) => bind(f));
+  const formatList = [...(mapping.timestampFormats ?? []), ...DEFAULT_FORMATS];
+  // A format with %z yields an instant; it is converted to shop-local time like any zoned value.
+  const formats = formatList.map((f) => (f.includes('%z') ? `timezone(${tz}, try_strptime(RAW, ${bind(f)}))` : `try_strptime(RAW, ${bind(f)})`));
   const comma = mapping.decimalSeparator === ',';
 
   const rawCols: string[] = [];
@@ -132,9 +135,10 @@ function parseExpr(def: FieldDef, raw: string, ctx: ParseCtx): string {
     }
     case 'timestamp':
     case 'date': {
-      const zoned = `CASE WHEN regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN timezone(${ctx.tz}, TRY_CAST(${raw} AS TIMESTAMPTZ)) END`;
+      const zonedValue = `COALESCE(TRY_CAST(${raw} AS TIMESTAMPTZ), try_strptime(${raw}, '%Y-%m-%d %H:%M:%S %z'), try_strptime(${raw}, '%Y-%m-%dT%H:%M:%S%z'), try_strptime(${raw}, '%Y/%m/%d %H:%M:%S %z'))`;
+      const zoned = `CASE WHEN regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN timezone(${ctx.tz}, ${zonedValue}) END`;
       const plain = `CASE WHEN NOT regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN TRY_CAST(${raw} AS TIMESTAMP) END`;
-      const tries = ctx.formats.map((f) => `try_strptime(${raw}, ${f})`);
+      const tries = ctx.formats.map((f) => f.replace('RAW', raw));
       const any = `COALESCE(${[zoned, plain, ...tries].join(', ')})`;
       const ranged = `CASE WHEN year(${any}) BETWEEN 1900 AND 2100 THEN ${any} END`;
       return def.type === 'date' ? `(${ranged})::DATE` : ranged;

@@ -80,7 +80,18 @@ function validUtf8Prefix(buf: Buffer): boolean {
   }
 }
 
-function sqlString(s: string): string {
+/** The first non-empty line of a text file (gzip-aware), or '' when it cannot be read. */
+export function firstLine(file: string): string {
+  try {
+    const head = decompressedHead(file, readHead(file)).toString('utf8').replace(/^\uFEFF/, '');
+    return head.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
+  } catch {
+    return '';
+  }
+}
+
+/** Quotes a string literal for the few statements that cannot bind parameters (file paths in COPY/read_csv). */
+export function sqlString(s: string): string {
   return `'${s.replace(/'/g, "''")}'`;
 }
 
@@ -207,7 +218,7 @@ async function readLines(db: Db, file: string, path: string): Promise<void> {
     await db.run(
       `CREATE TEMP TABLE _lines AS SELECT (rowid + 1)::BIGINT AS __line, __raw FROM read_csv(${sqlString(path)},
          columns = {'__raw': 'VARCHAR'}, header = false, delim = '\u001f', quote = '', escape = '',
-         max_line_size = 1073741824, skip_blank_lines = false, auto_detect = false)`,
+         max_line_size = 16777216, skip_blank_lines = false, auto_detect = false)`,
     );
   } catch (err) {
     throw new FileRefused(file, `cannot be read as text lines: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
@@ -266,7 +277,7 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
     await db.run(
       `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, header = true,
          store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans',
-         max_line_size = 1073741824, null_padding = false${delim})`,
+         max_line_size = 16777216, null_padding = false${delim})`,
     );
   } catch (err) {
     throw new FileRefused(file, `cannot be read as CSV: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);

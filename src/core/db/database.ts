@@ -34,6 +34,8 @@ export class Db {
     try {
       const instance = await DuckDBInstance.create(path);
       const conn = await instance.connect();
+      // Timestamps are shop-local wall-clock values; nothing may depend on this machine's zone.
+      await conn.run("SET TimeZone = 'UTC'");
       return new Db(path, instance, conn);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);

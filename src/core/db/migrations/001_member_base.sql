@@ -81,7 +81,7 @@ CREATE TABLE member_aliases (
 -- Merge audit: merges, unmerges, renames, quarantines.
 CREATE TABLE merge_events (
   event_id         BIGINT PRIMARY KEY,
-  at               TIMESTAMP NOT NULL,
+  occurred_at      TIMESTAMP NOT NULL,
   action           VARCHAR NOT NULL,     -- merge, unmerge, rename, quarantine, release
   member_id        VARCHAR,              -- surviving / resulting member
   other_member_id  VARCHAR,              -- merged-away / split-off member
@@ -126,10 +126,10 @@ CREATE TABLE consents (
   anchor_id      BIGINT NOT NULL,
   contact_channel VARCHAR NOT NULL,     -- sms, email, wechat, phone, push, mail
   status         VARCHAR NOT NULL,      -- granted, withdrawn
-  at             TIMESTAMP NOT NULL,
+  changed_at     TIMESTAMP NOT NULL,
   source         VARCHAR,
   import_id      BIGINT,
-  PRIMARY KEY (anchor_id, contact_channel, at)
+  PRIMARY KEY (anchor_id, contact_channel, changed_at)
 );
 
 CREATE TABLE products (
@@ -176,6 +176,7 @@ CREATE TABLE order_lines (
   unit_price   DECIMAL(18,4) NOT NULL,
   list_price   DECIMAL(18,4),
   cost         DECIMAL(18,4),
+  amount       DECIMAL(18,4) NOT NULL,   -- line value as charged (quantity x unit price unless the source says otherwise)
   import_id    BIGINT
   -- natural key (channel_id, order_id, line_no), enforced by the importer's anti-join;
   -- no index, so bulk loads of hundreds of millions of lines stay fast
@@ -203,7 +204,7 @@ CREATE TABLE events (
   event_id     VARCHAR NOT NULL,
   actor_id     BIGINT,                   -- anchor identity; NULL = anonymous visitor
   type         VARCHAR NOT NULL,
-  at           TIMESTAMP NOT NULL,
+  occurred_at  TIMESTAMP NOT NULL,
   session_id   VARCHAR,
   source       VARCHAR,                  -- traffic source: search, ads, affiliate, social, community, direct
   sku          VARCHAR,

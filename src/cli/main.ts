@@ -1,0 +1,257 @@
+/**
+ * The regulars command line: a thin shell over the core. Every command takes --db and --json;
+ * human output otherwise. Errors are one clear line on stderr and a non-zero exit code.
+ */
+import { Command, Option } from 'commander';
+import { systemClock } from '../core/clock.js';
+import { DatabaseLockedError, type Db } from '../core/db/index.js';
+import { checkSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '../core/settings/index.js';
+import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
+import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
+import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
+import { openRegulars } from '../open.js';
+import { createProgress } from './progress.js';
+import { keyValues, table } from './table.js';
+
+interface Common {
+  db?: string;
+  json?: boolean;
+}
+
+const EXIT_REFUSED = 2;
+const EXIT_LOCKED = 3;
+
+function dbPath(opts: Common): string {
+  return opts.db ?? process.env['REGULARS_DB'] ?? 'regulars.duckdb';
+}
+
+function common(cmd: Command): Command {
+  return cmd
+    .option('--db <file>', 'database file (default: $REGULARS_DB or ./regulars.duckdb)')
+    .option('--json', 'print one JSON document on stdout');
+}
+
+function out(opts: Common, doc: unknown, human: () => string): void {
+  process.stdout.write(opts.json === true ? `${JSON.stringify(doc, null, 2)}\n` : `${human()}\n`);
+}
+
+class UsageError extends Error {}
+
+async function withDb<T>(opts: Common, fn: (db: Db) => Promise<T>): Promise<T> {
+  const db = await openRegulars(dbPath(opts));
+  try {
+    return await fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+function fail(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  let code = 1;
+  if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
+  else if (err instanceof FileRefused || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError) {
+    code = EXIT_REFUSED;
+  }
+  process.stderr.write(`regulars: ${message}\n`);
+  if (code === 1 && process.env['REGULARS_DEBUG'] !== undefined && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+  process.exit(code);
+}
+
+function importSummary(r: ImportReport): string {
+  const parts = [
+    `${r.rows_read} rows read`,
+    `${r.loaded} loaded`,
+    r.guest > 0 ? `${r.guest} guest` : '',
+    r.return > 0 ? `${r.return} returns` : '',
+    r.non_product > 0 ? `${r.non_product} non-product` : '',
+    r.duplicate > 0 ? `${r.duplicate} already known` : '',
+    r.rejected > 0 ? `${r.rejected} rejected -> ${r.rejects_file ?? ''}` : '',
+  ].filter((p) => p !== '');
+  const lines = [`${r.file} (${r.preset} ${r.entity}, ${r.format} ${r.encoding}): ${parts.join(', ')}; ${r.seconds}s`];
+  for (const reason of r.reject_reasons.slice(0, 5)) lines.push(`  rejected ${reason.rows}: ${reason.field} ${reason.reason}`);
+  if (r.warnings.count > 0) lines.push(`  ${r.warnings.count} identifiers ignored (masked or malformed), e.g. line ${r.warnings.sample[0]?.line ?? 0} ${r.warnings.sample[0]?.field ?? ''}`);
+  if (r.merges > 0 || r.identities_new > 0) lines.push(`  ${r.identities_new} new identifiers, ${r.merges} merges, ${r.quarantined} quarantined identifiers in total`);
+  return lines.join('\n');
+}
+
+export function buildProgram(): Command {
+  const program = new Command('regulars')
+    .description('Regulars: one member base from every channel, measured marketing, loyalty.')
+    .showHelpAfterError();
+
+  common(
+    program
+      .command('import')
+      .description('import export files into the member base (each file lands whole or not at all)')
+      .argument('<files...>', 'CSV (any delimiter, UTF-8 or GBK), NDJSON or Parquet; .gz is read transparently')
+      .addOption(new Option('--preset <name>', 'file layout').choices(Object.keys(PRESETS)).default('regulars'))
+      .option('--map <file>', 'JSON column map for any other layout (see docs/import.md)')
+      .option('--channel <id>', 'channel the rows belong to (overrides the file/preset default)')
+      .option('--entity <name>', 'entity of a regulars-preset file when its name does not say')
+      .option('--encoding <enc>', 'auto (default), utf-8 or gbk')
+      .option('--delimiter <char>', 'CSV delimiter (sniffed when absent; \\t for tab)')
+      .option('--rejects <dir>', 'where reject files go', 'rejects'),
+  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string }) => {
+    const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
+    const reports: ImportReport[] = [];
+    const refused: Array<{ file: string; reason: string }> = [];
+    await withDb(opts, async (db) => {
+      for (const [i, file] of files.entries()) {
+        try {
+          const report = await importFile(db, systemClock, file, {
+            preset: opts.preset,
+            rejectsDir: opts.rejects,
+            ...(opts.map !== undefined ? { mapFile: opts.map } : {}),
+            ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+            ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
+            ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
+            ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+            onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
+          });
+          reports.push(report);
+          progress.update(`${file} done`, i + 1, files.length, report.rows_read);
+          if (opts.json !== true) progress.done(importSummary(report));
+        } catch (err) {
+          if (!(err instanceof FileRefused)) throw err;
+          refused.push({ file, reason: err.message });
+          progress.done(`refused: ${err.message}`);
+        }
+      }
+    });
+    if (opts.json === true) out(opts, { files: reports, refused }, () => '');
+    if (refused.length > 0) process.exitCode = EXIT_REFUSED;
+  });
+
+  common(program.command('stats').description('counts and revenue (gross, refunds, net) of the member base, per channel')).action(
+    async (opts: Common) => {
+      const stats = await withDb(opts, (db) => memberBaseStats(db));
+      out(opts, stats, () => `Member base\n${keyValues(stats.totals)}\n\nPer channel\n${table(stats.channels)}`);
+    },
+  );
+
+  const members = program.command('members').description('member 360 and corrections');
+  common(
+    members
+      .command('show')
+      .description('one member: identities per channel, orders, returns, events, purchases, merge history')
+      .argument('<ref>', 'member ID, phone, email or channel:external-id'),
+  ).action(async (ref: string, opts: Common) => {
+    const view = await withDb(opts, async (db) => memberView(db, await findMember(db, ref)));
+    out(opts, view, () =>
+      [
+        `Member ${String(view.member['member_id'])}`,
+        keyValues(view.member),
+        `\nPurchases\n${keyValues(view.summary)}`,
+        `\nIdentities\n${table(view.identities)}`,
+        `\nOrders\n${table(view.orders)}`,
+        `\nReturns\n${table(view.returns)}`,
+        `\nEvents\n${table(view.events)}`,
+        `\nMerge history\n${table(view.merges)}`,
+      ].join('\n'),
+    );
+  });
+  common(
+    members
+      .command('unmerge')
+      .description('split a wrongly merged account off a member; later imports keep them apart')
+      .argument('<member>', 'member ID (or phone/email/channel:id that names it)')
+      .argument('<account>', 'the account to split off, as channel:external-id')
+      .option('--reason <text>', 'why (kept in the merge audit)'),
+  ).action(async (member: string, account: string, opts: Common & { reason?: string }) => {
+    const result = await withDb(opts, async (db) => unmerge(db, systemClock, await findMember(db, member), account, opts.reason ?? null));
+    out(opts, result, () =>
+      `Split ${account} off ${result.member_id}: now ${result.new_member_id ?? '-'} and ${result.remaining_member_id ?? '-'} (${result.rules_added} do-not-merge rules added)`,
+    );
+  });
+
+  const identity = program.command('identity').description('identity resolution');
+  common(identity.command('report').description('quarantined identifiers and resolution totals')).action(async (opts: Common) => {
+    const report = await withDb(opts, (db) => identityReport(db));
+    out(opts, report, () => {
+      const q = report['quarantine'] as Parameters<typeof table>[0];
+      const k = report['by_kind'] as Parameters<typeof table>[0];
+      const t = report['totals'] as Record<string, unknown>;
+      return `Identity resolution\n${keyValues(t)}\n\nBy kind\n${table(k)}\n\nQuarantined (shared by too many accounts; never merged on)\n${table(q)}`;
+    });
+  });
+  common(identity.command('resolve').description('re-resolve every identity from scratch (same result as the incremental runs)')).action(
+    async (opts: Common) => {
+      const result = await withDb(opts, (db) => db.transaction(() => resolveIdentities(db, systemClock, 'all', null)));
+      out(opts, result, () => keyValues({ ...result }));
+    },
+  );
+
+  const settings = program.command('settings').description('settings stored in the database');
+  common(settings.command('get').description('show settings').argument('[key]', 'one setting')).action(async (key: string | undefined, opts: Common) => {
+    if (key !== undefined && !isSettingKey(key)) throw new UsageError(`unknown setting '${key}'; known: ${Object.keys(SETTINGS).join(', ')}`);
+    const all = await withDb(opts, (db) => listSettings(db));
+    const rows = all.filter((s) => key === undefined || s.key === key);
+    out(opts, key === undefined ? rows : rows[0], () => table(rows.map((r) => ({ key: r.key, value: JSON.stringify(r.value), help: r.help }))));
+  });
+  common(settings.command('set').description('change a setting').argument('<key>').argument('<value>', 'JSON value, or plain text')).action(
+    async (key: string, raw: string, opts: Common) => {
+      if (!isSettingKey(key)) throw new UsageError(`unknown setting '${key}'; known: ${Object.keys(SETTINGS).join(', ')}`);
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        value = raw;
+      }
+      const problem = checkSetting(key, value);
+      if (problem !== null) throw new UsageError(`${key}: ${problem}`);
+      await withDb(opts, (db) => setSetting(db, systemClock, key, value));
+      out(opts, { key, value }, () => `${key} = ${JSON.stringify(value)}`);
+    },
+  );
+
+  program
+    .command('generate')
+    .description('write a synthetic, realistic dataset of canonical files (same seed, same bytes)')
+    .option('--members <n>', 'people to generate', '20000')
+    .option('--days <n>', 'days of history', '730')
+    .option('--seed <s>', 'random seed', '1')
+    .option('--start <date>', 'first day (YYYY-MM-DD)', '2024-01-01')
+    .option('--out <dir>', 'output folder', 'demo-data')
+    .option('--only <stems>', 'comma-separated files to write (e.g. order_lines)')
+    .option('--json', 'print one JSON document on stdout')
+    .action(async (opts: { members: string; days: string; seed: string; start: string; out: string; only?: string; json?: boolean }) => {
+      const n = Number(opts.members);
+      const days = Number(opts.days);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError('--members must be a positive whole number');
+      if (!Number.isInteger(days) || days <= 0) throw new UsageError('--days must be a positive whole number');
+      const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
+      let last = 0;
+      const { generate } = await import('../generate/index.js');
+      const report = await generate({
+        members: n,
+        days,
+        seed: opts.seed,
+        out: opts.out,
+        start: opts.start,
+        ...(opts.only !== undefined ? { only: opts.only.split(',').map((s) => s.trim()) } : {}),
+        onProgress: (p) => {
+          if (p.people - last >= Math.max(1, Math.floor(p.total / 20)) || p.people === p.total) {
+            last = p.people;
+            progress.update('people', p.people, p.total, p.people);
+          }
+        },
+      });
+      progress.done(`generated ${report.people} people in ${report.seconds}s into ${report.out}`);
+      out({ json: opts.json === true }, report, () =>
+        table(Object.entries(report.files).map(([name, f]) => ({ file: name, rows: f.rows, bytes: f.bytes, path: f.path }))),
+      );
+    });
+
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (err) {
+    fail(err);
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,24 @@
+-- 002: the purchase definition in one place (docs: PRODUCT metric definitions).
+-- Product value = sum of product lines; a purchase is a paid order, not cancelled before
+-- payment, whose product value is above zero. Guest orders have no member_id.
+CREATE VIEW order_values AS
+SELECT o.channel_id, o.order_id, o.buyer_id, i.member_id, o.store_id, o.created_at, o.paid_at, o.status,
+       coalesce(l.product_value, 0)::DECIMAL(18,4) AS product_value,
+       coalesce(l.other_value, 0)::DECIMAL(18,4) AS other_value,
+       coalesce(l.lines, 0) AS lines,
+       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed'))
+         AND coalesce(l.product_value, 0) > 0 AS is_purchase
+FROM orders o
+LEFT JOIN identities i ON i.identity_id = o.buyer_id
+LEFT JOIN (
+  SELECT channel_id, order_id,
+         sum(amount) FILTER (WHERE line_type = 'product') AS product_value,
+         sum(amount) FILTER (WHERE line_type <> 'product') AS other_value,
+         count(*) AS lines
+  FROM order_lines GROUP BY channel_id, order_id
+) l USING (channel_id, order_id);
+
+-- Returns with the member they belong to (through the buyer identity).
+CREATE VIEW return_values AS
+SELECT r.*, i.member_id
+FROM returns r LEFT JOIN identities i ON i.identity_id = r.buyer_id;

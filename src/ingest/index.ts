@@ -1,0 +1,283 @@
+/**
+ * Import: one file in, every row accounted for. Reading and validation happen in temporary
+ * tables; the canonical tables change in one transaction per file, so a file lands whole or not at all.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { int, str, type Db } from '../core/db/index.js';
+import { sqlTimestamp, type Clock } from '../core/clock.js';
+import { getSetting } from '../core/settings/index.js';
+import { resolveIdentities } from '../identity/resolve.js';
+import { entityChecks, FILE_KEYS } from './checks.js';
+import { ENTITIES, type Entity } from './fields.js';
+import { observeIdentifiers, recordIdentities } from './identify.js';
+import { loadEntity } from './load.js';
+import { compileMapping, ident, mappedColumns, unmappedRequired } from './mapping.js';
+import { mapPreset, PRESETS, type Preset } from './presets/index.js';
+import { FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
+
+export { FileRefused } from './source.js';
+export { PRESETS } from './presets/index.js';
+export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES } from './fields.js';
+
+export interface ImportOptions {
+  readonly preset?: string;
+  readonly mapFile?: string;
+  readonly channel?: string;
+  readonly entity?: string;
+  readonly encoding?: string;
+  readonly delimiter?: string;
+  /** Where reject files go (default ./rejects); never beside the input. */
+  readonly rejectsDir?: string;
+  readonly onPhase?: (phase: string, rows: number) => void;
+}
+
+export interface RowIssue {
+  readonly line: number;
+  readonly field: string;
+  readonly reason: string;
+  readonly value: string;
+}
+
+/** What became of one file. loaded + guest + return + non_product + rejected + duplicate = rows_read. */
+export interface ImportReport {
+  file: string;
+  import_id: number;
+  preset: string;
+  entity: Entity;
+  channels: string[];
+  format: string;
+  encoding: string;
+  sha256: string;
+  rows_read: number;
+  loaded: number;
+  guest: number;
+  return: number;
+  non_product: number;
+  rejected: number;
+  duplicate: number;
+  rejects_file: string | null;
+  reject_reasons: Array<{ field: string; reason: string; rows: number }>;
+  warnings: { count: number; sample: RowIssue[] };
+  identities_new: number;
+  merges: number;
+  quarantined: number;
+  seconds: number;
+}
+
+function choosePreset(opts: ImportOptions): Preset {
+  if (opts.mapFile !== undefined) {
+    if (!existsSync(opts.mapFile)) throw new FileRefused(opts.mapFile, 'no such map file');
+    return mapPreset(opts.mapFile, readFileSync(opts.mapFile, 'utf8'));
+  }
+  const name = opts.preset ?? 'regulars';
+  const preset = PRESETS[name];
+  if (preset === undefined) throw new FileRefused(name, `unknown preset; choose one of ${Object.keys(PRESETS).join(', ')} or pass --map FILE`);
+  return preset;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+function stamp(d: Date): string {
+  return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
+}
+
+async function insertParseRejects(db: Db, rejects: readonly ParseReject[]): Promise<void> {
+  for (let i = 0; i < rejects.length; i += 500) {
+    const batch = rejects.slice(i, i + 500);
+    const params = batch.flatMap((r) => [r.line, r.field, r.reason, r.value]);
+    const values = batch.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ');
+    await db.run(`INSERT INTO _rejects VALUES ${values}`, params);
+  }
+}
+
+/** Imports one file. Throws FileRefused (and writes nothing) when the file is not what the preset reads. */
+export async function importFile(db: Db, clock: Clock, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
+  const started = clock.now();
+  const t0 = performance.now();
+  const phase = opts.onPhase ?? ((): void => undefined);
+  const preset = choosePreset(opts);
+  const stageOpts = {
+    ...preset.stageOptions(firstLine(file)),
+    ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
+    ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+  };
+  const staged = await stageFile(db, file, stageOpts);
+  const parseLines = new Set(staged.parseRejects.map((r) => r.line)).size;
+  const rowsRead = staged.rows + parseLines;
+  phase('read', rowsRead);
+  const oneColumnHint =
+    staged.columns.length === 1
+      ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.`
+      : '';
+  if (staged.rows === 0 && parseLines > 0) {
+    const first = staged.parseRejects[0];
+    throw new FileRefused(file, `none of its ${parseLines} rows could be read (line ${first?.line ?? 0}: ${first?.reason ?? ''}).${oneColumnHint}`);
+  }
+
+  const mapping = preset.mapping({
+    file,
+    columns: staged.columns,
+    ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+    ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
+  });
+  const entity = mapping.entity;
+  const missing = [...new Set(mappedColumns(mapping))].filter((c) => !staged.columns.includes(c));
+  if (missing.length > 0) {
+    throw new FileRefused(
+      file,
+      `is not a ${preset.name} ${entity} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}; ` +
+        `found ${staged.columns.slice(0, 12).map((m) => `'${m}'`).join(', ')}${staged.columns.length > 12 ? ', ...' : ''}.${oneColumnHint}`,
+    );
+  }
+  const unmapped = unmappedRequired(mapping);
+  if (unmapped.length > 0) {
+    const hint = unmapped.includes('channel') ? ' (pass --channel ID)' : '';
+    throw new FileRefused(file, `has no column for required ${entity} field(s) ${unmapped.join(', ')}${hint}`);
+  }
+
+  // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
+  const tz = await getSetting(db, 'shop.timezone');
+  const compiled = compileMapping(mapping, tz);
+  await db.run(`CREATE OR REPLACE TEMP TABLE _typed AS ${compiled.sql}`, compiled.params);
+  await db.run('DROP TABLE _stage');
+  const checks = entityChecks(entity);
+  if (checks.length > 0) {
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _typed AS SELECT * EXCLUDE (__errors),
+         list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) AS __errors FROM _typed`,
+    );
+  }
+  await db.run('CREATE OR REPLACE TEMP TABLE _rejects (line BIGINT, field VARCHAR, reason VARCHAR, value VARCHAR)');
+  await db.run('CREATE OR REPLACE TEMP TABLE _dupkey (__line BIGINT)');
+  await insertParseRejects(db, staged.parseRejects);
+  await db.run(
+    `INSERT INTO _rejects SELECT __line, p[1], p[2], array_to_string(p[3:], chr(9))
+     FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
+  );
+  const key = FILE_KEYS[entity];
+  if (key !== undefined) {
+    const k = key.map(ident).join(', ');
+    await db.run(
+      `CREATE OR REPLACE TEMP TABLE _dups AS SELECT __line, first_line, h = first_h AS same FROM (
+         SELECT __line, h, first_value(__line) OVER w AS first_line, first_value(h) OVER w AS first_h, row_number() OVER w AS rn
+         FROM (SELECT *, hash(*COLUMNS(* EXCLUDE (__line, __errors))) AS h FROM _typed WHERE len(__errors) = 0)
+         WINDOW w AS (PARTITION BY ${k} ORDER BY __line)) WHERE rn > 1`,
+    );
+    await db.run('INSERT INTO _dupkey SELECT __line FROM _dups WHERE same');
+    await db.run(
+      `INSERT INTO _rejects SELECT __line, $1, 'the key (' || $2 || ') already appears at line ' || first_line || ' of this file with different values', ''
+       FROM _dups WHERE NOT same`,
+      [key[key.length - 1] ?? '', key.join(', ')],
+    );
+  }
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _ok AS SELECT * EXCLUDE (__errors) FROM _typed
+     WHERE len(__errors) = 0 AND __line NOT IN (SELECT __line FROM _dupkey) AND __line NOT IN (SELECT line FROM _rejects)`,
+  );
+  await db.run('DROP TABLE _typed');
+  const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
+  const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
+  const reasons = (
+    await db.all(
+      `SELECT field, regexp_replace(reason, 'line [0-9]+', 'line N') AS reason, count(DISTINCT line) AS n
+       FROM _rejects GROUP BY ALL ORDER BY n DESC, field LIMIT 10`,
+    )
+  ).map((r) => ({ field: str(r, 'field') ?? '', reason: str(r, 'reason') ?? '', rows: int(r, 'n') }));
+  phase('validated', rowsRead - rejected);
+  if (rowsRead > 0 && rejected === rowsRead) {
+    const top = reasons.slice(0, 3).map((r) => `${r.field ? `${r.field} ` : ''}${r.reason} (${r.rows} rows)`);
+    throw new FileRefused(file, `every one of its ${rowsRead} rows is invalid: ${top.join('; ')}.${oneColumnHint}`);
+  }
+
+  const sha = await sha256File(file);
+  const country = await getSetting(db, 'identity.default_country');
+  let rejectsFile: string | null = null;
+  if (rejected > 0) {
+    const dir = resolve(opts.rejectsDir ?? 'rejects');
+    mkdirSync(dir, { recursive: true });
+    const base = join(dir, `${basename(file)}.${stamp(started)}`);
+    rejectsFile = `${base}.rejects.csv`;
+    for (let n = 2; existsSync(rejectsFile); n++) rejectsFile = `${base}-${n}.rejects.csv`;
+    await db.run(
+      `COPY (SELECT ${sqlString(file)} AS file, line, field, reason, value FROM _rejects ORDER BY line, field)
+       TO ${sqlString(rejectsFile)} (HEADER, DELIMITER ',')`,
+    );
+  }
+  return db.transaction(async () => {
+    const importId = int(await db.one("SELECT nextval('import_seq') AS id"), 'id');
+    const identitiesBefore = int(await db.one('SELECT count(*) AS n FROM identities'), 'n');
+    const hasIds = await observeIdentifiers(db, entity, country);
+    if (hasIds) {
+      await recordIdentities(db, importId);
+    } else {
+      await db.run('CREATE OR REPLACE TEMP TABLE _anchor (__line BIGINT, anchor_id BIGINT)');
+      await db.run('CREATE OR REPLACE TEMP TABLE _touched (identity_id BIGINT)');
+    }
+    const c = await loadEntity(db, entity, importId);
+    phase('loaded', c.loaded + c.guest + c.return + c.non_product);
+    if ('channel' in ENTITIES[entity]) {
+      await db.run(
+        `INSERT INTO channels SELECT DISTINCT channel, channel, NULL FROM _ok
+         WHERE channel NOT IN (SELECT channel_id FROM channels)`,
+      );
+    }
+    if ('store_id' in ENTITIES[entity]) {
+      await db.run(
+        `INSERT INTO stores SELECT DISTINCT channel, store_id, NULL, NULL FROM _ok s
+         WHERE store_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stores t WHERE t.channel_id = s.channel AND t.store_id = s.store_id)`,
+      );
+    }
+    const resolved = hasIds ? await resolveIdentities(db, clock, { table: '_touched' }, importId) : null;
+    phase('resolved', rowsRead);
+    const warnSample = (await db.all('SELECT __line, field, value FROM _id_warnings ORDER BY __line, field LIMIT 5')).map((r) => ({
+      line: int(r, '__line'),
+      field: str(r, 'field') ?? '',
+      reason: 'not a usable identifier (masked or malformed); the row loads without it',
+      value: str(r, 'value') ?? '',
+    }));
+    const channels =
+      'channel' in ENTITIES[entity] ? (await db.all('SELECT DISTINCT channel FROM _ok ORDER BY channel')).map((r) => str(r, 'channel') ?? '') : [];
+    const report: ImportReport = {
+      file,
+      import_id: importId,
+      preset: preset.name,
+      entity,
+      channels,
+      format: staged.format,
+      encoding: staged.encoding,
+      sha256: sha,
+      rows_read: rowsRead,
+      loaded: c.loaded,
+      guest: c.guest,
+      return: c.return,
+      non_product: c.non_product,
+      rejected,
+      duplicate: c.duplicate + inFileDuplicates,
+      rejects_file: rejectsFile,
+      reject_reasons: reasons,
+      warnings: { count: int(await db.one('SELECT count(*) AS n FROM _id_warnings'), 'n'), sample: warnSample },
+      identities_new: int(await db.one('SELECT count(*) AS n FROM identities'), 'n') - identitiesBefore,
+      merges: resolved?.merges ?? 0,
+      quarantined: resolved?.quarantined ?? 0,
+      seconds: Math.round(performance.now() - t0) / 1000,
+    };
+    await db.run('INSERT INTO imports VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, $8::TIMESTAMP, $9)', [
+      importId,
+      file,
+      sha,
+      preset.name,
+      entity,
+      channels.join(','),
+      sqlTimestamp(started),
+      sqlTimestamp(clock.now()),
+      JSON.stringify(report),
+    ]);
+    return report;
+  });
+}

@@ -1,0 +1,41 @@
+import { FileRefused } from '../source.js';
+import { parseMapFile, type Mapping } from '../mapping.js';
+import { cdnowPreset } from './cdnow.js';
+import { onlineRetailPreset } from './online-retail.js';
+import { regularsPreset } from './regulars.js';
+import { shopifyPreset } from './shopify.js';
+import { taobaoPreset } from './taobao.js';
+import type { Preset } from './types.js';
+
+export type { Preset, PresetContext } from './types.js';
+export { entityOf } from './regulars.js';
+export { ONLINE_RETAIL_NON_PRODUCT } from './online-retail.js';
+
+export const PRESETS: Readonly<Record<string, Preset>> = {
+  regulars: regularsPreset,
+  'online-retail': onlineRetailPreset,
+  cdnow: cdnowPreset,
+  shopify: shopifyPreset,
+  taobao: taobaoPreset,
+};
+
+/** A user's --map file as a preset: its mapping, delimiter and encoding. */
+export function mapPreset(mapFile: string, text: string): Preset {
+  const parsed = parseMapFile(text);
+  if ('problems' in parsed) throw new FileRefused(mapFile, `is not a usable map: ${parsed.problems.join('; ')}`);
+  const { mapping, delimiter, encoding } = parsed;
+  return {
+    name: 'map',
+    summary: `column map ${mapFile}`,
+    stageOptions: () => ({
+      ...(delimiter !== undefined ? { delimiter } : {}),
+      ...(encoding !== undefined ? { encoding } : {}),
+    }),
+    mapping(ctx): Mapping {
+      if (ctx.channel !== undefined && !('channel' in mapping.fields)) {
+        return { ...mapping, fields: { ...mapping.fields, channel: { const: ctx.channel } } };
+      }
+      return mapping;
+    },
+  };
+}

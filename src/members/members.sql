@@ -1,0 +1,93 @@
+-- name: by_member
+SELECT coalesce((SELECT member_id FROM members WHERE member_id = $1),
+                (SELECT member_id FROM member_aliases WHERE old_member_id = $1)) AS member_id;
+
+-- name: by_identity
+SELECT DISTINCT member_id FROM identities
+WHERE member_id IS NOT NULL AND value = $1 AND ($2::VARCHAR IS NULL OR scope = $2) AND ($3::VARCHAR IS NULL OR kind = $3)
+ORDER BY member_id;
+
+-- name: profile
+SELECT * FROM members WHERE member_id = $1;
+
+-- name: identities
+SELECT i.kind, CASE WHEN i.scope = '' THEN NULL ELSE i.scope END AS channel, i.value,
+       strftime(i.first_seen, '%Y-%m-%d %H:%M:%S') AS first_seen, strftime(i.last_seen, '%Y-%m-%d %H:%M:%S') AS last_seen,
+       i.import_id, q.identity_id IS NOT NULL AS quarantined
+FROM identities i LEFT JOIN identity_quarantine q USING (identity_id)
+WHERE i.member_id = $1
+ORDER BY i.scope, i.kind, i.value;
+
+-- name: orders
+SELECT v.channel_id AS channel, v.order_id, strftime(v.created_at, '%Y-%m-%d %H:%M:%S') AS created_at, v.status,
+       v.product_value::VARCHAR AS product_value, v.other_value::VARCHAR AS other_value, v.lines, v.is_purchase,
+       o.paid_amount::VARCHAR AS paid_amount
+FROM order_values v JOIN orders o USING (channel_id, order_id)
+WHERE v.member_id = $1
+ORDER BY v.created_at, v.channel_id, v.order_id;
+
+-- name: returns
+SELECT channel_id AS channel, return_id, line_no, order_id, sku, quantity, amount::VARCHAR AS amount, reason,
+       strftime(returned_at, '%Y-%m-%d %H:%M:%S') AS returned_at
+FROM return_values WHERE member_id = $1
+ORDER BY returned_at, channel_id, return_id, line_no;
+
+-- name: events
+SELECT e.type, count(*) AS count, strftime(min(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS first_at, strftime(max(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS last_at
+FROM events e JOIN identities i ON i.identity_id = e.actor_id
+WHERE i.member_id = $1
+GROUP BY e.type ORDER BY count DESC, e.type;
+
+-- name: purchases
+SELECT count(*) AS purchases, strftime(min(created_at), '%Y-%m-%d %H:%M:%S') AS first_purchase,
+       strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS last_purchase,
+       coalesce(sum(product_value), 0)::DECIMAL(18,4)::VARCHAR AS gross
+FROM order_values WHERE member_id = $1 AND is_purchase;
+
+-- name: merges
+SELECT e.event_id, strftime(e.occurred_at, '%Y-%m-%d %H:%M:%S') AS at, e.action, e.member_id, e.other_member_id,
+       i.kind AS via_kind, i.value AS via_value, e.import_id, e.detail
+FROM merge_events e LEFT JOIN identities i ON i.identity_id = e.via_identity_id
+WHERE e.member_id = $1 OR e.other_member_id = $1
+   OR e.other_member_id IN (SELECT old_member_id FROM member_aliases WHERE member_id = $1)
+ORDER BY e.event_id;
+
+-- name: stats_totals
+SELECT (SELECT count(*) FROM members) AS members,
+       (SELECT count(*) FROM identities) AS identities,
+       (SELECT count(*) FROM identity_quarantine) AS quarantined_identifiers,
+       (SELECT count(*) FROM products) AS products,
+       (SELECT count(*) FROM imports) AS imports;
+
+-- name: stats_channels
+WITH o AS (
+  SELECT channel_id,
+         count(*) AS orders,
+         count(*) FILTER (WHERE is_purchase) AS purchases,
+         count(*) FILTER (WHERE member_id IS NULL) AS guest_orders,
+         count(DISTINCT member_id) AS buyers,
+         sum(lines) AS lines,
+         coalesce(sum(product_value) FILTER (WHERE is_purchase), 0) AS gross
+  FROM order_values GROUP BY channel_id
+), r AS (
+  SELECT channel_id, count(*) AS returns,
+         coalesce(sum(amount) FILTER (WHERE line_type = 'product'), 0) AS refunds,
+         count(*) FILTER (WHERE order_id IS NULL) AS unmatched_returns
+  FROM returns GROUP BY channel_id
+), e AS (
+  SELECT channel_id, count(*) AS events FROM events GROUP BY channel_id
+), m AS (
+  SELECT scope AS channel_id, count(DISTINCT member_id) AS members FROM identities
+  WHERE scope <> '' AND member_id IS NOT NULL GROUP BY scope
+)
+SELECT c.channel_id AS channel,
+       coalesce(m.members, 0) AS members, coalesce(o.buyers, 0) AS buyers,
+       coalesce(o.orders, 0) AS orders, coalesce(o.purchases, 0) AS purchases, coalesce(o.guest_orders, 0) AS guest_orders,
+       coalesce(o.lines, 0) AS lines, coalesce(r.returns, 0) AS returns, coalesce(r.unmatched_returns, 0) AS unmatched_returns,
+       coalesce(e.events, 0) AS events,
+       coalesce(o.gross, 0)::DECIMAL(18,4)::VARCHAR AS gross,
+       coalesce(r.refunds, 0)::DECIMAL(18,4)::VARCHAR AS refunds,
+       (coalesce(o.gross, 0) - coalesce(r.refunds, 0))::DECIMAL(18,4)::VARCHAR AS net
+FROM channels c
+LEFT JOIN o USING (channel_id) LEFT JOIN r USING (channel_id) LEFT JOIN e USING (channel_id) LEFT JOIN m USING (channel_id)
+ORDER BY c.channel_id;
