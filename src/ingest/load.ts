@@ -180,7 +180,13 @@ async function loadSales(db: Db, importId: number, counts: RowCounts): Promise<R
   const all = await count(db, 'SELECT 1 FROM _sales');
   counts.return = await count(db, 'SELECT 1 FROM _new_ret');
   counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
-  counts.guest = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') = 'product' AND anchor_id IS NULL");
+  // A guest line is a product line of an order without a buyer (judged by the order, not the row:
+  // exports such as Shopify's name the buyer on an order's first row only).
+  counts.guest = await count(
+    db,
+    `SELECT 1 FROM _new n JOIN orders o ON o.channel_id = n.channel AND o.order_id = n.order_id
+     WHERE coalesce(n.line_type, 'product') = 'product' AND o.buyer_id IS NULL`,
+  );
   const fresh = await count(db, 'SELECT 1 FROM _new');
   counts.loaded = fresh - counts.non_product - counts.guest;
   counts.duplicate = all - fresh - counts.return;

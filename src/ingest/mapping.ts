@@ -60,10 +60,19 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     params.push(v);
     return `$${params.length}`;
   };
-  const tz = bind(timezone);
-  const formatList = [...(mapping.timestampFormats ?? []), ...DEFAULT_FORMATS];
-  // A format with %z yields an instant; it is converted to shop-local time like any zoned value.
-  const formats = formatList.map((f) => (f.includes('%z') ? `timezone(${tz}, try_strptime(RAW, ${bind(f)}))` : `try_strptime(RAW, ${bind(f)})`));
+  // Time zone and formats are bound only when a date field needs them (DuckDB refuses unused parameters).
+  let timeCtx: { tz: string; formats: string[] } | null = null;
+  const times = (): { tz: string; formats: string[] } => {
+    if (timeCtx !== null) return timeCtx;
+    const tz = bind(timezone);
+    const formatList = [...(mapping.timestampFormats ?? []), ...DEFAULT_FORMATS];
+    // A format with %z yields an instant; it is converted to shop-local time like any zoned value.
+    const formats = formatList.map((f) =>
+      f.includes('%z') ? `timezone(${tz}, try_strptime(RAW, ${bind(f)}))` : `try_strptime(RAW, ${bind(f)})`,
+    );
+    timeCtx = { tz, formats };
+    return timeCtx;
+  };
   const comma = mapping.decimalSeparator === ',';
 
   const rawCols: string[] = [];
@@ -82,7 +91,7 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     } else {
       rawCols.push(`NULLIF(trim((${src.sql})::VARCHAR), '') AS ${raw}`);
     }
-    const parsed = parseExpr(def, raw, { tz, formats, comma });
+    const parsed = parseExpr(def, raw, { times, comma });
     typedCols.push(`${parsed} AS ${q}`);
     const show = `left(${raw}, 80)`;
     if (def.required === true) {
@@ -109,8 +118,7 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
 }
 
 interface ParseCtx {
-  tz: string;
-  formats: string[];
+  times: () => { tz: string; formats: string[] };
   comma: boolean;
 }
 
@@ -135,10 +143,11 @@ function parseExpr(def: FieldDef, raw: string, ctx: ParseCtx): string {
     }
     case 'timestamp':
     case 'date': {
+      const { tz, formats } = ctx.times();
       const zonedValue = `COALESCE(TRY_CAST(${raw} AS TIMESTAMPTZ), try_strptime(${raw}, '%Y-%m-%d %H:%M:%S %z'), try_strptime(${raw}, '%Y-%m-%dT%H:%M:%S%z'), try_strptime(${raw}, '%Y/%m/%d %H:%M:%S %z'))`;
-      const zoned = `CASE WHEN regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN timezone(${ctx.tz}, ${zonedValue}) END`;
+      const zoned = `CASE WHEN regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN timezone(${tz}, ${zonedValue}) END`;
       const plain = `CASE WHEN NOT regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN TRY_CAST(${raw} AS TIMESTAMP) END`;
-      const tries = ctx.formats.map((f) => f.replace('RAW', raw));
+      const tries = formats.map((f) => f.replace('RAW', raw));
       const any = `COALESCE(${[zoned, plain, ...tries].join(', ')})`;
       const ranged = `CASE WHEN year(${any}) BETWEEN 1900 AND 2100 THEN ${any} END`;
       return def.type === 'date' ? `(${ranged})::DATE` : ranged;

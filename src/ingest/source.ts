@@ -175,8 +175,10 @@ async function stageParquet(db: Db, file: string): Promise<Staged> {
   await db.run('DROP TABLE IF EXISTS _stage');
   try {
     await db.run(
-      `CREATE TEMP TABLE _stage AS SELECT (rowid + 1)::BIGINT AS __line, * FROM (SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)}))`,
+      `CREATE OR REPLACE TEMP TABLE _stage_pq AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)})`,
     );
+    await db.run('CREATE TEMP TABLE _stage AS SELECT (rowid + 1)::BIGINT AS __line, * FROM _stage_pq');
+    await db.run('DROP TABLE _stage_pq');
   } catch (err) {
     throw new FileRefused(file, `cannot be read as Parquet: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
@@ -216,10 +218,12 @@ async function readLines(db: Db, file: string, path: string): Promise<void> {
   await db.run('DROP TABLE IF EXISTS _lines');
   try {
     await db.run(
-      `CREATE TEMP TABLE _lines AS SELECT (rowid + 1)::BIGINT AS __line, __raw FROM read_csv(${sqlString(path)},
+      `CREATE OR REPLACE TEMP TABLE _lines_raw AS SELECT __raw FROM read_csv(${sqlString(path)},
          columns = {'__raw': 'VARCHAR'}, header = false, delim = '\u001f', quote = '', escape = '',
-         max_line_size = 16777216, skip_blank_lines = false, auto_detect = false)`,
+         max_line_size = 16777216, auto_detect = false)`,
     );
+    await db.run('CREATE TEMP TABLE _lines AS SELECT (rowid + 1)::BIGINT AS __line, __raw FROM _lines_raw');
+    await db.run('DROP TABLE _lines_raw');
   } catch (err) {
     throw new FileRefused(file, `cannot be read as text lines: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
@@ -231,13 +235,14 @@ async function stageWhitespace(db: Db, file: string, path: string, columns: read
   const select = columns.map((c, i) => `${parts}[${i + 1}] AS ${ident(c)}`).join(', ');
   await db.run('DROP TABLE IF EXISTS _stage');
   await db.run(
-    `CREATE TEMP TABLE _stage AS SELECT __line, ${select}, len(${parts}) AS __fields FROM _lines
+    `CREATE TEMP TABLE _stage AS SELECT __line, ${select}, len(${parts}) AS __fields, __raw FROM _lines
      WHERE trim(coalesce(__raw, '')) <> ''
        AND NOT (__line = 1 AND NOT regexp_matches(trim(__raw), '^[0-9]'))`,
   );
   const bad = await db.all(`SELECT __line, left(__raw, 80) AS v, __fields FROM _stage WHERE __fields <> ${columns.length}`);
   await db.run(`DELETE FROM _stage WHERE __fields <> ${columns.length}`);
   await db.run('ALTER TABLE _stage DROP COLUMN __fields');
+  await db.run('ALTER TABLE _stage DROP COLUMN __raw');
   const rejects = bad.map((r) => ({
     line: int(r, '__line'),
     field: '',

@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// The demo: generate a modest synthetic merchant (about 20k members over two years), import it
+// into a fresh database, print the member base, then serve it (with --no-serve: stop there).
+import { spawnSync } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+const args = process.argv.slice(2);
+const noServe = args.includes('--no-serve');
+const dir = 'demo-data';
+const db = join(dir, 'regulars.duckdb');
+const cli = join('bin', 'regulars.js');
+const t0 = performance.now();
+
+function regulars(...argv) {
+  const r = spawnSync(process.execPath, [cli, ...argv], { stdio: 'inherit' });
+  if (r.status !== 0) {
+    console.error(`demo: 'regulars ${argv.join(' ')}' failed (exit ${r.status ?? 'signal'})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+console.log('== generating a synthetic merchant: 20,000 members, 730 days, seed 42');
+regulars('generate', '--members', '20000', '--days', '730', '--seed', '42', '--start', '2024-01-01', '--out', dir);
+for (const f of [db, `${db}.wal`]) if (existsSync(f)) rmSync(f);
+const files = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'].map((s) => join(dir, `${s}.csv`));
+console.log(`\n== importing into ${db}`);
+regulars('import', ...files, '--preset', 'regulars', '--db', db, '--rejects', join(dir, 'rejects'));
+console.log('\n== the member base');
+regulars('stats', '--db', db);
+console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);
+if (noServe) process.exit(0);
+console.log('The web console is not part of this release yet; the data above is in', db);

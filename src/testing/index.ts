@@ -1,0 +1,103 @@
+/** Shared helpers for tests: temporary folders and databases, dataset location, CSV reading. */
+import { mkdtempSync, rmSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fixedClock, type Clock } from '../core/clock.js';
+import type { Db } from '../core/db/index.js';
+import { importFile, type ImportOptions, type ImportReport } from '../ingest/index.js';
+import { openRegulars } from '../open.js';
+
+export const clock: Clock = fixedClock('2026-01-01T00:00:00Z');
+
+/** Project root (dist/testing/ is two levels down). */
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export interface Sandbox {
+  dir: string;
+  db: Db;
+  write(name: string, content: string | Buffer): string;
+  import(file: string, opts?: ImportOptions): Promise<ImportReport>;
+  close(): void;
+}
+
+/** A fresh folder with a fresh database file in it; close() removes both. */
+export async function sandbox(): Promise<Sandbox> {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-test-'));
+  const db = await openRegulars(join(dir, 'test.duckdb'));
+  return {
+    dir,
+    db,
+    write(name, content) {
+      const p = join(dir, name);
+      writeFileSync(p, content);
+      return p;
+    },
+    import(file, opts = {}) {
+      return importFile(db, clock, file, { rejectsDir: join(dir, 'rejects'), ...opts });
+    },
+    close() {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Where the shared real datasets are, or a skip reason (a failure under CI). */
+export function datasets(relative: string): { path: string } | { skip: string } {
+  const base = process.env['REGULARS_DATASETS'] ?? resolve(ROOT, '..', 'shared', 'datasets');
+  const p = join(base, relative);
+  if (existsSync(p)) return { path: p };
+  const reason = `dataset ${relative} not found under ${base} (set REGULARS_DATASETS)`;
+  if (process.env['CI'] !== undefined) throw new Error(`${reason}; CI must not skip dataset tests`);
+  return { skip: reason };
+}
+
+/** Minimal RFC 4180 CSV parser for checking files the code wrote. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
+  }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function readCsv(path: string): Array<Record<string, string>> {
+  const [header = [], ...rows] = parseCsv(readFileSync(path, 'utf8'));
+  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? ''])));
+}
+
+/** Number of rows a query returns as a plain number. */
+export async function countOf(db: Db, sql: string, params: Array<string | number> = []): Promise<number> {
+  const row = await db.one(`SELECT count(*) AS n FROM (${sql})`, params);
+  return Number(row?.['n'] ?? 0);
+}
+
+/** Sum of the report's outcome counts: must equal rows_read. */
+export function accounted(r: ImportReport): number {
+  return r.loaded + r.guest + r.return + r.non_product + r.rejected + r.duplicate;
+}
