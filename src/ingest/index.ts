@@ -138,7 +138,13 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   const unmapped = unmappedRequired(mapping);
   if (unmapped.length > 0) {
     const hint = unmapped.includes('channel') ? ' (pass --channel ID)' : '';
-    throw new FileRefused(file, `has no column for required ${entity} field(s) ${unmapped.join(', ')}${hint}`);
+    throw new FileRefused(
+      file,
+      `has no column for required ${entity} field(s) ${unmapped.join(', ')}${hint}; found ${staged.columns
+        .slice(0, 12)
+        .map((m) => `'${m}'`)
+        .join(', ')}.${oneColumnHint}`,
+    );
   }
 
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
