@@ -135,15 +135,16 @@ async function recordMerges(db: Db, now: string, importId: number | null): Promi
      ), multi AS (
        SELECT member_id FROM olds GROUP BY member_id HAVING count(*) > 1
      ), via AS (
-       SELECT a.member_id, l.identity_id, count(DISTINCT an.old_member_id) AS k
+       SELECT a.member_id, an.old_member_id AS old_id, l.identity_id
        FROM identity_links l
-       JOIN _res_assign a ON a.identity_id = l.identity_id
        JOIN _res_assign an ON an.identity_id = l.anchor_id
+       JOIN _res_assign a ON a.identity_id = l.identity_id
        WHERE a.member_id IN (SELECT member_id FROM multi) AND l.anchor_id <> l.identity_id
-       GROUP BY a.member_id, l.identity_id
      )
      SELECT o.member_id, o.old_member_id,
-            (SELECT min(v.identity_id) FROM via v WHERE v.member_id = o.member_id AND v.k > 1) AS via
+            (SELECT min(v.identity_id) FROM via v
+             WHERE v.member_id = o.member_id AND v.old_id = o.old_member_id
+               AND EXISTS (SELECT 1 FROM via w WHERE w.identity_id = v.identity_id AND w.old_id IS DISTINCT FROM o.old_member_id)) AS via
      FROM olds o
      WHERE o.member_id IN (SELECT member_id FROM multi) AND o.old_member_id <> o.member_id
      ORDER BY 1, 2`,
