@@ -23,15 +23,19 @@ SELECT (row_number() OVER (ORDER BY i.first_seen NULLS LAST, i.value, i.kind, i.
 FROM identities i JOIN _res_scope s USING (identity_id);
 
 -- name: edges
--- Merging edges inside the scope, in canonical order.
-SELECT least(a.node, b.node) AS x, greatest(a.node, b.node) AS y
-FROM (SELECT DISTINCT anchor_id, identity_id FROM identity_links) l
-JOIN _res_nodes a ON a.identity_id = l.anchor_id
-JOIN _res_nodes b ON b.identity_id = l.identity_id
-WHERE a.node <> b.node
-  AND (b.scope <> '' OR list_contains($1::VARCHAR[], b.kind))
-  AND l.identity_id NOT IN (SELECT identity_id FROM identity_quarantine)
-  AND l.anchor_id NOT IN (SELECT identity_id FROM identity_quarantine)
+-- Merging edges inside the scope, in canonical order. (Links are materialized first so the
+-- planner never pairs every node with every other.)
+WITH l AS MATERIALIZED (
+  SELECT DISTINCT anchor_id, identity_id FROM identity_links
+  WHERE anchor_id <> identity_id
+    AND identity_id NOT IN (SELECT identity_id FROM identity_quarantine)
+    AND anchor_id NOT IN (SELECT identity_id FROM identity_quarantine)
+), la AS MATERIALIZED (
+  SELECT a.node AS an, l.identity_id FROM l JOIN _res_nodes a ON a.identity_id = l.anchor_id
+)
+SELECT least(la.an, b.node) AS x, greatest(la.an, b.node) AS y
+FROM la JOIN _res_nodes b ON b.identity_id = la.identity_id
+WHERE b.scope <> '' OR list_contains($1::VARCHAR[], b.kind)
 ORDER BY x, y;
 
 -- name: forbidden
