@@ -49,14 +49,17 @@ JOIN _res_nodes b ON b.identity_id = d.identity_b;
 -- A quarantined identifier, or one that only ever appeared beside an account and joins nothing,
 -- belongs to no member of its own (member_id NULL).
 CREATE OR REPLACE TEMP TABLE _res_assign AS
-WITH comp AS (
-  SELECT n.*, u.root, min(n.node) OVER (PARTITION BY u.root) AS survivor_node,
-         count(*) OVER (PARTITION BY u.root) AS size
-  FROM _res_nodes n JOIN _res_uf u ON u.node = n.node
+WITH surv AS (
+  SELECT u.root AS survivor_node, count(*) AS size FROM _res_uf u GROUP BY u.root
+), named AS (
+  SELECT v.survivor_node, v.size, s.identity_id AS survivor_identity_id,
+         'M' || upper(left(sha256(s.kind || '|' || s.scope || '|' || s.value), 16)) AS member_id
+  FROM surv v JOIN _res_nodes s ON s.node = v.survivor_node
+), anchors AS (
+  SELECT DISTINCT anchor_id FROM identity_links
 )
-SELECT c.identity_id, c.old_member_id, c.root,
-       s.identity_id AS survivor_identity_id,
-       CASE WHEN c.identity_id IN (SELECT identity_id FROM identity_quarantine)
-              OR (c.size = 1 AND c.identity_id NOT IN (SELECT anchor_id FROM identity_links)) THEN NULL
-            ELSE 'M' || upper(left(sha256(s.kind || '|' || s.scope || '|' || s.value), 16)) END AS member_id
-FROM comp c JOIN _res_nodes s ON s.node = c.survivor_node;
+SELECT n.identity_id, n.old_member_id, u.root, m.survivor_identity_id,
+       CASE WHEN n.identity_id IN (SELECT identity_id FROM identity_quarantine)
+              OR (m.size = 1 AND n.identity_id NOT IN (SELECT anchor_id FROM anchors)) THEN NULL
+            ELSE m.member_id END AS member_id
+FROM _res_nodes n JOIN _res_uf u ON u.node = n.node JOIN named m ON m.survivor_node = u.root;

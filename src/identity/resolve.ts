@@ -83,11 +83,15 @@ export async function resolveIdentities(
   await db.forEachIntChunk(SQL('edges'), [toListParam(mergeKinds)], ([xs = [], ys = []]) => {
     for (let i = 0; i < xs.length; i++) uf.union(xs[i] ?? 0, ys[i] ?? 0);
   });
+  // Each node's survivor: the lowest (earliest canonical) node of its component.
   const nodes = new Int32Array(n);
   const roots = new Int32Array(n);
+  const lowest = new Int32Array(n).fill(-1);
   for (let i = 0; i < n; i++) {
     nodes[i] = i;
-    roots[i] = uf.find(i);
+    const r = uf.find(i);
+    if (lowest[r] === -1) lowest[r] = i;
+    roots[i] = lowest[r] ?? i;
   }
   await db.run('CREATE OR REPLACE TEMP TABLE _res_uf (node INTEGER, root INTEGER)');
   await db.appendInts('_res_uf', [nodes, roots]);
