@@ -15,7 +15,7 @@ import { observeIdentifiers, recordIdentities } from './identify.js';
 import { loadEntity } from './load.js';
 import { compileMapping, ident, mappedColumns, unmappedRequired } from './mapping.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
-import { FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
+import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
 
 export { FileRefused } from './source.js';
 export { PRESETS } from './presets/index.js';
@@ -150,15 +150,15 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
   const tz = await getSetting(db, 'shop.timezone');
   const compiled = compileMapping(mapping, tz);
-  await db.run(`CREATE OR REPLACE TEMP TABLE _typed AS ${compiled.sql}`, compiled.params);
-  await db.run('DROP TABLE _stage');
   const checks = entityChecks(entity);
-  if (checks.length > 0) {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _typed AS SELECT * EXCLUDE (__errors),
-         list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) AS __errors FROM _typed`,
-    );
-  }
+  await db.run(
+    checks.length === 0
+      ? `CREATE OR REPLACE TEMP TABLE _typed AS ${compiled.sql}`
+      : `CREATE OR REPLACE TEMP TABLE _typed AS SELECT * EXCLUDE (__errors),
+           list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) AS __errors FROM (${compiled.sql})`,
+    compiled.params,
+  );
+  await dropStage(db);
   await db.run('CREATE OR REPLACE TEMP TABLE _rejects (line BIGINT, field VARCHAR, reason VARCHAR, value VARCHAR)');
   await db.run('CREATE OR REPLACE TEMP TABLE _dupkey (__line BIGINT)');
   await insertParseRejects(db, staged.parseRejects);
@@ -169,10 +169,12 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   const key = FILE_KEYS[entity];
   if (key !== undefined) {
     const k = key.map(ident).join(', ');
+    // Only keys that repeat are examined row by row.
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _dups AS SELECT __line, first_line, h = first_h AS same FROM (
          SELECT __line, h, first_value(__line) OVER w AS first_line, first_value(h) OVER w AS first_h, row_number() OVER w AS rn
-         FROM (SELECT *, hash(*COLUMNS(* EXCLUDE (__line, __errors))) AS h FROM _typed WHERE len(__errors) = 0)
+         FROM (SELECT *, hash(*COLUMNS(* EXCLUDE (__line, __errors))) AS h FROM _typed
+               WHERE len(__errors) = 0 AND (${k}) IN (SELECT (${k}) FROM _typed WHERE len(__errors) = 0 GROUP BY ALL HAVING count(*) > 1))
          WINDOW w AS (PARTITION BY ${k} ORDER BY __line)) WHERE rn > 1`,
     );
     await db.run('INSERT INTO _dupkey SELECT __line FROM _dups WHERE same');
@@ -182,11 +184,11 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       [key[key.length - 1] ?? '', key.join(', ')],
     );
   }
+  // Accepted rows: a view, read by the identity and load steps without another copy.
   await db.run(
-    `CREATE OR REPLACE TEMP TABLE _ok AS SELECT * EXCLUDE (__errors) FROM _typed
+    `CREATE OR REPLACE TEMP VIEW _ok AS SELECT * EXCLUDE (__errors) FROM _typed
      WHERE len(__errors) = 0 AND __line NOT IN (SELECT __line FROM _dupkey) AND __line NOT IN (SELECT line FROM _rejects)`,
   );
-  await db.run('DROP TABLE _typed');
   const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
   const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
   const reasons = (

@@ -25,61 +25,77 @@ async function count(db: Db, sql: string): Promise<number> {
  * natural key is already stored, and classifies every accepted row. Runs inside the import's transaction.
  */
 export async function loadEntity(db: Db, entity: Entity, importId: number): Promise<RowCounts> {
-  await db.run(
-    'CREATE OR REPLACE TEMP TABLE _rows AS SELECT k.*, a.anchor_id FROM _ok k LEFT JOIN _anchor a USING (__line)',
-  );
+  // A view: the accepted rows with their anchor identity, read straight into the insert.
+  await db.run('CREATE OR REPLACE TEMP VIEW _rows AS SELECT k.*, a.anchor_id FROM _ok k LEFT JOIN _anchor a USING (__line)');
   const counts: RowCounts = { loaded: 0, guest: 0, return: 0, non_product: 0, duplicate: 0 };
+  const fresh = (table: string, where = 'true'): Promise<number> =>
+    count(db, `SELECT 1 FROM ${table} WHERE import_id = ${importId} AND (${where})`);
   switch (entity) {
     case 'sales':
       return loadSales(db, importId, counts);
     case 'orders': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id)`);
-      await insertOrders(db, '_new', importId);
-      counts.guest = await count(db, 'SELECT 1 FROM _new WHERE anchor_id IS NULL');
-      return finishCounts(db, counts, '_new');
+      await insertOrders(
+        db,
+        `(SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id))`,
+        importId,
+      );
+      counts.guest = await fresh('orders', 'buyer_id IS NULL');
+      return finishCounts(db, counts, await fresh('orders'));
     }
     case 'order_lines': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = r.channel AND l.order_id = r.order_id AND l.line_no = r.line_no)`);
-      await db.run(`INSERT INTO order_lines SELECT channel, order_id, line_no, sku, name, coalesce(line_type, 'product'),
-        quantity, ${UNIT}, list_price, cost, ${AMOUNT}, $1 FROM _new`, [importId]);
-      counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
-      return finishCounts(db, counts, '_new');
+      await db.run(
+        `INSERT INTO order_lines SELECT channel, order_id, line_no, sku, name, coalesce(line_type, 'product'),
+           quantity, ${UNIT}, list_price, cost, ${AMOUNT}, $1 FROM _rows r
+         WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = r.channel AND l.order_id = r.order_id AND l.line_no = r.line_no)`,
+        [importId],
+      );
+      counts.non_product = await fresh('order_lines', "line_type <> 'product'");
+      return finishCounts(db, counts, await fresh('order_lines'));
     }
     case 'returns': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = r.channel AND x.return_id = r.return_id AND x.line_no = r.line_no)`);
-      await insertReturns(db, `SELECT channel, return_id, line_no, order_id, order_line_no, anchor_id, sku, line_type, quantity, amount, reason, returned_at FROM _new`, importId);
-      counts.return = await count(db, 'SELECT 1 FROM _new');
+      await insertReturns(
+        db,
+        `SELECT channel, return_id, line_no, order_id, order_line_no, anchor_id, sku, line_type, quantity, amount, reason, returned_at
+         FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = r.channel AND x.return_id = r.return_id AND x.line_no = r.line_no)`,
+        importId,
+      );
+      counts.return = await fresh('returns');
       counts.duplicate = (await count(db, 'SELECT 1 FROM _rows')) - counts.return;
       return counts;
     }
     case 'members': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM member_records m WHERE m.channel_id = r.channel AND m.external_id = r.external_id)`);
-      await db.run(`INSERT INTO member_records SELECT channel, external_id, anchor_id, name, gender, birthday, city, registered_at, $1 FROM _new`, [importId]);
-      return finishCounts(db, counts, '_new');
+      await db.run(
+        `INSERT INTO member_records SELECT channel, external_id, anchor_id, name, gender, birthday, city, registered_at, $1 FROM _rows r
+         WHERE NOT EXISTS (SELECT 1 FROM member_records m WHERE m.channel_id = r.channel AND m.external_id = r.external_id)`,
+        [importId],
+      );
+      return finishCounts(db, counts, await fresh('member_records'));
     }
     case 'consents': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.anchor_id = r.anchor_id AND c.contact_channel = r.contact_channel AND c.changed_at = r."at")`);
-      await db.run(`INSERT INTO consents SELECT anchor_id, contact_channel, status, "at", source, $1 FROM _new`, [importId]);
-      return finishCounts(db, counts, '_new');
+      await db.run(
+        `INSERT INTO consents SELECT anchor_id, contact_channel, status, "at", source, $1 FROM _rows r
+         WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.anchor_id = r.anchor_id AND c.contact_channel = r.contact_channel AND c.changed_at = r."at")`,
+        [importId],
+      );
+      return finishCounts(db, counts, await fresh('consents'));
     }
     case 'products': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = r.sku)`);
-      await db.run(`INSERT INTO products SELECT sku, name, category_path, brand, list_price, cost, launched_at,
-        coalesce(line_type, 'product') = 'product', $1 FROM _new`, [importId]);
-      counts.non_product = await count(db, "SELECT 1 FROM _new WHERE coalesce(line_type, 'product') <> 'product'");
-      return finishCounts(db, counts, '_new');
+      await db.run(
+        `INSERT INTO products SELECT sku, name, category_path, brand, list_price, cost, launched_at,
+           coalesce(line_type, 'product') = 'product', $1 FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM products p WHERE p.sku = r.sku)`,
+        [importId],
+      );
+      counts.non_product = await fresh('products', 'NOT is_product');
+      return finishCounts(db, counts, await fresh('products'));
     }
     case 'events': {
-      await db.run(`CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _rows r
-        WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)`);
-      await db.run(`INSERT INTO events SELECT channel, event_id, anchor_id, type, "at", session_id, source, sku, category, query,
-        dwell_seconds, agent_id, direction, word_count, rating, text, order_id, campaign_id, coupon_code, properties, $1 FROM _new`, [importId]);
-      return finishCounts(db, counts, '_new');
+      await db.run(
+        `INSERT INTO events SELECT channel, event_id, anchor_id, type, "at", session_id, source, sku, category, query,
+           dwell_seconds, agent_id, direction, word_count, rating, text, order_id, campaign_id, coupon_code, properties, $1 FROM _rows r
+         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)`,
+        [importId],
+      );
+      return finishCounts(db, counts, await fresh('events'));
     }
     default: {
       const never: never = entity;
@@ -88,18 +104,17 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
   }
 }
 
-async function finishCounts(db: Db, counts: RowCounts, fresh: string): Promise<RowCounts> {
+async function finishCounts(db: Db, counts: RowCounts, inserted: number): Promise<RowCounts> {
   const all = await count(db, 'SELECT 1 FROM _rows');
-  const loadedOrOther = await count(db, `SELECT 1 FROM ${fresh}`);
-  counts.duplicate = all - loadedOrOther;
-  counts.loaded = loadedOrOther - counts.guest - counts.non_product - counts.return;
+  counts.duplicate = all - inserted;
+  counts.loaded = inserted - counts.guest - counts.non_product - counts.return;
   return counts;
 }
 
 async function insertOrders(db: Db, table: string, importId: number): Promise<void> {
   await db.run(
     `INSERT INTO orders SELECT channel, order_id, anchor_id, store_id, agent_id, created_at, paid_at, shipped_at, completed_at,
-       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table}`,
+       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table} t`,
     [importId],
   );
 }

@@ -75,12 +75,15 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
   };
   const comma = mapping.decimalSeparator === ',';
 
+  // Four levels, so every costly expression is computed once per value:
+  // raw text -> (zone flag, wide decimal) -> parsed time -> typed value and errors.
   const rawCols: string[] = [];
+  const level2: string[] = [];
+  const level3: string[] = [];
   const typedCols: string[] = [];
-  const errors: string[] = [];
+  const errors: Array<{ cond: string; msg: string }> = [];
   for (const [name, def] of entityFields(mapping.entity)) {
     const src = mapping.fields[name];
-    const q = ident(name);
     const raw = ident(`raw_${name}`);
     if (src === undefined) {
       rawCols.push(`NULL::VARCHAR AS ${raw}`);
@@ -91,29 +94,36 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     } else {
       rawCols.push(`NULLIF(trim((${src.sql})::VARCHAR), '') AS ${raw}`);
     }
-    const parsed = parseExpr(def, raw, { times, comma });
-    typedCols.push(`${parsed} AS ${q}`);
+    const parsed = parseField(def, name, raw, { times, comma }, level2, level3);
+    typedCols.push(`${parsed} AS ${ident(name)}`);
     const show = `left(${raw}, 80)`;
     if (def.required === true) {
-      errors.push(`CASE WHEN ${raw} IS NULL THEN '${name}\tis required but empty\t' END`);
+      errors.push({ cond: `${raw} IS NULL`, msg: `'${name}\tis required but empty\t'` });
     }
-    errors.push(
-      `CASE WHEN ${raw} IS NOT NULL AND length(${raw}) > ${MAX_TEXT} THEN '${name}\tis ' || length(${raw}) || ' characters long; the limit is ${MAX_TEXT}\t' || ${show} END`,
-    );
+    errors.push({
+      cond: `length(${raw}) > ${MAX_TEXT}`,
+      msg: `'${name}\tis ' || length(${raw}) || ' characters long; the limit is ${MAX_TEXT}\t' || ${show}`,
+    });
     const invalid = invalidReason(def);
     if (invalid !== null) {
-      errors.push(`CASE WHEN ${raw} IS NOT NULL AND (${parsed}) IS NULL THEN '${name}\t${invalid}\t' || ${show} END`);
+      errors.push({ cond: `${raw} IS NOT NULL AND (${parsed}) IS NULL`, msg: `'${name}\t${invalid}\t' || ${show}` });
     }
     if (def.type === 'decimal') {
-      errors.push(
-        `CASE WHEN ${raw} IS NOT NULL AND ${decimalWide(raw, comma)} <> (${parsed}) THEN '${name}\thas more than 4 decimal places\t' || ${show} END`,
-      );
+      errors.push({
+        cond: tooPrecise(raw, comma),
+        msg: `'${name}\thas more than 4 decimal places\t' || ${show}`,
+      });
     }
   }
+  const l2 = level2.length > 0 ? `, ${level2.join(', ')}` : '';
+  const l3 = level3.length > 0 ? `, ${level3.join(', ')}` : '';
+  // The error list is built only for rows with an error: good rows pay one boolean test.
+  const anyError = errors.map((e) => `coalesce(${e.cond}, false)`).join('\n        OR ');
+  const list = errors.map((e) => `CASE WHEN ${e.cond} THEN ${e.msg} END`).join(',\n          ');
   const sql = `
     SELECT __line, ${typedCols.join(',\n      ')},
-      list_filter([${errors.join(',\n        ')}], x -> x IS NOT NULL) AS __errors
-    FROM (SELECT __line, ${rawCols.join(', ')} FROM _stage)`;
+      CASE WHEN ${anyError} THEN list_filter([${list}], x -> x IS NOT NULL) ELSE []::VARCHAR[] END AS __errors
+    FROM (SELECT *${l3} FROM (SELECT *${l2} FROM (SELECT __line, ${rawCols.join(', ')} FROM _stage)))`;
   return { sql, params };
 }
 
@@ -122,14 +132,28 @@ interface ParseCtx {
   comma: boolean;
 }
 
-function decimalWide(raw: string, comma: boolean): string {
+function decimalExpr(raw: string, comma: boolean): string {
   const cleaned = comma
     ? `replace(regexp_replace(${raw}, '[\\s.¥$€£]|RMB|CNY|元', '', 'g'), ',', '.')`
     : `regexp_replace(${raw}, '[\\s,¥$€£]|RMB|CNY|元', '', 'g')`;
-  return `TRY_CAST(${cleaned} AS DECIMAL(38,10))`;
+  // DECIMAL(18,4) casts are fast and hold 14 integer digits; larger values fail the cast (out of range).
+  const slow = `TRY_CAST(${cleaned} AS DECIMAL(18,4))`;
+  if (comma) return slow;
+  const fast = `TRY_CAST(${raw} AS DECIMAL(18,4))`;
+  // With '.' decimals a plain number casts directly; the cleaning regexp runs only for the rest.
+  return `CASE WHEN ${fast} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
 }
 
-function parseExpr(def: FieldDef, raw: string, ctx: ParseCtx): string {
+/** A written value with a non-zero digit beyond the 4th decimal place (which the cast would round). */
+function tooPrecise(raw: string, comma: boolean): string {
+  return comma ? `regexp_matches(${raw}, ',\\d{4}0*[1-9]')` : `regexp_matches(${raw}, '\\.\\d{4}0*[1-9]')`;
+}
+
+/**
+ * The typed expression of one field. Costly intermediate values are added to level2/level3
+ * (computed once per row in inner SELECTs) and referenced by name.
+ */
+function parseField(def: FieldDef, name: string, raw: string, ctx: ParseCtx, level2: string[], level3: string[]): string {
   switch (def.type) {
     case 'text':
       return raw;
@@ -138,18 +162,22 @@ function parseExpr(def: FieldDef, raw: string, ctx: ParseCtx): string {
     case 'integer':
       return `TRY_CAST(${raw} AS INTEGER)`;
     case 'decimal': {
-      const wide = decimalWide(raw, ctx.comma);
-      return `CASE WHEN abs(${wide}) < 100000000000000 THEN ${wide}::DECIMAL(18,4) END`;
+      const value = ident(`dec_${name}`);
+      level2.push(`${decimalExpr(raw, ctx.comma)} AS ${value}`);
+      return value;
     }
     case 'timestamp':
     case 'date': {
       const { tz, formats } = ctx.times();
+      const zone = ident(`zone_${name}`);
+      const when = ident(`time_${name}`);
+      level2.push(`regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') AS ${zone}`);
       const zonedValue = `COALESCE(TRY_CAST(${raw} AS TIMESTAMPTZ), try_strptime(${raw}, '%Y-%m-%d %H:%M:%S %z'), try_strptime(${raw}, '%Y-%m-%dT%H:%M:%S%z'), try_strptime(${raw}, '%Y/%m/%d %H:%M:%S %z'))`;
-      const zoned = `CASE WHEN regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN timezone(${tz}, ${zonedValue}) END`;
-      const plain = `CASE WHEN NOT regexp_matches(${raw}, '(Z|[+-]\\d\\d:?\\d\\d)$') THEN TRY_CAST(${raw} AS TIMESTAMP) END`;
+      const zoned = `CASE WHEN ${zone} THEN timezone(${tz}, ${zonedValue}) END`;
+      const plain = `CASE WHEN NOT ${zone} THEN TRY_CAST(${raw} AS TIMESTAMP) END`;
       const tries = formats.map((f) => f.replace('RAW', raw));
-      const any = `COALESCE(${[zoned, plain, ...tries].join(', ')})`;
-      const ranged = `CASE WHEN year(${any}) BETWEEN 1900 AND 2100 THEN ${any} END`;
+      level3.push(`COALESCE(${[plain, zoned, ...tries].join(', ')}) AS ${when}`);
+      const ranged = `CASE WHEN year(${when}) BETWEEN 1900 AND 2100 THEN ${when} END`;
       return def.type === 'date' ? `(${ranged})::DATE` : ranged;
     }
     default: {

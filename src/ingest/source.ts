@@ -171,8 +171,16 @@ async function withTranscoded<T>(file: string, fn: (utf8File: string) => Promise
   }
 }
 
+/** Drops the staged file (a table, or for CSV a view over the raw table). */
+export async function dropStage(db: Db): Promise<void> {
+  const view = await db.one("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = '_stage' AND temporary");
+  if (int(view, 'n') > 0) await db.run('DROP VIEW _stage');
+  else await db.run('DROP TABLE IF EXISTS _stage');
+  await db.run('DROP TABLE IF EXISTS _stage_raw');
+}
+
 async function stageParquet(db: Db, file: string): Promise<Staged> {
-  await db.run('DROP TABLE IF EXISTS _stage');
+  await dropStage(db);
   try {
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _stage_pq AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)})`,
@@ -187,7 +195,7 @@ async function stageParquet(db: Db, file: string): Promise<Staged> {
 
 async function finish(db: Db, format: Staged['format'], encoding: string, parseRejects: ParseReject[]): Promise<Staged> {
   const cols = await db.all(
-    "SELECT column_name FROM duckdb_columns() WHERE table_name = '_stage' AND column_name <> '__line' ORDER BY column_index",
+    "SELECT column_name FROM (DESCRIBE _stage) WHERE column_name <> '__line'",
   );
   const count = await db.one('SELECT count(*)::BIGINT AS n FROM _stage');
   return {
@@ -233,7 +241,7 @@ async function stageWhitespace(db: Db, file: string, path: string, columns: read
   await readLines(db, file, path);
   const parts = "string_split_regex(trim(__raw), '\\s+')";
   const select = columns.map((c, i) => `${parts}[${i + 1}] AS ${ident(c)}`).join(', ');
-  await db.run('DROP TABLE IF EXISTS _stage');
+  await dropStage(db);
   await db.run(
     `CREATE TEMP TABLE _stage AS SELECT __line, ${select}, len(${parts}) AS __fields, __raw FROM _lines
      WHERE trim(coalesce(__raw, '')) <> ''
@@ -262,7 +270,7 @@ async function stageNdjson(db: Db, file: string, path: string, encoding: string)
   const keys = await db.all('SELECT DISTINCT unnest(json_keys(__raw::JSON)) AS k FROM _lines ORDER BY k');
   const names = keys.map((r) => str(r, 'k') ?? '').filter((k) => k !== '');
   const select = names.map((k) => `json_extract_string(__raw, ${sqlString(`$."${k.replace(/"/g, '\\"')}"`)}) AS ${ident(k)}`);
-  await db.run('DROP TABLE IF EXISTS _stage');
+  await dropStage(db);
   await db.run(`CREATE TEMP TABLE _stage AS SELECT __line${select.map((s) => `, ${s}`).join('')} FROM _lines`);
   const rejects = bad.map((r) => ({
     line: int(r, '__line'),
@@ -275,7 +283,7 @@ async function stageNdjson(db: Db, file: string, path: string, encoding: string)
 
 async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, encoding: string): Promise<Staged> {
   const delim = opts.delimiter === undefined ? '' : `, delim = ${sqlString(opts.delimiter === '\\t' ? '\t' : opts.delimiter)}`;
-  await db.run('DROP TABLE IF EXISTS _stage_raw');
+  await dropStage(db);
   await db.run('DROP TABLE IF EXISTS _rej_errors');
   await db.run('DROP TABLE IF EXISTS _rej_scans');
   try {
@@ -305,12 +313,11 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
     const values = lines.map((l, j) => `(${l - 2 - j})`).join(',');
     await db.run(`INSERT INTO _rej_lines VALUES ${values}`);
   }
-  await db.run('DROP TABLE IF EXISTS _stage');
+  // A view, not a copy: the rows are read once more, by the mapping.
   await db.run(
     lines.length === 0
-      ? 'CREATE TEMP TABLE _stage AS SELECT (rowid + 2)::BIGINT AS __line, * FROM _stage_raw'
-      : `CREATE TEMP TABLE _stage AS SELECT (s.rowid + 2 + (SELECT count(*) FROM _rej_lines WHERE g <= s.rowid))::BIGINT AS __line, s.* FROM _stage_raw s`,
+      ? 'CREATE TEMP VIEW _stage AS SELECT (rowid + 2)::BIGINT AS __line, * FROM _stage_raw'
+      : `CREATE TEMP VIEW _stage AS SELECT (s.rowid + 2 + (SELECT count(*) FROM _rej_lines WHERE g <= s.rowid))::BIGINT AS __line, s.* FROM _stage_raw s`,
   );
-  await db.run('DROP TABLE _stage_raw');
   return finish(db, 'csv', encoding, rejects);
 }
