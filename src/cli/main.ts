@@ -144,6 +144,7 @@ export function buildProgram(): Command {
         keyValues(view.member),
         `\nPurchases\n${keyValues(view.summary)}`,
         `\nIdentities\n${table(view.identities)}`,
+        `\nConsents\n${table(view.consents)}`,
         `\nOrders\n${table(view.orders)}`,
         `\nReturns\n${table(view.returns)}`,
         `\nEvents\n${table(view.events)}`,

@@ -159,5 +159,25 @@ async function recordMerges(db: Db, now: string, importId: number | null): Promi
       [now, str(r, 'member_id'), str(r, 'old_member_id'), r['via'] === null ? null : int(r, 'via'), importId],
     );
   }
+  // New accounts that joined a member of several accounts, with an identifier they share with it.
+  await db.run(
+    `INSERT INTO merge_events
+     SELECT nextval('merge_event_seq'), $1::TIMESTAMP, 'join', x.member_id, NULL, x.via, $2, 'account ' || i.scope || ':' || i.value || ' joined'
+     FROM (
+       WITH anchors AS (SELECT DISTINCT anchor_id FROM identity_links),
+       joined AS (
+         SELECT a.identity_id, a.member_id FROM _res_assign a JOIN anchors ON anchors.anchor_id = a.identity_id
+         WHERE a.old_member_id IS NULL AND a.member_id IS NOT NULL
+       )
+       SELECT j.member_id, j.identity_id, min(l.identity_id) AS via
+       FROM joined j
+       JOIN identity_links l ON l.anchor_id = j.identity_id AND l.identity_id <> j.identity_id
+       JOIN identity_links l2 ON l2.identity_id = l.identity_id AND l2.anchor_id <> j.identity_id
+       JOIN _res_assign a2 ON a2.identity_id = l2.anchor_id AND a2.member_id = j.member_id
+       GROUP BY j.member_id, j.identity_id
+     ) x JOIN identities i USING (identity_id)
+     ORDER BY x.member_id, x.identity_id`,
+    [now, importId],
+  );
   return rows.length;
 }

@@ -9,6 +9,7 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'members.sql'));
 export interface MemberView {
   member: Row;
   identities: Row[];
+  consents: Row[];
   summary: Row;
   orders: Row[];
   returns: Row[];
@@ -66,6 +67,7 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
   return {
     member,
     identities: await db.all(SQL('identities'), [memberId]),
+    consents: await db.all(SQL('consents'), [memberId]),
     summary: (await db.one(SQL('purchases'), [memberId])) ?? {},
     orders: await db.all(SQL('orders'), [memberId]),
     returns: await db.all(SQL('returns'), [memberId]),

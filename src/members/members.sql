@@ -91,3 +91,11 @@ SELECT c.channel_id AS channel,
 FROM channels c
 LEFT JOIN o USING (channel_id) LEFT JOIN r USING (channel_id) LEFT JOIN e USING (channel_id) LEFT JOIN m USING (channel_id)
 ORDER BY c.channel_id;
+
+-- name: consents
+-- The latest consent per account and contact channel.
+SELECT i.scope AS channel, i.value AS account, c.contact_channel, arg_max(c.status, c.changed_at) AS status,
+       strftime(max(c.changed_at), '%Y-%m-%d %H:%M:%S') AS since, arg_max(c.source, c.changed_at) AS source
+FROM consents c JOIN identities i ON i.identity_id = c.anchor_id
+WHERE i.member_id = $1
+GROUP BY ALL ORDER BY channel, account, contact_channel;
