@@ -164,10 +164,13 @@ async function recordMerges(db: Db, now: string, importId: number | null): Promi
     `INSERT INTO merge_events
      SELECT nextval('merge_event_seq'), $1::TIMESTAMP, 'join', x.member_id, NULL, x.via, $2, 'account ' || i.scope || ':' || i.value || ' joined'
      FROM (
-       WITH anchors AS (SELECT DISTINCT anchor_id FROM identity_links),
-       joined AS (
-         SELECT a.identity_id, a.member_id FROM _res_assign a JOIN anchors ON anchors.anchor_id = a.identity_id
-         WHERE a.old_member_id IS NULL AND a.member_id IS NOT NULL
+       WITH anchors AS MATERIALIZED (
+         SELECT a.identity_id, a.member_id, a.old_member_id FROM _res_assign a
+         WHERE a.member_id IS NOT NULL AND a.identity_id IN (SELECT anchor_id FROM identity_links)
+       ), multi AS (
+         SELECT member_id FROM anchors GROUP BY member_id HAVING count(*) > 1
+       ), joined AS (
+         SELECT identity_id, member_id FROM anchors WHERE old_member_id IS NULL AND member_id IN (SELECT member_id FROM multi)
        )
        SELECT j.member_id, j.identity_id, min(l.identity_id) AS via
        FROM joined j
