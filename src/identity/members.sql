@@ -10,6 +10,9 @@ WITH ids AS (
   SELECT a.member_id, a.survivor_identity_id, i.identity_id, i.first_seen
   FROM _res_assign a JOIN identities i USING (identity_id)
   WHERE a.member_id IS NOT NULL
+), base AS (
+  SELECT member_id, any_value(survivor_identity_id) AS anchor, min(first_seen) AS first_seen, count(*)::INTEGER AS n
+  FROM ids GROUP BY member_id
 ), recs AS (
   SELECT ids.member_id, r.*
   FROM ids JOIN member_records r ON r.anchor_id = ids.identity_id
@@ -23,8 +26,6 @@ WITH ids AS (
     min(registered_at) AS registered_at
   FROM recs GROUP BY member_id
 )
-SELECT ids.member_id, any_value(ids.survivor_identity_id), any_value(a.name), any_value(a.gender), any_value(a.birthday),
-       any_value(a.city), any_value(a.registration_channel), any_value(a.registered_at), min(ids.first_seen),
-       count(*)::INTEGER, $1::TIMESTAMP
-FROM ids LEFT JOIN attrs a USING (member_id)
-GROUP BY ids.member_id;
+SELECT b.member_id, b.anchor, a.name, a.gender, a.birthday, a.city, a.registration_channel, a.registered_at,
+       b.first_seen, b.n, $1::TIMESTAMP
+FROM base b LEFT JOIN attrs a USING (member_id);

@@ -172,11 +172,11 @@ async function recordMerges(db: Db, now: string, importId: number | null): Promi
        ), joined AS (
          SELECT identity_id, member_id FROM anchors WHERE old_member_id IS NULL AND member_id IN (SELECT member_id FROM multi)
        )
+       -- via: an identifier of the account's own that belongs to the same member
        SELECT j.member_id, j.identity_id, min(l.identity_id) AS via
        FROM joined j
        JOIN identity_links l ON l.anchor_id = j.identity_id AND l.identity_id <> j.identity_id
-       JOIN identity_links l2 ON l2.identity_id = l.identity_id AND l2.anchor_id <> j.identity_id
-       JOIN _res_assign a2 ON a2.identity_id = l2.anchor_id AND a2.member_id = j.member_id
+       JOIN _res_assign a2 ON a2.identity_id = l.identity_id AND a2.member_id = j.member_id
        GROUP BY j.member_id, j.identity_id
      ) x JOIN identities i USING (identity_id)
      ORDER BY x.member_id, x.identity_id`,
