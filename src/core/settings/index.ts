@@ -15,7 +15,7 @@ export const SETTINGS = {
     help: 'An identifier linked to more accounts than this (whole graph) is quarantined: never merged on.',
   },
   'identity.quarantine_max_per_channel': {
-    default: 3,
+    default: 2,
     help: 'An identifier linked to more accounts than this within one channel is quarantined.',
   },
 } as const;
