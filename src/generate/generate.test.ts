@@ -5,6 +5,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate, type GenerateReport } from './index.js';
+import { parseCsv } from '../testing/index.js';
 
 // The importer's canonical layouts, written out here so the test does not trust the generator's own copy.
 const HEADERS: Record<string, string[]> = {
@@ -28,36 +29,6 @@ const TS = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
 const OPTS = { members: 1500, days: 365, start: '2024-01-01' };
 
 type Row = Record<string, string>;
-
-/** RFC 4180: fields separated by commas, quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  assert.equal(quoted, false, 'unterminated quote');
-  if (field !== '' || row.length > 0) rows.push([...row, field]);
-  return rows;
-}
 
 let root = '';
 let full: GenerateReport;

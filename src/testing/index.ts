@@ -53,7 +53,7 @@ export function datasets(relative: string): { path: string } | { skip: string } 
   return { skip: reason };
 }
 
-/** Minimal RFC 4180 CSV parser for checking files the code wrote. */
+/** RFC 4180 CSV parser for checking files the code wrote: quoted fields may hold commas, doubled quotes and line breaks. */
 export function parseCsv(text: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
@@ -67,7 +67,7 @@ export function parseCsv(text: string): string[][] {
         i++;
       } else if (ch === '"') quoted = false;
       else field += ch;
-    } else if (ch === '"') quoted = true;
+    } else if (ch === '"' && field === '') quoted = true;
     else if (ch === ',') {
       row.push(field);
       field = '';
@@ -79,6 +79,7 @@ export function parseCsv(text: string): string[][] {
       field = '';
     } else field += ch;
   }
+  if (quoted) throw new Error('unterminated quoted field');
   if (field !== '' || row.length > 0) {
     row.push(field);
     rows.push(row);
