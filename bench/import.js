@@ -63,8 +63,8 @@ try {
   } else if (which === 'generated') {
     const lines = Number(arg('lines', '10000000'));
     const { generate } = await import('../dist/generate/index.js');
-    // About 3.4 lines per member over two years; generate enough people, order lines only.
-    const members = Number(arg('members', String(Math.ceil(lines / 3.4))));
+    // The generator gives about 6.2 order lines per member over two years; order lines only.
+    const members = Number(arg('members', String(Math.ceil(lines / 6.19))));
     const t = performance.now();
     const g = await generate({ members, days: 730, seed: 'bench', out: join(work, 'gen'), only: ['order_lines'] });
     const f = g.files['order_lines'];

@@ -155,7 +155,9 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     checks.length === 0
       ? `CREATE OR REPLACE TEMP TABLE _typed AS ${compiled.sql}`
       : `CREATE OR REPLACE TEMP TABLE _typed AS SELECT * EXCLUDE (__errors),
-           list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) AS __errors FROM (${compiled.sql})`,
+           CASE WHEN coalesce(${checks.join(', ')}) IS NULL THEN __errors
+                ELSE list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) END AS __errors
+         FROM (${compiled.sql})`,
     compiled.params,
   );
   await dropStage(db);
@@ -167,8 +169,12 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
      FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
   );
   const key = FILE_KEYS[entity];
-  if (key !== undefined) {
-    const k = key.map(ident).join(', ');
+  const k = key === undefined ? '' : key.map(ident).join(', ');
+  // Distinct hashes prove distinct keys; the exact check runs only when some hashes repeat.
+  const maybeDuplicates =
+    key !== undefined &&
+    int(await db.one(`SELECT count(*) - count(DISTINCT hash(${k})) AS n FROM _typed WHERE len(__errors) = 0`), 'n') > 0;
+  if (key !== undefined && maybeDuplicates) {
     // Only keys that repeat are examined row by row.
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _dups AS SELECT __line, first_line, h = first_h AS same FROM (

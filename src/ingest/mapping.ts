@@ -101,7 +101,8 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       errors.push({ cond: `${raw} IS NULL`, msg: `'${name}\tis required but empty\t'` });
     }
     errors.push({
-      cond: `length(${raw}) > ${MAX_TEXT}`,
+      // strlen (bytes) is free; the character count is taken only for long values.
+      cond: `CASE WHEN strlen(${raw}) > ${MAX_TEXT} THEN length(${raw}) > ${MAX_TEXT} ELSE false END`,
       msg: `'${name}\tis ' || length(${raw}) || ' characters long; the limit is ${MAX_TEXT}\t' || ${show}`,
     });
     const invalid = invalidReason(def);
@@ -146,7 +147,10 @@ function decimalExpr(raw: string, comma: boolean): string {
 
 /** A written value with a non-zero digit beyond the 4th decimal place (which the cast would round). */
 function tooPrecise(raw: string, comma: boolean): string {
-  return comma ? `regexp_matches(${raw}, ',\\d{4}0*[1-9]')` : `regexp_matches(${raw}, '\\.\\d{4}0*[1-9]')`;
+  const sep = comma ? ',' : '.';
+  const pattern = comma ? ',\\d{4}0*[1-9]' : '\\.\\d{4}0*[1-9]';
+  // The regexp runs only where the separator is followed by more than four characters.
+  return `CASE WHEN strpos(${raw}, '${sep}') > 0 AND strlen(${raw}) - strpos(${raw}, '${sep}') > 4 THEN regexp_matches(${raw}, '${pattern}') ELSE false END`;
 }
 
 /**
