@@ -22,6 +22,13 @@ SELECT (row_number() OVER (ORDER BY i.first_seen NULLS LAST, i.value, i.kind, i.
        i.identity_id, i.member_id AS old_member_id, i.kind, i.scope, i.value
 FROM identities i JOIN _res_scope s USING (identity_id);
 
+-- name: nodes_all
+-- The same over every identity (a full resolution).
+CREATE OR REPLACE TEMP TABLE _res_nodes AS
+SELECT (row_number() OVER (ORDER BY i.first_seen NULLS LAST, i.value, i.kind, i.scope) - 1)::INTEGER AS node,
+       i.identity_id, i.member_id AS old_member_id, i.kind, i.scope, i.value
+FROM identities i;
+
 -- name: edges
 -- Merging edges inside the scope, in canonical order. (Links are materialized first so the
 -- planner never pairs every node with every other.)

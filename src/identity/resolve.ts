@@ -51,9 +51,7 @@ export async function resolveIdentities(
 
   // 2. The scope: touched identities, everything linked to them, and whole current members.
   await db.run('CREATE OR REPLACE TEMP TABLE _res_seed (identity_id BIGINT)');
-  if (scope === 'all') {
-    await db.run('CREATE OR REPLACE TEMP TABLE _res_scope AS SELECT identity_id FROM identities');
-  } else {
+  if (scope !== 'all') {
     await db.run(`INSERT INTO _res_seed SELECT DISTINCT identity_id FROM ${scope.table}`);
     await db.run(
       `INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l
@@ -72,7 +70,7 @@ export async function resolveIdentities(
          WHERE i.member_id IN (SELECT member_id FROM identities WHERE identity_id IN (SELECT identity_id FROM _res_seed)))`,
     );
   }
-  await db.run(SQL('nodes'));
+  await db.run(SQL(scope === 'all' ? 'nodes_all' : 'nodes'));
   const n = int(await db.one('SELECT count(*) AS n FROM _res_nodes'), 'n');
 
   // 3. Union-find in canonical order, honouring do-not-merge rules.
