@@ -9,6 +9,7 @@ import { checkSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
+import { analyze, AnalysisError, refresh, REPORTS, type AnalysisDocument, type Period, type Report } from '../analytics/index.js';
 import { openRegulars } from '../open.js';
 import { createProgress } from './progress.js';
 import { keyValues, table } from './table.js';
@@ -50,7 +51,7 @@ function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   let code = 1;
   if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
-  else if (err instanceof FileRefused || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError) {
+  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError) {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);
@@ -182,6 +183,46 @@ export function buildProgram(): Command {
       out(opts, result, () => keyValues({ ...result }));
     },
   );
+
+  const analysisOptions = (cmd: Command): Command =>
+    common(
+      cmd
+        .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
+        .addOption(new Option('--period <p>', 'cohort and period length').choices(['week', 'month']).default('month'))
+        .option('--window-days <n>', 'RFM analysis window', '365')
+        .option('--second-purchase-days <n>', 'days for the second-purchase rate', '45'),
+    );
+  type AnalysisFlags = Common & { asOf?: string; period: Period; windowDays: string; secondPurchaseDays: string };
+  const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
+    ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
+    period: o.period,
+    windowDays: Number(o.windowDays),
+    secondPurchaseDays: Number(o.secondPurchaseDays),
+  });
+  const showDoc = (d: AnalysisDocument): string => {
+    const parts = [`${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
+    const rules = d.params['rules'];
+    if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
+    for (const [k, v] of Object.entries(d.result)) {
+      parts.push(`\n${k}`);
+      parts.push(Array.isArray(v) ? table(v as Parameters<typeof table>[0]) : keyValues(v as Record<string, unknown>));
+    }
+    return parts.join('\n');
+  };
+  analysisOptions(
+    program
+      .command('analyze')
+      .description('member analytics as of a date, stored so reading again does not recompute')
+      .argument('<report>', `one of ${REPORTS.join(', ')}`),
+  ).action(async (report: string, opts: AnalysisFlags) => {
+    if (!(REPORTS as readonly string[]).includes(report)) throw new UsageError(`unknown report '${report}'; choose one of ${REPORTS.join(', ')}`);
+    const doc = await withDb(opts, (db) => analyze(db, systemClock, report as Report, toOptions(opts)));
+    out(opts, doc, () => showDoc(doc));
+  });
+  analysisOptions(program.command('refresh').description('recompute and store every report as of a date')).action(async (opts: AnalysisFlags) => {
+    const docs = await withDb(opts, (db) => refresh(db, systemClock, toOptions(opts)));
+    out(opts, docs, () => docs.map((d) => `${d.report} as of ${d.as_of}: computed ${d.computed_at}`).join('\n'));
+  });
 
   const settings = program.command('settings').description('settings stored in the database');
   common(settings.command('get').description('show settings').argument('[key]', 'one setting')).action(async (key: string | undefined, opts: Common) => {

@@ -1,0 +1,128 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clock, sandbox } from '../testing/index.js';
+import { findMember } from '../members/index.js';
+import { analyze } from './index.js';
+
+// Hand-computed scenario, as of 2024-06-30 (see the comments for each expectation).
+const ORDERS = [
+  'channel,order_id,buyer_id,created_at,paid_at,status',
+  'web,a1,A,2024-05-01 10:00:00,2024-05-01 10:00:00,paid',
+  'shop,a2,sA,2024-06-30 09:00:00,2024-06-30 09:00:00,paid', // A's second account (merged by phone later)
+  'shop,a3,sA,2024-06-30 15:00:00,2024-06-30 15:00:00,paid', // same day: one occasion
+  'web,b1,B,2024-01-15 10:00:00,2024-01-15 10:00:00,paid',
+  'web,b2,B,2024-02-20 10:00:00,2024-02-20 10:00:00,paid', // 36 days later: a 45-day second purchase
+  'web,c1,C,2023-05-01 10:00:00,2023-05-01 10:00:00,paid', // outside the RFM window
+  'web,d1,D,2024-06-01 10:00:00,,created', // never paid: not a purchase
+  'web,e1,E,2024-06-20 10:00:00,2024-06-20 10:00:00,paid',
+  'web,g1,,2024-06-10 10:00:00,2024-06-10 10:00:00,paid', // guest
+];
+const LINES = [
+  'channel,order_id,line_no,sku,quantity,unit_price',
+  'web,a1,1,X,1,20.00',
+  'shop,a2,1,X,1,10.00',
+  'shop,a3,1,X,1,5.00',
+  'web,b1,1,X,2,50.00',
+  'web,b2,1,X,1,40.00',
+  'web,c1,1,X,1,60.00',
+  'web,d1,1,X,1,30.00',
+  'web,e1,1,X,1,50.00',
+  'web,g1,1,X,1,70.00',
+];
+const RETURNS = [
+  'channel,return_id,line_no,order_id,order_line_no,buyer_id,sku,quantity,amount,returned_at',
+  'web,r1,1,b1,1,B,X,1,30.00,2024-02-01 10:00:00',
+  'web,r2,1,e1,1,E,X,1,50.00,2024-06-25 10:00:00',
+  'web,r3,1,,,E,Y,1,10.00,2024-06-26 10:00:00', // unmatched: E's net sales go below zero, floored
+  'web,r4,1,,,R0,Y,1,15.00,2024-06-01 10:00:00', // a member with only returns
+];
+
+async function scenario(): Promise<Awaited<ReturnType<typeof sandbox>>> {
+  const s = await sandbox();
+  await s.import(s.write('orders.csv', ORDERS.join('\n')));
+  await s.import(s.write('order_lines.csv', LINES.join('\n')));
+  await s.import(s.write('returns.csv', RETURNS.join('\n')));
+  await s.import(s.write('members.csv', ['channel,external_id,phone,registered_at', 'web,A,13800000001,2024-04-01 00:00:00', 'shop,sA,13800000001,2024-06-01 00:00:00', 'web,G,,2024-03-01 00:00:00', 'web,F,,2024-03-01 00:00:00'].join('\n')));
+  await s.import(s.write('events.csv', ['channel,event_id,type,at,buyer_id', 'web,v1,view,2024-05-05 10:00:00,F'].join('\n')));
+  return s;
+}
+
+test('RFM: recency, occasions, net sales floored at 0, percent-rank scores, both group maps', async () => {
+  const s = await scenario();
+  try {
+    const doc = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
+    const rows = await s.db.all('SELECT * EXCLUDE (as_of, window_days) FROM member_rfm ORDER BY member_id');
+    const byRef = async (ref: string): Promise<Record<string, unknown> | undefined> => {
+      const id = await findMember(s.db, ref);
+      return rows.find((r) => r['member_id'] === id);
+    };
+    // A: last occasion on the as-of day, 2 occasions (05-01; 06-30 with two orders), 20+10+5 = 35.
+    // B: last 2024-02-20 = 131 days before, 2 occasions, 100+40-30 = 110.
+    // E: 10 days, 1 occasion, 50-50-10 < 0 -> 0. C bought outside the window; D never paid.
+    const pick = (r: Record<string, unknown> | undefined): unknown[] =>
+      [r?.['recency'], r?.['frequency'], r?.['monetary'], r?.['r_score'], r?.['f_score'], r?.['m_score'], r?.['segment'], r?.['group_cn']];
+    assert.equal(rows.length, 3);
+    // Ranks (n = 3): R desc B,E,A -> 1,3,5; F asc E | A=B tie -> 1 | 3,3; M asc E,A,B -> 1,3,5.
+    // Means: R 47, F 5/3, M 48.33.
+    assert.deepEqual(pick(await byRef('web:A')), [0, 2, '35.0000', 5, 3, 3, 'Potential loyalist', '一般价值']);
+    assert.deepEqual(pick(await byRef('web:B')), [131, 2, '110.0000', 1, 3, 5, 'At risk', '重要保持']);
+    assert.deepEqual(pick(await byRef('web:E')), [10, 1, '0.0000', 3, 1, 1, 'About to sleep', '一般发展']);
+    const totals = doc.result['totals'] as Record<string, unknown>;
+    assert.equal(totals['buyers'], '3');
+    assert.equal(totals['monetary'], '145.0000');
+    assert.ok(Array.isArray(doc.params['rules']) && doc.params['window_days'] === 365, 'the report prints its thresholds');
+    const again = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
+    assert.equal(again.from_store, true, 'reading again does not recompute');
+    assert.deepEqual(again.result, JSON.parse(JSON.stringify(doc.result)));
+  } finally {
+    s.close();
+  }
+});
+
+test('repeat: 45-day second purchase by monthly cohort, left-censoring, active repeat, retention and repeat rates', async () => {
+  const s = await scenario();
+  try {
+    const doc = await analyze(s.db, clock, 'repeat', { asOf: '2024-06-30', period: 'month' });
+    // Cohorts: 2023-05 (C, the data's first period), 2024-01 (B, second purchase 36 days later);
+    // 2024-05 (A) and 2024-06 (E) have not had their 45 days yet.
+    assert.deepEqual(doc.result['second_purchase'], [
+      { cohort: '2023-05-01', cohort_end: '2023-05-31', new_buyers: '1', second_buyers: '0', rate: '0.0000', left_censored: true },
+      { cohort: '2024-01-01', cohort_end: '2024-01-31', new_buyers: '1', second_buyers: '1', rate: '1.0000', left_censored: false },
+    ]);
+    // Window 2024-05-17..06-30: only B has 2+ occasions before it (and one in the 365 days before); B did not buy in it.
+    assert.deepEqual(doc.result['active_repeat'], { eligible: '1', repeated: '0', rate: '0.0000' });
+    const periods = doc.result['periods'] as Array<Record<string, unknown>>;
+    assert.equal(periods.length, 14, '2023-05 .. 2024-06, empty months included');
+    const at = (p: string): Record<string, unknown> | undefined => periods.find((x) => x['period'] === p);
+    assert.deepEqual(at('2024-02-01'), { period: '2024-02-01', buyers: '1', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000' });
+    assert.deepEqual(at('2024-03-01'), { period: '2024-03-01', buyers: '0', repeat_buyers: '0', previous_buyers: '1', retained: '0', repeat_rate: null, retention_rate: '0.0000' });
+    // June: A (two orders on one day = one occasion, so not a repeat) and E; May's buyer A retained.
+    assert.deepEqual(at('2024-06-01'), { period: '2024-06-01', buyers: '2', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000' });
+  } finally {
+    s.close();
+  }
+});
+
+test('lifecycle: every member gets the first stage that applies', async () => {
+  const s = await scenario();
+  try {
+    const doc = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30' });
+    // A Regular (2 occasions, last today, fewer than 4 in a year); B Holding (last 131 days ago);
+    // C Lapsed (426 days); E New (first 10 days ago); F Prospect (a view within 180 days);
+    // D (never paid), G (registered only), R0 (only a return): Suspect.
+    assert.deepEqual(doc.result['stages'], [
+      { stage: 'Suspect', members: '3' },
+      { stage: 'Prospect', members: '1' },
+      { stage: 'New', members: '1' },
+      { stage: 'Regular', members: '1' },
+      { stage: 'Holding', members: '1' },
+      { stage: 'Lapsed', members: '1' },
+    ]);
+    const stage = async (ref: string): Promise<unknown> =>
+      (await s.db.one('SELECT stage FROM member_lifecycle WHERE member_id = $1', [await findMember(s.db, ref)]))?.['stage'];
+    assert.equal(await stage('shop:sA'), 'Regular');
+    assert.equal(await stage('web:R0'), 'Suspect');
+  } finally {
+    s.close();
+  }
+});

@@ -1,0 +1,159 @@
+/**
+ * Member analytics computed in SQL over the member base and stored with their as-of date and
+ * parameters (analysis_results, member_rfm, member_lifecycle), so reading a report does not
+ * recompute it while no import has landed since. Definitions: PRODUCT metric definitions.
+ */
+import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
+import { sqlTimestamp, type Clock } from '../core/clock.js';
+
+const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
+const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
+const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
+
+export type Period = 'week' | 'month';
+export const REPORTS = ['rfm', 'repeat', 'lifecycle'] as const;
+export type Report = (typeof REPORTS)[number];
+
+export interface AnalysisOptions {
+  asOf?: string;
+  period?: Period;
+  windowDays?: number;
+  secondPurchaseDays?: number;
+}
+
+export interface AnalysisDocument {
+  report: Report;
+  as_of: string;
+  params: Record<string, unknown>;
+  computed_at: string;
+  from_store: boolean;
+  result: Record<string, unknown>;
+}
+
+/** The as-of date when none is given: the last day with a purchase, else today. */
+export async function defaultAsOf(db: Db, clock: Clock): Promise<string> {
+  const last = str(await db.one("SELECT strftime(max(day), '%Y-%m-%d') AS d FROM purchase_occasions"), 'd');
+  return last ?? clock.now().toISOString().slice(0, 10);
+}
+
+function checkDate(d: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) throw new AnalysisError(`--as-of must be a date YYYY-MM-DD, got '${d}'`);
+  return d;
+}
+
+export class AnalysisError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AnalysisError';
+  }
+}
+
+async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  switch (report) {
+    case 'rfm': {
+      const windowDays = Number(params['window_days']);
+      await db.run(RFM('compute'), [asOf, windowDays]);
+      await db.run('DELETE FROM member_rfm WHERE as_of = $1::DATE AND window_days = $2', [asOf, windowDays]);
+      await db.run(RFM('store'), [asOf, windowDays]);
+      return {
+        totals: (await db.one(RFM('means'))) ?? {},
+        groups: await db.all(RFM('groups')),
+        groups_cn: await db.all(RFM('groups_cn')),
+      };
+    }
+    case 'repeat': {
+      const period = String(params['period']);
+      const days = Number(params['second_purchase_days']);
+      return {
+        second_purchase: await db.all(REPEAT('second_purchase'), [asOf, period, days]),
+        active_repeat: (await db.one(REPEAT('active_repeat'), [asOf, days])) ?? {},
+        periods: await db.all(REPEAT('periods'), [asOf, period]),
+      };
+    }
+    case 'lifecycle': {
+      await db.run(LIFECYCLE('compute'), [asOf]);
+      await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [asOf]);
+      await db.run(LIFECYCLE('store'), [asOf]);
+      return { stages: await db.all(LIFECYCLE('counts')) };
+    }
+    default: {
+      const never: never = report;
+      return never;
+    }
+  }
+}
+
+const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
+  rfm: (p) => [
+    `buyers: members with a purchase occasion in the ${String(p['window_days'])} days ending on the as-of date`,
+    'R = days since the last occasion; F = occasions in the window; M = net sales in the window (product value - returns), floored at 0',
+    'scores 1-5 = 1 + floor(5 x percent rank from worst to best), ties share the lowest rank',
+    '10-group map on (R, F); 8-group map compares raw values with the buyers\' means (R high: <= mean; F, M high: >= mean)',
+  ],
+  repeat: (p) => [
+    `second-purchase rate: share of a cohort's new buyers with another occasion 1-${String(p['second_purchase_days'])} days after their first; cohort by ${String(p['period'])}; shown once its last day + ${String(p['second_purchase_days'])} <= as-of`,
+    `active repeat-purchase rate: of members with 2+ occasions before the ${String(p['second_purchase_days'])}-day window ending on the as-of date and 1+ in the 365 days before it, the share with an occasion inside it`,
+    'retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period\'s buyers with 2+ occasions in it',
+    'the first period of the data is left-censored: its new buyers include earlier customers',
+  ],
+  lifecycle: () => [
+    'no occasion: Prospect if an engagement event (view, cart, favourite, inquiry, review, share, community) in the last 180 days, else Suspect',
+    'first occasion in the last 45 days (as-of - 44 .. as-of): New',
+    'last occasion more than 180 days ago: Lapsed',
+    '2+ occasions and the last at most 90 days ago: Fan with 4+ occasions in the last 365 days, else Regular',
+    'everyone else: Holding',
+  ],
+};
+
+/** Computes (or reads, when stored after the last import) one report as of a date. */
+export async function analyze(db: Db, clock: Clock, report: Report, opts: AnalysisOptions = {}): Promise<AnalysisDocument> {
+  const asOf = checkDate(opts.asOf ?? (await defaultAsOf(db, clock)));
+  const params: Record<string, unknown> =
+    report === 'rfm'
+      ? { window_days: opts.windowDays ?? 365 }
+      : report === 'repeat'
+        ? { period: opts.period ?? 'month', second_purchase_days: opts.secondPurchaseDays ?? 45 }
+        : {};
+  for (const [k, v] of Object.entries(params)) {
+    if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
+  }
+  const key = JSON.stringify(params);
+  const stored = await db.one(
+    `SELECT strftime(computed_at, '%Y-%m-%d %H:%M:%S') AS computed_at, result FROM analysis_results
+     WHERE report = $1 AND as_of = $2::DATE AND params = $3
+       AND computed_at >= coalesce((SELECT max(finished_at) FROM imports), TIMESTAMP '1900-01-01')`,
+    [report, asOf, key],
+  );
+  const withRules = { ...params, rules: RULES[report](params) };
+  if (stored !== undefined) {
+    return { report, as_of: asOf, params: withRules, computed_at: str(stored, 'computed_at') ?? '', from_store: true, result: JSON.parse(str(stored, 'result') ?? '{}') as Record<string, unknown> };
+  }
+  const now = sqlTimestamp(clock.now());
+  const result = await db.transaction(async () => {
+    const r = await compute(db, report, asOf, params);
+    await db.run('INSERT OR REPLACE INTO analysis_results VALUES ($1, $2::DATE, $3, $4::TIMESTAMP, $5)', [report, asOf, key, now, JSON.stringify(r)]);
+    return r;
+  });
+  return { report, as_of: asOf, params: withRules, computed_at: now, from_store: false, result };
+}
+
+/** Recomputes every report as of a date and stores it. */
+export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}): Promise<AnalysisDocument[]> {
+  const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
+  await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
+  const docs: AnalysisDocument[] = [];
+  for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf }));
+  return docs;
+}
+
+/** A member's stored RFM scores and lifecycle stage, latest first (for members show). */
+export async function memberAnalytics(db: Db, memberId: string): Promise<Row[]> {
+  return db.all(
+    `SELECT strftime(r.as_of, '%Y-%m-%d') AS as_of, r.recency, r.frequency, r.monetary::VARCHAR AS monetary,
+            r.r_score, r.f_score, r.m_score, r.segment, r.group_cn, l.stage
+     FROM member_rfm r LEFT JOIN member_lifecycle l ON l.member_id = r.member_id AND l.as_of = r.as_of
+     WHERE r.member_id = $1 ORDER BY r.as_of DESC LIMIT 3`,
+    [memberId],
+  );
+}
+

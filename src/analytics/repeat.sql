@@ -1,0 +1,64 @@
+-- name: second_purchase
+-- 45-day second-purchase rate by first-purchase cohort ($2 = 'week' | 'month', $3 = days).
+-- A cohort is shown once its last day + $3 <= as-of ($1); the data's first period is left-censored.
+WITH occ AS (SELECT member_id, day FROM purchase_occasions WHERE day <= $1::DATE),
+firsts AS (SELECT member_id, min(day) AS first_day FROM occ GROUP BY member_id),
+flagged AS (
+  SELECT f.member_id, f.first_day, date_trunc($2, f.first_day)::DATE AS cohort,
+         bool_or(o.day BETWEEN f.first_day + 1 AND f.first_day + $3::INTEGER) AS second
+  FROM firsts f JOIN occ o USING (member_id)
+  GROUP BY f.member_id, f.first_day
+),
+cohorts AS (
+  SELECT cohort,
+         CASE WHEN $2 = 'week' THEN cohort + 6 ELSE (cohort + INTERVAL 1 MONTH)::DATE - 1 END AS cohort_end,
+         count(*) AS new_buyers, count(*) FILTER (WHERE second) AS second_buyers
+  FROM flagged GROUP BY cohort
+)
+SELECT strftime(cohort, '%Y-%m-%d') AS cohort, strftime(cohort_end, '%Y-%m-%d') AS cohort_end, new_buyers, second_buyers,
+       round(second_buyers::DECIMAL(18,6) / new_buyers, 4)::DECIMAL(10,4)::VARCHAR AS rate,
+       cohort = (SELECT date_trunc($2, min(day))::DATE FROM occ) AS left_censored
+FROM cohorts
+WHERE cohort_end + $3::INTEGER <= $1::DATE
+ORDER BY cohort;
+
+-- name: active_repeat
+-- Of members with 2+ occasions before the $2-day window ending on $1 and one in the 365 days
+-- before that window, the share with an occasion inside the window.
+WITH occ AS (SELECT member_id, day FROM purchase_occasions WHERE day <= $1::DATE),
+per AS (
+  SELECT member_id,
+         count(*) FILTER (WHERE day < $1::DATE - ($2::INTEGER - 1)) AS before_n,
+         count(*) FILTER (WHERE day BETWEEN $1::DATE - ($2::INTEGER - 1) - 365 AND $1::DATE - $2::INTEGER) AS recent_before,
+         count(*) FILTER (WHERE day >= $1::DATE - ($2::INTEGER - 1)) AS inside
+  FROM occ GROUP BY member_id
+)
+SELECT count(*) AS eligible, count(*) FILTER (WHERE inside > 0) AS repeated,
+       CASE WHEN count(*) = 0 THEN NULL ELSE round((count(*) FILTER (WHERE inside > 0))::DECIMAL(18,6) / count(*), 4)::DECIMAL(10,4)::VARCHAR END AS rate
+FROM per WHERE before_n >= 2 AND recent_before >= 1;
+
+-- name: periods
+-- Per calendar period from the data's first to the as-of date's: buyers, retention from the
+-- previous period, repeat rate within the period. Periods without buyers are listed too.
+WITH occ AS (SELECT member_id, day, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE),
+bp AS (SELECT period, member_id, count(*) AS n FROM occ GROUP BY period, member_id),
+bounds AS (SELECT date_trunc($2, min(day))::DATE AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM occ),
+periods AS (
+  SELECT unnest(generate_series(lo, hi, CASE WHEN $2 = 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END))::DATE AS period
+  FROM bounds WHERE lo IS NOT NULL
+),
+prev AS (
+  SELECT period, CASE WHEN $2 = 'week' THEN period - 7 ELSE (period - INTERVAL 1 MONTH)::DATE END AS prev_period FROM periods
+)
+SELECT *,
+       CASE WHEN buyers = 0 THEN NULL ELSE round(repeat_buyers::DECIMAL(18,6) / buyers, 4)::DECIMAL(10,4)::VARCHAR END AS repeat_rate,
+       CASE WHEN previous_buyers = 0 THEN NULL ELSE round(retained::DECIMAL(18,6) / previous_buyers, 4)::DECIMAL(10,4)::VARCHAR END AS retention_rate
+FROM (
+  SELECT strftime(p.period, '%Y-%m-%d') AS period,
+         (SELECT count(*) FROM bp WHERE bp.period = p.period) AS buyers,
+         (SELECT count(*) FROM bp WHERE bp.period = p.period AND n >= 2) AS repeat_buyers,
+         (SELECT count(*) FROM bp WHERE bp.period = p.prev_period) AS previous_buyers,
+         (SELECT count(*) FROM bp a JOIN bp b ON a.member_id = b.member_id AND b.period = p.period WHERE a.period = p.prev_period) AS retained
+  FROM prev p
+)
+ORDER BY period;
