@@ -26,6 +26,8 @@ for (const f of [db, `${db}.wal`]) if (existsSync(f)) rmSync(f);
 const files = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'].map((s) => join(dir, `${s}.csv`));
 console.log(`\n== importing into ${db}`);
 regulars('import', ...files, '--preset', 'regulars', '--db', db, '--rejects', join(dir, 'rejects'));
+console.log('\n== refreshing analytics (RFM, repeat purchase, lifecycle)');
+regulars('refresh', '--db', db);
 console.log('\n== the member base');
 regulars('stats', '--db', db);
 console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);

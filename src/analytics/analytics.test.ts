@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clock, sandbox } from '../testing/index.js';
-import { findMember } from '../members/index.js';
+import { findMember, memberView } from '../members/index.js';
 import { analyze } from './index.js';
 
 // Hand-computed scenario, as of 2024-06-30 (see the comments for each expectation).
@@ -122,6 +122,13 @@ test('lifecycle: every member gets the first stage that applies', async () => {
       (await s.db.one('SELECT stage FROM member_lifecycle WHERE member_id = $1', [await findMember(s.db, ref)]))?.['stage'];
     assert.equal(await stage('shop:sA'), 'Regular');
     assert.equal(await stage('web:R0'), 'Suspect');
+    await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
+    const view = await memberView(s.db, await findMember(s.db, 'web:B'));
+    assert.deepEqual(
+      view.analytics.map((r) => [r['as_of'], r['segment'], r['stage']]),
+      [['2024-06-30', 'At risk', 'Holding']],
+      'members show carries the stored scores and stage',
+    );
   } finally {
     s.close();
   }

@@ -150,6 +150,7 @@ export function buildProgram(): Command {
         `\nReturns\n${table(view.returns)}`,
         `\nEvents\n${table(view.events)}`,
         `\nMerge history\n${table(view.merges)}`,
+        `\nRFM and lifecycle (as stored by regulars refresh)\n${table(view.analytics)}`,
       ].join('\n'),
     );
   });

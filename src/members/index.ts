@@ -3,6 +3,7 @@
  */
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
+import { memberAnalytics } from '../analytics/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'members.sql'));
 
@@ -15,6 +16,8 @@ export interface MemberView {
   returns: Row[];
   events: Row[];
   merges: Row[];
+  /** Stored RFM scores and lifecycle stage (latest refreshes first). */
+  analytics: Row[];
 }
 
 /** Raised when a look-up matches no member, or several. */
@@ -73,6 +76,7 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
     returns: await db.all(SQL('returns'), [memberId]),
     events: await db.all(SQL('events'), [memberId]),
     merges: await db.all(SQL('merges'), [memberId]),
+    analytics: await memberAnalytics(db, memberId),
   };
 }
 
