@@ -103,6 +103,27 @@ test('repeat: 45-day second purchase by monthly cohort, left-censoring, active r
   }
 });
 
+test('cohorts: members and revenue by cohort and months since the first occasion', async () => {
+  const s = await scenario();
+  try {
+    const doc = await analyze(s.db, clock, 'cohorts', { asOf: '2024-06-30', period: 'month' });
+    // C 2023-05: 60; B 2024-01: 100 then February 40; A 2024-05: 20 then June 10+5; E 2024-06: 50.
+    assert.deepEqual(
+      (doc.result['matrix'] as Array<Record<string, unknown>>).map((r) => [r['cohort'], r['size'], r['periods_since'], r['members'], r['member_rate'], r['revenue']]),
+      [
+        ['2023-05-01', '1', '0', '1', '1.0000', '60.0000'],
+        ['2024-01-01', '1', '0', '1', '1.0000', '100.0000'],
+        ['2024-01-01', '1', '1', '1', '1.0000', '40.0000'],
+        ['2024-05-01', '1', '0', '1', '1.0000', '20.0000'],
+        ['2024-05-01', '1', '1', '1', '1.0000', '15.0000'],
+        ['2024-06-01', '1', '0', '1', '1.0000', '50.0000'],
+      ],
+    );
+  } finally {
+    s.close();
+  }
+});
+
 test('lifecycle: every member gets the first stage that applies', async () => {
   const s = await scenario();
   try {

@@ -9,9 +9,10 @@ import { sqlTimestamp, type Clock } from '../core/clock.js';
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
 const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
+const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
 
 export type Period = 'week' | 'month';
-export const REPORTS = ['rfm', 'repeat', 'lifecycle'] as const;
+export const REPORTS = ['rfm', 'repeat', 'cohorts', 'lifecycle'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -70,6 +71,8 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         periods: await db.all(REPEAT('periods'), [asOf, period]),
       };
     }
+    case 'cohorts':
+      return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
       await db.run(LIFECYCLE('compute'), [asOf]);
       await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [asOf]);
@@ -96,6 +99,11 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period\'s buyers with 2+ occasions in it',
     'the first period of the data is left-censored: its new buyers include earlier customers',
   ],
+  cohorts: (p) => [
+    `cohort = the ${String(p['period'])} of a member's first purchase occasion; periods_since = whole ${String(p['period'])}s after it`,
+    'members = cohort members with an occasion in that period; member_rate = members / cohort size',
+    'revenue = product value of the cohort members\' purchases in that period (before returns)',
+  ],
   lifecycle: () => [
     'no occasion: Prospect if an engagement event (view, cart, favourite, inquiry, review, share, community) in the last 180 days, else Suspect',
     'first occasion in the last 45 days (as-of - 44 .. as-of): New',
@@ -113,7 +121,9 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
       ? { window_days: opts.windowDays ?? 365 }
       : report === 'repeat'
         ? { period: opts.period ?? 'month', second_purchase_days: opts.secondPurchaseDays ?? 45 }
-        : {};
+        : report === 'cohorts'
+          ? { period: opts.period ?? 'month' }
+          : {};
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }

@@ -1,0 +1,21 @@
+-- name: matrix
+-- Retention matrix: first-occasion cohort x periods since the first, for members (active in
+-- the period) and revenue (product value of their purchases in the period). $2 = week | month.
+WITH occ AS (
+  SELECT member_id, day, value, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE
+), firsts AS (
+  SELECT member_id, min(period) AS cohort FROM occ GROUP BY member_id
+), sizes AS (
+  SELECT cohort, count(*) AS size FROM firsts GROUP BY cohort
+), cells AS (
+  SELECT f.cohort,
+         CASE WHEN $2 = 'week' THEN (o.period - f.cohort) // 7 ELSE datediff('month', f.cohort, o.period) END AS periods_since,
+         count(DISTINCT o.member_id) AS members, sum(o.value) AS revenue
+  FROM occ o JOIN firsts f USING (member_id)
+  GROUP BY f.cohort, periods_since
+)
+SELECT strftime(c.cohort, '%Y-%m-%d') AS cohort, s.size, c.periods_since, c.members,
+       round(c.members::DECIMAL(18,6) / s.size, 4)::DECIMAL(10,4)::VARCHAR AS member_rate,
+       c.revenue::DECIMAL(18,4)::VARCHAR AS revenue
+FROM cells c JOIN sizes s USING (cohort)
+ORDER BY c.cohort, c.periods_since;
