@@ -5,6 +5,7 @@
  */
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
+import { kpiTree, type Dimension } from './kpi.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -12,7 +13,7 @@ const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
 const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
 
 export type Period = 'week' | 'month';
-export const REPORTS = ['rfm', 'repeat', 'cohorts', 'lifecycle'] as const;
+export const REPORTS = ['kpi', 'rfm', 'repeat', 'cohorts', 'lifecycle'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -20,6 +21,10 @@ export interface AnalysisOptions {
   period?: Period;
   windowDays?: number;
   secondPurchaseDays?: number;
+  /** KPI period (default: the 28 days ending on the as-of date). */
+  from?: string;
+  to?: string;
+  by?: Dimension;
 }
 
 export interface AnalysisDocument {
@@ -71,6 +76,8 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         periods: await db.all(REPEAT('periods'), [asOf, period]),
       };
     }
+    case 'kpi':
+      return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension);
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
@@ -99,6 +106,12 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period\'s buyers with 2+ occasions in it',
     'the first period of the data is left-censored: its new buyers include earlier customers',
   ],
+  kpi: (p) => [
+    `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the same period last year; drill-down by ${String(p['by'])}`,
+    'gross sales = product value of purchases created in the period = sum over new, returning and guest branches of buyers x orders per buyer x average order value',
+    'new buyer: first purchase occasion ever in the period; guest orders count one buyer per order',
+    'change split by LMDI-I: contribution = L(V1, V0) x ln(x1 / x0), L the logarithmic mean; a branch absent in one period contributes its whole change; rounded to cents by largest remainder',
+  ],
   cohorts: (p) => [
     `cohort = the ${String(p['period'])} of a member's first purchase occasion; periods_since = whole ${String(p['period'])}s after it`,
     'members = cohort members with an occasion in that period; member_rate = members / cohort size',
@@ -115,9 +128,13 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
 
 /** Computes (or reads, when stored after the last import) one report as of a date. */
 export async function analyze(db: Db, clock: Clock, report: Report, opts: AnalysisOptions = {}): Promise<AnalysisDocument> {
-  const asOf = checkDate(opts.asOf ?? (await defaultAsOf(db, clock)));
+  const asOf = checkDate(opts.to ?? opts.asOf ?? (await defaultAsOf(db, clock)));
+  const from = checkDate(opts.from ?? new Date(Date.parse(`${asOf}T00:00:00Z`) - 27 * 86400000).toISOString().slice(0, 10));
+  if (from > asOf) throw new AnalysisError(`--from ${from} is after --to ${asOf}`);
   const params: Record<string, unknown> =
-    report === 'rfm'
+    report === 'kpi'
+      ? { from, to: asOf, by: opts.by ?? 'all' }
+      : report === 'rfm'
       ? { window_days: opts.windowDays ?? 365 }
       : report === 'repeat'
         ? { period: opts.period ?? 'month', second_purchase_days: opts.secondPurchaseDays ?? 45 }
@@ -152,7 +169,7 @@ export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}):
   const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
   await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
   const docs: AnalysisDocument[] = [];
-  for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf }));
+  for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
   return docs;
 }
 

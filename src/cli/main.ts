@@ -191,14 +191,20 @@ export function buildProgram(): Command {
         .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
         .addOption(new Option('--period <p>', 'cohort and period length').choices(['week', 'month']).default('month'))
         .option('--window-days <n>', 'RFM analysis window', '365')
-        .option('--second-purchase-days <n>', 'days for the second-purchase rate', '45'),
+        .option('--second-purchase-days <n>', 'days for the second-purchase rate', '45')
+        .option('--from <date>', 'KPI period start (default: 27 days before --to)')
+        .option('--to <date>', 'KPI period end (default: the as-of date)')
+        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store']).default('all')),
     );
-  type AnalysisFlags = Common & { asOf?: string; period: Period; windowDays: string; secondPurchaseDays: string };
+  type AnalysisFlags = Common & { asOf?: string; period: Period; windowDays: string; secondPurchaseDays: string; from?: string; to?: string; by: 'all' | 'channel' | 'store' };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     period: o.period,
     windowDays: Number(o.windowDays),
     secondPurchaseDays: Number(o.secondPurchaseDays),
+    by: o.by,
+    ...(o.from !== undefined ? { from: o.from } : {}),
+    ...(o.to !== undefined ? { to: o.to } : {}),
   });
   const showDoc = (d: AnalysisDocument): string => {
     const parts = [`${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
@@ -206,7 +212,18 @@ export function buildProgram(): Command {
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
     for (const [k, v] of Object.entries(d.result)) {
       parts.push(`\n${k}`);
-      parts.push(Array.isArray(v) ? table(v as Parameters<typeof table>[0]) : keyValues(v as Record<string, unknown>));
+      if (k === 'comparisons' && Array.isArray(v)) {
+        for (const c of v as Array<Record<string, unknown>>) {
+          parts.push(`  against ${String(c['against'])} (${String(c['from'])}..${String(c['to'])}): change ${String(c['total'])} = sum of contributions ${String(c['sum'])}`);
+          const rows = (c['branches'] as Array<Record<string, unknown>>).map((b) => ({
+            dim: b['dim'], branch: b['branch'], base_gross: (b['base'] as Record<string, unknown>)['gross'], gross: (b['current'] as Record<string, unknown>)['gross'],
+            ...(b['contributions'] as Record<string, unknown>),
+          }));
+          parts.push(table(rows as Parameters<typeof table>[0]));
+        }
+      } else if (Array.isArray(v)) parts.push(table(v as Parameters<typeof table>[0]));
+      else if (typeof v === 'object' && v !== null) parts.push(keyValues(v as Record<string, unknown>));
+      else parts.push(`  ${String(v)}`);
     }
     return parts.join('\n');
   };
