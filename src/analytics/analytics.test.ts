@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { clock, sandbox } from '../testing/index.js';
 import { findMember, memberView } from '../members/index.js';
 import { analyze } from './index.js';
+import { setSetting } from '../core/settings/index.js';
 
 // Hand-computed scenario, as of 2024-06-30 (see the comments for each expectation).
 const ORDERS = [
@@ -91,6 +92,11 @@ test('repeat: 45-day second purchase by monthly cohort, left-censoring, active r
     ]);
     // Window 2024-05-17..06-30: only B has 2+ occasions before it (and one in the 365 days before); B did not buy in it.
     assert.deepEqual(doc.result['active_repeat'], { eligible: '1', repeated: '0', rate: '0.0000' });
+    await setSetting(s.db, clock, 'analysis.second_purchase_days', 30);
+    const shorter = await analyze(s.db, clock, 'repeat', { asOf: '2024-06-30', period: 'month' });
+    assert.equal(shorter.params['second_purchase_days'], 30, 'thresholds are settings in the database');
+    // B's second purchase came 36 days after the first: not within 30.
+    assert.equal((shorter.result['second_purchase'] as Array<Record<string, unknown>>).find((c) => c['cohort'] === '2024-01-01')?.['second_buyers'], '0');
     const periods = doc.result['periods'] as Array<Record<string, unknown>>;
     assert.equal(periods.length, 14, '2023-05 .. 2024-06, empty months included');
     const at = (p: string): Record<string, unknown> | undefined => periods.find((x) => x['period'] === p);
@@ -118,6 +124,23 @@ test('cohorts: members and revenue by cohort and months since the first occasion
         ['2024-05-01', '1', '1', '1', '1.0000', '15.0000'],
         ['2024-06-01', '1', '0', '1', '1.0000', '50.0000'],
       ],
+    );
+  } finally {
+    s.close();
+  }
+});
+
+test('migration: stage-to-stage matrix between two dates with positive and negative totals', async () => {
+  const s = await scenario();
+  try {
+    const doc = await analyze(s.db, clock, 'migration', { from: '2024-05-31', to: '2024-06-30' });
+    // On 05-31: A New (first 05-01), B Holding (last 02-20, 101 days), C Lapsed, E Suspect (no purchase yet, no events),
+    // F Prospect (view 05-05), D, G, R0 Suspect. On 06-30: A Regular, B Holding, C Lapsed, E New, F Prospect, D, G, R0 Suspect.
+    assert.deepEqual(doc.result['totals'], { positive: 2, negative: 0, same: 6 });
+    const m = doc.result['matrix'] as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      m.filter((r) => r['direction'] === 'positive').map((r) => [r['from_stage'], r['to_stage'], r['members']]),
+      [['New', 'Regular', '1'], ['Suspect', 'New', '1']],
     );
   } finally {
     s.close();

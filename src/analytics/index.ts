@@ -6,6 +6,7 @@
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, type Dimension } from './kpi.js';
+import { getSetting } from '../core/settings/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -13,7 +14,7 @@ const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
 const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
 
 export type Period = 'week' | 'month';
-export const REPORTS = ['kpi', 'rfm', 'repeat', 'cohorts', 'lifecycle'] as const;
+export const REPORTS = ['kpi', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -86,6 +87,17 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       await db.run(LIFECYCLE('store'), [asOf]);
       return { stages: await db.all(LIFECYCLE('counts')) };
     }
+    case 'migration': {
+      // Stages at both dates (computed and stored), then the matrix between them.
+      for (const d of [String(params['from']), asOf]) {
+        await db.run(LIFECYCLE('compute'), [d]);
+        await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [d]);
+        await db.run(LIFECYCLE('store'), [d]);
+      }
+      const matrix = await db.all(LIFECYCLE('migration'), [String(params['from']), asOf]);
+      const total = (dir: string): number => matrix.filter((r) => r['direction'] === dir).reduce((a, r) => a + Number(r['members']), 0);
+      return { matrix, totals: { positive: total('positive'), negative: total('negative'), same: total('same') } };
+    }
     default: {
       const never: never = report;
       return never;
@@ -112,6 +124,10 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'new buyer: first purchase occasion ever in the period; guest orders count one buyer per order',
     'change split by LMDI-I: contribution = L(V1, V0) x ln(x1 / x0), L the logarithmic mean; a branch absent in one period contributes its whole change; rounded to cents by largest remainder',
   ],
+  migration: (p) => [
+    `lifecycle stages on ${String(p['from'])} and ${String(p['to'])} (rules as in the lifecycle report)`,
+    'rank: Suspect 0, Prospect 1, Lapsed 1, Holding 2, New 3, Regular 4, Fan 5; a move up is positive migration, down negative',
+  ],
   cohorts: (p) => [
     `cohort = the ${String(p['period'])} of a member's first purchase occasion; periods_since = whole ${String(p['period'])}s after it`,
     'members = cohort members with an occasion in that period; member_rate = members / cohort size',
@@ -131,15 +147,21 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const asOf = checkDate(opts.to ?? opts.asOf ?? (await defaultAsOf(db, clock)));
   const from = checkDate(opts.from ?? new Date(Date.parse(`${asOf}T00:00:00Z`) - 27 * 86400000).toISOString().slice(0, 10));
   if (from > asOf) throw new AnalysisError(`--from ${from} is after --to ${asOf}`);
+  const windowDays = opts.windowDays ?? (await getSetting(db, 'analysis.rfm_window_days'));
+  const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
+  const setPeriod = await getSetting(db, 'analysis.period');
+  const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
   const params: Record<string, unknown> =
     report === 'kpi'
       ? { from, to: asOf, by: opts.by ?? 'all' }
+      : report === 'migration'
+        ? { from, to: asOf }
       : report === 'rfm'
-      ? { window_days: opts.windowDays ?? 365 }
+      ? { window_days: windowDays }
       : report === 'repeat'
-        ? { period: opts.period ?? 'month', second_purchase_days: opts.secondPurchaseDays ?? 45 }
+        ? { period, second_purchase_days: secondDays }
         : report === 'cohorts'
-          ? { period: opts.period ?? 'month' }
+          ? { period }
           : {};
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);

@@ -30,3 +30,16 @@ INSERT OR REPLACE INTO member_lifecycle SELECT $1::DATE, member_id, stage FROM _
 SELECT stage, count(*) AS members FROM _lifecycle GROUP BY stage
 ORDER BY CASE stage WHEN 'Suspect' THEN 0 WHEN 'Prospect' THEN 1 WHEN 'New' THEN 2 WHEN 'Regular' THEN 3
   WHEN 'Fan' THEN 4 WHEN 'Holding' THEN 5 ELSE 6 END;
+
+-- name: migration
+-- Stage-to-stage matrix between the stages stored for $1 (from) and $2 (to).
+WITH ranks(stage, rank) AS (VALUES ('Suspect', 0), ('Prospect', 1), ('Lapsed', 1), ('Holding', 2), ('New', 3), ('Regular', 4), ('Fan', 5)),
+pairs AS (
+  SELECT coalesce(a.stage, '(not a member yet)') AS from_stage, b.stage AS to_stage
+  FROM member_lifecycle b LEFT JOIN member_lifecycle a ON a.member_id = b.member_id AND a.as_of = $1::DATE
+  WHERE b.as_of = $2::DATE
+)
+SELECT p.from_stage, p.to_stage, count(*) AS members,
+       CASE WHEN rf.rank IS NULL OR rt.rank = rf.rank THEN 'same' WHEN rt.rank > rf.rank THEN 'positive' ELSE 'negative' END AS direction
+FROM pairs p LEFT JOIN ranks rf ON rf.stage = p.from_stage LEFT JOIN ranks rt ON rt.stage = p.to_stage
+GROUP BY ALL ORDER BY p.from_stage, p.to_stage;

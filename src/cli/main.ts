@@ -189,19 +189,19 @@ export function buildProgram(): Command {
     common(
       cmd
         .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
-        .addOption(new Option('--period <p>', 'cohort and period length').choices(['week', 'month']).default('month'))
-        .option('--window-days <n>', 'RFM analysis window', '365')
-        .option('--second-purchase-days <n>', 'days for the second-purchase rate', '45')
+        .addOption(new Option('--period <p>', 'cohort and period length (default: setting analysis.period)').choices(['week', 'month']))
+        .option('--window-days <n>', 'RFM analysis window (default: setting analysis.rfm_window_days)')
+        .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
         .option('--from <date>', 'KPI period start (default: 27 days before --to)')
         .option('--to <date>', 'KPI period end (default: the as-of date)')
         .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store']).default('all')),
     );
-  type AnalysisFlags = Common & { asOf?: string; period: Period; windowDays: string; secondPurchaseDays: string; from?: string; to?: string; by: 'all' | 'channel' | 'store' };
+  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: 'all' | 'channel' | 'store' };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
-    period: o.period,
-    windowDays: Number(o.windowDays),
-    secondPurchaseDays: Number(o.secondPurchaseDays),
+    ...(o.period !== undefined ? { period: o.period } : {}),
+    ...(o.windowDays !== undefined ? { windowDays: Number(o.windowDays) } : {}),
+    ...(o.secondPurchaseDays !== undefined ? { secondPurchaseDays: Number(o.secondPurchaseDays) } : {}),
     by: o.by,
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),

@@ -18,6 +18,9 @@ export const SETTINGS = {
     default: 2,
     help: 'An identifier linked to more accounts than this within one channel is quarantined.',
   },
+  'analysis.rfm_window_days': { default: 365, help: 'RFM analysis window in days (buyers, F and M are counted in it).' },
+  'analysis.second_purchase_days': { default: 45, help: 'Days after a first purchase within which a second one counts (second-purchase and active repeat rates).' },
+  'analysis.period': { default: 'month', help: 'Default cohort and period length for repeat and cohort reports: week or month.' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -40,6 +43,7 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
 /** Validates a setting value against the type of its default; returns an error message or null. */
 export function checkSetting(key: SettingKey, value: unknown): string | null {
   const def: unknown = SETTINGS[key].default;
+  if (key === 'analysis.period') return value === 'week' || value === 'month' ? null : `${key} is week or month`;
   if (Array.isArray(def)) {
     return Array.isArray(value) && value.every((v) => typeof v === 'string') ? null : `${key} takes a list of strings`;
   }
