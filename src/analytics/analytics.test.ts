@@ -147,6 +147,34 @@ test('migration: stage-to-stage matrix between two dates with positive and negat
   }
 });
 
+test('seven links: headline metrics for a period, the previous period, and the weakest link', async () => {
+  const s = await scenario();
+  try {
+    await s.import(s.write('events-2.csv', [
+      'channel,event_id,type,at,buyer_id,direction,session_id',
+      'web,w1,visit,2024-06-20 09:00:00,E,,s1',
+      'web,w2,view,2024-06-20 09:01:00,E,,s1',
+      'web,w3,view,2024-06-21 09:01:00,F,,s2',
+      'web,w4,inquiry,2024-06-20 09:02:00,E,inbound,s1',
+      'web,w5,visit,2024-05-20 09:00:00,B,,s3',
+      'web,w6,view,2024-05-20 09:01:00,B,,s3',
+    ].join('\n')));
+    const doc = await analyze(s.db, clock, 'links', { from: '2024-06-01', to: '2024-06-30' });
+    const links = doc.result['links'] as Array<Record<string, unknown>>;
+    const at = (n: string): Record<string, unknown> | undefined => links.find((l) => String(l['link']).startsWith(n));
+    // June: 1 visit; viewers E, F of whom E bought (1/2); asker E bought (1/1, order value 50.00);
+    // orders created in June: a2, a3, d1, e1, g1 -> 4 paid of 5. May 2-31: 1 visit, viewer B did not buy (0/1).
+    assert.equal(at('1')?.['value'], '1.0000');
+    assert.deepEqual([at('2')?.['value'], at('2')?.['previous']], ['0.5000', '0.0000']);
+    assert.deepEqual([at('3')?.['value'], at('3')?.['order_value']], ['1.0000', '50.0000']);
+    assert.deepEqual([at('4')?.['value'], at('4')?.['orders'], at('4')?.['paid']], ['0.8000', 5, 4]);
+    assert.equal(at('6')?.['value'], '0.0000', 'B is the only active-repeat candidate and did not buy in the window');
+    assert.equal(typeof doc.result['weakest'], 'string');
+  } finally {
+    s.close();
+  }
+});
+
 test('lifecycle: every member gets the first stage that applies', async () => {
   const s = await scenario();
   try {

@@ -6,6 +6,7 @@
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, type Dimension } from './kpi.js';
+import { sevenLinks } from './links.js';
 import { getSetting } from '../core/settings/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
@@ -14,7 +15,7 @@ const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
 const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
 
 export type Period = 'week' | 'month';
-export const REPORTS = ['kpi', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration'] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -79,6 +80,8 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     }
     case 'kpi':
       return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension);
+    case 'links':
+      return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']));
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
@@ -124,6 +127,12 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'new buyer: first purchase occasion ever in the period; guest orders count one buyer per order',
     'change split by LMDI-I: contribution = L(V1, V0) x ln(x1 / x0), L the logarithmic mean; a branch absent in one period contributes its whole change; rounded to cents by largest remainder',
   ],
+  links: (p) => [
+    `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the average of the 8 weeks before it`,
+    '1 visits (sessions with a visit event); 2 share of members who viewed a product and bought in the period, items per purchase; 3 share of members who asked customer service and bought, their order value; 4 paid share of orders created',
+    `5 second-purchase rate of new buyers whose ${String(p['second_purchase_days'])}-day window closed in the period; 6 active repeat-purchase rate at the period end; 7 members buying again after more than 180 days without (won back), and lapsed members at the end`,
+    'weakest link: the largest relative deterioration against the previous period',
+  ],
   migration: (p) => [
     `lifecycle stages on ${String(p['from'])} and ${String(p['to'])} (rules as in the lifecycle report)`,
     'rank: Suspect 0, Prospect 1, Lapsed 1, Holding 2, New 3, Regular 4, Fan 5; a move up is positive migration, down negative',
@@ -156,6 +165,8 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
       ? { from, to: asOf, by: opts.by ?? 'all' }
       : report === 'migration'
         ? { from, to: asOf }
+        : report === 'links'
+          ? { from, to: asOf, second_purchase_days: secondDays }
       : report === 'rfm'
       ? { window_days: windowDays }
       : report === 'repeat'

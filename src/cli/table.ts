@@ -9,7 +9,7 @@ function cell(v: unknown): string {
 
 export function table(rows: readonly Row[], columns?: readonly string[]): string {
   if (rows.length === 0) return '  (none)';
-  const cols = columns ?? Object.keys(rows[0] ?? {});
+  const cols = columns ?? [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]): string => `  ${vals.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ')}`.trimEnd();
   return [line([...cols]), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');

@@ -1,0 +1,64 @@
+/**
+ * The seven marketing links for a period, each against the previous period of equal length
+ * and the average of the eight weeks before the period, with the weakest link named.
+ */
+import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+
+const SQL = namedStatements(sqlFile(import.meta.url, 'links.sql'));
+const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
+
+interface Raw {
+  [k: string]: number | string | null;
+}
+
+const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
+const r4 = (x: number | null): string | null => (x === null ? null : x.toFixed(4));
+
+async function raw(db: Db, from: string, to: string, days: number): Promise<Raw> {
+  const row = (await db.one(SQL('metrics'), [from, to, days])) ?? {};
+  const out: Raw = {};
+  for (const k of Object.keys(row)) out[k] = k === 'askers_sales' ? str(row, k) : int(row, k);
+  const active = (await db.one(REPEAT('active_repeat'), [to, days])) ?? {};
+  out['active_eligible'] = int(active, 'eligible');
+  out['active_repeated'] = int(active, 'repeated');
+  return out;
+}
+
+/** Headline metric per link (higher is better for all of them except lapsed members). */
+function headline(r: Raw): Record<string, { metric: string; value: number | null; detail: Record<string, unknown> }> {
+  const n = (k: string): number => Number(r[k] ?? 0);
+  return {
+    '1 traffic': { metric: 'visits', value: n('visits'), detail: { visits: n('visits') } },
+    '2 browse to buy': { metric: 'view-to-purchase conversion', value: ratio(n('viewers_who_bought'), n('viewers')), detail: { viewers: n('viewers'), bought: n('viewers_who_bought'), items_per_purchase: r4(ratio(n('items'), n('purchases'))) } },
+    '3 ask to buy': { metric: 'inquiry conversion', value: ratio(n('askers_who_bought'), n('askers')), detail: { askers: n('askers'), bought: n('askers_who_bought'), order_value: r4(ratio(Number(r['askers_sales'] ?? 0), n('askers_purchases'))) } },
+    '4 order to pay': { metric: 'payment rate', value: ratio(n('paid_orders'), n('orders')), detail: { orders: n('orders'), paid: n('paid_orders') } },
+    '5 new to repeat': { metric: 'second-purchase rate of new buyers whose window closed in the period', value: ratio(n('second_buyers'), n('new_buyers_due')), detail: { new_buyers: n('new_buyers_due'), bought_again: n('second_buyers') } },
+    '6 repeat stays active': { metric: 'active repeat-purchase rate at the period end', value: ratio(n('active_repeated'), n('active_eligible')), detail: { eligible: n('active_eligible'), repeated: n('active_repeated') } },
+    '7 churn and win-back': { metric: 'lapsed members won back', value: n('won_back'), detail: { won_back: n('won_back'), lapsed_at_end: n('lapsed') } },
+  };
+}
+
+const shift = (d: string, days: number): string => new Date(Date.parse(`${d}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
+
+export async function sevenLinks(db: Db, from: string, to: string, secondDays: number): Promise<Record<string, unknown>> {
+  const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
+  const current = headline(await raw(db, from, to, secondDays));
+  const previous = headline(await raw(db, shift(from, -days), shift(from, -1), secondDays));
+  const weeks: Array<ReturnType<typeof headline>> = [];
+  for (let w = 1; w <= 8; w++) weeks.push(headline(await raw(db, shift(from, -7 * w), shift(from, -7 * w + 6), secondDays)));
+  const links = Object.keys(current).map((name) => {
+    const c = current[name];
+    const p = previous[name];
+    const vals = weeks.map((w) => w[name]?.value).filter((v): v is number => typeof v === 'number');
+    const trailing = vals.length === 0 ? null : vals.reduce((a, b) => a + b, 0) / vals.length;
+    const change = c?.value !== null && c?.value !== undefined && p?.value !== null && p?.value !== undefined && p.value !== 0 ? (c.value - p.value) / Math.abs(p.value) : null;
+    return { link: name, metric: c?.metric, value: r4(c?.value ?? null), previous: r4(p?.value ?? null), trailing_8_weeks: r4(trailing), relative_change: r4(change), ...c?.detail };
+  });
+  const scored = links.filter((l) => l.relative_change !== null);
+  const weakest = scored.length === 0 ? null : scored.reduce((a, b) => (Number(b.relative_change) < Number(a.relative_change) ? b : a));
+  return {
+    period: { from, to, days },
+    links,
+    weakest: weakest === null ? 'not enough data to compare' : `${String(weakest.link)}: ${String(weakest.metric)} ${String(weakest.value)} against ${String(weakest.previous)} (${(Number(weakest.relative_change) * 100).toFixed(1)}%)`,
+  };
+}
