@@ -26,7 +26,7 @@ for (const f of [db, `${db}.wal`]) if (existsSync(f)) rmSync(f);
 const files = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'].map((s) => join(dir, `${s}.csv`));
 console.log(`\n== importing into ${db}`);
 regulars('import', ...files, '--preset', 'regulars', '--db', db, '--rejects', join(dir, 'rejects'));
-console.log('\n== refreshing analytics (RFM, repeat purchase, lifecycle)');
+console.log('\n== refreshing analytics (KPI tree, seven links, RFM, repeat purchase, cohorts, lifecycle, migration)');
 regulars('refresh', '--db', db);
 console.log('\n== the member base');
 regulars('stats', '--db', db);
