@@ -7,6 +7,7 @@ import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/ind
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, type Dimension } from './kpi.js';
 import { sevenLinks } from './links.js';
+import { addDays } from './dates.js';
 import { getSetting } from '../core/settings/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
@@ -154,7 +155,7 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
 /** Computes (or reads, when stored after the last import) one report as of a date. */
 export async function analyze(db: Db, clock: Clock, report: Report, opts: AnalysisOptions = {}): Promise<AnalysisDocument> {
   const asOf = checkDate(opts.to ?? opts.asOf ?? (await defaultAsOf(db, clock)));
-  const from = checkDate(opts.from ?? new Date(Date.parse(`${asOf}T00:00:00Z`) - 27 * 86400000).toISOString().slice(0, 10));
+  const from = checkDate(opts.from ?? addDays(asOf, -27));
   if (from > asOf) throw new AnalysisError(`--from ${from} is after --to ${asOf}`);
   const windowDays = opts.windowDays ?? (await getSetting(db, 'analysis.rfm_window_days'));
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));

@@ -5,6 +5,7 @@
  * rounded to cents by largest remainder so the contributions add up to the rounded change.
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { addDays, daysInclusive, sameDayLastYear } from './dates.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'kpi.sql'));
 
@@ -113,23 +114,14 @@ export function decompose(base: Map<string, Branch>, current: Map<string, Branch
   return { branches, total: fmtUnits(target, 2), sum: fmtUnits(sum, 2) };
 }
 
-const shift = (d: string, days: number): string => new Date(Date.parse(`${d}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
-const lastYear = (d: string): string => {
-  const [y = '0', m = '01', day = '01'] = d.split('-');
-  const candidate = `${Number(y) - 1}-${m}-${day}`;
-  return Number.isNaN(Date.parse(`${candidate}T00:00:00Z`)) || new Date(`${candidate}T00:00:00Z`).toISOString().slice(0, 10) !== candidate
-    ? `${Number(y) - 1}-${m}-28`
-    : candidate;
-};
-
 /** The KPI tree for [from, to] against the previous period of equal length and the same period last year. */
 export async function kpiTree(db: Db, from: string, to: string, dim: Dimension): Promise<Record<string, unknown>> {
-  const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
+  const days = daysInclusive(from, to);
   const current = await read(db, from, to, dim);
   const comparisons = [];
   for (const [label, bFrom, bTo] of [
-    ['previous period', shift(from, -days), shift(from, -1)],
-    ['same period last year', lastYear(from), lastYear(to)],
+    ['previous period', addDays(from, -days), addDays(from, -1)],
+    ['same period last year', sameDayLastYear(from), sameDayLastYear(to)],
   ] as const) {
     const base = await read(db, bFrom, bTo, dim);
     comparisons.push({ against: label, from: bFrom, to: bTo, ...decompose(base, current) });

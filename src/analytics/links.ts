@@ -3,6 +3,7 @@
  * and the average of the eight weeks before the period, with the weakest link named.
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { addDays, daysInclusive } from './dates.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'links.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -38,14 +39,12 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
   };
 }
 
-const shift = (d: string, days: number): string => new Date(Date.parse(`${d}T00:00:00Z`) + days * 86400000).toISOString().slice(0, 10);
-
 export async function sevenLinks(db: Db, from: string, to: string, secondDays: number): Promise<Record<string, unknown>> {
-  const days = Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86400000) + 1;
+  const days = daysInclusive(from, to);
   const current = headline(await raw(db, from, to, secondDays));
-  const previous = headline(await raw(db, shift(from, -days), shift(from, -1), secondDays));
+  const previous = headline(await raw(db, addDays(from, -days), addDays(from, -1), secondDays));
   const weeks: Array<ReturnType<typeof headline>> = [];
-  for (let w = 1; w <= 8; w++) weeks.push(headline(await raw(db, shift(from, -7 * w), shift(from, -7 * w + 6), secondDays)));
+  for (let w = 1; w <= 8; w++) weeks.push(headline(await raw(db, addDays(from, -7 * w), addDays(from, -7 * w + 6), secondDays)));
   const links = Object.keys(current).map((name) => {
     const c = current[name];
     const p = previous[name];

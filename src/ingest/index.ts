@@ -161,6 +161,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     compiled.params,
   );
   await dropStage(db);
+  await db.run('DROP TABLE IF EXISTS _lines'); // the raw lines of NDJSON and whitespace files
   await db.run('CREATE OR REPLACE TEMP TABLE _rejects (line BIGINT, field VARCHAR, reason VARCHAR, value VARCHAR)');
   await db.run('CREATE OR REPLACE TEMP TABLE _dupkey (__line BIGINT)');
   await insertParseRejects(db, staged.parseRejects);
