@@ -87,11 +87,11 @@ test('repeat: 45-day second purchase by monthly cohort, left-censoring, active r
     // Cohorts: 2023-05 (C, the data's first period), 2024-01 (B, second purchase 36 days later);
     // 2024-05 (A) and 2024-06 (E) have not had their 45 days yet.
     assert.deepEqual(doc.result['second_purchase'], [
-      { cohort: '2023-05-01', cohort_end: '2023-05-31', new_buyers: '1', second_buyers: '0', rate: '0.0000', left_censored: true },
-      { cohort: '2024-01-01', cohort_end: '2024-01-31', new_buyers: '1', second_buyers: '1', rate: '1.0000', left_censored: false },
+      { cohort: '2023-05-01', cohort_end: '2023-05-31', new_buyers: '1', second_buyers: '0', rate: '0.0000', left_censored: true, target: null },
+      { cohort: '2024-01-01', cohort_end: '2024-01-31', new_buyers: '1', second_buyers: '1', rate: '1.0000', left_censored: false, target: null },
     ]);
     // Window 2024-05-17..06-30: only B has 2+ occasions before it (and one in the 365 days before); B did not buy in it.
-    assert.deepEqual(doc.result['active_repeat'], { eligible: '1', repeated: '0', rate: '0.0000' });
+    assert.deepEqual(doc.result['active_repeat'], { eligible: '1', repeated: '0', rate: '0.0000', target: null });
     await setSetting(s.db, clock, 'analysis.second_purchase_days', 30);
     const shorter = await analyze(s.db, clock, 'repeat', { asOf: '2024-06-30', period: 'month' });
     assert.equal(shorter.params['second_purchase_days'], 30, 'thresholds are settings in the database');
@@ -100,10 +100,10 @@ test('repeat: 45-day second purchase by monthly cohort, left-censoring, active r
     const periods = doc.result['periods'] as Array<Record<string, unknown>>;
     assert.equal(periods.length, 14, '2023-05 .. 2024-06, empty months included');
     const at = (p: string): Record<string, unknown> | undefined => periods.find((x) => x['period'] === p);
-    assert.deepEqual(at('2024-02-01'), { period: '2024-02-01', buyers: '1', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000' });
-    assert.deepEqual(at('2024-03-01'), { period: '2024-03-01', buyers: '0', repeat_buyers: '0', previous_buyers: '1', retained: '0', repeat_rate: null, retention_rate: '0.0000' });
+    assert.deepEqual(at('2024-02-01'), { period: '2024-02-01', buyers: '1', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000', retention_target: null, repeat_target: null });
+    assert.deepEqual(at('2024-03-01'), { period: '2024-03-01', buyers: '0', repeat_buyers: '0', previous_buyers: '1', retained: '0', repeat_rate: null, retention_rate: '0.0000', retention_target: null, repeat_target: null });
     // June: A (two orders on one day = one occasion, so not a repeat) and E; May's buyer A retained.
-    assert.deepEqual(at('2024-06-01'), { period: '2024-06-01', buyers: '2', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000' });
+    assert.deepEqual(at('2024-06-01'), { period: '2024-06-01', buyers: '2', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000', retention_target: null, repeat_target: null });
   } finally {
     s.close();
   }

@@ -18,3 +18,10 @@ export function sameDayLastYear(d: string): string {
   const [y = '0', m = '01', day = '01'] = d.split('-');
   return m === '02' && day === '29' ? `${Number(y) - 1}-02-28` : `${Number(y) - 1}-${m}-${day}`;
 }
+
+/** The last day of the week (7 days) or calendar month that starts on `start`. */
+export function periodEnd(start: string, period: 'week' | 'month'): string {
+  if (period === 'week') return addDays(start, 6);
+  const [y = 0, m = 1] = start.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+}

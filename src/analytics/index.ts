@@ -7,8 +7,10 @@ import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/ind
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, type Dimension } from './kpi.js';
 import { sevenLinks } from './links.js';
-import { addDays } from './dates.js';
-import { getSetting } from '../core/settings/index.js';
+import { addDays, periodEnd } from './dates.js';
+import { getSetting, type TargetRow } from '../core/settings/index.js';
+import { createHash } from 'node:crypto';
+import { targetString } from './targets.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -16,6 +18,9 @@ const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
 const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
 
 export type Period = 'week' | 'month';
+export type { Dimension } from './kpi.js';
+export { DIMENSIONS } from './kpi.js';
+export { readTargetsFile, targetFor } from './targets.js';
 export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration'] as const;
 export type Report = (typeof REPORTS)[number];
 
@@ -57,7 +62,12 @@ export class AnalysisError extends Error {
   }
 }
 
-async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+/** Adds the target in force to each row of a periodic table (rates are levels: the value on the period's last day). */
+function withTargets(rows: Row[], targets: readonly TargetRow[], metric: string, start: string, end: (r: Row) => string, field = 'target'): Row[] {
+  return rows.map((r) => ({ ...r, [field]: targetString(targets, metric, String(r[start]), end(r)) }));
+}
+
+async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[]): Promise<Record<string, unknown>> {
   switch (report) {
     case 'rfm': {
       const windowDays = Number(params['window_days']);
@@ -71,18 +81,21 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       };
     }
     case 'repeat': {
-      const period = String(params['period']);
+      const period: Period = params['period'] === 'week' ? 'week' : 'month';
       const days = Number(params['second_purchase_days']);
+      const end = (r: Row): string => periodEnd(String(r['period']), period);
+      const periods = withTargets(withTargets(await db.all(REPEAT('periods'), [asOf, period]), targets, 'retention_rate', 'period', end, 'retention_target'), targets, 'repeat_rate', 'period', end, 'repeat_target');
+      const active = (await db.one(REPEAT('active_repeat'), [asOf, days])) ?? {};
       return {
-        second_purchase: await db.all(REPEAT('second_purchase'), [asOf, period, days]),
-        active_repeat: (await db.one(REPEAT('active_repeat'), [asOf, days])) ?? {},
-        periods: await db.all(REPEAT('periods'), [asOf, period]),
+        second_purchase: withTargets(await db.all(REPEAT('second_purchase'), [asOf, period, days]), targets, 'second_purchase_rate', 'cohort', (r) => String(r['cohort_end'])),
+        active_repeat: { ...active, target: targetString(targets, 'active_repeat_rate', asOf, asOf) },
+        periods,
       };
     }
     case 'kpi':
-      return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension);
+      return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension, targets);
     case 'links':
-      return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']));
+      return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']), targets);
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
@@ -121,18 +134,22 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     `active repeat-purchase rate: of members with 2+ occasions before the ${String(p['second_purchase_days'])}-day window ending on the as-of date and 1+ in the 365 days before it, the share with an occasion inside it`,
     'retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period\'s buyers with 2+ occasions in it',
     'the first period of the data is left-censored: its new buyers include earlier customers',
+    'targets (setting analysis.targets): a rate target holds from its start, moving by its weekly change per whole week; a cohort is held to the target in force on its last day',
   ],
   kpi: (p) => [
     `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the same period last year; drill-down by ${String(p['by'])}`,
     'gross sales = product value of purchases created in the period = sum over new, returning and guest branches of buyers x orders per buyer x average order value',
     'new buyer: first purchase occasion ever in the period; guest orders count one buyer per order',
     'change split by LMDI-I: contribution = L(V1, V0) x ln(x1 / x0), L the logarithmic mean; a branch absent in one period contributes its whole change; rounded to cents by largest remainder',
+    'traffic view, per channel with visit data in both periods: gross sales = visitors x conversion (buyers / visitors) x orders per buyer x average order value; visitors = distinct members, or sessions when anonymous, with a visit event; channels without visit data are named, never given a conversion rate',
+    'by category: the top level of the product category path; a purchase counts in every category it holds, with that category\'s line value',
+    'targets (setting analysis.targets): totals pro rata over the days of the week or month they cover; rates and averages as in force on the last day',
   ],
   links: (p) => [
     `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the average of the 8 weeks before it`,
     '1 visits (sessions with a visit event); 2 share of members who viewed a product and bought in the period, items per purchase; 3 share of members who asked customer service and bought, their order value; 4 paid share of orders created',
     `5 second-purchase rate of new buyers whose ${String(p['second_purchase_days'])}-day window closed in the period; 6 active repeat-purchase rate at the period end; 7 members buying again after more than 180 days without (won back), and lapsed members at the end`,
-    'weakest link: the largest relative deterioration against the previous period',
+    'weakest link: the link farthest below its target (lowest actual / target) when any link is below target, else the largest relative deterioration against the previous period',
   ],
   migration: (p) => [
     `lifecycle stages on ${String(p['from'])} and ${String(p['to'])} (rules as in the lifecycle report)`,
@@ -178,6 +195,10 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }
+  const targets = await getSetting(db, 'analysis.targets');
+  if (targets.length > 0 && (report === 'kpi' || report === 'links' || report === 'repeat')) {
+    params['targets'] = createHash('sha256').update(JSON.stringify(targets)).digest('hex').slice(0, 12);
+  }
   const key = JSON.stringify(params);
   const stored = await db.one(
     `SELECT strftime(computed_at, '%Y-%m-%d %H:%M:%S') AS computed_at, result FROM analysis_results
@@ -191,7 +212,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   }
   const now = sqlTimestamp(clock.now());
   const result = await db.transaction(async () => {
-    const r = await compute(db, report, asOf, params);
+    const r = await compute(db, report, asOf, params, targets);
     await db.run('INSERT OR REPLACE INTO analysis_results VALUES ($1, $2::DATE, $3, $4::TIMESTAMP, $5)', [report, asOf, key, now, JSON.stringify(r)]);
     return r;
   });

@@ -6,23 +6,31 @@
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import { addDays, daysInclusive, sameDayLastYear } from './dates.js';
+import { againstTarget } from './targets.js';
+import type { TargetRow } from '../core/settings/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'kpi.sql'));
 
-export type Dimension = 'all' | 'channel' | 'store';
+export type Dimension = 'all' | 'channel' | 'store' | 'category';
+export const DIMENSIONS: readonly Dimension[] = ['all', 'channel', 'store', 'category'];
+
+/** Customer view: buyers x orders per buyer x AOV. Traffic view: visitors x conversion x orders per buyer x AOV. */
+export type View = 'customer' | 'traffic';
 
 interface Branch {
   buyers: number;
   orders: number;
   /** Gross sales in ten-thousandths (DECIMAL(18,4) as an exact integer). */
   gross: bigint;
+  /** Distinct visitors (traffic view only). */
+  visitors?: number;
 }
 
 export interface BranchChange {
   dim: string;
   branch: string;
-  base: { buyers: number; orders: number; gross: string };
-  current: { buyers: number; orders: number; gross: string };
+  base: { buyers: number; orders: number; gross: string; visitors?: number };
+  current: { buyers: number; orders: number; gross: string; visitors?: number };
   change: string;
   contributions: Record<string, string>;
 }
@@ -45,7 +53,7 @@ const fmtUnits = (v: bigint, places: 2 | 4): string => {
 const toCents = (v: bigint): bigint => (v >= 0n ? (v + 50n) / 100n : -((-v + 50n) / 100n));
 
 async function read(db: Db, from: string, to: string, dim: Dimension): Promise<Map<string, Branch>> {
-  const rows = await db.all(SQL('branches'), [from, to, dim]);
+  const rows = dim === 'category' ? await db.all(SQL('branches_category'), [from, to]) : await db.all(SQL('branches'), [from, to, dim]);
   const map = new Map<string, Branch>();
   for (const r of rows) {
     map.set(`${str(r, 'dim') ?? ''}\u0000${str(r, 'branch') ?? ''}`, { buyers: int(r, 'buyers'), orders: int(r, 'orders'), gross: toUnits(str(r, 'gross')) });
@@ -55,11 +63,24 @@ async function read(db: Db, from: string, to: string, dim: Dimension): Promise<M
 
 const logMean = (a: number, b: number): number => (a === b ? a : (a - b) / (Math.log(a) - Math.log(b)));
 
+/** The drivers whose product is a branch's gross sales (in cents), by view. */
+function drivers(b: Branch, view: View): Array<[string, number]> {
+  const v = Number(b.gross) / 100;
+  const common: Array<[string, number]> = [
+    ['orders_per_buyer', b.orders / b.buyers],
+    ['average_order_value', v / b.orders],
+  ];
+  return view === 'traffic'
+    ? [['visitors', b.visitors ?? 0], ['conversion', b.buyers / (b.visitors ?? 0)], ...common]
+    : [['buyers', b.buyers], ...common];
+}
+const decomposable = (b: Branch, view: View): boolean => b.gross > 0n && drivers(b, view).every(([, x]) => Number.isFinite(x) && x > 0);
+
 /**
  * Splits each branch's change into driver contributions (real numbers, in cents), then rounds
  * them all to whole cents by largest remainder so they sum exactly to the rounded total change.
  */
-export function decompose(base: Map<string, Branch>, current: Map<string, Branch>): { branches: BranchChange[]; total: string; sum: string } {
+export function decompose(base: Map<string, Branch>, current: Map<string, Branch>, view: View = 'customer'): { branches: BranchChange[]; total: string; sum: string } {
   const keys = [...new Set([...base.keys(), ...current.keys()])].sort();
   const empty: Branch = { buyers: 0, orders: 0, gross: 0n };
   const raw: Array<{ key: string; driver: string; cents: number }> = [];
@@ -70,13 +91,10 @@ export function decompose(base: Map<string, Branch>, current: Map<string, Branch
     totalUnits += b1.gross - b0.gross;
     const v0 = Number(b0.gross) / 100;
     const v1 = Number(b1.gross) / 100;
-    if (b0.gross > 0n && b1.gross > 0n && b0.orders > 0 && b1.orders > 0) {
+    if (decomposable(b0, view) && decomposable(b1, view)) {
       const l = logMean(v1, v0);
-      const opb0 = b0.orders / b0.buyers;
-      const opb1 = b1.orders / b1.buyers;
-      raw.push({ key, driver: 'buyers', cents: l * Math.log(b1.buyers / b0.buyers) });
-      raw.push({ key, driver: 'orders_per_buyer', cents: l * Math.log(opb1 / opb0) });
-      raw.push({ key, driver: 'average_order_value', cents: l * Math.log(v1 / b1.orders / (v0 / b0.orders)) });
+      const x0 = drivers(b0, view);
+      drivers(b1, view).forEach(([driver, x1], i) => raw.push({ key, driver, cents: l * Math.log(x1 / (x0[i]?.[1] ?? x1)) }));
     } else if (b1.gross !== b0.gross) {
       // A branch absent (or zero) in one period contributes its whole change.
       raw.push({ key, driver: b0.gross === 0n ? 'appeared' : b1.gross === 0n ? 'disappeared' : 'sign_change', cents: v1 - v0 });
@@ -104,8 +122,8 @@ export function decompose(base: Map<string, Branch>, current: Map<string, Branch
     return {
       dim,
       branch,
-      base: { buyers: b0.buyers, orders: b0.orders, gross: fmtUnits(b0.gross, 4) },
-      current: { buyers: b1.buyers, orders: b1.orders, gross: fmtUnits(b1.gross, 4) },
+      base: { buyers: b0.buyers, orders: b0.orders, gross: fmtUnits(b0.gross, 4), ...(view === 'traffic' ? { visitors: b0.visitors ?? 0 } : {}) },
+      current: { buyers: b1.buyers, orders: b1.orders, gross: fmtUnits(b1.gross, 4), ...(view === 'traffic' ? { visitors: b1.visitors ?? 0 } : {}) },
       change: fmtUnits(b1.gross - b0.gross, 4),
       contributions,
     };
@@ -114,26 +132,95 @@ export function decompose(base: Map<string, Branch>, current: Map<string, Branch
   return { branches, total: fmtUnits(target, 2), sum: fmtUnits(sum, 2) };
 }
 
-/** The KPI tree for [from, to] against the previous period of equal length and the same period last year. */
-export async function kpiTree(db: Db, from: string, to: string, dim: Dimension): Promise<Record<string, unknown>> {
+/** Per channel, all branches together, with the channel's distinct visitors. */
+async function readTraffic(db: Db, from: string, to: string): Promise<Map<string, Branch>> {
+  const byChannel = new Map<string, Branch>();
+  for (const [key, b] of await read(db, from, to, 'channel')) {
+    const dim = key.split('\u0000')[0] ?? '';
+    const t = byChannel.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
+    byChannel.set(dim, { ...t, buyers: t.buyers + b.buyers, orders: t.orders + b.orders, gross: t.gross + b.gross });
+  }
+  for (const r of await db.all(SQL('visitors'), [from, to])) {
+    const dim = str(r, 'dim') ?? '';
+    const t = byChannel.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
+    byChannel.set(dim, { ...t, visitors: int(r, 'visitors') });
+  }
+  return new Map([...byChannel].map(([dim, b]) => [`${dim}\u0000traffic`, b]));
+}
+
+const ratio4 = (a: bigint, b: number): string | null => (b === 0 ? null : fmtUnits((a * 10000n) / (BigInt(b) * 10000n), 4));
+
+/** Headline totals and ratios of a period (the numbers targets are set on). */
+async function summary(db: Db, from: string, to: string, traffic: Map<string, Branch>): Promise<Record<string, string | number | null>> {
+  const r = (await db.one(SQL('summary'), [from, to])) ?? {};
+  // Conversion only over the channels that have visit data (buyers per channel, summed).
+  const seen = [...traffic.values()].filter((b) => (b.visitors ?? 0) > 0);
+  const visitors = seen.reduce((a, b) => a + (b.visitors ?? 0), 0);
+  const visitedBuyers = seen.reduce((a, b) => a + b.buyers, 0);
+  const gross = toUnits(str(r, 'gross_sales'));
+  const orders = int(r, 'orders');
+  const buyers = int(r, 'buyers');
+  return {
+    gross_sales: fmtUnits(gross, 4),
+    net_sales: str(r, 'net_sales'),
+    orders,
+    buyers,
+    new_buyers: int(r, 'new_buyers'),
+    returning_buyers: int(r, 'returning_buyers'),
+    guest_orders: int(r, 'guest_orders'),
+    visitors: visitors === 0 ? null : visitors,
+    conversion: visitors === 0 ? null : (visitedBuyers / visitors).toFixed(4),
+    orders_per_buyer: buyers === 0 ? null : (orders / buyers).toFixed(4),
+    average_order_value: ratio4(gross, orders),
+  };
+}
+
+const TARGETED = ['gross_sales', 'net_sales', 'orders', 'buyers', 'new_buyers', 'returning_buyers', 'visitors', 'conversion', 'orders_per_buyer', 'average_order_value'];
+
+/**
+ * The KPI tree for [from, to] against the previous period of equal length, the same period
+ * last year, and targets: the customer view (new, returning, guest) by dimension, and the
+ * traffic view per channel that has visit data in both periods (the others are named).
+ */
+export async function kpiTree(db: Db, from: string, to: string, dim: Dimension, targets: readonly TargetRow[] = []): Promise<Record<string, unknown>> {
   const days = daysInclusive(from, to);
   const current = await read(db, from, to, dim);
+  const currentTraffic = await readTraffic(db, from, to);
   const comparisons = [];
+  const traffic = [];
+  const summaries: Record<string, unknown> = { current: await summary(db, from, to, currentTraffic) };
   for (const [label, bFrom, bTo] of [
     ['previous period', addDays(from, -days), addDays(from, -1)],
     ['same period last year', sameDayLastYear(from), sameDayLastYear(to)],
   ] as const) {
     const base = await read(db, bFrom, bTo, dim);
     comparisons.push({ against: label, from: bFrom, to: bTo, ...decompose(base, current) });
+    const baseTraffic = await readTraffic(db, bFrom, bTo);
+    summaries[label === 'previous period' ? 'previous' : 'last_year'] = await summary(db, bFrom, bTo, baseTraffic);
+    const withVisits = (k: string): boolean => (currentTraffic.get(k)?.visitors ?? 0) > 0 && (baseTraffic.get(k)?.visitors ?? 0) > 0;
+    const keys = [...new Set([...currentTraffic.keys(), ...baseTraffic.keys()])].sort();
+    const covered = keys.filter(withVisits);
+    const pick = (m: Map<string, Branch>): Map<string, Branch> => new Map([...m].filter(([k]) => covered.includes(k)));
+    traffic.push({
+      against: label,
+      from: bFrom,
+      to: bTo,
+      ...decompose(pick(baseTraffic), pick(currentTraffic), 'traffic'),
+      without_visit_data: keys.filter((k) => !withVisits(k)).map((k) => ({
+        channel: k.split('\u0000')[0] ?? '',
+        note: 'no visit data in one of the two periods: conversion (buyers / visitors) is not computed for this channel',
+        gross: fmtUnits(currentTraffic.get(k)?.gross ?? 0n, 4),
+      })),
+    });
   }
-  const visits = int(await db.one(SQL('visits'), [from, to]), 'visits');
+  const cur = summaries['current'] as Record<string, string | number | null>;
+  const vsTarget = TARGETED.map((m) => againstTarget(targets, m, from, to, cur[m] === null || cur[m] === undefined ? null : String(cur[m]))).filter((x) => x !== null);
   return {
     period: { from, to, days },
     dimension: dim,
+    summary: summaries,
     comparisons,
-    traffic_view:
-      visits === 0
-        ? 'no visit data in this period: conversion (buyers / visitors) is not computed'
-        : `visit data exists (${visits} visits) but the traffic view is not built yet; the tree above is the customer view`,
+    traffic_view: traffic,
+    targets: vsTarget.length > 0 ? vsTarget : 'no targets for this period (regulars targets import FILE)',
   };
 }

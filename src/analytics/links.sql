@@ -40,3 +40,9 @@ SELECT
   (SELECT count(*) FROM cohort) AS new_buyers_due, (SELECT count(*) FILTER (WHERE second) FROM cohort) AS second_buyers,
   (SELECT count(*) FROM last_before WHERE $1::DATE - prev_day > 180) AS won_back,
   (SELECT count(*) FROM (SELECT member_id, max(day) AS d FROM purchase_occasions WHERE day <= $2::DATE GROUP BY member_id) WHERE $2::DATE - d > 180) AS lapsed;
+
+-- name: visits_by_source
+-- Link 1 in detail: visits of [$1, $2] by traffic source.
+SELECT coalesce(source, '(unknown)') AS source, count(DISTINCT coalesce(session_id, event_id)) AS visits
+FROM events WHERE type = 'visit' AND occurred_at::DATE BETWEEN $1::DATE AND $2::DATE
+GROUP BY 1 ORDER BY visits DESC, source;

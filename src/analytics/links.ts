@@ -4,6 +4,19 @@
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import { addDays, daysInclusive } from './dates.js';
+import { againstTarget } from './targets.js';
+import type { TargetRow } from '../core/settings/index.js';
+
+/** The target metric of each link's headline. */
+const TARGET_OF: Record<string, string> = {
+  '1 traffic': 'visits',
+  '2 browse to buy': 'view_conversion',
+  '3 ask to buy': 'inquiry_conversion',
+  '4 order to pay': 'payment_rate',
+  '5 new to repeat': 'second_purchase_rate',
+  '6 repeat stays active': 'active_repeat_rate',
+  '7 churn and win-back': 'won_back',
+};
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'links.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -39,7 +52,7 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
   };
 }
 
-export async function sevenLinks(db: Db, from: string, to: string, secondDays: number): Promise<Record<string, unknown>> {
+export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = []): Promise<Record<string, unknown>> {
   const days = daysInclusive(from, to);
   const current = headline(await raw(db, from, to, secondDays));
   const previous = headline(await raw(db, addDays(from, -days), addDays(from, -1), secondDays));
@@ -51,13 +64,19 @@ export async function sevenLinks(db: Db, from: string, to: string, secondDays: n
     const vals = weeks.map((w) => w[name]?.value).filter((v): v is number => typeof v === 'number');
     const trailing = vals.length === 0 ? null : vals.reduce((a, b) => a + b, 0) / vals.length;
     const change = c?.value !== null && c?.value !== undefined && p?.value !== null && p?.value !== undefined && p.value !== 0 ? (c.value - p.value) / Math.abs(p.value) : null;
-    return { link: name, metric: c?.metric, value: r4(c?.value ?? null), previous: r4(p?.value ?? null), trailing_8_weeks: r4(trailing), relative_change: r4(change), ...c?.detail };
+    const t = againstTarget(targets, TARGET_OF[name] ?? '', from, to, r4(c?.value ?? null));
+    return { link: name, metric: c?.metric, value: r4(c?.value ?? null), previous: r4(p?.value ?? null), trailing_8_weeks: r4(trailing), relative_change: r4(change), target: t?.['target'] ?? null, attainment: t?.['attainment'] ?? null, ...c?.detail };
   });
+  const below = links.filter((l) => l.attainment !== null && Number(l.attainment) < 1);
   const scored = links.filter((l) => l.relative_change !== null);
-  const weakest = scored.length === 0 ? null : scored.reduce((a, b) => (Number(b.relative_change) < Number(a.relative_change) ? b : a));
-  return {
-    period: { from, to, days },
-    links,
-    weakest: weakest === null ? 'not enough data to compare' : `${String(weakest.link)}: ${String(weakest.metric)} ${String(weakest.value)} against ${String(weakest.previous)} (${(Number(weakest.relative_change) * 100).toFixed(1)}%)`,
-  };
+  let weakest: Record<string, unknown>;
+  if (below.length > 0) {
+    const w = below.reduce((a, b) => (Number(b.attainment) < Number(a.attainment) ? b : a));
+    weakest = { link: w.link, by: 'farthest below target', text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against a target of ${String(w.target)} (${(Number(w.attainment) * 100).toFixed(1)}% of target)` };
+  } else if (scored.length > 0) {
+    const w = scored.reduce((a, b) => (Number(b.relative_change) < Number(a.relative_change) ? b : a));
+    weakest = { link: w.link, by: 'largest deterioration', text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against ${String(w.previous)} (${(Number(w.relative_change) * 100).toFixed(1)}%)` };
+  } else weakest = { link: null, by: null, text: 'not enough data to compare' };
+  const sources = await db.all(SQL('visits_by_source'), [from, to]);
+  return { period: { from, to, days }, links, visits_by_source: sources, weakest: weakest['text'], weakest_link: weakest };
 }

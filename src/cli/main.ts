@@ -5,11 +5,11 @@
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { DatabaseLockedError, type Db } from '../core/db/index.js';
-import { checkSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '../core/settings/index.js';
+import { checkSetting, getSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '../core/settings/index.js';
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
-import { analyze, AnalysisError, refresh, REPORTS, type AnalysisDocument, type Period, type Report } from '../analytics/index.js';
+import { analyze, AnalysisError, readTargetsFile, refresh, REPORTS, type AnalysisDocument, type Dimension, type Period, type Report } from '../analytics/index.js';
 import { openRegulars } from '../open.js';
 import { createProgress } from './progress.js';
 import { keyValues, table } from './table.js';
@@ -194,9 +194,9 @@ export function buildProgram(): Command {
         .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
         .option('--from <date>', 'KPI period start (default: 27 days before --to)')
         .option('--to <date>', 'KPI period end (default: the as-of date)')
-        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store']).default('all')),
+        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store', 'category']).default('all')),
     );
-  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: 'all' | 'channel' | 'store' };
+  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: Dimension };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
@@ -212,11 +212,15 @@ export function buildProgram(): Command {
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
     for (const [k, v] of Object.entries(d.result)) {
       parts.push(`\n${k}`);
-      if (k === 'comparisons' && Array.isArray(v)) {
+      if (k === 'summary' && typeof v === 'object' && v !== null) {
+        parts.push(table(Object.entries(v as Record<string, Record<string, unknown>>).map(([period, m]) => ({ period, ...m })) as Parameters<typeof table>[0]));
+      } else if ((k === 'comparisons' || k === 'traffic_view') && Array.isArray(v)) {
         for (const c of v as Array<Record<string, unknown>>) {
+          const without = c['without_visit_data'];
+          if (Array.isArray(without)) for (const w of without as Array<Record<string, unknown>>) parts.push(`  ${String(w['channel'])}: ${String(w['note'])}`);
           parts.push(`  against ${String(c['against'])} (${String(c['from'])}..${String(c['to'])}): change ${String(c['total'])} = sum of contributions ${String(c['sum'])}`);
           const rows = (c['branches'] as Array<Record<string, unknown>>).map((b) => ({
-            dim: b['dim'], branch: b['branch'], base_gross: (b['base'] as Record<string, unknown>)['gross'], gross: (b['current'] as Record<string, unknown>)['gross'],
+            dim: b['dim'], branch: b['branch'], ...('visitors' in (b['current'] as Record<string, unknown>) ? { base_visitors: (b['base'] as Record<string, unknown>)['visitors'], cur_visitors: (b['current'] as Record<string, unknown>)['visitors'] } : {}), base_gross: (b['base'] as Record<string, unknown>)['gross'], gross: (b['current'] as Record<string, unknown>)['gross'],
             ...(b['contributions'] as Record<string, unknown>),
           }));
           parts.push(table(rows as Parameters<typeof table>[0]));
@@ -264,6 +268,36 @@ export function buildProgram(): Command {
       out(opts, { key, value }, () => `${key} = ${JSON.stringify(value)}`);
     },
   );
+
+  const targets = program.command('targets').description('targets per metric (weekly or monthly), stored as the setting analysis.targets');
+  common(
+    targets
+      .command('import')
+      .description('load a targets CSV: metric,period,start,value[,weekly_change]; rows replace those of the same metric and start')
+      .argument('<file>')
+      .option('--replace', 'drop every existing target first'),
+  ).action(async (file: string, opts: Common & { replace?: boolean }) => {
+    const { rows, issues } = readTargetsFile(file);
+    for (const i of issues) process.stderr.write(`${file}:${i.line}: ${i.field}: ${i.reason}\n`);
+    if (rows.length === 0) {
+      process.exitCode = EXIT_REFUSED;
+      out(opts, { file, loaded: 0, rejected: issues }, () => `${file}: no valid target rows; nothing changed`);
+      return;
+    }
+    const merged = await withDb(opts, async (db) => {
+      const kept = opts.replace === true ? [] : (await getSetting(db, 'analysis.targets')).filter((t) => !rows.some((r) => r.metric === t.metric && r.start === t.start));
+      const all = [...kept, ...rows].sort((a, b) => a.metric.localeCompare(b.metric) || a.start.localeCompare(b.start));
+      const problem = checkSetting('analysis.targets', all);
+      if (problem !== null) throw new UsageError(problem);
+      await setSetting(db, systemClock, 'analysis.targets', all);
+      return all;
+    });
+    out(opts, { file, loaded: rows.length, rejected: issues, targets: merged.length }, () => `${file}: ${rows.length} targets loaded, ${issues.length} rejected; ${merged.length} targets in force`);
+  });
+  common(targets.command('list').description('show the targets')).action(async (opts: Common) => {
+    const all = await withDb(opts, (db) => getSetting(db, 'analysis.targets'));
+    out(opts, all, () => (all.length === 0 ? 'no targets' : table(all.map((t) => ({ ...t, weekly_change: t.weekly_change ?? '' })))));
+  });
 
   program
     .command('generate')

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { fixedClock, type Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { importFile, type ImportOptions, type ImportReport } from '../ingest/index.js';
+import { parseCsv } from '../core/csv.js';
 import { openRegulars } from '../open.js';
 
 export const clock: Clock = fixedClock('2026-01-01T00:00:00Z');
@@ -53,39 +54,7 @@ export function datasets(relative: string): { path: string } | { skip: string } 
   return { skip: reason };
 }
 
-/** RFC 4180 CSV parser for checking files the code wrote: quoted fields may hold commas, doubled quotes and line breaks. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (quoted) throw new Error('unterminated quoted field');
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
+export { parseCsv } from '../core/csv.js';
 
 export function readCsv(path: string): Array<Record<string, string>> {
   const [header = [], ...rows] = parseCsv(readFileSync(path, 'utf8'));

@@ -1,6 +1,9 @@
 import { str, type Db } from '../db/index.js';
 import type { Clock } from '../clock.js';
 import { sqlTimestamp } from '../clock.js';
+import { checkTargets, type TargetRow } from './targets.js';
+
+export { checkTargets, checkTargetRow, TARGET_METRICS, type TargetRow } from './targets.js';
 
 /** Every setting Regulars knows, with its default and a one-line meaning. */
 export const SETTINGS = {
@@ -21,10 +24,23 @@ export const SETTINGS = {
   'analysis.rfm_window_days': { default: 365, help: 'RFM analysis window in days (buyers, F and M are counted in it).' },
   'analysis.second_purchase_days': { default: 45, help: 'Days after a first purchase within which a second one counts (second-purchase and active repeat rates).' },
   'analysis.period': { default: 'month', help: 'Default cohort and period length for repeat and cohort reports: week or month.' },
+  'analysis.targets': {
+    default: [] as readonly TargetRow[],
+    help: 'Targets per metric: {metric, period: week|month, start, value, weekly_change?}; load a file with `regulars targets import`.',
+  },
+  'tags.window_days': { default: 365, help: 'Member tags look at the purchases and events of this many days before the as-of date.' },
+  'tags.preference_percent': { default: 30, help: 'A category, brand or item is preferred when it holds at least this percent of the member\'s spend (items: bought on 2+ days).' },
+  'tags.high_percent': { default: 50, help: 'Sensitivity is high at or above this percent (share of spend at a discount, on new products, in the top brand or category).' },
+  'tags.medium_percent': { default: 20, help: 'Sensitivity is medium at or above this percent, low below it.' },
+  'tags.new_product_days': { default: 30, help: 'A purchase within this many days of the product\'s launch counts as a new-product purchase.' },
+  'tags.min_activities': { default: 3, help: 'Hour and weekday habits and the best send hour need at least this many timed activities; below it the shop-wide best hour is used.' },
+  'tags.return_rate_percent': { default: 30, help: 'Integrity: a return rate (returned / purchased value) at or above this percent is flagged.' },
+  'tags.unpaid_orders': { default: 2, help: 'Integrity: this many orders left unpaid in the window are flagged.' },
+  'tags.exchange_words': { default: ['exchange', '换货', '调换'], help: 'A return whose reason contains one of these words is an exchange.' },
 } as const;
 
 export type SettingKey = keyof typeof SETTINGS;
-type Widen<T> = T extends string ? string : T extends number ? number : T extends readonly string[] ? string[] : T;
+type Widen<T> = T extends string ? string : T extends number ? number : T extends readonly string[] ? string[] : T extends readonly TargetRow[] ? TargetRow[] : T;
 export type SettingValue<K extends SettingKey> = Widen<(typeof SETTINGS)[K]['default']>;
 
 /** True when the name is a known setting. */
@@ -44,6 +60,7 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
 export function checkSetting(key: SettingKey, value: unknown): string | null {
   const def: unknown = SETTINGS[key].default;
   if (key === 'analysis.period') return value === 'week' || value === 'month' ? null : `${key} is week or month`;
+  if (key === 'analysis.targets') return checkTargets(value);
   if (Array.isArray(def)) {
     return Array.isArray(value) && value.every((v) => typeof v === 'string') ? null : `${key} takes a list of strings`;
   }
