@@ -16,12 +16,13 @@ const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
 const LIFECYCLE = namedStatements(sqlFile(import.meta.url, 'lifecycle.sql'));
 const COHORTS = namedStatements(sqlFile(import.meta.url, 'cohorts.sql'));
+const TAGS = namedStatements(sqlFile(import.meta.url, 'tags.sql'));
 
 export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration'] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -115,6 +116,16 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const total = (dir: string): number => matrix.filter((r) => r['direction'] === dir).reduce((a, r) => a + Number(r['members']), 0);
       return { matrix, totals: { positive: total('positive'), negative: total('negative'), same: total('same') } };
     }
+    case 'tags': {
+      const n = (k: string): number => Number(params[k]);
+      await db.run(TAGS('lines'), [asOf, n('window_days'), n('new_product_days')]);
+      await db.run(TAGS('activity'), [asOf, n('window_days')]);
+      await db.run(TAGS('compute'), [asOf, n('window_days'), n('preference_percent'), n('high_percent'), n('medium_percent'), n('min_activities'), n('return_rate_percent'), n('unpaid_orders'), JSON.stringify(params['exchange_words'])]);
+      await db.run('DELETE FROM member_tags');
+      await db.run(TAGS('store'), [asOf]);
+      for (const t of ['_tag_lines', '_tag_activity', '_tags']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };
+    }
     default: {
       const never: never = report;
       return never;
@@ -122,7 +133,28 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
   }
 }
 
+/** Each tag with the rule that produces it (shown with the tag wherever it appears). */
+export function TAG_RULES(p: Record<string, unknown>): Record<string, string> {
+  const w = `in the ${String(p['window_days'])} days ending on the as-of date`;
+  const level = `high at ${String(p['high_percent'])}% or more, medium at ${String(p['medium_percent'])}% or more, else low`;
+  return {
+    preferred_category: `the category path with the largest share of the member's product spend ${w}, when that share is at least ${String(p['preference_percent'])}%`,
+    preferred_brand: `the brand with the largest share of product spend ${w}, when at least ${String(p['preference_percent'])}%`,
+    preferred_item: `the item bought on the most distinct days ${w} (at least 2), when it holds at least ${String(p['preference_percent'])}% of spend`,
+    hour_habit: `the time band (morning 06-11, midday 11-14, afternoon 14-18, evening 18-22, night 22-06) with most activities ${w}: orders created and engagement events, message opens and clicks counted twice; needs ${String(p['min_activities'])}+ activities`,
+    weekday_habit: `the weekday with most activities ${w} (as for hour_habit)`,
+    best_send_hour: `the hour of day with most activities ${w} (message opens and clicks counted twice; ties: the earliest hour); with fewer than ${String(p['min_activities'])} activities, the shop-wide busiest hour`,
+    price_sensitivity: `share of product spend at a discount ${w} (below list price, or on an order with a discount or coupon): ${level}`,
+    new_product_sensitivity: `share of product spend within ${String(p['new_product_days'])} days of the product's launch ${w} (products with a launch date): ${level}`,
+    brand_sensitivity: `share of spend in the member's top brand ${w}: ${level}`,
+    category_sensitivity: `share of spend in the member's top category ${w}: ${level}`,
+    browsing_style: `views or visits and purchases ${w}: browses without buying, browses and buys, or buys without browsing`,
+    integrity: `${w}: 'high returns' when returned value is ${String(p['return_rate_percent'])}% or more of purchased value (or returns without purchases), else 'unpaid orders' with ${String(p['unpaid_orders'])}+ orders left unpaid, else 'exchanges' when a return's reason names an exchange (${(p['exchange_words'] as string[]).join(', ')}), else good`,
+  };
+}
+
 const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
+  tags: (p) => Object.entries(TAG_RULES(p)).map(([k, v]) => `${k}: ${v}`),
   rfm: (p) => [
     `buyers: members with a purchase occasion in the ${String(p['window_days'])} days ending on the as-of date`,
     'R = days since the last occasion; F = occasions in the window; M = net sales in the window (product value - returns), floored at 0',
@@ -191,7 +223,19 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
         ? { period, second_purchase_days: secondDays }
         : report === 'cohorts'
           ? { period }
-          : {};
+          : report === 'tags'
+            ? {
+                window_days: await getSetting(db, 'tags.window_days'),
+                preference_percent: await getSetting(db, 'tags.preference_percent'),
+                high_percent: await getSetting(db, 'tags.high_percent'),
+                medium_percent: await getSetting(db, 'tags.medium_percent'),
+                new_product_days: await getSetting(db, 'tags.new_product_days'),
+                min_activities: await getSetting(db, 'tags.min_activities'),
+                return_rate_percent: await getSetting(db, 'tags.return_rate_percent'),
+                unpaid_orders: await getSetting(db, 'tags.unpaid_orders'),
+                exchange_words: await getSetting(db, 'tags.exchange_words'),
+              }
+            : {};
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }
@@ -226,6 +270,15 @@ export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}):
   const docs: AnalysisDocument[] = [];
   for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
   return docs;
+}
+
+/** A member's stored tags with the rule of each (for members show). */
+export async function memberTags(db: Db, memberId: string): Promise<Row[]> {
+  const rows = await db.all(TAGS('member'), [memberId]);
+  if (rows.length === 0) return rows;
+  const stored = await db.one("SELECT params FROM analysis_results WHERE report = 'tags' ORDER BY computed_at DESC LIMIT 1");
+  const rules = TAG_RULES(JSON.parse(str(stored, 'params') ?? '{}') as Record<string, unknown>);
+  return rows.map((r) => ({ ...r, rule: rules[String(r['tag'])] ?? '' }));
 }
 
 /** A member's stored RFM scores and lifecycle stage, latest first (for members show). */

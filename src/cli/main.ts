@@ -151,6 +151,7 @@ export function buildProgram(): Command {
         `\nEvents\n${table(view.events)}`,
         `\nMerge history\n${table(view.merges)}`,
         `\nRFM and lifecycle (as stored by regulars refresh)\n${table(view.analytics)}`,
+        `\nTags (as stored by regulars refresh)\n${view.tags.length === 0 ? '  none' : view.tags.map((t) => `  ${String(t['tag'])}: ${String(t['value'])}${t['measure'] === null ? '' : ` (${String(t['measure'])})`}\n    rule: ${String(t['rule'])}`).join('\n')}`,
       ].join('\n'),
     );
   });

@@ -3,7 +3,7 @@
  */
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
-import { memberAnalytics } from '../analytics/index.js';
+import { memberAnalytics, memberTags } from '../analytics/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'members.sql'));
 
@@ -18,6 +18,8 @@ export interface MemberView {
   merges: Row[];
   /** Stored RFM scores and lifecycle stage (latest refreshes first). */
   analytics: Row[];
+  /** Stored tags (as of the last tags refresh), each with the rule that produced it. */
+  tags: Row[];
 }
 
 /** Raised when a look-up matches no member, or several. */
@@ -77,6 +79,7 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
     events: await db.all(SQL('events'), [memberId]),
     merges: await db.all(SQL('merges'), [memberId]),
     analytics: await memberAnalytics(db, memberId),
+    tags: await memberTags(db, memberId),
   };
 }
 
