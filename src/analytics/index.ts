@@ -11,6 +11,7 @@ import { addDays, periodEnd } from './dates.js';
 import { getSetting, type TargetRow } from '../core/settings/index.js';
 import { createHash } from 'node:crypto';
 import { targetString } from './targets.js';
+import { buildReview, toHtml, toMarkdown } from './review.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -22,7 +23,7 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags'] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
 export type Report = (typeof REPORTS)[number];
 
 export interface AnalysisOptions {
@@ -68,7 +69,9 @@ function withTargets(rows: Row[], targets: readonly TargetRow[], metric: string,
   return rows.map((r) => ({ ...r, [field]: targetString(targets, metric, String(r[start]), end(r)) }));
 }
 
-async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[]): Promise<Record<string, unknown>> {
+type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
+
+async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[], sub: Sub): Promise<Record<string, unknown>> {
   switch (report) {
     case 'rfm': {
       const windowDays = Number(params['window_days']);
@@ -126,6 +129,23 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       for (const t of ['_tag_lines', '_tag_activity', '_tags']) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };
     }
+    case 'review': {
+      const from = String(params['from']);
+      const period = { from, to: asOf };
+      const kpi = await sub('kpi', { ...period, by: 'all' });
+      const parts = {
+        kpi: kpi.result,
+        byChannel: (await sub('kpi', { ...period, by: 'channel' })).result,
+        byCategory: (await sub('kpi', { ...period, by: 'category' })).result,
+        links: (await sub('links', period)).result,
+        repeat: (await sub('repeat', { to: asOf })).result,
+        lifecycle: (await sub('lifecycle', { to: asOf })).result,
+        migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
+      };
+      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({})];
+      const blocks = buildReview({ from, to: asOf, ...parts, rules });
+      return { period, markdown: toMarkdown(blocks), html: toHtml(blocks) };
+    }
     default: {
       const never: never = report;
       return never;
@@ -154,6 +174,9 @@ export function TAG_RULES(p: Record<string, unknown>): Record<string, string> {
 }
 
 const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
+  review: (p) => [
+    `the week ${String(p['from'])}..${String(p['to'])} (--from/--to for another period), built from the stored kpi (all, by channel, by category), links, repeat, lifecycle and migration reports; their rules are listed at the end of the document`,
+  ],
   tags: (p) => Object.entries(TAG_RULES(p)).map(([k, v]) => `${k}: ${v}`),
   rfm: (p) => [
     `buyers: members with a purchase occasion in the ${String(p['window_days'])} days ending on the as-of date`,
@@ -178,7 +201,7 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'targets (setting analysis.targets): totals pro rata over the days of the week or month they cover; rates and averages as in force on the last day',
   ],
   links: (p) => [
-    `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the average of the 8 weeks before it`,
+    `period ${String(p['from'])}..${String(p['to'])} against the previous period of equal length and the 8 weeks before it (rates: their average; counts: the weekly average scaled to the period's length)`,
     '1 visits (sessions with a visit event); 2 share of members who viewed a product and bought in the period, items per purchase; 3 share of members who asked customer service and bought, their order value; 4 paid share of orders created',
     `5 second-purchase rate of new buyers whose ${String(p['second_purchase_days'])}-day window closed in the period; 6 active repeat-purchase rate at the period end; 7 members buying again after more than 180 days without (won back), and lapsed members at the end`,
     'weakest link: the link farthest below its target (lowest actual / target) when any link is below target, else the largest relative deterioration against the previous period',
@@ -201,46 +224,58 @@ const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
   ],
 };
 
+/** The parameters (and thresholds) a report is computed with: part of its stored identity. */
+async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period }): Promise<Record<string, unknown>> {
+  switch (report) {
+    case 'kpi':
+      return { from: p.from, to: p.asOf, by: p.by };
+    case 'migration':
+      return { from: p.from, to: p.asOf };
+    case 'links':
+    case 'review':
+      return { from: p.from, to: p.asOf, second_purchase_days: p.secondDays };
+    case 'rfm':
+      return { window_days: p.windowDays };
+    case 'repeat':
+      return { period: p.period, second_purchase_days: p.secondDays };
+    case 'cohorts':
+      return { period: p.period };
+    case 'lifecycle':
+      return {};
+    case 'tags':
+      return {
+        window_days: await getSetting(db, 'tags.window_days'),
+        preference_percent: await getSetting(db, 'tags.preference_percent'),
+        high_percent: await getSetting(db, 'tags.high_percent'),
+        medium_percent: await getSetting(db, 'tags.medium_percent'),
+        new_product_days: await getSetting(db, 'tags.new_product_days'),
+        min_activities: await getSetting(db, 'tags.min_activities'),
+        return_rate_percent: await getSetting(db, 'tags.return_rate_percent'),
+        unpaid_orders: await getSetting(db, 'tags.unpaid_orders'),
+        exchange_words: await getSetting(db, 'tags.exchange_words'),
+      };
+    default: {
+      const never: never = report;
+      return never;
+    }
+  }
+}
+
 /** Computes (or reads, when stored after the last import) one report as of a date. */
 export async function analyze(db: Db, clock: Clock, report: Report, opts: AnalysisOptions = {}): Promise<AnalysisDocument> {
   const asOf = checkDate(opts.to ?? opts.asOf ?? (await defaultAsOf(db, clock)));
-  const from = checkDate(opts.from ?? addDays(asOf, -27));
+  const from = checkDate(opts.from ?? addDays(asOf, report === 'review' ? -6 : -27));
   if (from > asOf) throw new AnalysisError(`--from ${from} is after --to ${asOf}`);
   const windowDays = opts.windowDays ?? (await getSetting(db, 'analysis.rfm_window_days'));
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
-  const params: Record<string, unknown> =
-    report === 'kpi'
-      ? { from, to: asOf, by: opts.by ?? 'all' }
-      : report === 'migration'
-        ? { from, to: asOf }
-        : report === 'links'
-          ? { from, to: asOf, second_purchase_days: secondDays }
-      : report === 'rfm'
-      ? { window_days: windowDays }
-      : report === 'repeat'
-        ? { period, second_purchase_days: secondDays }
-        : report === 'cohorts'
-          ? { period }
-          : report === 'tags'
-            ? {
-                window_days: await getSetting(db, 'tags.window_days'),
-                preference_percent: await getSetting(db, 'tags.preference_percent'),
-                high_percent: await getSetting(db, 'tags.high_percent'),
-                medium_percent: await getSetting(db, 'tags.medium_percent'),
-                new_product_days: await getSetting(db, 'tags.new_product_days'),
-                min_activities: await getSetting(db, 'tags.min_activities'),
-                return_rate_percent: await getSetting(db, 'tags.return_rate_percent'),
-                unpaid_orders: await getSetting(db, 'tags.unpaid_orders'),
-                exchange_words: await getSetting(db, 'tags.exchange_words'),
-              }
-            : {};
+  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period });
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }
   const targets = await getSetting(db, 'analysis.targets');
-  if (targets.length > 0 && (report === 'kpi' || report === 'links' || report === 'repeat')) {
+  if (targets.length > 0 && (report === 'kpi' || report === 'links' || report === 'repeat' || report === 'review')) {
     params['targets'] = createHash('sha256').update(JSON.stringify(targets)).digest('hex').slice(0, 12);
   }
   const key = JSON.stringify(params);
@@ -256,7 +291,12 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   }
   const now = sqlTimestamp(clock.now());
   const result = await db.transaction(async () => {
-    const r = await compute(db, report, asOf, params, targets);
+    const inherited: AnalysisOptions = {
+      ...(opts.period !== undefined ? { period: opts.period } : {}),
+      ...(opts.secondPurchaseDays !== undefined ? { secondPurchaseDays: opts.secondPurchaseDays } : {}),
+      ...(opts.windowDays !== undefined ? { windowDays: opts.windowDays } : {}),
+    };
+    const r = await compute(db, report, asOf, params, targets, (rep, o) => analyze(db, clock, rep, { ...inherited, ...o }));
     await db.run('INSERT OR REPLACE INTO analysis_results VALUES ($1, $2::DATE, $3, $4::TIMESTAMP, $5)', [report, asOf, key, now, JSON.stringify(r)]);
     return r;
   });

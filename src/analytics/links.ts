@@ -25,6 +25,9 @@ interface Raw {
   [k: string]: number | string | null;
 }
 
+/** Links whose headline is a count rather than a rate. */
+const COUNTS = new Set(['1 traffic', '7 churn and win-back']);
+
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const r4 = (x: number | null): string | null => (x === null ? null : x.toFixed(4));
 
@@ -62,7 +65,9 @@ export async function sevenLinks(db: Db, from: string, to: string, secondDays: n
     const c = current[name];
     const p = previous[name];
     const vals = weeks.map((w) => w[name]?.value).filter((v): v is number => typeof v === 'number');
-    const trailing = vals.length === 0 ? null : vals.reduce((a, b) => a + b, 0) / vals.length;
+    // Counts (visits, members won back) are scaled from a week to the period's length; rates are averaged.
+    const perWeek = vals.length === 0 ? null : vals.reduce((a, b) => a + b, 0) / vals.length;
+    const trailing = perWeek === null ? null : COUNTS.has(name) ? (perWeek * days) / 7 : perWeek;
     const change = c?.value !== null && c?.value !== undefined && p?.value !== null && p?.value !== undefined && p.value !== 0 ? (c.value - p.value) / Math.abs(p.value) : null;
     const t = againstTarget(targets, TARGET_OF[name] ?? '', from, to, r4(c?.value ?? null));
     return { link: name, metric: c?.metric, value: r4(c?.value ?? null), previous: r4(p?.value ?? null), trailing_8_weeks: r4(trailing), relative_change: r4(change), target: t?.['target'] ?? null, attainment: t?.['attainment'] ?? null, ...c?.detail };

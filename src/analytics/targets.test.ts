@@ -4,6 +4,7 @@ import { clock, sandbox } from '../testing/index.js';
 import { setSetting, checkTargets, type TargetRow } from '../core/settings/index.js';
 import { analyze } from './index.js';
 import { fromFixed8, readTargetsFile, targetFor } from './targets.js';
+import { money } from './review.js';
 
 // Two weeks compared: 2024-03-04..10 (base) and 2024-03-11..17 (current).
 // web has visit events in both weeks; pos has none.
@@ -146,6 +147,48 @@ test('targets: totals pro rata over the days covered, levels with a weekly traje
     assert.equal(cohort?.['target'], '0.1854');
     assert.equal(cohort?.['new_buyers'], '2');
     assert.equal(cohort?.['second_buyers'], '2');
+  } finally {
+    s.close();
+  }
+});
+
+test('weekly review: one document in Markdown and HTML with the KPI tree, its decomposition, the links against target, repeat, lifecycle and movers', async () => {
+  assert.equal(money('1234567.8951'), '1,234,567.90');
+  assert.equal(money('-0.0040'), '0.00');
+  assert.equal(money('-12.3450'), '-12.35');
+  const s = await sandbox();
+  try {
+    await s.import(s.write('products.csv', PRODUCTS.join('\n')));
+    await s.import(s.write('orders.csv', ORDERS.concat(['web,w5,B,2024-03-16 10:00:00,,created']).join('\n')));
+    await s.import(s.write('order_lines.csv', LINES.concat(['web,w5,1,SK1,1,10.00']).join('\n')));
+    await s.import(s.write('events.csv', EVENTS.join('\n')));
+    await setSetting(s.db, clock, 'analysis.targets', [
+      { metric: 'gross_sales', period: 'week', start: '2024-03-11', value: '300' },
+      { metric: 'payment_rate', period: 'week', start: '2024-03-11', value: '0.95' },
+    ]);
+    const doc = await analyze(s.db, clock, 'review', { asOf: '2024-03-17' });
+    assert.deepEqual(doc.result['period'], { from: '2024-03-11', to: '2024-03-17' }, 'the week ending on the as-of date');
+    const md = String(doc.result['markdown']);
+    const html = String(doc.result['html']);
+    // 270.00 this week against 180.00 the week before: +50.0%; 90.0% of the 300.00 target.
+    assert.match(md, /^# Weekly business review, 2024-03-11 to 2024-03-17$/m);
+    assert.match(md, /Gross sales were 270\.00, \+50\.0% against the previous period .*, 90\.0% of the target of 300\.00\./);
+    assert.match(md, /sales changed by \+90\.00/);
+    // The driver table adds up to the change exactly.
+    const driverRows = md.split('| driver | contribution |')[1]?.split('\n\n')[0]?.split('\n').slice(2) ?? [];
+    const sum = driverRows.reduce((a, r) => a + Math.round(Number((r.split('|')[2] ?? '').trim().replace(/,/g, '')) * 100), 0);
+    assert.equal(sum, 9000);
+    assert.match(md, /Weakest link \(farthest below target\): 4 order to pay: payment rate 0\.8000 against a target of 0\.9500/);
+    assert.match(md, /No visit data for pos/);
+    assert.match(md, /\| web \| 4 -> 5 \| 25\.0% -> 40\.0% \|/);
+    assert.match(md, /## Members by lifecycle stage/);
+    // Movers by category, largest rise first: the till's uncategorised 90.00, Body 70.00, Skincare 180.00 -> 110.00.
+    assert.ok(md.includes('| category | before | now | change |\n|---|---|---|---|\n| (no category) | 0.00 | 90.00 | +90.00 |\n| Body | 0.00 | 70.00 | +70.00 |\n| Skincare | 180.00 | 110.00 | -70.00 |'));
+    // The HTML says the same thing.
+    assert.match(html, /^<!doctype html>/);
+    assert.match(html, /<h1>Weekly business review, 2024-03-11 to 2024-03-17<\/h1>/);
+    assert.match(html, /Gross sales were 270\.00, \+50\.0% against the previous period/);
+    assert.equal((html.match(/<table>/g) ?? []).length, (md.match(/^\|---/gm) ?? []).length, 'one table in each for every table');
   } finally {
     s.close();
   }

@@ -2,6 +2,8 @@
  * The regulars command line: a thin shell over the core. Every command takes --db and --json;
  * human output otherwise. Errors are one clear line on stderr and a non-zero exit code.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { DatabaseLockedError, type Db } from '../core/db/index.js';
@@ -195,9 +197,10 @@ export function buildProgram(): Command {
         .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
         .option('--from <date>', 'KPI period start (default: 27 days before --to)')
         .option('--to <date>', 'KPI period end (default: the as-of date)')
-        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store', 'category']).default('all')),
+        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store', 'category']).default('all'))
+        .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder'),
     );
-  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: Dimension };
+  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: Dimension; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
@@ -240,6 +243,18 @@ export function buildProgram(): Command {
   ).action(async (report: string, opts: AnalysisFlags) => {
     if (!(REPORTS as readonly string[]).includes(report)) throw new UsageError(`unknown report '${report}'; choose one of ${REPORTS.join(', ')}`);
     const doc = await withDb(opts, (db) => analyze(db, systemClock, report as Report, toOptions(opts)));
+    if (report === 'review') {
+      const r = doc.result as { period: { from: string; to: string }; markdown: string; html: string };
+      if (opts.out !== undefined) {
+        mkdirSync(opts.out, { recursive: true });
+        const base = join(opts.out, `review-${r.period.from}_${r.period.to}`);
+        writeFileSync(`${base}.md`, r.markdown);
+        writeFileSync(`${base}.html`, r.html);
+        process.stderr.write(`wrote ${base}.md and ${base}.html\n`);
+      }
+      out(opts, doc, () => r.markdown.trimEnd());
+      return;
+    }
     out(opts, doc, () => showDoc(doc));
   });
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date')).action(async (opts: AnalysisFlags) => {

@@ -93,16 +93,29 @@ export class Db {
 
   /** Runs fn inside a transaction: all of its writes commit together, or none do. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    // Re-entrant: a transaction inside another joins it (one commit, or one rollback, for all).
+    if (this.depth > 0) {
+      this.depth++;
+      try {
+        return await fn();
+      } finally {
+        this.depth--;
+      }
+    }
     await this.conn.run('BEGIN TRANSACTION');
+    this.depth = 1;
     try {
       const result = await fn();
+      this.depth = 0;
       await this.conn.run('COMMIT');
       return result;
     } catch (err) {
+      this.depth = 0;
       await this.conn.run('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
+  private depth = 0;
 
   /** Closes the connection and releases the file lock. */
   close(): void {
