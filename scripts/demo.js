@@ -26,8 +26,18 @@ for (const f of [db, `${db}.wal`]) if (existsSync(f)) rmSync(f);
 const files = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'].map((s) => join(dir, `${s}.csv`));
 console.log(`\n== importing into ${db}`);
 regulars('import', ...files, '--preset', 'regulars', '--db', db, '--rejects', join(dir, 'rejects'));
-console.log('\n== refreshing analytics (KPI tree, seven links, RFM, repeat purchase, cohorts, lifecycle, migration)');
+console.log('\n== refreshing analytics (KPI tree, seven links, RFM, repeat purchase, cohorts, lifecycle, migration, tags, weekly review)');
 regulars('refresh', '--db', db);
+{
+  // The weekly review: written as Markdown and HTML; its headline printed here.
+  const r = spawnSync(process.execPath, [cli, 'analyze', 'review', '--db', db, '--out', join(dir, 'reviews'), '--json'], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) {
+    console.error(`demo: 'regulars analyze review' failed (exit ${r.status ?? 'signal'})`);
+    process.exit(r.status ?? 1);
+  }
+  const md = JSON.parse(r.stdout.toString('utf8')).result.markdown;
+  console.log(md.split('\n\n').slice(0, 2).join('\n\n'));
+}
 console.log('\n== the member base');
 regulars('stats', '--db', db);
 console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);
