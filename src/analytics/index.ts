@@ -71,6 +71,25 @@ function withTargets(rows: Row[], targets: readonly TargetRow[], metric: string,
 
 type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 
+/**
+ * The views every report reads (order values, purchase occasions, returns) are computed once
+ * into temporary tables of the same names, which shadow the views for this connection while
+ * reports run, and are dropped afterwards (so a later import is always seen).
+ */
+const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions'] as const;
+const snapshotDepth = new WeakMap<Db, number>();
+async function withSnapshot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const depth = snapshotDepth.get(db) ?? 0;
+  snapshotDepth.set(db, depth + 1);
+  try {
+    if (depth === 0) for (const v of SNAPSHOT) await db.run(`CREATE OR REPLACE TEMP TABLE ${v} AS SELECT * FROM main.${v}`);
+    return await fn();
+  } finally {
+    snapshotDepth.set(db, depth);
+    if (depth === 0) for (const v of [...SNAPSHOT].reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
+  }
+}
+
 async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[], sub: Sub): Promise<Record<string, unknown>> {
   switch (report) {
     case 'rfm': {
@@ -296,7 +315,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
       ...(opts.secondPurchaseDays !== undefined ? { secondPurchaseDays: opts.secondPurchaseDays } : {}),
       ...(opts.windowDays !== undefined ? { windowDays: opts.windowDays } : {}),
     };
-    const r = await compute(db, report, asOf, params, targets, (rep, o) => analyze(db, clock, rep, { ...inherited, ...o }));
+    const r = await withSnapshot(db, () => compute(db, report, asOf, params, targets, (rep, o) => analyze(db, clock, rep, { ...inherited, ...o })));
     await db.run('INSERT OR REPLACE INTO analysis_results VALUES ($1, $2::DATE, $3, $4::TIMESTAMP, $5)', [report, asOf, key, now, JSON.stringify(r)]);
     return r;
   });
@@ -308,7 +327,9 @@ export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}):
   const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
   await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
   const docs: AnalysisDocument[] = [];
-  for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
+  await withSnapshot(db, async () => {
+    for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
+  });
   return docs;
 }
 

@@ -49,7 +49,7 @@ SELECT member_id, recency, frequency, monetary, r_score, f_score, m_score,
 FROM ranked;
 
 -- name: store
-INSERT OR REPLACE INTO member_rfm
+INSERT INTO member_rfm
 SELECT $1::DATE, $2::INTEGER, member_id, recency, frequency, monetary, r_score, f_score, m_score, segment, group_cn FROM _rfm;
 
 -- name: groups
