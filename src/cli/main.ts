@@ -3,7 +3,7 @@
  * human output otherwise. Errors are one clear line on stderr and a non-zero exit code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { DatabaseLockedError, type Db } from '../core/db/index.js';
@@ -13,6 +13,7 @@ import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/i
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
 import { analyze, AnalysisError, readTargetsFile, refresh, REPORTS, type AnalysisDocument, type Dimension, type Period, type Report } from '../analytics/index.js';
 import { openRegulars } from '../open.js';
+import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../api/index.js';
 import { createProgress } from './progress.js';
 import { keyValues, table } from './table.js';
 
@@ -284,6 +285,51 @@ export function buildProgram(): Command {
       out(opts, { key, value }, () => `${key} = ${JSON.stringify(value)}`);
     },
   );
+
+  const keys = program.command('keys').description('API keys (stored hashed; a key is shown once)');
+  common(
+    keys
+      .command('create')
+      .description('create a key and print it once')
+      .addOption(new Option('--scope <scope>', 'admin, operator, analyst (phones and emails masked) or integrator (ingestion only)').choices([...SCOPES]).makeOptionMandatory())
+      .option('--name <name>', 'what the key is for', 'api'),
+  ).action(async (opts: Common & { scope: Scope; name: string }) => {
+    const k = await withDb(opts, (db) => createKey(db, systemClock, opts.scope, opts.name));
+    out(opts, k, () => `${k.key}\n(key ${k.key_id}, scope ${k.scope}; store it now: it is not shown again)`);
+  });
+  common(keys.command('list').description('list keys (never the secrets)')).action(async (opts: Common) => {
+    const rows = await withDb(opts, (db) => listKeys(db));
+    out(opts, rows, () => (rows.length === 0 ? 'no keys' : table(rows)));
+  });
+  common(keys.command('revoke').description('revoke a key').argument('<key-id>')).action(async (id: string, opts: Common) => {
+    const ok = await withDb(opts, (db) => revokeKey(db, systemClock, id));
+    if (!ok) throw new UsageError(`no active key ${id}`);
+    out(opts, { key_id: id, revoked: true }, () => `key ${id} revoked`);
+  });
+
+  common(
+    program
+      .command('serve')
+      .description('serve the HTTP API and the web console (PORT, HOST)')
+      .option('--port <n>', 'port (default: $PORT or 3000)')
+      .option('--host <h>', 'interface (default: $HOST or 127.0.0.1)'),
+  ).action(async (opts: Common & { port?: string; host?: string }) => {
+    const db = await openRegulars(dbPath(opts));
+    const server = await serve(db, systemClock, {
+      ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      rejectsDir: join(dirname(resolve(dbPath(opts))), 'rejects'),
+    });
+    process.stderr.write(`regulars: serving ${dbPath(opts)} at ${server.url} (API docs ${server.url}/api/docs); Ctrl-C stops\n`);
+    const stop = (): void => {
+      void server.close().finally(() => {
+        db.close();
+        process.exit(0);
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
 
   const targets = program.command('targets').description('targets per metric (weekly or monthly), stored as the setting analysis.targets');
   common(

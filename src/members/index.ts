@@ -101,3 +101,12 @@ export async function memberBaseStats(db: Db): Promise<Stats> {
   const totals = { ...((await db.one(SQL('stats_totals'))) ?? {}), ...(sums ?? {}) };
   return { totals, channels: await db.all(perChannel) };
 }
+
+/** Members matching a search text: name (substring), phone, email, channel account ID or member ID. */
+export async function searchMembers(db: Db, q: string, limit = 20): Promise<Row[]> {
+  const text = q.trim();
+  if (text === '') return [];
+  const country = await getSetting(db, 'identity.default_country');
+  const norm = await db.one('SELECT norm_phone($1, $2) AS p, norm_email($1) AS e', [text, country]);
+  return db.all(SQL('search'), [text, str(norm, 'p'), str(norm, 'e'), Math.max(1, Math.min(200, Math.trunc(limit)))]);
+}

@@ -99,3 +99,21 @@ SELECT i.scope AS channel, i.value AS account, c.contact_channel, arg_max(c.stat
 FROM consents c JOIN identities i ON i.identity_id = c.anchor_id
 WHERE i.member_id = $1
 GROUP BY ALL ORDER BY channel, account, contact_channel;
+
+-- name: search
+-- Members whose name contains $1 (case-insensitive), or with an identity (phone, email,
+-- channel account) equal to $1 or to its normalized forms $2 (phone) and $3 (email), or whose
+-- member ID (or old ID) is $1. At most $4 rows.
+WITH hits AS (
+  SELECT member_id FROM members WHERE member_id = $1 OR name ILIKE '%' || $1 || '%'
+  UNION SELECT member_id FROM member_aliases WHERE old_member_id = $1
+  UNION SELECT member_id FROM identities WHERE member_id IS NOT NULL AND (value = $1 OR value = $2 OR value = $3)
+)
+SELECT m.member_id, m.name,
+       (SELECT min(value) FROM identities i WHERE i.member_id = m.member_id AND i.kind = 'phone') AS phone,
+       (SELECT min(value) FROM identities i WHERE i.member_id = m.member_id AND i.kind = 'email') AS email,
+       (SELECT string_agg(DISTINCT scope, ',' ORDER BY scope) FROM identities i WHERE i.member_id = m.member_id AND scope <> '') AS channels,
+       (SELECT strftime(max(day), '%Y-%m-%d') FROM purchase_occasions o WHERE o.member_id = m.member_id) AS last_purchase,
+       (SELECT stage FROM member_lifecycle l WHERE l.member_id = m.member_id ORDER BY as_of DESC LIMIT 1) AS stage
+FROM members m WHERE m.member_id IN (SELECT member_id FROM hits)
+ORDER BY m.member_id LIMIT $4;

@@ -1,0 +1,129 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { clock, sandbox, type Sandbox } from '../testing/index.js';
+import { buildApp, createKey } from './index.js';
+
+type App = Awaited<ReturnType<typeof buildApp>>;
+
+async function setup(bodyLimit?: number): Promise<{ s: Sandbox; app: App; keys: Record<string, string> }> {
+  const s = await sandbox();
+  const app = await buildApp({ db: s.db, clock, rejectsDir: `${s.dir}/rejects`, ...(bodyLimit !== undefined ? { bodyLimit } : {}) });
+  const keys: Record<string, string> = {};
+  for (const scope of ['admin', 'operator', 'analyst', 'integrator'] as const) keys[scope] = (await createKey(s.db, clock, scope, scope)).key;
+  return { s, app, keys };
+}
+const auth = (key: string | undefined): Record<string, string> => ({ authorization: `Bearer ${key ?? ''}` });
+
+const ORDERS = [
+  { channel: 'web', order_id: 'o1', buyer_id: 'A', buyer_phone: '13800000001', created_at: '2024-05-01 10:00:00', paid_at: '2024-05-01 10:01:00', status: 'paid' },
+  { channel: 'web', order_id: 'o2', buyer_id: 'B', created_at: 'yesterday', status: 'paid' },
+  'not a record',
+  { channel: 'web', order_id: 'o3', buyer_id: 'A', created_at: '2024-06-01 10:00:00', paid_at: '2024-06-01 10:01:00', status: 'paid' },
+];
+
+test('auth: health is open; a key is needed, revoked keys fail, and each scope reaches only its routes', async () => {
+  const { s, app, keys } = await setup();
+  try {
+    assert.equal((await app.inject({ url: '/api/health' })).statusCode, 200);
+    const none = await app.inject({ url: '/api/meta' });
+    assert.equal(none.statusCode, 401);
+    assert.equal(none.json().error, 'unauthorized');
+    assert.equal((await app.inject({ url: '/api/meta', headers: auth('rk_000000000000_nonsensenonsensenonsense') })).statusCode, 401);
+    assert.equal((await app.inject({ url: '/api/meta', headers: { 'x-api-key': keys['analyst'] ?? '' } })).statusCode, 200);
+    const cases: Array<[string, string, string, number]> = [
+      ['integrator', 'GET', '/api/reports/lifecycle', 403],
+      ['integrator', 'GET', '/api/members?q=x', 403],
+      ['analyst', 'POST', '/api/ingest/orders', 403],
+      ['analyst', 'PUT', '/api/settings/analysis.period', 403],
+      ['operator', 'GET', '/api/keys', 403],
+      ['operator', 'PUT', '/api/settings/analysis.period', 200],
+      ['admin', 'GET', '/api/keys', 200],
+      ['integrator', 'POST', '/api/ingest/orders', 200],
+    ];
+    for (const [scope, method, url, status] of cases) {
+      const r = await app.inject({ method: method as 'GET', url, headers: auth(keys[scope]), ...(method === 'PUT' ? { payload: { value: 'week' } } : method === 'POST' ? { payload: [] } : {}) });
+      assert.equal(r.statusCode, status, `${scope} ${method} ${url}: ${r.body}`);
+    }
+    // Keys made through the API work, and stop working once revoked.
+    const made = (await app.inject({ method: 'POST', url: '/api/keys', headers: auth(keys['admin']), payload: { name: 'pos', scope: 'integrator' } })).json();
+    assert.match(made.key, /^rk_[0-9a-f]{12}_/);
+    assert.equal((await app.inject({ url: '/api/me', headers: auth(made.key) })).json().scope, 'integrator');
+    assert.equal((await app.inject({ method: 'DELETE', url: `/api/keys/${String(made.key_id)}`, headers: auth(keys['admin']) })).statusCode, 200);
+    assert.equal((await app.inject({ url: '/api/me', headers: auth(made.key) })).statusCode, 401);
+    const listed = (await app.inject({ url: '/api/keys', headers: auth(keys['admin']) })).json().keys as Array<Record<string, unknown>>;
+    assert.ok(listed.every((k) => !('hash' in k) && !('key' in k)), 'secrets and hashes never leave the server');
+  } finally {
+    await app.close();
+    s.close();
+  }
+});
+
+test('ingestion: per-record rejects with index, field and reason; good records kept; re-posts are idempotent; NDJSON; oversize 413', async () => {
+  const { s, app, keys } = await setup(4000);
+  try {
+    const first = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS });
+    assert.equal(first.statusCode, 200, first.body);
+    const body = first.json();
+    assert.equal(body.received, 4);
+    assert.equal(body.loaded, 2);
+    assert.deepEqual(body.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]), [[1, 'created_at'], [2, '']]);
+    assert.match(body.rejected[1].reason, /JSON object/);
+    const again = (await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS })).json();
+    assert.equal(again.loaded, 0);
+    assert.equal(again.duplicate, 2);
+    assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM orders'))?.['n']), 2, 'nothing counted twice');
+    const lines = [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 2, unit_price: '10.50' }, { channel: 'web', order_id: 'o3', line_no: 1, sku: 'X', quantity: 1, unit_price: '5.00' }];
+    const nd = await app.inject({ method: 'POST', url: '/api/ingest/order_lines', headers: { ...auth(keys['integrator']), 'content-type': 'application/x-ndjson' }, payload: lines.map((l) => JSON.stringify(l)).join('\n') });
+    assert.equal(nd.json().loaded, 2, nd.body);
+    assert.equal(String((await s.db.one('SELECT sum(amount)::VARCHAR AS v FROM order_lines'))?.['v']), '26.0000');
+    // The two orders of A (by the same phone in one channel) are one member with two purchases.
+    assert.equal(Number((await s.db.one('SELECT count(DISTINCT member_id) AS n FROM order_values WHERE is_purchase'))?.['n']), 1);
+    const big = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: Array.from({ length: 60 }, (_, i) => ({ ...ORDERS[0] as object, order_id: `big${i}` })) });
+    assert.equal(big.statusCode, 413);
+    assert.equal(big.json().error, 'payload_too_large');
+    assert.match(big.json().message, /limit of 4000 bytes/);
+    const wrong = await app.inject({ method: 'POST', url: '/api/ingest/nonsense', headers: auth(keys['integrator']), payload: [] });
+    assert.equal(wrong.statusCode, 400);
+  } finally {
+    await app.close();
+    s.close();
+  }
+});
+
+test('reads: reports with the CLI parameters, member search and the 360 profile, masked for analysts; OpenAPI lists the routes', async () => {
+  const { s, app, keys } = await setup();
+  try {
+    await app.inject({ method: 'POST', url: '/api/ingest/members', headers: auth(keys['integrator']), payload: [{ channel: 'web', external_id: 'A', phone: '13800000001', email: 'Zhang.Wei@Example.com', name: '张伟' }] });
+    await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS });
+    await app.inject({ method: 'POST', url: '/api/ingest/order_lines', headers: auth(keys['integrator']), payload: [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 1, unit_price: '30.00' }] });
+    const rfm = await app.inject({ url: '/api/reports/rfm?as_of=2024-06-30', headers: auth(keys['analyst']) });
+    assert.equal(rfm.statusCode, 200, rfm.body);
+    assert.equal(rfm.json().report, 'rfm');
+    assert.equal(rfm.json().as_of, '2024-06-30');
+    assert.equal((await app.inject({ url: '/api/reports/rfm?as_of=30/06/2024', headers: auth(keys['analyst']) })).statusCode, 400);
+    assert.equal((await app.inject({ url: '/api/reports/nope', headers: auth(keys['analyst']) })).statusCode, 400);
+    for (const q of ['13800000001', 'zhang.wei@example.com', 'web:A'.slice(4), '张']) {
+      const hits = (await app.inject({ url: `/api/members?q=${encodeURIComponent(q)}`, headers: auth(keys['admin']) })).json().members as Array<Record<string, unknown>>;
+      assert.equal(hits.length, 1, `search ${q}`);
+      assert.equal(hits[0]?.['phone'], '+8613800000001');
+    }
+    const analystHits = (await app.inject({ url: '/api/members?q=13800000001', headers: auth(keys['analyst']) })).json().members as Array<Record<string, unknown>>;
+    assert.equal(analystHits[0]?.['phone'], '+86138****0001');
+    assert.equal(analystHits[0]?.['email'], 'z***@example.com');
+    const id = String(analystHits[0]?.['member_id']);
+    const profile = (await app.inject({ url: `/api/members/${id}`, headers: auth(keys['analyst']) })).json();
+    const values = (profile.identities as Array<Record<string, unknown>>).map((i) => i['value']);
+    assert.ok(values.includes('+86138****0001') && !values.includes('+8613800000001'), JSON.stringify(values));
+    assert.equal(profile.orders.length, 2);
+    const full = (await app.inject({ url: `/api/members/${id}`, headers: auth(keys['operator']) })).json();
+    assert.ok((full.identities as Array<Record<string, unknown>>).some((i) => i['value'] === '+8613800000001'));
+    assert.equal((await app.inject({ url: '/api/members/nobody-at-all', headers: auth(keys['admin']) })).statusCode, 404);
+    const doc = (await app.inject({ url: '/api/openapi.json' })).json();
+    assert.equal(doc.openapi.slice(0, 2), '3.');
+    for (const p of ['/api/reports/{report}', '/api/members', '/api/members/{id}', '/api/ingest/{entity}', '/api/imports', '/api/settings', '/api/keys']) assert.ok(p in doc.paths, `${p} in OpenAPI`);
+    assert.equal((await app.inject({ url: '/api/docs' })).statusCode < 400, true);
+  } finally {
+    await app.close();
+    s.close();
+  }
+});
