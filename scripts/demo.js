@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The demo: generate a modest synthetic merchant (about 20k members over two years), import it
 // into a fresh database, print the member base, then serve it (with --no-serve: stop there).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -42,4 +42,14 @@ console.log('\n== the member base');
 regulars('stats', '--db', db);
 console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);
 if (noServe) process.exit(0);
-console.log('The web console is not part of this release yet; the data above is in', db);
+
+// Serve the API and the console on PORT (default 3000) with a fresh admin key for this demo.
+const made = spawnSync(process.execPath, [cli, 'keys', 'create', '--scope', 'admin', '--name', 'demo', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+if (made.status !== 0) process.exit(made.status ?? 1);
+const key = JSON.parse(made.stdout.toString('utf8')).key;
+const port = process.env.PORT ?? '3000';
+console.log(`\n== serving: console http://localhost:${port}/#key=${key}`);
+console.log(`   API docs http://localhost:${port}/api/docs (send Authorization: Bearer ${key}); Ctrl-C stops`);
+const server = spawn(process.execPath, [cli, 'serve', '--db', db, '--port', port], { stdio: 'inherit' });
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig));
+server.on('exit', (code) => process.exit(code ?? 0));
