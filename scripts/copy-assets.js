@@ -1,4 +1,4 @@
-// Copies the non-TypeScript assets of src/ (SQL files) beside the compiled code in dist/.
+// Copies the non-TypeScript assets of src/ (SQL files; the console's HTML and CSS) beside the compiled code in dist/.
 import { cpSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join, dirname, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);
     if (statSync(p).isDirectory()) walk(p);
-    else if (extname(p) === '.sql') {
+    else if (['.sql', '.html', '.css'].includes(extname(p))) {
       const out = join(root, 'dist', p.slice(join(root, 'src').length));
       mkdirSync(dirname(out), { recursive: true });
       cpSync(p, out);

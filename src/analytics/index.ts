@@ -101,6 +101,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         totals: (await db.one(RFM('means'))) ?? {},
         groups: await db.all(RFM('groups')),
         groups_cn: await db.all(RFM('groups_cn')),
+        grid: await db.all(RFM('grid')),
       };
     }
     case 'repeat': {

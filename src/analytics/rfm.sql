@@ -70,3 +70,8 @@ FROM _rfm GROUP BY group_cn ORDER BY members DESC, group_cn;
 SELECT count(*) AS buyers, round(avg(recency), 4)::VARCHAR AS mean_recency, round(avg(frequency), 4)::VARCHAR AS mean_frequency,
        round(avg(monetary), 4)::VARCHAR AS mean_monetary, coalesce(sum(monetary), 0)::DECIMAL(18,4)::VARCHAR AS monetary
 FROM _rfm;
+
+-- name: grid
+-- The R x F grid: buyers and their average M per cell (for the heat map).
+SELECT r_score, f_score, count(*) AS members, round(avg(monetary), 2)::DECIMAL(18,2)::VARCHAR AS mean_monetary
+FROM _rfm GROUP BY r_score, f_score ORDER BY r_score, f_score;

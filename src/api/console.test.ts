@@ -1,0 +1,94 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Page } from 'playwright-core';
+import { clock, ROOT, sandbox } from '../testing/index.js';
+import { generate } from '../generate/index.js';
+import { refresh } from '../analytics/index.js';
+import { createKey, serve } from './index.js';
+
+// The console in Debian's Chromium against a real server on a small generated merchant.
+const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'import', 'settings'];
+
+test('console: every page draws from the API, filters change the data, language switches and stays, member search and profile, upload', async () => {
+  const s = await sandbox();
+  const g = await generate({ members: 1500, days: 400, seed: 'console', out: join(s.dir, 'gen'), start: '2024-01-01' });
+  for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
+  await refresh(s.db, clock);
+  const { key } = await createKey(s.db, clock, 'admin', 'browser test');
+  const server = await serve(s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
+  const shots = join(ROOT, 'docs', 'screenshots');
+  mkdirSync(shots, { recursive: true });
+  try {
+    const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    const requests: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    await page.goto(`${server.url}/#key=${key}`);
+    await page.waitForSelector('.card');
+    assert.equal(await page.evaluate(() => localStorage.getItem('regulars.key')), key, 'the key from the URL fragment is kept');
+    assert.ok(!page.url().includes('key='), 'and removed from the address bar');
+    const kpi = (await (await fetch(`${server.url}/api/reports/kpi`, { headers: { authorization: `Bearer ${key}` } })).json()) as { result: { summary: { current: { orders: number } } } };
+    assert.ok((await page.textContent('.cards'))?.includes(String(kpi.result.summary.current.orders)), 'the overview shows the API figures');
+    for (const p of PAGES) {
+      await page.click(`nav a[data-page="${p}"]`);
+      await page.waitForFunction((name) => location.hash.startsWith(`#/${name}`) && document.querySelector('#page h2') !== null && document.querySelector('#page .note')?.textContent !== 'Loading…', p);
+      if (!['members', 'import', 'settings'].includes(p)) await page.waitForSelector('#page canvas');
+      const text = (await page.textContent('#page')) ?? '';
+      assert.ok(!text.includes('Could not load'), `${p}: ${text.slice(0, 200)}`);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(shots, `${p}.png`) });
+    }
+    // Filters: a weekly period changes the request and the URL.
+    await page.click('nav a[data-page="repeat"]');
+    await page.waitForSelector('#page canvas');
+    const before = requests.length;
+    await page.selectOption('#f-period', 'week');
+    await page.waitForFunction(() => location.hash.includes('period=week'));
+    await page.waitForSelector('#page canvas');
+    assert.ok(requests.slice(before).some((u) => u.includes('/api/reports/repeat') && u.includes('period=week')), 'the weekly report is asked for');
+    await page.fill('#f-as-of', '2024-10-31');
+    await page.dispatchEvent('#f-as-of', 'change');
+    await page.waitForFunction(() => location.hash.includes('as_of=2024-10-31'));
+    await page.waitForSelector('#page canvas');
+    assert.ok(requests.some((u) => u.includes('as_of=2024-10-31')));
+    // Language: Chinese labels, remembered after a reload.
+    await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('nav a[data-page="overview"]')?.textContent === '经营总览');
+    await page.reload();
+    await page.waitForSelector('nav a[data-page="overview"]');
+    assert.equal(await page.textContent('nav a[data-page="overview"]'), '经营总览');
+    await page.click('#lang');
+    // Member search by phone and the profile.
+    const phone = String((await s.db.one("SELECT value FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['value']);
+    await page.click('nav a[data-page="members"]');
+    await page.fill('#member-q', phone);
+    await page.click('#member-search');
+    await page.waitForSelector('#member-profile h3');
+    assert.ok((await page.textContent('#member-profile'))?.includes(phone));
+    await page.screenshot({ path: join(shots, 'member-profile.png') });
+    // Upload a small file and see the report.
+    await page.click('nav a[data-page="import"]');
+    await page.waitForSelector('#imp-file');
+    await page.setInputFiles('#imp-file', { name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('channel,order_id,buyer_id,created_at,paid_at,status\nweb,UP1,U1,2024-12-01 10:00:00,2024-12-01 10:00:00,paid\nweb,UP2,U2,not a date,,paid\n') });
+    await page.selectOption('#imp-preset', 'regulars');
+    await page.click('#imp-go');
+    await page.waitForSelector('#imp-report table');
+    const report = (await page.textContent('#imp-report')) ?? '';
+    assert.match(report, /loaded\s*1/);
+    assert.match(report, /rejected\s*1/);
+    assert.ok((await page.$('#imp-rejects')) !== null, 'a link to the reject report');
+    assert.deepEqual(errors, [], 'no errors in the browser console');
+  } finally {
+    await browser.close();
+    await server.close();
+    s.close();
+  }
+});
