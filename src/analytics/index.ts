@@ -46,10 +46,18 @@ export interface AnalysisDocument {
   result: Record<string, unknown>;
 }
 
+/** The last purchase day, remembered per database until the next import lands. */
+const lastDay = new WeakMap<Db, { imports: string; day: string | null }>();
+
 /** The as-of date when none is given: the last day with a purchase, else today. */
 export async function defaultAsOf(db: Db, clock: Clock): Promise<string> {
-  const last = str(await db.one("SELECT strftime(max(day), '%Y-%m-%d') AS d FROM purchase_occasions"), 'd');
-  return last ?? clock.now().toISOString().slice(0, 10);
+  const imports = str(await db.one("SELECT count(*)::VARCHAR || ':' || coalesce(max(import_id), 0)::VARCHAR AS v FROM imports"), 'v') ?? '';
+  let known = lastDay.get(db);
+  if (known === undefined || known.imports !== imports) {
+    known = { imports, day: str(await db.one("SELECT strftime(max(day), '%Y-%m-%d') AS d FROM purchase_occasions"), 'd') };
+    lastDay.set(db, known);
+  }
+  return known.day ?? clock.now().toISOString().slice(0, 10);
 }
 
 function checkDate(d: string): string {
