@@ -41,7 +41,10 @@ export async function revokeKey(db: Db, clock: Clock, keyId: string): Promise<bo
 export async function verifyKey(db: Db, clock: Clock, presented: string): Promise<{ key_id: string; name: string; scope: Scope } | null> {
   const m = /^rk_([0-9a-f]{12})_([A-Za-z0-9_-]{20,})$/.exec(presented.trim());
   if (m === null) return null;
-  const row = await db.one('SELECT key_id, name, scope, hash FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL', [m[1] ?? '']);
+  const row = await db.one(
+    "SELECT key_id, name, scope, hash, strftime(last_used_at, '%Y-%m-%dT%H:%M:%SZ') AS last_used_at FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL",
+    [m[1] ?? ''],
+  );
   const stored = str(row, 'hash');
   if (row === undefined || stored === null) return null;
   const a = Buffer.from(stored, 'hex');
@@ -49,7 +52,11 @@ export async function verifyKey(db: Db, clock: Clock, presented: string): Promis
   if (a.length !== b.length || !timingSafeEqual(a, b)) return null;
   const scope = str(row, 'scope') ?? '';
   if (!isScope(scope)) return null;
-  await db.run('UPDATE api_keys SET last_used_at = $2::TIMESTAMP WHERE key_id = $1', [m[1] ?? '', sqlTimestamp(clock.now())]);
+  // last_used_at is kept to the minute: a write per request would cost every request a write.
+  const last = str(row, 'last_used_at');
+  if (last === null || clock.now().getTime() - Date.parse(last) >= 60_000) {
+    await db.run('UPDATE api_keys SET last_used_at = $2::TIMESTAMP WHERE key_id = $1', [m[1] ?? '', sqlTimestamp(clock.now())]);
+  }
   return { key_id: m[1] ?? '', name: str(row, 'name') ?? '', scope };
 }
 

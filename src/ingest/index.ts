@@ -19,7 +19,7 @@ import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReje
 
 export { FileRefused } from './source.js';
 export { PRESETS } from './presets/index.js';
-export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES } from './fields.js';
+export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES, isEntity, type Entity } from './fields.js';
 
 export interface ImportOptions {
   readonly preset?: string;
@@ -30,6 +30,11 @@ export interface ImportOptions {
   readonly delimiter?: string;
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
+  /**
+   * When every row is invalid the file is refused (the default), as a wrong file usually is;
+   * false records an import that loads nothing and reports every row (batches sent by programs).
+   */
+  readonly refuseAllInvalid?: boolean;
   readonly onPhase?: (phase: string, rows: number) => void;
 }
 
@@ -205,7 +210,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     )
   ).map((r) => ({ field: str(r, 'field') ?? '', reason: str(r, 'reason') ?? '', rows: int(r, 'n') }));
   phase('validated', rowsRead - rejected);
-  if (rowsRead > 0 && rejected === rowsRead) {
+  if (rowsRead > 0 && rejected === rowsRead && opts.refuseAllInvalid !== false) {
     const top = reasons.slice(0, 3).map((r) => `${r.field ? `${r.field} ` : ''}${r.reason} (${r.rows} rows)`);
     throw new FileRefused(file, `every one of its ${rowsRead} rows is invalid: ${top.join('; ')}.${oneColumnHint}`);
   }

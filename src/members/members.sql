@@ -112,7 +112,7 @@ WITH hits AS (
 SELECT m.member_id, m.name,
        (SELECT min(value) FROM identities i WHERE i.member_id = m.member_id AND i.kind = 'phone') AS phone,
        (SELECT min(value) FROM identities i WHERE i.member_id = m.member_id AND i.kind = 'email') AS email,
-       (SELECT string_agg(DISTINCT scope, ',' ORDER BY scope) FROM identities i WHERE i.member_id = m.member_id AND scope <> '') AS channels,
+       coalesce((SELECT list(DISTINCT scope ORDER BY scope) FROM identities i WHERE i.member_id = m.member_id AND scope <> ''), []) AS channels,
        (SELECT strftime(max(day), '%Y-%m-%d') FROM purchase_occasions o WHERE o.member_id = m.member_id) AS last_purchase,
        (SELECT stage FROM member_lifecycle l WHERE l.member_id = m.member_id ORDER BY as_of DESC LIMIT 1) AS stage
 FROM members m WHERE m.member_id IN (SELECT member_id FROM hits)

@@ -1,0 +1,150 @@
+/** Reads: meta, analysis reports (as `regulars analyze --json`), member search and the member 360. */
+import type { FastifyInstance } from 'fastify';
+import type { Row } from '../core/db/index.js';
+import { analyze, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type Dimension } from '../analytics/index.js';
+import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
+import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
+import { anyObject, authErrors, errorSchema, masked, READ, type Ctx } from './context.js';
+import { maskEmail, maskPhone } from './keys.js';
+
+/** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
+function maskIdentifier(kind: unknown, value: Row[string] | undefined): Row[string] {
+  if (typeof value !== 'string') return value ?? null;
+  if (kind === 'phone' || (kind === undefined && /^\+?\d{7,}$/.test(value))) return maskPhone(value);
+  if (kind === 'email' || (kind === undefined && value.includes('@'))) return maskEmail(value);
+  return value;
+}
+
+/** The member 360 with every phone and email masked: identities, consent accounts, merge evidence. */
+export function maskView(v: MemberView): MemberView {
+  return {
+    ...v,
+    identities: v.identities.map((i) => ({ ...i, value: maskIdentifier(i['kind'], i['value']) })),
+    // Consents anchored on a global identifier (no channel) name a phone or an email.
+    consents: v.consents.map((c) => (c['channel'] === null || c['channel'] === '' ? { ...c, account: maskIdentifier(undefined, c['account']) } : c)),
+    merges: v.merges.map((m) => ({ ...m, via_value: maskIdentifier(m['via_kind'], m['via_value']) })),
+  };
+}
+
+const maskHit = (r: Row): Row => ({ ...r, phone: maskIdentifier('phone', r['phone']), email: maskIdentifier('email', r['email']) });
+
+const date = { type: 'string', format: 'date' } as const;
+const memberHit = {
+  type: 'object',
+  properties: {
+    member_id: { type: 'string' },
+    name: { type: ['string', 'null'] },
+    phone: { type: ['string', 'null'] },
+    email: { type: ['string', 'null'] },
+    channels: { type: 'array', items: { type: 'string' } },
+    last_purchase: { type: ['string', 'null'] },
+    stage: { type: ['string', 'null'] },
+  },
+} as const;
+
+interface ReportQuery {
+  as_of?: string;
+  from?: string;
+  to?: string;
+  period?: 'week' | 'month';
+  by?: Dimension;
+  window_days?: number;
+  second_purchase_days?: number;
+}
+
+/** The query string in the names analyze() takes (the CLI's options). */
+function analyzeOptions(q: ReportQuery): AnalysisOptions {
+  return {
+    ...(q.as_of !== undefined ? { asOf: q.as_of } : {}),
+    ...(q.from !== undefined ? { from: q.from } : {}),
+    ...(q.to !== undefined ? { to: q.to } : {}),
+    ...(q.period !== undefined ? { period: q.period } : {}),
+    ...(q.by !== undefined ? { by: q.by } : {}),
+    ...(q.window_days !== undefined ? { windowDays: q.window_days } : {}),
+    ...(q.second_purchase_days !== undefined ? { secondPurchaseDays: q.second_purchase_days } : {}),
+  };
+}
+
+export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const { db, clock, serial, need } = ctx;
+
+  app.get(
+    '/api/meta',
+    { preHandler: need(READ), schema: { summary: 'What the filters offer: default as-of date, data range, channels, stores, categories, reports', response: { 200: anyObject, ...authErrors } } },
+    async () =>
+      serial(async () => {
+        const range = await db.one("SELECT strftime(min(created_at), '%Y-%m-%d') AS first_day, strftime(max(created_at), '%Y-%m-%d') AS last_day FROM orders");
+        const strings = (rows: Row[], col: string): string[] => rows.map((r) => String(r[col]));
+        return {
+          as_of_default: await defaultAsOf(db, clock),
+          first_day: range?.['first_day'] ?? null,
+          last_day: range?.['last_day'] ?? null,
+          channels: strings(await db.all('SELECT channel_id FROM channels ORDER BY 1'), 'channel_id'),
+          stores: strings(await db.all('SELECT DISTINCT store_id FROM stores ORDER BY 1'), 'store_id'),
+          categories: strings(await db.all("SELECT DISTINCT trim(split_part(category_path, '>', 1)) AS c FROM products WHERE coalesce(category_path, '') <> '' ORDER BY 1"), 'c'),
+          reports: REPORTS,
+          presets: Object.keys(PRESETS),
+          entities: ENTITY_NAMES,
+          dimensions: DIMENSIONS,
+        };
+      }),
+  );
+
+  app.get<{ Params: { report: (typeof REPORTS)[number] }; Querystring: ReportQuery }>(
+    '/api/reports/:report',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'One analysis report: the document `regulars analyze REPORT --json` prints',
+        params: { type: 'object', properties: { report: { type: 'string', enum: [...REPORTS] } }, required: ['report'] },
+        querystring: {
+          type: 'object',
+          properties: {
+            as_of: date,
+            from: date,
+            to: date,
+            period: { type: 'string', enum: ['week', 'month'] },
+            by: { type: 'string', enum: [...DIMENSIONS] },
+            window_days: { type: 'integer', minimum: 1 },
+            second_purchase_days: { type: 'integer', minimum: 1 },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: anyObject, 400: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => serial(() => analyze(db, clock, req.params.report, analyzeOptions(req.query))),
+  );
+
+  app.get<{ Querystring: { q: string; limit?: number } }>(
+    '/api/members',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Search members by phone, email, name (substring), member ID or old ID, or a channel account ID',
+        querystring: { type: 'object', properties: { q: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 200 } }, required: ['q'] },
+        response: { 200: { type: 'object', properties: { members: { type: 'array', items: memberHit } } }, 400: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const rows = await serial(() => searchMembers(db, req.query.q, req.query.limit ?? 20));
+      return { members: masked(req) ? rows.map(maskHit) : rows };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/members/:id',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'The member 360 (as `regulars members show ID --json`); a member ID, phone, email or channel:account',
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        response: { 200: anyObject, 404: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const view = await serial(async () => memberView(db, await findMember(db, req.params.id)));
+      return masked(req) ? maskView(view) : view;
+    },
+  );
+}
