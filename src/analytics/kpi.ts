@@ -5,6 +5,7 @@
  * rounded to cents by largest remainder so the contributions add up to the rounded change.
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { fromUnits, toUnits } from '../core/decimal.js';
 import { addDays, daysInclusive, sameDayLastYear } from './dates.js';
 import { againstTarget } from './targets.js';
 import type { TargetRow } from '../core/settings/index.js';
@@ -35,20 +36,7 @@ export interface BranchChange {
   contributions: Record<string, string>;
 }
 
-const toUnits = (s: string | null): bigint => {
-  if (s === null) return 0n;
-  const neg = s.startsWith('-');
-  const [a = '0', b = ''] = (neg ? s.slice(1) : s).split('.');
-  const v = BigInt(a) * 10000n + BigInt((b + '0000').slice(0, 4));
-  return neg ? -v : v;
-};
-const fmtUnits = (v: bigint, places: 2 | 4): string => {
-  const neg = v < 0n;
-  const abs = neg ? -v : v;
-  const scale = places === 4 ? 10000n : 100n;
-  const frac = (abs % scale).toString().padStart(places, '0');
-  return `${neg ? '-' : ''}${abs / scale}.${frac}`;
-};
+const fmtUnits = (v: bigint, places: 2 | 4): string => fromUnits(v, places);
 /** Ten-thousandths to cents, half away from zero. */
 const toCents = (v: bigint): bigint => (v >= 0n ? (v + 50n) / 100n : -((-v + 50n) / 100n));
 

@@ -5,6 +5,7 @@
  * from one list of blocks, so they always say the same thing.
  */
 import type { Row } from '../core/db/index.js';
+import { fromUnits, toUnits } from '../core/decimal.js';
 
 type Block = { h: string } | { p: string } | { list: string[] } | { table: Array<Record<string, string>> };
 
@@ -65,7 +66,7 @@ const DRIVER_NAMES: Record<string, string> = {
 function byDriver(c: Comparison): Array<[string, bigint]> {
   const sums = new Map<string, bigint>();
   for (const b of c.branches) {
-    for (const [d, v] of Object.entries(b.contributions)) sums.set(d, (sums.get(d) ?? 0n) + BigInt(Math.round(Number(v) * 100)));
+    for (const [d, v] of Object.entries(b.contributions)) sums.set(d, (sums.get(d) ?? 0n) + toUnits(String(v), 2));
   }
   return [...sums].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
 }
@@ -75,16 +76,12 @@ const centsText = (c: bigint): string => signedMoney(`${c < 0n ? '-' : ''}${(c <
 function movers(doc: Record<string, unknown>): Array<{ name: string; base: string; current: string; change: bigint }> {
   const c = (doc['comparisons'] as Comparison[] | undefined)?.[0];
   const per = new Map<string, { base: bigint; current: bigint }>();
-  const units = (s: unknown): bigint => {
-    const [a = '0', b = ''] = String(s ?? '0').replace('-', '').split('.');
-    const v = BigInt(a) * 10000n + BigInt((b + '0000').slice(0, 4));
-    return String(s ?? '').startsWith('-') ? -v : v;
-  };
+  const units = (s: unknown): bigint => toUnits(String(s ?? '0'));
   for (const b of c?.branches ?? []) {
     const t = per.get(b.dim) ?? { base: 0n, current: 0n };
     per.set(b.dim, { base: t.base + units(b.base['gross']), current: t.current + units(b.current['gross']) });
   }
-  const fmt = (u: bigint): string => `${u < 0n ? '-' : ''}${(u < 0n ? -u : u) / 10000n}.${((u < 0n ? -u : u) % 10000n).toString().padStart(4, '0')}`;
+  const fmt = (u: bigint): string => fromUnits(u);
   return [...per]
     .map(([name, t]) => ({ name, base: fmt(t.base), current: fmt(t.current), change: t.current - t.base }))
     .sort((a, b) => (a.change < b.change ? -1 : a.change > b.change ? 1 : a.name.localeCompare(b.name)));

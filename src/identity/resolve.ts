@@ -53,11 +53,14 @@ export async function resolveIdentities(
   await db.run('CREATE OR REPLACE TEMP TABLE _res_seed (identity_id BIGINT)');
   if (scope !== 'all') {
     await db.run(`INSERT INTO _res_seed SELECT DISTINCT identity_id FROM ${scope.table}`);
+    // Joins against small distinct sets (an OR of two IN lists is planned as a nested loop).
     await db.run(
-      `INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l
-       WHERE l.identity_id IN (SELECT identity_id FROM _res_seed) OR l.identity_id IN (SELECT identity_id FROM merge_events WHERE occurred_at = $1::TIMESTAMP AND action IN ('quarantine','release'))`,
+      `CREATE OR REPLACE TEMP TABLE _res_seed0 AS
+       SELECT identity_id FROM _res_seed
+       UNION SELECT via_identity_id FROM merge_events WHERE occurred_at = $1::TIMESTAMP AND action IN ('quarantine','release')`,
       [now],
     );
+    await db.run('INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l JOIN _res_seed0 s ON s.identity_id = l.identity_id');
     await db.run(
       `INSERT INTO _res_seed SELECT l.identity_id FROM identity_links l WHERE l.anchor_id IN (SELECT identity_id FROM _res_seed)`,
     );

@@ -2,6 +2,7 @@
  * The member 360 view and the member-base statistics, read straight from the canonical tables.
  */
 import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
+import { fromUnits, toUnits } from '../core/decimal.js';
 import { getSetting } from '../core/settings/index.js';
 import { memberAnalytics, memberTags } from '../analytics/index.js';
 
@@ -69,17 +70,32 @@ export async function findMember(db: Db, ref: string): Promise<string> {
 export async function memberView(db: Db, memberId: string): Promise<MemberView> {
   const member = await db.one(SQL('profile'), [memberId]);
   if (member === undefined) throw new MemberLookupError(`no member ${memberId}`);
+  const orders = await db.all(SQL('orders'), [memberId]);
   return {
     member,
     identities: await db.all(SQL('identities'), [memberId]),
     consents: await db.all(SQL('consents'), [memberId]),
-    summary: (await db.one(SQL('purchases'), [memberId])) ?? {},
-    orders: await db.all(SQL('orders'), [memberId]),
+    summary: purchaseSummary(orders),
+    orders,
     returns: await db.all(SQL('returns'), [memberId]),
     events: await db.all(SQL('events'), [memberId]),
     merges: await db.all(SQL('merges'), [memberId]),
     analytics: await memberAnalytics(db, memberId),
     tags: await memberTags(db, memberId),
+  };
+}
+
+/** Purchases, first and last purchase and gross product value (exact, 4 places) of a member's orders. */
+export function purchaseSummary(orders: readonly Row[]): Row {
+  const purchases = orders.filter((o) => o['is_purchase'] === true);
+  const times = purchases.map((o) => String(o['created_at'])).sort();
+  let gross = 0n;
+  for (const o of purchases) gross += toUnits(str(o, 'product_value'));
+  return {
+    purchases: String(purchases.length),
+    first_purchase: times[0] ?? null,
+    last_purchase: times[times.length - 1] ?? null,
+    gross: fromUnits(gross),
   };
 }
 

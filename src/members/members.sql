@@ -19,30 +19,42 @@ WHERE i.member_id = $1
 ORDER BY i.scope, i.kind, i.value;
 
 -- name: orders
-SELECT v.channel_id AS channel, v.order_id, strftime(v.created_at, '%Y-%m-%d %H:%M:%S') AS created_at, v.status,
-       v.product_value::VARCHAR AS product_value, v.other_value::VARCHAR AS other_value, v.lines, v.is_purchase,
-       o.paid_amount::VARCHAR AS paid_amount
-FROM order_values v JOIN orders o USING (channel_id, order_id)
-WHERE v.member_id = $1
-ORDER BY v.created_at, v.channel_id, v.order_id;
+-- Member-scoped: the member's orders first, then only their lines (the order_values view
+-- would total every order's lines before the member filter applies).
+WITH mo AS (
+  SELECT o.* FROM orders o JOIN identities i ON i.identity_id = o.buyer_id WHERE i.member_id = $1
+), l AS (
+  SELECT channel_id, order_id,
+         sum(amount) FILTER (WHERE line_type = 'product') AS product_value,
+         sum(amount) FILTER (WHERE line_type <> 'product') AS other_value,
+         count(*) AS lines
+  FROM order_lines WHERE (channel_id, order_id) IN (SELECT channel_id, order_id FROM mo)
+  GROUP BY channel_id, order_id
+), v AS (
+  SELECT o.channel_id, o.order_id, o.created_at, o.status, o.paid_amount,
+         coalesce(l.product_value, 0)::DECIMAL(18,4) AS product_value,
+         coalesce(l.other_value, 0)::DECIMAL(18,4) AS other_value,
+         coalesce(l.lines, 0) AS lines,
+         (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND coalesce(l.product_value, 0) > 0 AS is_purchase
+  FROM mo o LEFT JOIN l USING (channel_id, order_id)
+)
+SELECT channel_id AS channel, order_id, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, status,
+       product_value::VARCHAR AS product_value, other_value::VARCHAR AS other_value, lines, is_purchase,
+       paid_amount::VARCHAR AS paid_amount
+FROM v
+ORDER BY created_at, channel_id, order_id;
 
 -- name: returns
 SELECT channel_id AS channel, return_id, line_no, order_id, sku, quantity, amount::VARCHAR AS amount, reason,
        strftime(returned_at, '%Y-%m-%d %H:%M:%S') AS returned_at
-FROM return_values WHERE member_id = $1
+FROM returns WHERE buyer_id IN (SELECT identity_id FROM identities WHERE member_id = $1)
 ORDER BY returned_at, channel_id, return_id, line_no;
 
 -- name: events
 SELECT e.type, count(*) AS count, strftime(min(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS first_at, strftime(max(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS last_at
-FROM events e JOIN identities i ON i.identity_id = e.actor_id
-WHERE i.member_id = $1
+FROM events e
+WHERE e.actor_id IN (SELECT identity_id FROM identities WHERE member_id = $1)
 GROUP BY e.type ORDER BY count DESC, e.type;
-
--- name: purchases
-SELECT count(*) AS purchases, strftime(min(created_at), '%Y-%m-%d %H:%M:%S') AS first_purchase,
-       strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS last_purchase,
-       coalesce(sum(product_value), 0)::DECIMAL(18,4)::VARCHAR AS gross
-FROM order_values WHERE member_id = $1 AND is_purchase;
 
 -- name: merges
 SELECT e.event_id, strftime(e.occurred_at, '%Y-%m-%d %H:%M:%S') AS at, e.action, e.member_id, e.other_member_id,

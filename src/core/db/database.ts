@@ -47,12 +47,16 @@ export class Db {
 
   /** Runs a statement with positional parameters ($1, $2, ...). */
   async run(sql: string, params: readonly SqlParam[] = []): Promise<void> {
+    const t = performance.now();
     await this.conn.run(sql, toValues(params));
+    traceSlow(sql, t);
   }
 
   /** Runs a query and returns its rows with exact values (DECIMAL and BIGINT as strings). */
   async all(sql: string, params: readonly SqlParam[] = []): Promise<Row[]> {
+    const t = performance.now();
     const reader = await this.conn.runAndReadAll(sql, toValues(params));
+    traceSlow(sql, t);
     return reader.getRowObjectsJson() as Row[];
   }
 
@@ -67,7 +71,9 @@ export class Db {
    * the fast path for graph work over millions of rows.
    */
   async forEachIntChunk(sql: string, params: readonly SqlParam[], onChunk: (columns: number[][]) => void): Promise<void> {
+    const t = performance.now();
     const result = await this.conn.run(sql, toValues(params));
+    traceSlow(sql, t);
     for (;;) {
       const chunk = await result.fetchChunk();
       if (chunk === null || chunk.rowCount === 0) break;
@@ -107,7 +113,9 @@ export class Db {
     try {
       const result = await fn();
       this.depth = 0;
+      const t = performance.now();
       await this.conn.run('COMMIT');
+      traceSlow('COMMIT', t);
       return result;
     } catch (err) {
       this.depth = 0;
@@ -147,4 +155,12 @@ export function int(row: Row | undefined, col: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n)) throw new Error(`column ${col}: ${String(v)} is not a safe integer`);
   return n;
+}
+
+/** REGULARS_TRACE_SQL=N prints every statement slower than N ms to stderr (for diagnosing speed). */
+const TRACE_MS = Number(process.env['REGULARS_TRACE_SQL'] ?? 'NaN');
+function traceSlow(sql: string, started: number): void {
+  if (!Number.isFinite(TRACE_MS)) return;
+  const ms = performance.now() - started;
+  if (ms >= TRACE_MS) process.stderr.write(`[sql ${ms.toFixed(0)} ms @${(performance.now() / 1000).toFixed(1)}] ${sql.replace(/\s+/g, ' ').slice(0, 300)}\n`);
 }
