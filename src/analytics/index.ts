@@ -84,7 +84,10 @@ type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
  * into temporary tables of the same names, which shadow the views for this connection while
  * reports run, and are dropped afterwards (so a later import is always seen).
  */
-const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions'] as const;
+// In dependency order: each is computed from the ones before it.
+const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions', 'visit_events'] as const;
+/** Lifecycle dates already computed and stored within the current snapshot. */
+const stagesDone = new WeakMap<Db, Set<string>>();
 const snapshotDepth = new WeakMap<Db, number>();
 async function withSnapshot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
   const depth = snapshotDepth.get(db) ?? 0;
@@ -94,8 +97,22 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
     return await fn();
   } finally {
     snapshotDepth.set(db, depth);
-    if (depth === 0) for (const v of [...SNAPSHOT].reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
+    if (depth === 0) {
+      stagesDone.delete(db);
+      for (const v of [...SNAPSHOT].reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
+    }
   }
+}
+
+/** Computes and stores every member's stage as of a date (once per snapshot). */
+async function storeStages(db: Db, date: string): Promise<void> {
+  const done = stagesDone.get(db) ?? new Set<string>();
+  if (done.has(date)) return;
+  await db.run(LIFECYCLE('compute'), [date]);
+  await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [date]);
+  await db.run(LIFECYCLE('store'), [date]);
+  done.add(date);
+  stagesDone.set(db, done);
 }
 
 async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[], sub: Sub): Promise<Record<string, unknown>> {
@@ -131,18 +148,12 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
-      await db.run(LIFECYCLE('compute'), [asOf]);
-      await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [asOf]);
-      await db.run(LIFECYCLE('store'), [asOf]);
+      await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts')) };
     }
     case 'migration': {
       // Stages at both dates (computed and stored), then the matrix between them.
-      for (const d of [String(params['from']), asOf]) {
-        await db.run(LIFECYCLE('compute'), [d]);
-        await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [d]);
-        await db.run(LIFECYCLE('store'), [d]);
-      }
+      for (const d of [String(params['from']), asOf]) await storeStages(db, d);
       const matrix = await db.all(LIFECYCLE('migration'), [String(params['from']), asOf]);
       const total = (dir: string): number => matrix.filter((r) => r['direction'] === dir).reduce((a, r) => a + Number(r['members']), 0);
       return { matrix, totals: { positive: total('positive'), negative: total('negative'), same: total('same') } };
@@ -333,10 +344,11 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
 
 /** Recomputes every report as of a date and stores it. */
 export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}): Promise<AnalysisDocument[]> {
-  const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
-  await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
   const docs: AnalysisDocument[] = [];
   await withSnapshot(db, async () => {
+    // Inside the snapshot: the latest purchase day is read from the materialized occasions.
+    const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
+    await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
     for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
   });
   return docs;

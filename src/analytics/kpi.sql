@@ -1,7 +1,7 @@
 -- name: branches
 -- Purchases of [$1, $2] by branch (new, returning, guest) and dimension $3 (all | channel | store).
 -- New: the member's first purchase occasion ever falls in the period.
-WITH firsts AS (SELECT member_id, min(day) AS first_day FROM purchase_occasions GROUP BY member_id),
+WITH firsts AS (SELECT member_id, first_day FROM member_first_occasions),
 p AS (
   SELECT v.channel_id, v.store_id, v.member_id, v.product_value,
          CASE WHEN v.member_id IS NULL THEN 'guest' WHEN f.first_day >= $1::DATE THEN 'new' ELSE 'returning' END AS branch
@@ -18,7 +18,7 @@ FROM p GROUP BY 1, 2 ORDER BY dim, branch;
 -- name: branches_category
 -- The same by top-level category (the first part of the product's category path): a purchase
 -- counts towards every category it holds, with the value of that category's product lines.
-WITH firsts AS (SELECT member_id, min(day) AS first_day FROM purchase_occasions GROUP BY member_id),
+WITH firsts AS (SELECT member_id, first_day FROM member_first_occasions),
 p AS (
   SELECT v.channel_id, v.order_id, v.member_id, l.amount,
          coalesce(nullif(trim(split_part(pr.category_path, '>', 1)), ''), '(no category)') AS dim,
@@ -38,15 +38,15 @@ FROM p GROUP BY 1, 2 ORDER BY dim, branch;
 -- name: visitors
 -- Distinct visitors of [$1, $2] per channel: identified visitors by member, anonymous ones by
 -- session (or event when there is no session).
-SELECT e.channel_id AS dim,
-       count(DISTINCT coalesce('m:' || i.member_id, 's:' || coalesce(e.session_id, e.event_id))) AS visitors
-FROM events e LEFT JOIN identities i ON i.identity_id = e.actor_id
-WHERE e.type = 'visit' AND e.occurred_at::DATE BETWEEN $1::DATE AND $2::DATE
+SELECT channel_id AS dim,
+       count(DISTINCT coalesce('m:' || member_id, 's:' || coalesce(session_id, event_id))) AS visitors
+FROM visit_events
+WHERE occurred_at >= $1::DATE AND occurred_at < $2::DATE + 1
 GROUP BY 1 ORDER BY 1;
 
 -- name: summary
 -- Headline totals of [$1, $2].
-WITH firsts AS (SELECT member_id, min(day) AS first_day FROM purchase_occasions GROUP BY member_id),
+WITH firsts AS (SELECT member_id, first_day FROM member_first_occasions),
 p AS (
   SELECT v.member_id, v.product_value, f.first_day
   FROM order_values v LEFT JOIN firsts f USING (member_id)

@@ -1,48 +1,110 @@
 -- name: metrics
--- The seven marketing links' headline metrics for [$1, $2]; $3 = second-purchase days.
-WITH actors AS (
-  SELECT e.*, i.member_id FROM events e LEFT JOIN identities i ON i.identity_id = e.actor_id
-  WHERE e.occurred_at::DATE BETWEEN $1::DATE AND $2::DATE
+-- The seven marketing links' headline metrics for several periods in one pass. $1 = JSON list
+-- of {p, f, t} (period number, first and last day), $2 = second-purchase days, $3/$4 = the
+-- first and last day over all periods (so the big tables are cut to that span before the
+-- periods are joined). One row per period.
+WITH periods AS (
+  SELECT p, f, t FROM (SELECT unnest(from_json($1, '[{"p":"INTEGER","f":"DATE","t":"DATE"}]'), recursive := true))
 ),
-orders_in AS (
-  SELECT v.*, o.paid_at FROM order_values v JOIN orders o USING (channel_id, order_id)
-  WHERE v.created_at::DATE BETWEEN $1::DATE AND $2::DATE
+actors AS MATERIALIZED (
+  SELECT p.p, e.event_id, e.type, e.session_id, e.direction, i.member_id
+  FROM events e
+  JOIN periods p ON e.occurred_at::DATE BETWEEN p.f AND p.t
+  LEFT JOIN identities i ON i.identity_id = e.actor_id
+  WHERE e.occurred_at >= $3::DATE AND e.occurred_at < $4::DATE + 1 AND e.type IN ('visit', 'view', 'inquiry')
 ),
-buyers AS (SELECT DISTINCT member_id FROM orders_in WHERE is_purchase AND member_id IS NOT NULL),
-viewers AS (SELECT DISTINCT member_id FROM actors WHERE type = 'view' AND member_id IS NOT NULL),
-askers AS (SELECT DISTINCT member_id FROM actors WHERE type = 'inquiry' AND coalesce(direction, 'inbound') = 'inbound' AND member_id IS NOT NULL),
+orders_in AS MATERIALIZED (
+  SELECT p.p, v.channel_id, v.order_id, v.member_id, v.is_purchase, v.product_value, v.paid_at, v.status
+  FROM order_values v JOIN periods p ON v.created_at::DATE BETWEEN p.f AND p.t
+  WHERE v.created_at >= $3::DATE AND v.created_at < $4::DATE + 1
+),
+buyers AS (SELECT DISTINCT p, member_id FROM orders_in WHERE is_purchase AND member_id IS NOT NULL),
+viewers AS (SELECT DISTINCT p, member_id FROM actors WHERE type = 'view' AND member_id IS NOT NULL),
+askers AS (SELECT DISTINCT p, member_id FROM actors WHERE type = 'inquiry' AND coalesce(direction, 'inbound') = 'inbound' AND member_id IS NOT NULL),
+ev AS (
+  SELECT p,
+         count(DISTINCT coalesce(session_id, event_id)) FILTER (WHERE type = 'visit') AS visits
+  FROM actors GROUP BY p
+),
+vw AS (
+  SELECT v.p, count(*) AS viewers, count(b.member_id) AS viewers_who_bought
+  FROM viewers v LEFT JOIN buyers b USING (p, member_id) GROUP BY v.p
+),
+ak AS (
+  SELECT a.p, count(*) AS askers, count(b.member_id) AS askers_who_bought
+  FROM askers a LEFT JOIN buyers b USING (p, member_id) GROUP BY a.p
+),
+ords AS (
+  SELECT o.p, count(*) AS orders,
+         count(*) FILTER (WHERE o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AS paid_orders,
+         coalesce(sum(o.product_value) FILTER (WHERE o.is_purchase AND a.member_id IS NOT NULL), 0)::DECIMAL(18,4)::VARCHAR AS askers_sales,
+         count(*) FILTER (WHERE o.is_purchase AND a.member_id IS NOT NULL) AS askers_purchases
+  FROM orders_in o LEFT JOIN askers a ON a.p = o.p AND a.member_id = o.member_id
+  GROUP BY o.p
+),
 units AS (
-  SELECT sum(l.quantity) FILTER (WHERE l.line_type = 'product') AS items, count(DISTINCT (o.channel_id, o.order_id)) AS n
-  FROM orders_in o JOIN order_lines l USING (channel_id, order_id) WHERE o.is_purchase
+  SELECT o.p, sum(l.quantity) FILTER (WHERE l.line_type = 'product') AS items, count(DISTINCT (o.channel_id, o.order_id)) AS purchases
+  FROM orders_in o JOIN order_lines l USING (channel_id, order_id) WHERE o.is_purchase GROUP BY o.p
 ),
-firsts AS (SELECT member_id, min(day) AS first_day FROM purchase_occasions GROUP BY member_id),
+firsts AS (SELECT member_id, first_day, second_day FROM member_first_occasions),
 cohort AS (
-  SELECT f.member_id, bool_or(o.day BETWEEN f.first_day + 1 AND f.first_day + $3::INTEGER) AS second
-  FROM firsts f JOIN purchase_occasions o USING (member_id)
-  WHERE f.first_day BETWEEN $1::DATE - $3::INTEGER AND $2::DATE - $3::INTEGER
-  GROUP BY f.member_id
+  SELECT p.p, count(*) AS new_buyers_due,
+         count(*) FILTER (WHERE f.second_day <= f.first_day + $2::INTEGER) AS second_buyers
+  FROM firsts f JOIN periods p ON f.first_day BETWEEN p.f - $2::INTEGER AND p.t - $2::INTEGER
+  GROUP BY p.p
 ),
-last_before AS (
-  SELECT b.member_id, max(o.day) AS prev_day FROM buyers b JOIN purchase_occasions o USING (member_id)
-  WHERE o.day < $1::DATE GROUP BY b.member_id
+won AS (
+  SELECT b.p, count(*) FILTER (WHERE b.f - b.prev_day > 180) AS won_back
+  FROM (
+    SELECT b.p, p.f, max(o.day) AS prev_day
+    FROM buyers b JOIN periods p USING (p) JOIN purchase_occasions o ON o.member_id = b.member_id AND o.day < p.f
+    GROUP BY b.p, p.f, b.member_id
+  ) b GROUP BY b.p
+),
+-- Lapsed at t: an occasion on or before t - 181 and none in [t - 180, t].
+old AS (SELECT p.p, count(f.member_id) AS n FROM periods p LEFT JOIN firsts f ON f.first_day <= p.t - 181 GROUP BY p.p),
+recent_occ AS MATERIALIZED (
+  SELECT member_id, day FROM purchase_occasions WHERE day >= $3::DATE - 545 - $2::INTEGER AND day <= $4::DATE
+),
+recent AS (
+  SELECT p.p, count(DISTINCT o.member_id) AS n
+  FROM recent_occ o JOIN periods p ON o.day BETWEEN p.t - 180 AND p.t
+  JOIN firsts f ON f.member_id = o.member_id AND f.first_day <= p.t - 181
+  GROUP BY p.p
+),
+-- Active repeat at t over the window w = [t - days + 1, t]: members with 2+ occasions before w
+-- and one in the 365 days before w; repeated = with an occasion inside w.
+act AS (
+  SELECT p.p, o.member_id,
+         bool_or(o.day BETWEEN p.t - ($2::INTEGER - 1) - 365 AND p.t - $2::INTEGER) AS recent_before,
+         bool_or(o.day BETWEEN p.t - ($2::INTEGER - 1) AND p.t) AS inside
+  FROM recent_occ o JOIN periods p ON o.day BETWEEN p.t - ($2::INTEGER - 1) - 365 AND p.t
+  JOIN firsts f ON f.member_id = o.member_id AND f.second_day < p.t - ($2::INTEGER - 1)
+  GROUP BY p.p, o.member_id
+),
+active AS (
+  SELECT p, count(*) FILTER (WHERE recent_before) AS active_eligible,
+         count(*) FILTER (WHERE recent_before AND inside) AS active_repeated
+  FROM act GROUP BY p
 )
-SELECT
-  (SELECT count(DISTINCT coalesce(session_id, event_id)) FROM actors WHERE type = 'visit') AS visits,
-  (SELECT count(*) FROM viewers) AS viewers,
-  (SELECT count(*) FROM viewers v JOIN buyers b USING (member_id)) AS viewers_who_bought,
-  (SELECT items FROM units) AS items, (SELECT n FROM units) AS purchases,
-  (SELECT count(*) FROM askers) AS askers,
-  (SELECT count(*) FROM askers a JOIN buyers b USING (member_id)) AS askers_who_bought,
-  (SELECT coalesce(sum(product_value), 0)::DECIMAL(18,4)::VARCHAR FROM orders_in WHERE is_purchase AND member_id IN (SELECT member_id FROM askers)) AS askers_sales,
-  (SELECT count(*) FROM orders_in WHERE is_purchase AND member_id IN (SELECT member_id FROM askers)) AS askers_purchases,
-  (SELECT count(*) FROM orders_in) AS orders,
-  (SELECT count(*) FROM orders_in WHERE paid_at IS NOT NULL OR status IN ('paid', 'shipped', 'completed')) AS paid_orders,
-  (SELECT count(*) FROM cohort) AS new_buyers_due, (SELECT count(*) FILTER (WHERE second) FROM cohort) AS second_buyers,
-  (SELECT count(*) FROM last_before WHERE $1::DATE - prev_day > 180) AS won_back,
-  (SELECT count(*) FROM (SELECT member_id, max(day) AS d FROM purchase_occasions WHERE day <= $2::DATE GROUP BY member_id) WHERE $2::DATE - d > 180) AS lapsed;
+SELECT p.p,
+       coalesce(ev.visits, 0) AS visits,
+       coalesce(vw.viewers, 0) AS viewers, coalesce(vw.viewers_who_bought, 0) AS viewers_who_bought,
+       coalesce(units.items, 0) AS items, coalesce(units.purchases, 0) AS purchases,
+       coalesce(ak.askers, 0) AS askers, coalesce(ak.askers_who_bought, 0) AS askers_who_bought,
+       coalesce(ords.askers_sales, '0.0000') AS askers_sales, coalesce(ords.askers_purchases, 0) AS askers_purchases,
+       coalesce(ords.orders, 0) AS orders, coalesce(ords.paid_orders, 0) AS paid_orders,
+       coalesce(cohort.new_buyers_due, 0) AS new_buyers_due, coalesce(cohort.second_buyers, 0) AS second_buyers,
+       coalesce(won.won_back, 0) AS won_back,
+       old.n - coalesce(recent.n, 0) AS lapsed,
+       coalesce(active.active_eligible, 0) AS active_eligible, coalesce(active.active_repeated, 0) AS active_repeated
+FROM periods p
+LEFT JOIN ev USING (p) LEFT JOIN vw USING (p) LEFT JOIN ak USING (p) LEFT JOIN ords USING (p) LEFT JOIN units USING (p)
+LEFT JOIN cohort USING (p) LEFT JOIN won USING (p) LEFT JOIN old USING (p) LEFT JOIN recent USING (p) LEFT JOIN active USING (p)
+ORDER BY p.p;
 
 -- name: visits_by_source
 -- Link 1 in detail: visits of [$1, $2] by traffic source.
 SELECT coalesce(source, '(unknown)') AS source, count(DISTINCT coalesce(session_id, event_id)) AS visits
-FROM events WHERE type = 'visit' AND occurred_at::DATE BETWEEN $1::DATE AND $2::DATE
+FROM visit_events WHERE occurred_at >= $1::DATE AND occurred_at < $2::DATE + 1
 GROUP BY 1 ORDER BY visits DESC, source;

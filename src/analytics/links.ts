@@ -19,7 +19,6 @@ const TARGET_OF: Record<string, string> = {
 };
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'links.sql'));
-const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
 
 interface Raw {
   [k: string]: number | string | null;
@@ -31,14 +30,17 @@ const COUNTS = new Set(['1 traffic', '7 churn and win-back']);
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const r4 = (x: number | null): string | null => (x === null ? null : x.toFixed(4));
 
-async function raw(db: Db, from: string, to: string, days: number): Promise<Raw> {
-  const row = (await db.one(SQL('metrics'), [from, to, days])) ?? {};
-  const out: Raw = {};
-  for (const k of Object.keys(row)) out[k] = k === 'askers_sales' ? str(row, k) : int(row, k);
-  const active = (await db.one(REPEAT('active_repeat'), [to, days])) ?? {};
-  out['active_eligible'] = int(active, 'eligible');
-  out['active_repeated'] = int(active, 'repeated');
-  return out;
+/** The raw counts of several periods in one query (one row per period, in the given order). */
+async function raw(db: Db, periods: ReadonlyArray<{ from: string; to: string }>, days: number): Promise<Raw[]> {
+  const list = periods.map((q, p) => ({ p, f: q.from, t: q.to }));
+  const lo = list.reduce((m, q) => (q.f < m ? q.f : m), list[0]?.f ?? '');
+  const hi = list.reduce((m, q) => (q.t > m ? q.t : m), list[0]?.t ?? '');
+  const rows = await db.all(SQL('metrics'), [JSON.stringify(list), days, lo, hi]);
+  return rows.map((row) => {
+    const out: Raw = {};
+    for (const k of Object.keys(row)) if (k !== 'p') out[k] = k === 'askers_sales' ? str(row, k) : int(row, k);
+    return out;
+  });
 }
 
 /** Headline metric per link (higher is better for all of them except lapsed members). */
@@ -57,10 +59,10 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
 
 export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = []): Promise<Record<string, unknown>> {
   const days = daysInclusive(from, to);
-  const current = headline(await raw(db, from, to, secondDays));
-  const previous = headline(await raw(db, addDays(from, -days), addDays(from, -1), secondDays));
-  const weeks: Array<ReturnType<typeof headline>> = [];
-  for (let w = 1; w <= 8; w++) weeks.push(headline(await raw(db, addDays(from, -7 * w), addDays(from, -7 * w + 6), secondDays)));
+  const periods = [{ from, to }, { from: addDays(from, -days), to: addDays(from, -1) }];
+  for (let w = 1; w <= 8; w++) periods.push({ from: addDays(from, -7 * w), to: addDays(from, -7 * w + 6) });
+  const [current, previous, ...weeks] = (await raw(db, periods, secondDays)).map(headline);
+  if (current === undefined || previous === undefined) throw new Error('links: no rows for the periods');
   const links = Object.keys(current).map((name) => {
     const c = current[name];
     const p = previous[name];
