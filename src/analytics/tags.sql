@@ -27,8 +27,8 @@ WHERE i.member_id IS NOT NULL
 -- name: compute
 -- Every tag as (member_id, tag, value, measure). $1 = as-of, $2 = window days, $3 = preference percent,
 -- $4 = high percent, $5 = medium percent, $6 = min activities, $7 = return-rate percent,
--- $8 = unpaid orders, $9 = exchange words (a JSON list).
-CREATE OR REPLACE TEMP TABLE _tags AS
+-- $8 = unpaid orders, $9 = exchange words (a JSON list). Written straight into member_tags.
+INSERT INTO member_tags
 WITH spend AS (SELECT member_id, sum(amount) AS total FROM _tag_lines GROUP BY member_id),
 by_cat AS (
   SELECT member_id, category, sum(amount) AS v,
@@ -107,6 +107,7 @@ ret AS (
   WHERE member_id IS NOT NULL AND line_type = 'product' AND returned_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
   GROUP BY member_id
 )
+SELECT $1::DATE, member_id, tag, value, measure FROM (
 SELECT member_id, 'preferred_category' AS tag, top_category AS value, round(cat_share, 4)::VARCHAR AS measure
 FROM shares WHERE cat_v * 100 >= $3::INTEGER * cat_total
 UNION ALL
@@ -152,10 +153,8 @@ SELECT coalesce(o.member_id, r.member_id), 'integrity',
             WHEN coalesce(r.exchanges, 0) > 0 THEN 'exchanges'
             ELSE 'good' END,
        'return rate ' || coalesce(round(coalesce(r.returned, 0) / nullif(o.bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(o.unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(r.exchanges, 0)::VARCHAR
-FROM ord o FULL JOIN ret r ON r.member_id = o.member_id;
-
--- name: store
-INSERT INTO member_tags SELECT $1::DATE, member_id, tag, value, measure FROM _tags;
+FROM ord o FULL JOIN ret r ON r.member_id = o.member_id
+);
 
 -- name: counts
 -- Members per tag value: the ten largest values of each tag, the rest summed as '(other values)'.
