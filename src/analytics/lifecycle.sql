@@ -24,7 +24,7 @@ SELECT m.member_id,
 FROM members m LEFT JOIN s USING (member_id) LEFT JOIN eng USING (member_id);
 
 -- name: store
-INSERT INTO member_lifecycle SELECT $1::DATE, member_id, stage FROM _lifecycle;
+INSERT INTO member_lifecycle SELECT $1::DATE, member_id, stage FROM _lifecycle ORDER BY member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM _lifecycle GROUP BY stage

@@ -50,7 +50,8 @@ FROM ranked;
 
 -- name: store
 INSERT INTO member_rfm
-SELECT $1::DATE, $2::INTEGER, member_id, recency, frequency, monetary, r_score, f_score, m_score, segment, group_cn FROM _rfm;
+SELECT $1::DATE, $2::INTEGER, member_id, recency, frequency, monetary, r_score, f_score, m_score, segment, group_cn FROM _rfm
+ORDER BY member_id; -- sorted, so a lookup by member reads few row groups
 
 -- name: groups
 SELECT segment AS "group", count(*) AS members,

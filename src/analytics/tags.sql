@@ -154,7 +154,8 @@ SELECT coalesce(o.member_id, r.member_id), 'integrity',
             ELSE 'good' END,
        'return rate ' || coalesce(round(coalesce(r.returned, 0) / nullif(o.bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(o.unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(r.exchanges, 0)::VARCHAR
 FROM ord o FULL JOIN ret r ON r.member_id = o.member_id
-);
+)
+ORDER BY member_id; -- sorted, so a lookup by member reads few row groups
 
 -- name: counts
 -- Members per tag value: the ten largest values of each tag, the rest summed as '(other values)'.

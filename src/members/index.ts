@@ -70,15 +70,17 @@ export async function findMember(db: Db, ref: string): Promise<string> {
 export async function memberView(db: Db, memberId: string): Promise<MemberView> {
   const member = await db.one(SQL('profile'), [memberId]);
   if (member === undefined) throw new MemberLookupError(`no member ${memberId}`);
-  const orders = await db.all(SQL('orders'), [memberId]);
+  // The member's identities once; the order, return and event reads take them as a list.
+  const ids = str(await db.one(SQL('identity_ids'), [memberId]), 'ids') ?? '[]';
+  const orders = await db.all(SQL('orders'), [ids]);
   return {
     member,
     identities: await db.all(SQL('identities'), [memberId]),
     consents: await db.all(SQL('consents'), [memberId]),
     summary: purchaseSummary(orders),
     orders,
-    returns: await db.all(SQL('returns'), [memberId]),
-    events: await db.all(SQL('events'), [memberId]),
+    returns: await db.all(SQL('returns'), [ids]),
+    events: await db.all(SQL('events'), [ids]),
     merges: await db.all(SQL('merges'), [memberId]),
     analytics: await memberAnalytics(db, memberId),
     tags: await memberTags(db, memberId),

@@ -19,10 +19,10 @@ WHERE i.member_id = $1
 ORDER BY i.scope, i.kind, i.value;
 
 -- name: orders
--- Member-scoped: the member's orders first, then only their lines (the order_values view
+-- $1 = the member's identity IDs (a JSON list). Member-scoped: the member's orders first, then only their lines (the order_values view
 -- would total every order's lines before the member filter applies).
 WITH mo AS (
-  SELECT o.* FROM orders o JOIN identities i ON i.identity_id = o.buyer_id WHERE i.member_id = $1
+  SELECT o.* FROM orders o WHERE o.buyer_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
 ), l AS (
   SELECT channel_id, order_id,
          sum(amount) FILTER (WHERE line_type = 'product') AS product_value,
@@ -47,22 +47,31 @@ ORDER BY created_at, channel_id, order_id;
 -- name: returns
 SELECT channel_id AS channel, return_id, line_no, order_id, sku, quantity, amount::VARCHAR AS amount, reason,
        strftime(returned_at, '%Y-%m-%d %H:%M:%S') AS returned_at
-FROM returns WHERE buyer_id IN (SELECT identity_id FROM identities WHERE member_id = $1)
+FROM returns WHERE buyer_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
 ORDER BY returned_at, channel_id, return_id, line_no;
 
 -- name: events
 SELECT e.type, count(*) AS count, strftime(min(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS first_at, strftime(max(e.occurred_at), '%Y-%m-%d %H:%M:%S') AS last_at
 FROM events e
-WHERE e.actor_id IN (SELECT identity_id FROM identities WHERE member_id = $1)
+WHERE e.actor_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
 GROUP BY e.type ORDER BY count DESC, e.type;
 
 -- name: merges
-SELECT e.event_id, strftime(e.occurred_at, '%Y-%m-%d %H:%M:%S') AS at, e.action, e.member_id, e.other_member_id,
-       i.kind AS via_kind, i.value AS via_value, e.import_id, e.detail
-FROM merge_events e LEFT JOIN identities i ON i.identity_id = e.via_identity_id
-WHERE e.member_id = $1 OR e.other_member_id = $1
-   OR e.other_member_id IN (SELECT old_member_id FROM member_aliases WHERE member_id = $1)
-ORDER BY e.event_id;
+-- The member's merge history: events naming it, or naming a member ID that now points to it.
+WITH m AS MATERIALIZED (
+  SELECT * FROM merge_events WHERE member_id = $1
+  UNION SELECT * FROM merge_events WHERE other_member_id = $1
+  UNION SELECT * FROM merge_events WHERE other_member_id IN (SELECT old_member_id FROM member_aliases WHERE member_id = $1)
+), via AS MATERIALIZED (
+  SELECT identity_id, kind, value FROM identities WHERE identity_id IN (SELECT via_identity_id FROM m)
+)
+SELECT m.event_id, strftime(m.occurred_at, '%Y-%m-%d %H:%M:%S') AS at, m.action, m.member_id, m.other_member_id,
+       i.kind AS via_kind, i.value AS via_value, m.import_id, m.detail
+FROM m LEFT JOIN via i ON i.identity_id = m.via_identity_id
+ORDER BY m.event_id;
+
+-- name: identity_ids
+SELECT to_json(coalesce(list(identity_id ORDER BY identity_id), []))::VARCHAR AS ids FROM identities WHERE member_id = $1;
 
 -- name: stats_totals
 SELECT (SELECT count(*) FROM members) AS members,
