@@ -18,6 +18,7 @@ import { verifyKey } from './keys.js';
 import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
+import { segmentRoutes } from './segments.js';
 import { staticRoutes } from './static-files.js';
 
 export const VERSION = '0.1.0';
@@ -129,6 +130,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   readRoutes(app, ctx);
   ingestRoutes(app, ctx);
   adminRoutes(app, ctx);
+  segmentRoutes(app, ctx);
   staticRoutes(app, opts.webDir ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'web'));
   return app;
 }

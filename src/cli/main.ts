@@ -11,8 +11,10 @@ import { checkSetting, getSetting, isSettingKey, listSettings, setSetting, SETTI
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
-import { analyze, AnalysisError, readTargetsFile, refresh, REPORTS, type AnalysisDocument, type Dimension, type Period, type Report } from '../analytics/index.js';
+import { analyze, AnalysisError, defaultAsOf, readTargetsFile, refresh, REPORTS, type AnalysisDocument, type Dimension, type Period, type Report } from '../analytics/index.js';
 import { openRegulars } from '../open.js';
+import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
+import { readFileSync } from 'node:fs';
 import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../api/index.js';
 import { createProgress } from './progress.js';
 import { keyValues, table } from './table.js';
@@ -54,7 +56,7 @@ function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   let code = 1;
   if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
-  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError) {
+  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError) {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);
@@ -305,6 +307,67 @@ export function buildProgram(): Command {
     const ok = await withDb(opts, (db) => revokeKey(db, systemClock, id));
     if (!ok) throw new UsageError(`no active key ${id}`);
     out(opts, { key_id: id, revoked: true }, () => `key ${id} revoked`);
+  });
+
+  // Segments: a rule is JSON text or a file holding it.
+  const segments = program.command('segments').description('segments: rule trees counted live, saved, snapshotted, exported (docs/segments.md)');
+  const ruleOf = (text: string): ReturnType<typeof parseRule> => {
+    const raw = text.trim().startsWith('{') ? text : readFileSync(text, 'utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      throw new UsageError(`the rule is not JSON: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    return parseRule(json);
+  };
+  const asOfOf = async (db: Db, asOf: string | undefined): Promise<string> => asOf ?? (await defaultAsOf(db, systemClock));
+  common(segments.command('count').description('members matching a rule').requiredOption('--rule <json|file>', 'the rule tree').option('--as-of <date>', 'evaluation date (default: the latest purchase day)')).action(
+    async (opts: Common & { rule: string; asOf?: string }) => {
+      const rule = ruleOf(opts.rule);
+      const r = await withDb(opts, async (db) => {
+        const asOf = await asOfOf(db, opts.asOf);
+        const t = performance.now();
+        const members = await countSegment(db, rule, asOf);
+        return { as_of: asOf, members, ms: Math.round(performance.now() - t) };
+      });
+      out(opts, r, () => `${r.members} members as of ${r.as_of} (${r.ms} ms)`);
+    },
+  );
+  common(segments.command('create').description('save a segment').requiredOption('--name <name>', 'its name').requiredOption('--rule <json|file>', 'the rule tree')).action(
+    async (opts: Common & { name: string; rule: string }) => {
+      const seg = await withDb(opts, (db) => createSegment(db, systemClock, opts.name, ruleOf(opts.rule)));
+      out(opts, seg, () => `segment ${seg.segment_id} '${seg.name}' saved`);
+    },
+  );
+  common(segments.command('list').description('saved segments with their latest size')).action(async (opts: Common) => {
+    const rows = await withDb(opts, (db) => listSegments(db));
+    out(opts, rows, () => (rows.length === 0 ? 'no segments' : table(rows)));
+  });
+  common(segments.command('show').description('a segment: its rule and size history').argument('<id>')).action(async (id: string, opts: Common) => {
+    const r = await withDb(opts, async (db) => ({ ...(await getSegment(db, id)), history: await segmentHistory(db, id) }));
+    out(opts, r, () => `${r.segment_id} '${r.name}'\nrule: ${JSON.stringify(r.rule)}\n${r.history.length === 0 ? 'no snapshots' : table(r.history)}`);
+  });
+  common(segments.command('snapshot').description("store the segment's members as of a date").argument('<id>').option('--as-of <date>', 'evaluation date')).action(
+    async (id: string, opts: Common & { asOf?: string }) => {
+      const r = await withDb(opts, async (db) => snapshotSegment(db, systemClock, id, await asOfOf(db, opts.asOf)));
+      out(opts, r, () => `snapshot ${r.snapshot_id}: ${r.size} members as of ${r.as_of}`);
+    },
+  );
+  common(segments.command('export').description('members of the latest snapshot as CSV').argument('<id>').option('--out <file>', 'write to a file (default: stdout)').option('--as-of <date>', 'date of the snapshot taken when there is none')).action(
+    async (id: string, opts: Common & { out?: string; asOf?: string }) => {
+      const csv = await withDb(opts, async (db) => exportSegmentCsv(db, systemClock, id, await asOfOf(db, opts.asOf)));
+      if (opts.out === undefined) process.stdout.write(csv);
+      else {
+        writeFileSync(opts.out, csv);
+        process.stderr.write(`regulars: ${csv.split('\n').length - 2} members written to ${opts.out}\n`);
+      }
+    },
+  );
+  common(segments.command('delete').description('delete a segment and its snapshots').argument('<id>')).action(async (id: string, opts: Common) => {
+    const ok = await withDb(opts, (db) => deleteSegment(db, id));
+    if (!ok) throw new UsageError(`no segment ${id}`);
+    out(opts, { segment_id: id, deleted: true }, () => `segment ${id} deleted`);
   });
 
   common(

@@ -1,0 +1,111 @@
+/** Segments over HTTP: live count while a rule is edited, saved segments, snapshots, CSV export. */
+import type { FastifyInstance } from 'fastify';
+import { defaultAsOf } from '../analytics/index.js';
+import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
+import { anyObject, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+
+const date = { type: 'string', format: 'date' } as const;
+const asOfQuery = { type: 'object', properties: { as_of: date } } as const;
+const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
+const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+const ruleErrors = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
+} as const;
+
+export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const { db, clock, serial, need } = ctx;
+  const asOfOf = async (q: { as_of?: string }): Promise<string> => q.as_of ?? (await defaultAsOf(db, clock));
+  /** The rule of a body, or a 400 naming every path and reason. */
+  const ruleOf = (json: unknown): ReturnType<typeof parseRule> => {
+    const v = validateRule(json);
+    if (!v.ok) throw new HttpError(400, 'invalid_rule', v.errors.map((e) => `${e.path} ${e.reason}`).join('; '));
+    return v.rule;
+  };
+
+  app.post<{ Body: unknown; Querystring: { as_of?: string } }>(
+    '/api/segments/count',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Members matching a rule tree (the live count of the rule builder); the body is the rule',
+        querystring: asOfQuery,
+        body: anyObject,
+        response: { 200: { type: 'object', properties: { as_of: { type: 'string' }, members: { type: 'integer' }, ms: { type: 'integer' } } }, 400: ruleErrors, ...authErrors },
+      },
+    },
+    async (req) => {
+      const rule = ruleOf(req.body);
+      return serial(async () => {
+        const asOf = await asOfOf(req.query);
+        const t = performance.now();
+        const members = await countSegment(db, rule, asOf);
+        return { as_of: asOf, members, ms: Math.round(performance.now() - t) };
+      });
+    },
+  );
+
+  app.get('/api/segments', { preHandler: need(READ), schema: { summary: 'Saved segments with their latest size', response: { 200: { type: 'object', properties: { segments: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
+    segments: await serial(() => listSegments(db)),
+  }));
+
+  app.post<{ Body: { name: string; rule: unknown } }>(
+    '/api/segments',
+    { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: ruleErrors, ...authErrors } } },
+    async (req, reply) => {
+      const rule = ruleOf(req.body.rule);
+      const seg = await serial(() => createSegment(db, clock, req.body.name, rule));
+      return reply.status(201).send(seg);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/segments/:id',
+    { preHandler: need(READ), schema: { summary: 'A segment with its rule and size history', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    async (req) => serial(async () => ({ ...(await found(getSegment(db, req.params.id))), history: await segmentHistory(db, req.params.id) })),
+  );
+
+  app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
+    '/api/segments/:id',
+    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: ruleErrors, 404: errorSchema, ...authErrors } } },
+    async (req) => {
+      const rule = ruleOf(req.body.rule);
+      return serial(() => found(updateSegment(db, clock, req.params.id, req.body.name, rule)));
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/api/segments/:id',
+    { preHandler: need(OPERATE), schema: { summary: 'Delete a segment and its snapshots', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    async (req) => {
+      if (!(await serial(() => deleteSegment(db, req.params.id)))) throw new HttpError(404, 'not_found', `There is no segment ${req.params.id}.`);
+      return { segment_id: req.params.id, deleted: true };
+    },
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
+    '/api/segments/:id/snapshots',
+    { preHandler: need(OPERATE), schema: { summary: "Store the segment's members as of a date", params: idParams, querystring: asOfQuery, response: { 201: anyObject, 404: errorSchema, ...authErrors } } },
+    async (req, reply) => reply.status(201).send(await serial(async () => found(snapshotSegment(db, clock, req.params.id, await asOfOf(req.query))))),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
+    '/api/segments/:id/members.csv',
+    { preHandler: need(READ), schema: { summary: 'Members of the latest snapshot as CSV (member_id, name, phone, email)', params: idParams, querystring: asOfQuery } },
+    async (req, reply) => {
+      if (req.key?.scope === 'analyst') throw new HttpError(403, 'forbidden', 'The member list carries phones and emails; it needs an operator or admin key.');
+      const csv = await serial(async () => found(exportSegmentCsv(db, clock, req.params.id, await asOfOf(req.query))));
+      return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`).send(csv);
+    },
+  );
+}
+
+/** A missing segment as a 404. */
+async function found<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (e instanceof Error && e.name === 'SegmentError' && e.message.startsWith('no segment')) throw new HttpError(404, 'not_found', e.message);
+    throw e;
+  }
+}
