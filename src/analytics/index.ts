@@ -348,6 +348,11 @@ export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}):
     // Inside the snapshot: the latest purchase day is read from the materialized occasions.
     const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
     await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
+    // Purchase occasions kept for segment rules on purchase facts (as of this refresh).
+    await db.transaction(async () => {
+      await db.run('DELETE FROM member_occasions');
+      await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM purchase_occasions ORDER BY member_id, day');
+    });
     for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
   });
   return docs;

@@ -93,7 +93,8 @@ function counted(b: Builder, from: string, measure: string, op: Comparison, valu
 
 function purchase(b: Builder, fact: PurchaseFact, op: Comparison, value: number | string, days: number | undefined): string {
   const within = days === undefined ? 'o.day <= $1::DATE' : `o.day > $1::DATE - ${b.bind(days)}::INTEGER AND o.day <= $1::DATE`;
-  const from = `purchase_occasions o WHERE ${within}`;
+  // Occasions as stored by the latest refresh (the view would total every order line per count).
+  const from = `member_occasions o WHERE ${within}`;
   switch (fact) {
     case 'first_purchase_days_ago':
       return `m.member_id IN (SELECT o.member_id FROM ${from} GROUP BY o.member_id HAVING $1::DATE - min(o.day) ${OPS[op]} ${b.bind(Number(value))})`;

@@ -27,6 +27,8 @@ async function fixture(db: Db): Promise<void> {
   await db.run(`INSERT INTO order_lines (channel_id, order_id, line_no, sku, quantity, unit_price, amount, line_type) VALUES
     ('web', 'o1', 1, 'P1', 1, 100.00, 100.00, 'product'), ('web', 'o2', 1, 'P2', 1, 50.00, 50.00, 'product'),
     ('web', 'o3', 1, 'P1', 1, 100.00, 100.00, 'product'), ('web', 'o4', 1, 'P1', 1, 30.00, 30.00, 'product')`);
+  // What refresh stores for purchase facts, from the purchase_occasions view.
+  await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM purchase_occasions');
   await db.run(`INSERT INTO events (channel_id, event_id, actor_id, type, occurred_at, session_id, category, rating, direction) VALUES
     ('web', 'e1', 1, 'view', TIMESTAMP '2026-01-29 20:00:00', 's1', 'Women > Shoes', NULL, NULL),
     ('web', 'e2', 1, 'view', TIMESTAMP '2026-01-30 20:00:00', 's1', 'Women > Shoes', NULL, NULL),
