@@ -16,6 +16,7 @@ import { analyze } from './index.js';
 const retail = datasets('online-retail/online_retail.csv.gz');
 const skip = 'skip' in retail ? retail.skip : false;
 const AS_OF = '2011-12-09';
+const FIRST_DAY = '2010-12-01';
 const NON_PRODUCT = new Set(['POST', 'DOT', 'C2', 'M', 'm', 'D', 'S', 'B', 'BANK CHARGES', 'AMAZONFEE', 'CRUK']);
 
 /** Money in thousandths (prices have at most 3 decimals; quantities are whole). */
@@ -43,6 +44,12 @@ interface Reference {
   occasions: Map<string, Map<string, bigint>>;
   /** customer -> product value returned, per return line, with its day. */
   returns: Map<string, Array<{ day: string; value: bigint }>>;
+  /** Every CustomerID in the file, whatever its rows are. */
+  customers: Set<string>;
+  /** Purchases (orders with product value above zero) of members and of guests, and their product value. */
+  purchases: { member: number; guest: number; gross: bigint };
+  /** Product value of every return line, guests' included. */
+  returned: bigint;
 }
 
 /** Purchases and returns of every customer, straight from the file rows. */
@@ -52,6 +59,8 @@ function reference(path: string): Reference {
   const [inv, code, qty, date, price, cust] = ['InvoiceNo', 'StockCode', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID'].map(at);
   const orders = new Map<string, { customer: string; day: string; value: bigint }>();
   const returns: Reference['returns'] = new Map();
+  const customers = new Set<string>();
+  let returned = 0n;
   for (const r of rows) {
     const invoice = (r[inv!] ?? '').trim();
     const customer = (r[cust!] ?? '').trim().replace(/\.0+$/, '');
@@ -59,8 +68,11 @@ function reference(path: string): Reference {
     const q = BigInt(r[qty!] ?? '0');
     const product = !NON_PRODUCT.has((r[code!] ?? '').trim());
     const value = q * milli(r[price!] ?? '0');
+    if (customer !== '') customers.add(customer);
     if (invoice.toUpperCase().startsWith('C')) {
-      if (customer === '' || !product) continue; // guest returns and returned postage/fees are not members' product returns
+      if (!product) continue; // returned postage and fees are not product returns
+      returned += value < 0n ? -value : value;
+      if (customer === '') continue;
       const list = returns.get(customer) ?? [];
       list.push({ day, value: value < 0n ? -value : value });
       returns.set(customer, list);
@@ -73,13 +85,18 @@ function reference(path: string): Reference {
     orders.set(invoice, o);
   }
   const occasions: Reference['occasions'] = new Map();
+  const purchases = { member: 0, guest: 0, gross: 0n };
   for (const o of orders.values()) {
-    if (o.customer === '' || o.value <= 0n) continue; // guests are not members; a zero-value order is not a purchase
+    if (o.value <= 0n) continue; // an order without product value is not a purchase
+    purchases.gross += o.value;
+    if (o.customer === '') purchases.guest++; // guests count for sales, not for members
+    else purchases.member++;
+    if (o.customer === '') continue;
     const days = occasions.get(o.customer) ?? new Map<string, bigint>();
     days.set(o.day, (days.get(o.day) ?? 0n) + o.value);
     occasions.set(o.customer, days);
   }
-  return { occasions, returns };
+  return { occasions, returns, customers, purchases, returned };
 }
 
 let ref: Reference;
@@ -91,7 +108,8 @@ before(async () => {
   ref = reference(retail.path);
   s = await sandbox();
   await s.import(retail.path, { preset: 'online-retail' });
-  for (const report of ['repeat', 'cohorts', 'rfm'] as const) engine[report] = (await analyze(s.db, clock, report, { asOf: AS_OF, period: 'month' })).result;
+  for (const report of ['repeat', 'cohorts', 'rfm', 'lifecycle'] as const) engine[report] = (await analyze(s.db, clock, report, { asOf: AS_OF, period: 'month' })).result;
+  engine['kpi'] = (await analyze(s.db, clock, 'kpi', { asOf: AS_OF, from: FIRST_DAY, to: AS_OF })).result;
 });
 after(() => s?.close());
 
@@ -226,4 +244,40 @@ test('Online Retail: RFM values, scores and both group maps match an independent
   assert.deepEqual(rowsOf('rfm', 'groups_cn').map((g) => text(g, cols)), groupsOf((i) => expected.get(buyers[i]!.customer)![7]!));
   const totals = rfm['totals'] as Record<string, unknown>;
   assert.deepEqual(text(totals, ['buyers', 'monetary']), [String(n), money(sumM)]);
+});
+
+test('Online Retail: buyers, purchases and sales of the whole data match an independent computation', { skip }, () => {
+  const summary = (engine['kpi']?.['summary'] as Record<string, Record<string, unknown>>)['current'] ?? {};
+  const { member, guest, gross } = ref.purchases;
+  // Every customer with a purchase is new in a period that starts with the data; a guest order counts as one buyer.
+  assert.deepEqual(text(summary, ['orders', 'buyers', 'new_buyers', 'returning_buyers', 'guest_orders', 'gross_sales', 'net_sales']), [
+    String(member + guest),
+    String(ref.occasions.size + guest),
+    String(ref.occasions.size),
+    '0',
+    String(guest),
+    money(gross),
+    money(gross - ref.returned),
+  ]);
+});
+
+test('Online Retail: lifecycle stages match an independent computation', { skip }, () => {
+  const d = dayNo(AS_OF);
+  const stages = new Map<string, number>();
+  for (const customer of ref.customers) {
+    const days = [...(ref.occasions.get(customer)?.keys() ?? [])].map(dayNo).filter((x) => x <= d).sort((a, b) => a - b);
+    const first = days[0];
+    const last = days.at(-1);
+    // No engagement events in this data: a member without an occasion is a Suspect.
+    const stage =
+      first === undefined || last === undefined ? 'Suspect'
+      : first >= d - 44 ? 'New'
+      : d - last > 180 ? 'Lapsed'
+      : days.length >= 2 && d - last <= 90 ? (days.filter((x) => x >= d - 364).length >= 4 ? 'Fan' : 'Regular')
+      : 'Holding';
+    stages.set(stage, (stages.get(stage) ?? 0) + 1);
+  }
+  const shown = rowsOf('lifecycle', 'stages').map((r) => text(r, ['stage', 'members'])).sort((a, b) => a[0]!.localeCompare(b[0]!));
+  assert.deepEqual(shown, [...stages].map(([k, v]) => [k, String(v)]).sort((a, b) => a[0]!.localeCompare(b[0]!)));
+  assert.equal(ref.customers.size, 4372, 'the distinct CustomerIDs of the file');
 });
