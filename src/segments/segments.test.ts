@@ -70,7 +70,7 @@ const CASES: Array<{ description: string; rule: unknown; expect: string[] }> = [
   { description: 'lifecycle: stage at the latest stored date', rule: { kind: 'lifecycle', stages: ['Prospect'] }, expect: ['D', 'E'] },
   { description: 'lifecycle: an older stage no longer applies', rule: { kind: 'lifecycle', stages: ['Fan'] }, expect: [] },
   { description: 'rfm: score ranges', rule: { kind: 'rfm', r: [5, 5], f: [4, 5] }, expect: ['A'] },
-  { description: 'rfm: group of the 11-group map', rule: { kind: 'rfm', groups: ['New Customers'] }, expect: ['C'] },
+  { description: 'rfm: group of the 10-group map', rule: { kind: 'rfm', groups: ['New Customers'] }, expect: ['C'] },
   { description: 'rfm: group of the Chinese map', rule: { kind: 'rfm', groups_cn: ['重要价值客户'] }, expect: ['A'] },
   { description: 'behaviour: viewed a category (and below) at least twice in 7 days', rule: { kind: 'behaviour', event: 'view', days: 7, op: 'gte', count: 2, category: 'Women' }, expect: ['A'] },
   { description: 'behaviour: no cart in 30 days includes members without events', rule: { kind: 'behaviour', event: 'cart', days: 30, op: 'eq', count: 0 }, expect: ['A', 'C', 'E'] },
