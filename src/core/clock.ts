@@ -16,3 +16,19 @@ export function fixedClock(at: Date | string): Clock {
 export function sqlTimestamp(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
 }
+
+/** The clock's instant as the shop's wall-clock time (`YYYY-MM-DD HH:MM:SS`) in an IANA time zone. */
+export function shopTime(at: Date, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(at);
+  const get = (type: string): string => parts.find((p) => p.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}

@@ -36,6 +36,12 @@ export const SETTINGS = {
   'tags.min_activities': { default: 3, help: 'Hour and weekday habits and the best send hour need at least this many timed activities; below it the shop-wide best hour is used.' },
   'tags.return_rate_percent': { default: 30, help: 'Integrity: a return rate (returned / purchased value) at or above this percent is flagged.' },
   'tags.unpaid_orders': { default: 2, help: 'Integrity: this many orders left unpaid in the window are flagged.' },
+  'campaigns.pressure_cap_messages': { default: 2, help: 'Contact pressure: at most this many campaign messages per member (all campaigns, all channels) ...' },
+  'campaigns.pressure_cap_days': { default: 7, help: '... within this many trailing days; a send over the cap is suppressed.' },
+  'campaigns.quiet_hours': { default: '21:00-09:00', help: 'Shop-local hours when no campaign message is sent (HH:MM-HH:MM, may wrap midnight; "none" to switch off); sends due then wait for the end.' },
+  'campaigns.max_attempts': { default: 8, help: 'A send whose channel keeps answering "try later" fails after this many attempts (backoff doubles from 1 minute, capped at 6 hours).' },
+  'campaigns.default_margin_percent': { default: 30, help: 'Gross margin assumed for order lines without a cost (on the line or the product), in percent of the line value.' },
+  'campaigns.reactivation_days': { default: 180, help: 'Reactivation goal: a purchase counts when the member\'s previous one was at least this many days before the campaign window.' },
   'tags.exchange_words': { default: ['exchange', '换货', '调换'], help: 'A return whose reason contains one of these words is an exchange.' },
 } as const;
 
@@ -61,6 +67,7 @@ export function checkSetting(key: SettingKey, value: unknown): string | null {
   const def: unknown = SETTINGS[key].default;
   if (key === 'analysis.period') return value === 'week' || value === 'month' ? null : `${key} is week or month`;
   if (key === 'analysis.targets') return checkTargets(value);
+  if (key === 'campaigns.quiet_hours') return value === 'none' || (typeof value === 'string' && quietHours(value) !== null) ? null : `${key} is HH:MM-HH:MM (for example 21:00-09:00) or none`;
   if (Array.isArray(def)) {
     return Array.isArray(value) && value.every((v) => typeof v === 'string') ? null : `${key} takes a list of strings`;
   }
@@ -87,4 +94,13 @@ export async function listSettings(db: Db): Promise<Array<{ key: SettingKey; val
     out.push({ key, value: await getSetting(db, key), help: SETTINGS[key].help });
   }
   return out;
+}
+
+/** Quiet hours text (`21:00-09:00`) as start and end minutes of the day; null for 'none' or bad text. */
+export function quietHours(text: string): { start: number; end: number } | null {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/.exec(text);
+  if (m === null) return null;
+  const start = Number(m[1]) * 60 + Number(m[2]);
+  const end = Number(m[3]) * 60 + Number(m[4]);
+  return start === end ? null : { start, end };
 }

@@ -1,0 +1,13 @@
+/**
+ * Campaigns measured against a control group: definitions (definition.ts), stored campaigns
+ * and message channels (store.ts), launch with audience freeze and control assignment
+ * (launch.ts), wave planning (plan.ts), the durable scheduler (scheduler.ts), and evaluation
+ * (evaluate.ts over stats.ts).
+ */
+export { validateCampaign, offsetMinutes, GOALS, type CampaignDefinition, type Wave, type WaveCondition, type Goal, type FieldError } from './definition.js';
+export { CampaignError, parseCampaign, createCampaign, updateCampaign, getCampaign, listCampaigns, setMessageChannel, getMessageChannel, listMessageChannels, type StoredCampaign } from './store.js';
+export { launchCampaign, listRuns, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
+export { waveTime, planTime } from './plan.js';
+export { runDue, type ChannelResolver, type RunReport } from './scheduler.js';
+export { evaluateCampaignRuns, evaluateRun, deliveryFunnel, attributionWindow, type CampaignEvaluation, type RunEvaluation, type WaveFunnel } from './evaluate.js';
+export { evaluateCampaign, poolRuns, verdict, requiredSampleSize, detectableUplift, sampleRatioMismatch, type GroupTotals, type Evaluation, type Interval } from './stats.js';

@@ -1,0 +1,133 @@
+/**
+ * Launch: freeze the audience, assign the control group, plan the unconditional waves, all in
+ * one transaction. Launching again does nothing; a repeated campaign launches one run per period.
+ */
+import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { shopTime, type Clock } from '../core/clock.js';
+import { getSetting } from '../core/settings/index.js';
+import { segmentQuery } from '../segments/index.js';
+import { requiredSampleSize, detectableUplift } from './stats.js';
+import type { CampaignDefinition } from './definition.js';
+import { CampaignError, getCampaign } from './store.js';
+import { planWave } from './plan.js';
+
+const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
+
+export interface RunSummary {
+  readonly run_id: number;
+  readonly starts_at: string;
+  readonly audience_as_of: string;
+  readonly launched_at: string;
+  readonly control_bp: number;
+  readonly stratified: boolean;
+  readonly audience: number;
+  readonly control: number;
+}
+
+/** The shop-local time now (`YYYY-MM-DD HH:MM:SS`). */
+export async function shopNow(db: Db, clock: Clock): Promise<string> {
+  return shopTime(clock.now(), await getSetting(db, 'shop.timezone'));
+}
+
+/** T of a run: the campaign time plus (run - 1) repeat periods. */
+export function runStartsAt(def: CampaignDefinition, runId: number): string {
+  const t = new Date(`${def.starts_at.replace(' ', 'T')}:00Z`);
+  const days = (runId - 1) * (def.repeat?.every_days ?? 0);
+  return new Date(t.getTime() + days * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
+}
+
+/** Every run of a campaign, oldest first. */
+export async function listRuns(db: Db, campaignId: string): Promise<RunSummary[]> {
+  const rows = await db.all(SQL('runs'), [campaignId]);
+  return rows.map((r) => ({
+    run_id: int(r, 'run_id'),
+    starts_at: str(r, 'starts_at') ?? '',
+    audience_as_of: str(r, 'audience_as_of') ?? '',
+    launched_at: str(r, 'launched_at') ?? '',
+    control_bp: int(r, 'control_bp'),
+    stratified: r['stratified'] === true,
+    audience: int(r, 'audience'),
+    control: int(r, 'control'),
+  }));
+}
+
+/**
+ * Launches a run (default: the next one; run 1 for a one-off campaign). The audience rule is
+ * evaluated as of `asOf` (default: the shop-local launch date). Launching a run that exists
+ * returns it unchanged.
+ */
+export async function launchCampaign(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string; runId?: number } = {}): Promise<RunSummary> {
+  const c = await getCampaign(db, campaignId);
+  const def = c.definition;
+  const runs = await listRuns(db, campaignId);
+  const runId = opts.runId ?? (runs.length === 0 ? 1 : Math.max(...runs.map((r) => r.run_id)) + 1);
+  const existing = runs.find((r) => r.run_id === runId);
+  if (existing !== undefined) return existing;
+  const maxRuns = def.repeat?.runs ?? 1;
+  if (runId < 1 || runId > maxRuns) throw new CampaignError(`campaign ${campaignId} has ${maxRuns} run(s); run ${runId} cannot be launched`, [], 'conflict');
+  const now = await shopNow(db, clock);
+  const asOf = opts.asOf ?? now.slice(0, 10);
+  const startsAt = runStartsAt(def, runId);
+  const audience = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
+  const bp = Math.round(def.control.percent * 100);
+  await db.transaction(async () => {
+    await db.run(`CREATE OR REPLACE TEMP TABLE _audience AS SELECT DISTINCT member_id FROM (${audience.sql})`, audience.params);
+    await db.run(SQL('assign'), [campaignId, runId, bp, def.control.stratify_by_lifecycle, now, asOf]);
+    await db.run('DROP TABLE _audience');
+    await db.run(SQL('insert_run'), [campaignId, runId, startsAt, asOf, now, bp, def.control.stratify_by_lifecycle]);
+    for (const wave of def.waves) if (wave.when === undefined) await planWave(db, campaignId, runId, startsAt, wave, now);
+    await db.run("UPDATE campaigns SET status = 'launched', updated_at = $2::TIMESTAMP WHERE campaign_id = $1", [campaignId, now]);
+  });
+  const run = (await listRuns(db, campaignId)).find((r) => r.run_id === runId);
+  if (run === undefined) throw new Error(`run ${runId} of ${campaignId} was not stored`);
+  return run;
+}
+
+export interface PowerCheck {
+  readonly audience: number;
+  readonly control_percent: number;
+  /** Share of the audience that bought in the attribution-length window before the as-of date. */
+  readonly baseline_rate: number;
+  readonly detect_uplift_points: number;
+  /** Members needed (treatment + control) to detect that uplift at alpha 0.05 with 80% power. */
+  readonly required_audience: number;
+  /** The smallest uplift (points) this audience and holdout can detect. */
+  readonly detectable_uplift_points: number | null;
+  readonly enough: boolean;
+}
+
+/**
+ * Before launch: how many members the wanted uplift needs at the chosen holdout, next to the
+ * audience the rule gives today. The baseline is the audience's purchase rate over a window as
+ * long as the attribution window, read from the purchase occasions stored by the last refresh.
+ */
+export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<PowerCheck> {
+  const def = (await getCampaign(db, campaignId)).definition;
+  const asOf = opts.asOf ?? (await shopNow(db, clock)).slice(0, 10);
+  const q = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
+  const k = q.params.length;
+  const row = await db.one(
+    `WITH a AS (SELECT DISTINCT member_id FROM (${q.sql}))
+     SELECT count(*) AS n,
+            count(*) FILTER (WHERE member_id IN (SELECT member_id FROM member_occasions WHERE day > $${k + 1}::DATE - $${k + 2}::INTEGER AND day <= $${k + 1}::DATE)) AS buyers
+     FROM a`,
+    [...q.params, asOf, def.attribution_days],
+  );
+  const n = int(row, 'n');
+  const baseline = n === 0 ? 0 : int(row, 'buyers') / n;
+  const share = def.control.percent / 100;
+  const uplift = def.detect_uplift_points / 100;
+  const base = Math.min(Math.max(baseline, 0.001), 0.999 - uplift);
+  const need = requiredSampleSize({ baselineRate: base, uplift, controlShare: share }).total;
+  const control = Math.round(n * share);
+  const detectable = control > 0 && n - control > 0 ? detectableUplift({ treated: n - control, control, baselineRate: base }) * 100 : null;
+  return {
+    audience: n,
+    control_percent: def.control.percent,
+    baseline_rate: baseline,
+    detect_uplift_points: def.detect_uplift_points,
+    required_audience: need,
+    detectable_uplift_points: detectable,
+    enough: n >= need,
+  };
+}

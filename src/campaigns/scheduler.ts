@@ -1,0 +1,162 @@
+/**
+ * The durable scheduler. Every decision lives in campaign_sends; a run of `runDue` launches
+ * due runs of repeated campaigns, plans conditional waves whose time has come, and sends what
+ * is due, guard by guard. A send is marked 'sending' (committed) before its channel is called
+ * and 'sent' after, so an interruption in between is resent with the same idempotency key:
+ * at least once, with a key every receiver can deduplicate on (docs/decisions/0005).
+ */
+import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
+import type { Clock } from '../core/clock.js';
+import { getSetting, quietHours } from '../core/settings/index.js';
+import type { ChannelAdapter, OutboundMessage, SendResult } from '../channels/types.js';
+import { parseCampaign } from './store.js';
+import { launchCampaign, listRuns, runStartsAt, shopNow } from './launch.js';
+import { planTime, planWave, waveTime } from './plan.js';
+
+const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
+
+/** Finds the adapter for a stored channel name (the CLI builds real ones; tests inject their own). */
+export type ChannelResolver = (name: string) => Promise<ChannelAdapter>;
+
+export interface RunReport {
+  readonly now: string;
+  readonly quiet: boolean;
+  readonly launched: string[];
+  readonly planned: Array<{ campaign_id: string; run_id: number; wave_id: string; sends: number }>;
+  readonly sent: number;
+  readonly failed: number;
+  readonly retry: number;
+  readonly suppressed: Record<string, number>;
+}
+
+/** The address a consent channel needs ('' when the channel needs none of ours). */
+function addressKind(consentChannel: string): string {
+  if (consentChannel === 'email') return 'email';
+  if (consentChannel === 'sms' || consentChannel === 'phone') return 'phone';
+  if (consentChannel === 'wechat') return 'wechat';
+  return '';
+}
+
+function inQuiet(now: string, quiet: { start: number; end: number } | null): boolean {
+  if (quiet === null) return false;
+  const m = Number(now.slice(11, 13)) * 60 + Number(now.slice(14, 16));
+  return quiet.start > quiet.end ? m >= quiet.start || m < quiet.end : m >= quiet.start && m < quiet.end;
+}
+
+function message(row: Row, campaignId: string, runId: number, wave: { id: string; template: OutboundMessage['template'] }, campaignName: string): OutboundMessage {
+  const memberId = str(row, 'member_id') ?? '';
+  const opt = (col: string): string | undefined => str(row, col) ?? undefined;
+  const email = opt('email');
+  const phone = opt('phone');
+  const wechat = opt('wechat');
+  const name = opt('name');
+  return {
+    idempotencyKey: str(row, 'send_key') ?? '',
+    campaignId,
+    waveId: wave.id,
+    recipient: { memberId, ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }), ...(wechat === undefined ? {} : { wechat }), ...(name === undefined ? {} : { name }) },
+    template: wave.template,
+    variables: { member_id: memberId, name: name ?? '', campaign: campaignName, run: String(runId), wave: wave.id },
+    scheduledFor: str(row, 'due_at') ?? '',
+  };
+}
+
+/**
+ * Does everything that is due now, then returns what it did. An adapter that throws is treated
+ * as a crash: the error propagates and the sends it was given stay 'sending', to be resent
+ * with the same key by the next run.
+ */
+export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opts: { batch?: number } = {}): Promise<RunReport> {
+  const now = await shopNow(db, clock);
+  const batch = opts.batch ?? 500;
+  const report: RunReport = { now, quiet: false, launched: [], planned: [], sent: 0, failed: 0, retry: 0, suppressed: {} };
+
+  // 1. Repeated campaigns: launch the next run once its first wave's time has come.
+  for (const row of await db.all("SELECT campaign_id, definition FROM campaigns WHERE status = 'launched' ORDER BY campaign_id")) {
+    const id = str(row, 'campaign_id') ?? '';
+    const def = parseCampaign(JSON.parse(str(row, 'definition') ?? '{}'));
+    if (def.repeat === undefined) continue;
+    const runs = await listRuns(db, id);
+    const next = Math.max(0, ...runs.map((r) => r.run_id)) + 1;
+    const first = def.waves[0];
+    if (next > def.repeat.runs || first === undefined || waveTime(runStartsAt(def, next), first) > now) continue;
+    await launchCampaign(db, clock, id, { runId: next });
+    report.launched.push(`${id}:${next}`);
+  }
+
+  // 2. Conditional waves whose time has come are planned now, from the events seen so far.
+  const runs = await db.all(SQL('launched_runs'));
+  const live: Array<{ id: string; runId: number; name: string; waves: ReturnType<typeof parseCampaign>['waves'] }> = [];
+  for (const row of runs) {
+    const id = str(row, 'campaign_id') ?? '';
+    const runId = int(row, 'run_id');
+    const def = parseCampaign(JSON.parse(str(row, 'definition') ?? '{}'));
+    const startsAt = str(row, 'starts_at') ?? '';
+    const done = new Set((await db.all(SQL('planned_waves'), [id, runId])).map((r) => str(r, 'wave_id')));
+    for (const wave of def.waves) {
+      if (done.has(wave.id) || planTime(startsAt, wave) > now) continue;
+      const sends = await db.transaction(() => planWave(db, id, runId, startsAt, wave, now));
+      report.planned.push({ campaign_id: id, run_id: runId, wave_id: wave.id, sends });
+    }
+    live.push({ id, runId, name: def.name, waves: def.waves });
+  }
+
+  // 3. Nothing goes out in quiet hours (a catch-up after downtime waits for the morning too).
+  if (inQuiet(now, quietHours(await getSetting(db, 'campaigns.quiet_hours')))) return { ...report, quiet: true };
+
+  const capMessages = await getSetting(db, 'campaigns.pressure_cap_messages');
+  const capDays = await getSetting(db, 'campaigns.pressure_cap_days');
+  const maxAttempts = await getSetting(db, 'campaigns.max_attempts');
+  const adapters = new Map<string, ChannelAdapter>();
+  let sent = 0;
+  let failed = 0;
+  let retry = 0;
+  const suppressed: Record<string, number> = {};
+  try {
+    for (const run of live) {
+      for (const wave of run.waves) {
+        let adapter = adapters.get(wave.channel);
+        for (;;) {
+          if (adapter === undefined) {
+            adapter = await resolve(wave.channel);
+            adapters.set(wave.channel, adapter);
+          }
+          const rows = await db.all(SQL('due_batch'), [now, run.id, run.runId, wave.id, adapter.consentChannel, addressKind(adapter.consentChannel), capMessages, capDays, batch]);
+          if (rows.length === 0) break;
+          const blocked = rows.filter((r) => str(r, 'reason') !== null);
+          if (blocked.length > 0) {
+            await db.run(SQL('suppress'), [JSON.stringify(blocked.map((r) => str(r, 'send_key'))), now, JSON.stringify(blocked.map((r) => str(r, 'reason')))]);
+            for (const r of blocked) suppressed[str(r, 'reason') ?? ''] = (suppressed[str(r, 'reason') ?? ''] ?? 0) + 1;
+          }
+          const go = rows.filter((r) => str(r, 'reason') === null);
+          if (go.length === 0) continue;
+          await db.run(SQL('mark_sending'), [JSON.stringify(go.map((r) => str(r, 'send_key'))), now]);
+          for (const r of go) {
+            const msg = message(r, run.id, run.runId, wave, run.name);
+            const result: SendResult = await adapter.send(msg);
+            const key = msg.idempotencyKey;
+            if (result.status === 'sent') {
+              await db.run(SQL('mark_sent'), [key, result.providerId ?? null, now]);
+              sent++;
+            } else if (result.status === 'failed') {
+              await db.run(SQL('mark_failed'), [key, result.error, now]);
+              failed++;
+            } else {
+              const attempts = int(await db.one('SELECT attempts FROM campaign_sends WHERE send_key = $1', [key]), 'attempts');
+              if (attempts >= maxAttempts) {
+                await db.run(SQL('mark_failed'), [key, `gave up after ${attempts} attempts: ${result.error}`, now]);
+                failed++;
+              } else {
+                await db.run(SQL('mark_retry'), [key, result.error, now, Math.min(2 ** (attempts - 1), 360)]);
+                retry++;
+              }
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    for (const a of adapters.values()) await a.close();
+  }
+  return { ...report, sent, failed, retry, suppressed };
+}
