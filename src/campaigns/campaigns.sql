@@ -182,12 +182,17 @@ SELECT wave_id, state, coalesce(reason, '') AS reason, count(*) AS sends
 FROM campaign_sends WHERE campaign_id = $1 AND ($2::INTEGER IS NULL OR run_id = $2::INTEGER)
 GROUP BY ALL ORDER BY wave_id, state, reason;
 
--- Delivery events that came back through ingestion, per wave: distinct members.
+-- Delivery events that came back through ingestion, per wave: distinct members reaching each
+-- step (an open implies delivery, a click implies an open).
 -- name: delivery_counts
-SELECT json_extract_string(e.properties, '$.wave_id') AS wave_id, e.type, count(DISTINCT i.member_id) AS members
+SELECT json_extract_string(e.properties, '$.wave_id') AS wave_id,
+       count(DISTINCT i.member_id) FILTER (WHERE e.type IN ('message_delivered', 'message_opened', 'message_clicked')) AS delivered,
+       count(DISTINCT i.member_id) FILTER (WHERE e.type IN ('message_opened', 'message_clicked')) AS opened,
+       count(DISTINCT i.member_id) FILTER (WHERE e.type = 'message_clicked') AS clicked,
+       count(DISTINCT i.member_id) FILTER (WHERE e.type = 'unsubscribed') AS unsubscribed
 FROM events e JOIN identities i ON i.identity_id = e.actor_id
 WHERE e.campaign_id = $1 AND e.type IN ('message_delivered', 'message_opened', 'message_clicked', 'unsubscribed')
-GROUP BY ALL ORDER BY 1, 2;
+GROUP BY ALL ORDER BY 1;
 
 -- name: launched_runs
 SELECT r.campaign_id, r.run_id, r.starts_at::VARCHAR AS starts_at, r.launched_at::VARCHAR AS launched_at, c.definition

@@ -99,7 +99,7 @@ export async function deliveryFunnel(db: Db, def: CampaignDefinition, campaignId
       states[state] = (states[state] ?? 0) + int(r, 'sends');
       if (state === 'suppressed') suppressed[str(r, 'reason') ?? ''] = int(r, 'sends');
     }
-    const ev = (type: string): number => int(events.find((x) => str(x, 'wave_id') === w.id && str(x, 'type') === type), 'members');
+    const ev = (step: string): number => int(events.find((x) => str(x, 'wave_id') === w.id), step);
     return {
       wave_id: w.id,
       channel: w.channel,
@@ -108,9 +108,9 @@ export async function deliveryFunnel(db: Db, def: CampaignDefinition, campaignId
       when: w.when ?? null,
       states,
       suppressed,
-      delivered: ev('message_delivered'),
-      opened: ev('message_opened'),
-      clicked: ev('message_clicked'),
+      delivered: ev('delivered'),
+      opened: ev('opened'),
+      clicked: ev('clicked'),
       unsubscribed: ev('unsubscribed'),
     };
   });

@@ -52,7 +52,7 @@ export async function listRuns(db: Db, campaignId: string): Promise<RunSummary[]
 }
 
 /**
- * Launches a run (default: the next one; run 1 for a one-off campaign). The audience rule is
+ * Launches a run (default run 1; the scheduler launches the later runs of a repeated campaign). The audience rule is
  * evaluated as of `asOf` (default: the shop-local launch date). Launching a run that exists
  * returns it unchanged.
  */
@@ -60,7 +60,8 @@ export async function launchCampaign(db: Db, clock: Clock, campaignId: string, o
   const c = await getCampaign(db, campaignId);
   const def = c.definition;
   const runs = await listRuns(db, campaignId);
-  const runId = opts.runId ?? (runs.length === 0 ? 1 : Math.max(...runs.map((r) => r.run_id)) + 1);
+  // `launch` starts run 1 (again: returns it); the scheduler names later runs of a repeated campaign.
+  const runId = opts.runId ?? 1;
   const existing = runs.find((r) => r.run_id === runId);
   if (existing !== undefined) return existing;
   const maxRuns = def.repeat?.runs ?? 1;
