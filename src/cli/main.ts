@@ -15,48 +15,18 @@ import { analyze, AnalysisError, defaultAsOf, readTargetsFile, refresh, REPORTS,
 import { openRegulars } from '../open.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
 import { readFileSync } from 'node:fs';
+import { CampaignError } from '../campaigns/index.js';
 import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../api/index.js';
 import { createProgress } from './progress.js';
+import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
+import { addCampaignCommands } from './campaigns.js';
 import { keyValues, table } from './table.js';
-
-interface Common {
-  db?: string;
-  json?: boolean;
-}
-
-const EXIT_REFUSED = 2;
-const EXIT_LOCKED = 3;
-
-function dbPath(opts: Common): string {
-  return opts.db ?? process.env['REGULARS_DB'] ?? 'regulars.duckdb';
-}
-
-function common(cmd: Command): Command {
-  return cmd
-    .option('--db <file>', 'database file (default: $REGULARS_DB or ./regulars.duckdb)')
-    .option('--json', 'print one JSON document on stdout');
-}
-
-function out(opts: Common, doc: unknown, human: () => string): void {
-  process.stdout.write(opts.json === true ? `${JSON.stringify(doc, null, 2)}\n` : `${human()}\n`);
-}
-
-class UsageError extends Error {}
-
-async function withDb<T>(opts: Common, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openRegulars(dbPath(opts));
-  try {
-    return await fn(db);
-  } finally {
-    db.close();
-  }
-}
 
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   let code = 1;
   if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
-  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError) {
+  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError || err instanceof CampaignError) {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);
@@ -311,16 +281,7 @@ export function buildProgram(): Command {
 
   // Segments: a rule is JSON text or a file holding it.
   const segments = program.command('segments').description('segments: rule trees counted live, saved, snapshotted, exported (docs/segments.md)');
-  const ruleOf = (text: string): ReturnType<typeof parseRule> => {
-    const raw = text.trim().startsWith('{') ? text : readFileSync(text, 'utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (e) {
-      throw new UsageError(`the rule is not JSON: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    return parseRule(json);
-  };
+  const ruleOf = (text: string): ReturnType<typeof parseRule> => parseRule(jsonArg(text, 'the rule', (f) => readFileSync(f, 'utf8')));
   const asOfOf = async (db: Db, asOf: string | undefined): Promise<string> => asOf ?? (await defaultAsOf(db, systemClock));
   common(segments.command('count').description('members matching a rule').requiredOption('--rule <json|file>', 'the rule tree').option('--as-of <date>', 'evaluation date (default: the latest purchase day)')).action(
     async (opts: Common & { rule: string; asOf?: string }) => {
@@ -369,6 +330,8 @@ export function buildProgram(): Command {
     if (!ok) throw new UsageError(`no segment ${id}`);
     out(opts, { segment_id: id, deleted: true }, () => `segment ${id} deleted`);
   });
+
+  addCampaignCommands(program);
 
   common(
     program

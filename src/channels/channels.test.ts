@@ -1,0 +1,133 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseCsv } from '../core/csv.js';
+import { backoff, createChannel, csvChannel, emailChannel, messageId, renderTemplate, sign, validateChannelConfig, verifySignature, webhookChannel } from './index.js';
+import { channelContract, sample } from './contract.js';
+import { smtpReceiver, webhookReceiver } from './receivers.js';
+
+const SECRET = 'test-secret-0123456789';
+const noSleep = (): Promise<void> => Promise.resolve();
+
+channelContract('csv', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-csv-'));
+  const file = join(dir, 'list.csv');
+  return Promise.resolve({
+    make: () => csvChannel({ file, consentChannel: 'sms' }),
+    received: () => {
+      try {
+        const [header = [], ...rows] = parseCsv(readFileSync(file, 'utf8'));
+        const col = (r: string[], n: string): string => r[header.indexOf(n)] ?? '';
+        return Promise.resolve(rows.map((r) => ({ key: col(r, 'idempotency_key'), to: col(r, 'phone'), text: col(r, 'text') })));
+      } catch {
+        return Promise.resolve([]);
+      }
+    },
+    close: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+  });
+});
+
+channelContract('webhook', async () => {
+  const rx = await webhookReceiver(SECRET);
+  return {
+    make: () => webhookChannel({ url: `http://127.0.0.1:${rx.port}/send`, secret: SECRET, consentChannel: 'sms', retries: 0, sleep: noSleep }),
+    received: () => Promise.resolve(rx.deliveries.map((d) => ({ key: d.key, to: d.to, text: d.text }))),
+    refuse: rx.refuse,
+    stumble: rx.stumble,
+    close: rx.close,
+  };
+});
+
+channelContract('email', async () => {
+  const rx = await smtpReceiver();
+  return {
+    make: () => emailChannel({ host: '127.0.0.1', port: rx.port, from: '"Shop" <news@shop.example>' }),
+    received: () => Promise.resolve(rx.deliveries.map((d) => ({ key: d.key, to: d.to, text: d.text }))),
+    refuse: rx.refuse,
+    stumble: rx.stumble,
+    close: rx.close,
+  };
+});
+
+test('templates: fallbacks, HTML escaping, and missing variables named', () => {
+  const r = renderTemplate({ subject: 'Hi {{name}}', text: '{{name}}: {{offer|free gift}}', html: '<b>{{name}}</b>' }, { name: 'A & <B>' });
+  assert.deepEqual(r, { ok: true, message: { subject: 'Hi A & <B>', text: 'A & <B>: free gift', html: '<b>A &amp; &lt;B&gt;</b>' } });
+  assert.deepEqual(renderTemplate({ text: '{{a}} {{b}} {{a}}' }, { b: '' }), { ok: false, missing: ['a', 'b'] });
+});
+
+test('webhook: signatures verify, tampering and stale timestamps do not', async () => {
+  const body = '{"x":1}';
+  const h = sign(SECRET, '1700000000', body);
+  assert.equal(verifySignature(SECRET, '1700000000', body, h, 300, 1700000100), true);
+  assert.equal(verifySignature(SECRET, '1700000000', '{"x":2}', h, 300, 1700000100), false, 'tampered body');
+  assert.equal(verifySignature(SECRET, '1700000000', body, h, 300, 1700000400), false, 'stale timestamp');
+  assert.equal(verifySignature('other-secret-0000000', '1700000000', body, h, 300, 1700000100), false, 'wrong secret');
+  // The receiver rejects a request signed with another secret.
+  const rx = await webhookReceiver(SECRET);
+  try {
+    const bad = webhookChannel({ url: `http://127.0.0.1:${rx.port}/`, secret: 'not-the-secret-000', consentChannel: 'sms', retries: 0 });
+    const r = await bad.send(sample('m1'));
+    assert.equal(r.status, 'failed');
+    assert.equal(rx.rejectedSignatures, 1);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('webhook: retries with doubling backoff and deterministic jitter, honours Retry-After, then hands back to the scheduler', async () => {
+  // Jitter is a pure function of the key and attempt: up to +50%.
+  for (const attempt of [1, 2, 3]) {
+    const d = backoff(100, attempt, 'k');
+    assert.ok(d >= 100 * 2 ** (attempt - 1) && d <= 150 * 2 ** (attempt - 1));
+    assert.equal(d, backoff(100, attempt, 'k'));
+  }
+  const rx = await webhookReceiver(SECRET);
+  try {
+    const waits: number[] = [];
+    const sleep = (ms: number): Promise<void> => {
+      waits.push(ms);
+      return Promise.resolve();
+    };
+    rx.stumble(2);
+    const a = webhookChannel({ url: `http://127.0.0.1:${rx.port}/`, secret: SECRET, consentChannel: 'sms', retries: 3, backoffMs: 100, sleep });
+    assert.deepEqual(await a.send(sample('m1')), { status: 'sent', providerId: 'gw-1' });
+    assert.deepEqual(waits, [0, 0], 'Retry-After: 0 from the gateway wins over the backoff');
+    rx.stumble(10);
+    const r = await a.send(sample('m2'));
+    assert.equal(r.status, 'retry');
+    assert.equal(waits.length, 5);
+    // A refused connection (nothing listening) is transient too, with the computed backoff.
+    const dead = webhookChannel({ url: 'http://127.0.0.1:9/', secret: SECRET, consentChannel: 'sms', retries: 2, backoffMs: 100, sleep });
+    waits.length = 0;
+    assert.equal((await dead.send(sample('m3'))).status, 'retry');
+    assert.deepEqual(waits, [backoff(100, 1, 'C1:1:w1:m3'), backoff(100, 2, 'C1:1:w1:m3')]);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('email: the Message-ID and header carry the idempotency key', async () => {
+  const rx = await smtpReceiver();
+  try {
+    const a = emailChannel({ host: '127.0.0.1', port: rx.port, from: '"Shop" <news@shop.example>' });
+    await a.send(sample('m1'));
+    await a.close();
+    const d = rx.deliveries[0];
+    assert.equal(d?.headers['message-id'], messageId('C1:1:w1:m1', 'news@shop.example'));
+    assert.equal(d?.headers['subject'], 'Sale for Name m1');
+    assert.equal(d?.to, 'm1@example.com');
+  } finally {
+    await rx.close();
+  }
+});
+
+test('channel configurations are validated with paths; createChannel builds each kind', () => {
+  const bad = validateChannelConfig({ kind: 'webhook', url: 'ftp://x', secret: 'short', consent_channel: '' });
+  assert.deepEqual(bad.ok ? [] : bad.errors.map((e) => e.path), ['$.url', '$.secret', '$.consent_channel']);
+  assert.deepEqual(validateChannelConfig({ kind: 'pigeon' }), { ok: false, errors: [{ path: '$.kind', reason: 'must be csv, webhook or email' }] });
+  const ok = validateChannelConfig({ kind: 'email', host: 'smtp.example', port: 587, from: 'a@b.c' });
+  assert.ok(ok.ok);
+  if (ok.ok) assert.equal(createChannel(ok.config).consentChannel, 'email');
+});

@@ -1,0 +1,41 @@
+/**
+ * The CSV channel: the list a merchant uploads to a marketplace's own messaging tool. One row
+ * per message, appended as it is sent; a key already in the file is never written again, so a
+ * resend after a restart does not duplicate a line.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { parseCsv } from '../core/csv.js';
+import { renderTemplate } from './template.js';
+import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
+
+export const CSV_COLUMNS = ['idempotency_key', 'campaign_id', 'wave_id', 'member_id', 'name', 'phone', 'email', 'wechat', 'subject', 'text', 'scheduled_for'] as const;
+
+const quote = (v: string): string => (/[",\r\n]/.test(v) || v.startsWith(' ') ? `"${v.replace(/"/g, '""')}"` : v);
+
+/** A CSV list channel writing to `file` (created with a header when absent). */
+export function csvChannel(o: { file: string; consentChannel: string }): ChannelAdapter {
+  const written = new Set<string>();
+  if (existsSync(o.file)) {
+    const [header = [], ...rows] = parseCsv(readFileSync(o.file, 'utf8'));
+    const k = header.indexOf('idempotency_key');
+    for (const r of rows) if (k >= 0 && r[k] !== undefined) written.add(r[k] ?? '');
+  } else appendFileSync(o.file, `${CSV_COLUMNS.join(',')}\n`);
+  return {
+    kind: 'csv',
+    consentChannel: o.consentChannel,
+    send(m: OutboundMessage): Promise<SendResult> {
+      if (written.has(m.idempotencyKey)) return Promise.resolve({ status: 'sent', providerId: 'already in file' });
+      const r = renderTemplate(m.template, m.variables);
+      if (!r.ok) return Promise.resolve({ status: 'failed', error: `template variables missing: ${r.missing.join(', ')}` });
+      const row = [m.idempotencyKey, m.campaignId, m.waveId, m.recipient.memberId, m.recipient.name ?? '', m.recipient.phone ?? '', m.recipient.email ?? '', m.recipient.wechat ?? '', r.message.subject ?? '', r.message.text, m.scheduledFor];
+      try {
+        appendFileSync(o.file, `${row.map(quote).join(',')}\n`);
+      } catch (e) {
+        return Promise.resolve({ status: 'retry', error: e instanceof Error ? e.message : String(e) });
+      }
+      written.add(m.idempotencyKey);
+      return Promise.resolve({ status: 'sent', providerId: `line ${written.size + 1}` });
+    },
+    close: () => Promise.resolve(),
+  };
+}

@@ -1,0 +1,145 @@
+/** `regulars channels ...` and `regulars campaigns ...`: a thin shell over src/campaigns. */
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { systemClock } from '../core/clock.js';
+import type { Db } from '../core/db/index.js';
+import { createChannel, validateChannelConfig } from '../channels/index.js';
+import {
+  CampaignError,
+  createCampaign,
+  deliveryFunnel,
+  evaluateCampaignRuns,
+  getCampaign,
+  getMessageChannel,
+  launchCampaign,
+  listCampaigns,
+  listMessageChannels,
+  listRuns,
+  powerCheck,
+  runDue,
+  setMessageChannel,
+  type ChannelResolver,
+  type CampaignEvaluation,
+} from '../campaigns/index.js';
+import { common, jsonArg, out, withDb, type Common } from './shell.js';
+import { table } from './table.js';
+
+const read = (f: string): string => readFileSync(f, 'utf8');
+
+/** Builds adapters from the channels stored in the database. */
+export function storedChannels(db: Db): ChannelResolver {
+  return async (name) => {
+    const raw = await getMessageChannel(db, name);
+    if (raw === null) throw new CampaignError(`no message channel ${name}: create it with regulars channels set ${name} --config ...`, [], 'not_found');
+    const v = validateChannelConfig(raw);
+    if (!v.ok) throw new CampaignError(`message channel ${name} is invalid`, v.errors);
+    return createChannel(v.config);
+  };
+}
+
+function evaluationText(e: CampaignEvaluation, lang: 'en' | 'zh'): string {
+  const lines: string[] = [`${e.campaign_id} '${e.name}' (goal ${e.goal})`];
+  for (const r of e.runs) {
+    const ev = r.evaluation;
+    lines.push(`\nrun ${r.run.run_id}: T ${r.run.starts_at}, window ${r.window.from} to ${r.window.to}`);
+    lines.push(
+      table(
+        (['treatment', 'control'] as const).map((g) => ({
+          group: g,
+          members: ev[g].members,
+          responders: ev[g].responders,
+          response_rate: `${(ev[g].response_rate * 100).toFixed(2)}%`,
+          orders: ev[g].orders,
+          revenue: ev[g].revenue,
+          revenue_per_member: ev[g].revenue_per_member,
+          margin_per_member: ev[g].margin_per_member,
+        })),
+      ),
+    );
+    const ci = (i: { estimate: number; low: number; high: number; pValue: number }, scale: number, unit: string): string =>
+      `${(i.estimate * scale).toFixed(2)}${unit} [${(i.low * scale).toFixed(2)}, ${(i.high * scale).toFixed(2)}] p=${i.pValue.toFixed(4)}`;
+    lines.push(`response uplift ${ci(ev.response_uplift, 100, ' pt')}; revenue per member ${ci(ev.revenue_uplift, 1, '')}`);
+    lines.push(`incremental: ${ev.incremental.responders} responders, revenue ${ev.incremental.revenue}, margin ${ev.incremental.margin}; cost ${ev.cost}; ROI ${ev.roi === null ? 'n/a' : ev.roi.toFixed(2)}`);
+    lines.push(lang === 'zh' ? r.verdict.zh : r.verdict.en);
+  }
+  if (e.pooled !== null) lines.push(`\npooled over ${e.runs.length} runs: response uplift ${(e.pooled.response_uplift.estimate * 100).toFixed(2)} pt [${(e.pooled.response_uplift.low * 100).toFixed(2)}, ${(e.pooled.response_uplift.high * 100).toFixed(2)}], incremental margin ${e.pooled.incremental.margin}, cost ${e.pooled.cost}`);
+  lines.push('', table(e.funnel.map((w) => ({ wave: w.wave_id, channel: w.channel, at: w.at, sent: w.states['sent'] ?? 0, suppressed: w.states['suppressed'] ?? 0, failed: w.states['failed'] ?? 0, delivered: w.delivered, opened: w.opened, clicked: w.clicked }))));
+  return lines.join('\n');
+}
+
+/** Registers the channels and campaigns commands. */
+export function addCampaignCommands(program: Command): void {
+  const channels = program.command('channels').description('named outbound channels for campaign waves: csv, webhook, email (docs/channels.md)');
+  common(channels.command('set').description('store a channel configuration').argument('<name>').requiredOption('--config <json|file>', 'the configuration')).action(
+    async (name: string, opts: Common & { config: string }) => {
+      const v = validateChannelConfig(jsonArg(opts.config, 'the channel configuration', read));
+      if (!v.ok) throw new CampaignError(`invalid channel ${name}`, v.errors);
+      await withDb(opts, (db) => setMessageChannel(db, systemClock, name, v.config));
+      out(opts, { name, kind: v.config.kind }, () => `channel ${name} (${v.config.kind}) saved`);
+    },
+  );
+  common(channels.command('list').description('stored channels (secrets masked)')).action(async (opts: Common) => {
+    const rows = await withDb(opts, (db) => listMessageChannels(db));
+    out(opts, rows, () => (rows.length === 0 ? 'no channels' : table(rows.map((r) => ({ name: r.name, config: JSON.stringify(r.config), updated_at: r.updated_at })))));
+  });
+
+  const campaigns = program.command('campaigns').description('campaigns with a control group, waves, a durable scheduler, evaluation (docs/campaigns.md)');
+  common(campaigns.command('create').description('create a draft from a campaign JSON file').requiredOption('--file <json|file>', 'the campaign definition')).action(async (opts: Common & { file: string }) => {
+    const c = await withDb(opts, (db) => createCampaign(db, systemClock, jsonArg(opts.file, 'the campaign', read)));
+    out(opts, c, () => `campaign ${c.campaign_id} '${c.name}' saved as a draft`);
+  });
+  common(campaigns.command('list').description('campaigns, newest first')).action(async (opts: Common) => {
+    const rows = await withDb(opts, (db) => listCampaigns(db));
+    out(opts, rows, () => (rows.length === 0 ? 'no campaigns' : table(rows)));
+  });
+  common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: today)')).action(
+    async (id: string, opts: Common & { asOf?: string }) => {
+      const r = await withDb(opts, async (db) => ({
+        ...(await getCampaign(db, id)),
+        power: await powerCheck(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }),
+        runs: await listRuns(db, id),
+        waves: await deliveryFunnel(db, (await getCampaign(db, id)).definition, id),
+      }));
+      out(opts, r, () => {
+        const p = r.power;
+        return [
+          `${r.campaign_id} '${r.name}' ${r.status}; goal ${r.definition.goal}; T ${r.definition.starts_at}; control ${r.definition.control.percent}%${r.definition.control.stratify_by_lifecycle ? ' stratified by lifecycle' : ''}; attribution ${r.definition.attribution_days} days`,
+          `power: audience ${p.audience}, baseline ${(p.baseline_rate * 100).toFixed(2)}%; detecting +${p.detect_uplift_points} pt needs ${p.required_audience} members; with this audience and holdout the smallest detectable uplift is ${p.detectable_uplift_points === null ? 'n/a' : `${p.detectable_uplift_points.toFixed(2)} pt`}${p.enough ? '' : ' (audience too small for the wanted uplift)'}`,
+          table(r.waves.map((w) => ({ wave: w.wave_id, channel: w.channel, at: w.at, best_hour: w.best_hour, when: w.when === null ? '' : JSON.stringify(w.when), ...w.states }))),
+          r.runs.length === 0 ? 'not launched' : table(r.runs.map((x) => ({ ...x }))),
+        ].join('\n');
+      });
+    },
+  );
+  common(campaigns.command('launch').description('freeze the audience, assign the control group, plan the waves').argument('<id>').option('--as-of <date>', 'audience date (default: today)')).action(
+    async (id: string, opts: Common & { asOf?: string }) => {
+      const r = await withDb(opts, (db) => launchCampaign(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
+      out(opts, r, () => `run ${r.run_id} launched: ${r.audience} members frozen, ${r.control} in the control group (${(r.control_bp / 100).toFixed(2)}%), T ${r.starts_at}`);
+    },
+  );
+  common(
+    campaigns
+      .command('run')
+      .description('the scheduler: send what is due (state in the database; safe to stop and restart)')
+      .option('--once', 'process what is due now and exit')
+      .option('--every <seconds>', 'seconds between passes', '60'),
+  ).action(async (opts: Common & { once?: boolean; every: string }) => {
+    const every = Number(opts.every);
+    await withDb(opts, async (db) => {
+      for (;;) {
+        const r = await runDue(db, systemClock, storedChannels(db));
+        if (opts.json === true || r.sent + r.failed + r.retry + r.planned.length + r.launched.length + Object.keys(r.suppressed).length > 0 || opts.once === true) {
+          out(opts, r, () => `${r.now}${r.quiet ? ' (quiet hours)' : ''}: ${r.sent} sent, ${r.retry} to retry, ${r.failed} failed, suppressed ${JSON.stringify(r.suppressed)}${r.planned.length > 0 ? `, planned ${r.planned.map((p) => `${p.wave_id}:${p.sends}`).join(' ')}` : ''}`);
+        }
+        if (opts.once === true) return;
+        await new Promise((res) => setTimeout(res, Math.max(1, every) * 1000));
+      }
+    });
+  });
+  common(campaigns.command('evaluate').description('treatment against control per run, pooled runs, delivery funnel, verdict').argument('<id>').option('--lang <en|zh>', 'language of the verdict', 'en')).action(
+    async (id: string, opts: Common & { lang: string }) => {
+      const e = await withDb(opts, (db) => evaluateCampaignRuns(db, id));
+      out(opts, e, () => evaluationText(e, opts.lang === 'zh' ? 'zh' : 'en'));
+    },
+  );
+}
