@@ -73,3 +73,19 @@ export function recordingAdapter(consentChannel: string, opts: { crashAfter?: nu
     close: () => Promise.resolve(),
   };
 }
+
+/** The source material's example: email five days before the sale, SMS the day before to non-openers, SMS one hour before. */
+export const SALE = {
+  name: 'Autumn sale',
+  goal: 'purchases',
+  audience: { rule: { kind: 'consent', channel: 'email', status: 'granted' } },
+  starts_at: '2026-11-11 10:00',
+  control: { percent: 20 },
+  attribution_days: 3,
+  cost: { per_message: { edm: '0.01', sms: '0.05' }, fixed: '10.00' },
+  waves: [
+    { id: 'edm', channel: 'edm', at: '-5d', template: { subject: 'Sale in 5 days, {{name}}', text: 'Hello {{name}}' } },
+    { id: 'sms1', channel: 'sms', at: '-1d', when: { not: { opened: 'edm' } }, template: { text: 'Tomorrow: the sale' } },
+    { id: 'sms2', channel: 'sms', at: '-1h', template: { text: 'One hour to go' } },
+  ],
+};
