@@ -19,6 +19,8 @@ import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
+import { campaignRoutes } from './campaigns.js';
+import { CampaignError, runDue, storedChannels } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
 export const VERSION = '0.1.0';
@@ -35,6 +37,8 @@ export interface AppOptions {
   /** The built console (default: dist/web of this package). */
   webDir?: string;
   logger?: boolean;
+  /** Run the campaign scheduler every this many seconds in the server (0 or absent: off). */
+  schedulerSeconds?: number;
 }
 
 /** Paths served without a key: health, the OpenAPI document and its page, the console's files. */
@@ -84,6 +88,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof AnalysisError) return send(400, 'bad_request', err.message);
     if (err instanceof FileRefused) return send(400, 'refused', err.message);
     if (err instanceof MemberLookupError) return send(404, 'not_found', err.message);
+    if (err instanceof CampaignError) {
+      const status = err.code === 'not_found' ? 404 : err.code === 'conflict' ? 409 : 400;
+      return reply.status(status).send({ error: err.code === 'invalid' ? 'invalid_campaign' : err.code, message: err.message, errors: err.errors });
+    }
     const fe: Partial<FastifyError> = err;
     if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || fe.statusCode === 413) {
       const limit = req.routeOptions.bodyLimit ?? bodyLimit;
@@ -131,6 +139,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   ingestRoutes(app, ctx);
   adminRoutes(app, ctx);
   segmentRoutes(app, ctx);
+  campaignRoutes(app, ctx);
+  // The scheduler shares the server's one connection and queue (the database file has one owner).
+  const every = opts.schedulerSeconds ?? 0;
+  if (every > 0) {
+    const timer = setInterval(() => {
+      ctx.serial(() => runDue(db, clock, storedChannels(db))).catch((e: unknown) => app.log.error(e));
+    }, every * 1000);
+    app.addHook('onClose', async () => clearInterval(timer));
+  }
   staticRoutes(app, opts.webDir ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'web'));
   return app;
 }

@@ -5,8 +5,7 @@ import { sandbox } from '../testing/index.js';
 import { setSetting } from '../core/settings/index.js';
 import { openRegulars } from '../open.js';
 import { smtpReceiver, webhookReceiver } from '../channels/receivers.js';
-import { storedChannels } from '../cli/campaigns.js';
-import { createCampaign, evaluateCampaignRuns, launchCampaign, runDue, setMessageChannel } from './index.js';
+import { createCampaign, evaluateCampaignRuns, launchCampaign, runDue, setMessageChannel, storedChannels } from './index.js';
 import { importEvents, loadMembers, movableClock, SALE } from './testkit.js';
 
 const SECRET = 'gateway-secret-0123456789';

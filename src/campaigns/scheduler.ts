@@ -8,8 +8,8 @@
 import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import type { Clock } from '../core/clock.js';
 import { getSetting, quietHours } from '../core/settings/index.js';
-import type { ChannelAdapter, OutboundMessage, SendResult } from '../channels/types.js';
-import { parseCampaign } from './store.js';
+import { createChannel, validateChannelConfig, type ChannelAdapter, type OutboundMessage, type SendResult } from '../channels/index.js';
+import { CampaignError, getMessageChannel, parseCampaign } from './store.js';
 import { launchCampaign, listRuns, runStartsAt, shopNow } from './launch.js';
 import { planTime, planWave, waveTime } from './plan.js';
 
@@ -17,6 +17,17 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 
 /** Finds the adapter for a stored channel name (the CLI builds real ones; tests inject their own). */
 export type ChannelResolver = (name: string) => Promise<ChannelAdapter>;
+
+/** Builds adapters from the channels stored in the database (`regulars channels set`). */
+export function storedChannels(db: Db): ChannelResolver {
+  return async (name) => {
+    const raw = await getMessageChannel(db, name);
+    if (raw === null) throw new CampaignError(`no message channel ${name}: create it with regulars channels set ${name} --config ...`, [], 'not_found');
+    const v = validateChannelConfig(raw);
+    if (!v.ok) throw new CampaignError(`message channel ${name} is invalid`, v.errors);
+    return createChannel(v.config);
+  };
+}
 
 export interface RunReport {
   readonly now: string;

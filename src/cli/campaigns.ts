@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
-import type { Db } from '../core/db/index.js';
-import { createChannel, validateChannelConfig } from '../channels/index.js';
+import { validateChannelConfig } from '../channels/index.js';
 import {
   CampaignError,
   createCampaign,
@@ -18,24 +17,13 @@ import {
   powerCheck,
   runDue,
   setMessageChannel,
-  type ChannelResolver,
+  storedChannels,
   type CampaignEvaluation,
 } from '../campaigns/index.js';
 import { common, jsonArg, out, withDb, type Common } from './shell.js';
 import { table } from './table.js';
 
 const read = (f: string): string => readFileSync(f, 'utf8');
-
-/** Builds adapters from the channels stored in the database. */
-export function storedChannels(db: Db): ChannelResolver {
-  return async (name) => {
-    const raw = await getMessageChannel(db, name);
-    if (raw === null) throw new CampaignError(`no message channel ${name}: create it with regulars channels set ${name} --config ...`, [], 'not_found');
-    const v = validateChannelConfig(raw);
-    if (!v.ok) throw new CampaignError(`message channel ${name} is invalid`, v.errors);
-    return createChannel(v.config);
-  };
-}
 
 function evaluationText(e: CampaignEvaluation, lang: 'en' | 'zh'): string {
   const lines: string[] = [`${e.campaign_id} '${e.name}' (goal ${e.goal})`];

@@ -1,0 +1,87 @@
+/** Campaigns and message channels over HTTP: create, show with the power check, launch, evaluate. */
+import type { FastifyInstance } from 'fastify';
+import { validateChannelConfig } from '../channels/index.js';
+import {
+  createCampaign,
+  deliveryFunnel,
+  evaluateCampaignRuns,
+  getCampaign,
+  launchCampaign,
+  listCampaigns,
+  listMessageChannels,
+  listRuns,
+  powerCheck,
+  runDue,
+  setMessageChannel,
+  storedChannels,
+} from '../campaigns/index.js';
+import { ADMIN, anyObject, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+
+const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+const asOfQuery = { type: 'object', properties: { as_of: { type: 'string', format: 'date' } } } as const;
+const fieldErrors = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
+} as const;
+
+export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
+  const { db, clock, serial, need } = ctx;
+
+  app.get('/api/campaigns', { preHandler: need(READ), schema: { summary: 'Campaigns, newest first', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
+    campaigns: await serial(() => listCampaigns(db)),
+  }));
+
+  app.post<{ Body: unknown }>(
+    '/api/campaigns',
+    { preHandler: need(OPERATE), schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrors, ...authErrors } } },
+    async (req, reply) => reply.status(201).send(await serial(() => createCampaign(db, clock, req.body))),
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
+    '/api/campaigns/:id',
+    { preHandler: need(READ), schema: { summary: 'A campaign: definition, power check next to the holdout, runs, waves with their sends', params: idParams, querystring: asOfQuery, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    async (req) =>
+      serial(async () => {
+        const c = await getCampaign(db, req.params.id);
+        return {
+          ...c,
+          power: await powerCheck(db, clock, c.campaign_id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of }),
+          runs: await listRuns(db, c.campaign_id),
+          waves: await deliveryFunnel(db, c.definition, c.campaign_id),
+        };
+      }),
+  );
+
+  app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
+    '/api/campaigns/:id/launch',
+    { preHandler: need(OPERATE), schema: { summary: 'Freeze the audience, assign the control group, plan the waves (again: returns the run unchanged)', params: idParams, querystring: asOfQuery, response: { 200: anyObject, 404: errorSchema, 409: errorSchema, ...authErrors } } },
+    async (req) => serial(() => launchCampaign(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/campaigns/:id/evaluation',
+    { preHandler: need(READ), schema: { summary: 'Treatment against control per run and pooled, with intervals, increments, ROI, SRM check, delivery funnel and verdicts', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    async (req) => serial(() => evaluateCampaignRuns(db, req.params.id)),
+  );
+
+  app.post(
+    '/api/campaigns/run',
+    { preHandler: need(OPERATE), schema: { summary: 'Run the scheduler once now (the server also runs it every minute)', response: { 200: anyObject, ...authErrors } } },
+    async () => serial(() => runDue(db, clock, storedChannels(db))),
+  );
+
+  app.get('/api/channels', { preHandler: need(ADMIN), schema: { summary: 'Message channels (secrets masked)', response: { 200: { type: 'object', properties: { channels: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
+    channels: await serial(() => listMessageChannels(db)),
+  }));
+
+  app.put<{ Params: { name: string }; Body: unknown }>(
+    '/api/channels/:name',
+    { preHandler: need(ADMIN), schema: { summary: 'Store a message channel (csv, webhook, email; docs/channels.md)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, body: anyObject, response: { 200: anyObject, 400: fieldErrors, ...authErrors } } },
+    async (req) => {
+      const v = validateChannelConfig(req.body);
+      if (!v.ok) throw new HttpError(400, 'invalid_channel', v.errors.map((e) => `${e.path} ${e.reason}`).join('; '));
+      await serial(() => setMessageChannel(db, clock, req.params.name, v.config));
+      return { name: req.params.name, kind: v.config.kind };
+    },
+  );
+}
