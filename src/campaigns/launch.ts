@@ -69,19 +69,27 @@ export async function launchCampaign(db: Db, clock: Clock, campaignId: string, o
   const now = await shopNow(db, clock);
   const asOf = opts.asOf ?? now.slice(0, 10);
   const startsAt = runStartsAt(def, runId);
-  const audience = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
-  const bp = Math.round(def.control.percent * 100);
   await db.transaction(async () => {
-    await db.run(`CREATE OR REPLACE TEMP TABLE _audience AS SELECT DISTINCT member_id FROM (${audience.sql})`, audience.params);
-    await db.run(SQL('assign'), [campaignId, runId, bp, def.control.stratify_by_lifecycle, now, asOf]);
-    await db.run('DROP TABLE _audience');
-    await db.run(SQL('insert_run'), [campaignId, runId, startsAt, asOf, now, bp, def.control.stratify_by_lifecycle]);
+    await freezeAudience(db, campaignId, runId, def, asOf, now);
     for (const wave of def.waves) if (wave.when === undefined) await planWave(db, campaignId, runId, startsAt, wave, now);
     await db.run("UPDATE campaigns SET status = 'launched', updated_at = $2::TIMESTAMP WHERE campaign_id = $1", [campaignId, now]);
   });
   const run = (await listRuns(db, campaignId)).find((r) => r.run_id === runId);
   if (run === undefined) throw new Error(`run ${runId} of ${campaignId} was not stored`);
   return run;
+}
+
+/**
+ * Freezes a run's audience and assigns its groups (no sends planned): the rule evaluated as of
+ * `asOf`, every member recorded once with group, stratum and bucket. Run inside a transaction.
+ */
+export async function freezeAudience(db: Db, campaignId: string, runId: number, def: CampaignDefinition, asOf: string, now: string): Promise<void> {
+  const audience = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
+  const bp = Math.round(def.control.percent * 100);
+  await db.run(`CREATE OR REPLACE TEMP TABLE _audience AS SELECT DISTINCT member_id FROM (${audience.sql})`, audience.params);
+  await db.run(SQL('assign'), [campaignId, runId, bp, def.control.stratify_by_lifecycle, now, asOf]);
+  await db.run('DROP TABLE _audience');
+  await db.run(SQL('insert_run'), [campaignId, runId, runStartsAt(def, runId), asOf, now, bp, def.control.stratify_by_lifecycle]);
 }
 
 export interface PowerCheck {
