@@ -5,12 +5,12 @@ import { sandbox } from '../testing/index.js';
 import { setSetting } from '../core/settings/index.js';
 import { openRegulars } from '../open.js';
 import { smtpReceiver, webhookReceiver } from '../channels/receivers.js';
-import { createCampaign, evaluateCampaignRuns, launchCampaign, runDue, setMessageChannel, storedChannels } from './index.js';
+import { createCampaign, evaluateCampaignRuns, launchCampaign, runDue, setMessageChannel, storedChannels, type ChannelResolver } from './index.js';
 import { importEvents, loadMembers, movableClock, SALE } from './testkit.js';
 
 const SECRET = 'gateway-secret-0123456789';
 
-test('end to end: the sale campaign over a real SMTP server and a signed SMS webhook, with a restart and a gateway outage in the middle', async () => {
+test('end to end: the sale campaign over a real SMTP server and a signed SMS webhook, with restarts, a gateway outage and a crash mid-wave', async () => {
   const smtp = await smtpReceiver();
   const gateway = await webhookReceiver(SECRET);
   const s = await sandbox();
@@ -59,12 +59,27 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     const sms1 = gateway.deliveries.filter((d) => d.key.includes(':sms1:'));
     assert.deepEqual(sms1.map((d) => d.to).sort(), await contacts('phone', treated.filter((m) => !openers.includes(m))));
 
-    // Another restart, then T-1h: SMS to everyone treated.
+    // T-1h: the process dies right after the gateway accepted the 6th SMS, before recording it.
+    clk.set('2026-11-11 09:00');
+    const real = storedChannels(db);
+    let accepted = 0;
+    const dying: ChannelResolver = async (name) => {
+      const a = await real(name);
+      return {
+        ...a,
+        send: async (m) => {
+          const result = await a.send(m);
+          if (++accepted === 6) throw new Error('process killed');
+          return result;
+        },
+      };
+    };
+    await assert.rejects(runDue(db, clk, dying), /process killed/);
     db.close();
     db = await openRegulars(`${s.dir}/test.duckdb`);
-    clk.set('2026-11-11 09:00');
     r = await runDue(db, clk, storedChannels(db));
-    assert.equal(r.sent, treated.length);
+    assert.equal(r.sent, treated.length - 5, 'the rest of the wave, including the message in flight at the crash');
+    assert.equal(gateway.duplicates, 1, 'the one message in flight was offered again under its key and dropped by the gateway');
     clk.set('2026-11-11 12:00');
     r = await runDue(db, clk, storedChannels(db));
     assert.equal(r.sent, 0, 'nothing left to send');

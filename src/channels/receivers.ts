@@ -86,10 +86,13 @@ const bodyOf = (req: IncomingMessage): Promise<string> =>
 
 /**
  * A webhook endpoint that checks every signature (401 when wrong), answers 400 while refusing
- * and 503 (with Retry-After: 0) while stumbling, and records the accepted requests.
+ * and 503 (with Retry-After: 0) while stumbling, records the accepted requests, and (like a
+ * real gateway) acknowledges a repeated idempotency key without delivering it again.
  */
-export async function webhookReceiver(secret: string): Promise<Receiver & { readonly rejectedSignatures: number }> {
+export async function webhookReceiver(secret: string): Promise<Receiver & { readonly rejectedSignatures: number; readonly duplicates: number }> {
   const deliveries: Delivery[] = [];
+  const seen = new Map<string, string>();
+  let duplicates = 0;
   let refusing = false;
   let stumbles = 0;
   let badSignatures = 0;
@@ -109,11 +112,18 @@ export async function webhookReceiver(secret: string): Promise<Receiver & { read
         stumbles--;
         return void res.writeHead(503, { 'retry-after': '0' }).end('busy');
       }
+      // Like a real gateway: a key already accepted is acknowledged again, not sent again.
+      const known = seen.get(h('idempotency-key'));
+      if (known !== undefined) {
+        duplicates++;
+        return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: known }));
+      }
       const j: unknown = JSON.parse(body);
       const rec = typeof j === 'object' && j !== null ? j : {};
       const text = 'text' in rec && typeof rec.text === 'string' ? rec.text : '';
       const to = 'to' in rec && typeof rec.to === 'object' && rec.to !== null && 'phone' in rec.to && typeof rec.to.phone === 'string' ? rec.to.phone : '';
       deliveries.push({ key: h('idempotency-key'), to, text, headers: { 'x-regulars-signature': h('x-regulars-signature') } });
+      seen.set(h('idempotency-key'), `gw-${deliveries.length}`);
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `gw-${deliveries.length}` }));
     });
   });
@@ -125,6 +135,9 @@ export async function webhookReceiver(secret: string): Promise<Receiver & { read
     deliveries,
     get rejectedSignatures() {
       return badSignatures;
+    },
+    get duplicates() {
+      return duplicates;
     },
     refuse: (on) => {
       refusing = on;
