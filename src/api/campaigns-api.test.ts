@@ -32,6 +32,8 @@ test('campaigns API: validation with paths, create, power check, launch (idempot
     assert.equal(launched.json().audience, 20);
     assert.deepEqual((await app.inject({ method: 'POST', url: `/api/campaigns/${id}/launch`, headers: op })).json(), launched.json());
     assert.equal((await app.inject({ url: '/api/campaigns/CNOPE', headers: analyst })).statusCode, 404);
+    const listed = (await app.inject({ url: '/api/campaigns', headers: analyst })).json().campaigns;
+    assert.deepEqual(listed.map((c: { campaign_id: string; status: string; runs: number; audience: number }) => [c.campaign_id, c.status, c.runs, c.audience]), [[id, 'launched', 1, 20]]);
 
     // Channels are admin-only and their secrets never come back.
     assert.equal((await app.inject({ method: 'PUT', url: '/api/channels/edm', headers: op, payload: {} })).statusCode, 403);

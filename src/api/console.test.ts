@@ -7,16 +7,25 @@ import { clock, ROOT, sandbox } from '../testing/index.js';
 import { generate } from '../generate/index.js';
 import { refresh } from '../analytics/index.js';
 import { createKey, serve } from './index.js';
+import { fixedClock } from '../core/clock.js';
+import { createCampaign, launchCampaign, runDue, setMessageChannel, storedChannels } from '../campaigns/index.js';
 
 // The console in Debian's Chromium against a real server on a small generated merchant.
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'import', 'settings'];
+const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'campaigns', 'import', 'settings'];
 
 test('console: every page draws from the API, filters change the data, language switches and stays, member search and profile, upload', async () => {
   const s = await sandbox();
   const g = await generate({ members: 1500, days: 400, seed: 'console', out: join(s.dir, 'gen'), start: '2024-01-01' });
   for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
   await refresh(s.db, clock);
+  // A launched and sent campaign (CSV list channel) for the campaigns page.
+  const t = fixedClock('2025-01-18T12:00:00Z');
+  await setMessageChannel(s.db, t, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
+  const campaign = await createCampaign(s.db, t, { name: 'Winter sale', audience: { rule: { kind: 'consent', channel: 'sms', status: 'granted' } }, starts_at: '2025-01-20 10:00', control: { percent: 20 }, attribution_days: 14, waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: 'Winter sale on 12 December' } }] });
+  const run = await launchCampaign(s.db, t, campaign.campaign_id, { asOf: '2025-01-17' });
+  assert.ok(run.audience > 100, `a real audience (${run.audience})`);
+  assert.equal((await runDue(s.db, t, storedChannels(s.db))).sent > 0, true);
   const { key } = await createKey(s.db, clock, 'admin', 'browser test');
   const server = await serve(s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -39,8 +48,15 @@ test('console: every page draws from the API, filters change the data, language 
     assert.ok((await page.textContent('.cards'))?.includes(String(kpi.result.summary.current.orders)), 'the overview shows the API figures');
     for (const p of PAGES) {
       await page.click(`nav a[data-page="${p}"]`);
-      await page.waitForFunction((name) => location.hash.startsWith(`#/${name}`) && document.querySelector('#page h2') !== null && document.querySelector('#page .note')?.textContent !== 'Loading…', p);
-      if (!['members', 'import', 'settings'].includes(p)) await page.waitForSelector('#page canvas');
+      await page.waitForFunction((name) => location.hash.startsWith(`#/${name}`) && document.querySelector('#page h2') !== null && document.querySelector('#page .note')?.textContent !== 'Loading…', p).catch(async (e: unknown) => {
+        throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)} ${errors.join(' | ')}`.slice(0, 900));
+      });
+      if (!['members', 'import', 'settings'].includes(p)) await page.waitForSelector('#page canvas').catch(async (e: unknown) => { throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)}`.slice(0, 600)); });
+      if (p === 'campaigns') {
+        await page.waitForSelector('[data-verdict]');
+        assert.match((await page.textContent('#campaign-title')) ?? '', /Winter sale/);
+        assert.ok(((await page.textContent('[data-verdict]')) ?? '').length > 20, 'a plain-language verdict');
+      }
       const text = (await page.textContent('#page')) ?? '';
       assert.ok(!text.includes('Could not load'), `${p}: ${text.slice(0, 200)}`);
       await page.waitForTimeout(300);

@@ -15,7 +15,7 @@ FROM campaigns WHERE campaign_id = $1;
 SELECT c.campaign_id, c.name, c.status, c.created_at::VARCHAR AS created_at,
        count(r.run_id) AS runs, coalesce(sum(r.audience), 0) AS audience
 FROM campaigns c LEFT JOIN campaign_runs r USING (campaign_id)
-GROUP BY ALL ORDER BY c.created_at DESC, c.campaign_id;
+GROUP BY c.campaign_id, c.name, c.status, c.created_at ORDER BY c.created_at DESC, c.campaign_id;
 
 -- name: runs
 SELECT run_id, starts_at::VARCHAR AS starts_at, audience_as_of::VARCHAR AS audience_as_of,

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { rmSync } from 'node:fs';
-import { countOf, sandbox } from '../testing/index.js';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { countOf, ROOT, sandbox } from '../testing/index.js';
 import { setSetting } from '../core/settings/index.js';
 import { openRegulars } from '../open.js';
 import { createCampaign, launchCampaign, runDue, validateCampaign, evaluateCampaignRuns, getCampaign, type ChannelResolver } from './index.js';
@@ -25,6 +26,8 @@ test('campaign validation names every problem with its path', () => {
   assert.equal(v.ok, false);
   const paths = v.ok ? [] : v.errors.map((e) => e.path);
   assert.deepEqual(paths.sort(), ['$.audience.rule.stages', '$.control.percent', '$.cost.per_message.sms', '$.goal', '$.name', '$.starts_at', '$.waves[0].at', '$.waves[1].template.text', '$.waves[1].when.opened'].sort());
+  const example = validateCampaign(JSON.parse(readFileSync(join(ROOT, 'docs', 'examples', 'campaign-sale.json'), 'utf8')));
+  assert.ok(example.ok, 'the documented example campaign is valid');
   const ok = validateCampaign(SALE);
   assert.equal(ok.ok, true, JSON.stringify(ok));
   if (ok.ok) {

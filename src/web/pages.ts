@@ -1,5 +1,6 @@
 /** The console's pages: each reads the API and draws pictures first, tables second. */
 import { h, table, type Ctx } from './main.js';
+import { campaigns } from './campaigns.js';
 
 type R = Record<string, unknown>;
 const num = (v: unknown): number => Number(v ?? 0);
@@ -337,6 +338,7 @@ export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   lifecycle,
   rfm,
   members,
+  campaigns,
   import: importPage,
   settings,
 };
