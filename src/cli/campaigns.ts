@@ -102,7 +102,7 @@ export function addCampaignCommands(program: Command): void {
   common(campaigns.command('launch').description('freeze the audience, assign the control group, plan the waves').argument('<id>').option('--as-of <date>', 'audience date (default: today)')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
       const r = await withDb(opts, (db) => launchCampaign(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
-      out(opts, r, () => `run ${r.run_id} launched: ${r.audience} members frozen, ${r.control} in the control group (${(r.control_bp / 100).toFixed(2)}%), T ${r.starts_at}`);
+      out(opts, r, () => `run ${r.run_id} launched: ${r.audience} members frozen, ${r.control} in the control group (${r.audience === 0 ? '0' : ((100 * r.control) / r.audience).toFixed(1)}%; target ${(r.control_bp / 100).toFixed(2)}%), T ${r.starts_at}`);
     },
   );
   common(
