@@ -10,12 +10,12 @@ import type { ChannelAdapter } from './types.js';
 export type { ChannelAdapter, OutboundMessage, Recipient, MessageTemplate, SendResult } from './types.js';
 export { renderTemplate } from './template.js';
 export { csvChannel, CSV_COLUMNS } from './csv.js';
-export { webhookChannel, verifySignature, sign, backoff } from './webhook.js';
+export { webhookChannel, verifySignature, sign, backoff, retryAfterMs } from './webhook.js';
 export { emailChannel, messageId } from './email.js';
 
 export type ChannelConfig =
   | { readonly kind: 'csv'; readonly file: string; readonly consent_channel: string }
-  | { readonly kind: 'webhook'; readonly url: string; readonly secret: string; readonly consent_channel: string; readonly timeout_ms?: number; readonly retries?: number; readonly backoff_ms?: number }
+  | { readonly kind: 'webhook'; readonly url: string; readonly secret: string; readonly consent_channel: string; readonly timeout_ms?: number; readonly retries?: number; readonly backoff_ms?: number; readonly max_delay_ms?: number }
   | { readonly kind: 'email'; readonly host: string; readonly port: number; readonly secure?: boolean; readonly user?: string; readonly password?: string; readonly from: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -58,10 +58,11 @@ export function validateChannelConfig(json: unknown): { ok: true; config: Channe
       const timeout = int('timeout_ms', 120_000);
       const retries = int('retries', 10);
       const backoffMs = int('backoff_ms', 600_000);
+      const maxDelay = int('max_delay_ms', 600_000);
       if (errors.length > 0 || url === undefined || secret === undefined) return { ok: false, errors };
       return {
         ok: true,
-        config: { kind: 'webhook', url, secret, consent_channel: c, ...(timeout === undefined ? {} : { timeout_ms: timeout }), ...(retries === undefined ? {} : { retries }), ...(backoffMs === undefined ? {} : { backoff_ms: backoffMs }) },
+        config: { kind: 'webhook', url, secret, consent_channel: c, ...(timeout === undefined ? {} : { timeout_ms: timeout }), ...(retries === undefined ? {} : { retries }), ...(backoffMs === undefined ? {} : { backoff_ms: backoffMs }), ...(maxDelay === undefined ? {} : { max_delay_ms: maxDelay }) },
       };
     }
     case 'email': {
@@ -97,6 +98,7 @@ export function createChannel(config: ChannelConfig, deps: { sleep?: (ms: number
         ...(config.timeout_ms === undefined ? {} : { timeoutMs: config.timeout_ms }),
         ...(config.retries === undefined ? {} : { retries: config.retries }),
         ...(config.backoff_ms === undefined ? {} : { backoffMs: config.backoff_ms }),
+        ...(config.max_delay_ms === undefined ? {} : { maxDelayMs: config.max_delay_ms }),
         ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
       });
     case 'email':

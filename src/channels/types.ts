@@ -43,9 +43,11 @@ export interface MessageTemplate {
  * 4xx answer or a rejected address) or `retry` (transient: the scheduler tries again later).
  */
 export type SendResult =
-  | { readonly status: 'sent'; readonly providerId?: string }
+  /** `duplicate`: the receiver already held this idempotency key, so nothing new went out. */
+  | { readonly status: 'sent'; readonly providerId?: string; readonly duplicate?: boolean }
   | { readonly status: 'failed'; readonly error: string }
-  | { readonly status: 'retry'; readonly error: string };
+  /** `retryAfterMs`: the receiver asked for at least this long a wait (an HTTP Retry-After). */
+  | { readonly status: 'retry'; readonly error: string; readonly retryAfterMs?: number };
 
 export interface ChannelAdapter {
   /** 'csv', 'webhook' or 'email'. */

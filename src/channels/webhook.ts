@@ -17,6 +17,12 @@ export interface WebhookOptions {
   readonly retries?: number;
   /** First backoff (default 500 ms), doubled per attempt, plus up to 50% jitter. */
   readonly backoffMs?: number;
+  /**
+   * The longest wait within one send (default 60 000 ms). A Retry-After asking for more ends
+   * the send at once with `retry` and `retryAfterMs`, so one slow gateway cannot hold a
+   * scheduler pass; the scheduler tries again later.
+   */
+  readonly maxDelayMs?: number;
   /** Injected for tests; real time otherwise. */
   readonly sleep?: (ms: number) => Promise<void>;
   /** Seconds since the epoch, for the signature timestamp (injected for tests). */
@@ -46,12 +52,13 @@ export function backoff(baseMs: number, attempt: number, key: string): number {
   return Math.round(exp + (exp / 2) * (hash32(`${key}#${attempt}`) / 0x100000000));
 }
 
-function retryAfterMs(h: string | null): number | null {
-  if (h === null) return null;
+/** Milliseconds a Retry-After header asks for (seconds, or an HTTP date relative to `nowSeconds`). */
+export function retryAfterMs(h: string | null, nowSeconds: number): number | null {
+  if (h === null || h.trim() === '') return null;
   const s = Number(h);
   if (Number.isFinite(s) && s >= 0) return s * 1000;
   const at = Date.parse(h);
-  return Number.isNaN(at) ? null : Math.max(0, at - Date.now());
+  return Number.isNaN(at) ? null : Math.max(0, at - nowSeconds * 1000);
 }
 
 /** A 2xx answer: sent, with the gateway's message ID when the body is JSON with an `id`. */
@@ -70,6 +77,7 @@ export function webhookChannel(o: WebhookOptions): ChannelAdapter {
   const sleep = o.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const now = o.now ?? (() => Math.floor(Date.now() / 1000));
   const retries = o.retries ?? 3;
+  const maxDelayMs = o.maxDelayMs ?? 60_000;
   return {
     kind: 'webhook',
     consentChannel: o.consentChannel,
@@ -97,14 +105,20 @@ export function webhookChannel(o: WebhookOptions): ChannelAdapter {
             method: 'POST',
             headers: { 'content-type': 'application/json', 'idempotency-key': m.idempotencyKey, 'x-regulars-timestamp': ts, 'x-regulars-signature': sign(o.secret, ts, body) },
             body,
+            // A followed 301/302 turns the POST into a GET without the message, and the
+            // gateway's 200 for that would read as sent: redirects are an error instead.
+            redirect: 'manual',
             signal: AbortSignal.timeout(o.timeoutMs ?? 10_000),
           });
           const text = await res.text();
           if (res.ok) return providerId(text);
           last = `HTTP ${res.status}: ${text.slice(0, 200)}`;
+          if (res.status >= 300 && res.status < 400) return { status: 'failed', error: `${last} (redirects are not followed: configure the final URL)` };
           // 4xx is the request's fault (never retried), except timeouts and rate limits.
           if (res.status !== 408 && res.status !== 429 && res.status < 500) return { status: 'failed', error: last };
-          wait = retryAfterMs(res.headers.get('retry-after')) ?? wait;
+          const asked = retryAfterMs(res.headers.get('retry-after'), now());
+          if (asked !== null && asked > maxDelayMs) return { status: 'retry', error: `${last} (Retry-After ${Math.ceil(asked / 1000)} s)`, retryAfterMs: asked };
+          wait = asked ?? Math.min(wait, maxDelayMs);
         } catch (e) {
           last = e instanceof Error ? e.message : String(e);
         }
