@@ -15,16 +15,22 @@ const quote = (v: string): string => (/[",\r\n]/.test(v) || v.startsWith(' ') ? 
 /** A CSV list channel writing to `file` (created with a header when absent). */
 export function csvChannel(o: { file: string; consentChannel: string }): ChannelAdapter {
   const written = new Set<string>();
-  if (existsSync(o.file)) {
-    const [header = [], ...rows] = parseCsv(readFileSync(o.file, 'utf8'));
-    const k = header.indexOf('idempotency_key');
-    for (const r of rows) if (k >= 0 && r[k] !== undefined) written.add(r[k] ?? '');
-  } else appendFileSync(o.file, `${CSV_COLUMNS.join(',')}\n`);
+  // A file with other columns (another tool's list, an older layout) is never appended to:
+  // its keys cannot be read, so a restart would write duplicates into misaligned columns.
+  let refusal: string | undefined;
+  const existing = existsSync(o.file) ? readFileSync(o.file, 'utf8') : '';
+  if (existing.trim() === '') appendFileSync(o.file, `${CSV_COLUMNS.join(',')}\n`);
+  else {
+    const [header = [], ...rows] = parseCsv(existing.replace(/^\uFEFF/, ''));
+    if (header.join(',') !== CSV_COLUMNS.join(',')) refusal = `${o.file} has the columns ${header.join(',')}, not ${CSV_COLUMNS.join(',')}: choose another file`;
+    else for (const r of rows) written.add(r[0] ?? '');
+  }
   return {
     kind: 'csv',
     consentChannel: o.consentChannel,
     send(m: OutboundMessage): Promise<SendResult> {
-      if (written.has(m.idempotencyKey)) return Promise.resolve({ status: 'sent', providerId: 'already in file' });
+      if (refusal !== undefined) return Promise.resolve({ status: 'failed', error: refusal });
+      if (written.has(m.idempotencyKey)) return Promise.resolve({ status: 'sent', providerId: 'already in file', duplicate: true });
       const r = renderTemplate(m.template, m.variables);
       if (!r.ok) return Promise.resolve({ status: 'failed', error: `template variables missing: ${r.missing.join(', ')}` });
       const row = [m.idempotencyKey, m.campaignId, m.waveId, m.recipient.memberId, m.recipient.name ?? '', m.recipient.phone ?? '', m.recipient.email ?? '', m.recipient.wechat ?? '', r.message.subject ?? '', r.message.text, m.scheduledFor];
