@@ -1,10 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCsv } from '../core/csv.js';
-import { backoff, createChannel, csvChannel, emailChannel, messageId, renderTemplate, sign, validateChannelConfig, verifySignature, webhookChannel } from './index.js';
+import { backoff, createChannel, csvChannel, emailChannel, messageId, renderTemplate, retryAfterMs, sign, validateChannelConfig, verifySignature, webhookChannel } from './index.js';
 import { channelContract, sample } from './contract.js';
 import { smtpReceiver, webhookReceiver } from './receivers.js';
 
@@ -130,4 +132,87 @@ test('channel configurations are validated with paths; createChannel builds each
   const ok = validateChannelConfig({ kind: 'email', host: 'smtp.example', port: 587, from: 'a@b.c' });
   assert.ok(ok.ok);
   if (ok.ok) assert.equal(createChannel(ok.config).consentChannel, 'email');
+});
+
+/** An HTTP server answering each request from `answer`, recording method and path. */
+async function scripted(answer: (path: string) => { status: number; headers?: Record<string, string> }): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
+  const seen: string[] = [];
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      seen.push(`${req.method ?? ''} ${req.url ?? ''}`);
+      const a = answer(req.url ?? '');
+      res.writeHead(a.status, a.headers ?? {}).end(a.status === 200 ? '{"id":"gw-1"}' : 'no');
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    seen,
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+test('webhook: a redirect is a failure, not a silent GET that reads as sent', async () => {
+  const rx = await scripted((path) => (path === '/old' ? { status: 302, headers: { location: '/new' } } : { status: 200 }));
+  try {
+    const a = webhookChannel({ url: `${rx.url}/old`, secret: SECRET, consentChannel: 'sms', retries: 2, sleep: noSleep });
+    const r = await a.send(sample('m1'));
+    assert.equal(r.status, 'failed');
+    assert.match(r.status === 'failed' ? r.error : '', /^HTTP 302.*redirects are not followed/);
+    assert.deepEqual(rx.seen, ['POST /old']);
+  } finally {
+    await rx.close();
+  }
+});
+
+test('webhook: a Retry-After beyond max_delay_ms hands the message back at once, with the wait asked for', async () => {
+  const answers = [{ status: 429, headers: { 'retry-after': '2' } }, { status: 200 }, { status: 503, headers: { 'retry-after': '120' } }];
+  const rx = await scripted(() => answers.shift() ?? { status: 500 });
+  const waits: number[] = [];
+  try {
+    const a = webhookChannel({ url: rx.url, secret: SECRET, consentChannel: 'sms', retries: 3, maxDelayMs: 60_000, sleep: (ms) => Promise.resolve(void waits.push(ms)) });
+    assert.deepEqual(await a.send(sample('m1')), { status: 'sent', providerId: 'gw-1' });
+    assert.deepEqual(waits, [2000], 'a Retry-After within the limit is waited for');
+    assert.deepEqual(await a.send(sample('m2')), { status: 'retry', error: 'HTTP 503: no (Retry-After 120 s)', retryAfterMs: 120_000 });
+    assert.deepEqual(waits, [2000], 'no wait within the send');
+    assert.equal(rx.seen.length, 3);
+    // An HTTP-date Retry-After counts from the injected clock: 30 s after 10:00:00.
+    assert.equal(retryAfterMs('Thu, 05 Nov 2026 10:00:30 GMT', Date.parse('2026-11-05T10:00:00Z') / 1000), 30_000);
+    assert.equal(retryAfterMs('soon', 0), null);
+  } finally {
+    await rx.close();
+  }
+  const v = validateChannelConfig({ kind: 'webhook', url: 'https://gw.example/send', secret: SECRET, consent_channel: 'sms', max_delay_ms: 5000 });
+  assert.deepEqual(v.ok ? v.config : v.errors, { kind: 'webhook', url: 'https://gw.example/send', secret: SECRET, consent_channel: 'sms', max_delay_ms: 5000 });
+  const w = validateChannelConfig({ kind: 'webhook', url: 'https://gw.example/send', secret: SECRET, consent_channel: 'sms', max_delay_ms: -1 });
+  assert.deepEqual(w.ok ? [] : w.errors.map((e) => e.path), ['$.max_delay_ms']);
+});
+
+test('csv: a restart reports the resend as a duplicate; a file with other columns is never appended to', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-csv-'));
+  try {
+    const file = join(dir, 'list.csv');
+    assert.deepEqual(await csvChannel({ file, consentChannel: 'sms' }).send(sample('m1')), { status: 'sent', providerId: 'line 2' });
+    assert.deepEqual(await csvChannel({ file, consentChannel: 'sms' }).send(sample('m1')), { status: 'sent', providerId: 'already in file', duplicate: true });
+    assert.equal(readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').length, 2, 'header and one row');
+
+    const foreign = join(dir, 'foreign.csv');
+    writeFileSync(foreign, 'mobile,message\n13800000001,hello\n');
+    const r = await csvChannel({ file: foreign, consentChannel: 'sms' }).send(sample('m1'));
+    assert.equal(r.status, 'failed');
+    assert.match(r.status === 'failed' ? r.error : '', /has the columns mobile,message/);
+    assert.equal(readFileSync(foreign, 'utf8'), 'mobile,message\n13800000001,hello\n');
+
+    const empty = join(dir, 'empty.csv');
+    writeFileSync(empty, '');
+    assert.equal((await csvChannel({ file: empty, consentChannel: 'sms' }).send(sample('m1'))).status, 'sent');
+    assert.equal(parseCsv(readFileSync(empty, 'utf8'))[0]?.[0], 'idempotency_key');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
