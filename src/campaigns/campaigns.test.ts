@@ -231,6 +231,14 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     assert.equal(await countOf(db, "SELECT * FROM campaign_sends WHERE campaign_id = $1 AND wave_id = 'late' AND state = 'planned'", [b.campaign_id]), 0);
     assert.equal(sms.messages.filter((m) => m.recipient.memberId === m1 || m.recipient.memberId === m2).length, 0, 'withdrawn and unsubscribed members get no SMS');
     assert.equal(memberKeys(12).length, 12);
+
+    // A gateway asking for a long wait (Retry-After 2 hours) is not retried before then.
+    await setSetting(db, clk, 'campaigns.pressure_cap_messages', 5);
+    const slow = recordingAdapter('sms', { answer: () => ({ status: 'retry', error: 'HTTP 429', retryAfterMs: 2 * 3600 * 1000 }) });
+    clk.set('2026-03-03 20:00');
+    r = await runDue(db, clk, () => Promise.resolve(slow));
+    const next = await db.one("SELECT next_attempt_at::VARCHAR AS t, state FROM campaign_sends WHERE campaign_id = $1 AND wave_id = 'best' AND member_id = $2", [b.campaign_id, m3]);
+    assert.deepEqual(next, { t: '2026-03-03 22:00:00', state: 'retry' });
   } finally {
     s.close();
   }

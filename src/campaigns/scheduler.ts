@@ -158,7 +158,9 @@ export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opt
                 await db.run(SQL('mark_failed'), [key, `gave up after ${attempts} attempts: ${result.error}`, now]);
                 failed++;
               } else {
-                await db.run(SQL('mark_retry'), [key, result.error, now, Math.min(2 ** (attempts - 1), 360)]);
+                // Doubling backoff, or longer when the receiver asked for a longer wait (Retry-After).
+                const asked = result.retryAfterMs === undefined ? 0 : Math.ceil(result.retryAfterMs / 60_000);
+                await db.run(SQL('mark_retry'), [key, result.error, now, Math.max(Math.min(2 ** (attempts - 1), 360), asked)]);
                 retry++;
               }
             }
