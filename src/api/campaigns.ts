@@ -2,27 +2,20 @@
 import type { FastifyInstance } from 'fastify';
 import { validateChannelConfig } from '../channels/index.js';
 import {
+  campaignOverview,
   createCampaign,
-  deliveryFunnel,
   evaluateCampaignRuns,
-  getCampaign,
   launchCampaign,
   listCampaigns,
   listMessageChannels,
-  listRuns,
-  powerCheck,
   runDue,
   setMessageChannel,
   storedChannels,
 } from '../campaigns/index.js';
-import { ADMIN, anyObject, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+import { ADMIN, anyObject, fieldErrorsSchema, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
 
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
 const asOfQuery = { type: 'object', properties: { as_of: { type: 'string', format: 'date' } } } as const;
-const fieldErrors = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
-} as const;
 
 export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;
@@ -33,23 +26,14 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.post<{ Body: unknown }>(
     '/api/campaigns',
-    { preHandler: need(OPERATE), schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrors, ...authErrors } } },
+    { preHandler: need(OPERATE), schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
     async (req, reply) => reply.status(201).send(await serial(() => createCampaign(db, clock, req.body))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
     '/api/campaigns/:id',
     { preHandler: need(READ), schema: { summary: 'A campaign: definition, power check next to the holdout, runs, waves with their sends', params: idParams, querystring: asOfQuery, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
-    async (req) =>
-      serial(async () => {
-        const c = await getCampaign(db, req.params.id);
-        return {
-          ...c,
-          power: await powerCheck(db, clock, c.campaign_id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of }),
-          runs: await listRuns(db, c.campaign_id),
-          waves: await deliveryFunnel(db, c.definition, c.campaign_id),
-        };
-      }),
+    async (req) => serial(() => campaignOverview(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
   );
 
   app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
@@ -76,7 +60,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.put<{ Params: { name: string }; Body: unknown }>(
     '/api/channels/:name',
-    { preHandler: need(ADMIN), schema: { summary: 'Store a message channel (csv, webhook, email; docs/channels.md)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, body: anyObject, response: { 200: anyObject, 400: fieldErrors, ...authErrors } } },
+    { preHandler: need(ADMIN), schema: { summary: 'Store a message channel (csv, webhook, email; docs/channels.md)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, body: anyObject, response: { 200: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
     async (req) => {
       const v = validateChannelConfig(req.body);
       if (!v.ok) throw new HttpError(400, 'invalid_channel', v.errors.map((e) => `${e.path} ${e.reason}`).join('; '));

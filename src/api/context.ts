@@ -68,5 +68,11 @@ export const errorSchema = {
   required: ['error', 'message'],
 } as const;
 export const anyObject = { type: 'object', additionalProperties: true } as const;
+
+/** A 400 that names each bad JSON path (segment rules, campaigns, channels). */
+export const fieldErrorsSchema = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
+} as const;
 /** The error answers every authenticated route can give. */
 export const authErrors = { 401: errorSchema, 403: errorSchema } as const;

@@ -2,16 +2,12 @@
 import type { FastifyInstance } from 'fastify';
 import { defaultAsOf } from '../analytics/index.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
-import { anyObject, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+import { anyObject, fieldErrorsSchema, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
 
 const date = { type: 'string', format: 'date' } as const;
 const asOfQuery = { type: 'object', properties: { as_of: date } } as const;
 const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
 const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
-const ruleErrors = {
-  type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
-} as const;
 
 export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;
@@ -31,7 +27,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
         summary: 'Members matching a rule tree (the live count of the rule builder); the body is the rule',
         querystring: asOfQuery,
         body: anyObject,
-        response: { 200: { type: 'object', properties: { as_of: { type: 'string' }, members: { type: 'integer' }, ms: { type: 'integer' } } }, 400: ruleErrors, ...authErrors },
+        response: { 200: { type: 'object', properties: { as_of: { type: 'string' }, members: { type: 'integer' }, ms: { type: 'integer' } } }, 400: fieldErrorsSchema, ...authErrors },
       },
     },
     async (req) => {
@@ -51,7 +47,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.post<{ Body: { name: string; rule: unknown } }>(
     '/api/segments',
-    { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: ruleErrors, ...authErrors } } },
+    { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
     async (req, reply) => {
       const rule = ruleOf(req.body.rule);
       const seg = await serial(() => createSegment(db, clock, req.body.name, rule));
@@ -67,7 +63,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
     '/api/segments/:id',
-    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: ruleErrors, 404: errorSchema, ...authErrors } } },
+    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, ...authErrors } } },
     async (req) => {
       const rule = ruleOf(req.body.rule);
       return serial(() => found(updateSegment(db, clock, req.params.id, req.body.name, rule)));

@@ -154,6 +154,11 @@ LEFT JOIN recent r USING (member_id)
 LEFT JOIN members mb USING (member_id)
 ORDER BY d.due_at, d.send_key;
 
+-- The waves with anything to send now (an idle pass stops here, without the guard queries).
+-- name: due_waves
+SELECT DISTINCT campaign_id, run_id, wave_id FROM campaign_sends
+WHERE state IN ('planned', 'retry', 'sending') AND coalesce(next_attempt_at, due_at) <= $1::TIMESTAMP;
+
 -- name: suppress
 UPDATE campaign_sends SET state = 'suppressed', reason = s.reason, updated_at = $2::TIMESTAMP
 FROM (SELECT unnest(from_json($1, '["VARCHAR"]')) AS send_key, unnest(from_json($3, '["VARCHAR"]')) AS reason) s

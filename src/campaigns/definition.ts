@@ -75,6 +75,12 @@ export function offsetMinutes(at: string): number {
   return m[1] === '-' ? -n : n;
 }
 
+/** A shop-local `YYYY-MM-DD HH:MM[:SS]` plus minutes, as `YYYY-MM-DD HH:MM:SS` (wall clock, no zone). */
+export function addMinutes(ts: string, minutes: number): string {
+  const t = new Date(`${ts.replace(' ', 'T').slice(0, 16)}:${ts.length >= 19 ? ts.slice(17, 19) : '00'}Z`);
+  return new Date(t.getTime() + minutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+}
+
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 function checkCondition(v: unknown, path: string, earlier: ReadonlySet<string>, errors: FieldError[]): WaveCondition | null {

@@ -6,15 +6,13 @@ import { fromUnits, toUnits } from '../core/decimal.js';
 import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
 import { evaluateCampaign, poolRuns, verdict, type Evaluation, type GroupTotals, type Interval } from './stats.js';
-import { offsetMinutes, type CampaignDefinition } from './definition.js';
-import { getCampaign } from './store.js';
-import { listRuns, type RunSummary } from './launch.js';
+import { addMinutes, offsetMinutes, type CampaignDefinition } from './definition.js';
+import { getCampaign, type StoredCampaign } from './store.js';
+import { listRuns, powerCheck, type PowerCheck, type RunSummary } from './launch.js';
+import type { Clock } from '../core/clock.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'evaluation.sql'));
 const CAMPAIGN_SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
-
-const addMinutes = (ts: string, minutes: number): string =>
-  new Date(new Date(`${ts.replace(' ', 'T').slice(0, 19)}Z`).getTime() + minutes * 60_000).toISOString().replace('T', ' ').slice(0, 19);
 
 /** The attribution window of a run: from its first wave's time to T + attribution days. */
 export function attributionWindow(def: CampaignDefinition, startsAt: string): { from: string; to: string } {
@@ -133,4 +131,10 @@ export async function evaluateCampaignRuns(db: Db, campaignId: string): Promise<
   for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run));
   const pooled = runs.length > 1 ? poolRuns(runs.map((r) => ({ treatment: r.treatment, control: r.control, cost: r.cost.total }))).pooled : null;
   return { campaign_id: campaignId, name: c.name, goal: c.definition.goal, runs, pooled, funnel: await deliveryFunnel(db, c.definition, campaignId) };
+}
+
+/** What `campaigns show` and the API show: the campaign, its power check, runs and waves with their sends. */
+export async function campaignOverview(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<StoredCampaign & { power: PowerCheck; runs: RunSummary[]; waves: WaveFunnel[] }> {
+  const c = await getCampaign(db, campaignId);
+  return { ...c, power: await powerCheck(db, clock, campaignId, opts), runs: await listRuns(db, campaignId), waves: await deliveryFunnel(db, c.definition, campaignId) };
 }

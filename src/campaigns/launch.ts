@@ -7,7 +7,7 @@ import { shopTime, type Clock } from '../core/clock.js';
 import { getSetting } from '../core/settings/index.js';
 import { segmentQuery } from '../segments/index.js';
 import { requiredSampleSize, detectableUplift } from './stats.js';
-import type { CampaignDefinition } from './definition.js';
+import { addMinutes, type CampaignDefinition } from './definition.js';
 import { CampaignError, getCampaign } from './store.js';
 import { planWave } from './plan.js';
 
@@ -31,9 +31,7 @@ export async function shopNow(db: Db, clock: Clock): Promise<string> {
 
 /** T of a run: the campaign time plus (run - 1) repeat periods. */
 export function runStartsAt(def: CampaignDefinition, runId: number): string {
-  const t = new Date(`${def.starts_at.replace(' ', 'T')}:00Z`);
-  const days = (runId - 1) * (def.repeat?.every_days ?? 0);
-  return new Date(t.getTime() + days * 86_400_000).toISOString().replace('T', ' ').slice(0, 19);
+  return addMinutes(def.starts_at, (runId - 1) * (def.repeat?.every_days ?? 0) * 1440);
 }
 
 /** Every run of a campaign, oldest first. */

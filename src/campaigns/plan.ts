@@ -4,7 +4,7 @@
  */
 import { namedStatements, sqlFile, type Db, type SqlParam } from '../core/db/index.js';
 import { getSetting, quietHours } from '../core/settings/index.js';
-import { offsetMinutes, type Wave, type WaveCondition } from './definition.js';
+import { addMinutes, offsetMinutes, type Wave, type WaveCondition } from './definition.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 
@@ -45,8 +45,7 @@ export function conditionSql(c: WaveCondition, params: SqlParam[]): string {
 
 /** The wave's nominal time for a run starting at T (shop-local `YYYY-MM-DD HH:MM[:SS]`). */
 export function waveTime(startsAt: string, wave: Wave): string {
-  const t = new Date(`${startsAt.replace(' ', 'T').slice(0, 16)}:00Z`);
-  return new Date(t.getTime() + offsetMinutes(wave.at) * 60_000).toISOString().replace('T', ' ').slice(0, 19);
+  return addMinutes(startsAt, offsetMinutes(wave.at));
 }
 
 /**

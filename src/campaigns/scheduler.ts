@@ -115,6 +115,8 @@ export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opt
   // 3. Nothing goes out in quiet hours (a catch-up after downtime waits for the morning too).
   if (inQuiet(now, quietHours(await getSetting(db, 'campaigns.quiet_hours')))) return { ...report, quiet: true };
 
+  const dueWaves = new Set((await db.all(SQL('due_waves'), [now])).map((r) => `${str(r, 'campaign_id') ?? ''}|${int(r, 'run_id')}|${str(r, 'wave_id') ?? ''}`));
+  if (dueWaves.size === 0) return report;
   const capMessages = await getSetting(db, 'campaigns.pressure_cap_messages');
   const capDays = await getSetting(db, 'campaigns.pressure_cap_days');
   const maxAttempts = await getSetting(db, 'campaigns.max_attempts');
@@ -126,6 +128,7 @@ export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opt
   try {
     for (const run of live) {
       for (const wave of run.waves) {
+        if (!dueWaves.has(`${run.id}|${run.runId}|${wave.id}`)) continue;
         let adapter = adapters.get(wave.channel);
         for (;;) {
           if (adapter === undefined) {

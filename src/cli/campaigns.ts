@@ -5,16 +5,12 @@ import { systemClock } from '../core/clock.js';
 import { validateChannelConfig } from '../channels/index.js';
 import {
   CampaignError,
+  campaignOverview,
   createCampaign,
-  deliveryFunnel,
   evaluateCampaignRuns,
-  getCampaign,
-  getMessageChannel,
   launchCampaign,
   listCampaigns,
   listMessageChannels,
-  listRuns,
-  powerCheck,
   runDue,
   setMessageChannel,
   storedChannels,
@@ -82,12 +78,7 @@ export function addCampaignCommands(program: Command): void {
   });
   common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: today)')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
-      const r = await withDb(opts, async (db) => ({
-        ...(await getCampaign(db, id)),
-        power: await powerCheck(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }),
-        runs: await listRuns(db, id),
-        waves: await deliveryFunnel(db, (await getCampaign(db, id)).definition, id),
-      }));
+      const r = await withDb(opts, (db) => campaignOverview(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
       out(opts, r, () => {
         const p = r.power;
         return [
