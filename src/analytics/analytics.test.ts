@@ -4,6 +4,7 @@ import { clock, sandbox } from '../testing/index.js';
 import { findMember, memberView } from '../members/index.js';
 import { analyze } from './index.js';
 import { setSetting } from '../core/settings/index.js';
+import { createSegment, parseRule, updateSegment } from '../segments/index.js';
 
 // Hand-computed scenario, as of 2024-06-30 (see the comments for each expectation).
 const ORDERS = [
@@ -201,6 +202,65 @@ test('lifecycle: every member gets the first stage that applies', async () => {
       [['2024-06-30', 'At risk', 'Holding']],
       'members show carries the stored scores and stage',
     );
+  } finally {
+    s.close();
+  }
+});
+
+test('--by segment: each report over one segment\'s members only, stored per segment, the whole base untouched', async () => {
+  const s = await scenario();
+  try {
+    const web = await createSegment(s.db, clock, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' }));
+    const rest = await createSegment(s.db, clock, 'Everyone else', parseRule({ kind: 'not', rule: { kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' } }));
+    const whole = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
+    const scoresBefore = await s.db.all('SELECT * FROM member_rfm ORDER BY member_id');
+
+    const rfm = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, 'Everyone else'] });
+    assert.equal(rfm.params['by'], 'segment');
+    assert.deepEqual(rfm.params['segments'], [web.segment_id, rest.segment_id]);
+    const parts = rfm.result['segments'] as Array<Record<string, unknown>>;
+    // Web-registered: A (with the merged shop account sA), F and G; only A bought in the window: 35.00.
+    const webPart = parts[0];
+    assert.equal(webPart?.['members'], 3);
+    assert.equal(webPart?.['name'], 'Registered on the web');
+    const webTotals = (webPart?.['result'] as Record<string, Record<string, unknown>>)['totals'];
+    assert.equal(webTotals?.['buyers'], '1');
+    assert.equal(webTotals?.['monetary'], '35.0000');
+    // Everyone else bought the other 110.00 (B) and 0 (E); guest orders belong to no segment.
+    const restTotals = (parts[1]?.['result'] as Record<string, Record<string, unknown>>)['totals'];
+    assert.equal(restTotals?.['buyers'], '2');
+    assert.equal(restTotals?.['monetary'], '110.0000');
+    assert.equal(Number(webPart?.['members']) + Number(parts[1]?.['members']), Number(await s.db.one('SELECT count(*) AS n FROM members').then((r) => r?.['n'])));
+    assert.ok((rfm.params['rules'] as string[])[0]?.includes('only the members of segment'), 'the scope is printed with the rules');
+
+    // The scores of the whole base are not overwritten by a scoped run, and the unscoped report is unchanged.
+    assert.deepEqual(await s.db.all('SELECT * FROM member_rfm ORDER BY member_id'), scoresBefore);
+    assert.deepEqual((await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' })).result, JSON.parse(JSON.stringify(whole.result)));
+    // No shadowing table outlives a scoped run.
+    const shadows = await s.db.all(
+      "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN ('_scope', 'members', 'identities', 'events', 'returns', 'member_rfm', 'member_lifecycle', 'member_tags', 'order_values', 'purchase_occasions')",
+    );
+    assert.deepEqual(shadows, []);
+
+    // Lifecycle of the web segment: A Regular (2 occasions, last one today), F Prospect (a view 56 days ago), G Suspect.
+    const life = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
+    const stages = ((life.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { stages: Array<Record<string, unknown>> }).stages;
+    assert.deepEqual(stages.map((r) => [r['stage'], Number(r['members'])]), [['Suspect', 1], ['Prospect', 1], ['Regular', 1]]);
+
+    // KPI over the 28 days to 06-30: A's two orders on 06-30 (10 + 5), one returning buyer; the guest's 70 is not the segment's.
+    const kpi = await analyze(s.db, clock, 'kpi', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
+    const k = (kpi.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { summary: Record<string, Record<string, unknown>> };
+    assert.equal(k.summary['current']?.['gross_sales'], '15.0000');
+    assert.equal(k.summary['current']?.['buyers'], 1);
+    assert.equal(k.summary['current']?.['guest_orders'], 0);
+
+    // Read again: every part from the store; a changed rule is a new part.
+    const again = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, rest.segment_id] });
+    assert.equal(again.from_store, true);
+    await updateSegment(s.db, clock, web.segment_id, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'shop' }));
+    assert.equal((await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] })).from_store, false);
+
+    await assert.rejects(analyze(s.db, clock, 'rfm', { by: 'segment', segments: ['nope'] }), /no segment with the ID or name 'nope'/);
   } finally {
     s.close();
   }

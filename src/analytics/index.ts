@@ -3,15 +3,16 @@
  * parameters (analysis_results, member_rfm, member_lifecycle), so reading a report does not
  * recompute it while no import has landed since. Definitions: PRODUCT metric definitions.
  */
-import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
+import { int, namedStatements, sqlFile, str, type Db, type Row, type SqlParam } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
-import { kpiTree, type Dimension } from './kpi.js';
+import { kpiTree, DIMENSIONS as DIMENSION_LIST, type Dimension } from './kpi.js';
 import { sevenLinks } from './links.js';
 import { addDays, periodEnd } from './dates.js';
 import { getSetting, type TargetRow } from '../core/settings/index.js';
 import { createHash } from 'node:crypto';
 import { targetString } from './targets.js';
 import { buildReview, toHtml, toMarkdown } from './review.js';
+import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -25,6 +26,9 @@ export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
 export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
 export type Report = (typeof REPORTS)[number];
+/** What a report can be split by: the KPI drill-downs, or saved segments (every report). */
+export type By = Dimension | 'segment';
+export const BY_OPTIONS: readonly By[] = [...DIMENSION_LIST, 'segment'];
 
 export interface AnalysisOptions {
   asOf?: string;
@@ -34,7 +38,12 @@ export interface AnalysisOptions {
   /** KPI period (default: the 28 days ending on the as-of date). */
   from?: string;
   to?: string;
-  by?: Dimension;
+  /** KPI drill-down, or 'segment': the report once per saved segment (see `segments`). */
+  by?: By;
+  /** With by 'segment': segment IDs or names (default: every saved segment). */
+  segments?: readonly string[];
+  /** The report over one segment's members only (as the segment stands on the as-of date). */
+  segment?: string;
 }
 
 export interface AnalysisDocument {
@@ -89,17 +98,63 @@ const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member
 /** Lifecycle dates already computed and stored within the current snapshot. */
 const stagesDone = new WeakMap<Db, Set<string>>();
 const snapshotDepth = new WeakMap<Db, number>();
-async function withSnapshot<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+const snapshotScope = new WeakMap<Db, string>();
+
+/** A report restricted to a segment's members: the segment's query as of the report's date. */
+interface Scope {
+  readonly key: string;
+  readonly sql: string;
+  readonly params: readonly SqlParam[];
+}
+
+/**
+ * Within a segment scope every input a report reads is cut down to the segment's members: the
+ * snapshot views (guest orders and anonymous visits drop out), and temporary tables shadowing
+ * members, identities, events and returns. The per-member outputs a report stores (RFM scores,
+ * stages, tags) are shadowed by empty temporary tables, so a scoped report never overwrites the
+ * scores of the whole base.
+ */
+const SCOPED_TABLES: ReadonlyArray<readonly [string, string]> = [
+  ['members', 'SELECT * FROM main.members WHERE member_id IN (SELECT member_id FROM _scope)'],
+  ['identities', 'SELECT * FROM main.identities WHERE member_id IN (SELECT member_id FROM _scope)'],
+  ['events', 'SELECT * FROM main.events WHERE actor_id IN (SELECT identity_id FROM temp.main.identities)'],
+  ['returns', 'SELECT * FROM main.returns WHERE buyer_id IN (SELECT identity_id FROM temp.main.identities)'],
+  ['member_rfm', 'SELECT * FROM main.member_rfm LIMIT 0'],
+  ['member_lifecycle', 'SELECT * FROM main.member_lifecycle LIMIT 0'],
+  ['member_tags', 'SELECT * FROM main.member_tags LIMIT 0'],
+];
+
+async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null = null): Promise<T> {
   const depth = snapshotDepth.get(db) ?? 0;
+  if (depth > 0 && (snapshotScope.get(db) ?? '') !== (scope?.key ?? '')) throw new Error('a report inside a snapshot must keep its segment scope');
   snapshotDepth.set(db, depth + 1);
+  const made: string[] = [];
   try {
-    if (depth === 0) for (const v of SNAPSHOT) await db.run(`CREATE OR REPLACE TEMP TABLE ${v} AS SELECT * FROM main.${v}`);
+    if (depth === 0) {
+      snapshotScope.set(db, scope?.key ?? '');
+      if (scope !== null) {
+        await db.run(`CREATE OR REPLACE TEMP TABLE _scope AS SELECT DISTINCT member_id FROM (${scope.sql})`, scope.params);
+        made.push('_scope');
+      }
+      const where = scope === null ? '' : ' WHERE member_id IN (SELECT member_id FROM _scope)';
+      for (const v of SNAPSHOT) {
+        await db.run(`CREATE OR REPLACE TEMP TABLE ${v} AS SELECT * FROM main.${v}${where}`);
+        made.push(v);
+      }
+      if (scope !== null) {
+        for (const [t, q] of SCOPED_TABLES) {
+          await db.run(`CREATE OR REPLACE TEMP TABLE ${t} AS ${q}`);
+          made.push(t);
+        }
+      }
+    }
     return await fn();
   } finally {
     snapshotDepth.set(db, depth);
     if (depth === 0) {
       stagesDone.delete(db);
-      for (const v of [...SNAPSHOT].reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
+      snapshotScope.delete(db);
+      for (const v of made.reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
     }
   }
 }
@@ -181,7 +236,10 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
       };
       const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({})];
-      const blocks = buildReview({ from, to: asOf, ...parts, rules });
+      const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
+      const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
+      if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));
+      const blocks = buildReview({ from, to: asOf, ...parts, rules, ...scoped });
       return { period, markdown: toMarkdown(blocks), html: toHtml(blocks) };
     }
     default: {
@@ -301,6 +359,7 @@ async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string;
 
 /** Computes (or reads, when stored after the last import) one report as of a date. */
 export async function analyze(db: Db, clock: Clock, report: Report, opts: AnalysisOptions = {}): Promise<AnalysisDocument> {
+  if (opts.by === 'segment') return analyzeBySegment(db, clock, report, opts);
   const asOf = checkDate(opts.to ?? opts.asOf ?? (await defaultAsOf(db, clock)));
   const from = checkDate(opts.from ?? addDays(asOf, report === 'review' ? -6 : -27));
   if (from > asOf) throw new AnalysisError(`--from ${from} is after --to ${asOf}`);
@@ -309,6 +368,16 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
   const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period });
+  let scope: Scope | null = null;
+  let seg: SavedSegment | null = null;
+  if (opts.segment !== undefined) {
+    seg = await resolveSegment(db, opts.segment);
+    const c = compileSegment(seg.rule, asOf);
+    const ruleHash = createHash('sha256').update(JSON.stringify(seg.rule)).digest('hex').slice(0, 12);
+    params['segment'] = seg.segment_id;
+    params['segment_rule'] = ruleHash;
+    scope = { key: `${seg.segment_id}:${ruleHash}:${asOf}`, sql: c.sql, params: c.params };
+  }
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }
@@ -323,7 +392,9 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
        AND computed_at >= coalesce((SELECT max(finished_at) FROM imports), TIMESTAMP '1900-01-01')`,
     [report, asOf, key],
   );
-  const withRules = { ...params, rules: RULES[report](params) };
+  const rules = RULES[report](params);
+  if (seg !== null) rules.unshift(`only the members of segment '${seg.name}' (${seg.segment_id}) as it stands on ${asOf}: their orders, returns, visits and events; guest orders and anonymous visitors are left out`);
+  const withRules = { ...params, rules };
   if (stored !== undefined) {
     return { report, as_of: asOf, params: withRules, computed_at: str(stored, 'computed_at') ?? '', from_store: true, result: JSON.parse(str(stored, 'result') ?? '{}') as Record<string, unknown> };
   }
@@ -333,12 +404,45 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
       ...(opts.period !== undefined ? { period: opts.period } : {}),
       ...(opts.secondPurchaseDays !== undefined ? { secondPurchaseDays: opts.secondPurchaseDays } : {}),
       ...(opts.windowDays !== undefined ? { windowDays: opts.windowDays } : {}),
+      ...(seg !== null ? { segment: seg.segment_id } : {}),
     };
-    const r = await withSnapshot(db, () => compute(db, report, asOf, params, targets, (rep, o) => analyze(db, clock, rep, { ...inherited, ...o })));
+    const r = await withSnapshot(
+      db,
+      async () => {
+        const out = await compute(db, report, asOf, params, targets, (rep, o) => analyze(db, clock, rep, { ...inherited, ...o }));
+        if (seg === null) return out;
+        const members = int(await db.one('SELECT count(*) AS n FROM _scope'), 'n');
+        return { scope: { segment_id: seg.segment_id, name: seg.name, members, as_of: asOf }, ...out };
+      },
+      scope,
+    );
     await db.run('INSERT OR REPLACE INTO analysis_results VALUES ($1, $2::DATE, $3, $4::TIMESTAMP, $5)', [report, asOf, key, now, JSON.stringify(r)]);
     return r;
   });
   return { report, as_of: asOf, params: withRules, computed_at: now, from_store: false, result };
+}
+
+/**
+ * A report once per saved segment (each part computed over the segment's members and stored on
+ * its own, so reading again does not recompute). KPI parts are whole trees, not drill-downs.
+ */
+async function analyzeBySegment(db: Db, clock: Clock, report: Report, opts: AnalysisOptions): Promise<AnalysisDocument> {
+  const wanted = opts.segments ?? (await listSegments(db)).map((r) => String(r['segment_id']));
+  if (wanted.length === 0) throw new AnalysisError('--by segment needs a saved segment: create one with `regulars segments create`, or name one with --segment');
+  const { segments: _all, segment: _one, ...rest } = opts;
+  const parts: AnalysisDocument[] = [];
+  for (const s of wanted) parts.push(await analyze(db, clock, report, { ...rest, by: 'all', segment: s }));
+  const first = parts[0];
+  if (first === undefined) throw new AnalysisError('--by segment found no segment');
+  const { segment: _s, segment_rule: _r, rules, ...params } = first.params;
+  return {
+    report,
+    as_of: first.as_of,
+    params: { ...params, by: 'segment', segments: parts.map((p) => p.params['segment']), rules },
+    computed_at: parts.map((p) => p.computed_at).sort().at(-1) ?? first.computed_at,
+    from_store: parts.every((p) => p.from_store),
+    result: { segments: parts.map((p) => ({ ...(p.result['scope'] as Record<string, unknown>), params: { segment_rule: p.params['segment_rule'] }, computed_at: p.computed_at, result: p.result })) },
+  };
 }
 
 /** Recomputes every report as of a date and stores it. */

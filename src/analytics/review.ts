@@ -20,6 +20,8 @@ export interface ReviewInputs {
   lifecycle: Record<string, unknown>;
   migration: Record<string, unknown>;
   rules: string[];
+  /** The segment the review is restricted to, when it is. */
+  segment?: string;
 }
 
 /** '1234567.8900' -> '1,234,567.89' (string arithmetic: money never goes through a float). */
@@ -95,7 +97,7 @@ export function buildReview(x: ReviewInputs): Block[] {
   const ly = summary['last_year'] ?? {};
   const targets = Array.isArray(x.kpi['targets']) ? (x.kpi['targets'] as Array<Record<string, unknown>>) : [];
   const salesTarget = targets.find((t) => t['metric'] === 'gross_sales');
-  blocks.push({ h: `Weekly business review, ${x.from} to ${x.to}` });
+  blocks.push({ h: `Weekly business review${x.segment !== undefined ? ` of segment ${x.segment}` : ''}, ${x.from} to ${x.to}` });
   blocks.push({
     p:
       `Gross sales were ${money(cur['gross_sales'])}, ${change(cur['gross_sales'], prev['gross_sales'])} against the previous period and ${change(cur['gross_sales'], ly['gross_sales'])} against the same period last year` +

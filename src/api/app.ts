@@ -11,6 +11,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../core/db/index.js';
 import type { Clock } from '../core/clock.js';
 import { AnalysisError } from '../analytics/index.js';
+import { SegmentError } from '../segments/index.js';
 import { MemberLookupError } from '../members/index.js';
 import { FileRefused } from '../ingest/index.js';
 import { HttpError, need, queue, type Ctx } from './context.js';
@@ -88,6 +89,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof AnalysisError) return send(400, 'bad_request', err.message);
     if (err instanceof FileRefused) return send(400, 'refused', err.message);
     if (err instanceof MemberLookupError) return send(404, 'not_found', err.message);
+    if (err instanceof SegmentError) {
+      if (err.message.startsWith('no segment')) return send(404, 'not_found', err.message);
+      return reply.status(400).send({ error: 'invalid_segment', message: err.message, errors: err.errors });
+    }
     if (err instanceof CampaignError) {
       const status = err.code === 'not_found' ? 404 : err.code === 'conflict' ? 409 : 400;
       return reply.status(status).send({ error: err.code === 'invalid' ? 'invalid_campaign' : err.code, message: err.message, errors: err.errors });

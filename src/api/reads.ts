@@ -1,10 +1,11 @@
 /** Reads: meta, analysis reports (as `regulars analyze --json`), member search and the member 360. */
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../core/db/index.js';
-import { analyze, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type Dimension } from '../analytics/index.js';
+import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type By } from '../analytics/index.js';
+import { listSegments } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
-import { anyObject, authErrors, errorSchema, masked, READ, type Ctx } from './context.js';
+import { anyObject, authErrors, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
@@ -47,7 +48,9 @@ interface ReportQuery {
   from?: string;
   to?: string;
   period?: 'week' | 'month';
-  by?: Dimension;
+  by?: By;
+  segments?: string;
+  segment?: string;
   window_days?: number;
   second_purchase_days?: number;
 }
@@ -60,6 +63,8 @@ function analyzeOptions(q: ReportQuery): AnalysisOptions {
     ...(q.to !== undefined ? { to: q.to } : {}),
     ...(q.period !== undefined ? { period: q.period } : {}),
     ...(q.by !== undefined ? { by: q.by } : {}),
+    ...(q.segment !== undefined ? { segment: q.segment } : {}),
+    ...(q.segments !== undefined ? { by: 'segment' as const, segments: q.segments.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(q.window_days !== undefined ? { windowDays: q.window_days } : {}),
     ...(q.second_purchase_days !== undefined ? { secondPurchaseDays: q.second_purchase_days } : {}),
   };
@@ -86,6 +91,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           presets: Object.keys(PRESETS),
           entities: ENTITY_NAMES,
           dimensions: DIMENSIONS,
+          segments: (await listSegments(db)).map((r) => ({ segment_id: r['segment_id'], name: r['name'] })),
         };
       }),
   );
@@ -104,7 +110,9 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
             from: date,
             to: date,
             period: { type: 'string', enum: ['week', 'month'] },
-            by: { type: 'string', enum: [...DIMENSIONS] },
+            by: { type: 'string', enum: [...BY_OPTIONS], description: 'KPI drill-down, or segment: the report once per saved segment' },
+            segments: { type: 'string', minLength: 1, description: 'segment IDs or names, comma-separated (implies by=segment; default with by=segment: every saved segment)' },
+            segment: { type: 'string', minLength: 1, description: 'one segment ID or name: the report over its members only (by keeps its KPI meaning)' },
             window_days: { type: 'integer', minimum: 1 },
             second_purchase_days: { type: 'integer', minimum: 1 },
           },
@@ -113,7 +121,12 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: anyObject, 400: errorSchema, ...authErrors },
       },
     },
-    async (req) => serial(() => analyze(db, clock, req.params.report, analyzeOptions(req.query))),
+    async (req) => {
+      if (req.query.segment !== undefined && (req.query.segments !== undefined || req.query.by === 'segment')) {
+        throw new HttpError(400, 'bad_request', 'segment restricts one report to one segment; segments (or by=segment) splits it by several: use one of them');
+      }
+      return serial(() => analyze(db, clock, req.params.report, analyzeOptions(req.query)));
+    },
   );
 
   app.get<{ Querystring: { q: string; limit?: number } }>(

@@ -46,6 +46,20 @@ test('segments API: live count, rule errors with paths, save, snapshot, history,
     assert.equal(lines[0], 'member_id,name,phone,email');
     assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]).sort(), ['Ann', 'Cai']);
 
+    // Reports by segment: one part per segment (here 'Women'), or one report over one segment.
+    const split = await app.inject({ url: '/api/reports/lifecycle?as_of=2025-02-01&by=segment', headers: analyst });
+    assert.equal(split.statusCode, 200);
+    const part = split.json().result.segments[0];
+    assert.equal(part.segment_id, id);
+    assert.equal(part.members, 2);
+    assert.deepEqual(part.result.stages, [{ stage: 'Suspect', members: '2' }]);
+    const one = await app.inject({ url: '/api/reports/lifecycle?as_of=2025-02-01&segment=Women', headers: analyst });
+    assert.equal(one.json().result.scope.members, 2);
+    assert.equal(one.json().params.segment, id);
+    assert.equal((await app.inject({ url: '/api/reports/lifecycle?segment=Nobody', headers: analyst })).statusCode, 404);
+    assert.equal((await app.inject({ url: `/api/reports/lifecycle?segment=${id}&segments=${id}`, headers: analyst })).statusCode, 400);
+    assert.ok((await app.inject({ url: '/api/meta', headers: analyst })).json().segments.some((m: { segment_id: string }) => m.segment_id === id));
+
     const list = await app.inject({ url: '/api/segments', headers: analyst });
     assert.deepEqual(list.json().segments.map((r: { name: string }) => r.name), ['Women']);
     assert.equal((await app.inject({ method: 'DELETE', url: `/api/segments/${id}`, headers: op })).statusCode, 200);

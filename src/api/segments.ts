@@ -58,7 +58,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<{ Params: { id: string } }>(
     '/api/segments/:id',
     { preHandler: need(READ), schema: { summary: 'A segment with its rule and size history', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
-    async (req) => serial(async () => ({ ...(await found(getSegment(db, req.params.id))), history: await segmentHistory(db, req.params.id) })),
+    async (req) => serial(async () => ({ ...(await getSegment(db, req.params.id)), history: await segmentHistory(db, req.params.id) })),
   );
 
   app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
@@ -66,7 +66,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, ...authErrors } } },
     async (req) => {
       const rule = ruleOf(req.body.rule);
-      return serial(() => found(updateSegment(db, clock, req.params.id, req.body.name, rule)));
+      return serial(() => updateSegment(db, clock, req.params.id, req.body.name, rule));
     },
   );
 
@@ -82,7 +82,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
     '/api/segments/:id/snapshots',
     { preHandler: need(OPERATE), schema: { summary: "Store the segment's members as of a date", params: idParams, querystring: asOfQuery, response: { 201: anyObject, 404: errorSchema, ...authErrors } } },
-    async (req, reply) => reply.status(201).send(await serial(async () => found(snapshotSegment(db, clock, req.params.id, await asOfOf(req.query))))),
+    async (req, reply) => reply.status(201).send(await serial(async () => snapshotSegment(db, clock, req.params.id, await asOfOf(req.query)))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
@@ -90,18 +90,8 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     { preHandler: need(READ), schema: { summary: 'Members of the latest snapshot as CSV (member_id, name, phone, email)', params: idParams, querystring: asOfQuery } },
     async (req, reply) => {
       if (req.key?.scope === 'analyst') throw new HttpError(403, 'forbidden', 'The member list carries phones and emails; it needs an operator or admin key.');
-      const csv = await serial(async () => found(exportSegmentCsv(db, clock, req.params.id, await asOfOf(req.query))));
+      const csv = await serial(async () => exportSegmentCsv(db, clock, req.params.id, await asOfOf(req.query)));
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`).send(csv);
     },
   );
-}
-
-/** A missing segment as a 404. */
-async function found<T>(p: Promise<T>): Promise<T> {
-  try {
-    return await p;
-  } catch (e) {
-    if (e instanceof Error && e.name === 'SegmentError' && e.message.startsWith('no segment')) throw new HttpError(404, 'not_found', e.message);
-    throw e;
-  }
 }

@@ -11,7 +11,7 @@ import { checkSetting, getSetting, isSettingKey, listSettings, setSetting, SETTI
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
-import { analyze, AnalysisError, defaultAsOf, readTargetsFile, refresh, REPORTS, type AnalysisDocument, type Dimension, type Period, type Report } from '../analytics/index.js';
+import { analyze, AnalysisError, defaultAsOf, readTargetsFile, refresh, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
 import { openRegulars } from '../open.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
 import { readFileSync } from 'node:fs';
@@ -170,16 +170,18 @@ export function buildProgram(): Command {
         .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
         .option('--from <date>', 'KPI period start (default: 27 days before --to)')
         .option('--to <date>', 'KPI period end (default: the as-of date)')
-        .addOption(new Option('--by <dimension>', 'KPI drill-down').choices(['all', 'channel', 'store', 'category']).default('all'))
+        .addOption(new Option('--by <dimension>', 'KPI drill-down (channel, store, category), or segment: the report once per saved segment').choices([...BY_OPTIONS]).default('all'))
+        .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
         .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder'),
     );
-  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: Dimension; out?: string };
+  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
     ...(o.windowDays !== undefined ? { windowDays: Number(o.windowDays) } : {}),
     ...(o.secondPurchaseDays !== undefined ? { secondPurchaseDays: Number(o.secondPurchaseDays) } : {}),
-    by: o.by,
+    by: o.segment !== undefined ? 'segment' : o.by,
+    ...(o.segment !== undefined ? { segments: o.segment.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
   });
@@ -216,19 +218,32 @@ export function buildProgram(): Command {
   ).action(async (report: string, opts: AnalysisFlags) => {
     if (!(REPORTS as readonly string[]).includes(report)) throw new UsageError(`unknown report '${report}'; choose one of ${REPORTS.join(', ')}`);
     const doc = await withDb(opts, (db) => analyze(db, systemClock, report as Report, toOptions(opts)));
+    // With --by segment the document holds one part per segment, each shown as a report of its own.
+    const parts: Array<{ doc: AnalysisDocument; title: string; suffix: string }> =
+      doc.params['by'] === 'segment'
+        ? (doc.result['segments'] as Array<Record<string, unknown>>).map((p) => ({
+            doc: { ...doc, params: { ...doc.params, segment: p['segment_id'] }, computed_at: String(p['computed_at']), result: p['result'] as Record<string, unknown> },
+            title: `segment ${String(p['name'])} (${String(p['segment_id'])}): ${String(p['members'])} members on ${doc.as_of}`,
+            suffix: `-${String(p['segment_id'])}`,
+          }))
+        : [{ doc, title: '', suffix: '' }];
+    const shown = (fn: (d: AnalysisDocument) => string): string => parts.map((p) => (p.title === '' ? fn(p.doc) : `== ${p.title}\n${fn(p.doc)}`)).join('\n\n');
     if (report === 'review') {
-      const r = doc.result as { period: { from: string; to: string }; markdown: string; html: string };
+      const review = (d: AnalysisDocument) => d.result as { period: { from: string; to: string }; markdown: string; html: string };
       if (opts.out !== undefined) {
         mkdirSync(opts.out, { recursive: true });
-        const base = join(opts.out, `review-${r.period.from}_${r.period.to}`);
-        writeFileSync(`${base}.md`, r.markdown);
-        writeFileSync(`${base}.html`, r.html);
-        process.stderr.write(`wrote ${base}.md and ${base}.html\n`);
+        for (const p of parts) {
+          const r = review(p.doc);
+          const base = join(opts.out, `review-${r.period.from}_${r.period.to}${p.suffix}`);
+          writeFileSync(`${base}.md`, r.markdown);
+          writeFileSync(`${base}.html`, r.html);
+          process.stderr.write(`wrote ${base}.md and ${base}.html\n`);
+        }
       }
-      out(opts, doc, () => r.markdown.trimEnd());
+      out(opts, doc, () => shown((d) => review(d).markdown.trimEnd()));
       return;
     }
-    out(opts, doc, () => showDoc(doc));
+    out(opts, doc, () => shown(showDoc));
   });
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date')).action(async (opts: AnalysisFlags) => {
     const docs = await withDb(opts, (db) => refresh(db, systemClock, toOptions(opts)));

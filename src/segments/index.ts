@@ -69,6 +69,16 @@ export async function getSegment(db: Db, id: string): Promise<SavedSegment> {
   };
 }
 
+/** A saved segment by its ID, or else by its name when exactly one segment has it. */
+export async function resolveSegment(db: Db, idOrName: string): Promise<SavedSegment> {
+  if ((await db.one(SQL('get'), [idOrName])) !== undefined) return getSegment(db, idOrName);
+  const named = await db.all('SELECT segment_id FROM segments WHERE name = $1', [idOrName]);
+  if (named.length > 1) throw new SegmentError(`${named.length} segments are named '${idOrName}'; use the ID (${named.map((r) => String(r['segment_id'])).join(', ')})`);
+  const only = named[0];
+  if (only === undefined) throw new SegmentError(`no segment with the ID or name '${idOrName}'`);
+  return getSegment(db, String(only['segment_id']));
+}
+
 /** Saved segments with the size and date of their latest snapshot. */
 export async function listSegments(db: Db): Promise<Row[]> {
   return db.all(SQL('list'));
