@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { chromium, type Page } from 'playwright-core';
 import { clock, ROOT, sandbox } from '../testing/index.js';
 import { generate } from '../generate/index.js';
-import { refresh } from '../analytics/index.js';
+import { analyze, refresh } from '../analytics/index.js';
 import { createKey, serve } from './index.js';
 import { fixedClock } from '../core/clock.js';
 import { createCampaign, launchCampaign, runDue, setMessageChannel, storedChannels } from '../campaigns/index.js';
+import { countSegment, createSegment, parseRule, snapshotSegment } from '../segments/index.js';
 
 // The console in Debian's Chromium against a real server on a small generated merchant.
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'campaigns', 'import', 'settings'];
+const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'import', 'settings'];
 
 test('console: every page draws from the API, filters change the data, language switches and stays, member search and profile, upload', async () => {
   const s = await sandbox();
@@ -26,6 +27,10 @@ test('console: every page draws from the API, filters change the data, language 
   const run = await launchCampaign(s.db, t, campaign.campaign_id, { asOf: '2025-01-17' });
   assert.ok(run.audience > 100, `a real audience (${run.audience})`);
   assert.equal((await runDue(s.db, t, storedChannels(s.db))).sent > 0, true);
+  // A saved segment with two snapshots for the segments page's size history.
+  const regulars = await createSegment(s.db, clock, 'Regulars and fans', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
+  await analyze(s.db, clock, 'lifecycle', { asOf: '2024-12-31' }); // stages stored for the earlier snapshot's date
+  for (const d of ['2024-12-31', '2025-02-03']) await snapshotSegment(s.db, clock, regulars.segment_id, d);
   const { key } = await createKey(s.db, clock, 'admin', 'browser test');
   const server = await serve(s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
@@ -82,6 +87,32 @@ test('console: every page draws from the API, filters change the data, language 
     await page.waitForSelector('nav a[data-page="overview"]');
     assert.equal(await page.textContent('nav a[data-page="overview"]'), '经营总览');
     await page.click('#lang');
+    // Segments: the rule builder counts live; a saved segment becomes a filter of every report.
+    await page.click('nav a[data-page="segments"]');
+    await page.waitForSelector('#seg-title');
+    await page.click('#seg-new');
+    await page.selectOption('#seg-kind-0', 'consent');
+    const rule = parseRule({ kind: 'consent', channel: 'sms', status: 'granted' });
+    const asOf = await page.inputValue('#f-as-of'); // the as-of filter set above
+    const expected = await countSegment(s.db, rule, asOf);
+    await page.waitForFunction((n) => document.querySelector('#seg-members')?.textContent === String(n), expected);
+    assert.deepEqual(JSON.parse(await page.inputValue('#seg-json')), rule, 'the builder wrote the rule the count used');
+    await page.selectOption('#seg-0-status', 'withdrawn');
+    const withdrawn = await countSegment(s.db, parseRule({ kind: 'consent', channel: 'sms', status: 'withdrawn' }), asOf);
+    await page.waitForFunction((n) => document.querySelector('#seg-members')?.textContent === String(n), withdrawn);
+    await page.fill('#seg-name', 'SMS withdrawn');
+    await page.click('#seg-save');
+    await page.waitForFunction(() => document.querySelector('#seg-title')?.textContent?.startsWith('SMS withdrawn') === true);
+    const savedId = String((await s.db.one("SELECT segment_id FROM segments WHERE name = 'SMS withdrawn'"))?.['segment_id']);
+    await page.click('nav a[data-page="lifecycle"]');
+    await page.waitForSelector('#page canvas');
+    await page.selectOption('#f-segment', savedId);
+    await page.waitForSelector('#scope-note');
+    assert.match((await page.textContent('#scope-note')) ?? '', new RegExp(`SMS withdrawn \\(${withdrawn}\\)`));
+    assert.ok(requests.some((u) => u.includes('/api/reports/lifecycle') && u.includes(`segment=${savedId}`)), 'the report is asked for the segment');
+    await page.waitForSelector('#page canvas');
+    await page.selectOption('#f-segment', '');
+    await page.waitForFunction(() => document.querySelector('#scope-note') === null && document.querySelector('#page canvas') !== null);
     // Member search by phone and the profile.
     const phone = String((await s.db.one("SELECT value FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['value']);
     await page.click('nav a[data-page="members"]');

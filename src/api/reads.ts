@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../core/db/index.js';
 import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type By } from '../analytics/index.js';
-import { listSegments } from '../segments/index.js';
+import { listSegments, RULE_VOCABULARY } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
 import { anyObject, authErrors, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
@@ -92,6 +92,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           entities: ENTITY_NAMES,
           dimensions: DIMENSIONS,
           segments: (await listSegments(db)).map((r) => ({ segment_id: r['segment_id'], name: r['name'] })),
+          segment_rules: RULE_VOCABULARY,
         };
       }),
   );

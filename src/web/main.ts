@@ -15,6 +15,8 @@ export interface Filters {
   as_of: string;
   period: 'week' | 'month';
   channel: string;
+  /** A saved segment's ID: reports over its members only ('' = every member). */
+  segment: string;
 }
 
 export interface Ctx {
@@ -27,6 +29,9 @@ export interface Ctx {
   chart(parent: HTMLElement, option: unknown, height?: number): void;
   exportable(rows: Array<Record<string, unknown>>, name: string): void;
   key: string;
+  /** What /api/meta said (filters, vocabularies); forgetMeta() makes the next page read it again. */
+  meta: Record<string, unknown>;
+  forgetMeta(): void;
 }
 
 const charts: Chart[] = [];
@@ -51,13 +56,14 @@ function readHash(): { page: string; filters: Filters } {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const q = new URLSearchParams(query);
   const period = q.get('period') === 'week' ? 'week' : 'month';
-  return { page: path === '' ? 'overview' : path, filters: { as_of: q.get('as_of') ?? '', period, channel: q.get('channel') ?? '' } };
+  return { page: path === '' ? 'overview' : path, filters: { as_of: q.get('as_of') ?? '', period, channel: q.get('channel') ?? '', segment: q.get('segment') ?? '' } };
 }
 function writeHash(page: string, f: Filters): void {
   const q = new URLSearchParams();
   if (f.as_of !== '') q.set('as_of', f.as_of);
   q.set('period', f.period);
   if (f.channel !== '') q.set('channel', f.channel);
+  if (f.segment !== '') q.set('segment', f.segment);
   location.hash = `#/${page}?${q.toString()}`;
 }
 
@@ -101,15 +107,18 @@ function filterBar(page: string, f: Filters): void {
   period.value = f.period;
   const channel = h('select', { id: 'f-channel' }, h('option', { value: '' }, t('all_channels')), ...((meta['channels'] as string[] | undefined) ?? []).map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
   channel.value = f.channel;
-  const apply = (): void => writeHash(page, { as_of: asOf.value, period: period.value === 'week' ? 'week' : 'month', channel: channel.value });
-  for (const e of [asOf, period, channel]) e.addEventListener('change', apply);
+  const saved = (meta['segments'] as Array<{ segment_id: string; name: string }> | undefined) ?? [];
+  const segment = h('select', { id: 'f-segment' }, h('option', { value: '' }, t('all_members')), ...saved.map((x) => h('option', { value: x.segment_id }, x.name))) as HTMLSelectElement;
+  segment.value = f.segment;
+  const apply = (): void => writeHash(page, { as_of: asOf.value, period: period.value === 'week' ? 'week' : 'month', channel: channel.value, segment: segment.value });
+  for (const e of [asOf, period, channel, segment]) e.addEventListener('change', apply);
   const csv = h('button', { type: 'button', id: 'export-csv' }, t('export_csv'));
   csv.addEventListener('click', () => {
     const blob = new Blob([toCsv(exportRows.rows)], { type: 'text/csv' });
     const a = h('a', { href: URL.createObjectURL(blob), download: `${exportRows.name}.csv` });
     a.click();
   });
-  bar.replaceChildren(h('label', {}, t('as_of'), asOf), h('label', {}, t('period'), period), h('label', {}, t('channel'), channel), csv);
+  bar.replaceChildren(h('label', {}, t('as_of'), asOf), h('label', {}, t('period'), period), h('label', {}, t('channel'), channel), h('label', {}, t('segment'), segment), csv);
 }
 
 function nav(current: string): void {
@@ -154,9 +163,15 @@ async function render(): Promise<void> {
     key,
     el,
     api,
-    report: (name, extra = {}) => {
-      const q = new URLSearchParams({ ...(filters.as_of !== '' ? { as_of: filters.as_of } : {}), period: filters.period, ...extra });
-      return api(`/api/reports/${name}?${q.toString()}`);
+    report: async (name, extra = {}) => {
+      const q = new URLSearchParams({ ...(filters.as_of !== '' ? { as_of: filters.as_of } : {}), ...(filters.segment !== '' ? { segment: filters.segment } : {}), period: filters.period, ...extra });
+      const doc = await api<Record<string, unknown>>(`/api/reports/${name}?${q.toString()}`);
+      // A report over one segment says so above the page.
+      const scope = (doc['result'] as Record<string, unknown> | undefined)?.['scope'] as Record<string, unknown> | undefined;
+      if (scope !== undefined && document.getElementById('scope-note') === null) {
+        el.prepend(h('p', { class: 'scope', id: 'scope-note' }, `${t('scope_note')} ${String(scope['name'])} (${String(scope['members'])})`));
+      }
+      return doc;
     },
     chart: (parent, option, height = 360) => {
       const box = h('div', { class: 'chart', style: `height:${height}px` });
@@ -167,6 +182,10 @@ async function render(): Promise<void> {
     },
     exportable: (rows, name) => {
       exportRows = { rows, name };
+    },
+    meta,
+    forgetMeta: () => {
+      meta = {};
     },
   };
   try {

@@ -1,6 +1,7 @@
 /** The console's pages: each reads the API and draws pictures first, tables second. */
 import { h, table, type Ctx } from './main.js';
 import { campaigns } from './campaigns.js';
+import { segments } from './segments.js';
 
 type R = Record<string, unknown>;
 const num = (v: unknown): number => Number(v ?? 0);
@@ -233,7 +234,7 @@ async function members(c: Ctx): Promise<void> {
 }
 
 async function importPage(c: Ctx): Promise<void> {
-  const meta = await c.api<R>('/api/meta');
+  const meta = c.meta;
   c.el.append(heading(c.t('page_import')));
   const preset = h('select', { id: 'imp-preset' }, ...((meta['presets'] as string[]) ?? []).map((p) => h('option', { value: p }, p))) as HTMLSelectElement;
   const entity = h('select', { id: 'imp-entity' }, h('option', { value: '' }, '-'), ...((meta['entities'] as string[]) ?? []).map((p) => h('option', { value: p }, p))) as HTMLSelectElement;
@@ -338,6 +339,7 @@ export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   lifecycle,
   rfm,
   members,
+  segments,
   campaigns,
   import: importPage,
   settings,
