@@ -128,6 +128,13 @@ test('unmerge splits a wrong merge, is recorded, and later imports honour it', a
     assert.notEqual(await memberOf(s, 'tmall:tb_x'), await memberOf(s, 'shop:c1'));
     await s.db.transaction(() => resolveIdentities(s.db, clock, 'all', null));
     assert.notEqual(await memberOf(s, 'tmall:tb_x'), await memberOf(s, 'shop:c1'), 'a full re-resolution honours the rule too');
+    // Every member row lists exactly its identities (the profile finds them through this list).
+    const stale = await countOf(
+      s.db,
+      `SELECT * FROM members m WHERE m.identity_ids IS DISTINCT FROM (SELECT list(identity_id ORDER BY identity_id) FROM identities i WHERE i.member_id = m.member_id)`,
+    );
+    assert.equal(stale, 0);
+    assert.equal(await countOf(s.db, 'SELECT * FROM members'), 2);
   } finally {
     s.close();
   }

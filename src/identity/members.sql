@@ -11,7 +11,8 @@ WITH ids AS (
   FROM _res_assign a JOIN identities i USING (identity_id)
   WHERE a.member_id IS NOT NULL
 ), base AS (
-  SELECT member_id, any_value(survivor_identity_id) AS anchor, min(first_seen) AS first_seen, count(*)::INTEGER AS n
+  SELECT member_id, any_value(survivor_identity_id) AS anchor, min(first_seen) AS first_seen, count(*)::INTEGER AS n,
+         list(identity_id ORDER BY identity_id) AS identity_ids
   FROM ids GROUP BY member_id
 ), recs AS (
   SELECT ids.member_id, r.*
@@ -27,5 +28,5 @@ WITH ids AS (
   FROM recs GROUP BY member_id
 )
 SELECT b.member_id, b.anchor, a.name, a.gender, a.birthday, a.city, a.registration_channel, a.registered_at,
-       b.first_seen, b.n, $1::TIMESTAMP
+       b.first_seen, b.n, $1::TIMESTAMP, b.identity_ids
 FROM base b LEFT JOIN attrs a USING (member_id);

@@ -70,13 +70,22 @@ export async function findMember(db: Db, ref: string): Promise<string> {
 export async function memberView(db: Db, memberId: string): Promise<MemberView> {
   const member = await db.one(SQL('profile'), [memberId]);
   if (member === undefined) throw new MemberLookupError(`no member ${memberId}`);
-  // The member's identities once; the order, return and event reads take them as a list.
-  const ids = str(await db.one(SQL('identity_ids'), [memberId]), 'ids') ?? '[]';
-  const orders = await db.all(SQL('orders'), [ids]);
+  // The member row lists its identity IDs (identities.member_id has no index: resolution
+  // rewrites it in bulk); the identity, order, return, event and consent reads take them as a
+  // constant list, which DuckDB answers from the indexes (migrations 012, 013).
+  const { identity_ids: idList, ...memberRow } = member;
+  const ids = typeof idList === 'string' ? idList : '[]';
+  const identityRows = await db.all(SQL('identities'), [ids]);
+  const byId = new Map(identityRows.map((r) => [String(r['identity_id']), r]));
+  const orderIds = str(await db.one(SQL('order_ids'), [ids]), 'ids') ?? '[]';
+  const orders = await db.all(SQL('orders'), [ids, orderIds]);
+  const consents = (await db.all(SQL('consents'), [ids]))
+    .map(({ anchor_id, ...c }): Row => ({ channel: byId.get(String(anchor_id))?.['channel'] ?? '', account: byId.get(String(anchor_id))?.['value'] ?? null, ...c }))
+    .sort((a, b) => cmp(a['channel'], b['channel']) || cmp(a['account'], b['account']) || cmp(a['contact_channel'], b['contact_channel']));
   return {
-    member,
-    identities: await db.all(SQL('identities'), [memberId]),
-    consents: await db.all(SQL('consents'), [memberId]),
+    member: memberRow,
+    identities: identityRows.map(({ identity_id: _id, ...r }) => r),
+    consents,
     summary: purchaseSummary(orders),
     orders,
     returns: await db.all(SQL('returns'), [ids]),
@@ -85,6 +94,13 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
     analytics: await memberAnalytics(db, memberId),
     tags: await memberTags(db, memberId),
   };
+}
+
+/** Text order for rows sorted in TypeScript (as SQL's ORDER BY on VARCHAR). */
+function cmp(a: unknown, b: unknown): number {
+  const x = String(a ?? '');
+  const y = String(b ?? '');
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Purchases, first and last purchase and gross product value (exact, 4 places) of a member's orders. */

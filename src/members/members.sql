@@ -8,18 +8,23 @@ WHERE member_id IS NOT NULL AND value = $1 AND ($2::VARCHAR IS NULL OR scope = $
 ORDER BY member_id;
 
 -- name: profile
-SELECT * FROM members WHERE member_id = $1;
+SELECT * EXCLUDE (identity_ids), to_json(identity_ids)::VARCHAR AS identity_ids FROM members WHERE member_id = $1;
 
 -- name: identities
-SELECT i.kind, CASE WHEN i.scope = '' THEN NULL ELSE i.scope END AS channel, i.value,
+SELECT i.identity_id, i.kind, CASE WHEN i.scope = '' THEN NULL ELSE i.scope END AS channel, i.value,
        strftime(i.first_seen, '%Y-%m-%d %H:%M:%S') AS first_seen, strftime(i.last_seen, '%Y-%m-%d %H:%M:%S') AS last_seen,
        i.import_id, q.identity_id IS NOT NULL AS quarantined
 FROM identities i LEFT JOIN identity_quarantine q USING (identity_id)
-WHERE i.member_id = $1
+WHERE i.identity_id IN (SELECT unnest(from_json($1, '["BIGINT"]'))) -- the member row's list: a lookup, not a scan
 ORDER BY i.scope, i.kind, i.value;
 
+-- name: order_ids
+-- The order IDs of the member's identities ($1, a JSON list), as a JSON list.
+SELECT to_json(coalesce(list(DISTINCT order_id), []))::VARCHAR AS ids FROM orders WHERE buyer_id IN (SELECT unnest(from_json($1, '["BIGINT"]')));
+
 -- name: orders
--- $1 = the member's identity IDs (a JSON list). Member-scoped: the member's orders first, then only their lines (the order_values view
+-- $1 = the member's identity IDs, $2 = their order IDs (JSON lists: constant lists let DuckDB use
+-- the indexes on orders.buyer_id and order_lines.order_id). Member-scoped: the member's orders first, then only their lines (the order_values view
 -- would total every order's lines before the member filter applies).
 WITH mo AS (
   SELECT o.* FROM orders o WHERE o.buyer_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
@@ -28,7 +33,7 @@ WITH mo AS (
          sum(amount) FILTER (WHERE line_type = 'product') AS product_value,
          sum(amount) FILTER (WHERE line_type <> 'product') AS other_value,
          count(*) AS lines
-  FROM order_lines WHERE (channel_id, order_id) IN (SELECT channel_id, order_id FROM mo)
+  FROM order_lines WHERE order_id IN (SELECT unnest(from_json($2, '["VARCHAR"]'))) -- the same ID in another channel drops out at the join below
   GROUP BY channel_id, order_id
 ), v AS (
   SELECT o.channel_id, o.order_id, o.created_at, o.status, o.paid_amount,
@@ -69,9 +74,6 @@ SELECT m.event_id, strftime(m.occurred_at, '%Y-%m-%d %H:%M:%S') AS at, m.action,
        i.kind AS via_kind, i.value AS via_value, m.import_id, m.detail
 FROM m LEFT JOIN via i ON i.identity_id = m.via_identity_id
 ORDER BY m.event_id;
-
--- name: identity_ids
-SELECT to_json(coalesce(list(identity_id ORDER BY identity_id), []))::VARCHAR AS ids FROM identities WHERE member_id = $1;
 
 -- name: stats_totals
 SELECT (SELECT count(*) FROM members) AS members,
@@ -114,12 +116,12 @@ LEFT JOIN o USING (channel_id) LEFT JOIN r USING (channel_id) LEFT JOIN e USING 
 ORDER BY c.channel_id;
 
 -- name: consents
--- The latest consent per account and contact channel.
-SELECT i.scope AS channel, i.value AS account, c.contact_channel, arg_max(c.status, c.changed_at) AS status,
+-- The latest consent per anchor (the member's identity IDs, a JSON list in $1) and contact channel.
+SELECT c.anchor_id, c.contact_channel, arg_max(c.status, c.changed_at) AS status,
        strftime(max(c.changed_at), '%Y-%m-%d %H:%M:%S') AS since, arg_max(c.source, c.changed_at) AS source
-FROM consents c JOIN identities i ON i.identity_id = c.anchor_id
-WHERE i.member_id = $1
-GROUP BY ALL ORDER BY channel, account, contact_channel;
+FROM consents c
+WHERE c.anchor_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
+GROUP BY ALL;
 
 -- name: search
 -- Members whose name contains $1 (case-insensitive), or with an identity (phone, email,
