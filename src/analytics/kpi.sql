@@ -6,7 +6,7 @@ p AS (
   SELECT v.channel_id, v.store_id, v.member_id, v.product_value,
          CASE WHEN v.member_id IS NULL THEN 'guest' WHEN f.first_day >= $1::DATE THEN 'new' ELSE 'returning' END AS branch
   FROM order_values v LEFT JOIN firsts f USING (member_id)
-  WHERE v.is_purchase AND v.created_at::DATE BETWEEN $1::DATE AND $2::DATE
+  WHERE v.is_purchase AND v.created_at >= $1::DATE AND v.created_at < $2::DATE + 1
 )
 SELECT CASE WHEN $3 = 'channel' THEN channel_id WHEN $3 = 'store' THEN coalesce(store_id, '(no store)') ELSE 'all' END AS dim,
        branch,
@@ -27,7 +27,7 @@ p AS (
   JOIN order_lines l ON l.channel_id = v.channel_id AND l.order_id = v.order_id AND l.line_type = 'product'
   LEFT JOIN products pr ON pr.sku = l.sku
   LEFT JOIN firsts f ON f.member_id = v.member_id
-  WHERE v.is_purchase AND v.created_at::DATE BETWEEN $1::DATE AND $2::DATE
+  WHERE v.is_purchase AND v.created_at >= $1::DATE AND v.created_at < $2::DATE + 1
 )
 SELECT dim, branch,
        CASE WHEN branch = 'guest' THEN count(DISTINCT (channel_id, order_id)) ELSE count(DISTINCT member_id) END AS buyers,
@@ -50,11 +50,11 @@ WITH firsts AS (SELECT member_id, first_day FROM member_first_occasions),
 p AS (
   SELECT v.member_id, v.product_value, f.first_day
   FROM order_values v LEFT JOIN firsts f USING (member_id)
-  WHERE v.is_purchase AND v.created_at::DATE BETWEEN $1::DATE AND $2::DATE
+  WHERE v.is_purchase AND v.created_at >= $1::DATE AND v.created_at < $2::DATE + 1
 )
 SELECT coalesce(sum(product_value), 0)::DECIMAL(18,4)::VARCHAR AS gross_sales,
        (coalesce(sum(product_value), 0) - (SELECT coalesce(sum(amount), 0) FROM returns
-          WHERE line_type = 'product' AND returned_at::DATE BETWEEN $1::DATE AND $2::DATE))::DECIMAL(18,4)::VARCHAR AS net_sales,
+          WHERE line_type = 'product' AND returned_at >= $1::DATE AND returned_at < $2::DATE + 1))::DECIMAL(18,4)::VARCHAR AS net_sales,
        count(*) AS orders,
        count(DISTINCT member_id) + count(*) FILTER (WHERE member_id IS NULL) AS buyers,
        count(DISTINCT member_id) FILTER (WHERE first_day >= $1::DATE) AS new_buyers,

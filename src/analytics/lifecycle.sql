@@ -8,10 +8,12 @@ s AS (
   FROM occ GROUP BY member_id
 ),
 eng AS (
-  SELECT DISTINCT i.member_id FROM events e JOIN identities i ON i.identity_id = e.actor_id
+  SELECT DISTINCT i.member_id
+  FROM (SELECT DISTINCT actor_id FROM events e
+        WHERE e.type IN ('view', 'cart', 'favourite', 'inquiry', 'review', 'share', 'community_join', 'community_post')
+          AND e.occurred_at >= $1::DATE - 179 AND e.occurred_at < $1::DATE + 1) e
+  JOIN identities i ON i.identity_id = e.actor_id
   WHERE i.member_id IS NOT NULL
-    AND e.type IN ('view', 'cart', 'favourite', 'inquiry', 'review', 'share', 'community_join', 'community_post')
-    AND e.occurred_at::DATE BETWEEN $1::DATE - 179 AND $1::DATE
 )
 SELECT m.member_id,
   CASE

@@ -9,13 +9,13 @@ WITH periods AS (
 actors AS MATERIALIZED (
   SELECT p.p, e.event_id, e.type, e.session_id, e.direction, i.member_id
   FROM events e
-  JOIN periods p ON e.occurred_at::DATE BETWEEN p.f AND p.t
+  JOIN periods p ON e.occurred_at >= p.f AND e.occurred_at < p.t + 1
   LEFT JOIN identities i ON i.identity_id = e.actor_id
   WHERE e.occurred_at >= $3::DATE AND e.occurred_at < $4::DATE + 1 AND e.type IN ('visit', 'view', 'inquiry')
 ),
 orders_in AS MATERIALIZED (
   SELECT p.p, v.channel_id, v.order_id, v.member_id, v.is_purchase, v.product_value, v.paid_at, v.status
-  FROM order_values v JOIN periods p ON v.created_at::DATE BETWEEN p.f AND p.t
+  FROM order_values v JOIN periods p ON v.created_at >= p.f AND v.created_at < p.t + 1
   WHERE v.created_at >= $3::DATE AND v.created_at < $4::DATE + 1
 ),
 buyers AS (SELECT DISTINCT p, member_id FROM orders_in WHERE is_purchase AND member_id IS NOT NULL),

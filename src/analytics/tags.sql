@@ -10,19 +10,19 @@ FROM order_values v
 JOIN orders o ON o.channel_id = v.channel_id AND o.order_id = v.order_id
 JOIN order_lines l ON l.channel_id = v.channel_id AND l.order_id = v.order_id AND l.line_type = 'product'
 LEFT JOIN products p ON p.sku = l.sku
-WHERE v.is_purchase AND v.member_id IS NOT NULL AND v.created_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE;
+WHERE v.is_purchase AND v.member_id IS NOT NULL AND v.created_at >= $1::DATE - ($2::INTEGER - 1) AND v.created_at < $1::DATE + 1;
 
 -- name: activity
 -- Timed activities in the window: orders created and engagement events (message opens and clicks weigh 2).
 CREATE OR REPLACE TEMP TABLE _tag_activity AS
 SELECT member_id, created_at AS t, 1 AS w FROM order_values
-WHERE member_id IS NOT NULL AND created_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
+WHERE member_id IS NOT NULL AND created_at >= $1::DATE - ($2::INTEGER - 1) AND created_at < $1::DATE + 1
 UNION ALL
 SELECT i.member_id, e.occurred_at, CASE WHEN e.type IN ('message_opened', 'message_clicked') THEN 2 ELSE 1 END
 FROM events e JOIN identities i ON i.identity_id = e.actor_id
 WHERE i.member_id IS NOT NULL
   AND e.type IN ('visit', 'view', 'search', 'cart', 'favourite', 'inquiry', 'live_stream_watch', 'message_opened', 'message_clicked', 'review', 'share', 'community_post')
-  AND e.occurred_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE;
+  AND e.occurred_at >= $1::DATE - ($2::INTEGER - 1) AND e.occurred_at < $1::DATE + 1;
 
 -- name: compute
 -- Every tag as (member_id, tag, value, measure). $1 = as-of, $2 = window days, $3 = preference percent,
@@ -87,9 +87,12 @@ days AS (
   FROM _tag_activity GROUP BY member_id, isodow(t)
 ),
 browse AS (
-  SELECT DISTINCT i.member_id FROM events e JOIN identities i ON i.identity_id = e.actor_id
-  WHERE i.member_id IS NOT NULL AND e.type IN ('view', 'visit')
-    AND e.occurred_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
+  -- Distinct actors first: the join to identities then builds on far fewer rows.
+  SELECT DISTINCT i.member_id
+  FROM (SELECT DISTINCT actor_id FROM events e WHERE e.type IN ('view', 'visit')
+          AND e.occurred_at >= $1::DATE - ($2::INTEGER - 1) AND e.occurred_at < $1::DATE + 1) e
+  JOIN identities i ON i.identity_id = e.actor_id
+  WHERE i.member_id IS NOT NULL
 ),
 buyers AS (SELECT DISTINCT member_id FROM _tag_lines),
 ord AS (
@@ -97,14 +100,14 @@ ord AS (
          count(*) FILTER (WHERE NOT is_purchase AND paid_at IS NULL AND status NOT IN ('paid', 'shipped', 'completed') AND product_value > 0) AS unpaid,
          sum(product_value) FILTER (WHERE is_purchase) AS bought
   FROM order_values
-  WHERE member_id IS NOT NULL AND created_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
+  WHERE member_id IS NOT NULL AND created_at >= $1::DATE - ($2::INTEGER - 1) AND created_at < $1::DATE + 1
   GROUP BY member_id
 ),
 ret AS (
   SELECT member_id, sum(amount) AS returned,
          count(DISTINCT (channel_id, return_id)) FILTER (WHERE len(list_filter(from_json($9, '["VARCHAR"]'), w -> contains(lower(coalesce(reason, '')), lower(w)))) > 0) AS exchanges
   FROM return_values
-  WHERE member_id IS NOT NULL AND line_type = 'product' AND returned_at::DATE BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
+  WHERE member_id IS NOT NULL AND line_type = 'product' AND returned_at >= $1::DATE - ($2::INTEGER - 1) AND returned_at < $1::DATE + 1
   GROUP BY member_id
 )
 SELECT $1::DATE, member_id, tag, value, measure FROM (
