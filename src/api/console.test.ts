@@ -87,6 +87,7 @@ test('console: every page draws from the API, filters change the data, language 
     await page.waitForSelector('nav a[data-page="overview"]');
     assert.equal(await page.textContent('nav a[data-page="overview"]'), '经营总览');
     await page.click('#lang');
+    await page.waitForFunction(() => document.querySelector('nav a[data-page="overview"]')?.textContent === 'Overview');
     // Segments: the rule builder counts live; a saved segment becomes a filter of every report.
     await page.click('nav a[data-page="segments"]');
     await page.waitForSelector('#seg-title');

@@ -35,6 +35,7 @@ export interface Ctx {
 }
 
 const charts: Chart[] = [];
+let renders = 0;
 let lang: Lang = localStorage.getItem('regulars.lang') === 'zh' ? 'zh' : 'en';
 let key = localStorage.getItem('regulars.key') ?? '';
 
@@ -137,11 +138,12 @@ async function render(): Promise<void> {
     localStorage.setItem('regulars.key', key);
     history.replaceState(null, '', `${location.pathname}#/overview`);
   }
+  const mine = ++renders;
   while (charts.length > 0) charts.pop()?.dispose();
   const { page, filters } = readHash();
   nav(page);
-  const el = document.getElementById('page');
-  if (el === null) return;
+  const pageEl = document.getElementById('page');
+  if (pageEl === null) return;
   if (key === '') return keyForm();
   try {
     if (Object.keys(meta).length === 0) meta = await api('/api/meta');
@@ -149,12 +151,16 @@ async function render(): Promise<void> {
     key = '';
     localStorage.removeItem('regulars.key');
     keyForm();
-    el.prepend(h('p', { class: 'error' }, String(err instanceof Error ? err.message : err)));
+    pageEl.prepend(h('p', { class: 'error' }, String(err instanceof Error ? err.message : err)));
     return;
   }
+  if (mine !== renders) return; // a newer render (another click) took over
   filterBar(page, filters);
   const draw = PAGES[page] ?? PAGES['overview'];
-  el.replaceChildren(h('p', { class: 'note' }, t('loading')));
+  // Each render draws into its own box: a slower render that a newer one overtook writes into
+  // a box no longer on the page instead of over the newer page.
+  const el = h('div', { class: 'page-body' }, h('p', { class: 'note' }, t('loading')));
+  pageEl.replaceChildren(el);
   exportRows = { rows: [], name: page };
   const ctx: Ctx = {
     t,
