@@ -12,10 +12,8 @@ import {
   setMessageChannel,
   storedChannels,
 } from '../campaigns/index.js';
-import { ADMIN, anyObject, fieldErrorsSchema, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+import { ADMIN, anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
-const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
-const asOfQuery = { type: 'object', properties: { as_of: { type: 'string', format: 'date' } } } as const;
 
 export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;

@@ -70,6 +70,11 @@ export const errorSchema = {
 export const anyObject = { type: 'object', additionalProperties: true } as const;
 
 /** A 400 that names each bad JSON path (segment rules, campaigns, channels). */
+/** Schemas several route files share: a date, an `as_of` query, an `{id}` path parameter. */
+export const dateSchema = { type: 'string', format: 'date' } as const;
+export const asOfQuery = { type: 'object', properties: { as_of: dateSchema } } as const;
+export const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
+
 export const fieldErrorsSchema = {
   type: 'object',
   properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },

@@ -5,7 +5,7 @@ import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOpt
 import { listSegments, RULE_VOCABULARY } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
-import { anyObject, authErrors, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
+import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
@@ -29,7 +29,6 @@ export function maskView(v: MemberView): MemberView {
 
 const maskHit = (r: Row): Row => ({ ...r, phone: maskIdentifier('phone', r['phone']), email: maskIdentifier('email', r['email']) });
 
-const date = { type: 'string', format: 'date' } as const;
 const memberHit = {
   type: 'object',
   properties: {

@@ -2,12 +2,9 @@
 import type { FastifyInstance } from 'fastify';
 import { defaultAsOf } from '../analytics/index.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
-import { anyObject, fieldErrorsSchema, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+import { anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
-const date = { type: 'string', format: 'date' } as const;
-const asOfQuery = { type: 'object', properties: { as_of: date } } as const;
 const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
-const idParams = { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } as const;
 
 export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;

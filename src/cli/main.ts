@@ -246,6 +246,7 @@ export function buildProgram(): Command {
     out(opts, doc, () => shown(showDoc));
   });
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date')).action(async (opts: AnalysisFlags) => {
+    if (opts.by === 'segment' || opts.segment !== undefined) throw new UsageError('refresh stores the reports of the whole member base; split one report with `regulars analyze REPORT --by segment`');
     const docs = await withDb(opts, (db) => refresh(db, systemClock, toOptions(opts)));
     out(opts, docs, () => docs.map((d) => `${d.report} as of ${d.as_of}: computed ${d.computed_at}`).join('\n'));
   });

@@ -75,17 +75,12 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
   // constant list, which DuckDB answers from the indexes (migrations 012, 013).
   const { identity_ids: idList, ...memberRow } = member;
   const ids = typeof idList === 'string' ? idList : '[]';
-  const identityRows = await db.all(SQL('identities'), [ids]);
-  const byId = new Map(identityRows.map((r) => [String(r['identity_id']), r]));
   const orderIds = str(await db.one(SQL('order_ids'), [ids]), 'ids') ?? '[]';
   const orders = await db.all(SQL('orders'), [ids, orderIds]);
-  const consents = (await db.all(SQL('consents'), [ids]))
-    .map(({ anchor_id, ...c }): Row => ({ channel: byId.get(String(anchor_id))?.['channel'] ?? '', account: byId.get(String(anchor_id))?.['value'] ?? null, ...c }))
-    .sort((a, b) => cmp(a['channel'], b['channel']) || cmp(a['account'], b['account']) || cmp(a['contact_channel'], b['contact_channel']));
   return {
     member: memberRow,
-    identities: identityRows.map(({ identity_id: _id, ...r }) => r),
-    consents,
+    identities: await db.all(SQL('identities'), [ids]),
+    consents: await db.all(SQL('consents'), [ids]),
     summary: purchaseSummary(orders),
     orders,
     returns: await db.all(SQL('returns'), [ids]),
@@ -94,13 +89,6 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
     analytics: await memberAnalytics(db, memberId),
     tags: await memberTags(db, memberId),
   };
-}
-
-/** Text order for rows sorted in TypeScript (as SQL's ORDER BY on VARCHAR). */
-function cmp(a: unknown, b: unknown): number {
-  const x = String(a ?? '');
-  const y = String(b ?? '');
-  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 /** Purchases, first and last purchase and gross product value (exact, 4 places) of a member's orders. */

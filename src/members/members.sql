@@ -11,7 +11,7 @@ ORDER BY member_id;
 SELECT * EXCLUDE (identity_ids), to_json(identity_ids)::VARCHAR AS identity_ids FROM members WHERE member_id = $1;
 
 -- name: identities
-SELECT i.identity_id, i.kind, CASE WHEN i.scope = '' THEN NULL ELSE i.scope END AS channel, i.value,
+SELECT i.kind, CASE WHEN i.scope = '' THEN NULL ELSE i.scope END AS channel, i.value,
        strftime(i.first_seen, '%Y-%m-%d %H:%M:%S') AS first_seen, strftime(i.last_seen, '%Y-%m-%d %H:%M:%S') AS last_seen,
        i.import_id, q.identity_id IS NOT NULL AS quarantined
 FROM identities i LEFT JOIN identity_quarantine q USING (identity_id)
@@ -116,12 +116,13 @@ LEFT JOIN o USING (channel_id) LEFT JOIN r USING (channel_id) LEFT JOIN e USING 
 ORDER BY c.channel_id;
 
 -- name: consents
--- The latest consent per anchor (the member's identity IDs, a JSON list in $1) and contact channel.
-SELECT c.anchor_id, c.contact_channel, arg_max(c.status, c.changed_at) AS status,
+-- The latest consent per account and contact channel; $1 = the member's identity IDs (a JSON
+-- list: constant lists are answered from the indexes, consents' key and identities' key).
+SELECT i.scope AS channel, i.value AS account, c.contact_channel, arg_max(c.status, c.changed_at) AS status,
        strftime(max(c.changed_at), '%Y-%m-%d %H:%M:%S') AS since, arg_max(c.source, c.changed_at) AS source
-FROM consents c
-WHERE c.anchor_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
-GROUP BY ALL;
+FROM consents c JOIN identities i ON i.identity_id = c.anchor_id
+WHERE c.anchor_id IN (SELECT unnest(from_json($1, '["BIGINT"]'))) AND i.identity_id IN (SELECT unnest(from_json($1, '["BIGINT"]')))
+GROUP BY ALL ORDER BY channel, account, contact_channel;
 
 -- name: search
 -- Members whose name contains $1 (case-insensitive), or with an identity (phone, email,
