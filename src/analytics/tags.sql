@@ -30,20 +30,19 @@ WHERE i.member_id IS NOT NULL
 -- $8 = unpaid orders, $9 = exchange words (a JSON list). Written straight into member_tags.
 INSERT INTO member_tags
 WITH spend AS (SELECT member_id, sum(amount) AS total FROM _tag_lines GROUP BY member_id),
-by_cat AS (
-  SELECT member_id, category, sum(amount) AS v,
-         row_number() OVER (PARTITION BY member_id ORDER BY sum(amount) DESC, category) AS rk
-  FROM _tag_lines WHERE category IS NOT NULL GROUP BY member_id, category
-),
-by_brand AS (
-  SELECT member_id, brand, sum(amount) AS v,
-         row_number() OVER (PARTITION BY member_id ORDER BY sum(amount) DESC, brand) AS rk
-  FROM _tag_lines WHERE brand IS NOT NULL GROUP BY member_id, brand
+-- Each member's top value is picked by one aggregate over the member's groups (largest measure,
+-- ties to the smallest name), not by ranking every group with a window.
+cats AS (SELECT member_id, category, sum(amount) AS v FROM _tag_lines WHERE category IS NOT NULL GROUP BY ALL),
+by_cat AS (SELECT member_id, arg_min(category, (-v, category)) AS category, max(v) AS v FROM cats GROUP BY member_id),
+brands AS (SELECT member_id, brand, sum(amount) AS v FROM _tag_lines WHERE brand IS NOT NULL GROUP BY ALL),
+by_brand AS (SELECT member_id, arg_min(brand, (-v, brand)) AS brand, max(v) AS v FROM brands GROUP BY member_id),
+items AS (
+  SELECT member_id, sku, any_value(item) AS item, count(DISTINCT created_at::DATE) AS days, sum(amount) AS v
+  FROM _tag_lines GROUP BY member_id, sku
 ),
 by_item AS (
-  SELECT member_id, sku, any_value(item) AS item, count(DISTINCT created_at::DATE) AS days, sum(amount) AS v,
-         row_number() OVER (PARTITION BY member_id ORDER BY count(DISTINCT created_at::DATE) DESC, sum(amount) DESC, sku) AS rk
-  FROM _tag_lines GROUP BY member_id, sku
+  SELECT member_id, top.item AS item, top.days AS days, top.v AS v
+  FROM (SELECT member_id, arg_min({'item': item, 'days': days, 'v': v}, (-days, -v, sku)) AS top FROM items GROUP BY member_id)
 ),
 known AS (
   SELECT member_id,
@@ -60,19 +59,17 @@ shares AS (
          b.brand AS top_brand, b.v AS brand_v, b.v / nullif(k.brand_total, 0) AS brand_share,
          i.item AS top_item, i.days AS item_days, i.v AS item_v
   FROM spend s JOIN known k USING (member_id)
-  LEFT JOIN by_cat c ON c.member_id = s.member_id AND c.rk = 1
-  LEFT JOIN by_brand b ON b.member_id = s.member_id AND b.rk = 1
-  LEFT JOIN by_item i ON i.member_id = s.member_id AND i.rk = 1
+  LEFT JOIN by_cat c ON c.member_id = s.member_id
+  LEFT JOIN by_brand b ON b.member_id = s.member_id
+  LEFT JOIN by_item i ON i.member_id = s.member_id
   WHERE s.total > 0
 ),
 hours AS (
   SELECT member_id, hour(t) AS h, sum(w) AS n FROM _tag_activity GROUP BY member_id, hour(t)
 ),
-act AS (SELECT member_id, sum(n) AS n FROM hours GROUP BY member_id),
 shop_hour AS (SELECT h FROM hours GROUP BY h ORDER BY sum(n) DESC, h LIMIT 1),
-best AS (
-  SELECT member_id, h, n, row_number() OVER (PARTITION BY member_id ORDER BY n DESC, h) AS rk FROM hours
-),
+-- Per member: all activities, and the busiest hour with its count.
+act AS (SELECT member_id, sum(n) AS n, arg_min(h, (-n, h)) AS h, max(n) AS best_n FROM hours GROUP BY member_id),
 bands AS (
   SELECT member_id,
          CASE WHEN h BETWEEN 6 AND 10 THEN 'morning 06-11' WHEN h BETWEEN 11 AND 13 THEN 'midday 11-14'
@@ -80,12 +77,9 @@ bands AS (
          sum(n) AS n
   FROM hours GROUP BY 1, 2
 ),
-band_top AS (SELECT member_id, band, n, row_number() OVER (PARTITION BY member_id ORDER BY n DESC, band) AS rk FROM bands),
-days AS (
-  SELECT member_id, isodow(t) AS d, sum(w) AS n,
-         row_number() OVER (PARTITION BY member_id ORDER BY sum(w) DESC, isodow(t)) AS rk
-  FROM _tag_activity GROUP BY member_id, isodow(t)
-),
+band_top AS (SELECT member_id, arg_min(band, (-n, band)) AS band, max(n) AS n FROM bands GROUP BY member_id),
+weekdays AS (SELECT member_id, isodow(t) AS d, sum(w) AS n FROM _tag_activity GROUP BY member_id, isodow(t)),
+days AS (SELECT member_id, arg_min(d, (-n, d)) AS d, max(n) AS n FROM weekdays GROUP BY member_id),
 browse AS (
   -- Distinct actors first: the join to identities then builds on far fewer rows.
   SELECT DISTINCT i.member_id
@@ -135,15 +129,15 @@ SELECT member_id, 'category_sensitivity',
        round(cat_share, 4)::VARCHAR FROM shares WHERE cat_share IS NOT NULL
 UNION ALL
 SELECT a.member_id, 'best_send_hour',
-       CASE WHEN a.n >= $6::INTEGER THEN b.h ELSE (SELECT h FROM shop_hour) END::VARCHAR,
-       CASE WHEN a.n >= $6::INTEGER THEN b.n::VARCHAR || ' of ' || a.n::VARCHAR ELSE 'shop-wide (' || a.n::VARCHAR || ' activities)' END
-FROM act a JOIN best b ON b.member_id = a.member_id AND b.rk = 1
+       CASE WHEN a.n >= $6::INTEGER THEN a.h ELSE (SELECT h FROM shop_hour) END::VARCHAR,
+       CASE WHEN a.n >= $6::INTEGER THEN a.best_n::VARCHAR || ' of ' || a.n::VARCHAR ELSE 'shop-wide (' || a.n::VARCHAR || ' activities)' END
+FROM act a
 UNION ALL
 SELECT a.member_id, 'hour_habit', t.band, round(t.n / a.n, 4)::VARCHAR
-FROM act a JOIN band_top t ON t.member_id = a.member_id AND t.rk = 1 WHERE a.n >= $6::INTEGER
+FROM act a JOIN band_top t ON t.member_id = a.member_id WHERE a.n >= $6::INTEGER
 UNION ALL
 SELECT a.member_id, 'weekday_habit', ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d.d], round(d.n / a.n, 4)::VARCHAR
-FROM act a JOIN days d ON d.member_id = a.member_id AND d.rk = 1 WHERE a.n >= $6::INTEGER
+FROM act a JOIN days d ON d.member_id = a.member_id WHERE a.n >= $6::INTEGER
 UNION ALL
 SELECT coalesce(w.member_id, b.member_id), 'browsing_style',
        CASE WHEN b.member_id IS NULL THEN 'browses without buying' WHEN w.member_id IS NULL THEN 'buys without browsing' ELSE 'browses and buys' END,
