@@ -91,10 +91,12 @@ type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 /**
  * The views every report reads (order values, purchase occasions, returns) are computed once
  * into temporary tables of the same names, which shadow the views for this connection while
- * reports run, and are dropped afterwards (so a later import is always seen).
+ * reports run, and are dropped afterwards (so a later import is always seen). visit_events is
+ * not among them: every report reads it for a short window, and DuckDB prunes the events by
+ * time, so materializing all of it (millions of rows of text) would cost more than it saves.
  */
 // In dependency order: each is computed from the ones before it.
-const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions', 'visit_events'] as const;
+const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions'] as const;
 /** Lifecycle dates already computed and stored within the current snapshot. */
 const stagesDone = new WeakMap<Db, Set<string>>();
 const snapshotDepth = new WeakMap<Db, number>();

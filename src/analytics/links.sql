@@ -14,7 +14,7 @@ actors AS MATERIALIZED (
   WHERE e.occurred_at >= $3::DATE AND e.occurred_at < $4::DATE + 1 AND e.type IN ('visit', 'view', 'inquiry')
 ),
 orders_in AS MATERIALIZED (
-  SELECT p.p, v.channel_id, v.order_id, v.member_id, v.is_purchase, v.product_value, v.paid_at, v.status
+  SELECT p.p, v.channel_id, v.order_id, v.member_id, v.is_purchase, v.product_value, v.items, v.paid_at, v.status
   FROM order_values v JOIN periods p ON v.created_at >= p.f AND v.created_at < p.t + 1
   WHERE v.created_at >= $3::DATE AND v.created_at < $4::DATE + 1
 ),
@@ -43,8 +43,8 @@ ords AS (
   GROUP BY o.p
 ),
 units AS (
-  SELECT o.p, sum(l.quantity) FILTER (WHERE l.line_type = 'product') AS items, count(DISTINCT (o.channel_id, o.order_id)) AS purchases
-  FROM orders_in o JOIN order_lines l USING (channel_id, order_id) WHERE o.is_purchase GROUP BY o.p
+  SELECT o.p, sum(o.items) AS items, count(*) AS purchases
+  FROM orders_in o WHERE o.is_purchase GROUP BY o.p
 ),
 firsts AS (SELECT member_id, first_day, second_day FROM member_first_occasions),
 cohort AS (
@@ -61,31 +61,31 @@ won AS (
     GROUP BY b.p, p.f, b.member_id
   ) b GROUP BY b.p
 ),
--- Lapsed at t: an occasion on or before t - 181 and none in [t - 180, t].
 old AS (SELECT p.p, count(f.member_id) AS n FROM periods p LEFT JOIN firsts f ON f.first_day <= p.t - 181 GROUP BY p.p),
 recent_occ AS MATERIALIZED (
   SELECT member_id, day FROM purchase_occasions WHERE day >= $3::DATE - 545 - $2::INTEGER AND day <= $4::DATE
 ),
-recent AS (
-  SELECT p.p, count(DISTINCT o.member_id) AS n
-  FROM recent_occ o JOIN periods p ON o.day BETWEEN p.t - 180 AND p.t
-  JOIN firsts f ON f.member_id = o.member_id AND f.first_day <= p.t - 181
-  GROUP BY p.p
+-- Per member, one bit per period (bit p for period p): an occasion in [t - 180, t] (recent, for
+-- lapsed), in the 365 days before the active-repeat window (before), inside that window (inside).
+-- One row per member instead of one per member and period.
+masks AS (
+  SELECT o.member_id,
+         bit_or(CASE WHEN o.day BETWEEN p.t - 180 AND p.t THEN 1::BIGINT << p.p ELSE 0 END) AS recent_m,
+         bit_or(CASE WHEN o.day BETWEEN p.t - ($2::INTEGER - 1) - 365 AND p.t - $2::INTEGER THEN 1::BIGINT << p.p ELSE 0 END) AS before_m,
+         bit_or(CASE WHEN o.day BETWEEN p.t - ($2::INTEGER - 1) AND p.t THEN 1::BIGINT << p.p ELSE 0 END) AS inside_m
+  FROM recent_occ o JOIN periods p ON o.day BETWEEN least(p.t - 180, p.t - ($2::INTEGER - 1) - 365) AND p.t
+  GROUP BY o.member_id
 ),
+-- Lapsed at t: an occasion on or before t - 181 and none in [t - 180, t] (old minus recent).
 -- Active repeat at t over the window w = [t - days + 1, t]: members with 2+ occasions before w
 -- and one in the 365 days before w; repeated = with an occasion inside w.
-act AS (
-  SELECT p.p, o.member_id,
-         bool_or(o.day BETWEEN p.t - ($2::INTEGER - 1) - 365 AND p.t - $2::INTEGER) AS recent_before,
-         bool_or(o.day BETWEEN p.t - ($2::INTEGER - 1) AND p.t) AS inside
-  FROM recent_occ o JOIN periods p ON o.day BETWEEN p.t - ($2::INTEGER - 1) - 365 AND p.t
-  JOIN firsts f ON f.member_id = o.member_id AND f.second_day < p.t - ($2::INTEGER - 1)
-  GROUP BY p.p, o.member_id
-),
-active AS (
-  SELECT p, count(*) FILTER (WHERE recent_before) AS active_eligible,
-         count(*) FILTER (WHERE recent_before AND inside) AS active_repeated
-  FROM act GROUP BY p
+per AS (
+  SELECT p.p,
+         count(*) FILTER (WHERE (m.recent_m >> p.p) & 1 = 1 AND f.first_day <= p.t - 181) AS recent_n,
+         count(*) FILTER (WHERE (m.before_m >> p.p) & 1 = 1 AND f.second_day < p.t - ($2::INTEGER - 1)) AS active_eligible,
+         count(*) FILTER (WHERE ((m.before_m & m.inside_m) >> p.p) & 1 = 1 AND f.second_day < p.t - ($2::INTEGER - 1)) AS active_repeated
+  FROM masks m JOIN firsts f USING (member_id) CROSS JOIN periods p
+  GROUP BY p.p
 )
 SELECT p.p,
        coalesce(ev.visits, 0) AS visits,
@@ -96,11 +96,11 @@ SELECT p.p,
        coalesce(ords.orders, 0) AS orders, coalesce(ords.paid_orders, 0) AS paid_orders,
        coalesce(cohort.new_buyers_due, 0) AS new_buyers_due, coalesce(cohort.second_buyers, 0) AS second_buyers,
        coalesce(won.won_back, 0) AS won_back,
-       old.n - coalesce(recent.n, 0) AS lapsed,
-       coalesce(active.active_eligible, 0) AS active_eligible, coalesce(active.active_repeated, 0) AS active_repeated
+       old.n - coalesce(per.recent_n, 0) AS lapsed,
+       coalesce(per.active_eligible, 0) AS active_eligible, coalesce(per.active_repeated, 0) AS active_repeated
 FROM periods p
 LEFT JOIN ev USING (p) LEFT JOIN vw USING (p) LEFT JOIN ak USING (p) LEFT JOIN ords USING (p) LEFT JOIN units USING (p)
-LEFT JOIN cohort USING (p) LEFT JOIN won USING (p) LEFT JOIN old USING (p) LEFT JOIN recent USING (p) LEFT JOIN active USING (p)
+LEFT JOIN cohort USING (p) LEFT JOIN won USING (p) LEFT JOIN old USING (p) LEFT JOIN per USING (p)
 ORDER BY p.p;
 
 -- name: visits_by_source

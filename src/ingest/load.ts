@@ -23,6 +23,9 @@ async function count(db: Db, sql: string): Promise<number> {
 /**
  * Writes the accepted rows (_ok joined to _anchor) into the canonical tables, skipping rows whose
  * natural key is already stored, and classifies every accepted row. Runs inside the import's transaction.
+ * Orders, returns and events are written in time order: DuckDB skips whole row groups whose time
+ * range misses a report's window, which only works when rows of similar times sit together (a
+ * history exported per customer would otherwise spread every day over every row group).
  */
 export async function loadEntity(db: Db, entity: Entity, importId: number): Promise<RowCounts> {
   // A view: the accepted rows with their anchor identity, read straight into the insert.
@@ -92,7 +95,8 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
       await db.run(
         `INSERT INTO events SELECT channel, event_id, anchor_id, type, "at", session_id, source, sku, category, query,
            dwell_seconds, agent_id, direction, word_count, rating, text, order_id, campaign_id, coupon_code, properties, $1 FROM _rows r
-         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)`,
+         WHERE NOT EXISTS (SELECT 1 FROM events e WHERE e.channel_id = r.channel AND e.event_id = r.event_id)
+         ORDER BY r."at"`,
         [importId],
       );
       return finishCounts(db, counts, await fresh('events'));
@@ -114,7 +118,8 @@ async function finishCounts(db: Db, counts: RowCounts, inserted: number): Promis
 async function insertOrders(db: Db, table: string, importId: number): Promise<void> {
   await db.run(
     `INSERT INTO orders SELECT channel, order_id, anchor_id, store_id, agent_id, created_at, paid_at, shipped_at, completed_at,
-       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table} t`,
+       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table} t
+     ORDER BY t.created_at`,
     [importId],
   );
 }
@@ -138,7 +143,8 @@ async function insertReturns(db: Db, select: string, importId: number): Promise<
     `INSERT INTO returns SELECT r.channel, r.return_id, r.line_no, coalesce(r.order_id, m.m_order),
        coalesce(r.order_line_no, m.m_line), r.anchor_id, r.sku, coalesce(r.line_type, 'product'), abs(r.quantity), abs(r.amount),
        r.reason, r.returned_at, $1
-     FROM _ret r LEFT JOIN _ret_match m USING (channel, return_id, line_no)`,
+     FROM _ret r LEFT JOIN _ret_match m USING (channel, return_id, line_no)
+     ORDER BY r.returned_at`,
     [importId],
   );
 }
