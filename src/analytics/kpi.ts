@@ -4,7 +4,7 @@
  * split into each driver's contribution by the additive log-mean Divisia index (LMDI-I),
  * rounded to cents by largest remainder so the contributions add up to the rounded change.
  */
-import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
+import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { fromUnits, toUnits } from '../core/decimal.js';
 import { addDays, daysInclusive, sameDayLastYear } from './dates.js';
 import { againstTarget } from './targets.js';
@@ -40,13 +40,34 @@ const fmtUnits = (v: bigint, places: 2 | 4): string => fromUnits(v, places);
 /** Ten-thousandths to cents, half away from zero. */
 const toCents = (v: bigint): bigint => (v >= 0n ? (v + 50n) / 100n : -((-v + 50n) / 100n));
 
-async function read(db: Db, from: string, to: string, dim: Dimension): Promise<Map<string, Branch>> {
-  const rows = dim === 'category' ? await db.all(SQL('branches_category'), [from, to]) : await db.all(SQL('branches'), [from, to, dim]);
-  const map = new Map<string, Branch>();
-  for (const r of rows) {
-    map.set(`${str(r, 'dim') ?? ''}\u0000${str(r, 'branch') ?? ''}`, { buyers: int(r, 'buyers'), orders: int(r, 'orders'), gross: toUnits(str(r, 'gross')) });
-  }
-  return map;
+interface Span {
+  from: string;
+  to: string;
+}
+
+/** The statement's parameters for several periods at once: the list, then the overall bounds. */
+function spans(periods: readonly Span[]): [string, string, string] {
+  const list = periods.map((q, p) => ({ p, f: q.from, t: q.to }));
+  const from = periods.map((q) => q.from).reduce((a, b) => (b < a ? b : a));
+  const to = periods.map((q) => q.to).reduce((a, b) => (b > a ? b : a));
+  return [JSON.stringify(list), from, to];
+}
+
+/** Rows of a several-period statement, grouped by period number (every period present). */
+function byPeriod(rows: Row[], n: number): Row[][] {
+  const out: Row[][] = Array.from({ length: n }, () => []);
+  for (const r of rows) out[int(r, 'p')]?.push(r);
+  return out;
+}
+
+/** Branches by dimension for each period, in one pass over the orders. */
+async function read(db: Db, periods: readonly Span[], dim: Dimension): Promise<Array<Map<string, Branch>>> {
+  const rows = dim === 'category' ? await db.all(SQL('branches_category'), spans(periods)) : await db.all(SQL('branches'), [...spans(periods), dim]);
+  return byPeriod(rows, periods.length).map((part) => {
+    const map = new Map<string, Branch>();
+    for (const r of part) map.set(`${str(r, 'dim') ?? ''}\u0000${str(r, 'branch') ?? ''}`, { buyers: int(r, 'buyers'), orders: int(r, 'orders'), gross: toUnits(str(r, 'gross')) });
+    return map;
+  });
 }
 
 const logMean = (a: number, b: number): number => (a === b ? a : (a - b) / (Math.log(a) - Math.log(b)));
@@ -120,27 +141,29 @@ export function decompose(base: Map<string, Branch>, current: Map<string, Branch
   return { branches, total: fmtUnits(target, 2), sum: fmtUnits(sum, 2) };
 }
 
-/** Per channel, all branches together, with the channel's distinct visitors. */
-async function readTraffic(db: Db, from: string, to: string): Promise<Map<string, Branch>> {
-  const byChannel = new Map<string, Branch>();
-  for (const [key, b] of await read(db, from, to, 'channel')) {
-    const dim = key.split('\u0000')[0] ?? '';
-    const t = byChannel.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
-    byChannel.set(dim, { ...t, buyers: t.buyers + b.buyers, orders: t.orders + b.orders, gross: t.gross + b.gross });
-  }
-  for (const r of await db.all(SQL('visitors'), [from, to])) {
-    const dim = str(r, 'dim') ?? '';
-    const t = byChannel.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
-    byChannel.set(dim, { ...t, visitors: int(r, 'visitors') });
-  }
-  return new Map([...byChannel].map(([dim, b]) => [`${dim}\u0000traffic`, b]));
+/** Per channel, all branches together, with the channel's distinct visitors (each period). */
+async function readTraffic(db: Db, periods: readonly Span[], byChannel: Array<Map<string, Branch>>): Promise<Array<Map<string, Branch>>> {
+  const visitors = byPeriod(await db.all(SQL('visitors'), spans(periods)), periods.length);
+  return byChannel.map((branches, i) => {
+    const per = new Map<string, Branch>();
+    for (const [key, b] of branches) {
+      const dim = key.split('\u0000')[0] ?? '';
+      const t = per.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
+      per.set(dim, { ...t, buyers: t.buyers + b.buyers, orders: t.orders + b.orders, gross: t.gross + b.gross });
+    }
+    for (const r of visitors[i] ?? []) {
+      const dim = str(r, 'dim') ?? '';
+      const t = per.get(dim) ?? { buyers: 0, orders: 0, gross: 0n, visitors: 0 };
+      per.set(dim, { ...t, visitors: int(r, 'visitors') });
+    }
+    return new Map([...per].map(([dim, b]) => [`${dim}\u0000traffic`, b]));
+  });
 }
 
 const ratio4 = (a: bigint, b: number): string | null => (b === 0 ? null : fmtUnits((a * 10000n) / (BigInt(b) * 10000n), 4));
 
 /** Headline totals and ratios of a period (the numbers targets are set on). */
-async function summary(db: Db, from: string, to: string, traffic: Map<string, Branch>): Promise<Record<string, string | number | null>> {
-  const r = (await db.one(SQL('summary'), [from, to])) ?? {};
+function summary(r: Row, traffic: Map<string, Branch>): Record<string, string | number | null> {
   // Conversion only over the channels that have visit data (buyers per channel, summed).
   const seen = [...traffic.values()].filter((b) => (b.visitors ?? 0) > 0);
   const visitors = seen.reduce((a, b) => a + (b.visitors ?? 0), 0);
@@ -172,19 +195,25 @@ const TARGETED = ['gross_sales', 'net_sales', 'orders', 'buyers', 'new_buyers', 
  */
 export async function kpiTree(db: Db, from: string, to: string, dim: Dimension, targets: readonly TargetRow[] = []): Promise<Record<string, unknown>> {
   const days = daysInclusive(from, to);
-  const current = await read(db, from, to, dim);
-  const currentTraffic = await readTraffic(db, from, to);
-  const comparisons = [];
-  const traffic = [];
-  const summaries: Record<string, unknown> = { current: await summary(db, from, to, currentTraffic) };
-  for (const [label, bFrom, bTo] of [
+  const bases = [
     ['previous period', addDays(from, -days), addDays(from, -1)],
     ['same period last year', sameDayLastYear(from), sameDayLastYear(to)],
-  ] as const) {
-    const base = await read(db, bFrom, bTo, dim);
+  ] as const;
+  // The three periods are read together: one pass per statement instead of one per period.
+  const periods: Span[] = [{ from, to }, ...bases.map(([, f, t]) => ({ from: f, to: t }))];
+  const branches = await read(db, periods, dim);
+  const trafficAll = await readTraffic(db, periods, dim === 'channel' ? branches : await read(db, periods, 'channel'));
+  const totals = byPeriod(await db.all(SQL('summary'), spans(periods)), periods.length);
+  const current = branches[0] ?? new Map<string, Branch>();
+  const currentTraffic = trafficAll[0] ?? new Map<string, Branch>();
+  const comparisons = [];
+  const traffic = [];
+  const summaries: Record<string, unknown> = { current: summary(totals[0]?.[0] ?? {}, currentTraffic) };
+  for (const [i, [label, bFrom, bTo]] of bases.entries()) {
+    const base = branches[i + 1] ?? new Map<string, Branch>();
     comparisons.push({ against: label, from: bFrom, to: bTo, ...decompose(base, current) });
-    const baseTraffic = await readTraffic(db, bFrom, bTo);
-    summaries[label === 'previous period' ? 'previous' : 'last_year'] = await summary(db, bFrom, bTo, baseTraffic);
+    const baseTraffic = trafficAll[i + 1] ?? new Map<string, Branch>();
+    summaries[label === 'previous period' ? 'previous' : 'last_year'] = summary(totals[i + 1]?.[0] ?? {}, baseTraffic);
     const withVisits = (k: string): boolean => (currentTraffic.get(k)?.visitors ?? 0) > 0 && (baseTraffic.get(k)?.visitors ?? 0) > 0;
     const keys = [...new Set([...currentTraffic.keys(), ...baseTraffic.keys()])].sort();
     const covered = keys.filter(withVisits);
