@@ -4,10 +4,9 @@
 CREATE OR REPLACE TEMP TABLE _tag_lines AS
 SELECT v.member_id, v.created_at, l.sku, coalesce(l.name, p.name, l.sku) AS item, l.amount,
        nullif(trim(p.category_path), '') AS category, nullif(trim(p.brand), '') AS brand,
-       (l.unit_price < coalesce(l.list_price, p.list_price) OR coalesce(o.discount, 0) > 0 OR coalesce(o.coupon_codes, '') <> '') AS discounted,
+       (l.unit_price < coalesce(l.list_price, p.list_price) OR v.has_discount) AS discounted,
        CASE WHEN p.launched_at IS NULL THEN NULL ELSE v.created_at::DATE - p.launched_at BETWEEN 0 AND $3::INTEGER END AS new_product
 FROM order_values v
-JOIN orders o ON o.channel_id = v.channel_id AND o.order_id = v.order_id
 JOIN order_lines l ON l.channel_id = v.channel_id AND l.order_id = v.order_id AND l.line_type = 'product'
 LEFT JOIN products p ON p.sku = l.sku
 WHERE v.is_purchase AND v.member_id IS NOT NULL AND v.created_at >= $1::DATE - ($2::INTEGER - 1) AND v.created_at < $1::DATE + 1;
