@@ -6,7 +6,7 @@
 import { int, namedStatements, sqlFile, str, type Db, type Row, type SqlParam } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, DIMENSIONS as DIMENSION_LIST, type Dimension } from './kpi.js';
-import { sevenLinks } from './links.js';
+import { sevenLinks, type LinksCache } from './links.js';
 import { addDays, periodEnd } from './dates.js';
 import { getSetting, type TargetRow } from '../core/settings/index.js';
 import { createHash } from 'node:crypto';
@@ -99,6 +99,8 @@ type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions'] as const;
 /** Lifecycle dates already computed and stored within the current snapshot. */
 const stagesDone = new WeakMap<Db, Set<string>>();
+/** The links' raw counts per period already read within the current snapshot (the review reuses them). */
+const linksRead = new WeakMap<Db, LinksCache>();
 const snapshotDepth = new WeakMap<Db, number>();
 const snapshotScope = new WeakMap<Db, string>();
 
@@ -155,6 +157,7 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
     snapshotDepth.set(db, depth);
     if (depth === 0) {
       stagesDone.delete(db);
+      linksRead.delete(db);
       snapshotScope.delete(db);
       for (const v of made.reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
     }
@@ -200,8 +203,11 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     }
     case 'kpi':
       return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension, targets);
-    case 'links':
-      return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']), targets);
+    case 'links': {
+      const cache: LinksCache = linksRead.get(db) ?? new Map();
+      linksRead.set(db, cache);
+      return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']), targets, cache);
+    }
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {

@@ -30,16 +30,32 @@ const COUNTS = new Set(['1 traffic', '7 churn and win-back']);
 const ratio = (a: number, b: number): number | null => (b === 0 ? null : a / b);
 const r4 = (x: number | null): string | null => (x === null ? null : x.toFixed(4));
 
-/** The raw counts of several periods in one query (one row per period, in the given order). */
-async function raw(db: Db, periods: ReadonlyArray<{ from: string; to: string }>, days: number): Promise<Raw[]> {
-  const list = periods.map((q, p) => ({ p, f: q.from, t: q.to }));
-  const lo = list.reduce((m, q) => (q.f < m ? q.f : m), list[0]?.f ?? '');
-  const hi = list.reduce((m, q) => (q.t > m ? q.t : m), list[0]?.t ?? '');
-  const rows = await db.all(SQL('metrics'), [JSON.stringify(list), days, lo, hi]);
-  return rows.map((row) => {
-    const out: Raw = {};
-    for (const k of Object.keys(row)) if (k !== 'p') out[k] = k === 'askers_sales' ? str(row, k) : int(row, k);
-    return out;
+/** Raw counts already read within one snapshot, by period and second-purchase days. */
+export type LinksCache = Map<string, Raw>;
+
+/**
+ * The raw counts of several periods (one row per period, in the given order), in one query for
+ * the periods not already in the cache. Periods are bits of a BIGINT in the query: at most 62.
+ */
+async function raw(db: Db, periods: ReadonlyArray<{ from: string; to: string }>, days: number, cache: LinksCache = new Map()): Promise<Raw[]> {
+  const key = (q: { from: string; to: string }): string => `${q.from}|${q.to}|${days}`;
+  const missing = [...new Map(periods.filter((q) => !cache.has(key(q))).map((q) => [key(q), q])).values()];
+  if (missing.length > 62) throw new Error('links: at most 62 periods in one query');
+  if (missing.length > 0) {
+    const list = missing.map((q, p) => ({ p, f: q.from, t: q.to }));
+    const lo = list.reduce((m, q) => (q.f < m ? q.f : m), list[0]?.f ?? '');
+    const hi = list.reduce((m, q) => (q.t > m ? q.t : m), list[0]?.t ?? '');
+    for (const row of await db.all(SQL('metrics'), [JSON.stringify(list), days, lo, hi])) {
+      const out: Raw = {};
+      for (const k of Object.keys(row)) if (k !== 'p') out[k] = k === 'askers_sales' ? str(row, k) : int(row, k);
+      const q = missing[int(row, 'p')];
+      if (q !== undefined) cache.set(key(q), out);
+    }
+  }
+  return periods.map((q) => {
+    const r = cache.get(key(q));
+    if (r === undefined) throw new Error(`links: no row for ${q.from} to ${q.to}`);
+    return r;
   });
 }
 
@@ -57,11 +73,11 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
   };
 }
 
-export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = []): Promise<Record<string, unknown>> {
+export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = [], cache?: LinksCache): Promise<Record<string, unknown>> {
   const days = daysInclusive(from, to);
   const periods = [{ from, to }, { from: addDays(from, -days), to: addDays(from, -1) }];
   for (let w = 1; w <= 8; w++) periods.push({ from: addDays(from, -7 * w), to: addDays(from, -7 * w + 6) });
-  const [current, previous, ...weeks] = (await raw(db, periods, secondDays)).map(headline);
+  const [current, previous, ...weeks] = (await raw(db, periods, secondDays, cache)).map(headline);
   if (current === undefined || previous === undefined) throw new Error('links: no rows for the periods');
   const links = Object.keys(current).map((name) => {
     const c = current[name];
