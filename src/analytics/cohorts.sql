@@ -1,17 +1,20 @@
 -- name: matrix
 -- Retention matrix: first-occasion cohort x periods since the first, for members (active in
 -- the period) and revenue (product value of their purchases in the period). $2 = week | month.
-WITH occ AS (
-  SELECT member_id, day, value, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE
-), firsts AS (
-  SELECT member_id, min(period) AS cohort FROM occ GROUP BY member_id
+-- A member's cohort is the period of the first occasion (from the snapshot's first days); each
+-- member counts once per period, with the period's value.
+WITH firsts AS (
+  SELECT member_id, date_trunc($2, first_day)::DATE AS cohort FROM member_first_occasions WHERE first_day <= $1::DATE
+), mp AS (
+  SELECT member_id, date_trunc($2, day)::DATE AS period, sum(value) AS value
+  FROM purchase_occasions WHERE day <= $1::DATE GROUP BY 1, 2
 ), sizes AS (
   SELECT cohort, count(*) AS size FROM firsts GROUP BY cohort
 ), cells AS (
   SELECT f.cohort,
          CASE WHEN $2 = 'week' THEN (o.period - f.cohort) // 7 ELSE datediff('month', f.cohort, o.period) END AS periods_since,
-         count(DISTINCT o.member_id) AS members, sum(o.value) AS revenue
-  FROM occ o JOIN firsts f USING (member_id)
+         count(*) AS members, sum(o.value) AS revenue
+  FROM mp o JOIN firsts f USING (member_id)
   GROUP BY f.cohort, periods_since
 )
 SELECT strftime(c.cohort, '%Y-%m-%d') AS cohort, s.size, c.periods_since, c.members,

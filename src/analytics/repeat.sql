@@ -1,13 +1,12 @@
 -- name: second_purchase
 -- 45-day second-purchase rate by first-purchase cohort ($2 = 'week' | 'month', $3 = days).
 -- A cohort is shown once its last day + $3 <= as-of ($1); the data's first period is left-censored.
-WITH occ AS (SELECT member_id, day FROM purchase_occasions WHERE day <= $1::DATE),
-firsts AS (SELECT member_id, min(day) AS first_day FROM occ GROUP BY member_id),
-flagged AS (
-  SELECT f.member_id, f.first_day, date_trunc($2, f.first_day)::DATE AS cohort,
-         bool_or(o.day BETWEEN f.first_day + 1 AND f.first_day + $3::INTEGER) AS second
-  FROM firsts f JOIN occ o USING (member_id)
-  GROUP BY f.member_id, f.first_day
+-- Each member's first and second occasion days come with the snapshot: a member's first day on
+-- or before the as-of date is the first ever, and a second day within $3 days of a shown cohort
+-- falls on or before the as-of date.
+WITH flagged AS (
+  SELECT first_day, date_trunc($2, first_day)::DATE AS cohort, second_day <= first_day + $3::INTEGER AS second
+  FROM member_first_occasions WHERE first_day <= $1::DATE
 ),
 cohorts AS (
   SELECT cohort,
@@ -17,7 +16,7 @@ cohorts AS (
 )
 SELECT strftime(cohort, '%Y-%m-%d') AS cohort, strftime(cohort_end, '%Y-%m-%d') AS cohort_end, new_buyers, second_buyers,
        round(second_buyers::DECIMAL(18,6) / new_buyers, 4)::DECIMAL(10,4)::VARCHAR AS rate,
-       cohort = (SELECT date_trunc($2, min(day))::DATE FROM occ) AS left_censored
+       cohort = (SELECT date_trunc($2, min(first_day))::DATE FROM flagged) AS left_censored
 FROM cohorts
 WHERE cohort_end + $3::INTEGER <= $1::DATE
 ORDER BY cohort;
