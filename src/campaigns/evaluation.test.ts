@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sandbox } from '../testing/index.js';
 import type { Db } from '../core/db/index.js';
+import { refreshOrderFacts } from '../ingest/index.js';
 import { createCampaign, evaluateCampaignRuns, launchCampaign, listRuns, runDue } from './index.js';
 import { loadMembers, movableClock, recordingAdapter } from './testkit.js';
 
@@ -31,6 +32,7 @@ async function fixture(db: Db, campaignId: string): Promise<void> {
     ('web', 'c1', 1, 'P1', 'product', 1, 90.00, NULL, 90.00),
     ('web', 'd1', 1, 'P1', 'product', 1, 40.00, 30.00, 40.00),
     ('web', 'e1', 1, 'P1', 'product', 1, 60.00, NULL, 60.00)`);
+  await refreshOrderFacts(db); // written directly, not imported: bring the order totals up to date
   await db.run(`INSERT INTO events (channel_id, event_id, actor_id, type, occurred_at, campaign_id) VALUES
     ('web', 'k1', 1, 'coupon_redeemed', TIMESTAMP '2026-11-12 09:00:00', $1)`, [campaignId]);
   await db.run(`INSERT INTO campaign_runs VALUES ($1, 1, TIMESTAMP '2026-11-11 10:00:00', DATE '2026-11-01', TIMESTAMP '2026-11-01 10:00:00', 4000, FALSE, 5, 2)`, [campaignId]);

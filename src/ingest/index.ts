@@ -13,11 +13,13 @@ import { entityChecks, FILE_KEYS } from './checks.js';
 import { ENTITIES, type Entity } from './fields.js';
 import { observeIdentifiers, recordIdentities } from './identify.js';
 import { loadEntity } from './load.js';
+import { refreshOrderFacts } from './order-facts.js';
 import { compileMapping, ident, mappedColumns, unmappedRequired } from './mapping.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
 import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
 
 export { FileRefused } from './source.js';
+export { refreshOrderFacts } from './order-facts.js';
 export { PRESETS } from './presets/index.js';
 export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES, isEntity, type Entity } from './fields.js';
 
@@ -240,6 +242,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       await db.run('CREATE OR REPLACE TEMP TABLE _touched (identity_id BIGINT)');
     }
     const c = await loadEntity(db, entity, importId);
+    if (entity === 'orders' || entity === 'order_lines' || entity === 'sales') await refreshOrderFacts(db, importId);
     phase('loaded', c.loaded + c.guest + c.return + c.non_product);
     if ('channel' in ENTITIES[entity]) {
       await db.run(

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clock, sandbox } from '../testing/index.js';
 import type { Db } from '../core/db/index.js';
+import { refreshOrderFacts } from '../ingest/index.js';
 import { compileSegment, createSegment, deleteSegment, exportSegmentCsv, listSegments, parseRule, segmentHistory, snapshotSegment, validateRule, type SegmentRule } from './index.js';
 
 const AS_OF = '2026-01-31';
@@ -27,6 +28,7 @@ async function fixture(db: Db): Promise<void> {
   await db.run(`INSERT INTO order_lines (channel_id, order_id, line_no, sku, quantity, unit_price, amount, line_type) VALUES
     ('web', 'o1', 1, 'P1', 1, 100.00, 100.00, 'product'), ('web', 'o2', 1, 'P2', 1, 50.00, 50.00, 'product'),
     ('web', 'o3', 1, 'P1', 1, 100.00, 100.00, 'product'), ('web', 'o4', 1, 'P1', 1, 30.00, 30.00, 'product')`);
+  await refreshOrderFacts(db); // written directly, not imported: bring the order totals up to date
   // What refresh stores for purchase facts, from the purchase_occasions view.
   await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM purchase_occasions');
   await db.run(`INSERT INTO events (channel_id, event_id, actor_id, type, occurred_at, session_id, category, rating, direction) VALUES

@@ -1,0 +1,40 @@
+-- order_facts: each order with the totals of its lines, kept by every import that adds orders or
+-- order lines (orders and their lines are never rewritten, so an order's facts change only when
+-- lines arrive for it). The order_values view joins it to the buyer's member.
+
+-- name: touched
+-- The orders an import added, or added lines to ($1 = import ID).
+CREATE OR REPLACE TEMP TABLE _fact_keys AS
+SELECT channel_id, order_id FROM orders WHERE import_id = $1
+UNION
+SELECT channel_id, order_id FROM order_lines WHERE import_id = $1;
+
+-- name: all
+-- Every order (a rebuild).
+CREATE OR REPLACE TEMP TABLE _fact_keys AS SELECT channel_id, order_id FROM orders;
+
+-- name: delete
+DELETE FROM order_facts f WHERE EXISTS (SELECT 1 FROM _fact_keys k WHERE k.channel_id = f.channel_id AND k.order_id = f.order_id);
+
+-- name: insert
+-- Product value = sum of product lines; a purchase is a paid order, not cancelled before
+-- payment, whose product value is above zero (PRODUCT metric definitions). Written in time order
+-- so reports' windows skip row groups.
+INSERT INTO order_facts
+SELECT o.channel_id, o.order_id, o.buyer_id, o.store_id, o.created_at, o.paid_at, o.status,
+       coalesce(l.product_value, 0)::DECIMAL(18,4), coalesce(l.other_value, 0)::DECIMAL(18,4),
+       coalesce(l.lines, 0), coalesce(l.items, 0),
+       coalesce(o.discount, 0) > 0 OR coalesce(o.coupon_codes, '') <> '',
+       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND coalesce(l.product_value, 0) > 0
+FROM orders o
+JOIN _fact_keys k USING (channel_id, order_id)
+LEFT JOIN (
+  SELECT l.channel_id, l.order_id,
+         sum(l.amount) FILTER (WHERE l.line_type = 'product') AS product_value,
+         sum(l.amount) FILTER (WHERE l.line_type <> 'product') AS other_value,
+         count(*) AS lines,
+         sum(l.quantity) FILTER (WHERE l.line_type = 'product') AS items
+  FROM order_lines l JOIN _fact_keys k USING (channel_id, order_id)
+  GROUP BY l.channel_id, l.order_id
+) l USING (channel_id, order_id)
+ORDER BY o.created_at;

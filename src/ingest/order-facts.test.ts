@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandbox } from '../testing/index.js';
+import { refreshOrderFacts } from './index.js';
+
+const ORDERS = 'channel,order_id,buyer_id,created_at,paid_at,status';
+const LINES = 'channel,order_id,line_no,sku,line_type,quantity,unit_price,amount';
+
+/** order_values as the reports see it, one row per order. */
+async function values(db: Awaited<ReturnType<typeof sandbox>>['db']): Promise<Array<Record<string, unknown>>> {
+  return db.all(
+    `SELECT order_id, product_value::VARCHAR AS product_value, other_value::VARCHAR AS other_value, lines, items, is_purchase, has_discount
+     FROM order_values ORDER BY order_id`,
+  );
+}
+
+test('order totals follow every import: lines in later imports, lines before their order, re-imports, and a rebuild', async () => {
+  const s = await sandbox();
+  try {
+    await s.import(
+      s.write(
+        'orders.csv',
+        [ORDERS, 'web,A,b1,2026-01-05 10:00:00,2026-01-05 10:01:00,paid', 'web,B,b2,2026-01-06 10:00:00,,created'].join('\n'),
+      ),
+    );
+    // No lines yet: valued at zero, so not a purchase.
+    assert.deepEqual(
+      (await values(s.db)).map((r) => [r['order_id'], r['product_value'], r['is_purchase']]),
+      [['A', '0.0000', false], ['B', '0.0000', false]],
+    );
+    await s.import(s.write('order_lines.csv', [LINES, 'web,A,1,P1,product,2,10.00,20.00', 'web,C,1,P2,product,1,5.00,5.00'].join('\n')));
+    // A second import adds a line to A (and a postage line); C's lines came before C itself.
+    const more = s.write('order_lines-2.csv', [LINES, 'web,A,2,P3,product,1,7.50,7.50', 'web,A,3,,postage,1,4.00,4.00'].join('\n'));
+    await s.import(more, { entity: 'order_lines' });
+    const again = await s.import(more, { entity: 'order_lines' });
+    assert.equal(again.duplicate, 2, 'the same lines imported twice are duplicates');
+    await s.import(s.write('orders-2.csv', [ORDERS, 'web,C,b3,2026-01-07 10:00:00,2026-01-07 10:00:00,paid'].join('\n')), { entity: 'orders' });
+    const expected = [
+      { order_id: 'A', product_value: '27.5000', other_value: '4.0000', lines: 3n, items: 3n, is_purchase: true, has_discount: false },
+      { order_id: 'B', product_value: '0.0000', other_value: '0.0000', lines: 0n, items: 0n, is_purchase: false, has_discount: false },
+      { order_id: 'C', product_value: '5.0000', other_value: '0.0000', lines: 1n, items: 1n, is_purchase: true, has_discount: false },
+    ];
+    const norm = (rows: Array<Record<string, unknown>>): Array<Record<string, unknown>> => rows.map((r) => ({ ...r, lines: BigInt(String(r['lines'])), items: BigInt(String(r['items'])) }));
+    assert.deepEqual(norm(await values(s.db)), expected);
+    // One row per order however many imports touched it.
+    const counts = await s.db.all('SELECT order_id, count(*) AS n FROM order_facts GROUP BY order_id HAVING count(*) > 1');
+    assert.deepEqual(counts, []);
+    // A full rebuild gives the same facts.
+    await s.db.transaction(() => refreshOrderFacts(s.db));
+    assert.deepEqual(norm(await values(s.db)), expected);
+  } finally {
+    s.close();
+  }
+});
