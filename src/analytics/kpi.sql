@@ -44,12 +44,22 @@ FROM x GROUP BY 1, 2, 3 ORDER BY p, dim, branch;
 
 -- name: visitors
 -- Distinct visitors per channel: identified visitors by member, anonymous ones by session (or
--- event when there is no session).
-WITH periods AS (SELECT p, f, t FROM (SELECT unnest(from_json($1, '[{"p":"INTEGER","f":"DATE","t":"DATE"}]'), recursive := true)))
-SELECT q.p, e.channel_id AS dim,
-       count(DISTINCT coalesce('m:' || e.member_id, 's:' || coalesce(e.session_id, e.event_id))) AS visitors
-FROM visit_events e JOIN periods q ON e.occurred_at >= q.f AND e.occurred_at < q.t + 1
-WHERE e.occurred_at >= $2::DATE AND e.occurred_at < $3::DATE + 1
+-- event when there is no session). The visit_events view spelt out so that the window's
+-- distinct actors, not all its visits, are matched to identities.
+WITH periods AS (SELECT p, f, t FROM (SELECT unnest(from_json($1, '[{"p":"INTEGER","f":"DATE","t":"DATE"}]'), recursive := true))),
+v AS MATERIALIZED (
+  SELECT q.p, e.channel_id, e.actor_id, coalesce(e.session_id, e.event_id) AS visit
+  FROM events e JOIN periods q ON e.occurred_at >= q.f AND e.occurred_at < q.t + 1
+  WHERE e.type = 'visit' AND e.occurred_at >= $2::DATE AND e.occurred_at < $3::DATE + 1
+),
+who AS (
+  SELECT a.actor_id, i.member_id
+  FROM (SELECT DISTINCT actor_id FROM v WHERE actor_id IS NOT NULL) a
+  JOIN identities i ON i.identity_id = a.actor_id
+)
+SELECT v.p, v.channel_id AS dim,
+       count(DISTINCT coalesce('m:' || w.member_id, 's:' || v.visit)) AS visitors
+FROM v LEFT JOIN who w ON w.actor_id = v.actor_id
 GROUP BY 1, 2 ORDER BY 1, 2;
 
 -- name: summary
