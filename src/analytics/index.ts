@@ -164,14 +164,17 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
   }
 }
 
-/** Computes and stores every member's stage as of a date (once per snapshot). */
-async function storeStages(db: Db, date: string): Promise<void> {
+/** Computes and stores every member's stage at each of the dates (once per date and snapshot, the dates not yet done in one pass). */
+async function storeStages(db: Db, dates: readonly string[]): Promise<void> {
   const done = stagesDone.get(db) ?? new Set<string>();
-  if (done.has(date)) return;
-  await db.run(LIFECYCLE('compute'), [date]);
-  await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [date]);
-  await db.run(LIFECYCLE('store'), [date]);
-  done.add(date);
+  const todo = [...new Set(dates)].filter((d) => !done.has(d));
+  if (todo.length === 0) return;
+  const list = JSON.stringify(todo);
+  await db.run(LIFECYCLE('compute'), [list]);
+  await db.run('DELETE FROM member_lifecycle WHERE as_of IN (SELECT unnest(from_json($1, \'["DATE"]\')))', [list]);
+  await db.run(LIFECYCLE('store'));
+  await db.run('DROP TABLE IF EXISTS _lifecycle');
+  for (const d of todo) done.add(d);
   stagesDone.set(db, done);
 }
 
@@ -211,12 +214,12 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
-      await storeStages(db, asOf);
-      return { stages: await db.all(LIFECYCLE('counts')) };
+      await storeStages(db, [asOf]);
+      return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };
     }
     case 'migration': {
       // Stages at both dates (computed and stored), then the matrix between them.
-      for (const d of [String(params['from']), asOf]) await storeStages(db, d);
+      await storeStages(db, [String(params['from']), asOf]);
       const matrix = await db.all(LIFECYCLE('migration'), [String(params['from']), asOf]);
       const total = (dir: string): number => matrix.filter((r) => r['direction'] === dir).reduce((a, r) => a + Number(r['members']), 0);
       return { matrix, totals: { positive: total('positive'), negative: total('negative'), same: total('same') } };
@@ -465,6 +468,9 @@ export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}):
       await db.run('DELETE FROM member_occasions');
       await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM purchase_occasions ORDER BY member_id, day');
     });
+    // Stages at every date the reports need (as of; the migration's start; the review's
+    // migration start, the day before its week), computed in one pass.
+    await db.transaction(() => storeStages(db, [asOf, opts.from ?? addDays(asOf, -27), addDays(opts.from ?? addDays(asOf, -6), -1)]));
     for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
   });
   return docs;

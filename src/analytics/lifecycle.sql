@@ -1,35 +1,44 @@
 -- name: compute
--- Lifecycle stage of every member as of $1 (first rule that applies wins).
+-- Lifecycle stage of every member at each date of $1 (a JSON list of dates; first rule that
+-- applies wins). Only the last 365 days before a date are read: whether a member had a first
+-- or a second occasion by then comes from the first and second occasion days, and a member
+-- whose latest occasion is older than that is Lapsed by any of the rules.
 CREATE OR REPLACE TEMP TABLE _lifecycle AS
-WITH occ AS (SELECT member_id, day FROM purchase_occasions WHERE day <= $1::DATE),
-s AS (
-  SELECT member_id, min(day) AS first_day, max(day) AS last_day, count(*) AS n,
-         count(*) FILTER (WHERE day > $1::DATE - 365) AS n365
-  FROM occ GROUP BY member_id
+WITH dates AS (SELECT DISTINCT unnest(from_json($1, '["DATE"]')) AS d),
+bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM dates),
+firsts AS (SELECT member_id, first_day, second_day FROM member_first_occasions),
+recent AS (
+  SELECT q.d, o.member_id, max(o.day) AS last_day, count(*) AS n365
+  FROM purchase_occasions o JOIN dates q ON o.day > q.d - 365 AND o.day <= q.d
+  WHERE o.day > (SELECT lo FROM bounds) - 365 AND o.day <= (SELECT hi FROM bounds)
+  GROUP BY q.d, o.member_id
 ),
 eng AS (
-  SELECT DISTINCT i.member_id
-  FROM (SELECT DISTINCT actor_id FROM events e
+  SELECT DISTINCT e.d, i.member_id
+  FROM (SELECT DISTINCT q.d, e.actor_id FROM events e JOIN dates q ON e.occurred_at >= q.d - 179 AND e.occurred_at < q.d + 1
         WHERE e.type IN ('view', 'cart', 'favourite', 'inquiry', 'review', 'share', 'community_join', 'community_post')
-          AND e.occurred_at >= $1::DATE - 179 AND e.occurred_at < $1::DATE + 1) e
+          AND e.occurred_at >= (SELECT lo FROM bounds) - 179 AND e.occurred_at < (SELECT hi FROM bounds) + 1) e
   JOIN identities i ON i.identity_id = e.actor_id
   WHERE i.member_id IS NOT NULL
 )
-SELECT m.member_id,
+SELECT q.d AS as_of, m.member_id,
   CASE
-    WHEN s.member_id IS NULL THEN CASE WHEN eng.member_id IS NOT NULL THEN 'Prospect' ELSE 'Suspect' END
-    WHEN s.first_day >= $1::DATE - 44 THEN 'New'
-    WHEN $1::DATE - s.last_day > 180 THEN 'Lapsed'
-    WHEN s.n >= 2 AND $1::DATE - s.last_day <= 90 THEN CASE WHEN s.n365 >= 4 THEN 'Fan' ELSE 'Regular' END
+    WHEN f.first_day IS NULL OR f.first_day > q.d THEN CASE WHEN g.member_id IS NOT NULL THEN 'Prospect' ELSE 'Suspect' END
+    WHEN f.first_day >= q.d - 44 THEN 'New'
+    WHEN r.last_day IS NULL OR q.d - r.last_day > 180 THEN 'Lapsed'
+    WHEN f.second_day <= q.d AND q.d - r.last_day <= 90 THEN CASE WHEN r.n365 >= 4 THEN 'Fan' ELSE 'Regular' END
     ELSE 'Holding'
   END AS stage
-FROM members m LEFT JOIN s USING (member_id) LEFT JOIN eng USING (member_id);
+FROM members m CROSS JOIN dates q
+LEFT JOIN firsts f ON f.member_id = m.member_id
+LEFT JOIN recent r ON r.member_id = m.member_id AND r.d = q.d
+LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d;
 
 -- name: store
-INSERT INTO member_lifecycle SELECT $1::DATE, member_id, stage FROM _lifecycle ORDER BY member_id;
+INSERT INTO member_lifecycle SELECT as_of, member_id, stage FROM _lifecycle ORDER BY as_of, member_id;
 
 -- name: counts
-SELECT stage, count(*) AS members FROM _lifecycle GROUP BY stage
+SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage
 ORDER BY CASE stage WHEN 'Suspect' THEN 0 WHEN 'Prospect' THEN 1 WHEN 'New' THEN 2 WHEN 'Regular' THEN 3
   WHEN 'Fan' THEN 4 WHEN 'Holding' THEN 5 ELSE 6 END;
 
