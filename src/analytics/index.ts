@@ -172,7 +172,7 @@ async function storeStages(db: Db, dates: readonly string[]): Promise<void> {
   const list = JSON.stringify(todo);
   await db.run(LIFECYCLE('compute'), [list]);
   await db.run('DELETE FROM member_lifecycle WHERE as_of IN (SELECT unnest(from_json($1, \'["DATE"]\')))', [list]);
-  await db.run(LIFECYCLE('store'));
+  for (const d of todo) await db.run(LIFECYCLE('store'), [d]);
   await db.run('DROP TABLE IF EXISTS _lifecycle');
   for (const d of todo) done.add(d);
   stagesDone.set(db, done);

@@ -35,7 +35,8 @@ LEFT JOIN recent r ON r.member_id = m.member_id AND r.d = q.d
 LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d;
 
 -- name: store
-INSERT INTO member_lifecycle SELECT as_of, member_id, stage FROM _lifecycle ORDER BY as_of, member_id;
+-- One date at a time: sorting one date's members is cheaper than sorting all dates together.
+INSERT INTO member_lifecycle SELECT as_of, member_id, stage FROM _lifecycle WHERE as_of = $1::DATE ORDER BY member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage
