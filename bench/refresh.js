@@ -4,7 +4,9 @@
 // files, in the same run. Prints data sizes, setup times, refresh times (end to end and
 // compute-only), pandas times (end to end, read, compute), peak RSS and pandas/regulars ratios.
 //   node bench/refresh.js [--size 1m|10m] [--members N --days N] [--runs N] [--cap 20g]
-//                         [--check | --no-check] [--no-pandas] [--setup-only]
+//                         [--check | --no-check] [--no-pandas] [--setup-only] [--no-events]
+// --no-events generates and imports everything but events.csv (the largest file, about 3 GB per
+// million people): the reports then have no visits, which KPI and links say in their output.
 // Data and database live in .bench/refresh-<members>-<days>/ and are reused when present.
 // Needs /usr/bin/time (Debian package time), prlimit (util-linux) and pandas for
 // /usr/bin/python3 (bench/setup.sh installs it).
@@ -19,7 +21,7 @@ const SIZES = { '1m': { members: 1_000_000, days: 2800 }, '10m': { members: 10_0
 const SEED = 'bench';
 const LAST_DAY = '2025-12-31';
 // Import order: products first; orders before their lines and returns.
-const FILES = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'];
+const ALL_FILES = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'];
 
 const argv = process.argv.slice(2);
 const arg = (name, def) => {
@@ -121,7 +123,9 @@ const capMatch = /^(\d+)([kmg]?)$/i.exec(capText);
 if (capMatch === null) throw new Error(`--cap must be like 20g, got '${capText}'`);
 // prlimit takes bytes.
 const cap = String(Number(capMatch[1]) * 1024 ** ' kmg'.indexOf((capMatch[2] || ' ').toLowerCase()));
-const dir = join(ROOT, '.bench', `refresh-${members}-${days}`);
+const noEvents = flag('no-events');
+const FILES = noEvents ? ALL_FILES.filter((f) => f !== 'events') : ALL_FILES;
+const dir = join(ROOT, '.bench', `refresh-${members}-${days}${noEvents ? '-noevents' : ''}`);
 const data = join(dir, 'data');
 const dbFile = join(dir, 'regulars.duckdb');
 const setupFile = join(dir, 'setup.json');
@@ -129,10 +133,10 @@ mkdirSync(dir, { recursive: true });
 const setup = existsSync(setupFile) ? JSON.parse(readFileSync(setupFile, 'utf8')) : {};
 const saveSetup = () => writeFileSync(setupFile, `${JSON.stringify(setup, null, 2)}\n`);
 // Events are the largest file (about 3 GB per million people): compressed at the large size.
-const gzipEvents = flag('gzip-events') || (!flag('no-gzip-events') && members >= 5_000_000);
+const gzipEvents = !noEvents && (flag('gzip-events') || (!flag('no-gzip-events') && members >= 5_000_000));
 const csv = (stem) => join(data, stem === 'events' && gzipEvents ? 'events.csv.gz' : `${stem}.csv`);
 
-console.log(`analytics refresh benchmark: ${fmt(members)} people over ${days} days (${start} .. ${LAST_DAY}), seed '${SEED}'`);
+console.log(`analytics refresh benchmark: ${fmt(members)} people over ${days} days (${start} .. ${LAST_DAY}), seed '${SEED}'${noEvents ? ', without events' : ''}`);
 console.log(`data in ${dir.slice(ROOT.length + 1)}`);
 
 // Setup 1: generate (reused when complete).
@@ -140,7 +144,7 @@ if (!existsSync(join(data, '.complete'))) {
   rmSync(data, { recursive: true, force: true });
   rmSync(join(dir, '.imported'), { force: true });
   console.log(`generating ...${gzipEvents ? ' (events.csv through a pipe into events.csv.gz)' : ''}`);
-  const args = [CLI, 'generate', '--members', String(members), '--days', String(days), '--seed', SEED, '--start', start, '--out', data, '--json'];
+  const args = [CLI, 'generate', '--members', String(members), '--days', String(days), '--seed', SEED, '--start', start, '--out', data, '--json', ...(noEvents ? ['--only', [...FILES, 'truth'].join(',')] : [])];
   let gzip = null;
   if (gzipEvents) {
     // The generator writes events.csv, a named pipe here; gzip stores it compressed.
@@ -154,7 +158,7 @@ if (!existsSync(join(data, '.complete'))) {
     rmSync(join(data, 'events.csv'), { force: true });
   }
   const rep = JSON.parse(r.stdout);
-  setup.generate = { command: `regulars generate --members ${members} --days ${days} --seed ${SEED} --start ${start}`, seconds: r.seconds, max_rss_kb: r.rssKb, people: rep.people, files: rep.files };
+  setup.generate = { command: `regulars generate --members ${members} --days ${days} --seed ${SEED} --start ${start}${noEvents ? ` --only ${[...FILES, 'truth'].join(',')}` : ''}`, seconds: r.seconds, max_rss_kb: r.rssKb, people: rep.people, files: rep.files };
   saveSetup();
   writeFileSync(join(data, '.complete'), '');
 }
