@@ -128,7 +128,12 @@ const SCOPED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['member_tags', 'SELECT * FROM main.member_tags LIMIT 0'],
 ];
 
-async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null = null): Promise<T> {
+/**
+ * With storeOccasions (a whole-base refresh), the purchase occasions are written once, sorted by
+ * member, into member_occasions (which segment rules read) and the snapshot reads them from there
+ * rather than materializing the same rows a second time.
+ */
+async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null = null, storeOccasions = false): Promise<T> {
   const depth = snapshotDepth.get(db) ?? 0;
   if (depth > 0 && (snapshotScope.get(db) ?? '') !== (scope?.key ?? '')) throw new Error('a report inside a snapshot must keep its segment scope');
   snapshotDepth.set(db, depth + 1);
@@ -142,6 +147,16 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
       }
       const where = scope === null ? '' : ' WHERE member_id IN (SELECT member_id FROM _scope)';
       for (const v of SNAPSHOT) {
+        if (v === 'purchase_occasions' && storeOccasions && scope === null) {
+          // main.purchase_occasions reads the snapshot's order values (the temporary table).
+          await db.transaction(async () => {
+            await db.run('DELETE FROM member_occasions');
+            await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM main.purchase_occasions ORDER BY member_id, day');
+          });
+          await db.run('CREATE OR REPLACE TEMP VIEW purchase_occasions AS SELECT member_id, day, orders, value FROM main.member_occasions');
+          made.push('view:purchase_occasions');
+          continue;
+        }
         await db.run(`CREATE OR REPLACE TEMP TABLE ${v} AS SELECT * FROM main.${v}${where}`);
         made.push(v);
       }
@@ -159,7 +174,10 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
       stagesDone.delete(db);
       linksRead.delete(db);
       snapshotScope.delete(db);
-      for (const v of made.reverse()) await db.run(`DROP TABLE IF EXISTS temp.main.${v}`).catch(() => undefined);
+      for (const v of made.reverse()) {
+        const drop = v.startsWith('view:') ? `DROP VIEW IF EXISTS temp.main.${v.slice(5)}` : `DROP TABLE IF EXISTS temp.main.${v}`;
+        await db.run(drop).catch(() => undefined);
+      }
     }
   }
 }
@@ -456,23 +474,34 @@ async function analyzeBySegment(db: Db, clock: Clock, report: Report, opts: Anal
   };
 }
 
-/** Recomputes every report as of a date and stores it. */
-export async function refresh(db: Db, clock: Clock, opts: AnalysisOptions = {}): Promise<AnalysisDocument[]> {
+export interface RefreshOptions extends AnalysisOptions {
+  /** Only these reports (default: all). The purchase occasions segment rules read are stored by a full refresh only. */
+  reports?: readonly Report[];
+}
+
+/** Recomputes every report (or the ones named) as of a date and stores it. */
+export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): Promise<AnalysisDocument[]> {
+  const { reports: only, ...analysis } = opts;
+  const wanted = only === undefined ? REPORTS : REPORTS.filter((r) => only.includes(r));
+  if (wanted.length === 0) throw new AnalysisError(`name at least one report to refresh: ${REPORTS.join(', ')}`);
   const docs: AnalysisDocument[] = [];
-  await withSnapshot(db, async () => {
-    // Inside the snapshot: the latest purchase day is read from the materialized occasions.
-    const asOf = opts.asOf ?? (await defaultAsOf(db, clock));
-    await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE', [asOf]);
-    // Purchase occasions kept for segment rules on purchase facts (as of this refresh).
-    await db.transaction(async () => {
-      await db.run('DELETE FROM member_occasions');
-      await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM purchase_occasions ORDER BY member_id, day');
-    });
-    // Stages at every date the reports need (as of; the migration's start; the review's
-    // migration start, the day before its week), computed in one pass.
-    await db.transaction(() => storeStages(db, [asOf, opts.from ?? addDays(asOf, -27), addDays(opts.from ?? addDays(asOf, -6), -1)]));
-    for (const report of REPORTS) docs.push(await analyze(db, clock, report, { ...opts, asOf, to: asOf }));
-  });
+  await withSnapshot(
+    db,
+    async () => {
+      // Inside the snapshot: the latest purchase day is read from the materialized occasions.
+      const asOf = analysis.asOf ?? (await defaultAsOf(db, clock));
+      await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE AND list_contains(from_json($2, \'["VARCHAR"]\'), report)', [asOf, JSON.stringify(wanted)]);
+      if (wanted.some((r) => r === 'lifecycle' || r === 'migration' || r === 'review')) {
+        // Stages at every date the reports need (as of; the migration's start; the review's
+        // migration start, the day before its week), computed in one pass.
+        const from = analysis.from;
+        await db.transaction(() => storeStages(db, [asOf, from ?? addDays(asOf, -27), addDays(from ?? addDays(asOf, -6), -1)]));
+      }
+      for (const report of wanted) docs.push(await analyze(db, clock, report, { ...analysis, asOf, to: asOf }));
+    },
+    null,
+    wanted.length === REPORTS.length,
+  );
   return docs;
 }
 

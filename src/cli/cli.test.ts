@@ -85,3 +85,37 @@ test('a second process gets a clear message naming the holder, not a stack trace
     s.close();
   }
 });
+
+test('refresh stores every report; --only recomputes the named ones and leaves the others stored', async () => {
+  const s = await sandbox();
+  try {
+    const db = join(s.dir, 'refresh.duckdb');
+    const f = s.write('orders.csv', ['channel,order_id,buyer_id,created_at,paid_at', 'web,o1,u1,2024-01-01 10:00:00,2024-01-01 10:00:00', 'web,o2,u1,2024-01-20 10:00:00,2024-01-20 10:00:00', 'web,o3,u2,2024-01-21 10:00:00,2024-01-21 10:00:00'].join('\n'));
+    const lines = s.write('order_lines.csv', ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,A,1,10.00', 'web,o2,1,B,2,5.00', 'web,o3,1,A,1,10.00'].join('\n'));
+    assert.equal(cli(['import', f, lines, '--db', db, '--rejects', join(s.dir, 'rj')]).code, 0);
+    type Doc = { report: string; as_of: string; computed_at: string; from_store: boolean };
+    const full = cli(['refresh', '--db', db, '--json']);
+    assert.equal(full.code, 0, full.stderr);
+    const all = JSON.parse(full.stdout) as Doc[];
+    assert.deepEqual(all.map((d) => d.report), ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review']);
+    assert.ok(all.every((d) => d.as_of === '2024-01-21' && !d.from_store));
+    await new Promise((r) => setTimeout(r, 1100)); // a stored report reads back its computed_at to the second
+    const part = cli(['refresh', '--db', db, '--json', '--only', 'rfm, repeat']);
+    assert.equal(part.code, 0, part.stderr);
+    const some = JSON.parse(part.stdout) as Doc[];
+    assert.deepEqual(some.map((d) => d.report), ['rfm', 'repeat']);
+    const read = (report: string): Doc => JSON.parse(cli(['analyze', report, '--db', db, '--json']).stdout) as Doc;
+    const kpi = read('kpi');
+    assert.equal(kpi.from_store, true);
+    assert.equal(kpi.computed_at, all[0]?.computed_at.slice(0, 19), 'kpi was not recomputed');
+    const rfm = read('rfm');
+    assert.equal(rfm.from_store, true);
+    assert.equal(rfm.computed_at, some[0]?.computed_at.slice(0, 19), 'rfm was recomputed by --only');
+    assert.notEqual(rfm.computed_at, all[2]?.computed_at.slice(0, 19));
+    const bad = cli(['refresh', '--db', db, '--only', 'rfm,nope']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown report 'nope' in --only; known: kpi, links/);
+  } finally {
+    s.close();
+  }
+});

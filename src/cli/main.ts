@@ -245,11 +245,16 @@ export function buildProgram(): Command {
     }
     out(opts, doc, () => shown(showDoc));
   });
-  analysisOptions(program.command('refresh').description('recompute and store every report as of a date')).action(async (opts: AnalysisFlags) => {
-    if (opts.by === 'segment' || opts.segment !== undefined) throw new UsageError('refresh stores the reports of the whole member base; split one report with `regulars analyze REPORT --by segment`');
-    const docs = await withDb(opts, (db) => refresh(db, systemClock, toOptions(opts)));
-    out(opts, docs, () => docs.map((d) => `${d.report} as of ${d.as_of}: computed ${d.computed_at}`).join('\n'));
-  });
+  analysisOptions(program.command('refresh').description('recompute and store every report as of a date'))
+    .option('--only <reports>', `comma-separated reports to recompute (default: all: ${REPORTS.join(', ')})`)
+    .action(async (opts: AnalysisFlags & { only?: string }) => {
+      if (opts.by === 'segment' || opts.segment !== undefined) throw new UsageError('refresh stores the reports of the whole member base; split one report with `regulars analyze REPORT --by segment`');
+      const only = opts.only?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      const unknown = only?.filter((r) => !(REPORTS as readonly string[]).includes(r)) ?? [];
+      if (unknown.length > 0) throw new UsageError(`unknown report '${unknown.join("', '")}' in --only; known: ${REPORTS.join(', ')}`);
+      const docs = await withDb(opts, (db) => refresh(db, systemClock, { ...toOptions(opts), ...(only !== undefined ? { reports: only as Report[] } : {}) }));
+      out(opts, docs, () => docs.map((d) => `${d.report} as of ${d.as_of}: computed ${d.computed_at}`).join('\n'));
+    });
 
   const settings = program.command('settings').description('settings stored in the database');
   common(settings.command('get').description('show settings').argument('[key]', 'one setting')).action(async (key: string | undefined, opts: Common) => {
