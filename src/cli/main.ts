@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { DatabaseLockedError, type Db } from '../core/db/index.js';
+import { DatabaseLockedError, EngineSettingError, type Db } from '../core/db/index.js';
 import { checkSetting, getSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '../core/settings/index.js';
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
@@ -26,7 +26,7 @@ function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   let code = 1;
   if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
-  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError || err instanceof CampaignError) {
+  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError || err instanceof CampaignError || err instanceof EngineSettingError) {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);

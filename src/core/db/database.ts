@@ -21,6 +21,29 @@ export class DatabaseLockedError extends Error {
   }
 }
 
+/** Raised when an engine setting from the environment is not usable. */
+export class EngineSettingError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EngineSettingError';
+  }
+}
+
+/**
+ * Engine settings from the environment. REGULARS_MEMORY_LIMIT (for example 12GB) caps DuckDB's
+ * buffer memory (default: 80% of RAM), above which it spills to a temporary folder next to the
+ * database. Some memory is used outside that cap, so on a machine shared with other work, or for
+ * imports of files with tens of millions of rows, set it well below the machine's RAM.
+ */
+export function engineOptions(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const limit = env['REGULARS_MEMORY_LIMIT']?.trim();
+  if (limit === undefined || limit === '') return {};
+  if (!/^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i.test(limit)) {
+    throw new EngineSettingError(`REGULARS_MEMORY_LIMIT must be an amount like 12GB or 800MB, got '${limit}'`);
+  }
+  return { memory_limit: limit };
+}
+
 /** One open DuckDB database with one connection: the only door to SQL in Regulars. */
 export class Db {
   private constructor(
@@ -32,7 +55,7 @@ export class Db {
   /** Opens (creating if needed) a database file, or ':memory:'. */
   static async open(path: string): Promise<Db> {
     try {
-      const instance = await DuckDBInstance.create(path);
+      const instance = await DuckDBInstance.create(path, engineOptions());
       const conn = await instance.connect();
       // Timestamps are shop-local wall-clock values; nothing may depend on this machine's zone.
       await conn.run("SET TimeZone = 'UTC'");

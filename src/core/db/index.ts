@@ -1,4 +1,4 @@
-export { Db, DatabaseLockedError, sqlFile, str, int } from './database.js';
+export { Db, DatabaseLockedError, EngineSettingError, engineOptions, sqlFile, str, int } from './database.js';
 export type { Row, SqlParam } from './database.js';
 export { migrate } from './migrate.js';
 export { namedStatements } from './named.js';
