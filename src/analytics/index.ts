@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { targetString } from './targets.js';
 import { buildReview, toHtml, toMarkdown } from './review.js';
 import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
+import { syncOrderFactMembers } from '../ingest/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -88,10 +89,16 @@ function withTargets(rows: Row[], targets: readonly TargetRow[], metric: string,
 
 type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 
+/** The order_values view's columns, in its order (migration 016), as order_facts stores them. */
+const ORDER_VALUE_COLUMNS =
+  'channel_id, order_id, buyer_id, member_id, store_id, created_at, paid_at, status, product_value, other_value, lines, is_purchase, items, has_discount';
+
 /**
  * The views every report reads (order values, purchase occasions, returns) are computed once
  * into temporary tables of the same names, which shadow the views for this connection while
- * reports run, and are dropped afterwards (so a later import is always seen). visit_events is
+ * reports run, and are dropped afterwards (so a later import is always seen). For the whole
+ * base, order values are not copied: a temporary view reads order_facts, whose stored member is
+ * brought up to date first. visit_events is
  * not among them: every report reads it for a short window, and DuckDB prunes the events by
  * time, so materializing all of it (millions of rows of text) would cost more than it saves.
  */
@@ -147,6 +154,14 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
       }
       const where = scope === null ? '' : ' WHERE member_id IN (SELECT member_id FROM _scope)';
       for (const v of SNAPSHOT) {
+        if (v === 'order_values' && scope === null) {
+          // The whole base: order_facts keeps each order's member, brought up to date first, so
+          // the orders are read where they are instead of joined to the identities and copied.
+          await syncOrderFactMembers(db);
+          await db.run(`CREATE OR REPLACE TEMP VIEW order_values AS SELECT ${ORDER_VALUE_COLUMNS} FROM main.order_facts`);
+          made.push('view:order_values');
+          continue;
+        }
         if (v === 'purchase_occasions' && storeOccasions && scope === null) {
           // main.purchase_occasions reads the snapshot's order values (the temporary table).
           await db.transaction(async () => {

@@ -19,7 +19,7 @@ import { mapPreset, PRESETS, type Preset } from './presets/index.js';
 import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
 
 export { FileRefused } from './source.js';
-export { refreshOrderFacts } from './order-facts.js';
+export { refreshOrderFacts, syncOrderFactMembers } from './order-facts.js';
 export { PRESETS } from './presets/index.js';
 export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES, isEntity, type Entity } from './fields.js';
 
@@ -242,7 +242,6 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       await db.run('CREATE OR REPLACE TEMP TABLE _touched (identity_id BIGINT)');
     }
     const c = await loadEntity(db, entity, importId);
-    if (entity === 'orders' || entity === 'order_lines' || entity === 'sales') await refreshOrderFacts(db, importId);
     phase('loaded', c.loaded + c.guest + c.return + c.non_product);
     if ('channel' in ENTITIES[entity]) {
       await db.run(
@@ -257,6 +256,8 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       );
     }
     const resolved = hasIds ? await resolveIdentities(db, clock, { table: '_touched' }, importId) : null;
+    // After resolution, so the new orders' facts carry their buyers' members as resolved now.
+    if (entity === 'orders' || entity === 'order_lines' || entity === 'sales') await refreshOrderFacts(db, importId);
     phase('resolved', rowsRead);
     const warnSample = (await db.all('SELECT __line, field, value FROM _id_warnings ORDER BY __line, field LIMIT 5')).map((r) => ({
       line: int(r, '__line'),

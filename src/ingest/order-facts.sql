@@ -1,6 +1,7 @@
 -- order_facts: each order with the totals of its lines, kept by every import that adds orders or
 -- order lines (orders and their lines are never rewritten, so an order's facts change only when
--- lines arrive for it). The order_values view joins it to the buyer's member.
+-- lines arrive for it). The order_values view joins it to the buyer's member; member_id here is
+-- that member as of the write, which a refresh brings up to date ("members") before reading it.
 
 -- name: touched
 -- The orders an import added, or added lines to ($1 = import ID).
@@ -25,9 +26,11 @@ SELECT o.channel_id, o.order_id, o.buyer_id, o.store_id, o.created_at, o.paid_at
        coalesce(l.product_value, 0)::DECIMAL(18,4), coalesce(l.other_value, 0)::DECIMAL(18,4),
        coalesce(l.lines, 0), coalesce(l.items, 0),
        coalesce(o.discount, 0) > 0 OR coalesce(o.coupon_codes, '') <> '',
-       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND coalesce(l.product_value, 0) > 0
+       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND coalesce(l.product_value, 0) > 0,
+       i.member_id
 FROM orders o
 JOIN _fact_keys k USING (channel_id, order_id)
+LEFT JOIN identities i ON i.identity_id = o.buyer_id
 LEFT JOIN (
   SELECT l.channel_id, l.order_id,
          sum(l.amount) FILTER (WHERE l.line_type = 'product') AS product_value,
@@ -38,3 +41,27 @@ LEFT JOIN (
   GROUP BY l.channel_id, l.order_id
 ) l USING (channel_id, order_id)
 ORDER BY o.created_at;
+
+-- name: stale
+-- Orders whose buyer identity resolution has moved to another member since the order's facts
+-- were written (identities are never deleted, so the join finds every change).
+SELECT count(*) AS n FROM order_facts f JOIN identities i ON i.identity_id = f.buyer_id
+WHERE f.member_id IS DISTINCT FROM i.member_id;
+
+-- name: update-members
+-- A few moved buyers: updated in place.
+UPDATE order_facts f SET member_id = i.member_id FROM identities i
+WHERE i.identity_id = f.buyer_id AND f.member_id IS DISTINCT FROM i.member_id;
+
+-- name: rewrite-copy
+-- Many moved buyers (a large merge): DuckDB updates row by row, so the table is written anew,
+-- in time order, which takes seconds where updating millions of rows takes minutes.
+CREATE OR REPLACE TEMP TABLE _facts AS
+SELECT f.* EXCLUDE (member_id), i.member_id FROM order_facts f LEFT JOIN identities i ON i.identity_id = f.buyer_id
+ORDER BY f.created_at;
+
+-- name: rewrite-clear
+DELETE FROM order_facts;
+
+-- name: rewrite-fill
+INSERT INTO order_facts SELECT * FROM _facts;

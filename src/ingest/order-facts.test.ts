@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sandbox } from '../testing/index.js';
-import { refreshOrderFacts } from './index.js';
+import { refreshOrderFacts, syncOrderFactMembers } from './index.js';
 
 const ORDERS = 'channel,order_id,buyer_id,created_at,paid_at,status';
 const LINES = 'channel,order_id,line_no,sku,line_type,quantity,unit_price,amount';
@@ -48,6 +48,35 @@ test('order totals follow every import: lines in later imports, lines before the
     // A full rebuild gives the same facts.
     await s.db.transaction(() => refreshOrderFacts(s.db));
     assert.deepEqual(norm(await values(s.db)), expected);
+  } finally {
+    s.close();
+  }
+});
+
+test("the stored buyer's member follows identity resolution once synced", async () => {
+  const s = await sandbox();
+  try {
+    await s.import(s.write('orders.csv', [ORDERS, 'web,A,b1,2026-01-05 10:00:00,2026-01-05 10:01:00,paid', 'shop,B,s1,2026-01-06 10:00:00,2026-01-06 10:00:00,paid'].join('\n')));
+    const stored = async (): Promise<unknown[][]> =>
+      (await s.db.all('SELECT order_id, member_id FROM order_facts ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
+    const joined = async (): Promise<unknown[][]> =>
+      (await s.db.all('SELECT order_id, member_id FROM order_values ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
+    // Written with the members the buyers resolved to in the same import: two members.
+    assert.deepEqual(await stored(), await joined());
+    assert.equal(new Set((await stored()).map((r) => r[1])).size, 2);
+    // The same phone on both accounts merges them; B's stored member is now stale until synced.
+    await s.import(s.write('members.csv', ['channel,external_id,phone', 'web,b1,13800000001', 'shop,s1,13800000001'].join('\n')));
+    assert.equal(new Set((await joined()).map((r) => r[1])).size, 1);
+    assert.notDeepEqual(await stored(), await joined());
+    // Updated in place (few moved orders), or the table rewritten (more than the limit): the same rows.
+    const before = await s.db.all('SELECT * EXCLUDE (member_id) FROM order_facts ORDER BY order_id');
+    assert.equal(await syncOrderFactMembers(s.db), 1);
+    assert.deepEqual(await stored(), await joined());
+    assert.equal(await syncOrderFactMembers(s.db), 0, 'nothing left to move');
+    await s.db.run("UPDATE order_facts SET member_id = 'stale'");
+    assert.equal(await syncOrderFactMembers(s.db, 1), 2);
+    assert.deepEqual(await stored(), await joined());
+    assert.deepEqual(await s.db.all('SELECT * EXCLUDE (member_id) FROM order_facts ORDER BY order_id'), before);
   } finally {
     s.close();
   }

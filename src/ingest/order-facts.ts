@@ -2,7 +2,7 @@
  * order_facts: each order with its line totals, maintained by the imports instead of being
  * summed from every order line whenever a report runs (see order-facts.sql).
  */
-import { namedStatements, sqlFile, type Db } from '../core/db/index.js';
+import { int, namedStatements, sqlFile, type Db } from '../core/db/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'order-facts.sql'));
 
@@ -17,4 +17,30 @@ export async function refreshOrderFacts(db: Db, importId: number | null = null):
   await db.run(SQL('delete'));
   await db.run(SQL('insert'));
   await db.run('DROP TABLE IF EXISTS _fact_keys');
+}
+
+/** Above this many moved orders, the sync rewrites order_facts instead of updating it in place. */
+export const UPDATE_LIMIT = 50_000;
+
+/**
+ * Brings order_facts.member_id up to date with the identities (resolution and corrections move
+ * identities between members after their orders were written). When nothing moved this is one
+ * join that writes nothing; a few moved orders are updated in place; more than updateLimit
+ * (a large merge) rewrite the table, since DuckDB updates millions of rows far slower than it
+ * writes them. Returns the number of orders whose member changed. Runs in a transaction.
+ */
+export async function syncOrderFactMembers(db: Db, updateLimit = UPDATE_LIMIT): Promise<number> {
+  const stale = int(await db.one(SQL('stale')), 'n');
+  if (stale === 0) return 0;
+  await db.transaction(async () => {
+    if (stale <= updateLimit) {
+      await db.run(SQL('update-members'));
+      return;
+    }
+    await db.run(SQL('rewrite-copy'));
+    await db.run(SQL('rewrite-clear'));
+    await db.run(SQL('rewrite-fill'));
+    await db.run('DROP TABLE _facts');
+  });
+  return stale;
 }
