@@ -163,7 +163,7 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
           continue;
         }
         if (v === 'purchase_occasions' && storeOccasions && scope === null) {
-          // main.purchase_occasions reads the snapshot's order values (the temporary table).
+          // main.purchase_occasions reads the snapshot's order values (the temporary view above).
           await db.transaction(async () => {
             await db.run('DELETE FROM member_occasions');
             await db.run('INSERT INTO member_occasions SELECT member_id, day, orders, value FROM main.purchase_occasions ORDER BY member_id, day');

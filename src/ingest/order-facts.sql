@@ -1,7 +1,8 @@
 -- order_facts: each order with the totals of its lines, kept by every import that adds orders or
 -- order lines (orders and their lines are never rewritten, so an order's facts change only when
 -- lines arrive for it). The order_values view joins it to the buyer's member; member_id here is
--- that member as of the write, which a refresh brings up to date ("members") before reading it.
+-- that member as of the write, which a refresh brings up to date ("stale", then "update-members"
+-- or "rewrite-*") before reading it.
 
 -- name: touched
 -- The orders an import added, or added lines to ($1 = import ID).

@@ -20,7 +20,7 @@ export async function refreshOrderFacts(db: Db, importId: number | null = null):
 }
 
 /** Above this many moved orders, the sync rewrites order_facts instead of updating it in place. */
-export const UPDATE_LIMIT = 50_000;
+const UPDATE_LIMIT = 50_000;
 
 /**
  * Brings order_facts.member_id up to date with the identities (resolution and corrections move
