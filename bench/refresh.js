@@ -4,14 +4,14 @@
 // files, in the same run. Prints data sizes, setup times, refresh times (end to end and
 // compute-only), pandas times (end to end, read, compute), peak RSS and pandas/regulars ratios.
 //   node bench/refresh.js [--size 1m|10m] [--members N --days N] [--runs N] [--cap 20g]
-//                         [--check | --no-check] [--no-pandas] [--setup-only] [--no-events]
+//                         [--check | --no-check] [--no-pandas] [--setup-only] [--no-events] [--part-rows N]
 // --no-events generates and imports everything but events.csv (the largest file, about 3 GB per
 // million people): the reports then have no visits, which KPI and links say in their output.
 // Data and database live in .bench/refresh-<members>-<days>/ and are reused when present.
 // Needs /usr/bin/time (Debian package time), prlimit (util-linux) and pandas for
 // /usr/bin/python3 (bench/setup.sh installs it).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -45,14 +45,19 @@ function run(cmd, args, { cap, stdoutFile, stderrFile } = {}) {
     const out = [];
     const err = [];
     child.stdout.on('data', (c) => out.push(c));
-    child.stderr.on('data', (c) => err.push(c));
+    // stderr is written as it comes, so a long import's progress and trace can be followed.
+    const errFile = stderrFile ? createWriteStream(stderrFile) : null;
+    child.stderr.on('data', (c) => {
+      err.push(c);
+      errFile?.write(c);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const seconds = (performance.now() - t) / 1000;
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (stdoutFile) writeFileSync(stdoutFile, stdout);
-      if (stderrFile) writeFileSync(stderrFile, stderr);
+      errFile?.end();
       let rssKb = null;
       if (existsSync(timeFile)) {
         const m = readFileSync(timeFile, 'utf8').trim().split('\n').pop();
@@ -144,6 +149,7 @@ console.log(`data in ${dir.slice(ROOT.length + 1)}`);
 if (!existsSync(join(data, '.complete'))) {
   rmSync(data, { recursive: true, force: true });
   rmSync(join(dir, '.imported'), { force: true });
+  delete setup.importing;
   console.log(`generating ...${gzipEvents ? ' (events.csv through a pipe into events.csv.gz)' : ''}`);
   const args = [CLI, 'generate', '--members', String(members), '--days', String(days), '--seed', SEED, '--start', start, '--out', data, '--json', ...(noEvents ? ['--only', [...FILES, 'truth'].join(',')] : [])];
   let gzip = null;
@@ -163,24 +169,60 @@ if (!existsSync(join(data, '.complete'))) {
   saveSetup();
   writeFileSync(join(data, '.complete'), '');
 }
-// Setup 2: import every file into a fresh database (reused when complete).
+// Setup 2: import every file into a fresh database (reused when complete). One `regulars import`
+// per file, each recorded in setup.json as it lands, so an interrupted setup resumes with the
+// next file (a file cut off mid-way was rolled back and is imported again). A file of more than
+// --part-rows rows (default 25,000,000) is imported in parts of that many rows, as a merchant
+// exporting a long history by period would: staging a 100M-line file as text at once needs tens of
+// GB of temporary disk. Parts split at line ends (the generator writes no quoted line breaks).
 if (!existsSync(join(dir, '.imported'))) {
-  for (const f of [dbFile, `${dbFile}.wal`, join(data, 'accounts.csv')]) rmSync(f, { force: true });
-  console.log('importing ...');
-  const args = [CLI, 'import', '--db', dbFile, '--rejects', join(dir, 'rejects'), '--json', ...FILES.map(csv)];
-  const r = must(await run('node', args, { stderrFile: join(dir, 'import.log') }), 'import');
-  const rep = JSON.parse(r.stdout);
+  const partRows = Number(arg('part-rows', '25000000'));
+  if (setup.importing === undefined) {
+    for (const f of [dbFile, `${dbFile}.wal`, join(data, 'accounts.csv'), join(dir, 'import.log')]) rmSync(f, { force: true });
+    setup.importing = { files: [] };
+    saveSetup();
+  }
+  const done = new Set(setup.importing.files.map((f) => f.file));
+  const parts = join(dir, 'parts');
+  for (const stem of FILES) {
+    const file = csv(stem);
+    const rows = setup.generate?.files?.[stem]?.rows ?? 0;
+    let inputs = [file];
+    if (rows > partRows && !file.endsWith('.gz')) {
+      const n = Math.ceil(rows / partRows);
+      inputs = Array.from({ length: n }, (_, k) => join(parts, `${stem}-${String(k).padStart(2, '0')}.csv`));
+      if (inputs.some((p) => !done.has(p.split('/').pop())) && !inputs.every((p) => existsSync(p))) {
+        rmSync(parts, { recursive: true, force: true });
+        mkdirSync(parts, { recursive: true });
+        console.log(`splitting ${stem}.csv into ${n} parts of ${fmt(partRows)} rows ...`);
+        must(await run('sh', ['-c', `tail -n +2 '${file}' | split -l ${partRows} -d -a 2 --additional-suffix=.csv --filter='{ head -n 1 "${file}"; cat; } > "$FILE"' - '${join(parts, `${stem}-`)}'`]), `split ${stem}`);
+      }
+    }
+    for (const input of inputs) {
+      const name = input.split('/').pop();
+      if (done.has(name)) continue;
+      console.log(`importing ${name} ...`);
+      const r = must(await run('node', [CLI, 'import', '--db', dbFile, '--rejects', join(dir, 'rejects'), '--json', input], { stderrFile: join(dir, `import-${name}.log`) }), `import ${name}`);
+      const f = JSON.parse(r.stdout).files[0];
+      setup.importing.files.push({ file: name, rows_read: f.rows_read, loaded: f.loaded, rejected: f.rejected, seconds: r.seconds, max_rss_kb: r.rssKb });
+      saveSetup();
+      if (input !== file) rmSync(input, { force: true });
+    }
+  }
+  rmSync(parts, { recursive: true, force: true });
   const [[counts]] = await query(dbFile, [
     `SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_lines) AS order_lines,
             (SELECT count(*) FROM returns) AS returns, (SELECT count(*) FROM events) AS events, (SELECT count(*) FROM identities) AS identities`,
   ]);
+  const files = setup.importing.files;
   setup.import = {
-    command: `regulars import --db regulars.duckdb ${FILES.map((f) => `${f}.csv`).join(' ')}`,
-    seconds: r.seconds,
-    max_rss_kb: r.rssKb,
-    files: rep.files.map((f) => ({ file: f.file.split('/').pop(), rows_read: f.rows_read, loaded: f.loaded, rejected: f.rejected, seconds: f.seconds })),
+    command: `regulars import --db regulars.duckdb FILE, once per file (${files.map((f) => f.file).join(', ')})`,
+    seconds: files.reduce((a, f) => a + f.seconds, 0),
+    max_rss_kb: Math.max(...files.map((f) => f.max_rss_kb ?? 0)),
+    files,
     counts,
   };
+  delete setup.importing;
   saveSetup();
   writeFileSync(join(dir, '.imported'), '');
 }
