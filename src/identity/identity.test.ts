@@ -168,3 +168,38 @@ test('the final members do not depend on import order', async () => {
   assert.ok(first.some((m) => m.endsWith('=shop:s1 tmall:tb1 wechat:w1')), first.join('\n'));
   assert.equal(first.filter((m) => m.includes('pos:')).length, 4, 'the placeholder phone on 4 POS cards is quarantined');
 });
+
+test('an import re-resolves only members it can change, and the outcome equals a full resolution', async () => {
+  const s = await sandbox();
+  try {
+    await s.import(
+      s.write('members.csv', [HEADER, 'tmall,tb_ann,13800138000,,,2024-03-01 10:00:00', 'shop,c9,+86 138 0013 8000,,,2024-02-01 10:00:00', 'shop,c10,13900139000,,,2024-01-01 10:00:00'].join('\n')),
+    );
+    const ann = await memberOf(s, 'tmall:tb_ann');
+    assert.equal(await memberOf(s, 'shop:c9'), ann);
+    const bob = await memberOf(s, 'shop:c10');
+    const anchorOf = async (member: string): Promise<string> =>
+      String((await s.db.one('SELECT i.scope || \':\' || i.value AS a FROM members m JOIN identities i ON i.identity_id = m.anchor_identity_id WHERE m.member_id = $1', [member]))?.['a']);
+    assert.equal(await anchorOf(ann), ':+8613800138000', 'seen first (with shop:c9; the value breaks the tie)');
+    const bobRow = async (): Promise<string> => String((await s.db.one('SELECT rowid AS r FROM members WHERE member_id = $1', [bob]))?.['r']);
+    const bobBefore = await bobRow();
+    // tb_ann bought before either account registered: seen earlier now, so it names the member.
+    // c10 only buys again, which changes nothing that resolution reads.
+    await s.import(
+      s.write('orders.csv', ['channel,order_id,buyer_id,created_at', 'tmall,t1,tb_ann,2024-01-15 10:00:00', 'shop,s1,c10,2024-06-01 10:00:00'].join('\n')),
+    );
+    const annNow = await memberOf(s, 'tmall:tb_ann');
+    assert.notEqual(annNow, ann, 'the member is renamed after its new earliest identity');
+    assert.equal(await anchorOf(annNow), 'tmall:tb_ann');
+    assert.equal(await memberOf(s, ann), annNow, 'the old ID resolves to the renamed member');
+    assert.equal(await bobRow(), bobBefore, "the repeat buyer's member row was not rebuilt");
+    // A full resolution from scratch changes nothing.
+    const state = async (): Promise<unknown> =>
+      [await s.db.all('SELECT identity_id, member_id FROM identities ORDER BY identity_id'), await s.db.all('SELECT * EXCLUDE (updated_at) FROM members ORDER BY member_id')].map((rows) => JSON.stringify(rows));
+    const incremental = await state();
+    await s.db.transaction(() => resolveIdentities(s.db, clock, 'all', null));
+    assert.deepEqual(await state(), incremental);
+  } finally {
+    s.close();
+  }
+});

@@ -76,7 +76,7 @@ export async function observeIdentifiers(db: Db, entity: Entity, country: string
 /**
  * Adds new identities, widens first/last seen of known ones, links each row's anchor
  * (its highest-priority identifier) to its other identifiers, and leaves _anchor(__line, anchor_id)
- * and _touched(identity_id) for resolution.
+ * and _earlier(identity_id) (known identities now first seen earlier) for touchedIdentities.
  */
 export async function recordIdentities(db: Db, importId: number): Promise<void> {
   await db.run(
@@ -95,8 +95,18 @@ export async function recordIdentities(db: Db, importId: number): Promise<void> 
      FROM _obs o JOIN identities i ON i.kind = o.kind AND i.scope = o.scope AND i.value = o.value`,
   );
   await db.run(
+    'CREATE OR REPLACE TEMP TABLE _seen AS SELECT identity_id, min(seen_at) AS lo, max(seen_at) AS hi FROM _obs_ids GROUP BY identity_id',
+  );
+  // Known identities now seen earlier than before: their place in resolution's canonical order moves.
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _earlier AS
+     SELECT s.identity_id FROM _seen s JOIN identities i USING (identity_id)
+     WHERE i.import_id <> $1 AND (s.lo < i.first_seen OR (i.first_seen IS NULL AND s.lo IS NOT NULL))`,
+    [importId],
+  );
+  await db.run(
     `UPDATE identities SET first_seen = least(identities.first_seen, s.lo), last_seen = greatest(identities.last_seen, s.hi)
-     FROM (SELECT identity_id, min(seen_at) AS lo, max(seen_at) AS hi FROM _obs_ids GROUP BY identity_id) s
+     FROM _seen s
      WHERE identities.identity_id = s.identity_id AND import_id <> $1
        AND (s.lo < identities.first_seen OR s.hi > identities.last_seen
             OR (identities.first_seen IS NULL AND s.lo IS NOT NULL))`,
@@ -114,5 +124,24 @@ export async function recordIdentities(db: Db, importId: number): Promise<void> 
      GROUP BY anchor_id, identity_id`,
     [importId],
   );
-  await db.run('CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT identity_id FROM _obs_ids');
+}
+
+/**
+ * Leaves _touched(identity_id): the identities whose resolution this import can change, once its
+ * rows are loaded. Resolution depends on identities (their first sighting orders them), links and
+ * member records, so: identities new in this import, known ones now first seen earlier, both ends
+ * of new links, and the anchors of new member records. An identity that was only seen again (a
+ * repeat buyer's new order) changes nothing: at 10M members an orders file otherwise re-resolved
+ * every member.
+ */
+export async function touchedIdentities(db: Db, importId: number): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _touched AS
+     SELECT identity_id FROM identities WHERE import_id = $1
+     UNION SELECT identity_id FROM _earlier
+     UNION SELECT anchor_id FROM identity_links WHERE import_id = $1
+     UNION SELECT identity_id FROM identity_links WHERE import_id = $1
+     UNION SELECT anchor_id FROM member_records WHERE import_id = $1 AND anchor_id IS NOT NULL`,
+    [importId],
+  );
 }

@@ -11,7 +11,7 @@ import { getSetting } from '../core/settings/index.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { entityChecks, FILE_KEYS } from './checks.js';
 import { ENTITIES, type Entity } from './fields.js';
-import { observeIdentifiers, recordIdentities } from './identify.js';
+import { observeIdentifiers, recordIdentities, touchedIdentities } from './identify.js';
 import { loadEntity } from './load.js';
 import { refreshOrderFacts } from './order-facts.js';
 import { compileMapping, ident, mappedColumns, unmappedRequired } from './mapping.js';
@@ -239,7 +239,6 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       await recordIdentities(db, importId);
     } else {
       await db.run('CREATE OR REPLACE TEMP TABLE _anchor (__line BIGINT, anchor_id BIGINT)');
-      await db.run('CREATE OR REPLACE TEMP TABLE _touched (identity_id BIGINT)');
     }
     const c = await loadEntity(db, entity, importId);
     phase('loaded', c.loaded + c.guest + c.return + c.non_product);
@@ -255,6 +254,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
          WHERE store_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stores t WHERE t.channel_id = s.channel AND t.store_id = s.store_id)`,
       );
     }
+    if (hasIds) await touchedIdentities(db, importId);
     const resolved = hasIds ? await resolveIdentities(db, clock, { table: '_touched' }, importId) : null;
     // After resolution, so the new orders' facts carry their buyers' members as resolved now.
     if (entity === 'orders' || entity === 'order_lines' || entity === 'sales') await refreshOrderFacts(db, importId);
