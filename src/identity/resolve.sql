@@ -70,3 +70,26 @@ SELECT n.identity_id, n.old_member_id, u.root, m.survivor_identity_id,
               OR (m.size = 1 AND n.identity_id NOT IN (SELECT anchor_id FROM anchors)) THEN NULL
             ELSE m.member_id END AS member_id
 FROM _res_nodes n JOIN _res_uf u ON u.node = n.node JOIN named m ON m.survivor_node = u.root;
+
+-- name: merges
+-- Members merged by this resolution: one row per (new member, absorbed old member) with an
+-- identifier that links accounts of both (NULL when none does).
+CREATE OR REPLACE TEMP TABLE _merges AS
+WITH olds AS (
+  SELECT DISTINCT member_id, old_member_id FROM _res_assign WHERE old_member_id IS NOT NULL
+), multi AS (
+  SELECT member_id FROM olds GROUP BY member_id HAVING count(*) > 1
+), via AS (
+  SELECT a.member_id, an.old_member_id AS old_id, l.identity_id
+  FROM identity_links l
+  JOIN _res_assign an ON an.identity_id = l.anchor_id
+  JOIN _res_assign a ON a.identity_id = l.identity_id
+  WHERE a.member_id IN (SELECT member_id FROM multi) AND l.anchor_id <> l.identity_id
+)
+SELECT o.member_id, o.old_member_id,
+       (SELECT min(v.identity_id) FROM via v
+        WHERE v.member_id = o.member_id AND v.old_id = o.old_member_id
+          AND EXISTS (SELECT 1 FROM via w WHERE w.identity_id = v.identity_id AND w.old_id IS DISTINCT FROM o.old_member_id)) AS via
+FROM olds o
+WHERE o.member_id IN (SELECT member_id FROM multi) AND o.old_member_id <> o.member_id
+ORDER BY 1, 2;
