@@ -191,7 +191,7 @@ if (!existsSync(join(dir, '.imported'))) {
     if (rows > partRows && !file.endsWith('.gz')) {
       const n = Math.ceil(rows / partRows);
       inputs = Array.from({ length: n }, (_, k) => join(parts, `${stem}-${String(k).padStart(2, '0')}.csv`));
-      if (inputs.some((p) => !done.has(p.split('/').pop())) && !inputs.every((p) => existsSync(p))) {
+      if (inputs.some((p) => !done.has(p.split('/').pop()) && !existsSync(p))) {
         rmSync(parts, { recursive: true, force: true });
         mkdirSync(parts, { recursive: true });
         console.log(`splitting ${stem}.csv into ${n} parts of ${fmt(partRows)} rows ...`);
