@@ -116,10 +116,14 @@ export async function resolveIdentities(
   );
   await db.run('DELETE FROM member_aliases WHERE old_member_id IN (SELECT member_id FROM _res_assign)');
 
-  // 5. Write the assignment and rebuild the affected members.
+  // 5. Write the assignment and rebuild the affected members. Each moved identity is stamped with
+  // this resolution's number, so readers that cache a member per identity (order facts) can find
+  // what moved since they last looked without reading every identity.
+  const seq = int(await db.one("SELECT nextval('member_move_seq') AS seq"), 'seq');
   await db.run(
-    `UPDATE identities SET member_id = a.member_id FROM _res_assign a
+    `UPDATE identities SET member_id = a.member_id, member_seq = $1 FROM _res_assign a
      WHERE identities.identity_id = a.identity_id AND identities.member_id IS DISTINCT FROM a.member_id`,
+    [seq],
   );
   await rebuildMembers(db, now);
   const members = int(await db.one('SELECT count(DISTINCT member_id) AS n FROM _res_assign'), 'n');

@@ -1,8 +1,8 @@
 -- order_facts: each order with the totals of its lines, kept by every import that adds orders or
 -- order lines (orders and their lines are never rewritten, so an order's facts change only when
 -- lines arrive for it). The order_values view joins it to the buyer's member; member_id here is
--- that member as of the write, which a refresh brings up to date ("stale", then "update-members"
--- or "rewrite-*") before reading it.
+-- that member as of the write, which a refresh brings up to date ("watermark", "moved", "stale",
+-- then "update-members" or "rewrite-*") before reading it.
 
 -- name: touched
 -- The orders an import added, or added lines to ($1 = import ID).
@@ -43,16 +43,27 @@ LEFT JOIN (
 ) l USING (channel_id, order_id)
 ORDER BY o.created_at;
 
+-- name: watermark
+-- The last resolution that moved an identity, and the one order_facts was last synced to
+-- (identities.member_seq, migration 020).
+SELECT coalesce(max(member_seq), 0) AS moved, (SELECT max(synced_seq) FROM order_fact_sync) AS synced FROM identities;
+
+-- name: moved
+-- Identities moved to another member since the last sync ($1 = synced_seq).
+CREATE OR REPLACE TEMP TABLE _moved AS SELECT identity_id, member_id FROM identities WHERE member_seq > $1;
+
 -- name: stale
--- Orders whose buyer identity resolution has moved to another member since the order's facts
--- were written (identities are never deleted, so the join finds every change).
-SELECT count(*) AS n FROM order_facts f JOIN identities i ON i.identity_id = f.buyer_id
+-- Orders whose buyer was among the moved identities and whose stored member differs.
+SELECT count(*) AS n FROM order_facts f JOIN _moved i ON i.identity_id = f.buyer_id
 WHERE f.member_id IS DISTINCT FROM i.member_id;
 
 -- name: update-members
 -- A few moved buyers: updated in place.
-UPDATE order_facts f SET member_id = i.member_id FROM identities i
+UPDATE order_facts f SET member_id = i.member_id FROM _moved i
 WHERE i.identity_id = f.buyer_id AND f.member_id IS DISTINCT FROM i.member_id;
+
+-- name: synced
+UPDATE order_fact_sync SET synced_seq = $1;
 
 -- name: rewrite-copy
 -- Many moved buyers (a large merge): DuckDB updates row by row, so the table is written anew,

@@ -73,10 +73,21 @@ test("the stored buyer's member follows identity resolution once synced", async 
     assert.equal(await syncOrderFactMembers(s.db), 1);
     assert.deepEqual(await stored(), await joined());
     assert.equal(await syncOrderFactMembers(s.db), 0, 'nothing left to move');
-    await s.db.run("UPDATE order_facts SET member_id = 'stale'");
-    assert.equal(await syncOrderFactMembers(s.db, 1), 2);
+    // Only identities moved since the last sync are read: a new buyer's order moves nothing.
+    const mark = async (): Promise<string> => String((await s.db.one('SELECT max(synced_seq) AS v FROM order_fact_sync'))?.['v']);
+    const synced = await mark();
+    await s.import(s.write('orders-2.csv', [ORDERS, 'web,C,b9,2026-01-07 10:00:00,2026-01-07 10:00:00,paid'].join('\n')), { entity: 'orders' });
+    assert.equal(await syncOrderFactMembers(s.db), 0);
+    assert.ok(Number(await mark()) > Number(synced), 'the new buyer was resolved, and the sync moved its mark past that');
     assert.deepEqual(await stored(), await joined());
-    assert.deepEqual(await s.db.all('SELECT * EXCLUDE (member_id) FROM order_facts ORDER BY order_id'), before);
+    // A full check (the first sync after migration 020 starts from -1) with every stored member wrong.
+    const all = await s.db.all('SELECT * EXCLUDE (member_id) FROM order_facts ORDER BY order_id');
+    await s.db.run("UPDATE order_facts SET member_id = 'stale'");
+    await s.db.run('UPDATE order_fact_sync SET synced_seq = -1');
+    assert.equal(await syncOrderFactMembers(s.db, 1), 3);
+    assert.deepEqual(await stored(), await joined());
+    assert.deepEqual(await s.db.all('SELECT * EXCLUDE (member_id) FROM order_facts ORDER BY order_id'), all);
+    assert.equal(all.length, before.length + 1);
   } finally {
     s.close();
   }

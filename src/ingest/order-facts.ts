@@ -24,23 +24,29 @@ const UPDATE_LIMIT = 50_000;
 
 /**
  * Brings order_facts.member_id up to date with the identities (resolution and corrections move
- * identities between members after their orders were written). When nothing moved this is one
- * join that writes nothing; a few moved orders are updated in place; more than updateLimit
- * (a large merge) rewrite the table, since DuckDB updates millions of rows far slower than it
- * writes them. Returns the number of orders whose member changed. Runs in a transaction.
+ * identities between members after their orders were written). Only identities moved since the
+ * last sync are read (resolution stamps them, migration 020): when none moved this reads one
+ * column of the identities and writes nothing; a few moved orders are updated in place; more
+ * than updateLimit (a large merge) rewrite the table, since DuckDB updates millions of rows far
+ * slower than it writes them. Returns the number of orders whose member changed.
  */
 export async function syncOrderFactMembers(db: Db, updateLimit = UPDATE_LIMIT): Promise<number> {
+  const mark = await db.one(SQL('watermark'));
+  const moved = int(mark, 'moved');
+  const synced = int(mark, 'synced');
+  if (moved <= synced) return 0;
+  await db.run(SQL('moved'), [synced]);
   const stale = int(await db.one(SQL('stale')), 'n');
-  if (stale === 0) return 0;
   await db.transaction(async () => {
-    if (stale <= updateLimit) {
-      await db.run(SQL('update-members'));
-      return;
+    if (stale > 0 && stale <= updateLimit) await db.run(SQL('update-members'));
+    if (stale > updateLimit) {
+      await db.run(SQL('rewrite-copy'));
+      await db.run(SQL('rewrite-clear'));
+      await db.run(SQL('rewrite-fill'));
+      await db.run('DROP TABLE _facts');
     }
-    await db.run(SQL('rewrite-copy'));
-    await db.run(SQL('rewrite-clear'));
-    await db.run(SQL('rewrite-fill'));
-    await db.run('DROP TABLE _facts');
+    await db.run(SQL('synced'), [moved]);
   });
+  await db.run('DROP TABLE IF EXISTS _moved');
   return stale;
 }
