@@ -39,25 +39,37 @@ FROM per WHERE before_n >= 2 AND recent_before >= 1;
 -- name: periods
 -- Per calendar period from the data's first to the as-of date's: buyers, retention from the
 -- previous period, repeat rate within the period. Periods without buyers are listed too.
-WITH occ AS (SELECT member_id, day, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE),
-bp AS (SELECT period, member_id, count(*) AS n FROM occ GROUP BY period, member_id),
-bounds AS (SELECT date_trunc($2, min(day))::DATE AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM occ),
+-- One grouping of buyer-periods, and one join of each buyer-period to the same buyer's previous
+-- period, instead of a count per period.
+WITH occ AS (SELECT member_id, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE),
+bp AS MATERIALIZED (SELECT period, member_id, count(*) AS n FROM occ GROUP BY period, member_id),
+bounds AS (SELECT date_trunc($2, min(day))::DATE AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM purchase_occasions WHERE day <= $1::DATE),
 periods AS (
   SELECT unnest(generate_series(lo, hi, CASE WHEN $2 = 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END))::DATE AS period
   FROM bounds WHERE lo IS NOT NULL
 ),
 prev AS (
   SELECT period, CASE WHEN $2 = 'week' THEN period - 7 ELSE (period - INTERVAL 1 MONTH)::DATE END AS prev_period FROM periods
+),
+per AS (SELECT period, count(*) AS buyers, count(*) FILTER (WHERE n >= 2) AS repeat_buyers FROM bp GROUP BY period),
+kept AS (
+  SELECT b.period, count(*) AS retained
+  FROM bp b JOIN bp a ON a.member_id = b.member_id
+   AND a.period = CASE WHEN $2 = 'week' THEN b.period - 7 ELSE (b.period - INTERVAL 1 MONTH)::DATE END
+  GROUP BY b.period
 )
 SELECT *,
        CASE WHEN buyers = 0 THEN NULL ELSE round(repeat_buyers::DECIMAL(18,6) / buyers, 4)::DECIMAL(10,4)::VARCHAR END AS repeat_rate,
        CASE WHEN previous_buyers = 0 THEN NULL ELSE round(retained::DECIMAL(18,6) / previous_buyers, 4)::DECIMAL(10,4)::VARCHAR END AS retention_rate
 FROM (
   SELECT strftime(p.period, '%Y-%m-%d') AS period,
-         (SELECT count(*) FROM bp WHERE bp.period = p.period) AS buyers,
-         (SELECT count(*) FROM bp WHERE bp.period = p.period AND n >= 2) AS repeat_buyers,
-         (SELECT count(*) FROM bp WHERE bp.period = p.prev_period) AS previous_buyers,
-         (SELECT count(*) FROM bp a JOIN bp b ON a.member_id = b.member_id AND b.period = p.period WHERE a.period = p.prev_period) AS retained
+         coalesce(c.buyers, 0) AS buyers,
+         coalesce(c.repeat_buyers, 0) AS repeat_buyers,
+         coalesce(q.buyers, 0) AS previous_buyers,
+         coalesce(k.retained, 0) AS retained
   FROM prev p
+  LEFT JOIN per c ON c.period = p.period
+  LEFT JOIN per q ON q.period = p.prev_period
+  LEFT JOIN kept k ON k.period = p.period
 )
 ORDER BY period;
