@@ -254,7 +254,9 @@ const twoChildRuns = [];
 // code, open the database, refresh, close), the same work as `regulars refresh` minus argument parsing.
 const oneProcess = flag('one-process');
 const child = async (reports) => {
-  const r = must(await run('node', [fileURLToPath(import.meta.url), '--child', '--child-db', dbFile, ...(reports ? ['--child-reports', reports] : [])]), `in-process refresh${reports ? ` of ${reports}` : ''}`);
+  // stderr kept in the data folder: with REGULARS_TRACE_SQL set, where a refresh spent its time.
+  const log = join(dir, `refresh${reports ? `-${reports.replace(',', '-')}` : ''}.log`);
+  const r = must(await run('node', [fileURLToPath(import.meta.url), '--child', '--child-db', dbFile, ...(reports ? ['--child-reports', reports] : [])], { stderrFile: log }), `in-process refresh${reports ? ` of ${reports}` : ''}`);
   return { ...JSON.parse(r.stdout), rssKb: r.rssKb, wall: r.seconds };
 };
 for (let i = 0; i < runs; i++) {
