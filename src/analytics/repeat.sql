@@ -43,7 +43,7 @@ FROM per WHERE before_n >= 2 AND recent_before >= 1;
 -- period, instead of a count per period.
 WITH occ AS (SELECT member_id, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE),
 bp AS MATERIALIZED (SELECT period, member_id, count(*) AS n FROM occ GROUP BY period, member_id),
-bounds AS (SELECT date_trunc($2, min(day))::DATE AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM purchase_occasions WHERE day <= $1::DATE),
+bounds AS (SELECT min(period) AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM bp),
 periods AS (
   SELECT unnest(generate_series(lo, hi, CASE WHEN $2 = 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END))::DATE AS period
   FROM bounds WHERE lo IS NOT NULL

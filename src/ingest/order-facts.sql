@@ -1,7 +1,7 @@
 -- order_facts: each order with the totals of its lines, kept by every import that adds orders or
 -- order lines (orders and their lines are never rewritten, so an order's facts change only when
 -- lines arrive for it). The order_values view joins it to the buyer's member; member_id here is
--- that member as of the write, which a refresh brings up to date ("watermark", "moved", "stale",
+-- that member as of the write, which a refresh brings up to date ("watermark", "stale",
 -- then "update-members" or "rewrite-*") before reading it.
 
 -- name: touched
@@ -48,19 +48,16 @@ ORDER BY o.created_at;
 -- (identities.member_seq, migration 020).
 SELECT coalesce(max(member_seq), 0) AS moved, (SELECT max(synced_seq) FROM order_fact_sync) AS synced FROM identities;
 
--- name: moved
--- Identities moved to another member since the last sync ($1 = synced_seq).
-CREATE OR REPLACE TEMP TABLE _moved AS SELECT identity_id, member_id FROM identities WHERE member_seq > $1;
-
 -- name: stale
--- Orders whose buyer was among the moved identities and whose stored member differs.
-SELECT count(*) AS n FROM order_facts f JOIN _moved i ON i.identity_id = f.buyer_id
-WHERE f.member_id IS DISTINCT FROM i.member_id;
+-- Orders whose buyer moved to another member since the last sync ($1 = synced_seq) and whose
+-- stored member differs.
+SELECT count(*) AS n FROM order_facts f JOIN identities i ON i.identity_id = f.buyer_id
+WHERE i.member_seq > $1 AND f.member_id IS DISTINCT FROM i.member_id;
 
 -- name: update-members
 -- A few moved buyers: updated in place.
-UPDATE order_facts f SET member_id = i.member_id FROM _moved i
-WHERE i.identity_id = f.buyer_id AND f.member_id IS DISTINCT FROM i.member_id;
+UPDATE order_facts f SET member_id = i.member_id FROM identities i
+WHERE i.identity_id = f.buyer_id AND i.member_seq > $1 AND f.member_id IS DISTINCT FROM i.member_id;
 
 -- name: synced
 UPDATE order_fact_sync SET synced_seq = $1;

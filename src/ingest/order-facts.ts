@@ -35,10 +35,9 @@ export async function syncOrderFactMembers(db: Db, updateLimit = UPDATE_LIMIT): 
   const moved = int(mark, 'moved');
   const synced = int(mark, 'synced');
   if (moved <= synced) return 0;
-  await db.run(SQL('moved'), [synced]);
-  const stale = int(await db.one(SQL('stale')), 'n');
+  const stale = int(await db.one(SQL('stale'), [synced]), 'n');
   await db.transaction(async () => {
-    if (stale > 0 && stale <= updateLimit) await db.run(SQL('update-members'));
+    if (stale > 0 && stale <= updateLimit) await db.run(SQL('update-members'), [synced]);
     if (stale > updateLimit) {
       await db.run(SQL('rewrite-copy'));
       await db.run(SQL('rewrite-clear'));
@@ -47,6 +46,5 @@ export async function syncOrderFactMembers(db: Db, updateLimit = UPDATE_LIMIT): 
     }
     await db.run(SQL('synced'), [moved]);
   });
-  await db.run('DROP TABLE IF EXISTS _moved');
   return stale;
 }
