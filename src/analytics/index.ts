@@ -132,7 +132,7 @@ const SCOPED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['returns', 'SELECT * FROM main.returns WHERE buyer_id IN (SELECT identity_id FROM temp.main.identities)'],
   ['member_rfm', 'SELECT * FROM main.member_rfm LIMIT 0'],
   ['member_lifecycle', 'SELECT * FROM main.member_lifecycle LIMIT 0'],
-  ['member_tags', 'SELECT * FROM main.member_tags LIMIT 0'],
+  ['member_tag_sets', 'SELECT * FROM main.member_tag_sets LIMIT 0'],
 ];
 
 /**
@@ -261,7 +261,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const n = (k: string): number => Number(params[k]);
       await db.run(TAGS('lines'), [asOf, n('window_days'), n('new_product_days')]);
       await db.run(TAGS('activity'), [asOf, n('window_days')]);
-      await db.run('DELETE FROM member_tags');
+      await db.run('DELETE FROM member_tag_sets');
       await db.run(TAGS('compute'), [asOf, n('window_days'), n('preference_percent'), n('high_percent'), n('medium_percent'), n('min_activities'), n('return_rate_percent'), n('unpaid_orders'), JSON.stringify(params['exchange_words'])]);
       for (const t of ['_tag_lines', '_tag_activity']) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };

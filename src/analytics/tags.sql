@@ -24,27 +24,16 @@ WHERE i.member_id IS NOT NULL
   AND e.occurred_at >= $1::DATE - ($2::INTEGER - 1) AND e.occurred_at < $1::DATE + 1;
 
 -- name: compute
--- Every tag as (member_id, tag, value, measure). $1 = as-of, $2 = window days, $3 = preference percent,
--- $4 = high percent, $5 = medium percent, $6 = min activities, $7 = return-rate percent,
--- $8 = unpaid orders, $9 = exchange words (a JSON list). Written straight into member_tags.
-INSERT INTO member_tags
-WITH spend AS (SELECT member_id, sum(amount) AS total FROM _tag_lines GROUP BY member_id),
+-- Every member's tags as one row (a value and a measure per tag; NULL where a tag does not
+-- apply), written straight into member_tag_sets sorted by member. $1 = as-of, $2 = window days,
+-- $3 = preference percent, $4 = high percent, $5 = medium percent, $6 = min activities,
+-- $7 = return-rate percent, $8 = unpaid orders, $9 = exchange words (a JSON list).
 -- Each member's top value is picked by one aggregate over the member's groups (largest measure,
--- ties to the smallest name), not by ranking every group with a window.
-cats AS (SELECT member_id, category, sum(amount) AS v FROM _tag_lines WHERE category IS NOT NULL GROUP BY ALL),
-by_cat AS (SELECT member_id, arg_min(category, (-v, category)) AS category, max(v) AS v FROM cats GROUP BY member_id),
-brands AS (SELECT member_id, brand, sum(amount) AS v FROM _tag_lines WHERE brand IS NOT NULL GROUP BY ALL),
-by_brand AS (SELECT member_id, arg_min(brand, (-v, brand)) AS brand, max(v) AS v FROM brands GROUP BY member_id),
-items AS (
-  SELECT member_id, sku, any_value(item) AS item, count(DISTINCT created_at::DATE) AS days, sum(amount) AS v
-  FROM _tag_lines GROUP BY member_id, sku
-),
-by_item AS (
-  SELECT member_id, top.item AS item, top.days AS days, top.v AS v
-  FROM (SELECT member_id, arg_min({'item': item, 'days': days, 'v': v}, (-days, -v, sku)) AS top FROM items GROUP BY member_id)
-),
-known AS (
-  SELECT member_id,
+-- ties to the smallest name), not by ranking every group with a window; the per-member
+-- aggregates are then joined once on the members that have any of them.
+INSERT INTO member_tag_sets BY NAME
+WITH known AS (
+  SELECT member_id, sum(amount) AS total,
          sum(amount) FILTER (WHERE category IS NOT NULL) AS cat_total,
          sum(amount) FILTER (WHERE brand IS NOT NULL) AS brand_total,
          sum(amount) FILTER (WHERE discounted) AS discounted,
@@ -52,22 +41,23 @@ known AS (
          sum(amount) FILTER (WHERE new_product IS NOT NULL) AS dated_total
   FROM _tag_lines GROUP BY member_id
 ),
-shares AS (
-  SELECT s.member_id, s.total, k.*,
-         c.category AS top_category, c.v AS cat_v, c.v / nullif(k.cat_total, 0) AS cat_share,
-         b.brand AS top_brand, b.v AS brand_v, b.v / nullif(k.brand_total, 0) AS brand_share,
-         i.item AS top_item, i.days AS item_days, i.v AS item_v
-  FROM spend s JOIN known k USING (member_id)
-  LEFT JOIN by_cat c ON c.member_id = s.member_id
-  LEFT JOIN by_brand b ON b.member_id = s.member_id
-  LEFT JOIN by_item i ON i.member_id = s.member_id
-  WHERE s.total > 0
+cats AS (SELECT member_id, category, sum(amount) AS v FROM _tag_lines WHERE category IS NOT NULL GROUP BY ALL),
+by_cat AS (SELECT member_id, arg_min(category, (-v, category)) AS category, max(v) AS v FROM cats GROUP BY member_id),
+brands AS (SELECT member_id, brand, sum(amount) AS v FROM _tag_lines WHERE brand IS NOT NULL GROUP BY ALL),
+by_brand AS (SELECT member_id, arg_min(brand, (-v, brand)) AS brand, max(v) AS v FROM brands GROUP BY member_id),
+-- Only an item bought on two or more days can be preferred: the distinct days are counted for
+-- those (member, item) pairs alone, not for every line of the year.
+multi AS (SELECT member_id, sku FROM _tag_lines GROUP BY ALL HAVING min(created_at::DATE) < max(created_at::DATE)),
+items AS (
+  SELECT member_id, sku, any_value(item) AS item, count(DISTINCT created_at::DATE) AS days, sum(amount) AS v
+  FROM _tag_lines SEMI JOIN multi USING (member_id, sku) GROUP BY member_id, sku
 ),
-hours AS (
-  SELECT member_id, hour(t) AS h, sum(w) AS n FROM _tag_activity GROUP BY member_id, hour(t)
+by_item AS (
+  SELECT member_id, top.item AS item, top.days AS days, top.v AS v
+  FROM (SELECT member_id, arg_min({'item': item, 'days': days, 'v': v}, (-days, -v, sku)) AS top FROM items GROUP BY member_id)
 ),
+hours AS (SELECT member_id, hour(t) AS h, sum(w) AS n FROM _tag_activity GROUP BY member_id, hour(t)),
 shop_hour AS (SELECT h FROM hours GROUP BY h ORDER BY sum(n) DESC, h LIMIT 1),
--- Per member: all activities, and the busiest hour with its count.
 act AS (SELECT member_id, sum(n) AS n, arg_min(h, (-n, h)) AS h, max(n) AS best_n FROM hours GROUP BY member_id),
 bands AS (
   SELECT member_id,
@@ -87,10 +77,8 @@ browse AS (
   JOIN identities i ON i.identity_id = e.actor_id
   WHERE i.member_id IS NOT NULL
 ),
-buyers AS (SELECT DISTINCT member_id FROM _tag_lines),
 ord AS (
-  SELECT member_id, count(*) AS orders,
-         count(*) FILTER (WHERE NOT is_purchase AND paid_at IS NULL AND status NOT IN ('paid', 'shipped', 'completed') AND product_value > 0) AS unpaid,
+  SELECT member_id, count(*) FILTER (WHERE NOT is_purchase AND paid_at IS NULL AND status NOT IN ('paid', 'shipped', 'completed') AND product_value > 0) AS unpaid,
          sum(product_value) FILTER (WHERE is_purchase) AS bought
   FROM order_values
   WHERE member_id IS NOT NULL AND created_at >= $1::DATE - ($2::INTEGER - 1) AND created_at < $1::DATE + 1
@@ -102,55 +90,62 @@ ret AS (
   FROM return_values
   WHERE member_id IS NOT NULL AND line_type = 'product' AND returned_at >= $1::DATE - ($2::INTEGER - 1) AND returned_at < $1::DATE + 1
   GROUP BY member_id
+),
+-- Every member with any of the above: the rows of the table.
+keys AS (
+  SELECT member_id FROM known UNION SELECT member_id FROM act UNION SELECT member_id FROM browse
+  UNION SELECT member_id FROM ord UNION SELECT member_id FROM ret
+),
+w AS (
+  SELECT k.member_id,
+    s.total, s.cat_total, s.brand_total, s.discounted, s.new_spend, s.dated_total,
+    c.category AS top_category, c.v AS cat_v, c.v / nullif(s.cat_total, 0) AS cat_share,
+    b.brand AS top_brand, b.v AS brand_v, b.v / nullif(s.brand_total, 0) AS brand_share,
+    i.item AS top_item, i.days AS item_days, i.v AS item_v,
+    a.n AS act_n, a.h AS act_h, a.best_n, t.band, t.n AS band_n, d.d AS dow, d.n AS dow_n,
+    w.member_id IS NOT NULL AS browses, o.unpaid, o.bought, r.returned, r.exchanges, r.member_id IS NOT NULL AS has_ret, o.member_id IS NOT NULL AS has_ord
+  FROM keys k
+  LEFT JOIN known s ON s.member_id = k.member_id
+  LEFT JOIN by_cat c ON c.member_id = k.member_id
+  LEFT JOIN by_brand b ON b.member_id = k.member_id
+  LEFT JOIN by_item i ON i.member_id = k.member_id
+  LEFT JOIN act a ON a.member_id = k.member_id
+  LEFT JOIN band_top t ON t.member_id = k.member_id
+  LEFT JOIN days d ON d.member_id = k.member_id
+  LEFT JOIN browse w ON w.member_id = k.member_id
+  LEFT JOIN ord o ON o.member_id = k.member_id
+  LEFT JOIN ret r ON r.member_id = k.member_id
 )
-SELECT $1::DATE, member_id, tag, value, measure FROM (
-SELECT member_id, 'preferred_category' AS tag, top_category AS value, round(cat_share, 4)::VARCHAR AS measure
-FROM shares WHERE cat_v * 100 >= $3::INTEGER * cat_total
-UNION ALL
-SELECT member_id, 'preferred_brand', top_brand, round(brand_share, 4)::VARCHAR FROM shares WHERE brand_v * 100 >= $3::INTEGER * brand_total
-UNION ALL
-SELECT member_id, 'preferred_item', top_item, item_days::VARCHAR || ' days' FROM shares WHERE item_days >= 2 AND item_v * 100 >= $3::INTEGER * total
-UNION ALL
-SELECT member_id, 'price_sensitivity',
-       CASE WHEN coalesce(discounted, 0) * 100 >= $4::INTEGER * total THEN 'high' WHEN coalesce(discounted, 0) * 100 >= $5::INTEGER * total THEN 'medium' ELSE 'low' END,
-       round(coalesce(discounted, 0) / total, 4)::VARCHAR FROM shares
-UNION ALL
-SELECT member_id, 'new_product_sensitivity',
-       CASE WHEN coalesce(new_spend, 0) * 100 >= $4::INTEGER * dated_total THEN 'high' WHEN coalesce(new_spend, 0) * 100 >= $5::INTEGER * dated_total THEN 'medium' ELSE 'low' END,
-       round(coalesce(new_spend, 0) / dated_total, 4)::VARCHAR FROM shares WHERE dated_total > 0
-UNION ALL
-SELECT member_id, 'brand_sensitivity',
-       CASE WHEN brand_v * 100 >= $4::INTEGER * brand_total THEN 'high' WHEN brand_v * 100 >= $5::INTEGER * brand_total THEN 'medium' ELSE 'low' END,
-       round(brand_share, 4)::VARCHAR FROM shares WHERE brand_share IS NOT NULL
-UNION ALL
-SELECT member_id, 'category_sensitivity',
-       CASE WHEN cat_v * 100 >= $4::INTEGER * cat_total THEN 'high' WHEN cat_v * 100 >= $5::INTEGER * cat_total THEN 'medium' ELSE 'low' END,
-       round(cat_share, 4)::VARCHAR FROM shares WHERE cat_share IS NOT NULL
-UNION ALL
-SELECT a.member_id, 'best_send_hour',
-       CASE WHEN a.n >= $6::INTEGER THEN a.h ELSE (SELECT h FROM shop_hour) END::VARCHAR,
-       CASE WHEN a.n >= $6::INTEGER THEN a.best_n::VARCHAR || ' of ' || a.n::VARCHAR ELSE 'shop-wide (' || a.n::VARCHAR || ' activities)' END
-FROM act a
-UNION ALL
-SELECT a.member_id, 'hour_habit', t.band, round(t.n / a.n, 4)::VARCHAR
-FROM act a JOIN band_top t ON t.member_id = a.member_id WHERE a.n >= $6::INTEGER
-UNION ALL
-SELECT a.member_id, 'weekday_habit', ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][d.d], round(d.n / a.n, 4)::VARCHAR
-FROM act a JOIN days d ON d.member_id = a.member_id WHERE a.n >= $6::INTEGER
-UNION ALL
-SELECT coalesce(w.member_id, b.member_id), 'browsing_style',
-       CASE WHEN b.member_id IS NULL THEN 'browses without buying' WHEN w.member_id IS NULL THEN 'buys without browsing' ELSE 'browses and buys' END,
-       NULL
-FROM browse w FULL JOIN buyers b ON b.member_id = w.member_id
-UNION ALL
-SELECT coalesce(o.member_id, r.member_id), 'integrity',
-       CASE WHEN coalesce(r.returned, 0) * 100 >= $7::INTEGER * nullif(coalesce(o.bought, 0), 0) OR (o.bought IS NULL AND r.returned > 0) THEN 'high returns'
-            WHEN coalesce(o.unpaid, 0) >= $8::INTEGER THEN 'unpaid orders'
-            WHEN coalesce(r.exchanges, 0) > 0 THEN 'exchanges'
-            ELSE 'good' END,
-       'return rate ' || coalesce(round(coalesce(r.returned, 0) / nullif(o.bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(o.unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(r.exchanges, 0)::VARCHAR
-FROM ord o FULL JOIN ret r ON r.member_id = o.member_id
-)
+SELECT $1::DATE AS as_of, member_id,
+  CASE WHEN total > 0 AND cat_v * 100 >= $3::INTEGER * cat_total THEN top_category END AS preferred_category,
+  CASE WHEN total > 0 AND cat_v * 100 >= $3::INTEGER * cat_total THEN round(cat_share, 4)::VARCHAR END AS preferred_category_measure,
+  CASE WHEN total > 0 AND brand_v * 100 >= $3::INTEGER * brand_total THEN top_brand END AS preferred_brand,
+  CASE WHEN total > 0 AND brand_v * 100 >= $3::INTEGER * brand_total THEN round(brand_share, 4)::VARCHAR END AS preferred_brand_measure,
+  CASE WHEN total > 0 AND item_days >= 2 AND item_v * 100 >= $3::INTEGER * total THEN top_item END AS preferred_item,
+  CASE WHEN total > 0 AND item_days >= 2 AND item_v * 100 >= $3::INTEGER * total THEN item_days::VARCHAR || ' days' END AS preferred_item_measure,
+  CASE WHEN total > 0 THEN CASE WHEN coalesce(discounted, 0) * 100 >= $4::INTEGER * total THEN 'high' WHEN coalesce(discounted, 0) * 100 >= $5::INTEGER * total THEN 'medium' ELSE 'low' END END AS price_sensitivity,
+  CASE WHEN total > 0 THEN round(coalesce(discounted, 0) / total, 4)::VARCHAR END AS price_sensitivity_measure,
+  CASE WHEN total > 0 AND dated_total > 0 THEN CASE WHEN coalesce(new_spend, 0) * 100 >= $4::INTEGER * dated_total THEN 'high' WHEN coalesce(new_spend, 0) * 100 >= $5::INTEGER * dated_total THEN 'medium' ELSE 'low' END END AS new_product_sensitivity,
+  CASE WHEN total > 0 AND dated_total > 0 THEN round(coalesce(new_spend, 0) / dated_total, 4)::VARCHAR END AS new_product_sensitivity_measure,
+  CASE WHEN total > 0 AND brand_share IS NOT NULL THEN CASE WHEN brand_v * 100 >= $4::INTEGER * brand_total THEN 'high' WHEN brand_v * 100 >= $5::INTEGER * brand_total THEN 'medium' ELSE 'low' END END AS brand_sensitivity,
+  CASE WHEN total > 0 AND brand_share IS NOT NULL THEN round(brand_share, 4)::VARCHAR END AS brand_sensitivity_measure,
+  CASE WHEN total > 0 AND cat_share IS NOT NULL THEN CASE WHEN cat_v * 100 >= $4::INTEGER * cat_total THEN 'high' WHEN cat_v * 100 >= $5::INTEGER * cat_total THEN 'medium' ELSE 'low' END END AS category_sensitivity,
+  CASE WHEN total > 0 AND cat_share IS NOT NULL THEN round(cat_share, 4)::VARCHAR END AS category_sensitivity_measure,
+  CASE WHEN act_n IS NOT NULL THEN CASE WHEN act_n >= $6::INTEGER THEN act_h ELSE (SELECT h FROM shop_hour) END::VARCHAR END AS best_send_hour,
+  CASE WHEN act_n IS NOT NULL THEN CASE WHEN act_n >= $6::INTEGER THEN best_n::VARCHAR || ' of ' || act_n::VARCHAR ELSE 'shop-wide (' || act_n::VARCHAR || ' activities)' END END AS best_send_hour_measure,
+  CASE WHEN act_n >= $6::INTEGER THEN band END AS hour_habit,
+  CASE WHEN act_n >= $6::INTEGER THEN round(band_n / act_n, 4)::VARCHAR END AS hour_habit_measure,
+  CASE WHEN act_n >= $6::INTEGER THEN ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][dow] END AS weekday_habit,
+  CASE WHEN act_n >= $6::INTEGER THEN round(dow_n / act_n, 4)::VARCHAR END AS weekday_habit_measure,
+  CASE WHEN browses AND total IS NULL THEN 'browses without buying' WHEN browses THEN 'browses and buys' WHEN total IS NOT NULL THEN 'buys without browsing' END AS browsing_style,
+  CASE WHEN has_ord OR has_ret THEN
+    CASE WHEN coalesce(returned, 0) * 100 >= $7::INTEGER * nullif(coalesce(bought, 0), 0) OR (bought IS NULL AND returned > 0) THEN 'high returns'
+         WHEN coalesce(unpaid, 0) >= $8::INTEGER THEN 'unpaid orders'
+         WHEN coalesce(exchanges, 0) > 0 THEN 'exchanges'
+         ELSE 'good' END END AS integrity,
+  CASE WHEN has_ord OR has_ret THEN
+    'return rate ' || coalesce(round(coalesce(returned, 0) / nullif(bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(exchanges, 0)::VARCHAR END AS integrity_measure
+FROM w
 ORDER BY member_id; -- sorted, so a lookup by member reads few row groups
 
 -- name: counts
