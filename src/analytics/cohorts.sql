@@ -2,12 +2,12 @@
 -- Retention matrix: first-occasion cohort x periods since the first, for members (active in
 -- the period) and revenue (product value of their purchases in the period). $2 = week | month.
 -- A member's cohort is the period of the first occasion (from the snapshot's first days); each
--- member counts once per period, with the period's value.
+-- member counts once per period, with the period's value (the member-periods the repeat report
+-- reads too).
 WITH firsts AS (
   SELECT member_id, date_trunc($2, first_day)::DATE AS cohort FROM member_first_occasions WHERE first_day <= $1::DATE
 ), mp AS (
-  SELECT member_id, date_trunc($2, day)::DATE AS period, sum(value) AS value
-  FROM purchase_occasions WHERE day <= $1::DATE GROUP BY 1, 2
+  SELECT member_id, period, value FROM _member_periods -- (repeat.sql member_periods, same $1 and $2)
 ), sizes AS (
   SELECT cohort, count(*) AS size FROM firsts GROUP BY cohort
 ), cells AS (

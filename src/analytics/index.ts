@@ -106,6 +106,8 @@ const ORDER_VALUE_COLUMNS =
 const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions'] as const;
 /** Lifecycle dates already computed and stored within the current snapshot. */
 const stagesDone = new WeakMap<Db, Set<string>>();
+/** The as-of date and period whose member-periods (_member_periods) the current snapshot holds. */
+const periodsHeld = new WeakMap<Db, string>();
 /** The links' raw counts per period already read within the current snapshot (the review reuses them). */
 const linksRead = new WeakMap<Db, LinksCache>();
 const snapshotDepth = new WeakMap<Db, number>();
@@ -188,6 +190,7 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
     if (depth === 0) {
       stagesDone.delete(db);
       linksRead.delete(db);
+      if (periodsHeld.delete(db)) made.push('_member_periods');
       snapshotScope.delete(db);
       for (const v of made.reverse()) {
         const drop = v.startsWith('view:') ? `DROP VIEW IF EXISTS temp.main.${v.slice(5)}` : `DROP TABLE IF EXISTS temp.main.${v}`;
@@ -203,12 +206,18 @@ async function storeStages(db: Db, dates: readonly string[]): Promise<void> {
   const todo = [...new Set(dates)].filter((d) => !done.has(d));
   if (todo.length === 0) return;
   const list = JSON.stringify(todo);
-  await db.run(LIFECYCLE('compute'), [list]);
   await db.run('DELETE FROM member_lifecycle WHERE as_of IN (SELECT unnest(from_json($1, \'["DATE"]\')))', [list]);
-  for (const d of todo) await db.run(LIFECYCLE('store'), [d]);
-  await db.run('DROP TABLE IF EXISTS _lifecycle');
+  await db.run(LIFECYCLE('compute'), [list]);
   for (const d of todo) done.add(d);
   stagesDone.set(db, done);
+}
+
+/** Each member's occasions per period up to a date, computed once per snapshot for the repeat and cohort reports. */
+async function memberPeriods(db: Db, asOf: string, period: string): Promise<void> {
+  const key = `${asOf}:${period}`;
+  if (periodsHeld.get(db) === key) return;
+  await db.run(REPEAT('member_periods'), [asOf, period]);
+  periodsHeld.set(db, key);
 }
 
 async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[], sub: Sub): Promise<Record<string, unknown>> {
@@ -229,6 +238,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const period: Period = params['period'] === 'week' ? 'week' : 'month';
       const days = Number(params['second_purchase_days']);
       const end = (r: Row): string => periodEnd(String(r['period']), period);
+      await memberPeriods(db, asOf, period);
       const periods = withTargets(withTargets(await db.all(REPEAT('periods'), [asOf, period]), targets, 'retention_rate', 'period', end, 'retention_target'), targets, 'repeat_rate', 'period', end, 'repeat_target');
       const active = (await db.one(REPEAT('active_repeat'), [asOf, days])) ?? {};
       return {
@@ -245,6 +255,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']), targets, cache);
     }
     case 'cohorts':
+      await memberPeriods(db, asOf, String(params['period']));
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
       await storeStages(db, [asOf]);

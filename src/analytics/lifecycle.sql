@@ -3,7 +3,10 @@
 -- applies wins). Only the last 365 days before a date are read: whether a member had a first
 -- or a second occasion by then comes from the first and second occasion days, and a member
 -- whose latest occasion is older than that is Lapsed by any of the rules.
-CREATE OR REPLACE TEMP TABLE _lifecycle AS
+-- Written straight into member_lifecycle (the caller deletes those dates first), in the order the
+-- rows come: a lookup by member reads the table's few row groups per date either way, and
+-- sorting millions of members by ID before writing them cost more than the stages themselves.
+INSERT INTO member_lifecycle
 WITH dates AS (SELECT DISTINCT unnest(from_json($1, '["DATE"]')) AS d),
 bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM dates),
 firsts AS (SELECT member_id, first_day, second_day FROM member_first_occasions),
@@ -33,10 +36,6 @@ FROM members m CROSS JOIN dates q
 LEFT JOIN firsts f ON f.member_id = m.member_id
 LEFT JOIN recent r ON r.member_id = m.member_id AND r.d = q.d
 LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d;
-
--- name: store
--- One date at a time: sorting one date's members is cheaper than sorting all dates together.
-INSERT INTO member_lifecycle SELECT as_of, member_id, stage FROM _lifecycle WHERE as_of = $1::DATE ORDER BY member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage

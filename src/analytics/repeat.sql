@@ -36,13 +36,20 @@ SELECT count(*) AS eligible, count(*) FILTER (WHERE inside > 0) AS repeated,
        CASE WHEN count(*) = 0 THEN NULL ELSE round((count(*) FILTER (WHERE inside > 0))::DECIMAL(18,6) / count(*), 4)::DECIMAL(10,4)::VARCHAR END AS rate
 FROM per WHERE before_n >= 2 AND recent_before >= 1;
 
+-- name: member_periods
+-- Each member's purchase occasions per calendar period ($2 = week | month) up to the as-of date
+-- ($1): how many, and their product value. Computed once per refresh; the repeat report's periods
+-- and the cohort matrix both read it.
+CREATE OR REPLACE TEMP TABLE _member_periods AS
+SELECT member_id, date_trunc($2, day)::DATE AS period, count(*) AS n, sum(value) AS value
+FROM purchase_occasions WHERE day <= $1::DATE GROUP BY 1, 2;
+
 -- name: periods
 -- Per calendar period from the data's first to the as-of date's: buyers, retention from the
 -- previous period, repeat rate within the period. Periods without buyers are listed too.
--- One grouping of buyer-periods, and one join of each buyer-period to the same buyer's previous
--- period, instead of a count per period.
-WITH occ AS (SELECT member_id, date_trunc($2, day)::DATE AS period FROM purchase_occasions WHERE day <= $1::DATE),
-bp AS MATERIALIZED (SELECT period, member_id, count(*) AS n FROM occ GROUP BY period, member_id),
+-- The buyer-periods come from _member_periods (member_periods above, same $1 and $2); each is
+-- joined once to the same buyer's previous period, instead of a count per period.
+WITH bp AS (SELECT period, member_id, n FROM _member_periods),
 bounds AS (SELECT min(period) AS lo, date_trunc($2, $1::DATE)::DATE AS hi FROM bp),
 periods AS (
   SELECT unnest(generate_series(lo, hi, CASE WHEN $2 = 'week' THEN INTERVAL 7 DAY ELSE INTERVAL 1 MONTH END))::DATE AS period

@@ -56,19 +56,57 @@ by_item AS (
   SELECT member_id, top.item AS item, top.days AS days, top.v AS v
   FROM (SELECT member_id, arg_min({'item': item, 'days': days, 'v': v}, (-days, -v, sku)) AS top FROM items GROUP BY member_id)
 ),
-hours AS (SELECT member_id, hour(t) AS h, sum(w) AS n FROM _tag_activity GROUP BY member_id, hour(t)),
-shop_hour AS (SELECT h FROM hours GROUP BY h ORDER BY sum(n) DESC, h LIMIT 1),
-act AS (SELECT member_id, sum(n) AS n, arg_min(h, (-n, h)) AS h, max(n) AS best_n FROM hours GROUP BY member_id),
-bands AS (
-  SELECT member_id,
-         CASE WHEN h BETWEEN 6 AND 10 THEN 'morning 06-11' WHEN h BETWEEN 11 AND 13 THEN 'midday 11-14'
-              WHEN h BETWEEN 14 AND 17 THEN 'afternoon 14-18' WHEN h BETWEEN 18 AND 21 THEN 'evening 18-22' ELSE 'night 22-06' END AS band,
-         sum(n) AS n
-  FROM hours GROUP BY 1, 2
+shop_hour AS (SELECT hour(t) AS h FROM _tag_activity GROUP BY 1 ORDER BY sum(w) DESC, h LIMIT 1),
+-- Per member, one pass over the activities: all of them, and their weight by hour of day
+-- (0-23) and by weekday (1 Mon - 7 Sun) as two lists; the busiest hour, time band and weekday are
+-- read from the lists (ties: the earliest hour, the first band by name, the first weekday).
+hist AS (
+  SELECT member_id, sum(w) AS n,
+         [
+           coalesce(sum(w) FILTER (WHERE h = 0), 0),
+           coalesce(sum(w) FILTER (WHERE h = 1), 0),
+           coalesce(sum(w) FILTER (WHERE h = 2), 0),
+           coalesce(sum(w) FILTER (WHERE h = 3), 0),
+           coalesce(sum(w) FILTER (WHERE h = 4), 0),
+           coalesce(sum(w) FILTER (WHERE h = 5), 0),
+           coalesce(sum(w) FILTER (WHERE h = 6), 0),
+           coalesce(sum(w) FILTER (WHERE h = 7), 0),
+           coalesce(sum(w) FILTER (WHERE h = 8), 0),
+           coalesce(sum(w) FILTER (WHERE h = 9), 0),
+           coalesce(sum(w) FILTER (WHERE h = 10), 0),
+           coalesce(sum(w) FILTER (WHERE h = 11), 0),
+           coalesce(sum(w) FILTER (WHERE h = 12), 0),
+           coalesce(sum(w) FILTER (WHERE h = 13), 0),
+           coalesce(sum(w) FILTER (WHERE h = 14), 0),
+           coalesce(sum(w) FILTER (WHERE h = 15), 0),
+           coalesce(sum(w) FILTER (WHERE h = 16), 0),
+           coalesce(sum(w) FILTER (WHERE h = 17), 0),
+           coalesce(sum(w) FILTER (WHERE h = 18), 0),
+           coalesce(sum(w) FILTER (WHERE h = 19), 0),
+           coalesce(sum(w) FILTER (WHERE h = 20), 0),
+           coalesce(sum(w) FILTER (WHERE h = 21), 0),
+           coalesce(sum(w) FILTER (WHERE h = 22), 0),
+           coalesce(sum(w) FILTER (WHERE h = 23), 0)
+         ] AS hrs,
+         [
+           coalesce(sum(w) FILTER (WHERE d = 1), 0),
+           coalesce(sum(w) FILTER (WHERE d = 2), 0),
+           coalesce(sum(w) FILTER (WHERE d = 3), 0),
+           coalesce(sum(w) FILTER (WHERE d = 4), 0),
+           coalesce(sum(w) FILTER (WHERE d = 5), 0),
+           coalesce(sum(w) FILTER (WHERE d = 6), 0),
+           coalesce(sum(w) FILTER (WHERE d = 7), 0)
+         ] AS dys
+  FROM (SELECT member_id, hour(t) AS h, isodow(t) AS d, w FROM _tag_activity)
+  GROUP BY member_id
 ),
-band_top AS (SELECT member_id, arg_min(band, (-n, band)) AS band, max(n) AS n FROM bands GROUP BY member_id),
-weekdays AS (SELECT member_id, isodow(t) AS d, sum(w) AS n FROM _tag_activity GROUP BY member_id, isodow(t)),
-days AS (SELECT member_id, arg_min(d, (-n, d)) AS d, max(n) AS n FROM weekdays GROUP BY member_id),
+act AS (
+  SELECT member_id, n, list_position(hrs, list_max(hrs)) - 1 AS h, list_max(hrs) AS best_n,
+         -- the bands in name order: afternoon 14-18, evening 18-22, midday 11-14, morning 06-11, night 22-06
+         [list_sum(hrs[15:18]), list_sum(hrs[19:22]), list_sum(hrs[12:14]), list_sum(hrs[7:11]), list_sum(hrs[23:24]) + list_sum(hrs[1:6])] AS bands,
+         list_position(dys, list_max(dys)) AS d, list_max(dys) AS d_n
+  FROM hist
+),
 browse AS (
   -- Distinct actors first: the join to identities then builds on far fewer rows.
   SELECT DISTINCT i.member_id
@@ -102,7 +140,9 @@ w AS (
     c.category AS top_category, c.v AS cat_v, c.v / nullif(s.cat_total, 0) AS cat_share,
     b.brand AS top_brand, b.v AS brand_v, b.v / nullif(s.brand_total, 0) AS brand_share,
     i.item AS top_item, i.days AS item_days, i.v AS item_v,
-    a.n AS act_n, a.h AS act_h, a.best_n, t.band, t.n AS band_n, d.d AS dow, d.n AS dow_n,
+    a.n AS act_n, a.h AS act_h, a.best_n,
+    ['afternoon 14-18', 'evening 18-22', 'midday 11-14', 'morning 06-11', 'night 22-06'][list_position(a.bands, list_max(a.bands))] AS band,
+    list_max(a.bands) AS band_n, a.d AS dow, a.d_n AS dow_n,
     w.member_id IS NOT NULL AS browses, o.unpaid, o.bought, r.returned, r.exchanges, r.member_id IS NOT NULL AS has_ret, o.member_id IS NOT NULL AS has_ord
   FROM keys k
   LEFT JOIN known s ON s.member_id = k.member_id
@@ -110,8 +150,6 @@ w AS (
   LEFT JOIN by_brand b ON b.member_id = k.member_id
   LEFT JOIN by_item i ON i.member_id = k.member_id
   LEFT JOIN act a ON a.member_id = k.member_id
-  LEFT JOIN band_top t ON t.member_id = k.member_id
-  LEFT JOIN days d ON d.member_id = k.member_id
   LEFT JOIN browse w ON w.member_id = k.member_id
   LEFT JOIN ord o ON o.member_id = k.member_id
   LEFT JOIN ret r ON r.member_id = k.member_id
