@@ -134,7 +134,7 @@ const SCOPED_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['returns', 'SELECT * FROM main.returns WHERE buyer_id IN (SELECT identity_id FROM temp.main.identities)'],
   ['member_rfm', 'SELECT * FROM main.member_rfm LIMIT 0'],
   ['member_lifecycle', 'SELECT * FROM main.member_lifecycle LIMIT 0'],
-  ['member_tag_sets', 'SELECT * FROM main.member_tag_sets LIMIT 0'],
+  ['member_tags', 'SELECT * FROM main.member_tags LIMIT 0'],
 ];
 
 /**
@@ -272,9 +272,10 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const n = (k: string): number => Number(params[k]);
       await db.run(TAGS('lines'), [asOf, n('window_days'), n('new_product_days')]);
       await db.run(TAGS('activity'), [asOf, n('window_days')]);
-      await db.run('DELETE FROM member_tag_sets');
       await db.run(TAGS('compute'), [asOf, n('window_days'), n('preference_percent'), n('high_percent'), n('medium_percent'), n('min_activities'), n('return_rate_percent'), n('unpaid_orders'), JSON.stringify(params['exchange_words'])]);
-      for (const t of ['_tag_lines', '_tag_activity']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      await db.run('DELETE FROM member_tags');
+      await db.run(TAGS('store'));
+      for (const t of ['_tag_lines', '_tag_activity', '_tag_sets']) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };
     }
     case 'review': {
@@ -320,7 +321,7 @@ export function TAG_RULES(p: Record<string, unknown>): Record<string, string> {
     brand_sensitivity: `share of spend in the member's top brand ${w}: ${level}`,
     category_sensitivity: `share of spend in the member's top category ${w}: ${level}`,
     browsing_style: `views or visits and purchases ${w}: browses without buying, browses and buys, or buys without browsing`,
-    integrity: `${w}: 'high returns' when returned value is ${String(p['return_rate_percent'])}% or more of purchased value (or returns without purchases), else 'unpaid orders' with ${String(p['unpaid_orders'])}+ orders left unpaid, else 'exchanges' when a return's reason names an exchange (${(p['exchange_words'] as string[]).join(', ')}), else good`,
+    integrity: `${w}: 'high returns' when returned value is ${String(p['return_rate_percent'])}% or more of purchased value (or returns without purchases), else 'unpaid orders' with ${String(p['unpaid_orders'])}+ orders left unpaid, else 'exchanges' when a return's reason names an exchange (${((p['exchange_words'] as string[] | undefined) ?? []).join(', ')}), else good`,
   };
 }
 

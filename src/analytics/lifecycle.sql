@@ -3,9 +3,9 @@
 -- applies wins). Only the last 365 days before a date are read: whether a member had a first
 -- or a second occasion by then comes from the first and second occasion days, and a member
 -- whose latest occasion is older than that is Lapsed by any of the rules.
--- Written straight into member_lifecycle (the caller deletes those dates first), in the order the
--- rows come: a lookup by member reads the table's few row groups per date either way, and
--- sorting millions of members by ID before writing them cost more than the stages themselves.
+-- Written straight into member_lifecycle (the caller deletes those dates first), each date's
+-- members sorted by ID, so a lookup by member (the profile, the member list) reads one row group
+-- per date instead of scanning them all.
 INSERT INTO member_lifecycle
 WITH dates AS (SELECT DISTINCT unnest(from_json($1, '["DATE"]')) AS d),
 bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM dates),
@@ -35,7 +35,8 @@ SELECT q.d AS as_of, m.member_id,
 FROM members m CROSS JOIN dates q
 LEFT JOIN firsts f ON f.member_id = m.member_id
 LEFT JOIN recent r ON r.member_id = m.member_id AND r.d = q.d
-LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d;
+LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d
+ORDER BY q.d, m.member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage

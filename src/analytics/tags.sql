@@ -24,14 +24,15 @@ WHERE i.member_id IS NOT NULL
   AND e.occurred_at >= $1::DATE - ($2::INTEGER - 1) AND e.occurred_at < $1::DATE + 1;
 
 -- name: compute
--- Every member's tags as one row (a value and a measure per tag; NULL where a tag does not
--- apply), written straight into member_tag_sets sorted by member. $1 = as-of, $2 = window days,
--- $3 = preference percent, $4 = high percent, $5 = medium percent, $6 = min activities,
--- $7 = return-rate percent, $8 = unpaid orders, $9 = exchange words (a JSON list).
+-- Every member's tags as one row of a temporary table (a value and a measure per tag; NULL where
+-- a tag does not apply). $1 = as-of, $2 = window days, $3 = preference percent,
+-- $4 = high percent, $5 = medium percent, $6 = min activities, $7 = return-rate percent,
+-- $8 = unpaid orders, $9 = exchange words (a JSON list).
 -- Each member's top value is picked by one aggregate over the member's groups (largest measure,
 -- ties to the smallest name), not by ranking every group with a window; the per-member
--- aggregates are then joined once on the members that have any of them.
-INSERT INTO member_tag_sets BY NAME
+-- aggregates are then joined once on the members that have any of them (one join instead of a
+-- union of a query per tag).
+CREATE OR REPLACE TEMP TABLE _tag_sets AS
 WITH known AS (
   SELECT member_id, sum(amount) AS total,
          sum(amount) FILTER (WHERE category IS NOT NULL) AS cat_total,
@@ -183,8 +184,28 @@ SELECT $1::DATE AS as_of, member_id,
          ELSE 'good' END END AS integrity,
   CASE WHEN has_ord OR has_ret THEN
     'return rate ' || coalesce(round(coalesce(returned, 0) / nullif(bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(exchanges, 0)::VARCHAR END AS integrity_measure
-FROM w
-ORDER BY member_id; -- sorted, so a lookup by member reads few row groups
+FROM w;
+
+-- name: store
+-- The members' tags as rows of member_tags (as_of, member_id, tag, value, measure), one per tag a
+-- member has, sorted by member so that a lookup by member reads few row groups.
+INSERT INTO member_tags
+SELECT as_of, member_id, tag, value, measure
+FROM (
+  SELECT as_of, member_id,
+         unnest(['preferred_category', 'preferred_brand', 'preferred_item', 'price_sensitivity', 'new_product_sensitivity',
+                 'brand_sensitivity', 'category_sensitivity', 'best_send_hour', 'hour_habit', 'weekday_habit',
+                 'browsing_style', 'integrity']) AS tag,
+         unnest([preferred_category, preferred_brand, preferred_item, price_sensitivity, new_product_sensitivity,
+                 brand_sensitivity, category_sensitivity, best_send_hour, hour_habit, weekday_habit,
+                 browsing_style, integrity]) AS value,
+         unnest([preferred_category_measure, preferred_brand_measure, preferred_item_measure, price_sensitivity_measure,
+                 new_product_sensitivity_measure, brand_sensitivity_measure, category_sensitivity_measure,
+                 best_send_hour_measure, hour_habit_measure, weekday_habit_measure, NULL, integrity_measure]) AS measure
+  FROM _tag_sets
+)
+WHERE value IS NOT NULL
+ORDER BY member_id;
 
 -- name: counts
 -- Members per tag value: the ten largest values of each tag, the rest summed as '(other values)'.

@@ -184,8 +184,8 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     await s.import(s.write('withdraw.csv', 'channel,external_id,contact_channel,status,at\nshop,c01,sms,withdrawn,2026-02-01 00:00:00\n'), { entity: 'consents' });
     await importEvents(s, 'unsub.ndjson', [{ event_id: 'u1', type: 'unsubscribed', at: '2026-02-15 00:00:00', buyer_phone: '13800000002', properties: '{"channel":"sms"}' }]);
     // c03 prefers 20:00 (a best-send-hour tag); quiet hours start at 21:00.
-    await db.run("INSERT INTO member_tag_sets (as_of, member_id, best_send_hour, best_send_hour_measure) VALUES (DATE '2026-02-28', $1, '20', '5 of 8')", [m3]);
-    await db.run("INSERT INTO member_tag_sets (as_of, member_id, best_send_hour, best_send_hour_measure) VALUES (DATE '2026-02-28', $1, '22', '4 of 6')", [m2]);
+    await db.run("INSERT INTO member_tags VALUES (DATE '2026-02-28', $1, 'best_send_hour', '20', '5 of 8')", [m3]);
+    await db.run("INSERT INTO member_tags VALUES (DATE '2026-02-28', $1, 'best_send_hour', '22', '4 of 6')", [m2]);
 
     const base = { goal: 'purchases', audience: { rule: { kind: 'consent', channel: 'email', status: 'granted' } }, control: { percent: 1 }, attribution_days: 7 };
     const sms = recordingAdapter('sms');

@@ -54,7 +54,7 @@ async function fixture(db: Db): Promise<void> {
   await db.run(`INSERT INTO member_rfm VALUES
     (DATE '2026-01-31', 365, 'A', 21, 2, 150, 5, 5, 5, 'Champions', '重要价值客户'),
     (DATE '2026-01-31', 365, 'C', 3, 1, 30, 5, 1, 1, 'New Customers', '一般发展客户')`);
-  await db.run(`INSERT INTO member_tag_sets (as_of, member_id, best_send_hour, best_send_hour_measure) VALUES (DATE '2026-01-31', 'A', '20', '5 of 9'), (DATE '2026-01-31', 'C', '9', '2 of 3')`);
+  await db.run(`INSERT INTO member_tags VALUES (DATE '2026-01-31', 'A', 'best_send_hour', '20', '5 of 9'), (DATE '2026-01-31', 'C', 'best_send_hour', '9', '2 of 3')`);
 }
 
 async function members(db: Db, rule: SegmentRule): Promise<string[]> {
