@@ -238,7 +238,7 @@ test('--by segment: each report over one segment\'s members only, stored per seg
     assert.deepEqual((await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' })).result, JSON.parse(JSON.stringify(whole.result)));
     // No shadowing table outlives a scoped run.
     const shadows = await s.db.all(
-      "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN ('_scope', 'members', 'identities', 'events', 'returns', 'member_rfm', 'member_lifecycle', 'member_tags', 'order_values', 'purchase_occasions', '_member_periods', '_tag_lines', '_tag_activity', '_tag_sets')",
+      "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN ('_scope', 'members', 'identities', 'events', 'returns', 'member_rfm', 'member_lifecycle', 'member_tags', 'order_values', 'purchase_occasions', '_member_periods', '_tag_lines', '_tag_activity', '_tag_sets', '_rfm')",
     );
     assert.deepEqual(shadows, []);
 

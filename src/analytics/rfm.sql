@@ -5,8 +5,11 @@ WITH occ AS (
   SELECT member_id, day, value FROM purchase_occasions
   WHERE day BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE
 ), ret AS (
-  SELECT member_id, sum(amount) AS amount FROM member_returns_by_day
-  WHERE day BETWEEN $1::DATE - ($2::INTEGER - 1) AND $1::DATE GROUP BY member_id
+  -- Product returns dated in the window (by their time, so the window's row groups are read).
+  SELECT member_id, sum(amount) AS amount FROM return_values
+  WHERE line_type = 'product' AND member_id IS NOT NULL
+    AND returned_at >= $1::DATE - ($2::INTEGER - 1) AND returned_at < $1::DATE + 1
+  GROUP BY member_id
 ), base AS (
   SELECT o.member_id,
          ($1::DATE - max(o.day))::INTEGER AS recency,
