@@ -25,7 +25,7 @@ WHERE i.member_id IS NOT NULL
 
 -- name: compute
 -- Every member's tags as one row of a temporary table (a value and a measure per tag; NULL where
--- a tag does not apply). $1 = as-of, $2 = window days, $3 = preference percent,
+-- a tag does not apply), sorted by member. $1 = as-of, $2 = window days, $3 = preference percent,
 -- $4 = high percent, $5 = medium percent, $6 = min activities, $7 = return-rate percent,
 -- $8 = unpaid orders, $9 = exchange words (a JSON list).
 -- Each member's top value is picked by one aggregate over the member's groups (largest measure,
@@ -184,11 +184,14 @@ SELECT $1::DATE AS as_of, member_id,
          ELSE 'good' END END AS integrity,
   CASE WHEN has_ord OR has_ret THEN
     'return rate ' || coalesce(round(coalesce(returned, 0) / nullif(bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(exchanges, 0)::VARCHAR END AS integrity_measure
-FROM w;
+FROM w
+ORDER BY member_id;
 
 -- name: store
 -- The members' tags as rows of member_tags (as_of, member_id, tag, value, measure), one per tag a
--- member has, sorted by member so that a lookup by member reads few row groups.
+-- member has, sorted by member so that a lookup by member reads few row groups: _tag_sets is
+-- sorted by member, and its rows are unnested in place (a projection keeps its input's order), so
+-- the millions of tag rows need no sort of their own (at ten million members 13.6 s against 18.5).
 INSERT INTO member_tags
 SELECT as_of, member_id, tag, value, measure
 FROM (
@@ -204,8 +207,7 @@ FROM (
                  best_send_hour_measure, hour_habit_measure, weekday_habit_measure, NULL, integrity_measure]) AS measure
   FROM _tag_sets
 )
-WHERE value IS NOT NULL
-ORDER BY member_id;
+WHERE value IS NOT NULL;
 
 -- name: counts
 -- Members per tag value: the ten largest values of each tag, the rest summed as '(other values)'.
