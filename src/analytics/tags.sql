@@ -24,8 +24,8 @@ WHERE i.member_id IS NOT NULL
   AND e.occurred_at >= $1::DATE - ($2::INTEGER - 1) AND e.occurred_at < $1::DATE + 1;
 
 -- name: compute
--- Every member's tags as one row of a temporary table (a value and a measure per tag; NULL where
--- a tag does not apply), sorted by member. $1 = as-of, $2 = window days, $3 = preference percent,
+-- Every member's tags as one row of a temporary table (per tag a {value, measure}, NULL where the
+-- tag does not apply), sorted by member. $1 = as-of, $2 = window days, $3 = preference percent,
 -- $4 = high percent, $5 = medium percent, $6 = min activities, $7 = return-rate percent,
 -- $8 = unpaid orders, $9 = exchange words (a JSON list).
 -- Each member's top value is picked by one aggregate over the member's groups (largest measure,
@@ -156,34 +156,37 @@ w AS (
   LEFT JOIN ret r ON r.member_id = k.member_id
 )
 SELECT $1::DATE AS as_of, member_id,
-  CASE WHEN total > 0 AND cat_v * 100 >= $3::INTEGER * cat_total THEN top_category END AS preferred_category,
-  CASE WHEN total > 0 AND cat_v * 100 >= $3::INTEGER * cat_total THEN round(cat_share, 4)::VARCHAR END AS preferred_category_measure,
-  CASE WHEN total > 0 AND brand_v * 100 >= $3::INTEGER * brand_total THEN top_brand END AS preferred_brand,
-  CASE WHEN total > 0 AND brand_v * 100 >= $3::INTEGER * brand_total THEN round(brand_share, 4)::VARCHAR END AS preferred_brand_measure,
-  CASE WHEN total > 0 AND item_days >= 2 AND item_v * 100 >= $3::INTEGER * total THEN top_item END AS preferred_item,
-  CASE WHEN total > 0 AND item_days >= 2 AND item_v * 100 >= $3::INTEGER * total THEN item_days::VARCHAR || ' days' END AS preferred_item_measure,
-  CASE WHEN total > 0 THEN CASE WHEN coalesce(discounted, 0) * 100 >= $4::INTEGER * total THEN 'high' WHEN coalesce(discounted, 0) * 100 >= $5::INTEGER * total THEN 'medium' ELSE 'low' END END AS price_sensitivity,
-  CASE WHEN total > 0 THEN round(coalesce(discounted, 0) / total, 4)::VARCHAR END AS price_sensitivity_measure,
-  CASE WHEN total > 0 AND dated_total > 0 THEN CASE WHEN coalesce(new_spend, 0) * 100 >= $4::INTEGER * dated_total THEN 'high' WHEN coalesce(new_spend, 0) * 100 >= $5::INTEGER * dated_total THEN 'medium' ELSE 'low' END END AS new_product_sensitivity,
-  CASE WHEN total > 0 AND dated_total > 0 THEN round(coalesce(new_spend, 0) / dated_total, 4)::VARCHAR END AS new_product_sensitivity_measure,
-  CASE WHEN total > 0 AND brand_share IS NOT NULL THEN CASE WHEN brand_v * 100 >= $4::INTEGER * brand_total THEN 'high' WHEN brand_v * 100 >= $5::INTEGER * brand_total THEN 'medium' ELSE 'low' END END AS brand_sensitivity,
-  CASE WHEN total > 0 AND brand_share IS NOT NULL THEN round(brand_share, 4)::VARCHAR END AS brand_sensitivity_measure,
-  CASE WHEN total > 0 AND cat_share IS NOT NULL THEN CASE WHEN cat_v * 100 >= $4::INTEGER * cat_total THEN 'high' WHEN cat_v * 100 >= $5::INTEGER * cat_total THEN 'medium' ELSE 'low' END END AS category_sensitivity,
-  CASE WHEN total > 0 AND cat_share IS NOT NULL THEN round(cat_share, 4)::VARCHAR END AS category_sensitivity_measure,
-  CASE WHEN act_n IS NOT NULL THEN CASE WHEN act_n >= $6::INTEGER THEN act_h ELSE (SELECT h FROM shop_hour) END::VARCHAR END AS best_send_hour,
-  CASE WHEN act_n IS NOT NULL THEN CASE WHEN act_n >= $6::INTEGER THEN best_n::VARCHAR || ' of ' || act_n::VARCHAR ELSE 'shop-wide (' || act_n::VARCHAR || ' activities)' END END AS best_send_hour_measure,
-  CASE WHEN act_n >= $6::INTEGER THEN band END AS hour_habit,
-  CASE WHEN act_n >= $6::INTEGER THEN round(band_n / act_n, 4)::VARCHAR END AS hour_habit_measure,
-  CASE WHEN act_n >= $6::INTEGER THEN ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][dow] END AS weekday_habit,
-  CASE WHEN act_n >= $6::INTEGER THEN round(dow_n / act_n, 4)::VARCHAR END AS weekday_habit_measure,
-  CASE WHEN browses AND total IS NULL THEN 'browses without buying' WHEN browses THEN 'browses and buys' WHEN total IS NOT NULL THEN 'buys without browsing' END AS browsing_style,
-  CASE WHEN has_ord OR has_ret THEN
-    CASE WHEN coalesce(returned, 0) * 100 >= $7::INTEGER * nullif(coalesce(bought, 0), 0) OR (bought IS NULL AND returned > 0) THEN 'high returns'
-         WHEN coalesce(unpaid, 0) >= $8::INTEGER THEN 'unpaid orders'
-         WHEN coalesce(exchanges, 0) > 0 THEN 'exchanges'
-         ELSE 'good' END END AS integrity,
-  CASE WHEN has_ord OR has_ret THEN
-    'return rate ' || coalesce(round(coalesce(returned, 0) / nullif(bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(exchanges, 0)::VARCHAR END AS integrity_measure
+  CASE WHEN total > 0 AND cat_v * 100 >= $3::INTEGER * cat_total
+       THEN {'value': top_category, 'measure': round(cat_share, 4)::VARCHAR} END AS preferred_category,
+  CASE WHEN total > 0 AND brand_v * 100 >= $3::INTEGER * brand_total
+       THEN {'value': top_brand, 'measure': round(brand_share, 4)::VARCHAR} END AS preferred_brand,
+  CASE WHEN total > 0 AND item_days >= 2 AND item_v * 100 >= $3::INTEGER * total
+       THEN {'value': top_item, 'measure': item_days::VARCHAR || ' days'} END AS preferred_item,
+  CASE WHEN total > 0 THEN {
+         'value': CASE WHEN coalesce(discounted, 0) * 100 >= $4::INTEGER * total THEN 'high' WHEN coalesce(discounted, 0) * 100 >= $5::INTEGER * total THEN 'medium' ELSE 'low' END,
+         'measure': round(coalesce(discounted, 0) / total, 4)::VARCHAR} END AS price_sensitivity,
+  CASE WHEN total > 0 AND dated_total > 0 THEN {
+         'value': CASE WHEN coalesce(new_spend, 0) * 100 >= $4::INTEGER * dated_total THEN 'high' WHEN coalesce(new_spend, 0) * 100 >= $5::INTEGER * dated_total THEN 'medium' ELSE 'low' END,
+         'measure': round(coalesce(new_spend, 0) / dated_total, 4)::VARCHAR} END AS new_product_sensitivity,
+  CASE WHEN total > 0 AND brand_share IS NOT NULL THEN {
+         'value': CASE WHEN brand_v * 100 >= $4::INTEGER * brand_total THEN 'high' WHEN brand_v * 100 >= $5::INTEGER * brand_total THEN 'medium' ELSE 'low' END,
+         'measure': round(brand_share, 4)::VARCHAR} END AS brand_sensitivity,
+  CASE WHEN total > 0 AND cat_share IS NOT NULL THEN {
+         'value': CASE WHEN cat_v * 100 >= $4::INTEGER * cat_total THEN 'high' WHEN cat_v * 100 >= $5::INTEGER * cat_total THEN 'medium' ELSE 'low' END,
+         'measure': round(cat_share, 4)::VARCHAR} END AS category_sensitivity,
+  CASE WHEN act_n >= $6::INTEGER THEN {'value': act_h::VARCHAR, 'measure': best_n::VARCHAR || ' of ' || act_n::VARCHAR}
+       WHEN act_n IS NOT NULL THEN {'value': (SELECT h FROM shop_hour)::VARCHAR, 'measure': 'shop-wide (' || act_n::VARCHAR || ' activities)'} END AS best_send_hour,
+  CASE WHEN act_n >= $6::INTEGER THEN {'value': band, 'measure': round(band_n / act_n, 4)::VARCHAR} END AS hour_habit,
+  CASE WHEN act_n >= $6::INTEGER THEN {'value': ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'][dow], 'measure': round(dow_n / act_n, 4)::VARCHAR} END AS weekday_habit,
+  CASE WHEN browses OR total IS NOT NULL THEN {
+         'value': CASE WHEN browses AND total IS NULL THEN 'browses without buying' WHEN browses THEN 'browses and buys' ELSE 'buys without browsing' END,
+         'measure': NULL::VARCHAR} END AS browsing_style,
+  CASE WHEN has_ord OR has_ret THEN {
+         'value': CASE WHEN coalesce(returned, 0) * 100 >= $7::INTEGER * nullif(coalesce(bought, 0), 0) OR (bought IS NULL AND returned > 0) THEN 'high returns'
+                       WHEN coalesce(unpaid, 0) >= $8::INTEGER THEN 'unpaid orders'
+                       WHEN coalesce(exchanges, 0) > 0 THEN 'exchanges'
+                       ELSE 'good' END,
+         'measure': 'return rate ' || coalesce(round(coalesce(returned, 0) / nullif(bought, 0), 4)::VARCHAR, 'n/a') || '; unpaid ' || coalesce(unpaid, 0)::VARCHAR || '; exchanges ' || coalesce(exchanges, 0)::VARCHAR} END AS integrity
 FROM w
 ORDER BY member_id;
 
@@ -193,7 +196,7 @@ ORDER BY member_id;
 -- sorted by member, and its rows are unnested in place (a projection keeps its input's order), so
 -- the millions of tag rows need no sort of their own (at ten million members 13.6 s against 18.5).
 INSERT INTO member_tags
-SELECT as_of, member_id, tag, value, measure
+SELECT as_of, member_id, tag, t.value, t.measure
 FROM (
   SELECT as_of, member_id,
          unnest(['preferred_category', 'preferred_brand', 'preferred_item', 'price_sensitivity', 'new_product_sensitivity',
@@ -201,13 +204,10 @@ FROM (
                  'browsing_style', 'integrity']) AS tag,
          unnest([preferred_category, preferred_brand, preferred_item, price_sensitivity, new_product_sensitivity,
                  brand_sensitivity, category_sensitivity, best_send_hour, hour_habit, weekday_habit,
-                 browsing_style, integrity]) AS value,
-         unnest([preferred_category_measure, preferred_brand_measure, preferred_item_measure, price_sensitivity_measure,
-                 new_product_sensitivity_measure, brand_sensitivity_measure, category_sensitivity_measure,
-                 best_send_hour_measure, hour_habit_measure, weekday_habit_measure, NULL, integrity_measure]) AS measure
+                 browsing_style, integrity]) AS t
   FROM _tag_sets
 )
-WHERE value IS NOT NULL;
+WHERE t.value IS NOT NULL;
 
 -- name: counts
 -- Members per tag value: the ten largest values of each tag, the rest summed as '(other values)'.
