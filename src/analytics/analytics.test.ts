@@ -238,7 +238,7 @@ test('--by segment: each report over one segment\'s members only, stored per seg
     assert.deepEqual((await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' })).result, JSON.parse(JSON.stringify(whole.result)));
     // No shadowing table outlives a scoped run.
     const shadows = await s.db.all(
-      "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN ('_scope', 'members', 'identities', 'events', 'returns', 'member_rfm', 'member_lifecycle', 'member_tags', 'order_values', 'purchase_occasions', '_member_periods', '_tag_lines', '_tag_activity', '_tag_sets', '_rfm')",
+      "SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name IN ('_scope', 'members', 'identities', 'events', 'returns', 'member_rfm', 'member_lifecycle', 'member_tags', 'order_values', 'purchase_occasions', '_member_periods', '_tag_lines', '_tag_activity', '_tag_sets', '_rfm', '_stages')",
     );
     assert.deepEqual(shadows, []);
 
@@ -246,6 +246,9 @@ test('--by segment: each report over one segment\'s members only, stored per seg
     const life = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
     const stages = ((life.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { stages: Array<Record<string, unknown>> }).stages;
     assert.deepEqual(stages.map((r) => [r['stage'], Number(r['members'])]), [['Suspect', 1], ['Prospect', 1], ['Regular', 1]]);
+    // The stages and their rule are held for the run only.
+    assert.deepEqual(await s.db.all("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name = '_stages'"), []);
+    assert.deepEqual(await s.db.all("SELECT function_name FROM duckdb_functions() WHERE function_name = '_stage'"), []);
 
     // KPI over the 28 days to 06-30: A's two orders on 06-30 (10 + 5), one returning buyer; the guest's 70 is not the segment's.
     const kpi = await analyze(s.db, clock, 'kpi', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });

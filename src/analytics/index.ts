@@ -104,8 +104,12 @@ const ORDER_VALUE_COLUMNS =
  */
 // In dependency order: each is computed from the ones before it.
 const SNAPSHOT = ['order_values', 'return_values', 'purchase_occasions', 'member_first_occasions'] as const;
-/** Lifecycle dates already computed and stored within the current snapshot. */
-const stagesDone = new WeakMap<Db, Set<string>>();
+/** The three dates whose stages _stages holds in the current snapshot (columns s1, s2, s3). */
+const stagesHeld = new WeakMap<Db, readonly string[]>();
+/** The dates a refresh will ask stages for (computed together when the first is asked for). */
+const stagesPlan = new WeakMap<Db, readonly string[]>();
+/** Dates whose stages were stored in member_lifecycle within the current snapshot. */
+const stagesStored = new WeakMap<Db, Set<string>>();
 /** The as-of date and period whose member-periods (_member_periods) the current snapshot holds. */
 const periodsHeld = new WeakMap<Db, string>();
 /** The links' raw counts per period already read within the current snapshot (the review reuses them). */
@@ -194,30 +198,59 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
   } finally {
     snapshotDepth.set(db, depth);
     if (depth === 0) {
-      stagesDone.delete(db);
+      stagesHeld.delete(db);
+      stagesStored.delete(db);
+      stagesPlan.delete(db);
+      made.push('_stages', 'macro:_stage');
       linksRead.delete(db);
       // Dropped whether or not still held (a rolled-back release may have left it).
       periodsHeld.delete(db);
       made.push('_member_periods');
       snapshotScope.delete(db);
       for (const v of made.reverse()) {
-        const drop = v.startsWith('view:') ? `DROP VIEW IF EXISTS temp.main.${v.slice(5)}` : `DROP TABLE IF EXISTS temp.main.${v}`;
+        const [kind, name] = v.includes(':') ? v.split(':') : ['table', v];
+        const drop = `DROP ${kind === 'view' ? 'VIEW' : kind === 'macro' ? 'MACRO' : 'TABLE'} IF EXISTS temp.main.${name ?? v}`;
         await db.run(drop).catch(() => undefined);
       }
     }
   }
 }
 
-/** Computes and stores every member's stage at each of the dates (once per date and snapshot, the dates not yet done in one pass). */
-async function storeStages(db: Db, dates: readonly string[]): Promise<void> {
-  const done = stagesDone.get(db) ?? new Set<string>();
-  const todo = [...new Set(dates)].filter((d) => !done.has(d));
-  if (todo.length === 0) return;
-  const list = JSON.stringify(todo);
-  await db.run('DELETE FROM member_lifecycle WHERE as_of IN (SELECT unnest(from_json($1, \'["DATE"]\')))', [list]);
-  await db.run(LIFECYCLE('compute'), [list]);
-  for (const d of todo) done.add(d);
-  stagesDone.set(db, done);
+/**
+ * Every member's stage at up to three dates into the temporary table _stages (one row per member,
+ * a column per date), unless it already holds them; returns each date's column (1-3).
+ */
+async function holdStages(db: Db, dates: readonly string[]): Promise<number[]> {
+  let cols = stagesHeld.get(db);
+  if (cols === undefined || !dates.every((d) => cols?.includes(d))) {
+    const plan = stagesPlan.get(db);
+    const want = [...new Set(plan !== undefined && dates.every((d) => plan.includes(d)) ? plan : dates)];
+    const first = want[0];
+    if (first === undefined || want.length > 3) throw new Error('lifecycle: one to three dates at once');
+    cols = [first, want[1] ?? first, want[2] ?? first];
+    await db.run(LIFECYCLE('stage_rule'));
+    await db.run(LIFECYCLE('compute'), cols);
+    stagesHeld.set(db, cols);
+  }
+  const held = cols;
+  return dates.map((d) => held.indexOf(d) + 1);
+}
+
+/** Drops the held stages (before the tags, whose groupings need the memory). */
+async function releaseStages(db: Db): Promise<void> {
+  if (!stagesHeld.delete(db)) return;
+  await db.run('DROP TABLE IF EXISTS temp.main._stages');
+}
+
+/** Stores every member's stage as of a date in member_lifecycle (once per snapshot). */
+async function storeStages(db: Db, asOf: string): Promise<void> {
+  const stored = stagesStored.get(db) ?? new Set<string>();
+  if (stored.has(asOf)) return;
+  const [col] = await holdStages(db, [asOf]);
+  await db.run('DELETE FROM member_lifecycle WHERE as_of = $1::DATE', [asOf]);
+  await db.run(LIFECYCLE('store'), [asOf, col ?? 1]);
+  stored.add(asOf);
+  stagesStored.set(db, stored);
 }
 
 /** Each member's occasions per period up to a date, computed once per snapshot for the repeat and cohort reports. */
@@ -240,6 +273,7 @@ async function releaseMemberPeriods(db: Db): Promise<void> {
 
 async function compute(db: Db, report: Report, asOf: string, params: Record<string, unknown>, targets: readonly TargetRow[], sub: Sub): Promise<Record<string, unknown>> {
   if (report !== 'repeat' && report !== 'cohorts' && report !== 'review') await releaseMemberPeriods(db);
+  if (report === 'tags') await releaseStages(db);
   switch (report) {
     case 'rfm': {
       const windowDays = Number(params['window_days']);
@@ -279,13 +313,12 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       await memberPeriods(db, asOf, String(params['period']));
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
     case 'lifecycle': {
-      await storeStages(db, [asOf]);
+      await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };
     }
     case 'migration': {
-      // Stages at both dates (computed and stored), then the matrix between them.
-      await storeStages(db, [String(params['from']), asOf]);
-      const matrix = await db.all(LIFECYCLE('migration'), [String(params['from']), asOf]);
+      // Stages at both dates (held for the snapshot, not stored), then the matrix between them.
+      const matrix = await db.all(LIFECYCLE('migration'), await holdStages(db, [String(params['from']), asOf]));
       const total = (dir: string): number => matrix.filter((r) => r['direction'] === dir).reduce((a, r) => a + Number(r['members']), 0);
       return { matrix, totals: { positive: total('positive'), negative: total('negative'), same: total('same') } };
     }
@@ -539,13 +572,18 @@ export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): 
       // Inside the snapshot: the latest purchase day is read from the materialized occasions.
       const asOf = analysis.asOf ?? (await defaultAsOf(db, clock));
       await db.run('DELETE FROM analysis_results WHERE as_of = $1::DATE AND list_contains(from_json($2, \'["VARCHAR"]\'), report)', [asOf, JSON.stringify(wanted)]);
-      if (wanted.some((r) => r === 'lifecycle' || r === 'migration' || r === 'review')) {
-        // Stages at every date the reports need (as of; the migration's start; the review's
-        // migration start, the day before its week), computed in one pass.
-        const from = analysis.from;
-        await db.transaction(() => storeStages(db, [asOf, from ?? addDays(asOf, -27), addDays(from ?? addDays(asOf, -6), -1)]));
+      // Stages at every date the reports need (as of; the migration's start; the review's
+      // migration start, the day before its week), computed in one pass when first needed.
+      const from = analysis.from;
+      stagesPlan.set(db, [asOf, from ?? addDays(asOf, -27), addDays(from ?? addDays(asOf, -6), -1)]);
+      // Tags last: the largest groupings, run once the other reports' temporary tables are gone.
+      const order = [...wanted.filter((r) => r !== 'tags'), ...wanted.filter((r) => r === 'tags')];
+      const byReport = new Map<Report, AnalysisDocument>();
+      for (const report of order) byReport.set(report, await analyze(db, clock, report, { ...analysis, asOf, to: asOf }));
+      for (const report of wanted) {
+        const doc = byReport.get(report);
+        if (doc !== undefined) docs.push(doc);
       }
-      for (const report of wanted) docs.push(await analyze(db, clock, report, { ...analysis, asOf, to: asOf }));
     },
     null,
     wanted.length === REPORTS.length,

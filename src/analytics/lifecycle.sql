@@ -1,42 +1,69 @@
+-- name: stage_rule
+-- The stage rule (first rule that applies wins), as a macro so that the three dates below share
+-- one spelling of it. d = the date; first/second = the first and second occasion days; last/n =
+-- the latest occasion and the number of occasions in the 365 days to d; engaged = an engagement
+-- event in the 180 days to d.
+CREATE OR REPLACE TEMP MACRO _stage(d, first, second, last, n, engaged) AS
+  CASE
+    WHEN first IS NULL OR first > d THEN CASE WHEN engaged THEN 'Prospect' ELSE 'Suspect' END
+    WHEN first >= d - 44 THEN 'New'
+    WHEN last IS NULL OR d - last > 180 THEN 'Lapsed'
+    WHEN second <= d AND d - last <= 90 THEN CASE WHEN n >= 4 THEN 'Fan' ELSE 'Regular' END
+    ELSE 'Holding'
+  END;
+
 -- name: compute
--- Lifecycle stage of every member at each date of $1 (a JSON list of dates; first rule that
--- applies wins). Only the last 365 days before a date are read: whether a member had a first
--- or a second occasion by then comes from the first and second occasion days, and a member
--- whose latest occasion is older than that is Lapsed by any of the rules.
--- Written straight into member_lifecycle (the caller deletes those dates first), each date's
--- members sorted by ID, so a lookup by member (the profile, the member list) reads one row group
--- per date instead of scanning them all.
-INSERT INTO member_lifecycle
-WITH dates AS (SELECT DISTINCT unnest(from_json($1, '["DATE"]')) AS d),
-bounds AS (SELECT min(d) AS lo, max(d) AS hi FROM dates),
-firsts AS (SELECT member_id, first_day, second_day FROM member_first_occasions),
+-- Every member's lifecycle stage at three dates ($1, $2, $3; a caller that needs fewer repeats
+-- one), one row per member with a stage per date (s1, s2, s3), into the temporary table _stages.
+-- Only the last 365 days before a date are read: whether a member had a first or a second
+-- occasion by then comes from the first and second occasion days, and a member whose latest
+-- occasion is older than that is Lapsed by any of the rules. Occasions and engagement events are
+-- grouped once per member with a filtered aggregate per date (not once per date and member), and
+-- the migration matrix between two of the dates is a grouping of this one table, not a join.
+CREATE OR REPLACE TEMP TABLE _stages AS
+WITH q AS (SELECT $1::DATE AS d1, $2::DATE AS d2, $3::DATE AS d3),
+bounds AS (SELECT least(d1, d2, d3) AS lo, greatest(d1, d2, d3) AS hi FROM q),
 recent AS (
-  SELECT q.d, o.member_id, max(o.day) AS last_day, count(*) AS n365
-  FROM purchase_occasions o JOIN dates q ON o.day > q.d - 365 AND o.day <= q.d
+  SELECT o.member_id,
+         max(o.day) FILTER (WHERE o.day > q.d1 - 365 AND o.day <= q.d1) AS last1, count(*) FILTER (WHERE o.day > q.d1 - 365 AND o.day <= q.d1) AS n1,
+         max(o.day) FILTER (WHERE o.day > q.d2 - 365 AND o.day <= q.d2) AS last2, count(*) FILTER (WHERE o.day > q.d2 - 365 AND o.day <= q.d2) AS n2,
+         max(o.day) FILTER (WHERE o.day > q.d3 - 365 AND o.day <= q.d3) AS last3, count(*) FILTER (WHERE o.day > q.d3 - 365 AND o.day <= q.d3) AS n3
+  FROM purchase_occasions o, q
   WHERE o.day > (SELECT lo FROM bounds) - 365 AND o.day <= (SELECT hi FROM bounds)
-  GROUP BY q.d, o.member_id
+  GROUP BY o.member_id
 ),
 eng AS (
-  SELECT DISTINCT e.d, i.member_id
-  FROM (SELECT DISTINCT q.d, e.actor_id FROM events e JOIN dates q ON e.occurred_at >= q.d - 179 AND e.occurred_at < q.d + 1
-        WHERE e.type IN ('view', 'cart', 'favourite', 'inquiry', 'review', 'share', 'community_join', 'community_post')
-          AND e.occurred_at >= (SELECT lo FROM bounds) - 179 AND e.occurred_at < (SELECT hi FROM bounds) + 1) e
+  -- Distinct actors first: the join to identities then builds on far fewer rows.
+  SELECT i.member_id, bool_or(e.g1) AS g1, bool_or(e.g2) AS g2, bool_or(e.g3) AS g3
+  FROM (
+    SELECT e.actor_id,
+           bool_or(e.occurred_at >= q.d1 - 179 AND e.occurred_at < q.d1 + 1) AS g1,
+           bool_or(e.occurred_at >= q.d2 - 179 AND e.occurred_at < q.d2 + 1) AS g2,
+           bool_or(e.occurred_at >= q.d3 - 179 AND e.occurred_at < q.d3 + 1) AS g3
+    FROM events e, q
+    WHERE e.type IN ('view', 'cart', 'favourite', 'inquiry', 'review', 'share', 'community_join', 'community_post')
+      AND e.occurred_at >= (SELECT lo FROM bounds) - 179 AND e.occurred_at < (SELECT hi FROM bounds) + 1
+    GROUP BY e.actor_id
+  ) e
   JOIN identities i ON i.identity_id = e.actor_id
   WHERE i.member_id IS NOT NULL
+  GROUP BY i.member_id
 )
-SELECT q.d AS as_of, m.member_id,
-  CASE
-    WHEN f.first_day IS NULL OR f.first_day > q.d THEN CASE WHEN g.member_id IS NOT NULL THEN 'Prospect' ELSE 'Suspect' END
-    WHEN f.first_day >= q.d - 44 THEN 'New'
-    WHEN r.last_day IS NULL OR q.d - r.last_day > 180 THEN 'Lapsed'
-    WHEN f.second_day <= q.d AND q.d - r.last_day <= 90 THEN CASE WHEN r.n365 >= 4 THEN 'Fan' ELSE 'Regular' END
-    ELSE 'Holding'
-  END AS stage
-FROM members m CROSS JOIN dates q
-LEFT JOIN firsts f ON f.member_id = m.member_id
-LEFT JOIN recent r ON r.member_id = m.member_id AND r.d = q.d
-LEFT JOIN eng g ON g.member_id = m.member_id AND g.d = q.d
-ORDER BY q.d, m.member_id;
+SELECT m.member_id,
+       _stage(q.d1, f.first_day, f.second_day, r.last1, r.n1, coalesce(g.g1, false)) AS s1,
+       _stage(q.d2, f.first_day, f.second_day, r.last2, r.n2, coalesce(g.g2, false)) AS s2,
+       _stage(q.d3, f.first_day, f.second_day, r.last3, r.n3, coalesce(g.g3, false)) AS s3
+FROM members m CROSS JOIN q
+LEFT JOIN member_first_occasions f ON f.member_id = m.member_id
+LEFT JOIN recent r ON r.member_id = m.member_id
+LEFT JOIN eng g ON g.member_id = m.member_id;
+
+-- name: store
+-- One date's stages ($2 = which of the three columns holds $1) into member_lifecycle, sorted by
+-- member, so a lookup by member (the profile, the member list) reads one row group per date
+-- instead of scanning them all. The caller deletes that date first.
+INSERT INTO member_lifecycle
+SELECT $1::DATE, member_id, [s1, s2, s3][$2::INTEGER] FROM _stages ORDER BY member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage
@@ -44,14 +71,14 @@ ORDER BY CASE stage WHEN 'Suspect' THEN 0 WHEN 'Prospect' THEN 1 WHEN 'New' THEN
   WHEN 'Fan' THEN 4 WHEN 'Holding' THEN 5 ELSE 6 END;
 
 -- name: migration
--- Stage-to-stage matrix between the stages stored for $1 (from) and $2 (to).
+-- Stage-to-stage matrix between two of the dates of _stages ($1 = the column of the earlier
+-- date, $2 = the column of the later one).
 WITH ranks(stage, rank) AS (VALUES ('Suspect', 0), ('Prospect', 1), ('Lapsed', 1), ('Holding', 2), ('New', 3), ('Regular', 4), ('Fan', 5)),
 pairs AS (
-  SELECT coalesce(a.stage, '(not a member yet)') AS from_stage, b.stage AS to_stage
-  FROM member_lifecycle b LEFT JOIN member_lifecycle a ON a.member_id = b.member_id AND a.as_of = $1::DATE
-  WHERE b.as_of = $2::DATE
+  SELECT [s1, s2, s3][$1::INTEGER] AS from_stage, [s1, s2, s3][$2::INTEGER] AS to_stage, count(*) AS members
+  FROM _stages GROUP BY ALL
 )
-SELECT p.from_stage, p.to_stage, count(*) AS members,
-       CASE WHEN rf.rank IS NULL OR rt.rank = rf.rank THEN 'same' WHEN rt.rank > rf.rank THEN 'positive' ELSE 'negative' END AS direction
-FROM pairs p LEFT JOIN ranks rf ON rf.stage = p.from_stage LEFT JOIN ranks rt ON rt.stage = p.to_stage
-GROUP BY ALL ORDER BY p.from_stage, p.to_stage;
+SELECT p.from_stage, p.to_stage, p.members,
+       CASE WHEN rt.rank = rf.rank THEN 'same' WHEN rt.rank > rf.rank THEN 'positive' ELSE 'negative' END AS direction
+FROM pairs p JOIN ranks rf ON rf.stage = p.from_stage JOIN ranks rt ON rt.stage = p.to_stage
+ORDER BY p.from_stage, p.to_stage;
