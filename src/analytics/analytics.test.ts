@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clock, sandbox } from '../testing/index.js';
 import { findMember, memberView } from '../members/index.js';
-import { analyze } from './index.js';
+import { analyze, refresh } from './index.js';
 import { setSetting } from '../core/settings/index.js';
 import { createSegment, parseRule, updateSegment } from '../segments/index.js';
 
@@ -143,6 +143,26 @@ test('migration: stage-to-stage matrix between two dates with positive and negat
       m.filter((r) => r['direction'] === 'positive').map((r) => [r['from_stage'], r['to_stage'], r['members']]),
       [['New', 'Regular', '1'], ['Suspect', 'New', '1']],
     );
+  } finally {
+    s.close();
+  }
+});
+
+test('a full refresh stores the purchase occasions: the same rows as the view, each member\'s together', async () => {
+  const s = await scenario();
+  try {
+    await refresh(s.db, clock, { asOf: '2024-06-30' });
+    // A's two orders on 06-30 are one occasion, D's unpaid order and the guest's are none.
+    const stored = await s.db.all('SELECT member_id, day, orders, value FROM member_occasions');
+    assert.equal(stored.length, 6);
+    // Sorted by member: the groupings by member that read them (first occasions, member periods) find each member's rows together.
+    const members = stored.map((r) => String(r['member_id']));
+    assert.deepEqual(members, [...members].sort(), 'written in member order');
+    const key = (r: Record<string, unknown>): string => JSON.stringify([r['member_id'], String(r['day']), String(r['orders']), String(r['value'])]);
+    const view = await s.db.all('SELECT member_id, day, orders, value FROM purchase_occasions');
+    assert.deepEqual(stored.map(key).sort(), view.map(key).sort());
+    const a = await findMember(s.db, 'web:A');
+    assert.deepEqual(stored.filter((r) => r['member_id'] === a).map((r) => [String(r['day']), String(r['orders'])]), [['2024-05-01', '1'], ['2024-06-30', '2']]);
   } finally {
     s.close();
   }

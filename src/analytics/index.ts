@@ -327,9 +327,11 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       await db.run(TAGS('lines'), [asOf, n('window_days'), n('new_product_days')]);
       await db.run(TAGS('activity'), [asOf, n('window_days')]);
       await db.run(TAGS('compute'), [asOf, n('window_days'), n('preference_percent'), n('high_percent'), n('medium_percent'), n('min_activities'), n('return_rate_percent'), n('unpaid_orders'), JSON.stringify(params['exchange_words'])]);
+      // The lines and activities are not needed once the per-member table is built.
+      for (const t of ['_tag_lines', '_tag_activity']) await db.run(`DROP TABLE IF EXISTS ${t}`);
       await db.run('DELETE FROM member_tags');
       await db.run(TAGS('store'));
-      for (const t of ['_tag_lines', '_tag_activity', '_tag_sets']) await db.run(`DROP TABLE IF EXISTS ${t}`);
+      await db.run('DROP TABLE IF EXISTS _tag_sets');
       return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };
     }
     case 'review': {
