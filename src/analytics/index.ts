@@ -6,7 +6,7 @@
 import { int, namedStatements, sqlFile, str, type Db, type Row, type SqlParam } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, DIMENSIONS as DIMENSION_LIST, type Dimension } from './kpi.js';
-import { sevenLinks, type LinksCache } from './links.js';
+import { linksCounts, linksPeriods, sevenLinks, type LinksCache } from './links.js';
 import { addDays, periodEnd } from './dates.js';
 import { getSetting, type TargetRow } from '../core/settings/index.js';
 import { createHash } from 'node:crypto';
@@ -114,6 +114,8 @@ const stagesStored = new WeakMap<Db, Set<string>>();
 const periodsHeld = new WeakMap<Db, string>();
 /** The links' raw counts per period already read within the current snapshot (the review reuses them). */
 const linksRead = new WeakMap<Db, LinksCache>();
+/** The periods a refresh will read links for (the links report's and the review's, read in one pass by the first). */
+const linksPlan = new WeakMap<Db, ReadonlyArray<{ from: string; to: string }>>();
 const snapshotDepth = new WeakMap<Db, number>();
 const snapshotScope = new WeakMap<Db, string>();
 
@@ -203,6 +205,7 @@ async function withSnapshot<T>(db: Db, fn: () => Promise<T>, scope: Scope | null
       stagesPlan.delete(db);
       made.push('_stages', 'macro:_stage');
       linksRead.delete(db);
+      linksPlan.delete(db);
       // Dropped whether or not still held (a rolled-back release may have left it).
       periodsHeld.delete(db);
       made.push('_member_periods');
@@ -307,6 +310,9 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     case 'links': {
       const cache: LinksCache = linksRead.get(db) ?? new Map();
       linksRead.set(db, cache);
+      const plan = linksPlan.get(db);
+      linksPlan.delete(db);
+      if (plan !== undefined) await linksCounts(db, plan, Number(params['second_purchase_days']), cache);
       return sevenLinks(db, String(params['from']), asOf, Number(params['second_purchase_days']), targets, cache);
     }
     case 'cohorts':
@@ -578,6 +584,8 @@ export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): 
       // migration start, the day before its week), computed in one pass when first needed.
       const from = analysis.from;
       stagesPlan.set(db, [asOf, from ?? addDays(asOf, -27), addDays(from ?? addDays(asOf, -6), -1)]);
+      // Links for the links report's periods and the review's, read in one pass.
+      if (wanted.includes('links') && wanted.includes('review')) linksPlan.set(db, [...linksPeriods(from ?? addDays(asOf, -27), asOf), ...linksPeriods(from ?? addDays(asOf, -6), asOf)]);
       // Tags last: the largest groupings, run once the other reports' temporary tables are gone.
       const order = [...wanted.filter((r) => r !== 'tags'), ...wanted.filter((r) => r === 'tags')];
       const byReport = new Map<Report, AnalysisDocument>();

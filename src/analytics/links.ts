@@ -37,7 +37,7 @@ export type LinksCache = Map<string, Raw>;
  * The raw counts of several periods (one row per period, in the given order), in one query for
  * the periods not already in the cache. Periods are bits of a BIGINT in the query: at most 62.
  */
-async function raw(db: Db, periods: ReadonlyArray<{ from: string; to: string }>, days: number, cache: LinksCache = new Map()): Promise<Raw[]> {
+export async function linksCounts(db: Db, periods: ReadonlyArray<{ from: string; to: string }>, days: number, cache: LinksCache = new Map()): Promise<Raw[]> {
   const key = (q: { from: string; to: string }): string => `${q.from}|${q.to}|${days}`;
   const missing = [...new Map(periods.filter((q) => !cache.has(key(q))).map((q) => [key(q), q])).values()];
   if (missing.length > 62) throw new Error('links: at most 62 periods in one query');
@@ -73,11 +73,18 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
   };
 }
 
-export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = [], cache?: LinksCache): Promise<Record<string, unknown>> {
+/** The periods the links of a period are read for: the period, the previous one of equal length, the eight weeks before it. */
+export function linksPeriods(from: string, to: string): Array<{ from: string; to: string }> {
   const days = daysInclusive(from, to);
   const periods = [{ from, to }, { from: addDays(from, -days), to: addDays(from, -1) }];
   for (let w = 1; w <= 8; w++) periods.push({ from: addDays(from, -7 * w), to: addDays(from, -7 * w + 6) });
-  const [current, previous, ...weeks] = (await raw(db, periods, secondDays, cache)).map(headline);
+  return periods;
+}
+
+export async function sevenLinks(db: Db, from: string, to: string, secondDays: number, targets: readonly TargetRow[] = [], cache?: LinksCache): Promise<Record<string, unknown>> {
+  const days = daysInclusive(from, to);
+  const periods = linksPeriods(from, to);
+  const [current, previous, ...weeks] = (await linksCounts(db, periods, secondDays, cache)).map(headline);
   if (current === undefined || previous === undefined) throw new Error('links: no rows for the periods');
   const links = Object.keys(current).map((name) => {
     const c = current[name];
