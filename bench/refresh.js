@@ -108,9 +108,10 @@ if (flag('child')) {
   db.close();
   const t4 = performance.now();
   // computed_at is taken as each report starts; the snapshot of the shared views comes first.
-  const starts = docs.map((d) => Date.parse(`${d.computed_at.replace(' ', 'T')}Z`));
-  const reports = [{ report: '(shared snapshot)', s: ((starts[0] ?? endMs) - startMs) / 1000 }];
-  docs.forEach((d, i) => reports.push({ report: d.report, s: ((starts[i + 1] ?? endMs) - (starts[i] ?? 0)) / 1000 }));
+  // Reports are listed in the order they ran (a refresh runs the tags last).
+  const started = docs.map((d) => ({ report: d.report, at: Date.parse(`${d.computed_at.replace(' ', 'T')}Z`) })).sort((a, b) => a.at - b.at);
+  const reports = [{ report: '(shared snapshot)', s: ((started[0]?.at ?? endMs) - startMs) / 1000 }];
+  started.forEach((d, i) => reports.push({ report: d.report, s: ((started[i + 1]?.at ?? endMs) - d.at) / 1000 }));
   process.stdout.write(
     `${JSON.stringify({ as_of: docs[0]?.as_of, load_s: (t1 - t0) / 1000, open_s: (t2 - t1) / 1000, refresh_s: (t3 - t2) / 1000, close_s: (t4 - t3) / 1000, reports, max_rss_kb: process.resourceUsage().maxRSS })}\n`,
   );
