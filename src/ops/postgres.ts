@@ -1,0 +1,78 @@
+/**
+ * The shared operational store: a PostgreSQL database through a pool of connections (pg), for
+ * several API processes on several machines. Integers come back as bigint, as on SQLite.
+ */
+import pg from 'pg';
+import type { Dialect, OpParam, OpQueries, OpRow, OpStore } from './store.js';
+
+const toBig = (v: string): bigint => BigInt(v);
+// int8, int4, int2 as bigint; NUMERIC stays text (exact).
+pg.types.setTypeParser(20, toBig);
+pg.types.setTypeParser(23, toBig);
+pg.types.setTypeParser(21, toBig);
+
+/** `?` placeholders to `$1, $2, ...` (our SQL never has a `?` inside a literal). */
+export function numbered(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
+/** The URL with its password replaced by ***. */
+export function maskUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
+}
+
+const RETRY_CODES = new Set(['40001', '40P01']);
+const codeOf = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '');
+
+function queries(client: pg.Pool | pg.PoolClient): OpQueries {
+  const q = async (sql: string, params: readonly OpParam[]): Promise<pg.QueryResult> =>
+    client.query({ text: numbered(sql), values: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)) });
+  return {
+    all: async (sql, params = []) => {
+      const r = await q(sql, params);
+      const rows: OpRow[] = r.rows;
+      return rows;
+    },
+    one: async (sql, params = []) => {
+      const r = await q(sql, params);
+      const rows: OpRow[] = r.rows;
+      return rows[0];
+    },
+    run: async (sql, params = []) => (await q(sql, params)).rowCount ?? 0,
+  };
+}
+
+/** Connects a pool to the database at url (postgres://user:password@host:port/db). */
+export async function openPostgres(url: string, opts: { max?: number } = {}): Promise<OpStore> {
+  const pool = new pg.Pool({ connectionString: url, max: opts.max ?? 10 });
+  pool.on('error', () => undefined); // an idle client's error surfaces on its next use
+  const probe = await pool.connect();
+  probe.release();
+  const dialect: Dialect = { forUpdate: ' FOR UPDATE' };
+  const base = queries(pool);
+  return {
+    engine: 'postgres',
+    location: maskUrl(url),
+    dialect,
+    ...base,
+    transaction: async <T>(fn: (tx: OpQueries) => Promise<T>): Promise<T> => {
+      for (let attempt = 1; ; attempt++) {
+        const client = await pool.connect();
+        try {
+          await client.query('BEGIN');
+          const result = await fn(queries(client));
+          await client.query('COMMIT');
+          return result;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          if (!RETRY_CODES.has(codeOf(err)) || attempt >= 10) throw err;
+        } finally {
+          client.release();
+        }
+      }
+    },
+    exec: async (sql) => void (await pool.query(sql)),
+    close: () => pool.end(),
+  };
+}
