@@ -6,7 +6,7 @@
 //   node bench/api.js [--members 1000000] [--requests 200] [--concurrency 4]
 import { existsSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRegulars } from '../dist/open.js';
+import { openRegulars, openStores } from '../dist/open.js';
 import { importFile } from '../dist/ingest/index.js';
 import { refresh } from '../dist/analytics/index.js';
 import { generate } from '../dist/generate/index.js';
@@ -44,14 +44,15 @@ if (!existsSync(join(dir, 'ready'))) {
   writeFileSync(join(dir, 'ready'), 'ok\n');
 }
 
-const db = await openRegulars(dbFile);
+const stores = await openStores(dbFile, null);
+const { db, ops } = stores;
 const cleanup = async () => {
   await db.run("DELETE FROM orders WHERE order_id LIKE 'BENCH%' OR order_id LIKE 'CLI%'");
-  await db.run("DELETE FROM api_keys WHERE name = 'bench'");
+  await ops.run("DELETE FROM api_keys WHERE name = 'bench'");
 };
 await cleanup();
-const { key } = await createKey(db, systemClock, 'admin', 'bench');
-const server = await serve(db, systemClock, { port: 0, host: '127.0.0.1', rejectsDir: join(dir, 'rejects') });
+const { key } = await createKey(ops, systemClock, 'admin', 'bench');
+const server = await serve(ops, db, systemClock, { port: 0, host: '127.0.0.1', rejectsDir: join(dir, 'rejects'), workers: { schedulerSeconds: 0, loaderSeconds: 0 } });
 const headers = { authorization: `Bearer ${key}` };
 const counts = await db.one('SELECT (SELECT count(*) FROM members) AS m, (SELECT count(*) FROM order_lines) AS l');
 console.log(`data: ${fmt(Number(counts.m))} members, ${fmt(Number(counts.l))} order lines; ${requests} requests per route, ${concurrency} at a time`);
@@ -94,7 +95,7 @@ for (let i = 0; i < batches * 1000; i++) {
 }
 let t = performance.now();
 for (let b = 0; b < batches; b++) {
-  const r = await fetch(`${server.url}/api/ingest/orders`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(orders.slice(b * 1000, (b + 1) * 1000)) });
+  const r = await fetch(`${server.url}/api/ingest/orders?mode=sync`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(orders.slice(b * 1000, (b + 1) * 1000)) });
   const body = await r.json();
   if (body.loaded !== 1000) throw new Error(`batch ${b}: ${JSON.stringify(body).slice(0, 300)}`);
 }
@@ -109,4 +110,4 @@ const cliRate = orders.length / ((performance.now() - t) / 1000);
 console.log(`  ingestion: ${fmt(apiRate)} orders/s through the API in batches of 1,000; ${fmt(cliRate)} orders/s as one CSV through the CLI import (ratio ${(cliRate / apiRate).toFixed(1)}x)`);
 // Leave the benchmark data as it was.
 await cleanup();
-db.close();
+await stores.close();

@@ -6,6 +6,7 @@
  * through one queue so writes never interleave. A server started with `--role api` has only the
  * operational store and routes (docs/deployment.md).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
@@ -54,21 +55,46 @@ export interface AppOptions {
   onServerError?: (message: string, err: unknown) => void;
   /** Background workers (scheduler, inbox loader) of a server with the analytical store; absent: none. */
   workers?: WorkerOptions;
+  /** A read (GET) that holds the analytical store longer than this is stopped and answered 503 (default: REGULARS_READ_TIMEOUT_SECONDS, 120 s). */
+  readTimeoutMs?: number;
 }
 
-/** The analytical queue: each job first brings the settings mirror up to date when a setting changed. */
-function analyticalQueue(db: Db, ops: OpStore): Serial {
+/** Whether the request being served is a read; the analytical queue gives reads a time limit. */
+const requestKind = new AsyncLocalStorage<{ read: boolean }>();
+
+/**
+ * The analytical queue: each job first brings the settings mirror up to date when a setting
+ * changed. A read that runs past the time limit is interrupted (again every few milliseconds, so
+ * a report of many statements stops at its next one) and answered 503; writes are never cut.
+ */
+function analyticalQueue(db: Db, ops: OpStore, readTimeoutMs: number): Serial {
   const base = queue();
   let mirrored = '';
-  return <T>(fn: () => Promise<T>): Promise<T> =>
-    base(async () => {
+  return <T>(fn: () => Promise<T>): Promise<T> => {
+    const read = requestKind.getStore()?.read === true;
+    return base(async () => {
       const now = await settingsSignature(ops);
       if (now !== mirrored) {
         await mirrorSettings(ops, db);
         mirrored = now;
       }
-      return fn();
+      if (!read) return fn();
+      let stopping: NodeJS.Timeout | undefined;
+      const limit = setTimeout(() => {
+        db.interrupt();
+        stopping = setInterval(() => db.interrupt(), 5);
+      }, readTimeoutMs);
+      try {
+        return await fn();
+      } catch (err) {
+        if (stopping !== undefined) throw new HttpError(503, 'read_timeout', `The read took longer than ${readTimeoutMs / 1000} s and was stopped: narrow it (a shorter period, one segment) or raise REGULARS_READ_TIMEOUT_SECONDS.`);
+        throw err;
+      } finally {
+        clearTimeout(limit);
+        if (stopping !== undefined) clearInterval(stopping);
+      }
     });
+  };
 }
 
 /** Paths served without a key: health, the OpenAPI document and its page, the console's files. */
@@ -86,7 +112,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   const { db, ops, clock } = opts;
   const bodyLimit = opts.bodyLimit ?? config().bodyLimit;
   const serverError = opts.onServerError ?? ((message: string, err: unknown) => process.stderr.write(`regulars: ${message}\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`));
-  const analytical = db === undefined ? null : { db, serial: analyticalQueue(db, ops) };
+  const analytical = db === undefined ? null : { db, serial: analyticalQueue(db, ops, opts.readTimeoutMs ?? config().readTimeoutSeconds * 1000) };
   const opCtx: OpCtx = {
     ops,
     clock,
@@ -173,6 +199,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
+  // Runs the rest of the request inside its context, so the analytical queue knows a read.
+  app.addHook('onRequest', (req, _reply, done) => {
+    requestKind.run({ read: req.method === 'GET' }, done);
+  });
   app.addHook('onRequest', async (req) => {
     if (isOpen(req.url.split('?')[0] ?? '')) return;
     const presented = presentedKey(req.headers);

@@ -75,9 +75,30 @@ const oneOf = <T extends string>(list: readonly T[], v: Json): v is T => typeof 
 const isInt = (v: Json, min: number, max: number): v is number => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max;
 const MAX_DAYS = 3660;
 
+/**
+ * The most conditions one rule may hold. Each condition is a pass over the facts, and a rule of
+ * 600 behaviour conditions held the analytical store for two minutes: a rule that wide is refused
+ * up front, as a rule nested too deep is.
+ */
+export const MAX_CONDITIONS = 100;
+
+/** The conditions (nodes other than and, or, not) of a JSON rule, counted without validating it. */
+function conditions(v: unknown, depth = 0): number {
+  if (depth > 25 || typeof v !== 'object' || v === null || Array.isArray(v)) return 0;
+  const node: Record<string, unknown> = Object.fromEntries(Object.entries(v));
+  const kind = node['kind'];
+  if (kind === 'and' || kind === 'or') return Array.isArray(node['rules']) ? node['rules'].reduce((n: number, r: unknown) => n + conditions(r, depth + 1), 0) : 0;
+  if (kind === 'not') return conditions(node['rule'], depth + 1);
+  return 1;
+}
+
 /** Checks a JSON value is a rule tree; every problem is reported with its JSON path. */
 export function validateRule(json: unknown): Validation {
   const errors: RuleError[] = [];
+  const width = conditions(json);
+  if (width > MAX_CONDITIONS) {
+    return { ok: false, errors: [{ path: '$', reason: `has ${width} conditions; at most ${MAX_CONDITIONS} are evaluated in one rule (each is a pass over the facts): list values with "in", or split the rule into saved segments` }] };
+  }
   const rule = check(json, '$', errors, 0);
   return rule === null || errors.length > 0 ? { ok: false, errors } : { ok: true, rule };
 }

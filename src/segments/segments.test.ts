@@ -194,6 +194,14 @@ test('segment rules: validation names the JSON path and reason of every error', 
   ]);
   assert.equal(validateRule({ kind: 'and', rules: [] }).ok, false);
   assert.equal(validateRule('segment').ok, false);
+  // Too wide to evaluate in reasonable time: refused up front, before any SQL runs.
+  const cond = (i: number) => ({ kind: 'behavior', event: 'view', op: 'gte', count: 1, days: (i % 30) + 1 });
+  const wide = validateRule({ kind: 'or', rules: Array.from({ length: 600 }, (_, i) => cond(i)) });
+  assert.equal(wide.ok, false);
+  assert.match(wide.ok ? '' : (wide.errors[0]?.reason ?? ''), /has 600 conditions; at most 100/);
+  const nested = validateRule({ kind: 'and', rules: [{ kind: 'not', rule: { kind: 'or', rules: Array.from({ length: 101 }, (_, i) => cond(i)) } }] });
+  assert.equal(nested.ok, false, 'conditions are counted through and, or and not');
+  assert.equal(validateRule({ kind: 'or', rules: Array.from({ length: 100 }, (_, i) => ({ kind: 'lifecycle', stages: [i % 2 === 0 ? 'Fan' : 'New'] })) }).ok, true, '100 conditions are still evaluated');
 });
 
 test('saved segments: snapshots keep membership and size history; CSV export; delete', async () => {
