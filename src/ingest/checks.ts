@@ -1,7 +1,10 @@
 import { LINE_TYPES, ORDER_STATUSES, type Entity } from './fields.js';
+import { ident, type Mapping } from './mapping.js';
 
-/** Natural key of each entity within one file (sales lines are keyed after numbering). */
-export const FILE_KEYS: Partial<Record<Entity, readonly string[]>> = {
+const IS_RETURN = "lower(coalesce(is_return, '')) IN ('true', '1', 'yes', 'y', 't')";
+
+/** Natural key of each entity within one file. */
+const FILE_KEYS: Partial<Record<Entity, readonly string[]>> = {
   members: ['channel', 'external_id'],
   orders: ['channel', 'order_id'],
   order_lines: ['channel', 'order_id', 'line_no'],
@@ -10,6 +13,32 @@ export const FILE_KEYS: Partial<Record<Entity, readonly string[]>> = {
   events: ['channel', 'event_id'],
   consents: ['channel', 'external_id', 'contact_channel', 'at'],
 };
+
+/** An entity's natural key in one file: SQL expressions over _typed and the names they stand for. */
+export interface FileKey {
+  readonly exprs: readonly string[];
+  readonly names: readonly string[];
+}
+
+/**
+ * The in-file key of a mapping's rows, or null where rows are numbered in file order instead
+ * (sales and returns without line_no: each row is its own line). Sales rows that give line_no
+ * are keyed by order (or return) and line, so a repeated line is a duplicate or a conflict,
+ * never a second line of the same money.
+ */
+export function fileKey(mapping: Mapping): FileKey | null {
+  const lineNo = mapping.fields['line_no'] !== undefined;
+  if (mapping.entity === 'sales') {
+    if (!lineNo) return null;
+    return {
+      exprs: ['channel', IS_RETURN, `CASE WHEN ${IS_RETURN} THEN coalesce(return_id, order_id) ELSE order_id END`, 'line_no'],
+      names: ['channel', 'is_return', 'order_id', 'line_no'],
+    };
+  }
+  if (mapping.entity === 'returns' && !lineNo) return null;
+  const names = FILE_KEYS[mapping.entity];
+  return names === undefined ? null : { exprs: names.map(ident), names };
+}
 
 const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
 

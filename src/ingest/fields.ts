@@ -44,6 +44,9 @@ const orderFields = {
   shipping: dec,
   paid_amount: dec,
   coupon_codes: t,
+  /** Money refunded on the order so far (a later export may raise it). */
+  refunded_amount: dec,
+  refunded_at: ts,
 } as const;
 
 const lineFields = {
@@ -51,7 +54,7 @@ const lineFields = {
   sku: t,
   name: t,
   line_type: t,
-  quantity: { type: 'integer', required: true },
+  quantity: { type: 'decimal', required: true },
   unit_price: dec,
   amount: dec,
   list_price: dec,
@@ -102,7 +105,7 @@ export const ENTITIES = {
     ...buyer,
     sku: t,
     line_type: t,
-    quantity: { type: 'integer', required: true },
+    quantity: { type: 'decimal', required: true },
     amount: { type: 'decimal', required: true },
     reason: t,
     returned_at: tsreq,

@@ -16,6 +16,8 @@ export interface Mapping {
   readonly timestampFormats?: readonly string[];
   /** '.' (default) or ','. The other one is taken as a thousands separator and dropped. */
   readonly decimalSeparator?: '.' | ',';
+  /** The store that scopes order and return keys (--store): their IDs are stored as STORE/ID. */
+  readonly keyPrefix?: string;
   /** Columns the file must have besides those mapped directly (read by `sql` sources). */
   readonly requiredColumns?: readonly string[];
 }
@@ -93,6 +95,12 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       rawCols.push(`NULLIF(trim(${bind(src.const)}::VARCHAR), '') AS ${raw}`);
     } else {
       rawCols.push(`NULLIF(trim((${src.sql})::VARCHAR), '') AS ${raw}`);
+    }
+    if (mapping.keyPrefix !== undefined && src !== undefined && (name === 'order_id' || name === 'return_id')) {
+      // The key scoped to the store: STORE/ID.
+      const last = rawCols.length - 1;
+      const value = (rawCols[last] ?? '').replace(/ AS "[^"]*"$/, '');
+      rawCols[last] = `(CASE WHEN ${value} IS NOT NULL THEN concat(${bind(`${mapping.keyPrefix}/`)}::VARCHAR, ${value}) END)::VARCHAR AS ${raw}`;
     }
     const parsed = parseField(def, name, raw, { times, comma }, level2, level3);
     typedCols.push(`${parsed} AS ${ident(name)}`);

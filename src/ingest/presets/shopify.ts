@@ -44,6 +44,8 @@ export const shopifyPreset: Preset = {
         shipping: optionalColumn(c, 'Shipping'),
         paid_amount: has('Total') ? { sql: `CASE WHEN ${paid} THEN "Total" END` } : undefined,
         coupon_codes: optionalColumn(c, 'Discount Code'),
+        // Shopify gives the refunded total, not when: the refund is dated at the import that first shows it.
+        refunded_amount: optionalColumn(c, 'Refunded Amount'),
         sku: optionalColumn(c, 'Lineitem sku'),
         name: optionalColumn(c, 'Lineitem name'),
         quantity: { column: 'Lineitem quantity' },
