@@ -1,4 +1,4 @@
-import { LINE_TYPES, ORDER_STATUSES, type Entity } from './fields.js';
+import { ENTITIES, LINE_TYPES, ORDER_STATUSES, type Entity } from './fields.js';
 import { ident, type Mapping } from './mapping.js';
 
 const IS_RETURN = "lower(coalesce(is_return, '')) IN ('true', '1', 'yes', 'y', 't')";
@@ -42,11 +42,29 @@ export function fileKey(mapping: Mapping): FileKey | null {
 
 const list = (xs: readonly string[]): string => xs.map((x) => `'${x}'`).join(', ');
 
+/** Identifier fields a spreadsheet may have rewritten as 1.7850E+04. */
+const ID_FIELDS = ['order_id', 'return_id', 'external_id', 'buyer_id', 'buyer_phone', 'buyer_pos_card', 'phone', 'pos_card'];
+
+/**
+ * An identifier in scientific notation is refused: 1.7850E+04 and 17850 would become two
+ * members, and 1.23457E+11 has lost its digits; the export must write the column as text.
+ */
+function scientificIds(entity: Entity): string[] {
+  return ID_FIELDS.filter((f) => f in ENTITIES[entity]).map(
+    (f) =>
+      `CASE WHEN regexp_full_match(${f}, '[0-9]+(\\.[0-9]+)?[eE][+]?[0-9]+') THEN '${f}\tis written in scientific notation (a spreadsheet rewrote the number; its digits may be lost); export the column as text\t' || ${f} END`,
+  );
+}
+
 /**
  * Cross-field checks per entity, as SQL expressions over _typed that yield
  * 'field<TAB>reason<TAB>value' or NULL. Only constant text of our own is pasted here.
  */
 export function entityChecks(entity: Entity): string[] {
+  return [...scientificIds(entity), ...ownChecks(entity)];
+}
+
+function ownChecks(entity: Entity): string[] {
   const status = `CASE WHEN status IS NOT NULL AND status NOT IN (${list(ORDER_STATUSES)}) THEN 'status\tmust be one of ${ORDER_STATUSES.join(', ')}\t' || status END`;
   const lineType = `CASE WHEN line_type IS NOT NULL AND line_type NOT IN (${list(LINE_TYPES)}) THEN 'line_type\tmust be one of ${LINE_TYPES.join(', ')}\t' || line_type END`;
   const price = `CASE WHEN unit_price IS NULL AND amount IS NULL THEN 'unit_price\tneither unit_price nor amount is given\t' END`;

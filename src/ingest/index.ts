@@ -14,12 +14,14 @@ import { ENTITIES, type Entity } from './fields.js';
 import { observeIdentifiers, recordIdentities, touchedIdentities } from './identify.js';
 import { loadEntity } from './load.js';
 import { checkStoredOrders } from './stored-orders.js';
+import { settleDateOrder, type DateOrder, type ImportNotice } from './date-order.js';
 import { refreshOrderFacts } from './order-facts.js';
 import { compileMapping, ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
 import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
 
 export { FileRefused } from './source.js';
+export type { ImportNotice, DateOrder } from './date-order.js';
 export {
   compareOrderRecord,
   statedStatus,
@@ -46,6 +48,10 @@ export interface ImportOptions {
    * stores that number orders alike (Shopify's #1001 in every shop) keep them apart.
    */
   readonly store?: string;
+  /** How dates such as 03/12/2010 are read where the layout allows both (default: judged from the file). */
+  readonly dateOrder?: DateOrder;
+  /** The decimal separator of amounts, overriding the preset's or map's ('.' by default). */
+  readonly decimalSeparator?: '.' | ',';
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
   /**
@@ -89,6 +95,8 @@ export interface ImportReport {
   rejects_file: string | null;
   reject_reasons: Array<{ field: string; reason: string; rows: number }>;
   warnings: { count: number; sample: RowIssue[] };
+  /** Whole-file observations (a likely misreading), each naming the flag or setting that settles it. */
+  notices: ImportNotice[];
   identities_new: number;
   merges: number;
   quarantined: number;
@@ -192,7 +200,13 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
 
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
   const tz = await getSetting(db, 'shop.timezone');
-  const compiled = compileMapping(mapping, tz);
+  const settled = await settleDateOrder(
+    db,
+    opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator },
+    opts.dateOrder,
+  );
+  const notices: ImportNotice[] = [...settled.notices];
+  const compiled = compileMapping(settled.mapping, tz);
   const checks = entityChecks(entity);
   await db.run(
     checks.length === 0
@@ -332,6 +346,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       rejects_file: rejectsFile,
       reject_reasons: reasons,
       warnings: { count: int(await db.one('SELECT count(*) AS n FROM _id_warnings'), 'n'), sample: warnSample },
+      notices,
       identities_new: int(await db.one('SELECT count(*) AS n FROM identities'), 'n') - identitiesBefore,
       merges: resolved?.merges ?? 0,
       quarantined: resolved?.quarantined ?? 0,

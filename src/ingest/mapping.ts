@@ -114,7 +114,9 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       msg: `'${name}\tis ' || length(${raw}) || ' characters long; the limit is ${MAX_TEXT}\t' || ${show}`,
     });
     const invalid = invalidReason(def);
-    if (invalid !== null) {
+    if (def.type === 'decimal') {
+      errors.push({ cond: `${raw} IS NOT NULL AND (${parsed}) IS NULL`, msg: `'${name}\t' || ${decimalReason(raw, comma)} || '\t' || ${show}` });
+    } else if (invalid !== null) {
       errors.push({ cond: `${raw} IS NOT NULL AND (${parsed}) IS NULL`, msg: `'${name}\t${invalid}\t' || ${show}` });
     }
     if (def.type === 'decimal') {
@@ -141,16 +143,33 @@ interface ParseCtx {
   comma: boolean;
 }
 
+/** Currency signs and spaces an amount may carry. */
+const DECORATION = "[\\s¥$€£]|RMB|CNY|元";
+
+/**
+ * An amount read as written, or NULL. With '.' decimals a comma may only group thousands
+ * (1,234.50); with ',' decimals a dot may only group thousands (1.234,50). Anything else
+ * (12,50 in a '.' file, 0x10, 1e3) is not read at all rather than read as another number.
+ */
 function decimalExpr(raw: string, comma: boolean): string {
-  const cleaned = comma
-    ? `replace(regexp_replace(${raw}, '[\\s.¥$€£]|RMB|CNY|元', '', 'g'), ',', '.')`
-    : `regexp_replace(${raw}, '[\\s,¥$€£]|RMB|CNY|元', '', 'g')`;
-  // DECIMAL(18,4) casts are fast and hold 14 integer digits; larger values fail the cast (out of range).
-  const slow = `TRY_CAST(${cleaned} AS DECIMAL(18,4))`;
-  if (comma) return slow;
-  const fast = `TRY_CAST(${raw} AS DECIMAL(18,4))`;
-  // With '.' decimals a plain number casts directly; the cleaning regexp runs only for the rest.
-  return `CASE WHEN ${fast} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
+  const bare = `regexp_replace(${raw}, '${DECORATION}', '', 'g')`;
+  if (comma) {
+    return `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+)(,\\d+)?')
+      THEN TRY_CAST(replace(replace(${bare}, '.', ''), ',', '.') AS DECIMAL(18,4)) END`;
+  }
+  // A plain number casts directly; the cleaning runs only for the rest.
+  return `CASE WHEN regexp_full_match(${raw}, '-?\\d+(\\.\\d+)?') THEN TRY_CAST(${raw} AS DECIMAL(18,4))
+    WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(,\\d{3})+)(\\.\\d+)?') THEN TRY_CAST(replace(${bare}, ',', '') AS DECIMAL(18,4)) END`;
+}
+
+/** Why an amount was not read: a decimal comma (or point) the file's setting does not expect names the setting. */
+function decimalReason(raw: string, comma: boolean): string {
+  const bare = `regexp_replace(${raw}, '${DECORATION}', '', 'g')`;
+  return comma
+    ? `CASE WHEN regexp_full_match(${bare}, '[+-]?\\d*(,\\d{3})*\\.\\d{1,2}') THEN 'looks like a decimal point while the file is read with decimal commas; set \"decimal_separator\": \".\" (or --decimal-separator .)'
+        ELSE 'is not an amount (or is out of range)' END`
+    : `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+),\\d+') THEN 'looks like a decimal comma (read as written it is not a number with a decimal point); if the file writes decimals with commas, pass --decimal-separator , (or \"decimal_separator\": \",\" in a map)'
+        ELSE 'is not an amount (or is out of range)' END`;
 }
 
 /** A written value with a non-zero digit beyond the 4th decimal place (which the cast would round). */
@@ -172,7 +191,8 @@ function parseField(def: FieldDef, name: string, raw: string, ctx: ParseCtx, lev
     case 'json':
       return `CASE WHEN json_valid(${raw}) THEN ${raw} END`;
     case 'integer':
-      return `TRY_CAST(${raw} AS INTEGER)`;
+      // Whole numbers as written: 2.5 is not rounded to 3, 0x10 is not 16.
+      return `CASE WHEN regexp_full_match(${raw}, '[+-]?\\d+') THEN TRY_CAST(${raw} AS INTEGER) END`;
     case 'decimal': {
       const value = ident(`dec_${name}`);
       level2.push(`${decimalExpr(raw, ctx.comma)} AS ${value}`);

@@ -1,6 +1,18 @@
 import { defined, optionalColumn, type Preset } from './types.js';
 
-const num = (col: string): string => `TRY_CAST(regexp_replace("${col}", '[\\s,$€£¥]', '', 'g') AS DECIMAL(18,4))`;
+const PLAIN = "'-?\\d+(\\.\\d+)?'";
+const plain = (col: string): string => `regexp_full_match(trim("${col}"), ${PLAIN})`;
+
+/**
+ * Subtotal + Discount Amount as text when both are plain numbers; otherwise Subtotal as written,
+ * so the import reads it or rejects it with its value (never a misread sum).
+ */
+const itemTotal = (discount: boolean): string =>
+  discount
+    ? `CASE WHEN ${plain('Subtotal')} AND (NULLIF(trim("Discount Amount"), '') IS NULL OR ${plain('Discount Amount')})
+        THEN (trim("Subtotal")::DECIMAL(18,4) + coalesce(NULLIF(trim("Discount Amount"), '')::DECIMAL(18,4), 0))::VARCHAR
+        ELSE "Subtotal" END`
+    : '"Subtotal"';
 
 /**
  * Shopify's orders export: one row per line item; order-level fields (email, totals, times)
@@ -37,9 +49,7 @@ export const shopifyPreset: Preset = {
         cancelled_at: optionalColumn(c, 'Cancelled at'),
         status: has('Financial Status') ? { sql: status } : undefined,
         // Shopify's Subtotal is after discounts; the canonical item total is before them.
-        item_total: has('Subtotal')
-          ? { sql: `${num('Subtotal')} + ${has('Discount Amount') ? `coalesce(${num('Discount Amount')}, 0)` : '0'}` }
-          : undefined,
+        item_total: has('Subtotal') ? { sql: itemTotal(has('Discount Amount')) } : undefined,
         discount: optionalColumn(c, 'Discount Amount'),
         shipping: optionalColumn(c, 'Shipping'),
         paid_amount: has('Total') ? { sql: `CASE WHEN ${paid} THEN "Total" END` } : undefined,
