@@ -3,6 +3,7 @@
  * the orders a file brings (_hdr_in) against the stored orders of the same key.
  */
 import { ident } from './mapping.js';
+import { phoneSql } from './identify.js';
 import { ORDER_CONTENT_FIELDS, ORDER_PROGRESS_FIELDS } from './compare.js';
 
 /** Buyer fields and the identity kind their normalized value is stored under. */
@@ -18,7 +19,7 @@ const BUYER_KINDS: Readonly<Record<string, string>> = {
 /** The normalized value of a buyer field of _hdr_in ($1 = default country calling code). */
 export function normalizedBuyer(field: string, alias: string): string {
   const col = `${alias}.${ident(field)}`;
-  if (field === 'buyer_phone') return `norm_phone(${col}, coalesce(${alias}.__cc, $1))`;
+  if (field === 'buyer_phone') return phoneSql(col, `${alias}.buyer_country`);
   if (field === 'buyer_email') return `norm_email(${col})`;
   return `norm_account(${col})`;
 }

@@ -24,6 +24,8 @@ const buyer = {
   buyer_unionid: t,
   buyer_openid: t,
   buyer_pos_card: t,
+  /** The buyer's country (ISO code or calling code): how a phone without a country code is read. */
+  buyer_country: t,
 } as const;
 
 const orderFields = {
@@ -70,6 +72,8 @@ export const ENTITIES = {
     wechat_unionid: t,
     wechat_openid: t,
     pos_card: t,
+    /** ISO code or calling code: how a phone without a country code is read. */
+    country: t,
     name: t,
     gender: t,
     birthday: { type: 'date' },

@@ -146,6 +146,23 @@ function scopeToStore(mapping: Mapping, store: string, file: string): Mapping {
   return { ...mapping, keyPrefix: store.trim(), fields: hasStore ? { ...mapping.fields, store_id: { const: store.trim() } } : mapping.fields };
 }
 
+/** Refuses a file whose currency column names another currency than the shop's. */
+async function checkCurrency(db: Db, file: string, mapping: Mapping): Promise<void> {
+  if (mapping.currencyColumn === undefined) return;
+  const shop = await getSetting(db, 'shop.currency');
+  const found = (
+    await db.all(`SELECT DISTINCT upper(trim(${ident(mapping.currencyColumn)})) AS c FROM _stage WHERE NULLIF(trim(${ident(mapping.currencyColumn)}), '') IS NOT NULL ORDER BY c`)
+  ).map((r) => str(r, 'c') ?? '');
+  const other = found.filter((c) => c !== shop);
+  if (other.length > 0) {
+    throw new FileRefused(
+      file,
+      `its amounts are in ${found.join(', ')} (column ${mapping.currencyColumn}) but this database's currency is ${shop}; ` +
+        `one database holds one currency: if this shop sells in ${other[0] ?? ''}, run \`regulars settings set shop.currency ${other[0] ?? ''}\` before importing`,
+    );
+  }
+}
+
 /** Imports one file. Throws FileRefused (and writes nothing) when the file is not what the preset reads. */
 export async function importFile(db: Db, clock: Clock, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const started = clock.now();
@@ -198,6 +215,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     );
   }
 
+  await checkCurrency(db, file, mapping);
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
   const tz = await getSetting(db, 'shop.timezone');
   const settled = await settleDateOrder(

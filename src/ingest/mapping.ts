@@ -18,6 +18,8 @@ export interface Mapping {
   readonly decimalSeparator?: '.' | ',';
   /** The store that scopes order and return keys (--store): their IDs are stored as STORE/ID. */
   readonly keyPrefix?: string;
+  /** A column naming the currency of the file's amounts; it must be the shop's (shop.currency). */
+  readonly currencyColumn?: string;
   /** Columns the file must have besides those mapped directly (read by `sql` sources). */
   readonly requiredColumns?: readonly string[];
 }

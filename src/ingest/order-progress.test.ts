@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { accounted, countOf, readCsv, sandbox } from '../testing/index.js';
+import { accounted, clock, countOf, readCsv, sandbox as freshSandbox } from '../testing/index.js';
+import { setSetting } from '../core/settings/index.js';
 import { compareOrderRecord, type OrderRecord } from './index.js';
 
 /** Shopify orders export columns (a subset of the published list, in its order). */
@@ -31,6 +32,13 @@ const shopifyRow = (o: { name: string; email: string; status: string; paid?: str
     o.cancelled ?? '',
     o.refunded ?? '0.00',
   ].join(',');
+
+/** A database for a shop that sells in US dollars, as the fixtures do. */
+async function sandbox(): Promise<Awaited<ReturnType<typeof freshSandbox>>> {
+  const s = await freshSandbox();
+  await setSetting(s.db, clock, 'shop.currency', 'USD');
+  return s;
+}
 
 async function purchase(s: Awaited<ReturnType<typeof sandbox>>, order: string): Promise<unknown> {
   const r = await s.db.one('SELECT is_purchase FROM order_values WHERE order_id = $1', [order]);

@@ -9,7 +9,7 @@ import type { Entity } from './fields.js';
 import { SALES_LINE_NO, SALES_RET, STATED_STATUS } from './load.js';
 
 const pick = (f: string): string => `arg_min(${f}, __line) FILTER (WHERE ${f} IS NOT NULL) AS ${f}`;
-const TEXT = ['buyer_id', 'buyer_phone', 'buyer_email', 'buyer_unionid', 'buyer_openid', 'buyer_pos_card', 'store_id', 'agent_id', 'status'];
+const TEXT = ['buyer_id', 'buyer_phone', 'buyer_email', 'buyer_unionid', 'buyer_openid', 'buyer_pos_card', 'buyer_country', 'store_id', 'agent_id', 'status'];
 const MONEY = ['item_total', 'discount', 'shipping', 'paid_amount', 'coupon_codes', 'refunded_amount'];
 const TIMES = ['created_at', 'paid_at', 'shipped_at', 'completed_at', 'cancelled_at', 'refunded_at'];
 
@@ -27,7 +27,7 @@ export async function checkStoredOrders(db: Db, entity: Entity, country: string,
   await db.run(`CREATE OR REPLACE TEMP TABLE _cand AS SELECT * FROM ${rows}`);
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _hdr_in AS
-     SELECT channel, order_id, NULL::VARCHAR AS __cc, ${[...TEXT, ...MONEY].map(pick).join(', ')},
+     SELECT channel, order_id, ${[...TEXT, ...MONEY].map(pick).join(', ')},
        ${TIMES.map((t) => `min(${t}) AS ${t}`).join(', ')}
      FROM _cand GROUP BY channel, order_id`,
   );

@@ -26,6 +26,7 @@ export const shopifyPreset: Preset = {
     const c = ctx.columns;
     const has = (name: string): boolean => c.includes(name);
     const phone = ['Phone', 'Billing Phone', 'Shipping Phone'].filter(has).map((p) => `NULLIF(trim("${p}"), '')`);
+    const countries = ['Billing Country', 'Shipping Country'].filter(has).map((p) => `NULLIF(trim("${p}"), '')`);
     const financial = has('Financial Status') ? `lower(trim("Financial Status"))` : 'NULL';
     const paid = `${financial} IN ('paid', 'partially_paid', 'partially_refunded', 'refunded')`;
     const status = `CASE
@@ -41,6 +42,8 @@ export const shopifyPreset: Preset = {
         buyer_email: optionalColumn(c, 'Email'),
         buyer_phone: phone.length > 0 ? { sql: `coalesce(${phone.join(', ')})` } : undefined,
         buyer_name: optionalColumn(c, 'Billing Name'),
+        // Phones without a country code are read in the buyer's country, not the shop's default.
+        buyer_country: countries.length > 0 ? { sql: `coalesce(${countries.join(', ')})` } : undefined,
         store_id: optionalColumn(c, 'Location'),
         agent_id: optionalColumn(c, 'Employee'),
         created_at: { column: 'Created at' },
@@ -62,6 +65,7 @@ export const shopifyPreset: Preset = {
         unit_price: { column: 'Lineitem price' },
         list_price: optionalColumn(c, 'Lineitem compare at price'),
       }),
+      ...(has('Currency') ? { currencyColumn: 'Currency' } : {}),
     };
   },
 };
