@@ -7,13 +7,14 @@ import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { int, str, type Db } from '../core/db/index.js';
 import { shopTime, sqlTimestamp, type Clock } from '../core/clock.js';
-import { getSetting } from '../core/settings/index.js';
+import { getSetting, isSettingStored } from '../core/settings/index.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { entityChecks, fileKey } from './checks.js';
 import { ENTITIES, type Entity } from './fields.js';
 import { observeIdentifiers, recordIdentities, touchedIdentities } from './identify.js';
 import { loadEntity } from './load.js';
 import { checkStoredOrders } from './stored-orders.js';
+import { checkFutureDates, checkOffsets } from './time-checks.js';
 import { settleDateOrder, type DateOrder, type ImportNotice } from './date-order.js';
 import { refreshOrderFacts } from './order-facts.js';
 import { compileMapping, ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
@@ -224,6 +225,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     opts.dateOrder,
   );
   const notices: ImportNotice[] = [...settled.notices];
+  notices.push(...(await checkOffsets(db, file, settled.mapping, tz, await isSettingStored(db, 'shop.timezone'))));
   const compiled = compileMapping(settled.mapping, tz);
   const checks = entityChecks(entity);
   await db.run(
@@ -244,6 +246,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     `INSERT INTO _rejects SELECT __line, p[1], p[2], array_to_string(p[3:], chr(9))
      FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
   );
+  notices.push(...(await checkFutureDates(db, settled.mapping, shopTime(clock.now(), tz))));
   const key = fileKey(mapping);
   const k = key === null ? '' : key.exprs.join(', ');
   // Distinct hashes prove distinct keys; the exact check runs only when some hashes repeat.

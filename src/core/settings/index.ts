@@ -66,6 +66,11 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
   return value as SettingValue<K>;
 }
 
+/** True when the setting was set (stored), false while it keeps its default. */
+export async function isSettingStored(db: Db, key: SettingKey): Promise<boolean> {
+  return (await db.one('SELECT value FROM settings WHERE key = $1', [key])) !== undefined;
+}
+
 /** Validates a setting value against the type of its default; returns an error message or null. */
 export function checkSetting(key: SettingKey, value: unknown): string | null {
   const def: unknown = SETTINGS[key].default;
