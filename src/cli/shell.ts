@@ -13,7 +13,12 @@ export const EXIT_LOCKED = 3;
 
 /** The database file: --db, $REGULARS_DB or ./regulars.duckdb. */
 export function dbPath(opts: Common): string {
-  return opts.db ?? process.env['REGULARS_DB'] ?? 'regulars.duckdb';
+  const path = opts.db ?? process.env['REGULARS_DB'] ?? 'regulars.duckdb';
+  // A data file given as the database would be overwritten or silently ignored: refuse it.
+  if (/\.(csv|tsv|txt|json|ndjson|jsonl|parquet|gz|zip|xlsx?)$/i.test(path)) {
+    throw new UsageError(`--db names the database file; '${path}' looks like a data file (files to import are arguments, e.g. regulars import ${path})`);
+  }
+  return path;
 }
 
 /** Adds --db and --json to a command. */

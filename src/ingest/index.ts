@@ -183,6 +183,9 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     staged.columns.length === 1
       ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.`
       : '';
+  if (staged.rows === 0 && parseLines === 0) {
+    throw new FileRefused(file, 'has no rows (a header at most): an empty export is refused, not recorded as an import');
+  }
   if (staged.rows === 0 && parseLines > 0) {
     const first = staged.parseRejects[0];
     throw new FileRefused(file, `none of its ${parseLines} rows could be read (line ${first?.line ?? 0}: ${first?.reason ?? ''}).${oneColumnHint}`);

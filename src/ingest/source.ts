@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { int, str, type Db } from '../core/db/index.js';
 import { ident } from './mapping.js';
 
@@ -69,6 +69,20 @@ function decompressedHead(file: string, head: Buffer): Buffer {
   }
 }
 
+/**
+ * Reads a gzip file to its end: a truncated or corrupt one is refused as a whole (a reader that
+ * stops at the break would import part of the file as if it were all of it).
+ */
+async function checkGzip(file: string): Promise<void> {
+  const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  try {
+    await pipeline(createReadStream(file), createGunzip(), sink);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FileRefused(file, `is a truncated or corrupt gzip file (${why}); nothing of it is imported: copy or download it again`);
+  }
+}
+
 /** Checks whether bytes are valid UTF-8, ignoring a sequence cut off at the end. */
 function validUtf8Prefix(buf: Buffer): boolean {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -112,6 +126,7 @@ export async function stageFile(db: Db, file: string, opts: StageOptions): Promi
   if (rawHead.subarray(0, 4).toString('latin1') === 'PAR1') return stageParquet(db, file);
   const head = decompressedHead(file, rawHead);
   if (head.length === 0) throw new FileRefused(file, 'the file is empty');
+  if (isGzip(rawHead)) await checkGzip(file);
   const nul = head.indexOf(0);
   if (nul >= 0) {
     throw new FileRefused(file, `not a text file (binary byte at offset ${nul}); expected CSV, NDJSON or Parquet`);
