@@ -273,3 +273,31 @@ test('a returns file without line_no imports through the CLI with a --json repor
     s.close();
   }
 });
+
+test('reject lines are physical lines when a record spans lines and the file has blank lines', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('members.csv', [
+      'channel,external_id,name,birthday',
+      'shop,c1,"Ann',
+      'Smith",1990-01-01',
+      '',
+      'shop,c2,Bob,1990-13-40',
+      'shop,c3',
+      '',
+      'shop,c4,"Cy',
+      '',
+      'Doe",not a date',
+      'shop,c5,Di,1990-02-02',
+    ].join('\r\n'));
+    const r = await s.import(f);
+    assert.deepEqual([r.rows_read, r.loaded, r.rejected], [5, 2, 3]);
+    const rejects = readCsv(r.rejects_file ?? '');
+    assert.deepEqual([...new Set(rejects.map((x) => x['line']))], ['5', '6', '8'], 'the lines a text editor shows');
+    assert.equal(rejects.find((x) => x['line'] === '8')?.['field'], 'birthday');
+    const name = await s.db.one("SELECT name FROM member_records WHERE external_id = 'c1'");
+    assert.equal(name?.['name'], 'Ann\r\nSmith');
+  } finally {
+    s.close();
+  }
+});

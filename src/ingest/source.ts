@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
@@ -6,6 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { Transform, Writable } from 'node:stream';
 import { int, str, type Db } from '../core/db/index.js';
 import { ident } from './mapping.js';
+import { recordAt, recordStarts } from './lines.js';
 
 /** How to read a file into the staging table. */
 export interface StageOptions {
@@ -186,12 +187,26 @@ async function withTranscoded<T>(file: string, fn: (utf8File: string) => Promise
   }
 }
 
+/** _stage over _stage_raw with each row's physical line, from a list in row order. */
+async function stagePhysicalLines(db: Db, lines: readonly number[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-lines-'));
+  try {
+    const file = join(dir, 'lines.txt');
+    writeFileSync(file, `${lines.map((l, k) => `${k},${l}`).join('\n')}\n`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE _phys AS SELECT * FROM read_csv(${sqlString(file)}, columns = {'k': 'BIGINT', 'line': 'BIGINT'}, header = false, delim = ',')`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await db.run('CREATE TEMP VIEW _stage AS SELECT p.line AS __line, s.* FROM _stage_raw s JOIN _phys p ON p.k = s.rowid');
+}
+
 /** Drops the staged file (a table, or for CSV a view over the raw table). */
 export async function dropStage(db: Db): Promise<void> {
   const view = await db.one("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = '_stage' AND temporary");
   if (int(view, 'n') > 0) await db.run('DROP VIEW _stage');
   else await db.run('DROP TABLE IF EXISTS _stage');
   await db.run('DROP TABLE IF EXISTS _stage_raw');
+  await db.run('DROP TABLE IF EXISTS _phys');
 }
 
 async function stageParquet(db: Db, file: string): Promise<Staged> {
@@ -311,15 +326,28 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
     throw new FileRefused(file, `cannot be read as CSV: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   const errs = await db.all(
-    'SELECT DISTINCT line::BIGINT AS line, error_type, coalesce(column_name, \'\') AS col, left(coalesce(csv_line, \'\'), 80) AS v, error_message FROM _rej_errors ORDER BY line',
+    "SELECT DISTINCT line::BIGINT AS line, coalesce(line_byte_position, byte_position, 0)::BIGINT AS pos, error_type, coalesce(column_name, '') AS col, left(coalesce(csv_line, ''), 80) AS v, error_message FROM _rej_errors ORDER BY line",
   );
-  const rejects: ParseReject[] = errs.map((r) => ({
-    line: int(r, 'line'),
-    field: str(r, 'col') ?? '',
-    reason:
-      str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
-    value: str(r, 'v') ?? '',
-  }));
+  // Physical lines: the reader's own line count drifts once a record spans lines or a line is blank.
+  const starts = await recordStarts(path);
+  const rejectedRecords = new Set<number>();
+  const rejects: ParseReject[] = errs.map((r) => {
+    const record = recordAt(starts, int(r, 'pos'));
+    rejectedRecords.add(record);
+    return {
+      line: starts.lines[record] ?? int(r, 'line'),
+      field: str(r, 'col') ?? '',
+      reason:
+        str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
+      value: str(r, 'v') ?? '',
+    };
+  });
+  const goodLines = starts.lines.filter((_, i) => i > 0 && !rejectedRecords.has(i));
+  const rows = int(await db.one('SELECT count(*) AS n FROM _stage_raw'), 'n');
+  if (!starts.simple && goodLines.length === rows) {
+    await stagePhysicalLines(db, goodLines);
+    return finish(db, 'csv', encoding, rejects);
+  }
   // Line of each good row: header (1) + its position + the rejected lines before it.
   const lines = [...new Set(rejects.map((r) => r.line))].sort((a, b) => a - b);
   await db.run('DROP TABLE IF EXISTS _rej_lines');
