@@ -191,8 +191,10 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     throw new FileRefused(file, `none of its ${parseLines} rows could be read (line ${first?.line ?? 0}: ${first?.reason ?? ''}).${oneColumnHint}`);
   }
 
+  const tz = await getSetting(db, 'shop.timezone');
   const presetMapping = preset.mapping({
     file,
+    now: shopTime(clock.now(), tz),
     columns: staged.columns,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
@@ -221,7 +223,6 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
 
   await checkCurrency(db, file, mapping);
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
-  const tz = await getSetting(db, 'shop.timezone');
   const settled = await settleDateOrder(
     db,
     opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator },

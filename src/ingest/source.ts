@@ -18,6 +18,8 @@ export interface StageOptions {
   readonly layout?: 'csv' | 'whitespace';
   /** Column names for a whitespace layout; a first line whose first token is not numeric is a header. */
   readonly columns?: readonly string[];
+  /** Column names of a CSV file without a header line: its first line is a row. */
+  readonly columnNames?: readonly string[];
 }
 
 /** A row the parser could not read: it goes to the reject file. */
@@ -313,12 +315,15 @@ async function stageNdjson(db: Db, file: string, path: string, encoding: string)
 
 async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, encoding: string): Promise<Staged> {
   const delim = opts.delimiter === undefined ? '' : `, delim = ${sqlString(opts.delimiter === '\\t' ? '\t' : opts.delimiter)}`;
+  const names = opts.columnNames;
+  const header = names === undefined ? 'header = true' : `header = false, names = [${names.map(sqlString).join(', ')}]`;
+  const first = names === undefined ? 1 : 0; // the first record that is a row
   await dropStage(db);
   await db.run('DROP TABLE IF EXISTS _rej_errors');
   await db.run('DROP TABLE IF EXISTS _rej_scans');
   try {
     await db.run(
-      `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, header = true,
+      `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, ${header},
          store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans',
          max_line_size = 16777216, null_padding = false${delim})`,
     );
@@ -342,9 +347,9 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
       value: str(r, 'v') ?? '',
     };
   });
-  const goodLines = starts.lines.filter((_, i) => i > 0 && !rejectedRecords.has(i));
+  const goodLines = starts.lines.filter((_, i) => i >= first && !rejectedRecords.has(i));
   const rows = int(await db.one('SELECT count(*) AS n FROM _stage_raw'), 'n');
-  if (!starts.simple && goodLines.length === rows) {
+  if ((!starts.simple || first === 0) && goodLines.length === rows) {
     await stagePhysicalLines(db, goodLines);
     return finish(db, 'csv', encoding, rejects);
   }
