@@ -42,7 +42,7 @@ test('segments API: live count, rule errors with paths, save, snapshot, history,
     const csv = await app.inject({ url: `/api/segments/${id}/members.csv`, headers: op });
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    const lines = csv.body.trim().split('\n');
+    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
     assert.equal(lines[0], 'member_id,name,phone,email');
     assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]).sort(), ['Ann', 'Cai']);
 

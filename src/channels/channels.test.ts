@@ -20,9 +20,10 @@ channelContract('csv', () => {
     make: () => csvChannel({ file, consentChannel: 'sms' }),
     received: () => {
       try {
-        const [header = [], ...rows] = parseCsv(readFileSync(file, 'utf8'));
+        const [header = [], ...rows] = parseCsv(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
         const col = (r: string[], n: string): string => r[header.indexOf(n)] ?? '';
-        return Promise.resolve(rows.map((r) => ({ key: col(r, 'idempotency_key'), to: col(r, 'phone'), text: col(r, 'text') })));
+        // Phones are written with the apostrophe that keeps spreadsheets from reading +86... as a formula.
+        return Promise.resolve(rows.map((r) => ({ key: col(r, 'idempotency_key'), to: col(r, 'phone').replace(/^'/, ''), text: col(r, 'text') })));
       } catch {
         return Promise.resolve([]);
       }
@@ -211,7 +212,7 @@ test('csv: a restart reports the resend as a duplicate; a file with other column
     const empty = join(dir, 'empty.csv');
     writeFileSync(empty, '');
     assert.equal((await csvChannel({ file: empty, consentChannel: 'sms' }).send(sample('m1'))).status, 'sent');
-    assert.equal(parseCsv(readFileSync(empty, 'utf8'))[0]?.[0], 'idempotency_key');
+    assert.equal(parseCsv(readFileSync(empty, 'utf8'))[0]?.[0], '\uFEFFidempotency_key', 'a BOM first, so Excel reads UTF-8');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,13 +4,12 @@
  * resend after a restart does not duplicate a line.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { parseCsv } from '../core/csv.js';
+import { CSV_BOM, csvCell, parseCsv } from '../core/csv.js';
 import { renderTemplate } from './template.js';
 import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
 
 export const CSV_COLUMNS = ['idempotency_key', 'campaign_id', 'wave_id', 'member_id', 'name', 'phone', 'email', 'wechat', 'subject', 'text', 'scheduled_for'] as const;
 
-const quote = (v: string): string => (/[",\r\n]/.test(v) || v.startsWith(' ') ? `"${v.replace(/"/g, '""')}"` : v);
 
 /** A CSV list channel writing to `file` (created with a header when absent). */
 export function csvChannel(o: { file: string; consentChannel: string }): ChannelAdapter {
@@ -19,7 +18,8 @@ export function csvChannel(o: { file: string; consentChannel: string }): Channel
   // its keys cannot be read, so a restart would write duplicates into misaligned columns.
   let refusal: string | undefined;
   const existing = existsSync(o.file) ? readFileSync(o.file, 'utf8') : '';
-  if (existing.trim() === '') appendFileSync(o.file, `${CSV_COLUMNS.join(',')}\n`);
+  // A BOM so Excel reads Chinese names as UTF-8.
+  if (existing.trim() === '') appendFileSync(o.file, `${CSV_BOM}${CSV_COLUMNS.join(',')}\n`);
   else {
     const [header = [], ...rows] = parseCsv(existing.replace(/^\uFEFF/, ''));
     if (header.join(',') !== CSV_COLUMNS.join(',')) refusal = `${o.file} has the columns ${header.join(',')}, not ${CSV_COLUMNS.join(',')}: choose another file`;
@@ -35,7 +35,8 @@ export function csvChannel(o: { file: string; consentChannel: string }): Channel
       if (!r.ok) return Promise.resolve({ status: 'failed', error: `template variables missing: ${r.missing.join(', ')}` });
       const row = [m.idempotencyKey, m.campaignId, m.waveId, m.recipient.memberId, m.recipient.name ?? '', m.recipient.phone ?? '', m.recipient.email ?? '', m.recipient.wechat ?? '', r.message.subject ?? '', r.message.text, m.scheduledFor];
       try {
-        appendFileSync(o.file, `${row.map(quote).join(',')}\n`);
+        // Text cells (names, phones, messages) neutralised against formula injection.
+        appendFileSync(o.file, `${row.map((v) => csvCell(v)).join(',')}\n`);
       } catch (e) {
         return Promise.resolve({ status: 'retry', error: e instanceof Error ? e.message : String(e) });
       }

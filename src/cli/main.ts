@@ -43,11 +43,15 @@ function importSummary(r: ImportReport): string {
     r.return > 0 ? `${r.return} returns` : '',
     r.non_product > 0 ? `${r.non_product} non-product` : '',
     r.duplicate > 0 ? `${r.duplicate} already known` : '',
+    r.updated > 0 ? `${r.updated} updated` : '',
+    r.conflict > 0 ? `${r.conflict} in conflict with stored orders -> ${r.rejects_file ?? ''}` : '',
+    r.refunds > 0 ? `${r.refunds} refunds made returns` : '',
     r.rejected > 0 ? `${r.rejected} rejected -> ${r.rejects_file ?? ''}` : '',
   ].filter((p) => p !== '');
   const lines = [`${r.file} (${r.preset} ${r.entity}, ${r.format} ${r.encoding}): ${parts.join(', ')}; ${r.seconds}s`];
   for (const reason of r.reject_reasons.slice(0, 5)) lines.push(`  rejected ${reason.rows}: ${reason.field} ${reason.reason}`);
   if (r.warnings.count > 0) lines.push(`  ${r.warnings.count} identifiers ignored (masked or malformed), e.g. line ${r.warnings.sample[0]?.line ?? 0} ${r.warnings.sample[0]?.field ?? ''}`);
+  for (const n of r.notices) lines.push(`  note: ${n.message}`);
   if (r.merges > 0 || r.identities_new > 0) lines.push(`  ${r.identities_new} new identifiers, ${r.merges} merges, ${r.quarantined} quarantined identifiers in total`);
   return lines.join('\n');
 }
@@ -68,8 +72,11 @@ export function buildProgram(): Command {
       .option('--entity <name>', 'entity of a regulars-preset file when its name does not say')
       .option('--encoding <enc>', 'auto (default), utf-8 or gbk')
       .option('--delimiter <char>', 'CSV delimiter (sniffed when absent; \\t for tab)')
+      .option('--store <name>', 'the store the orders belong to: part of their key (Shopify numbers orders per shop)')
+      .addOption(new Option('--date-order <order>', 'how 03/12/2010 reads where a layout allows both (default: judged from the file)').choices(['dmy', 'mdy']))
+      .addOption(new Option('--decimal-separator <char>', 'decimal separator of amounts (default .)').choices(['.', ',']))
       .option('--rejects <dir>', 'where reject files go', 'rejects'),
-  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string }) => {
+  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ',' }) => {
     const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
     const reports: ImportReport[] = [];
     const refused: Array<{ file: string; reason: string }> = [];
@@ -84,6 +91,9 @@ export function buildProgram(): Command {
             ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
             ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
             ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+            ...(opts.store !== undefined ? { store: opts.store } : {}),
+            ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
+            ...(opts.decimalSeparator !== undefined ? { decimalSeparator: opts.decimalSeparator } : {}),
             onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
           });
           reports.push(report);

@@ -16,7 +16,12 @@ export const EXIT_LOCKED = 3;
 
 /** The database file: --db, $REGULARS_DB or ./regulars.duckdb. */
 export function dbPath(opts: Common): string {
-  return opts.db ?? config().db;
+  const path = opts.db ?? config().db;
+  // A data file given as the database would be overwritten or silently ignored: refuse it.
+  if (/\.(csv|tsv|txt|json|ndjson|jsonl|parquet|gz|zip|xlsx?|sqlite)$/i.test(path)) {
+    throw new UsageError(`--db names the analytical database file; '${path}' looks like a data file (files to import are arguments, e.g. regulars import ${path})`);
+  }
+  return path;
 }
 
 /** The operational store's PostgreSQL URL: --pg, $REGULARS_PG_URL, or null (SQLite beside the database file). */

@@ -32,3 +32,18 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
+
+/** Byte order mark written first in CSV exports, so Excel reads UTF-8 (Chinese names) as UTF-8. */
+export const CSV_BOM = '\uFEFF';
+
+/**
+ * One CSV cell of an export. Text (names, phones, messages) beginning with =, +, -, @, a tab or
+ * a carriage return is neutralised with a leading apostrophe, as OWASP recommends against
+ * formula injection ('+8613800138000 stays readable); numbers (`kind: 'number'`) are written as
+ * they are. Cells with commas, quotes or line breaks are quoted.
+ */
+export function csvCell(value: unknown, kind: 'text' | 'number' = 'text'): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  const safe = kind === 'text' && /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) || safe.startsWith(' ') ? `"${safe.replace(/"/g, '""')}"` : safe;
+}

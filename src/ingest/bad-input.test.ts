@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { gzipSync } from 'node:zlib';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { FileRefused } from './index.js';
@@ -212,6 +213,90 @@ test('a process killed mid-import leaves no partial state', async () => {
     } finally {
       db.close();
     }
+  } finally {
+    s.close();
+  }
+});
+
+function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'regulars.js'), ...args], { encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('a truncated .gz is refused whole, not imported in part', async () => {
+  const s = await sandbox();
+  try {
+    const rows = ['channel,order_id,buyer_id,created_at'];
+    for (let i = 0; i < 20_000; i++) rows.push(`web,o${i},u${i % 97},2024-01-01 10:00:00`);
+    const gz = gzipSync(rows.join('\n'));
+    const f = s.write('orders.csv.gz', gz.subarray(0, Math.floor(gz.length * 2 / 3)));
+    await assert.rejects(s.import(f), (e: unknown) => e instanceof FileRefused && /truncated or corrupt gzip/.test(e.message));
+    await tablesEmpty(s);
+  } finally {
+    s.close();
+  }
+});
+
+test('a header-only file is refused, not recorded as an import', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('orders.csv', `${ORDERS_HEADER}\n`);
+    await assert.rejects(s.import(f), (e: unknown) => e instanceof FileRefused && /has no rows/.test(e.message));
+    await tablesEmpty(s);
+  } finally {
+    s.close();
+  }
+});
+
+test('--db naming a data file is refused before anything is read or written', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('orders.csv', `${ORDERS_HEADER}\nweb,o1,u1,2024-01-01 10:00:00,,created,10.00,\n`);
+    const r = runCli(['import', f, '--db', join(s.dir, 'something.csv'), '--json']);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /--db names the database file; '.*something\.csv' looks like a data file/);
+    assert.equal(existsSync(join(s.dir, 'something.csv')), false);
+  } finally {
+    s.close();
+  }
+});
+
+test('a returns file without line_no imports through the CLI with a --json report', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('returns.csv', 'channel,return_id,order_id,sku,quantity,amount,returned_at\nshop,r1,o1,A,1,10.00,2024-03-10 12:00:00\nshop,r1,o1,B,1,4.00,2024-03-10 12:00:00\n');
+    const r = runCli(['import', f, '--db', join(s.dir, 'cli.duckdb'), '--json', '--rejects', join(s.dir, 'rj')]);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { files: Array<{ return: number; rejected: number }> };
+    assert.deepEqual([doc.files[0]?.return, doc.files[0]?.rejected], [2, 0]);
+  } finally {
+    s.close();
+  }
+});
+
+test('reject lines are physical lines when a record spans lines and the file has blank lines', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('members.csv', [
+      'channel,external_id,name,birthday',
+      'shop,c1,"Ann',
+      'Smith",1990-01-01',
+      '',
+      'shop,c2,Bob,1990-13-40',
+      'shop,c3',
+      '',
+      'shop,c4,"Cy',
+      '',
+      'Doe",not a date',
+      'shop,c5,Di,1990-02-02',
+    ].join('\r\n'));
+    const r = await s.import(f);
+    assert.deepEqual([r.rows_read, r.loaded, r.rejected], [5, 2, 3]);
+    const rejects = readCsv(r.rejects_file ?? '');
+    assert.deepEqual([...new Set(rejects.map((x) => x['line']))], ['5', '6', '8'], 'the lines a text editor shows');
+    assert.equal(rejects.find((x) => x['line'] === '8')?.['field'], 'birthday');
+    const name = await s.db.one("SELECT name FROM member_records WHERE external_id = 'c1'");
+    assert.equal(name?.['name'], 'Ann\r\nSmith');
   } finally {
     s.close();
   }

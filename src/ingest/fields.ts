@@ -24,6 +24,8 @@ const buyer = {
   buyer_unionid: t,
   buyer_openid: t,
   buyer_pos_card: t,
+  /** The buyer's country (ISO code or calling code): how a phone without a country code is read. */
+  buyer_country: t,
 } as const;
 
 const orderFields = {
@@ -44,6 +46,9 @@ const orderFields = {
   shipping: dec,
   paid_amount: dec,
   coupon_codes: t,
+  /** Money refunded on the order so far (a later export may raise it). */
+  refunded_amount: dec,
+  refunded_at: ts,
 } as const;
 
 const lineFields = {
@@ -51,7 +56,7 @@ const lineFields = {
   sku: t,
   name: t,
   line_type: t,
-  quantity: { type: 'integer', required: true },
+  quantity: { type: 'decimal', required: true },
   unit_price: dec,
   amount: dec,
   list_price: dec,
@@ -67,6 +72,8 @@ export const ENTITIES = {
     wechat_unionid: t,
     wechat_openid: t,
     pos_card: t,
+    /** ISO code or calling code: how a phone without a country code is read. */
+    country: t,
     name: t,
     gender: t,
     birthday: { type: 'date' },
@@ -102,7 +109,7 @@ export const ENTITIES = {
     ...buyer,
     sku: t,
     line_type: t,
-    quantity: { type: 'integer', required: true },
+    quantity: { type: 'decimal', required: true },
     amount: { type: 'decimal', required: true },
     reason: t,
     returned_at: tsreq,

@@ -1,5 +1,24 @@
 import type { Db } from '../core/db/index.js';
+import { CALLING_CODES } from '../core/settings/index.js';
 import { ENTITIES, type Entity } from './fields.js';
+
+const CODE_MAP = `MAP {${Object.entries(CALLING_CODES)
+  .map(([iso, code]) => `'${iso}': '${code}'`)
+  .join(', ')}}`;
+
+/** The calling code of a country column (US, +1, 1), or NULL: SQL over constant text of our own. */
+export function callingCodeSql(country: string): string {
+  return `coalesce(${CODE_MAP}[upper(trim(${country}))], NULLIF(regexp_extract(trim(${country}), '^\\+?([0-9]{1,3})$', 1), ''))`;
+}
+
+/**
+ * A phone as norm_phone reads it: Excel's text guard (a leading apostrophe, as in Shopify's
+ * '+46 ...) removed; the row's country, else the default ($1), for numbers without a country code.
+ */
+export function phoneSql(phone: string, country: string | null): string {
+  const cc = country === null ? '$1' : `coalesce(${callingCodeSql(country)}, $1)`;
+  return `norm_phone(regexp_replace(${phone}, '^\\s*''', ''), ${cc})`;
+}
 
 interface IdSource {
   readonly field: string;
@@ -57,8 +76,10 @@ export async function observeIdentifiers(db: Db, entity: Entity, country: string
   if (sources.length === 0) return false;
   const at = timeField(entity);
   for (const [slot, s] of sources.entries()) {
+    const countryField = entity === 'members' ? 'country' : 'buyer_country';
+    const rowCountry = countryField in ENTITIES[entity] ? `"${countryField}"` : null;
     const norm =
-      s.norm === 'phone' ? `norm_phone("${s.field}", $1)` : s.norm === 'email' ? `norm_email("${s.field}")` : `norm_account("${s.field}")`;
+      s.norm === 'phone' ? phoneSql(`"${s.field}"`, rowCountry) : s.norm === 'email' ? `norm_email("${s.field}")` : `norm_account("${s.field}")`;
     const scope = s.scoped ? 'channel' : "''";
     await db.run(
       `INSERT INTO _obs SELECT __line, ${slot}, '${s.kind}', ${scope}, v, "${at}" FROM (SELECT *, ${norm} AS v FROM _ok) WHERE v IS NOT NULL`,

@@ -6,19 +6,33 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { int, str, type Db } from '../core/db/index.js';
-import { sqlTimestamp, type Clock } from '../core/clock.js';
-import { getSetting } from '../core/settings/index.js';
+import { shopTime, sqlTimestamp, type Clock } from '../core/clock.js';
+import { getSetting, isSettingStored } from '../core/settings/index.js';
 import { resolveIdentities } from '../identity/resolve.js';
-import { entityChecks, FILE_KEYS } from './checks.js';
+import { entityChecks, fileKey } from './checks.js';
 import { ENTITIES, type Entity } from './fields.js';
 import { observeIdentifiers, recordIdentities, touchedIdentities } from './identify.js';
 import { loadEntity } from './load.js';
+import { checkStoredOrders } from './stored-orders.js';
+import { checkFutureDates, checkOffsets } from './time-checks.js';
+import { settleDateOrder, type DateOrder, type ImportNotice } from './date-order.js';
 import { refreshOrderFacts } from './order-facts.js';
-import { compileMapping, ident, mappedColumns, unmappedRequired } from './mapping.js';
+import { compileMapping, ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
 import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
 
 export { FileRefused } from './source.js';
+export type { ImportNotice, DateOrder } from './date-order.js';
+export {
+  compareOrderRecord,
+  statedStatus,
+  ORDER_CONTENT_FIELDS,
+  ORDER_PROGRESS_FIELDS,
+  type OrderRecord,
+  type OrderComparison,
+  type OrderChange,
+  type OrderConflict,
+} from './compare.js';
 export { refreshOrderFacts, syncOrderFactMembers } from './order-facts.js';
 export { PRESETS } from './presets/index.js';
 export { ENTITIES, ENTITY_NAMES, LINE_TYPES, ORDER_STATUSES, EVENT_TYPES, isEntity, type Entity } from './fields.js';
@@ -30,6 +44,15 @@ export interface ImportOptions {
   readonly entity?: string;
   readonly encoding?: string;
   readonly delimiter?: string;
+  /**
+   * The store the file's orders belong to: part of their key (orders are stored as STORE/ID), so
+   * stores that number orders alike (Shopify's #1001 in every shop) keep them apart.
+   */
+  readonly store?: string;
+  /** How dates such as 03/12/2010 are read where the layout allows both (default: judged from the file). */
+  readonly dateOrder?: DateOrder;
+  /** The decimal separator of amounts, overriding the preset's or map's ('.' by default). */
+  readonly decimalSeparator?: '.' | ',';
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
   /**
@@ -47,7 +70,7 @@ export interface RowIssue {
   readonly value: string;
 }
 
-/** What became of one file. loaded + guest + return + non_product + rejected + duplicate = rows_read. */
+/** What became of one file. loaded + guest + return + non_product + rejected + duplicate + updated + conflict = rows_read. */
 export interface ImportReport {
   file: string;
   import_id: number;
@@ -64,9 +87,17 @@ export interface ImportReport {
   non_product: number;
   rejected: number;
   duplicate: number;
+  /** Rows of stored orders whose progress moved: applied and recorded in order_changes. */
+  updated: number;
+  /** Rows of orders stored with other content (listed in the reject file with both values). */
+  conflict: number;
+  /** Returns made from refunded amounts of orders that stay purchases (not file rows). */
+  refunds: number;
   rejects_file: string | null;
   reject_reasons: Array<{ field: string; reason: string; rows: number }>;
   warnings: { count: number; sample: RowIssue[] };
+  /** Whole-file observations (a likely misreading), each naming the flag or setting that settles it. */
+  notices: ImportNotice[];
   identities_new: number;
   merges: number;
   quarantined: number;
@@ -103,6 +134,36 @@ async function insertParseRejects(db: Db, rejects: readonly ParseReject[]): Prom
   }
 }
 
+/**
+ * The mapping with its order and return keys scoped to a store (STORE/ID) and the store as the
+ * orders' store when the mapping names none.
+ */
+function scopeToStore(mapping: Mapping, store: string, file: string): Mapping {
+  if (!('order_id' in ENTITIES[mapping.entity]) && !('return_id' in ENTITIES[mapping.entity])) {
+    throw new FileRefused(file, `--store applies to orders, order lines, returns and sales, not to ${mapping.entity}`);
+  }
+  if (store.trim() === '' || store.includes('/')) throw new FileRefused(file, `--store '${store}' must be a non-empty name without '/'`);
+  const hasStore = 'store_id' in ENTITIES[mapping.entity] && mapping.fields['store_id'] === undefined;
+  return { ...mapping, keyPrefix: store.trim(), fields: hasStore ? { ...mapping.fields, store_id: { const: store.trim() } } : mapping.fields };
+}
+
+/** Refuses a file whose currency column names another currency than the shop's. */
+async function checkCurrency(db: Db, file: string, mapping: Mapping): Promise<void> {
+  if (mapping.currencyColumn === undefined) return;
+  const shop = await getSetting(db, 'shop.currency');
+  const found = (
+    await db.all(`SELECT DISTINCT upper(trim(${ident(mapping.currencyColumn)})) AS c FROM _stage WHERE NULLIF(trim(${ident(mapping.currencyColumn)}), '') IS NOT NULL ORDER BY c`)
+  ).map((r) => str(r, 'c') ?? '');
+  const other = found.filter((c) => c !== shop);
+  if (other.length > 0) {
+    throw new FileRefused(
+      file,
+      `its amounts are in ${found.join(', ')} (column ${mapping.currencyColumn}) but this database's currency is ${shop}; ` +
+        `one database holds one currency: if this shop sells in ${other[0] ?? ''}, run \`regulars settings set shop.currency ${other[0] ?? ''}\` before importing`,
+    );
+  }
+}
+
 /** Imports one file. Throws FileRefused (and writes nothing) when the file is not what the preset reads. */
 export async function importFile(db: Db, clock: Clock, file: string, opts: ImportOptions = {}): Promise<ImportReport> {
   const started = clock.now();
@@ -122,17 +183,23 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     staged.columns.length === 1
       ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.`
       : '';
+  if (staged.rows === 0 && parseLines === 0) {
+    throw new FileRefused(file, 'has no rows (a header at most): an empty export is refused, not recorded as an import');
+  }
   if (staged.rows === 0 && parseLines > 0) {
     const first = staged.parseRejects[0];
     throw new FileRefused(file, `none of its ${parseLines} rows could be read (line ${first?.line ?? 0}: ${first?.reason ?? ''}).${oneColumnHint}`);
   }
 
-  const mapping = preset.mapping({
+  const tz = await getSetting(db, 'shop.timezone');
+  const presetMapping = preset.mapping({
     file,
+    now: shopTime(clock.now(), tz),
     columns: staged.columns,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
   });
+  const mapping = opts.store === undefined ? presetMapping : scopeToStore(presetMapping, opts.store, file);
   const entity = mapping.entity;
   const missing = [...new Set(mappedColumns(mapping))].filter((c) => !staged.columns.includes(c));
   if (missing.length > 0) {
@@ -154,9 +221,16 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     );
   }
 
+  await checkCurrency(db, file, mapping);
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
-  const tz = await getSetting(db, 'shop.timezone');
-  const compiled = compileMapping(mapping, tz);
+  const settled = await settleDateOrder(
+    db,
+    opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator },
+    opts.dateOrder,
+  );
+  const notices: ImportNotice[] = [...settled.notices];
+  notices.push(...(await checkOffsets(db, file, settled.mapping, tz, await isSettingStored(db, 'shop.timezone'))));
+  const compiled = compileMapping(settled.mapping, tz);
   const checks = entityChecks(entity);
   await db.run(
     checks.length === 0
@@ -176,13 +250,14 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     `INSERT INTO _rejects SELECT __line, p[1], p[2], array_to_string(p[3:], chr(9))
      FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
   );
-  const key = FILE_KEYS[entity];
-  const k = key === undefined ? '' : key.map(ident).join(', ');
+  notices.push(...(await checkFutureDates(db, settled.mapping, shopTime(clock.now(), tz))));
+  const key = fileKey(mapping);
+  const k = key === null ? '' : key.exprs.join(', ');
   // Distinct hashes prove distinct keys; the exact check runs only when some hashes repeat.
   const maybeDuplicates =
-    key !== undefined &&
+    key !== null &&
     int(await db.one(`SELECT count(*) - count(DISTINCT hash(${k})) AS n FROM _typed WHERE len(__errors) = 0`), 'n') > 0;
-  if (key !== undefined && maybeDuplicates) {
+  if (key !== null && maybeDuplicates) {
     // Only keys that repeat are examined row by row.
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _dups AS SELECT __line, first_line, h = first_h AS same FROM (
@@ -195,14 +270,22 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     await db.run(
       `INSERT INTO _rejects SELECT __line, $1, 'the key (' || $2 || ') already appears at line ' || first_line || ' of this file with different values', ''
        FROM _dups WHERE NOT same`,
-      [key[key.length - 1] ?? '', key.join(', ')],
+      [key.names[key.names.length - 1] ?? '', key.names.join(', ')],
     );
   }
-  // Accepted rows: a view, read by the identity and load steps without another copy.
+  // Valid rows; then the accepted ones (without orders stored with other content): views, read by
+  // the identity and load steps without another copy. Members come only from accepted rows.
   await db.run(
-    `CREATE OR REPLACE TEMP VIEW _ok AS SELECT * EXCLUDE (__errors) FROM _typed
+    `CREATE OR REPLACE TEMP VIEW _valid AS SELECT * EXCLUDE (__errors) FROM _typed
      WHERE len(__errors) = 0 AND __line NOT IN (SELECT __line FROM _dupkey) AND __line NOT IN (SELECT line FROM _rejects)`,
   );
+  const country = await getSetting(db, 'identity.default_country');
+  const scopeHint =
+    opts.store === undefined
+      ? '. If they are different stores\' orders, import each store\'s file with --store NAME'
+      : `. Both are orders of store ${opts.store}`;
+  const conflictRows = await checkStoredOrders(db, entity, country, scopeHint);
+  await db.run('CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _valid WHERE __line NOT IN (SELECT __line FROM _conflict_lines)');
   const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
   const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
   const reasons = (
@@ -218,16 +301,15 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   }
 
   const sha = await sha256File(file);
-  const country = await getSetting(db, 'identity.default_country');
   let rejectsFile: string | null = null;
-  if (rejected > 0) {
+  if (rejected > 0 || conflictRows > 0) {
     const dir = resolve(opts.rejectsDir ?? 'rejects');
     mkdirSync(dir, { recursive: true });
     const base = join(dir, `${basename(file)}.${stamp(started)}`);
     rejectsFile = `${base}.rejects.csv`;
     for (let n = 2; existsSync(rejectsFile); n++) rejectsFile = `${base}-${n}.rejects.csv`;
     await db.run(
-      `COPY (SELECT ${sqlString(file)} AS file, line, field, reason, value FROM _rejects ORDER BY line, field)
+      `COPY (SELECT ${sqlString(file)} AS file, line, field, reason, value FROM (SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts) ORDER BY line, field)
        TO ${sqlString(rejectsFile)} (HEADER, DELIMITER ',')`,
     );
   }
@@ -240,7 +322,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     } else {
       await db.run('CREATE OR REPLACE TEMP TABLE _anchor (__line BIGINT, anchor_id BIGINT)');
     }
-    const c = await loadEntity(db, entity, importId);
+    const c = await loadEntity(db, entity, importId, { utc: sqlTimestamp(clock.now()), local: shopTime(clock.now(), tz) });
     phase('loaded', c.loaded + c.guest + c.return + c.non_product);
     if ('channel' in ENTITIES[entity]) {
       await db.run(
@@ -283,9 +365,13 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       non_product: c.non_product,
       rejected,
       duplicate: c.duplicate + inFileDuplicates,
+      updated: c.updated,
+      conflict: conflictRows,
+      refunds: c.refunds,
       rejects_file: rejectsFile,
       reject_reasons: reasons,
       warnings: { count: int(await db.one('SELECT count(*) AS n FROM _id_warnings'), 'n'), sample: warnSample },
+      notices,
       identities_new: int(await db.one('SELECT count(*) AS n FROM identities'), 'n') - identitiesBefore,
       merges: resolved?.merges ?? 0,
       quarantined: resolved?.quarantined ?? 0,

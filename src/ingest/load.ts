@@ -1,4 +1,5 @@
 import { int, type Db } from '../core/db/index.js';
+import { applyProgressSql } from './compare-sql.js';
 import type { Entity } from './fields.js';
 
 /** Rows of one file by what became of them; they add up to rows read. */
@@ -8,11 +9,21 @@ export interface RowCounts {
   return: number;
   non_product: number;
   duplicate: number;
+  /** Rows of stored orders whose progress (status, payment, shipping, refund) moved. */
+  updated: number;
+  /** Returns made from orders' refunded amounts (not file rows). */
+  refunds: number;
 }
 
 const TRUE = "lower(coalesce(is_return, '')) IN ('true', '1', 'yes', 'y', 't')";
-const STATUS = `coalesce(status, CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' WHEN completed_at IS NOT NULL THEN 'completed'
-  WHEN shipped_at IS NOT NULL THEN 'shipped' WHEN paid_at IS NOT NULL THEN 'paid' ELSE 'created' END)`;
+/** A sales row that is a return. */
+export const SALES_RET = TRUE;
+/** A sales row's line number: as given, else its place among its order's (or return's) rows in the file. */
+export const SALES_LINE_NO = `coalesce(line_no, row_number() OVER (PARTITION BY channel, ${TRUE}, CASE WHEN ${TRUE} THEN coalesce(return_id, order_id) ELSE order_id END ORDER BY __line))::INTEGER`;
+/** The status a row states, else the furthest step its timestamps show (compare.ts statedStatus). */
+export const STATED_STATUS = `coalesce(status, CASE WHEN cancelled_at IS NOT NULL THEN 'cancelled' WHEN completed_at IS NOT NULL THEN 'completed'
+  WHEN shipped_at IS NOT NULL THEN 'shipped' WHEN paid_at IS NOT NULL THEN 'paid' END)`;
+const STATUS = `coalesce(${STATED_STATUS}, 'created')`;
 const AMOUNT = 'coalesce(amount, (quantity * unit_price))::DECIMAL(18,4)';
 const UNIT = 'coalesce(unit_price, CASE WHEN quantity <> 0 THEN round(amount / quantity, 4) ELSE amount END)::DECIMAL(18,4)';
 
@@ -27,22 +38,35 @@ async function count(db: Db, sql: string): Promise<number> {
  * range misses a report's window, which only works when rows of similar times sit together (a
  * history exported per customer would otherwise spread every day over every row group).
  */
-export async function loadEntity(db: Db, entity: Entity, importId: number): Promise<RowCounts> {
+export interface LoadTimes {
+  /** The import's time as a UTC timestamp (order_changes.changed_at). */
+  readonly utc: string;
+  /** The import's time as shop-local wall-clock time (undated refunds). */
+  readonly local: string;
+}
+
+export async function loadEntity(db: Db, entity: Entity, importId: number, at: LoadTimes): Promise<RowCounts> {
   // A view: the accepted rows with their anchor identity, read straight into the insert.
   await db.run('CREATE OR REPLACE TEMP VIEW _rows AS SELECT k.*, a.anchor_id FROM _ok k LEFT JOIN _anchor a USING (__line)');
-  const counts: RowCounts = { loaded: 0, guest: 0, return: 0, non_product: 0, duplicate: 0 };
+  const counts: RowCounts = { loaded: 0, guest: 0, return: 0, non_product: 0, duplicate: 0, updated: 0, refunds: 0 };
   const fresh = (table: string, where = 'true'): Promise<number> =>
     count(db, `SELECT 1 FROM ${table} WHERE import_id = ${importId} AND (${where})`);
   switch (entity) {
-    case 'sales':
-      return loadSales(db, importId, counts);
+    case 'sales': {
+      await loadSales(db, importId, counts, at.utc);
+      counts.refunds = await refundReturns(db, importId, at.local);
+      return counts;
+    }
     case 'orders': {
       await insertOrders(
         db,
         `(SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id))`,
         importId,
       );
+      await applyUpdates(db, importId, at.utc);
+      counts.updated = await count(db, 'SELECT 1 FROM _rows r JOIN _upd u USING (channel, order_id)');
       counts.guest = await fresh('orders', 'buyer_id IS NULL');
+      counts.refunds = await refundReturns(db, importId, at.local);
       return finishCounts(db, counts, await fresh('orders'));
     }
     case 'order_lines': {
@@ -56,10 +80,12 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
       return finishCounts(db, counts, await fresh('order_lines'));
     }
     case 'returns': {
+      // Lines of a return without line_no are numbered in file order (the column is optional).
       await insertReturns(
         db,
-        `SELECT channel, return_id, line_no, order_id, order_line_no, anchor_id, sku, line_type, quantity, amount, reason, returned_at
-         FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = r.channel AND x.return_id = r.return_id AND x.line_no = r.line_no)`,
+        `SELECT channel, return_id, __no AS line_no, order_id, order_line_no, anchor_id, sku, line_type, quantity, amount, reason, returned_at
+         FROM (SELECT *, coalesce(line_no, row_number() OVER (PARTITION BY channel, return_id ORDER BY __line))::INTEGER AS __no FROM _rows) r
+         WHERE NOT EXISTS (SELECT 1 FROM returns x WHERE x.channel_id = r.channel AND x.return_id = r.return_id AND x.line_no = r.__no)`,
         importId,
       );
       counts.return = await fresh('returns');
@@ -110,7 +136,7 @@ export async function loadEntity(db: Db, entity: Entity, importId: number): Prom
 
 async function finishCounts(db: Db, counts: RowCounts, inserted: number): Promise<RowCounts> {
   const all = await count(db, 'SELECT 1 FROM _rows');
-  counts.duplicate = all - inserted;
+  counts.duplicate = all - inserted - counts.updated;
   counts.loaded = inserted - counts.guest - counts.non_product - counts.return;
   return counts;
 }
@@ -118,7 +144,7 @@ async function finishCounts(db: Db, counts: RowCounts, inserted: number): Promis
 async function insertOrders(db: Db, table: string, importId: number): Promise<void> {
   await db.run(
     `INSERT INTO orders SELECT channel, order_id, anchor_id, store_id, agent_id, created_at, paid_at, shipped_at, completed_at,
-       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1 FROM ${table} t
+       cancelled_at, ${STATUS}, item_total, discount, shipping, paid_amount, coupon_codes, $1, refunded_amount, refunded_at FROM ${table} t
      ORDER BY t.created_at`,
     [importId],
   );
@@ -149,14 +175,9 @@ async function insertReturns(db: Db, select: string, importId: number): Promise<
   );
 }
 
-async function loadSales(db: Db, importId: number, counts: RowCounts): Promise<RowCounts> {
+async function loadSales(db: Db, importId: number, counts: RowCounts, utc: string): Promise<RowCounts> {
   // Number the lines of each order (or return) in file order, unless the file numbers them.
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _sales AS
-     SELECT *, ${TRUE} AS __ret,
-       coalesce(line_no, row_number() OVER (PARTITION BY channel, ${TRUE}, CASE WHEN ${TRUE} THEN coalesce(return_id, order_id) ELSE order_id END ORDER BY __line))::INTEGER AS __no
-     FROM _rows`,
-  );
+  await db.run(`CREATE OR REPLACE TEMP TABLE _sales AS SELECT *, ${TRUE} AS __ret, ${SALES_LINE_NO} AS __no FROM _rows`);
   // Order rows whose line is new.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _sales s WHERE NOT __ret
@@ -176,12 +197,15 @@ async function loadSales(db: Db, importId: number, counts: RowCounts): Promise<R
        arg_min(discount, __line) FILTER (WHERE discount IS NOT NULL) AS discount,
        arg_min(shipping, __line) FILTER (WHERE shipping IS NOT NULL) AS shipping,
        arg_min(paid_amount, __line) FILTER (WHERE paid_amount IS NOT NULL) AS paid_amount,
-       arg_min(coupon_codes, __line) FILTER (WHERE coupon_codes IS NOT NULL) AS coupon_codes
+       arg_min(coupon_codes, __line) FILTER (WHERE coupon_codes IS NOT NULL) AS coupon_codes,
+       arg_min(refunded_amount, __line) FILTER (WHERE refunded_amount IS NOT NULL) AS refunded_amount,
+       min(refunded_at) AS refunded_at
      FROM _new n
      WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = n.channel AND o.order_id = n.order_id)
      GROUP BY channel, order_id`,
   );
   await insertOrders(db, '_hdr', importId);
+  await applyUpdates(db, importId, utc);
   await db.run(
     `INSERT INTO order_lines SELECT channel, order_id, __no, sku, name, coalesce(line_type, 'product'), quantity, ${UNIT},
        list_price, cost, ${AMOUNT}, $1 FROM _new`,
@@ -209,7 +233,61 @@ async function loadSales(db: Db, importId: number, counts: RowCounts): Promise<R
      WHERE coalesce(n.line_type, 'product') = 'product' AND o.buyer_id IS NULL`,
   );
   const fresh = await count(db, 'SELECT 1 FROM _new');
+  counts.updated = await count(
+    db,
+    'SELECT 1 FROM _sales s JOIN _upd u USING (channel, order_id) WHERE NOT s.__ret AND s.__line NOT IN (SELECT __line FROM _new)',
+  );
   counts.loaded = fresh - counts.non_product - counts.guest;
-  counts.duplicate = all - fresh - counts.return;
+  counts.duplicate = all - fresh - counts.return - counts.updated;
   return counts;
+}
+
+/**
+ * Applies the progress fields of stored orders that moved (_order_cmp from stored-orders.ts)
+ * and records each change in order_changes. Leaves _upd, the updated orders.
+ */
+async function applyUpdates(db: Db, importId: number, utc: string): Promise<void> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _upd AS SELECT h.* FROM _hdr_in h JOIN _order_cmp c USING (channel, order_id)
+     WHERE len(c.changes) > 0 AND (channel, order_id) NOT IN (SELECT (channel, order_id) FROM _order_cmp WHERE len(conflicts) > 0)`,
+  );
+  await db.run(applyProgressSql());
+  await db.run(
+    `INSERT INTO order_changes SELECT channel, order_id, split_part(x, chr(9), 1), NULLIF(split_part(x, chr(9), 2), ''),
+       split_part(x, chr(9), 3), $2::TIMESTAMP, $1
+     FROM (SELECT c.channel, c.order_id, unnest(c.changes) AS x FROM _order_cmp c JOIN _upd u USING (channel, order_id))`,
+    [importId, utc],
+  );
+}
+
+/**
+ * A refund of an order that stays a purchase is a return: each order of the file whose refunded
+ * amount exceeds the returns already made from its refunds gets one for the difference, dated
+ * when refunded, else at the import (localNow, shop-local). Idempotent: an unchanged amount adds
+ * nothing. An order cancelled after payment is not a purchase, so its refund makes no return
+ * (and one made earlier is withdrawn; the order's changes keep the history).
+ */
+async function refundReturns(db: Db, importId: number, localNow: string): Promise<number> {
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _refund_keys AS SELECT DISTINCT channel AS channel_id, order_id FROM _rows`,
+  );
+  await db.run(
+    `DELETE FROM returns r WHERE starts_with(r.return_id, 'refund:')
+       AND EXISTS (SELECT 1 FROM orders o JOIN _refund_keys k USING (channel_id, order_id)
+                   WHERE o.status = 'cancelled' AND r.channel_id = o.channel_id AND r.return_id = 'refund:' || o.order_id)`,
+  );
+  const before = int(await db.one('SELECT count(*) AS n FROM returns WHERE import_id = $1', [importId]), 'n');
+  await db.run(
+    `INSERT INTO returns
+     SELECT o.channel_id, 'refund:' || o.order_id, coalesce(p.n, 0) + 1, o.order_id, NULL, o.buyer_id, NULL, 'product', 0,
+       o.refunded_amount - coalesce(p.amount, 0), 'refund', coalesce(o.refunded_at, $2::TIMESTAMP), $1
+     FROM orders o JOIN _refund_keys k USING (channel_id, order_id)
+     LEFT JOIN (SELECT channel_id, return_id, count(*) AS n, sum(amount) AS amount FROM returns
+                WHERE starts_with(return_id, 'refund:') GROUP BY ALL) p
+       ON p.channel_id = o.channel_id AND p.return_id = 'refund:' || o.order_id
+     WHERE o.refunded_amount > coalesce(p.amount, 0) AND o.status <> 'cancelled'
+       AND (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed'))`,
+    [importId, localNow],
+  );
+  return int(await db.one('SELECT count(*) AS n FROM returns WHERE import_id = $1', [importId]), 'n') - before;
 }

@@ -5,6 +5,10 @@ import type { SqlParam } from '../core/db/index.js';
 export type FieldSource =
   | { readonly column: string }
   | { readonly const: string }
+  /** The first of these columns that is not empty (email, else phone). */
+  | { readonly coalesce: readonly string[] }
+  /** The non-empty columns joined by a separator (first and last name). */
+  | { readonly concat: readonly string[]; readonly separator: string }
   /** SQL over the staged file's columns; only built-in presets use it (never read from a user's file). */
   | { readonly sql: string };
 
@@ -16,6 +20,14 @@ export interface Mapping {
   readonly timestampFormats?: readonly string[];
   /** '.' (default) or ','. The other one is taken as a thousands separator and dropped. */
   readonly decimalSeparator?: '.' | ',';
+  /** Values replaced before reading, per field (yes -> granted, pv -> view); others stay as written. */
+  readonly valueMaps?: Readonly<Record<string, Readonly<Record<string, string>>>>;
+  /** Timestamps written as Unix epoch seconds or milliseconds (UTC instants). */
+  readonly epoch?: 'seconds' | 'milliseconds';
+  /** The store that scopes order and return keys (--store): their IDs are stored as STORE/ID. */
+  readonly keyPrefix?: string;
+  /** A column naming the currency of the file's amounts; it must be the shop's (shop.currency). */
+  readonly currencyColumn?: string;
   /** Columns the file must have besides those mapped directly (read by `sql` sources). */
   readonly requiredColumns?: readonly string[];
 }
@@ -38,7 +50,11 @@ export function ident(name: string): string {
 /** The file columns a mapping reads, for the missing-column check. */
 export function mappedColumns(mapping: Mapping): string[] {
   const cols: string[] = [...(mapping.requiredColumns ?? [])];
-  for (const src of Object.values(mapping.fields)) if ('column' in src) cols.push(src.column);
+  for (const src of Object.values(mapping.fields)) {
+    if ('column' in src) cols.push(src.column);
+    if ('coalesce' in src) cols.push(...src.coalesce);
+    if ('concat' in src) cols.push(...src.concat);
+  }
   return cols;
 }
 
@@ -91,10 +107,28 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       rawCols.push(`NULLIF(trim(${ident(src.column)}::VARCHAR), '') AS ${raw}`);
     } else if ('const' in src) {
       rawCols.push(`NULLIF(trim(${bind(src.const)}::VARCHAR), '') AS ${raw}`);
+    } else if ('coalesce' in src) {
+      rawCols.push(`coalesce(${src.coalesce.map((c) => `NULLIF(trim(${ident(c)}::VARCHAR), '')`).join(', ')}) AS ${raw}`);
+    } else if ('concat' in src) {
+      const parts = src.concat.map((c) => `NULLIF(trim(${ident(c)}::VARCHAR), '')`).join(', ');
+      rawCols.push(`NULLIF(concat_ws(${bind(src.separator)}::VARCHAR, ${parts}), '') AS ${raw}`);
     } else {
       rawCols.push(`NULLIF(trim((${src.sql})::VARCHAR), '') AS ${raw}`);
     }
-    const parsed = parseField(def, name, raw, { times, comma }, level2, level3);
+    const valueMap = mapping.valueMaps?.[name];
+    if (valueMap !== undefined && Object.keys(valueMap).length > 0) {
+      const last = rawCols.length - 1;
+      const value = (rawCols[last] ?? '').replace(/ AS "[^"]*"$/, '');
+      const whens = Object.entries(valueMap).map(([from, to]) => `WHEN ${bind(from)}::VARCHAR THEN ${bind(to)}::VARCHAR`).join(' ');
+      rawCols[last] = `(CASE ${value} ${whens} ELSE ${value} END) AS ${raw}`;
+    }
+    if (mapping.keyPrefix !== undefined && src !== undefined && (name === 'order_id' || name === 'return_id')) {
+      // The key scoped to the store: STORE/ID.
+      const last = rawCols.length - 1;
+      const value = (rawCols[last] ?? '').replace(/ AS "[^"]*"$/, '');
+      rawCols[last] = `(CASE WHEN ${value} IS NOT NULL THEN concat(${bind(`${mapping.keyPrefix}/`)}::VARCHAR, ${value}) END)::VARCHAR AS ${raw}`;
+    }
+    const parsed = parseField(def, name, raw, { times, comma, epoch: mapping.epoch }, level2, level3);
     typedCols.push(`${parsed} AS ${ident(name)}`);
     const show = `left(${raw}, 80)`;
     if (def.required === true) {
@@ -106,7 +140,9 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       msg: `'${name}\tis ' || length(${raw}) || ' characters long; the limit is ${MAX_TEXT}\t' || ${show}`,
     });
     const invalid = invalidReason(def);
-    if (invalid !== null) {
+    if (def.type === 'decimal') {
+      errors.push({ cond: `${raw} IS NOT NULL AND (${parsed}) IS NULL`, msg: `'${name}\t' || ${decimalReason(raw, comma)} || '\t' || ${show}` });
+    } else if (invalid !== null) {
       errors.push({ cond: `${raw} IS NOT NULL AND (${parsed}) IS NULL`, msg: `'${name}\t${invalid}\t' || ${show}` });
     }
     if (def.type === 'decimal') {
@@ -131,18 +167,36 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
 interface ParseCtx {
   times: () => { tz: string; formats: string[] };
   comma: boolean;
+  epoch: 'seconds' | 'milliseconds' | undefined;
 }
 
+/** Currency signs and spaces an amount may carry. */
+const DECORATION = "[\\s¥$€£]|RMB|CNY|元";
+
+/**
+ * An amount read as written, or NULL. With '.' decimals a comma may only group thousands
+ * (1,234.50); with ',' decimals a dot may only group thousands (1.234,50). Anything else
+ * (12,50 in a '.' file, 0x10, 1e3) is not read at all rather than read as another number.
+ */
 function decimalExpr(raw: string, comma: boolean): string {
-  const cleaned = comma
-    ? `replace(regexp_replace(${raw}, '[\\s.¥$€£]|RMB|CNY|元', '', 'g'), ',', '.')`
-    : `regexp_replace(${raw}, '[\\s,¥$€£]|RMB|CNY|元', '', 'g')`;
-  // DECIMAL(18,4) casts are fast and hold 14 integer digits; larger values fail the cast (out of range).
-  const slow = `TRY_CAST(${cleaned} AS DECIMAL(18,4))`;
-  if (comma) return slow;
-  const fast = `TRY_CAST(${raw} AS DECIMAL(18,4))`;
-  // With '.' decimals a plain number casts directly; the cleaning regexp runs only for the rest.
-  return `CASE WHEN ${fast} IS NOT NULL THEN ${fast} ELSE ${slow} END`;
+  const bare = `regexp_replace(${raw}, '${DECORATION}', '', 'g')`;
+  if (comma) {
+    return `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+)(,\\d+)?')
+      THEN TRY_CAST(replace(replace(${bare}, '.', ''), ',', '.') AS DECIMAL(18,4)) END`;
+  }
+  // A plain number casts directly; the cleaning runs only for the rest.
+  return `CASE WHEN regexp_full_match(${raw}, '-?\\d+(\\.\\d+)?') THEN TRY_CAST(${raw} AS DECIMAL(18,4))
+    WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(,\\d{3})+)(\\.\\d+)?') THEN TRY_CAST(replace(${bare}, ',', '') AS DECIMAL(18,4)) END`;
+}
+
+/** Why an amount was not read: a decimal comma (or point) the file's setting does not expect names the setting. */
+function decimalReason(raw: string, comma: boolean): string {
+  const bare = `regexp_replace(${raw}, '${DECORATION}', '', 'g')`;
+  return comma
+    ? `CASE WHEN regexp_full_match(${bare}, '[+-]?\\d*(,\\d{3})*\\.\\d{1,2}') THEN 'looks like a decimal point while the file is read with decimal commas; set \"decimal_separator\": \".\" (or --decimal-separator .)'
+        ELSE 'is not an amount (or is out of range)' END`
+    : `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+),\\d+') THEN 'looks like a decimal comma (read as written it is not a number with a decimal point); if the file writes decimals with commas, pass --decimal-separator , (or \"decimal_separator\": \",\" in a map)'
+        ELSE 'is not an amount (or is out of range)' END`;
 }
 
 /** A written value with a non-zero digit beyond the 4th decimal place (which the cast would round). */
@@ -164,7 +218,8 @@ function parseField(def: FieldDef, name: string, raw: string, ctx: ParseCtx, lev
     case 'json':
       return `CASE WHEN json_valid(${raw}) THEN ${raw} END`;
     case 'integer':
-      return `TRY_CAST(${raw} AS INTEGER)`;
+      // Whole numbers as written: 2.5 is not rounded to 3, 0x10 is not 16.
+      return `CASE WHEN regexp_full_match(${raw}, '[+-]?\\d+') THEN TRY_CAST(${raw} AS INTEGER) END`;
     case 'decimal': {
       const value = ident(`dec_${name}`);
       level2.push(`${decimalExpr(raw, ctx.comma)} AS ${value}`);
@@ -180,6 +235,11 @@ function parseField(def: FieldDef, name: string, raw: string, ctx: ParseCtx, lev
       const zoned = `CASE WHEN ${zone} THEN timezone(${tz}, ${zonedValue}) END`;
       const plain = `CASE WHEN NOT ${zone} THEN TRY_CAST(${raw} AS TIMESTAMP) END`;
       const tries = formats.map((f) => f.replace('RAW', raw));
+      if (ctx.epoch !== undefined) {
+        // An instant: converted to shop-local time like any zoned value.
+        const instant = ctx.epoch === 'seconds' ? `to_timestamp(${raw}::BIGINT)` : `timezone('UTC', epoch_ms(${raw}::BIGINT))`;
+        tries.unshift(`CASE WHEN regexp_full_match(${raw}, '[0-9]{1,15}') THEN timezone(${tz}, ${instant}) END`);
+      }
       level3.push(`COALESCE(${[plain, zoned, ...tries].join(', ')}) AS ${when}`);
       const ranged = `CASE WHEN year(${when}) BETWEEN 1900 AND 2100 THEN ${when} END`;
       return def.type === 'date' ? `(${ranged})::DATE` : ranged;
@@ -210,59 +270,4 @@ function invalidReason(def: FieldDef): string | null {
       return never;
     }
   }
-}
-
-/** Parses and validates a user's --map file; returns the mapping or a list of problems. */
-export function parseMapFile(text: string): { mapping: Mapping; delimiter?: string; encoding?: string } | { problems: string[] } {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (err) {
-    return { problems: [`not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
-  }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return { problems: ['expected a JSON object'] };
-  const problems: string[] = [];
-  const get = (k: string): unknown => (doc as Record<string, unknown>)[k];
-  const entity = get('entity');
-  if (typeof entity !== 'string' || !isEntity(entity)) {
-    return { problems: [`"entity" must be one of ${Object.keys(ENTITIES).join(', ')}`] };
-  }
-  const fields: Record<string, FieldSource> = {};
-  const known = new Set(Object.keys(ENTITIES[entity]));
-  const columns = get('columns') ?? {};
-  const constants = get('constants') ?? {};
-  for (const [label, obj, make] of [
-    ['columns', columns, (v: string): FieldSource => ({ column: v })],
-    ['constants', constants, (v: string): FieldSource => ({ const: v })],
-  ] as const) {
-    if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
-      problems.push(`"${label}" must be an object of field: value`);
-      continue;
-    }
-    for (const [field, v] of Object.entries(obj)) {
-      if (!known.has(field)) problems.push(`${label}.${field}: no such field in ${entity} (fields: ${[...known].join(', ')})`);
-      else if (typeof v !== 'string') problems.push(`${label}.${field}: must be a string`);
-      else fields[field] = make(v);
-    }
-  }
-  const fmt = get('date_format');
-  const sep = get('decimal_separator');
-  if (fmt !== undefined && typeof fmt !== 'string') problems.push('"date_format" must be a strptime format string');
-  if (sep !== undefined && sep !== '.' && sep !== ',') problems.push('"decimal_separator" must be "." or ","');
-  const delimiter = get('delimiter');
-  const encoding = get('encoding');
-  if (delimiter !== undefined && typeof delimiter !== 'string') problems.push('"delimiter" must be a string');
-  if (encoding !== undefined && typeof encoding !== 'string') problems.push('"encoding" must be a string');
-  if (problems.length > 0) return { problems };
-  const mapping: Mapping = {
-    entity,
-    fields,
-    ...(typeof fmt === 'string' ? { timestampFormats: [fmt] } : {}),
-    ...(sep === ',' || sep === '.' ? { decimalSeparator: sep } : {}),
-  };
-  return {
-    mapping,
-    ...(typeof delimiter === 'string' ? { delimiter } : {}),
-    ...(typeof encoding === 'string' ? { encoding } : {}),
-  };
 }

@@ -5,11 +5,13 @@
 -- then "update-members" or "rewrite-*") before reading it.
 
 -- name: touched
--- The orders an import added, or added lines to ($1 = import ID).
+-- The orders an import added, added lines to, or moved the progress of ($1 = import ID).
 CREATE OR REPLACE TEMP TABLE _fact_keys AS
 SELECT channel_id, order_id FROM orders WHERE import_id = $1
 UNION
-SELECT channel_id, order_id FROM order_lines WHERE import_id = $1;
+SELECT channel_id, order_id FROM order_lines WHERE import_id = $1
+UNION
+SELECT channel_id, order_id FROM order_changes WHERE import_id = $1;
 
 -- name: all
 -- Every order (a rebuild).
@@ -19,15 +21,17 @@ CREATE OR REPLACE TEMP TABLE _fact_keys AS SELECT channel_id, order_id FROM orde
 DELETE FROM order_facts f WHERE EXISTS (SELECT 1 FROM _fact_keys k WHERE k.channel_id = f.channel_id AND k.order_id = f.order_id);
 
 -- name: insert
--- Product value = sum of product lines; a purchase is a paid order, not cancelled before
--- payment, whose product value is above zero (PRODUCT metric definitions). Written in time order
+-- Product value = sum of product lines; a purchase is a paid order that is not cancelled (an
+-- order cancelled or closed after payment is not one: its current state decides) and whose
+-- product value is above zero (PRODUCT metric definitions). Written in time order
 -- so reports' windows skip row groups.
 INSERT INTO order_facts
 SELECT o.channel_id, o.order_id, o.buyer_id, o.store_id, o.created_at, o.paid_at, o.status,
        coalesce(l.product_value, 0)::DECIMAL(18,4), coalesce(l.other_value, 0)::DECIMAL(18,4),
        coalesce(l.lines, 0), coalesce(l.items, 0),
        coalesce(o.discount, 0) > 0 OR coalesce(o.coupon_codes, '') <> '',
-       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND coalesce(l.product_value, 0) > 0,
+       (o.paid_at IS NOT NULL OR o.status IN ('paid', 'shipped', 'completed')) AND o.status <> 'cancelled'
+         AND coalesce(l.product_value, 0) > 0,
        i.member_id
 FROM orders o
 JOIN _fact_keys k USING (channel_id, order_id)

@@ -130,9 +130,9 @@ test('online-retail preset: cancellations become returns, guests, non-product co
     ], 'exact duplicate lines are kept, numbered in file order');
     const ret = await s.db.all('SELECT return_id, order_id, quantity, amount::VARCHAR AS amount, line_type FROM returns ORDER BY return_id');
     assert.deepEqual(ret, [
-      { return_id: 'C536379', order_id: '536365', quantity: 2, amount: '5.1000', line_type: 'product' },
-      { return_id: 'C536380', order_id: null, quantity: 1, amount: '27.5000', line_type: 'discount' },
-      { return_id: 'C536381', order_id: null, quantity: 1, amount: '4.0000', line_type: 'product' },
+      { return_id: 'C536379', order_id: '536365', quantity: '2.0000', amount: '5.1000', line_type: 'product' },
+      { return_id: 'C536380', order_id: null, quantity: '1.0000', amount: '27.5000', line_type: 'discount' },
+      { return_id: 'C536381', order_id: null, quantity: '1.0000', amount: '4.0000', line_type: 'product' },
     ]);
     const types = await s.db.all("SELECT order_id, line_type FROM order_lines WHERE order_id IN ('536382', 'A563185') ORDER BY order_id");
     assert.deepEqual(types, [{ order_id: '536382', line_type: 'adjustment' }, { order_id: 'A563185', line_type: 'bad_debt' }]);
@@ -154,7 +154,7 @@ test('cdnow preset reads the 5-column sample and the 4-column master with its he
     const m = await s.import(master, { preset: 'cdnow' });
     assert.deepEqual([m.rows_read, m.loaded, m.duplicate], [2, 1, 1], 'the master repeats the sample customer 4 purchase');
     const v = await s.db.one("SELECT amount::VARCHAR AS a, quantity FROM order_lines WHERE order_id = '99-19970105-1'");
-    assert.deepEqual(v, { a: '11.7700', quantity: 1 });
+    assert.deepEqual(v, { a: '11.7700', quantity: '1.0000' });
   } finally {
     s.close();
   }
@@ -206,7 +206,7 @@ test('taobao preset: GBK report, ="..." numbers, Chinese statuses, masked phones
       { order_id: '1004', status: 'cancelled', paid: '0.0000', shipping: '5.0000' },
     ]);
     const line = await s.db.one("SELECT name, quantity, amount::VARCHAR AS amount FROM order_lines WHERE order_id = '1004'");
-    assert.deepEqual(line, { name: '袜子', quantity: 3, amount: '30.0000' });
+    assert.deepEqual(line, { name: '袜子', quantity: '3.0000', amount: '30.0000' });
     const phone = await s.db.one("SELECT count(*) AS n FROM identities WHERE kind = 'phone' AND value = '+8613900139000'");
     assert.equal(Number(phone?.['n']), 1, '+86 139 0013 9000 normalizes to E.164');
   } finally {

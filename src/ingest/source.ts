@@ -1,11 +1,12 @@
-import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, createWriteStream, mkdtempSync, openSync, readSync, closeSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, basename } from 'node:path';
 import { createGunzip, gunzipSync } from 'node:zlib';
 import { pipeline } from 'node:stream/promises';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { int, str, type Db } from '../core/db/index.js';
 import { ident } from './mapping.js';
+import { recordAt, recordStarts } from './lines.js';
 
 /** How to read a file into the staging table. */
 export interface StageOptions {
@@ -17,6 +18,8 @@ export interface StageOptions {
   readonly layout?: 'csv' | 'whitespace';
   /** Column names for a whitespace layout; a first line whose first token is not numeric is a header. */
   readonly columns?: readonly string[];
+  /** Column names of a CSV file without a header line: its first line is a row. */
+  readonly columnNames?: readonly string[];
 }
 
 /** A row the parser could not read: it goes to the reject file. */
@@ -69,6 +72,20 @@ function decompressedHead(file: string, head: Buffer): Buffer {
   }
 }
 
+/**
+ * Reads a gzip file to its end: a truncated or corrupt one is refused as a whole (a reader that
+ * stops at the break would import part of the file as if it were all of it).
+ */
+async function checkGzip(file: string): Promise<void> {
+  const sink = new Writable({ write: (_chunk, _enc, cb) => cb() });
+  try {
+    await pipeline(createReadStream(file), createGunzip(), sink);
+  } catch (err) {
+    const why = err instanceof Error ? err.message : String(err);
+    throw new FileRefused(file, `is a truncated or corrupt gzip file (${why}); nothing of it is imported: copy or download it again`);
+  }
+}
+
 /** Checks whether bytes are valid UTF-8, ignoring a sequence cut off at the end. */
 function validUtf8Prefix(buf: Buffer): boolean {
   const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -112,6 +129,7 @@ export async function stageFile(db: Db, file: string, opts: StageOptions): Promi
   if (rawHead.subarray(0, 4).toString('latin1') === 'PAR1') return stageParquet(db, file);
   const head = decompressedHead(file, rawHead);
   if (head.length === 0) throw new FileRefused(file, 'the file is empty');
+  if (isGzip(rawHead)) await checkGzip(file);
   const nul = head.indexOf(0);
   if (nul >= 0) {
     throw new FileRefused(file, `not a text file (binary byte at offset ${nul}); expected CSV, NDJSON or Parquet`);
@@ -171,12 +189,26 @@ async function withTranscoded<T>(file: string, fn: (utf8File: string) => Promise
   }
 }
 
+/** _stage over _stage_raw with each row's physical line, from a list in row order. */
+async function stagePhysicalLines(db: Db, lines: readonly number[]): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-lines-'));
+  try {
+    const file = join(dir, 'lines.txt');
+    writeFileSync(file, `${lines.map((l, k) => `${k},${l}`).join('\n')}\n`);
+    await db.run(`CREATE OR REPLACE TEMP TABLE _phys AS SELECT * FROM read_csv(${sqlString(file)}, columns = {'k': 'BIGINT', 'line': 'BIGINT'}, header = false, delim = ',')`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  await db.run('CREATE TEMP VIEW _stage AS SELECT p.line AS __line, s.* FROM _stage_raw s JOIN _phys p ON p.k = s.rowid');
+}
+
 /** Drops the staged file (a table, or for CSV a view over the raw table). */
 export async function dropStage(db: Db): Promise<void> {
   const view = await db.one("SELECT count(*) AS n FROM duckdb_views() WHERE view_name = '_stage' AND temporary");
   if (int(view, 'n') > 0) await db.run('DROP VIEW _stage');
   else await db.run('DROP TABLE IF EXISTS _stage');
   await db.run('DROP TABLE IF EXISTS _stage_raw');
+  await db.run('DROP TABLE IF EXISTS _phys');
 }
 
 async function stageParquet(db: Db, file: string): Promise<Staged> {
@@ -283,12 +315,15 @@ async function stageNdjson(db: Db, file: string, path: string, encoding: string)
 
 async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, encoding: string): Promise<Staged> {
   const delim = opts.delimiter === undefined ? '' : `, delim = ${sqlString(opts.delimiter === '\\t' ? '\t' : opts.delimiter)}`;
+  const names = opts.columnNames;
+  const header = names === undefined ? 'header = true' : `header = false, names = [${names.map(sqlString).join(', ')}]`;
+  const first = names === undefined ? 1 : 0; // the first record that is a row
   await dropStage(db);
   await db.run('DROP TABLE IF EXISTS _rej_errors');
   await db.run('DROP TABLE IF EXISTS _rej_scans');
   try {
     await db.run(
-      `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, header = true,
+      `CREATE TEMP TABLE _stage_raw AS SELECT * FROM read_csv(${sqlString(path)}, all_varchar = true, ${header},
          store_rejects = true, rejects_table = '_rej_errors', rejects_scan = '_rej_scans',
          max_line_size = 16777216, null_padding = false${delim})`,
     );
@@ -296,15 +331,28 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
     throw new FileRefused(file, `cannot be read as CSV: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
   }
   const errs = await db.all(
-    'SELECT DISTINCT line::BIGINT AS line, error_type, coalesce(column_name, \'\') AS col, left(coalesce(csv_line, \'\'), 80) AS v, error_message FROM _rej_errors ORDER BY line',
+    "SELECT DISTINCT line::BIGINT AS line, coalesce(line_byte_position, byte_position, 0)::BIGINT AS pos, error_type, coalesce(column_name, '') AS col, left(coalesce(csv_line, ''), 80) AS v, error_message FROM _rej_errors ORDER BY line",
   );
-  const rejects: ParseReject[] = errs.map((r) => ({
-    line: int(r, 'line'),
-    field: str(r, 'col') ?? '',
-    reason:
-      str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
-    value: str(r, 'v') ?? '',
-  }));
+  // Physical lines: the reader's own line count drifts once a record spans lines or a line is blank.
+  const starts = await recordStarts(path);
+  const rejectedRecords = new Set<number>();
+  const rejects: ParseReject[] = errs.map((r) => {
+    const record = recordAt(starts, int(r, 'pos'));
+    rejectedRecords.add(record);
+    return {
+      line: starts.lines[record] ?? int(r, 'line'),
+      field: str(r, 'col') ?? '',
+      reason:
+        str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
+      value: str(r, 'v') ?? '',
+    };
+  });
+  const goodLines = starts.lines.filter((_, i) => i >= first && !rejectedRecords.has(i));
+  const rows = int(await db.one('SELECT count(*) AS n FROM _stage_raw'), 'n');
+  if ((!starts.simple || first === 0) && goodLines.length === rows) {
+    await stagePhysicalLines(db, goodLines);
+    return finish(db, 'csv', encoding, rejects);
+  }
   // Line of each good row: header (1) + its position + the rejected lines before it.
   const lines = [...new Set(rejects.map((r) => r.line))].sort((a, b) => a - b);
   await db.run('DROP TABLE IF EXISTS _rej_lines');

@@ -10,6 +10,7 @@ import { validateRule, type RuleError, type SegmentRule } from './rules.js';
 
 export { compileSegment, type CompiledSegment } from './compile.js';
 import { ATTRIBUTES, BEHAVIOUR_EVENTS, COMPARISONS, CONSENT_STATUSES, JOURNEY_STATES, NUMERIC_ATTRIBUTES, PURCHASE_FACTS, STAGES } from './rules.js';
+import { CSV_BOM, csvCell } from '../core/csv.js';
 export { validateRule, JOURNEY_STATES, STAGES, ATTRIBUTES, PURCHASE_FACTS, BEHAVIOUR_EVENTS, type SegmentRule, type RuleError, type Validation } from './rules.js';
 
 /** The words a rule can use, for rule builders (the console reads them from /api/meta). */
@@ -141,9 +142,6 @@ export async function exportSegmentCsv(db: Db, clock: Clock, id: string, asOf: s
   let snap = int(await db.one(SQL('latest_snapshot'), [id]), 'snapshot_id');
   if (snap === 0) snap = (await snapshotSegment(db, clock, id, asOf)).snapshot_id;
   const rows = await db.all(SQL('export'), [snap]);
-  const cell = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : String(v);
-    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-  };
-  return ['member_id,name,phone,email', ...rows.map((r) => [r['member_id'], r['name'], r['phone'], r['email']].map(cell).join(','))].join('\n') + '\n';
+  // A BOM for Excel; text cells neutralised against formula injection (core/csv.ts).
+  return CSV_BOM + ['member_id,name,phone,email', ...rows.map((r) => [r['member_id'], r['name'], r['phone'], r['email']].map((v) => csvCell(v)).join(','))].join('\n') + '\n';
 }

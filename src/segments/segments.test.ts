@@ -219,7 +219,7 @@ test('saved segments: snapshots keep membership and size history; CSV export; de
     const frozen = await s.db.all('SELECT member_id FROM segment_members WHERE snapshot_id = $1 ORDER BY 1', [first.snapshot_id]);
     assert.deepEqual(frozen.map((r) => r['member_id']), ['A', 'C'], 'the first snapshot is unchanged');
     const csv = await exportSegmentCsv(s.db, clock, seg.segment_id, AS_OF);
-    assert.equal(csv, 'member_id,name,phone,email\nA,Ann,13800000001,\nC,Cai,,\nE,Eve,,\n');
+    assert.equal(csv, '\uFEFFmember_id,name,phone,email\nA,Ann,13800000001,\nC,Cai,,\nE,Eve,,\n', 'a BOM first, so Excel reads UTF-8');
     assert.deepEqual((await listSegments(s.db)).map((r) => [r['name'], Number(r['last_size'])]), [['Women', 3]]);
     assert.equal(await deleteSegment(s.db, seg.segment_id), true);
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM segment_members'))?.['n']), 0);

@@ -75,5 +75,5 @@ export async function countOf(db: Db, sql: string, params: Array<string | number
 
 /** Sum of the report's outcome counts: must equal rows_read. */
 export function accounted(r: ImportReport): number {
-  return r.loaded + r.guest + r.return + r.non_product + r.rejected + r.duplicate;
+  return r.loaded + r.guest + r.return + r.non_product + r.rejected + r.duplicate + r.updated + r.conflict;
 }

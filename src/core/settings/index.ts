@@ -2,13 +2,17 @@ import { str, type Db } from '../db/index.js';
 import type { Clock } from '../clock.js';
 import { sqlTimestamp } from '../clock.js';
 import { checkTargets, type TargetRow } from './targets.js';
+import { callingCode } from './countries.js';
+import { currencyProblem, timeZoneProblem } from './zones.js';
 
 export { checkTargets, checkTargetRow, TARGET_METRICS, type TargetRow } from './targets.js';
+export { callingCode, CALLING_CODES } from './countries.js';
 
 /** Every setting Regulars knows, with its default and a one-line meaning. */
 export const SETTINGS = {
   'shop.timezone': { default: 'UTC', help: 'Shop time zone; days and ISO weeks are shop-local.' },
-  'identity.default_country': { default: '86', help: 'Country calling code for phones written without one.' },
+  'shop.currency': { default: 'CNY', help: 'ISO 4217 currency of all money in this database (one currency per database).' },
+  'identity.default_country': { default: '86', help: 'Country of phones written without a country code: a calling code (86, +1) or an ISO country (CN, US); stored as the calling code.' },
   'identity.merge_kinds': {
     default: ['phone', 'email', 'wechat_unionid'],
     help: 'Identifier kinds strong enough to make two accounts one member.',
@@ -62,9 +66,19 @@ export async function getSetting<K extends SettingKey>(db: Db, key: K): Promise<
   return value as SettingValue<K>;
 }
 
+/** True when the setting was set (stored), false while it keeps its default. */
+export async function isSettingStored(db: Db, key: SettingKey): Promise<boolean> {
+  return (await db.one('SELECT value FROM settings WHERE key = $1', [key])) !== undefined;
+}
+
 /** Validates a setting value against the type of its default; returns an error message or null. */
 export function checkSetting(key: SettingKey, value: unknown): string | null {
   const def: unknown = SETTINGS[key].default;
+  if (key === 'identity.default_country') {
+    return callingCode(value) === null ? `${key} is a country calling code (86, +86, +1) or an ISO country code (CN, US)` : null;
+  }
+  if (key === 'shop.timezone') return timeZoneProblem(value);
+  if (key === 'shop.currency') return currencyProblem(value);
   if (key === 'analysis.period') return value === 'week' || value === 'month' ? null : `${key} is week or month`;
   if (key === 'analysis.targets') return checkTargets(value);
   if (key === 'campaigns.quiet_hours') return value === 'none' || (typeof value === 'string' && quietHours(value) !== null) ? null : `${key} is HH:MM-HH:MM (for example 21:00-09:00) or none`;
@@ -77,8 +91,15 @@ export function checkSetting(key: SettingKey, value: unknown): string | null {
   return typeof value === 'string' && value.length > 0 ? null : `${key} takes a non-empty string`;
 }
 
+/** The stored form of a valid value: a default country as its calling code digits (US -> 1). */
+function normalForm(key: SettingKey, value: unknown): unknown {
+  if (key === 'identity.default_country') return callingCode(value) ?? value;
+  return value;
+}
+
 /** Stores a setting (the value is validated by the caller with checkSetting). */
-export async function setSetting(db: Db, clock: Clock, key: SettingKey, value: unknown): Promise<void> {
+export async function setSetting(db: Db, clock: Clock, key: SettingKey, input: unknown): Promise<void> {
+  const value = normalForm(key, input);
   await db.run(
     `INSERT INTO settings VALUES ($1, $2, $3::TIMESTAMP)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,

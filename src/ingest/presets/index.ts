@@ -1,10 +1,13 @@
 import { FileRefused } from '../source.js';
-import { parseMapFile, type Mapping } from '../mapping.js';
+import type { Mapping } from '../mapping.js';
+import { parseMapFile } from '../map-file.js';
 import { cdnowPreset } from './cdnow.js';
 import { onlineRetailPreset } from './online-retail.js';
 import { regularsPreset } from './regulars.js';
 import { shopifyPreset } from './shopify.js';
 import { taobaoPreset } from './taobao.js';
+import { tianchiPreset } from './tianchi.js';
+import { shopifyCustomersPreset } from './shopify-customers.js';
 import type { Preset } from './types.js';
 
 export type { Preset, PresetContext } from './types.js';
@@ -17,19 +20,22 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   cdnow: cdnowPreset,
   shopify: shopifyPreset,
   taobao: taobaoPreset,
+  'shopify-customers': shopifyCustomersPreset,
+  tianchi: tianchiPreset,
 };
 
 /** A user's --map file as a preset: its mapping, delimiter and encoding. */
 export function mapPreset(mapFile: string, text: string): Preset {
   const parsed = parseMapFile(text);
   if ('problems' in parsed) throw new FileRefused(mapFile, `is not a usable map: ${parsed.problems.join('; ')}`);
-  const { mapping, delimiter, encoding } = parsed;
+  const { mapping, delimiter, encoding, columnNames } = parsed;
   return {
     name: 'map',
     summary: `column map ${mapFile}`,
     stageOptions: () => ({
       ...(delimiter !== undefined ? { delimiter } : {}),
       ...(encoding !== undefined ? { encoding } : {}),
+      ...(columnNames !== undefined ? { columnNames } : {}),
     }),
     mapping(ctx): Mapping {
       if (ctx.channel !== undefined && !('channel' in mapping.fields)) {

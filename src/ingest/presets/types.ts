@@ -11,6 +11,8 @@ export interface PresetContext {
   readonly channel?: string;
   /** --entity, when given (the regulars preset). */
   readonly entity?: string;
+  /** The import's time, shop-local (for records an export does not date). */
+  readonly now: string;
 }
 
 /** A known export layout: how to read the file and how its columns become a canonical entity. */

@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { accounted, countOf, sandbox } from '../testing/index.js';
+
+test('tianchi preset: headerless behaviour log, epoch seconds, pv/fav/cart/buy mapped; re-import adds nothing', async () => {
+  const s = await sandbox();
+  try {
+    // UserBehavior.csv layout: user_id,item_id,category_id,behavior_type,timestamp (no header).
+    const f = s.write('UserBehavior.csv', ['1,2268318,2520377,pv,1511544070', '1,2333346,2520771,fav,1511561733', '1,2333346,2520771,fav,1511561733', '2,2576651,149192,cart,1511572885', '2,3830808,4181361,buy,1511593493', '3,1,1,like,1511593493'].join('\n'));
+    const r = await s.import(f, { preset: 'tianchi' });
+    assert.deepEqual([r.rows_read, r.loaded], [6, 6], 'every row is an event; an unknown behaviour stays a custom event type');
+    assert.equal(accounted(r), 6);
+    const events = await s.db.all("SELECT type, sku, strftime(occurred_at, '%Y-%m-%d %H:%M:%S') AS at FROM events ORDER BY occurred_at, type LIMIT 2");
+    assert.deepEqual(events, [{ type: 'view', sku: '2268318', at: '2017-11-24 17:21:10' }, { type: 'favourite', sku: '2333346', at: '2017-11-24 22:15:33' }]);
+    assert.equal(await countOf(s.db, "SELECT * FROM events WHERE type = 'order'"), 1);
+    const again = await s.import(f, { preset: 'tianchi' });
+    assert.deepEqual([again.loaded, again.duplicate], [0, 6]);
+  } finally {
+    s.close();
+  }
+});
+
+test('shopify-customers preset: members with joined names and country-read phones; consents from the same file', async () => {
+  const s = await sandbox();
+  try {
+    const f = s.write('customers_export.csv', [
+      'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags',
+      "5001,Ann,Lee,ann@example.com,yes,,1 Main St,,Portland,OR,US,97201,,'+1 503 555 0100,no,120.00,2,,no,",
+      '5002,Sven,,sven@example.com,no,,Storgatan 1,,Stockholm,,SE,11122,070 123 45 67,,no,0.00,0,,no,',
+    ].join('\n'));
+    const r = await s.import(f, { preset: 'shopify-customers' });
+    assert.deepEqual([r.entity, r.loaded], ['members', 2]);
+    const names = await s.db.all('SELECT external_id, name FROM member_records ORDER BY external_id');
+    assert.deepEqual(names, [{ external_id: '5001', name: 'Ann Lee' }, { external_id: '5002', name: 'Sven' }]);
+    const phones = (await s.db.all("SELECT value FROM identities WHERE kind = 'phone' ORDER BY value")).map((x) => x['value']);
+    assert.deepEqual(phones, ['+15035550100', '+46701234567']);
+    const c = await s.import(f, { preset: 'shopify-customers', entity: 'consents' });
+    assert.deepEqual([c.entity, c.loaded], ['consents', 2]);
+    assert.deepEqual((await s.db.all('SELECT status FROM consents ORDER BY status')).map((x) => x['status']), ['granted', 'withdrawn']);
+  } finally {
+    s.close();
+  }
+});
+
+test('--map: no header, epoch milliseconds, value maps, coalesce and concat of columns', async () => {
+  const s = await sandbox();
+  try {
+    const map = s.write('map.json', JSON.stringify({
+      entity: 'members',
+      header: false,
+      column_names: ['id', 'first', 'last', 'email', 'phone', 'joined', 'gender'],
+      date_format: 'epoch_milliseconds',
+      columns: { external_id: { coalesce: ['email', 'phone'] }, name: { concat: ['first', 'last'], separator: ' ' }, phone: 'phone', email: 'email', registered_at: 'joined', gender: 'gender' },
+      values: { gender: { '1': 'M', '2': 'F' } },
+      constants: { channel: 'crm' },
+    }));
+    const f = s.write('crm.csv', ['7,Ann,Lee,ann@example.com,,1700000000000,2', '8,Bo,,,13800138000,1700000060000,1'].join('\n'));
+    const r = await s.import(f, { mapFile: map });
+    assert.deepEqual([r.rows_read, r.loaded, r.rejected], [2, 2, 0]);
+    const rows = await s.db.all("SELECT external_id, name, gender, strftime(registered_at, '%Y-%m-%d %H:%M:%S') AS at FROM member_records ORDER BY external_id");
+    assert.deepEqual(rows, [
+      { external_id: '13800138000', name: 'Bo', gender: 'M', at: '2023-11-14 22:14:20' },
+      { external_id: 'ann@example.com', name: 'Ann Lee', gender: 'F', at: '2023-11-14 22:13:20' },
+    ]);
+    const bad = s.write('bad-map.json', JSON.stringify({ entity: 'members', header: false, columns: { external_id: 'id' } }));
+    await assert.rejects(s.import(f, { mapFile: bad }), /column_names/);
+  } finally {
+    s.close();
+  }
+});
