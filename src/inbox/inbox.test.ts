@@ -97,7 +97,7 @@ test('the same key again: progress moves are updates kept with their history; ot
     const paid = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: h, payload: { ...order, status: 'paid', paid_at: '2026-05-01 10:05:00', paid_amount: '100.00' } });
     assert.equal(paid.statusCode, 200);
     assert.equal(paid.json().records[0].state, 'updated');
-    assert.deepEqual(paid.json().records[0].changes.map((c: { field: string }) => c.field), ['paid_amount', 'paid_at', 'status']);
+    assert.deepEqual(paid.json().records[0].changes.map((c: { field: string }) => c.field), ['status', 'paid_at', 'paid_amount']);
     const moved = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: h, payload: { ...order, status: 'paid', paid_at: '2026-05-01 10:05:00', paid_amount: '100.00', buyer_id: 'u2' } });
     assert.equal(moved.statusCode, 409);
     assert.deepEqual(moved.json().records[0].fields, [{ field: 'buyer_id', stored: 'u1', incoming: 'u2' }]);

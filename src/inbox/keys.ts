@@ -2,7 +2,7 @@
  * Natural keys of records sent to the API, per entity: the same keys as the file importers
  * (docs/api.md lists them). A key is stored as the JSON array of its parts.
  */
-import type { Entity } from '../ingest/index.js';
+import { compareOrderRecord, ORDER_CONTENT_FIELDS, ORDER_PROGRESS_FIELDS as PROGRESS, type Entity, type OrderRecord } from '../ingest/index.js';
 
 /** The fields whose values make a record's key, per entity. */
 export const INBOX_KEYS: Record<Entity, readonly string[]> = {
@@ -21,10 +21,19 @@ export const NUMBERED: Partial<Record<Entity, string>> = { order_lines: 'order_i
 
 /**
  * Progress fields of an order: a later record of the same order may move them (a payment, a
- * shipment, a cancellation, a refund) and is applied as an update; any other difference is a
- * conflict. The file importers follow the same rule (docs/import.md).
+ * shipment, a cancellation, a refund) and is applied as an update; a differing content field is a
+ * conflict. The rule is the importers' own (ingest/compare.ts, docs/import.md).
  */
-export const ORDER_PROGRESS_FIELDS: readonly string[] = ['status', 'paid_at', 'paid_amount', 'shipped_at', 'completed_at', 'cancelled_at', 'refunded_amount', 'refunded_at'];
+export const ORDER_PROGRESS_FIELDS: readonly string[] = PROGRESS;
+
+function orderRecord(fields: Record<string, string>): OrderRecord {
+  const out: OrderRecord = {};
+  for (const f of [...PROGRESS, ...ORDER_CONTENT_FIELDS, 'channel', 'order_id', 'buyer_name'] as const) {
+    const v = fields[f];
+    if (v !== undefined) out[f] = v;
+  }
+  return out;
+}
 
 /** Order of loading: what others point at first. */
 export const LOAD_ORDER: readonly Entity[] = ['products', 'members', 'consents', 'orders', 'order_lines', 'sales', 'returns', 'events'];
@@ -58,10 +67,15 @@ export function compareRecords(
   stored: Record<string, string>,
   incoming: Record<string, string>,
 ): { kind: 'duplicate' } | { kind: 'update'; changes: Array<{ field: string; from: string | null; to: string | null }> } | { kind: 'conflict'; fields: Array<{ field: string; stored: string | null; incoming: string | null }> } {
+  if (entity === 'orders') {
+    // The importers' rule: content given on both sides must agree; given progress fields that moved are an update.
+    const c = compareOrderRecord(orderRecord(stored), orderRecord(incoming));
+    if (c.kind === 'duplicate') return c;
+    if (c.kind === 'update') return { kind: 'update', changes: c.changes.map((x) => ({ field: x.field, from: x.from, to: x.to })) };
+    return { kind: 'conflict', fields: c.fields.map((x) => ({ field: x.field, stored: x.stored, incoming: x.incoming })) };
+  }
   const fields = [...new Set([...Object.keys(stored), ...Object.keys(incoming)])].sort();
   const diffs = fields.filter((f) => (stored[f] ?? null) !== (incoming[f] ?? null));
   if (diffs.length === 0) return { kind: 'duplicate' };
-  const progress = entity === 'orders' ? diffs.every((f) => ORDER_PROGRESS_FIELDS.includes(f)) : false;
-  if (progress) return { kind: 'update', changes: diffs.map((f) => ({ field: f, from: stored[f] ?? null, to: incoming[f] ?? null })) };
   return { kind: 'conflict', fields: diffs.map((f) => ({ field: f, stored: stored[f] ?? null, incoming: incoming[f] ?? null })) };
 }

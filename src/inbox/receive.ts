@@ -90,6 +90,11 @@ export async function receive(ops: OpStore, clock: Clock, entity: Entity, record
       else if (diff.kind === 'conflict') out.push({ index, state: 'conflict', record_id: recordId, key, fields: diff.fields });
       else {
         const version = big(stored, 'version') + 1n;
+        // The new version: what was stored, with the moved progress fields (a field the later
+        // record leaves out is not given, and stays as it was).
+        const merged: Record<string, string> = { ...storedFields };
+        for (const c of diff.changes) if (c.to !== null) merged[c.field] = c.to;
+        const content = canonical(merged);
         await tx.run("UPDATE ingest_inbox SET version = ?, content = ?, state = 'pending', reason = NULL, updated_at = ?, sender = ? WHERE record_id = ?", [version, content, now, sender, recordId]);
         await tx.run('INSERT INTO ingest_history (record_id, version, content, changes, at) VALUES (?, ?, ?, ?, ?)', [recordId, version, content, JSON.stringify(diff.changes), now]);
         out.push({ index, state: 'updated', record_id: recordId, key, changes: diff.changes });
