@@ -26,6 +26,7 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
+export { salesTrend, type Trend, type TrendPoint } from './trend.js';
 export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
 export type Report = (typeof REPORTS)[number];
 /** What a report can be split by: the KPI drill-downs, or saved segments (every report). */

@@ -1,7 +1,8 @@
 /** Reads: meta, analysis reports (as `regulars analyze --json`), member search and the member 360. */
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../core/db/index.js';
-import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type By } from '../analytics/index.js';
+import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, salesTrend, type AnalysisOptions, type By } from '../analytics/index.js';
+import { getSetting } from '../core/settings/index.js';
 import { listSegments, RULE_VOCABULARY } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
@@ -86,6 +87,19 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           channels: strings(await db.all('SELECT channel_id FROM channels ORDER BY 1'), 'channel_id'),
           stores: strings(await db.all('SELECT DISTINCT store_id FROM stores ORDER BY 1'), 'store_id'),
           categories: strings(await db.all("SELECT DISTINCT trim(split_part(category_path, '>', 1)) AS c FROM products WHERE coalesce(category_path, '') <> '' ORDER BY 1"), 'c'),
+          currency: await getSetting(db, 'shop.currency'),
+          // The values in the data, for the segment builder's pickers.
+          pickers: {
+            category: strings(await db.all("SELECT DISTINCT category_path AS c FROM products WHERE coalesce(category_path, '') <> '' ORDER BY 1 LIMIT 500"), 'c'),
+            brand: strings(await db.all("SELECT DISTINCT brand AS b FROM products WHERE coalesce(brand, '') <> '' ORDER BY 1 LIMIT 500"), 'b'),
+            city: strings(await db.all("SELECT city AS c FROM members WHERE coalesce(city, '') <> '' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"), 'c'),
+            gender: strings(await db.all("SELECT DISTINCT gender AS g FROM members WHERE coalesce(gender, '') <> '' ORDER BY 1"), 'g'),
+            registration_channel: strings(await db.all("SELECT DISTINCT registration_channel AS c FROM members WHERE coalesce(registration_channel, '') <> '' ORDER BY 1"), 'c'),
+            channel: strings(await db.all('SELECT channel_id FROM channels ORDER BY 1'), 'channel_id'),
+            consent_channel: strings(await db.all('SELECT DISTINCT contact_channel AS c FROM consents ORDER BY 1'), 'c'),
+            store: strings(await db.all('SELECT DISTINCT store_id FROM stores ORDER BY 1'), 'store_id'),
+            tag: strings(await db.all('SELECT DISTINCT tag FROM member_tags ORDER BY 1'), 'tag'),
+          },
           reports: REPORTS,
           presets: Object.keys(PRESETS),
           entities: ENTITY_NAMES,
@@ -127,6 +141,39 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       }
       return serial(() => analyze(db, clock, req.params.report, analyzeOptions(req.query)));
     },
+  );
+
+  app.get<{ Querystring: { as_of?: string; grain?: 'week' | 'month'; periods?: number; channel?: string; segment?: string } }>(
+    '/api/trend',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Gross sales, orders and buyers per week or month up to the as-of date, each with the same period last year and the gross-sales target',
+        querystring: {
+          type: 'object',
+          properties: {
+            as_of: date,
+            grain: { type: 'string', enum: ['week', 'month'] },
+            periods: { type: 'integer', minimum: 1, maximum: 60 },
+            channel: { type: 'string' },
+            segment: { type: 'string' },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: anyObject, ...authErrors },
+      },
+    },
+    async (req) =>
+      serial(async () => {
+        const q = req.query;
+        return salesTrend(db, {
+          asOf: q.as_of ?? (await defaultAsOf(db, clock)),
+          grain: q.grain ?? 'month',
+          ...(q.periods !== undefined ? { periods: q.periods } : {}),
+          ...(q.channel !== undefined ? { channel: q.channel } : {}),
+          ...(q.segment !== undefined ? { segment: q.segment } : {}),
+        });
+      }),
   );
 
   app.get<{ Querystring: { q: string; limit?: number } }>(

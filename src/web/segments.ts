@@ -3,7 +3,7 @@
  * snapshots and the member list as CSV. The builder edits a flat "all of / any of" list of
  * conditions (each may be negated); deeper trees are edited as JSON in the same page.
  */
-import { h, table, type Ctx } from './main.js';
+import { h, type Ctx } from './main.js';
 
 type R = Record<string, unknown>;
 type Vocabulary = Record<'comparisons' | 'attributes' | 'numeric_attributes' | 'stages' | 'purchase_facts' | 'behaviour_events' | 'journey_states' | 'consent_statuses', string[]>;
@@ -193,7 +193,7 @@ export async function segments(c: Ctx): Promise<void> {
     timer = setTimeout(() => {
       const mine = ++asked;
       count.textContent = '…';
-      c.api<R>(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
+      c.api(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
         .then((r) => {
           if (mine !== asked) return;
           count.replaceChildren(h('span', { class: 'value', id: 'seg-members' }, String(r['members'])), ` ${c.t('members_on')} ${String(r['as_of'])} · ${String(r['ms'])} ms`);
@@ -217,7 +217,7 @@ export async function segments(c: Ctx): Promise<void> {
           cond.negate = negate.checked;
           recount();
         });
-        const kind = h('select', { 'data-field': 'kind', id: `seg-kind-${i}` }, ...KINDS.map((k) => h('option', { value: k }, c.t(`kind_${k}`)))) as HTMLSelectElement;
+        const kind = h('select', { 'data-field': 'kind', id: `seg-kind-${i}` }, ...KINDS.map((k) => h('option', { value: k }, c.v('kind', k)))) as HTMLSelectElement;
         kind.value = cond.kind;
         kind.addEventListener('change', () => {
           if (!isKind(kind.value)) return;
@@ -290,7 +290,7 @@ export async function segments(c: Ctx): Promise<void> {
     // Count the JSON as it is (the builder cannot show it).
     rows.replaceChildren(h('p', { class: 'note' }, c.t('json_only')));
     const mine = ++asked;
-    c.api<R>(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
+    c.api(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
       .then((r) => {
         if (mine === asked) count.replaceChildren(h('span', { class: 'value', id: 'seg-members' }, String(r['members'])), ` ${c.t('members_on')} ${String(r['as_of'])} · ${String(r['ms'])} ms`);
       })
@@ -307,7 +307,7 @@ export async function segments(c: Ctx): Promise<void> {
   const store = (asNew: boolean): void => {
     const body = JSON.stringify({ name: name.value.trim(), rule: JSON.parse(json.value) as unknown });
     const editing = asNew ? null : state.editing;
-    const request = editing === null ? c.api<R>('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body }) : c.api<R>(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    const request = editing === null ? c.api('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body }) : c.api(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
     request
       .then(async (s) => {
         state.editing = String(s['segment_id']);
@@ -322,7 +322,7 @@ export async function segments(c: Ctx): Promise<void> {
   saveNew.addEventListener('click', () => store(true));
 
   const open = async (id: string): Promise<void> => {
-    const s = await c.api<R>(`/api/segments/${encodeURIComponent(id)}`);
+    const s = await c.api(`/api/segments/${encodeURIComponent(id)}`);
     const history = list(s['history']);
     const snap = h('button', { type: 'button', id: 'seg-snapshot' }, c.t('snapshot'));
     snap.addEventListener('click', () => {
@@ -354,13 +354,13 @@ export async function segments(c: Ctx): Promise<void> {
   };
 
   const drawSaved = async (): Promise<R[]> => {
-    const all = (await c.api<{ segments: R[] }>('/api/segments')).segments;
+    const all = list((await c.api('/api/segments'))['segments']);
     c.exportable(all, 'segments');
     if (all.length === 0) {
       saved.replaceChildren(h('div', { class: 'empty', 'data-empty': 'true' }, c.t('empty_segments')));
       return all;
     }
-    const t = table(all, ['name', 'segment_id', 'last_size', 'last_as_of', 'updated_at']);
+    const t = c.table(all, ['name', 'segment_id', 'last_size', 'last_as_of', 'updated_at']);
     t.querySelectorAll('tbody tr').forEach((tr, i) => {
       tr.setAttribute('style', 'cursor:pointer');
       tr.addEventListener('click', () => void open(String(all[i]?.['segment_id'])));

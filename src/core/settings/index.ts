@@ -8,6 +8,7 @@ export { checkTargets, checkTargetRow, TARGET_METRICS, type TargetRow } from './
 /** Every setting Regulars knows, with its default and a one-line meaning. */
 export const SETTINGS = {
   'shop.timezone': { default: 'UTC', help: 'Shop time zone; days and ISO weeks are shop-local.' },
+  'shop.currency': { default: 'CNY', help: 'Shop currency (ISO 4217 code): the symbol shown with every amount.' },
   'identity.default_country': { default: '86', help: 'Country calling code for phones written without one.' },
   'identity.merge_kinds': {
     default: ['phone', 'email', 'wechat_unionid'],
