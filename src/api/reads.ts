@@ -53,6 +53,7 @@ interface ReportQuery {
   segment?: string;
   window_days?: number;
   second_purchase_days?: number;
+  rank?: 'base' | 'segment';
 }
 
 /** The query string in the names analyze() takes (the CLI's options). */
@@ -67,6 +68,7 @@ function analyzeOptions(q: ReportQuery): AnalysisOptions {
     ...(q.segments !== undefined ? { by: 'segment' as const, segments: q.segments.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(q.window_days !== undefined ? { windowDays: q.window_days } : {}),
     ...(q.second_purchase_days !== undefined ? { secondPurchaseDays: q.second_purchase_days } : {}),
+    ...(q.rank !== undefined ? { rank: q.rank } : {}),
   };
 }
 
@@ -129,6 +131,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
             segment: { type: 'string', minLength: 1, description: 'one segment ID or name: the report over its members only (by keeps its KPI meaning)' },
             window_days: { type: 'integer', minimum: 1 },
             second_purchase_days: { type: 'integer', minimum: 1 },
+            rank: { type: 'string', enum: ['base', 'segment'], description: 'RFM with segment: base (default) shows each member\'s whole-base scores; segment ranks within the segment (as by=segment)' },
           },
           additionalProperties: false,
         },
