@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
 import { chromiumPath, CHROMIUM_FLAGS, clock, ROOT, sandbox } from '../testing/index.js';
 import { generate } from '../generate/index.js';
@@ -51,7 +52,11 @@ test('console: every page draws from the API, filters change the data, language 
     await page.waitForSelector('.card');
     assert.equal(await page.evaluate(() => localStorage.getItem('regulars.key')), key, 'the key from the URL fragment is kept');
     assert.ok(!page.url().includes('key='), 'and removed from the address bar');
-    const kpi = (await (await fetch(`${server.url}/api/reports/kpi`, { headers: { authorization: `Bearer ${key}` } })).json()) as { result: { summary: { current: { orders: number } } } };
+    // The console's period (a month ending on the as-of date) asked of the API directly.
+    const periods = (await import(pathToFileURL(join(ROOT, 'dist', 'web', 'periods.js')).href)) as { periodRange(k: string, asOf: string, from: string, to: string): { from: string; to: string } };
+    const meta = (await (await fetch(`${server.url}/api/meta`, { headers: { authorization: `Bearer ${key}` } })).json()) as { as_of_default: string };
+    const month = periods.periodRange('month', meta.as_of_default, '', '');
+    const kpi = (await (await fetch(`${server.url}/api/reports/kpi?as_of=${month.to}&from=${month.from}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { result: { summary: { current: { orders: number } } } };
     assert.ok((await page.textContent('.cards'))?.includes(new Intl.NumberFormat('en-US').format(kpi.result.summary.current.orders)), 'the overview shows the API figures');
     for (const p of PAGES) {
       await page.click(`nav a[data-page="${p}"]`);
@@ -119,10 +124,24 @@ test('console: every page draws from the API, filters change the data, language 
     // Member search by phone and the profile.
     const phone = String((await s.db.one("SELECT value FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['value']);
     await page.click('nav a[data-page="members"]');
-    await page.fill('#member-q', phone);
+    await page.waitForSelector('#member-q');
     await page.click('#member-search');
-    await page.waitForSelector('#member-profile h3');
+    await page.waitForSelector('#member-empty-query'); // an empty search says what to type, no error
+    // Service staff ask for the last four digits of the phone.
+    const lastFour = phone.slice(-4);
+    const sharing = Number((await s.db.one("SELECT count(DISTINCT member_id) AS n FROM identities WHERE kind = 'phone' AND member_id IS NOT NULL AND suffix(value, $1)", [lastFour]))?.['n']);
+    await page.fill('#member-q', lastFour);
+    await page.click('#member-search');
+    if (sharing === 1) await page.waitForSelector('#member-profile h3');
+    else {
+      await page.waitForSelector('#member-results tbody tr');
+      assert.equal(await page.locator('#member-results tbody tr').count(), Math.min(20, sharing), 'every member whose phone ends in those digits');
+      const row = page.locator('#member-results tbody tr', { hasText: phone });
+      await row.first().click();
+      await page.waitForSelector('#member-profile h3');
+    }
     assert.ok((await page.textContent('#member-profile'))?.includes(phone));
+    assert.ok((await page.$('#member-card [data-fact="stage"]')) !== null, 'the summary card');
     await page.screenshot({ path: join(shots, 'member-profile.png') });
     // Upload a small file and see the report.
     await page.click('nav a[data-page="import"]');
