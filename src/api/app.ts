@@ -13,6 +13,7 @@ import type { Clock } from '../core/clock.js';
 import { AnalysisError } from '../analytics/index.js';
 import { SegmentError } from '../segments/index.js';
 import { MemberLookupError } from '../members/index.js';
+import { UnmergeError } from '../identity/index.js';
 import { FileRefused } from '../ingest/index.js';
 import { HttpError, need, queue, type Ctx } from './context.js';
 import { verifyKey } from './keys.js';
@@ -89,8 +90,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof AnalysisError) return send(400, 'bad_request', err.message);
     if (err instanceof FileRefused) return send(400, 'refused', err.message);
     if (err instanceof MemberLookupError) return send(404, 'not_found', err.message);
+    if (err instanceof UnmergeError) return send(400, 'bad_request', err.message);
     if (err instanceof SegmentError) {
       if (err.message.startsWith('no segment')) return send(404, 'not_found', err.message);
+      if (err.message.includes('already exists')) return send(409, 'name_taken', err.message);
       return reply.status(400).send({ error: 'invalid_segment', message: err.message, errors: err.errors });
     }
     if (err instanceof CampaignError) {

@@ -6,8 +6,10 @@ import { getSetting } from '../core/settings/index.js';
 import { listSegments, RULE_VOCABULARY } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
-import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
+import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, OPERATE, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
+import { memberCampaigns } from '../campaigns/index.js';
+import { unmerge } from '../identity/index.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
 function maskIdentifier(kind: unknown, value: Row[string] | undefined): Row[string] {
@@ -92,7 +94,8 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           currency: await getSetting(db, 'shop.currency'),
           // The values in the data, for the segment builder's pickers.
           pickers: {
-            category: strings(await db.all("SELECT DISTINCT category_path AS c FROM products WHERE coalesce(category_path, '') <> '' ORDER BY 1 LIMIT 500"), 'c'),
+            // Top-level categories and whole paths (a rule matches a path or what it starts with).
+            category: strings(await db.all("SELECT DISTINCT c FROM (SELECT trim(split_part(category_path, '>', 1)) AS c FROM products UNION SELECT category_path FROM products) WHERE coalesce(c, '') <> '' ORDER BY 1 LIMIT 500"), 'c'),
             brand: strings(await db.all("SELECT DISTINCT brand AS b FROM products WHERE coalesce(brand, '') <> '' ORDER BY 1 LIMIT 500"), 'b'),
             city: strings(await db.all("SELECT city AS c FROM members WHERE coalesce(city, '') <> '' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"), 'c'),
             gender: strings(await db.all("SELECT DISTINCT gender AS g FROM members WHERE coalesce(gender, '') <> '' ORDER BY 1"), 'g'),
@@ -206,8 +209,25 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req) => {
-      const view = await serial(async () => memberView(db, await findMember(db, req.params.id)));
-      return masked(req) ? maskView(view) : view;
+      const view = await serial(async () => {
+        const id = await findMember(db, req.params.id);
+        return { ...(await memberView(db, id)), campaigns: await memberCampaigns(db, id) };
+      });
+      return masked(req) ? { ...maskView(view), campaigns: view.campaigns } : view;
     },
+  );
+
+  app.post<{ Params: { id: string }; Body: { account: string; reason?: string } }>(
+    '/api/members/:id/unmerge',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Split a wrongly merged account (channel:external-id) off a member (as `regulars members unmerge`); later imports keep them apart',
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        body: { type: 'object', properties: { account: { type: 'string', minLength: 1 }, reason: { type: 'string' } }, required: ['account'] },
+        response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => serial(async () => unmerge(db, clock, await findMember(db, req.params.id), req.body.account, req.body.reason ?? null)),
   );
 }

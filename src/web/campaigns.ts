@@ -41,9 +41,9 @@ async function detail(c: Ctx, id: string, out: HTMLElement): Promise<void> {
   const [shown, evaluation] = await Promise.all([c.api(`/api/campaigns/${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `?as_of=${encodeURIComponent(c.filters.as_of)}`}`), c.api(`/api/campaigns/${encodeURIComponent(id)}/evaluation`)]);
   const def = obj(shown['definition']);
   const power = obj(shown['power']);
-  out.replaceChildren(h('h3', { id: 'campaign-title' }, `${text(shown['name'])} · ${c.v('status', shown['status'])}`));
+  out.replaceChildren(h('h3', { id: 'campaign-title' }, h('span', { translate: 'no' }, text(shown['name'])), ` · ${c.v('status', shown['status'])}`));
   out.append(
-    h('p', { class: 'note' }, `${c.f.dateTime(def['starts_at'])} · ${c.t('control_group')} ${c.f.number(obj(def['control'])['percent'])}% · ${c.t('goal')} ${text(def['goal'])} · ${c.t('attribution')} ${c.t('attribution_days', { n: text(def['attribution_days']) })}`),
+    h('p', { class: 'note' }, `${c.f.dateTime(def['starts_at'])} · ${c.t('control_group')} ${c.f.number(obj(def['control'])['percent'])}% · ${c.t('goal')} ${c.v('goal', def['goal'])} · ${c.t('attribution')} ${c.t('attribution_days', { n: text(def['attribution_days']) })}`),
     h('p', { class: 'note', id: 'campaign-power' }, `${c.t('power')}: ${c.t('power_text', {
       audience: c.f.count(power['audience']), baseline: c.f.rate(power['baseline_rate'], 2), points: c.f.number(power['detect_uplift_points']), required: c.f.count(power['required_audience']),
       detectable: power['detectable_uplift_points'] === null ? c.f.missing : `${c.f.number(power['detectable_uplift_points'])} ${c.t('points_unit')}`,
@@ -90,11 +90,13 @@ export async function campaigns(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, c.t('page_campaigns')));
   const rows = list((await c.api('/api/campaigns'))['campaigns']);
   if (rows.length === 0) {
-    c.el.append(empty(c.t('empty_campaigns')));
+    const box = empty(c.t('empty_campaigns'));
+    box.append(h('pre', {}, h('code', {}, 'regulars campaigns create --file campaign.json')));
+    c.el.append(box);
     return;
   }
   const out = h('div', { id: 'campaign-detail' });
-  const t = c.table(rows, ['campaign_id', 'name', 'status', 'starts_at', 'goal'], { status: (v) => c.v('status', v), name: (v) => text(v) });
+  const t = c.table(rows, ['campaign_id', 'name', 'status', 'audience', 'runs', 'created_at'], { status: (v) => c.v('status', v), name: (v) => text(v) });
   t.querySelectorAll('tbody tr').forEach((tr, i) => {
     tr.setAttribute('style', 'cursor:pointer');
     tr.addEventListener('click', () => void detail(c, text(rows[i]?.['campaign_id']), out));

@@ -52,6 +52,9 @@ export interface Ctx {
   forgetMeta(): void;
 }
 
+/** Columns that hold data (names, IDs, products, accounts): shown as they are in every language. */
+const DATA_COLUMNS = new Set(['channels', 'name', 'file', 'preset', 'reason', 'channel', 'channel_id', 'wave', 'at', 'when', 'member_id', 'segment_id', 'campaign_id', 'import_id', 'key_id', 'value', 'city', 'account', 'via', 'other_member_id', 'id', 'order_id', 'return_id', 'sku', 'measure']);
+
 const charts: Chart[] = [];
 let renders = 0;
 const storedLang = localStorage.getItem('regulars.lang');
@@ -111,13 +114,14 @@ function keyForm(): void {
     localStorage.setItem('regulars.key', key);
     void render();
   });
-  page.replaceChildren(h('div', { class: 'empty' }, h('p', {}, t('need_key')), input, ' ', go));
+  page.replaceChildren(h('div', { class: 'empty' }, h('p', {}, t('need_key')), h('pre', {}, h('code', {}, 'regulars keys create --scope admin')), input, ' ', go));
 }
 
-function select(id: string, options: Array<[string, string]>, value: string): HTMLSelectElement {
+/** A select; with `data`, its options other than the empty one are data (channel, segment names). */
+function select(id: string, options: Array<[string, string]>, value: string, data = false): HTMLSelectElement {
   const s = document.createElement('select');
   s.id = id;
-  for (const [v, label] of options) s.append(h('option', { value: v }, label));
+  for (const [v, label] of options) s.append(h('option', data && v !== '' ? { value: v, translate: 'no' } : { value: v }, label));
   s.value = value;
   return s;
 }
@@ -138,8 +142,8 @@ function filterBar(page: string, f: Filters): void {
   const from = dateInput('f-from', range.from);
   const to = dateInput('f-to', range.to);
   const channels = Array.isArray(meta['channels']) ? meta['channels'].filter((c): c is string => typeof c === 'string') : [];
-  const channel = select('f-channel', [['', t('all_channels')], ...channels.map((c): [string, string] => [c, c])], f.channel);
-  const segment = select('f-segment', [['', t('all_members')], ...list(meta['segments']).map((x): [string, string] => [text(x['segment_id']), text(x['name'])])], f.segment);
+  const channel = select('f-channel', [['', t('all_channels')], ...channels.map((c): [string, string] => [c, c])], f.channel, true);
+  const segment = select('f-segment', [['', t('all_members')], ...list(meta['segments']).map((x): [string, string] => [text(x['segment_id']), text(x['name'])])], f.segment, true);
   const apply = (): void => {
     const p = isPeriod(period.value) ? period.value : 'month';
     writeHash(page, { as_of: p === 'custom' ? to.value : asOf.value, period: p, from: from.value, to: to.value, channel: channel.value, segment: segment.value, rank: f.rank });
@@ -175,7 +179,11 @@ function nav(current: string): void {
   const menu = document.getElementById('menu');
   if (menu !== null) menu.textContent = `☰ ${pageTitle(current)}`;
   const langButton = document.getElementById('lang');
-  if (langButton !== null) langButton.textContent = lang === 'en' ? '中文' : 'English';
+  if (langButton !== null) {
+    // The other language's own name: not translated.
+    langButton.textContent = lang === 'en' ? '中文' : 'English';
+    langButton.setAttribute('translate', 'no');
+  }
   const brand = document.querySelector('.brand');
   if (brand !== null) brand.textContent = t('brand');
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
@@ -238,6 +246,7 @@ async function render(): Promise<void> {
       const custom = cells[c];
       return custom !== undefined ? custom(v, row) : f.cell(c, v);
     },
+    isData: (c, v, shown) => (Array.isArray(v) && DATA_COLUMNS.has(c)) || (typeof v === 'string' && shown === v && (cells[c] === undefined || DATA_COLUMNS.has(c))),
   });
   const ctx: Ctx = {
     t,

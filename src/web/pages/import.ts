@@ -7,9 +7,9 @@ const OUTCOMES = ['rows_read', 'loaded', 'guest', 'return', 'non_product', 'reje
 /** The import page. */
 export async function importPage(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, c.t('page_import')));
-  const options = (v: unknown): HTMLElement[] => (Array.isArray(v) ? v.map((p) => h('option', { value: text(p) }, text(p))) : []);
+  const options = (v: unknown): HTMLElement[] => (Array.isArray(v) ? v.map((p) => h('option', { value: text(p), translate: 'no' }, text(p))) : []);
   const preset = h('select', { id: 'imp-preset' }, ...options(c.meta['presets']));
-  const entity = h('select', { id: 'imp-entity' }, h('option', { value: '' }, '—'), ...options(c.meta['entities']));
+  const entity = h('select', { id: 'imp-entity' }, h('option', { value: '' }, '—'), ...(Array.isArray(c.meta['entities']) ? c.meta['entities'].map((p) => h('option', { value: text(p) }, c.v('entity', p))) : []));
   const file = document.createElement('input');
   file.type = 'file';
   file.id = 'imp-file';
@@ -70,5 +70,5 @@ export async function importPage(c: Ctx): Promise<void> {
     }
     return out;
   };
-  c.el.append(recent.length === 0 ? empty(c.t('empty_imports')) : c.table(recent.map(shownImport)));
+  c.el.append(recent.length === 0 ? empty(c.t('empty_imports')) : c.table(recent.map(shownImport), undefined, { entity: (x) => c.v('entity', x), file: (x) => text(x), preset: (x) => text(x) }));
 }

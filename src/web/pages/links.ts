@@ -53,8 +53,8 @@ export async function links(c: Ctx): Promise<void> {
     });
     c.chart(c.el, {
       title: { text: title, textStyle: { fontSize: 13 } },
-      grid: grid(c.f, { top: 60 }),
-      legend: { top: 24 },
+      grid: grid(c.f, { top: 64 }),
+      legend: { top: 30 },
       tooltip: {
         trigger: 'axis',
         formatter: (items: Array<{ dataIndex: number; seriesName: string; value: unknown; marker: string }>) => {

@@ -32,36 +32,39 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
     fact(`${c.t('points')} / ${c.t('tier')}`, Object.keys(loyalty).length === 0 ? c.t('not_available') : `${c.f.count(loyalty['points'])} / ${text(loyalty['tier'])}`, 'loyalty'),
   );
   const absent = [clv === undefined || clv === null ? c.t('clv_absent') : '', Object.keys(loyalty).length === 0 ? c.t('loyalty_absent') : ''].filter((x) => x !== '').join(' ');
-  const consentRows = consents.map((x) => ({ channel: x['channel'] ?? x['contact_channel'], status: x['status'], at: x['changed_at'], account: x['account'] }));
+  const consentRows = consents.map((x) => ({ contact_channel: x['contact_channel'], status: x['status'], since: x['since'], channel: x['channel'], account: x['account'] }));
   const mergeBox = h('div', { id: 'member-merges' });
   if (merges.length === 0) mergeBox.append(h('p', { class: 'note' }, c.t('no_merges')));
   else {
     mergeBox.append(c.table(merges.map((m) => ({ at: m['at'], action: m['action'], member_id: m['member_id'], other_member_id: m['other_member_id'], via: `${c.v('kind_id', m['via_kind'])} ${text(m['via_value'])}` })), undefined, { action: (x) => c.v('action', x) }));
-    const others = [...new Set(merges.filter((m) => m['action'] === 'merge').map((m) => text(m['other_member_id'])).filter((x) => x !== '' && x !== id))];
-    if (canOperate) {
-      for (const other of others) {
-        const b = h('button', { type: 'button', class: 'unmerge', 'data-member': other }, `${c.t('unmerge')} ${other}`);
-        b.addEventListener('click', () => {
-          if (!window.confirm(c.t('unmerge_confirm', { member: other }))) return;
-          void c.api(`/api/members/${encodeURIComponent(id)}/unmerge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ member_id: other }) })
-            .then(() => profile(c, id, out, canOperate))
-            .catch((e: unknown) => mergeBox.append(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e))));
-        });
-        mergeBox.append(b, ' ');
-      }
+  }
+  // Operators can split an account off again (as `regulars members unmerge`).
+  const accounts = list(v['identities']).filter((i) => text(i['channel']) !== '');
+  if (canOperate && merges.length > 0 && accounts.length > 1) {
+    for (const a of accounts) {
+      const account = `${text(a['channel'])}:${text(a['value'])}`;
+      const b = h('button', { type: 'button', class: 'unmerge', 'data-account': account }, `${c.t('unmerge')} `, h('span', { translate: 'no' }, account));
+      b.addEventListener('click', () => {
+        if (!window.confirm(c.t('unmerge_confirm', { member: account }))) return;
+        void c.api(`/api/members/${encodeURIComponent(id)}/unmerge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account }) })
+          .then(() => profile(c, id, out, canOperate))
+          .catch((e: unknown) => mergeBox.append(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e))));
+      });
+      mergeBox.append(b, ' ');
     }
   }
-  const attributes = Object.entries(member).filter(([k, x]) => !['member_id', 'name', 'identity_ids'].includes(k) && x !== null && x !== '').map(([k, x]) => ({ kind: k, value: x }));
+  const ATTRIBUTES = ['gender', 'birthday', 'city', 'registration_channel', 'registered_at', 'first_seen'];
+  const attributes = ATTRIBUTES.filter((k) => member[k] !== null && member[k] !== undefined && member[k] !== '').map((k) => ({ kind: k, value: k === 'gender' ? c.v('gender', member[k]) : k.endsWith('_at') || k === 'first_seen' ? c.f.dateTime(member[k]) : member[k] }));
   const received = list(v['campaigns']);
   const timeline = [
     ...list(v['orders']).map((o) => ({ at: o['created_at'], what: c.v('event', 'order'), channel: o['channel'], id: o['order_id'], amount: o['product_value'], status: c.v('status', o['status']) })),
     ...list(v['returns']).map((o) => ({ at: o['returned_at'], what: c.v('event', 'return'), channel: o['channel'], id: o['return_id'], amount: o['amount'], status: text(o['reason']) })),
   ].sort((a, b) => text(b.at).localeCompare(text(a.at)));
   const parts: Array<HTMLElement | null> = [
-    h('h3', {}, `${c.t('profile')}: ${text(member['name'])} · ${text(member['member_id'])}`),
+    h('h3', {}, `${c.t('profile')}: `, h('span', { translate: 'no' }, `${text(member['name'])} · ${text(member['member_id'])}`)),
     card,
     absent === '' ? null : h('p', { class: 'note' }, absent),
-    h('h4', {}, c.t('consents')), consentRows.length === 0 ? h('p', { class: 'note' }, c.t('no_consents')) : c.table(consentRows, undefined, { status: (x) => c.v('consent', x) }),
+    h('h4', {}, c.t('consents')), consentRows.length === 0 ? h('p', { class: 'note' }, c.t('no_consents')) : c.table(consentRows, undefined, { contact_channel: (x) => c.v('contact', x), status: (x) => c.v('consent', x) }),
     h('h4', {}, c.t('identities')), c.table(list(v['identities']), ['kind', 'channel', 'value', 'first_seen', 'last_seen'], { kind: (x) => c.v('kind_id', x) }),
     h('h4', {}, c.t('merges')), mergeBox,
     h('h4', {}, c.t('attributes')), c.table(attributes, ['kind', 'value'], { kind: (x) => c.v('col', x) }),
@@ -69,7 +72,7 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
     h('h4', {}, c.t('tags')), c.table(list(v['tags']).map((t) => ({ tag: t['tag'], value: t['value'], measure: t['measure'] })), undefined, { tag: (x) => c.v('tag', x), value: (x) => c.v('tagv', x) }),
     h('h4', {}, c.t('timeline')), c.table(timeline, undefined, { what: (x) => text(x), status: (x) => text(x) }),
     h('h4', {}, c.t('events_list')), c.table(list(v['events']), ['type', 'count', 'first_at', 'last_at'], { type: (x) => c.v('event', x) }),
-    h('h4', {}, c.t('campaigns_received')), received.length === 0 ? h('p', { class: 'note' }, c.t('no_campaigns_received')) : c.table(received),
+    h('h4', {}, c.t('campaigns_received')), received.length === 0 ? h('p', { class: 'note' }, c.t('no_campaigns_received')) : c.table(received, ['at', 'name', 'group_kind', 'wave_id', 'channel', 'state'], { group_kind: (x) => (x === 'control' ? c.t('control') : c.t('treatment')), state: (x) => c.v('send', x), name: (x) => text(x) }),
   ];
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
   c.exportable(list(v['orders']), `member-${id}`);

@@ -55,7 +55,7 @@ export async function rfm(c: Ctx): Promise<void> {
     // The lowest frequency's buyers all share score 1; the next frequency starts at 1 + floor(5 x their share).
     const ones = cells.filter((g) => toNumber(g['f_score']) === 1).reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
     const all = cells.reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
-    c.el.append(h('p', { class: 'note', id: 'rfm-empty-rows' }, `F ${missing.join(', ')}: ${c.t('rfm_empty_rows', { share: c.f.rate(all === 0 ? 0 : ones / all), n: 1, score: 1 })}`));
+    c.el.append(h('p', { class: 'note', id: 'rfm-empty-rows' }, `F ${missing.join(', ')}: ${c.t('rfm_empty_rows', { share: c.f.rate(all === 0 ? 0 : ones / all), next: Math.min(5, 1 + Math.floor(5 * (all === 0 ? 0 : ones / all))) })}`));
   }
   const groupCells = { group: (v: unknown) => c.v('rfm', v) };
   c.el.append(h('div', { class: 'row' },
