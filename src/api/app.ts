@@ -17,6 +17,7 @@ import { UnmergeError } from '../identity/index.js';
 import { FileRefused } from '../ingest/index.js';
 import { HttpError, need, queue, type Ctx } from './context.js';
 import { verifyKey } from './keys.js';
+import { localizeError, prefersChinese } from './errors-i18n.js';
 import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
@@ -110,6 +111,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (fe.statusCode !== undefined && fe.statusCode < 500) return send(fe.statusCode, 'bad_request', err.message);
     req.log.error(err);
     return send(500, 'internal', 'An unexpected error; the server log has the details.');
+  });
+  // Error bodies in the caller's language (Accept-Language).
+  app.addHook('preSerialization', async (req, _reply, payload: unknown) => {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || !('error' in payload) || !('message' in payload)) return payload;
+    return prefersChinese(req.headers['accept-language']) ? localizeError({ ...payload }) : payload;
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.` }));
 

@@ -278,7 +278,7 @@ export async function segments(c: Ctx): Promise<void> {
         const first = Array.isArray(p['first']) ? p['first'].map(obj) : [];
         preview.replaceChildren(
           h('p', { class: 'note', id: 'seg-share' }, c.t('share_of_base', { share: c.f.rate(base === 0 ? 0 : Number(p['members']) / base), total: c.f.count(base) })),
-          h('p', { id: 'seg-reachable' }, `${c.t('reachable')} (${c.t('reachable_note')}): `, ...reach.map((x) => h('span', { class: 'reach', 'data-channel': text(x['channel']), translate: 'no' }, `${text(x['channel']).toUpperCase()} ${c.f.count(x['members'])} `))),
+          h('p', { id: 'seg-reachable' }, `${c.t('reachable')} (${c.t('reachable_note')}): `, ...reach.map((x) => h('span', { class: 'reach', 'data-channel': text(x['channel']) }, `${c.v('contact', x['channel'])} ${c.f.count(x['members'])} `))),
           h('h4', {}, c.t('preview_note', { n: first.length })),
           c.table(first, ['member_id', 'name', 'city', 'stage'], { stage: (x) => c.v('stage', x) }),
         );
