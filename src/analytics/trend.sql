@@ -14,3 +14,7 @@ WHERE is_purchase AND created_at >= $2::DATE AND created_at < $3::DATE + 1
   AND ($4::VARCHAR = '' OR channel_id = $4)
   AND (NOT $5::BOOLEAN OR member_id IN (SELECT member_id FROM _trend_scope))
 GROUP BY 1 ORDER BY 1;
+
+-- name: first_day
+-- The first day with a purchase in the data: periods before it have no data (not zero).
+SELECT strftime(min(created_at), '%Y-%m-%d') AS day FROM order_values WHERE is_purchase;

@@ -19,7 +19,8 @@ export interface TrendPoint {
   gross_sales: string;
   orders: number;
   buyers: number;
-  last_year: { from: string; to: string; gross_sales: string; orders: number; buyers: number };
+  /** The same period a year earlier; its figures are null when it lies before the first purchase in the data (no data, not zero). */
+  last_year: { from: string; to: string; gross_sales: string | null; orders: number | null; buyers: number | null };
   target: string | null;
 }
 
@@ -71,6 +72,8 @@ export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | '
     const lastYearEnd = opts.grain === 'month' ? addDays(back(lastStart, 'month', 11), -1) : addDays(opts.asOf, -364);
     const ly = await read(lyStart(first), lastYearEnd);
     const targets = await getSetting(db, 'analysis.targets');
+    const firstDay = String((await db.one(SQL('first_day')))?.['day'] ?? '');
+    const none = { gross_sales: null, orders: null, buyers: null };
     const zero = { gross_sales: '0.0000', orders: 0, buyers: 0 };
     const points = starts.map((s): TrendPoint => {
       const end = periodEnd(s, opts.grain);
@@ -82,7 +85,7 @@ export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | '
         to,
         partial: to !== end,
         ...(now.get(s) ?? zero),
-        last_year: { from: l, to: lTo, ...(ly.get(l) ?? zero) },
+        last_year: { from: l, to: lTo, ...(firstDay === '' || lTo < firstDay ? none : ly.get(l) ?? zero) },
         target: targetString(targets, 'gross_sales', s, to),
       };
     });

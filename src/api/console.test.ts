@@ -1,6 +1,5 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Page } from 'playwright-core';
@@ -37,8 +36,6 @@ test('console: every page draws from the API, filters change the data, language 
   // The browser first: if it cannot start, no server is left listening to keep the test process alive.
   const browser = await chromium.launch({ executablePath: 'path' in chromium_ ? chromium_.path : '', args: CHROMIUM_FLAGS });
   const server = await serve(s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
-  const shots = join(ROOT, 'docs', 'screenshots');
-  mkdirSync(shots, { recursive: true });
   try {
     const page: Page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
@@ -71,8 +68,6 @@ test('console: every page draws from the API, filters change the data, language 
       }
       const text = (await page.textContent('#page')) ?? '';
       assert.ok(!text.includes('Could not load'), `${p}: ${text.slice(0, 200)}`);
-      await page.waitForTimeout(300);
-      await page.screenshot({ path: join(shots, `${p}.png`) });
     }
     // Filters: a weekly period changes the request and the URL.
     await page.click('nav a[data-page="repeat"]');
@@ -142,7 +137,6 @@ test('console: every page draws from the API, filters change the data, language 
     }
     assert.ok((await page.textContent('#member-profile'))?.includes(phone));
     assert.ok((await page.$('#member-card [data-fact="stage"]')) !== null, 'the summary card');
-    await page.screenshot({ path: join(shots, 'member-profile.png') });
     // Upload a small file and see the report.
     await page.click('nav a[data-page="import"]');
     await page.waitForSelector('#imp-file');

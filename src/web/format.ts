@@ -14,6 +14,10 @@ export interface Formatter {
   moneyShort(v: unknown): string;
   /** A signed amount for changes: +¥1,200.00 / −¥350.00. */
   signedMoney(v: unknown): string;
+  /** A signed amount, compact from ten thousand: +¥1.76万 / −CN¥17.6K. */
+  signedMoneyShort(v: unknown): string;
+  /** A month (YYYY-MM-DD of any day in it): 2025年3月 / Mar 2025. */
+  month(v: unknown): string;
   /** A count with separators: 23,108. */
   count(v: unknown): string;
   /** A count for axes: 2.3万 in zh, 23K in en. */
@@ -66,7 +70,9 @@ export function formatter(lang: Lang, currency: string): Formatter {
     return n === null ? missing : f(n);
   };
   // Small amounts read better exactly; compact notation from a hundred thousand up (10万).
-  const short = (n: number, exact: (n: number) => string, compacted: (n: number) => string): string => (Math.abs(n) >= 100000 ? compacted(n) : exact(n));
+  // Compact notation from ten thousand up (1万 in zh, 10K in en).
+  const short = (n: number, exact: (n: number) => string, compacted: (n: number) => string): string => (Math.abs(n) >= 10000 ? compacted(n) : exact(n));
+  const monthFormat = new Intl.DateTimeFormat(locale, { year: 'numeric', month: lang === 'zh' ? 'long' : 'short', timeZone: 'UTC' });
   const parseDate = (v: unknown): Date | null => {
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}/.test(v)) return null;
     const d = new Date(`${v.slice(0, 10)}T${v.length >= 16 ? v.slice(11, 16) : '00:00'}:00Z`);
@@ -78,6 +84,11 @@ export function formatter(lang: Lang, currency: string): Formatter {
     price: (v) => withNumber(v, (n) => minus(money4.format(n))),
     moneyShort: (v) => withNumber(v, (n) => minus(short(n, (x) => money2.format(x), (x) => moneyCompact.format(x)))),
     signedMoney: (v) => withNumber(v, (n) => (n > 0 ? '+' : n < 0 ? '−' : '') + money2.format(Math.abs(n))),
+    signedMoneyShort: (v) => withNumber(v, (n) => (n > 0 ? '+' : n < 0 ? '−' : '') + short(Math.abs(n), (x) => money2.format(x), (x) => moneyCompact.format(x))),
+    month: (v) => {
+      const d = parseDate(v);
+      return d === null ? (v === null || v === undefined ? '' : String(v)) : monthFormat.format(d);
+    },
     count: (v) => withNumber(v, (n) => minus(int.format(n))),
     countShort: (v) => withNumber(v, (n) => minus(short(n, (x) => int.format(x), (x) => compact.format(x)))),
     number: (v, digits = 2) => withNumber(v, (n) => minus(new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n))),

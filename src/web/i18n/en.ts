@@ -13,7 +13,7 @@ export const EN = {
   loading: 'Loading…', error: 'Could not load', retry: 'Try again', save: 'Save', saving: 'Saving…', need_key: 'Enter an API key (create one with the command below).',
   key_placeholder: 'API key', no_data: 'No data', no_data_reason: 'No data: {reason}', period_label: '{from} – {to}',
   gross_sales: 'Gross sales', net_sales: 'Net sales', buyers: 'Buyers', orders: 'Orders', average_order_value: 'Average order value', conversion: 'Conversion',
-  new_buyers: 'New buyers', vs_previous: 'vs previous period ({from} – {to})', vs_last_year: 'vs last year ({from} – {to})', kpi_tree: 'KPI tree',
+  new_buyers: 'New buyers', vs_previous_short: 'vs previous', compared_with: 'Compared with the previous period {from} – {to}', vs_previous: 'vs previous period ({from} – {to})', vs_last_year: 'vs last year ({from} – {to})', kpi_tree: 'KPI tree',
   decomposition: 'What moved sales: from the previous period ({from} – {to}) to this one', trend: 'Sales by {grain}: this year, last year and target',
   previous: 'Previous period', last_year: 'Last year', target: 'Target', current: 'This period', trailing: 'Trailing 8 weeks', net_change: 'Change',
   empty_sales: 'No purchases in this period: import orders and order lines, or pick another as-of date or period.',

@@ -10,7 +10,7 @@ export const ZH: Dict = {
   loading: '加载中…', error: '加载失败', retry: '重试', save: '保存', saving: '保存中…', need_key: '请输入 API 密钥（用下面的命令创建）。',
   key_placeholder: 'API 密钥', no_data: '无数据', no_data_reason: '无数据：{reason}', period_label: '{from} 至 {to}',
   gross_sales: '销售额', net_sales: '净销售额', buyers: '购买人数', orders: '订单数', average_order_value: '客单价', conversion: '转化率',
-  new_buyers: '新客', vs_previous: '环比（上期 {from} 至 {to}）', vs_last_year: '同比（去年 {from} 至 {to}）', kpi_tree: 'KPI 树',
+  new_buyers: '新客', vs_previous_short: '环比', compared_with: '环比对比上期：{from} 至 {to}', vs_previous: '环比（上期 {from} 至 {to}）', vs_last_year: '同比（去年 {from} 至 {to}）', kpi_tree: 'KPI 树',
   decomposition: '销售额变化的驱动因素：从上期（{from} 至 {to}）到本期', trend: '销售额按{grain}：今年、去年同期与目标',
   previous: '上期', last_year: '去年同期', target: '目标', current: '本期', trailing: '前 8 周平均', net_change: '变化',
   empty_sales: '本期没有购买：请导入订单和订单明细，或选择其他日期或周期。',

@@ -28,7 +28,7 @@ export async function overview(c: Ctx): Promise<void> {
   const against = (name: string): R => comparisons.find((x) => text(x['against']).startsWith(name)) ?? {};
   const p = against('previous');
   const ly = against('same period last year');
-  const vsPrev = c.t('vs_previous', { from: c.f.date(p['from']), to: c.f.date(p['to']) });
+  const vsPrev = c.t('vs_previous_short');
   c.el.append(h('h2', {}, `${c.t('page_overview')} · ${c.t('period_label', { from: c.f.date(period['from']), to: c.f.date(period['to']) })}`));
   if (c.filters.channel !== '') c.el.append(h('p', { class: 'note' }, `${c.t('channel')}: ${c.filters.channel} · ${c.t('channel_note')}`));
   if (toNumber(cur['orders']) === 0 || toNumber(cur['orders']) === null) {
@@ -36,6 +36,7 @@ export async function overview(c: Ctx): Promise<void> {
     return;
   }
   c.el.append(
+    h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(p['from']), to: c.f.date(p['to']) })),
     h('div', { class: 'cards' },
       card(c, c.t('gross_sales'), c.f.moneyShort(cur['gross_sales']), cur['gross_sales'], prev['gross_sales'], vsPrev, 'gross_sales'),
       card(c, c.t('net_sales'), c.f.moneyShort(cur['net_sales']), cur['net_sales'], prev['net_sales'], vsPrev, 'net_sales'),
@@ -83,12 +84,17 @@ export async function overview(c: Ctx): Promise<void> {
   const barText = (i: number): string => {
     const b = bars[i];
     if (b === undefined) return '';
-    return b.change === null ? c.f.moneyShort(b.value) : c.f.signedMoney(b.change);
+    return b.change === null ? c.f.moneyShort(b.value) : c.f.signedMoneyShort(b.change);
+  };
+  const barExact = (i: number): string => {
+    const b = bars[i];
+    if (b === undefined) return '';
+    return b.change === null ? c.f.money(b.value) : c.f.signedMoney(b.change);
   };
   c.el.append(h('h3', {}, c.t('decomposition', { from: c.f.date(p['from']), to: c.f.date(p['to']) })));
   c.chart(c.el, {
     grid: grid(c.f),
-    tooltip: { trigger: 'axis', formatter: (items: Array<{ dataIndex: number; name: string }>) => { const i = items[0]?.dataIndex ?? 0; return `${items[0]?.name ?? ''}: ${barText(i)}`; } },
+    tooltip: { trigger: 'axis', formatter: (items: Array<{ dataIndex: number; name: string }>) => { const i = items[0]?.dataIndex ?? 0; return `${items[0]?.name ?? ''}: ${barExact(i)}`; } },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, overflow: 'break', width: 80 } },
     yAxis: valueAxis((v) => c.f.moneyShort(v)),
     series: [

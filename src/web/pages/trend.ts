@@ -15,7 +15,7 @@ export async function trendChart(c: Ctx, parent: HTMLElement, ly: Record<string,
     parent.append(empty(c.t('empty_sales')));
     return;
   }
-  const label = (p: Record<string, unknown>): string => `${c.f.date(p['from'])}${p['partial'] === true ? ' *' : ''}`;
+  const label = (p: Record<string, unknown>): string => `${c.range.grain === 'month' ? c.f.month(p['from']) : c.f.date(p['from'])}${p['partial'] === true ? ' *' : ''}`;
   const hasTarget = points.some((p) => p['target'] !== null && p['target'] !== undefined);
   c.chart(parent, {
     grid: grid(c.f, { bottom: 50 }),
