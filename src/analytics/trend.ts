@@ -8,29 +8,11 @@ import { getSetting } from '../core/settings/index.js';
 import { compileSegment, resolveSegment } from '../segments/index.js';
 import { addDays, periodEnd } from './dates.js';
 import { targetString } from './targets.js';
+import type { Trend, TrendPoint } from '../contracts/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'trend.sql'));
 
-export interface TrendPoint {
-  /** First and last day of the period (the last one ends on the as-of date: it may be partial). */
-  from: string;
-  to: string;
-  partial: boolean;
-  gross_sales: string;
-  orders: number;
-  buyers: number;
-  /** The same period a year earlier; its figures are null when it lies before the first purchase in the data (no data, not zero). */
-  last_year: { from: string; to: string; gross_sales: string | null; orders: number | null; buyers: number | null };
-  target: string | null;
-}
-
-export interface Trend {
-  grain: 'week' | 'month';
-  as_of: string;
-  channel: string | null;
-  segment: string | null;
-  points: TrendPoint[];
-}
+export type { Trend, TrendPoint } from '../contracts/index.js';
 
 /** The first day of the week (Monday) or month holding a date. */
 function periodStart(day: string, grain: 'week' | 'month'): string {

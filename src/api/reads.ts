@@ -9,6 +9,7 @@ import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
 import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, OPERATE, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
 import { memberCampaigns } from '../campaigns/index.js';
+import { MemberHitsSchema, TrendSchema } from '../contracts/index.js';
 import { unmerge } from '../identity/index.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
@@ -31,19 +32,6 @@ export function maskView(v: MemberView): MemberView {
 }
 
 const maskHit = (r: Row): Row => ({ ...r, phone: maskIdentifier('phone', r['phone']), email: maskIdentifier('email', r['email']) });
-
-const memberHit = {
-  type: 'object',
-  properties: {
-    member_id: { type: 'string' },
-    name: { type: ['string', 'null'] },
-    phone: { type: ['string', 'null'] },
-    email: { type: ['string', 'null'] },
-    channels: { type: 'array', items: { type: 'string' } },
-    last_purchase: { type: ['string', 'null'] },
-    stage: { type: ['string', 'null'] },
-  },
-} as const;
 
 interface ReportQuery {
   as_of?: string;
@@ -166,7 +154,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           },
           additionalProperties: false,
         },
-        response: { 200: anyObject, ...authErrors },
+        response: { 200: TrendSchema, ...authErrors },
       },
     },
     async (req) =>
@@ -189,7 +177,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         summary: 'Search members by phone, email, name (substring), member ID or old ID, or a channel account ID',
         querystring: { type: 'object', properties: { q: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 200 } }, required: ['q'] },
-        response: { 200: { type: 'object', properties: { members: { type: 'array', items: memberHit } } }, 400: errorSchema, ...authErrors },
+        response: { 200: MemberHitsSchema, 400: errorSchema, ...authErrors },
       },
     },
     async (req) => {

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { defaultAsOf } from '../analytics/index.js';
 import { countSegment, previewSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
+import { SegmentPreviewSchema } from '../contracts/index.js';
 import { anyObject, asOfQuery, authErrors, dateSchema, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
 const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
@@ -46,7 +47,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
         summary: 'What a rule holds: its first members, its share of the member base and its reachable members per channel; the body is the rule',
         querystring: { type: 'object', properties: { as_of: dateSchema, limit: { type: 'integer', minimum: 1, maximum: 200 } } },
         body: anyObject,
-        response: { 200: anyObject, 400: fieldErrorsSchema, ...authErrors },
+        response: { 200: SegmentPreviewSchema, 400: fieldErrorsSchema, ...authErrors },
       },
     },
     async (req) => {

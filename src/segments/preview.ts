@@ -3,25 +3,19 @@
  * (members first seen by the date) and how many can be reached on each channel (granted consent
  * on the channel, whose anchor is the address itself: the phone for SMS, the email for EDM).
  */
-import { int, type Db, type Row } from '../core/db/index.js';
+import { int, str, type Db } from '../core/db/index.js';
+import type { SegmentPreview } from '../contracts/index.js';
 import { compileSegment } from './compile.js';
 import type { SegmentRule } from './rules.js';
 
-export interface SegmentPreview {
-  as_of: string;
-  members: number;
-  /** Members first seen by the date: the base the share is of. */
-  base: number;
-  first: Row[];
-  reachable: Array<{ channel: string; members: number }>;
-}
+export type { SegmentPreview } from '../contracts/index.js';
 
 /** The first `limit` members of a rule, its size against the base, and its reachable members per consent channel. */
 export async function previewSegment(db: Db, rule: SegmentRule, asOf: string, limit = 50): Promise<SegmentPreview> {
   const all = compileSegment(rule, asOf);
   const members = int(await db.one(`SELECT count(*) AS n FROM (${all.sql})`, all.params), 'n');
   const base = int(await db.one('SELECT count(*) AS n FROM members WHERE first_seen IS NULL OR first_seen < $1::DATE + 1', [asOf]), 'n');
-  const first = await db.all(
+  const rows = await db.all(
     `SELECT m.member_id, m.name, m.city,
             (SELECT stage FROM member_lifecycle l WHERE l.member_id = m.member_id AND l.as_of <= $1::DATE ORDER BY l.as_of DESC LIMIT 1) AS stage
      FROM members m WHERE m.member_id IN (${all.sql}) ORDER BY m.member_id LIMIT ${Math.max(1, Math.min(200, Math.trunc(limit)))}`,
@@ -33,5 +27,6 @@ export async function previewSegment(db: Db, rule: SegmentRule, asOf: string, li
     const c = compileSegment({ kind: 'and', rules: [rule, { kind: 'consent', channel, status: 'granted' }] }, asOf);
     reachable.push({ channel, members: int(await db.one(`SELECT count(*) AS n FROM (${c.sql})`, c.params), 'n') });
   }
+  const first = rows.map((r) => ({ member_id: str(r, 'member_id') ?? '', name: str(r, 'name'), city: str(r, 'city'), stage: str(r, 'stage') }));
   return { as_of: asOf, members, base, first, reachable };
 }
