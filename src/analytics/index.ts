@@ -26,6 +26,7 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
+export { salesTrend, type Trend, type TrendPoint } from './trend.js';
 export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
 export type Report = (typeof REPORTS)[number];
 /** What a report can be split by: the KPI drill-downs, or saved segments (every report). */
@@ -46,6 +47,11 @@ export interface AnalysisOptions {
   segments?: readonly string[];
   /** The report over one segment's members only (as the segment stands on the as-of date). */
   segment?: string;
+  /**
+   * RFM over a segment: 'base' (default) shows each member's scores in the whole base; 'segment'
+   * ranks the scores among the segment's members only (as `--by segment` does).
+   */
+  rank?: 'base' | 'segment';
 }
 
 export interface AnalysisDocument {
@@ -286,7 +292,8 @@ async function prepare(db: Db, report: Report, asOf: string, params: Record<stri
   if (report === 'tags') await releaseStages(db);
   switch (report) {
     case 'rfm':
-      await db.run(RFM('compute'), [asOf, Number(params['window_days'])]);
+      if (params['rank'] === 'base') await db.run(RFM('from_base'), [asOf, Number(params['window_days'])]);
+      else await db.run(RFM('compute'), [asOf, Number(params['window_days'])]);
       return;
     case 'repeat':
       await memberPeriods(db, asOf, params['period'] === 'week' ? 'week' : 'month');
@@ -320,6 +327,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const windowDays = Number(params['window_days']);
       await db.run('DELETE FROM member_rfm WHERE as_of = $1::DATE AND window_days = $2', [asOf, windowDays]);
       await db.run(RFM('store'), [asOf, windowDays]);
+      await db.run('DROP TABLE IF EXISTS temp.main._rfm_base');
       const result = {
         totals: (await db.one(RFM('means'))) ?? {},
         groups: await db.all(RFM('groups')),
@@ -417,6 +425,15 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
     params['segment_rule'] = ruleHash;
     scope = { key: `${seg.segment_id}:${ruleHash}:${asOf}`, sql: c.sql, params: c.params };
   }
+  if (seg !== null && report === 'rfm') {
+    params['rank'] = opts.rank ?? 'base';
+    // The whole base's scores first (stored in member_rfm), read below for the segment's members.
+    if (params['rank'] === 'base') {
+      await analyze(db, clock, 'rfm', { asOf, windowDays });
+      // Copied before the segment's snapshot shadows member_rfm with an empty table.
+      await db.run(RFM('base_scores'), [asOf, windowDays]);
+    }
+  }
   for (const [k, v] of Object.entries(params)) {
     if (typeof v === 'number' && (!Number.isInteger(v) || v <= 0)) throw new AnalysisError(`${k} must be a positive whole number`);
   }
@@ -432,6 +449,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
     [report, asOf, key],
   );
   const rules = RULES[report](params);
+  if (params['rank'] === 'base') rules.unshift('scores: each member\'s scores in the whole base as of the date (rank=segment ranks within the segment)');
   if (seg !== null) rules.unshift(`only the members of segment '${seg.name}' (${seg.segment_id}) as it stands on ${asOf}: their orders, returns, visits and events; guest orders and anonymous visitors are left out`);
   const withRules = { ...params, rules };
   if (stored !== undefined) {

@@ -49,10 +49,12 @@ eng AS (
   WHERE i.member_id IS NOT NULL
   GROUP BY i.member_id
 )
+-- A member first seen after a date has no stage on it (NULL): it did not exist yet. First seen is
+-- the earliest of the member's identities and its first purchase occasion.
 SELECT m.member_id,
-       _stage(q.d1, f.first_day, f.second_day, r.last1, r.n1, coalesce(g.g1, false)) AS s1,
-       _stage(q.d2, f.first_day, f.second_day, r.last2, r.n2, coalesce(g.g2, false)) AS s2,
-       _stage(q.d3, f.first_day, f.second_day, r.last3, r.n3, coalesce(g.g3, false)) AS s3
+       CASE WHEN least(m.first_seen::DATE, f.first_day) > q.d1 THEN NULL ELSE _stage(q.d1, f.first_day, f.second_day, r.last1, r.n1, coalesce(g.g1, false)) END AS s1,
+       CASE WHEN least(m.first_seen::DATE, f.first_day) > q.d2 THEN NULL ELSE _stage(q.d2, f.first_day, f.second_day, r.last2, r.n2, coalesce(g.g2, false)) END AS s2,
+       CASE WHEN least(m.first_seen::DATE, f.first_day) > q.d3 THEN NULL ELSE _stage(q.d3, f.first_day, f.second_day, r.last3, r.n3, coalesce(g.g3, false)) END AS s3
 FROM members m CROSS JOIN q
 LEFT JOIN member_first_occasions f ON f.member_id = m.member_id
 LEFT JOIN recent r ON r.member_id = m.member_id
@@ -63,7 +65,7 @@ LEFT JOIN eng g ON g.member_id = m.member_id;
 -- member, so a lookup by member (the profile, the member list) reads one row group per date
 -- instead of scanning them all. The caller deletes that date first.
 INSERT INTO member_lifecycle
-SELECT $1::DATE, member_id, [s1, s2, s3][$2::INTEGER] FROM _stages ORDER BY member_id;
+SELECT $1::DATE, member_id, [s1, s2, s3][$2::INTEGER] FROM _stages WHERE [s1, s2, s3][$2::INTEGER] IS NOT NULL ORDER BY member_id;
 
 -- name: counts
 SELECT stage, count(*) AS members FROM member_lifecycle WHERE as_of = $1::DATE GROUP BY stage
@@ -76,7 +78,7 @@ ORDER BY CASE stage WHEN 'Suspect' THEN 0 WHEN 'Prospect' THEN 1 WHEN 'New' THEN
 WITH ranks(stage, rank) AS (VALUES ('Suspect', 0), ('Prospect', 1), ('Lapsed', 1), ('Holding', 2), ('New', 3), ('Regular', 4), ('Fan', 5)),
 pairs AS (
   SELECT [s1, s2, s3][$1::INTEGER] AS from_stage, [s1, s2, s3][$2::INTEGER] AS to_stage, count(*) AS members
-  FROM _stages GROUP BY ALL
+  FROM _stages WHERE [s1, s2, s3][$2::INTEGER] IS NOT NULL GROUP BY ALL
 )
 SELECT p.from_stage, p.to_stage, p.members,
        CASE WHEN rt.rank = rf.rank THEN 'same' WHEN rt.rank > rf.rank THEN 'positive' ELSE 'negative' END AS direction

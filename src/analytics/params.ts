@@ -76,6 +76,7 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'revenue = product value of the cohort members\' purchases in that period (before returns)',
   ],
   lifecycle: () => [
+    'only members first seen by the as-of date (earliest identity or first occasion) get a stage',
     'no occasion: Prospect if an engagement event (view, cart, favourite, inquiry, review, share, community) in the last 180 days, else Suspect',
     'first occasion in the last 45 days (as-of - 44 .. as-of): New',
     'last occasion more than 180 days ago: Lapsed',

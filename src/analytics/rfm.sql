@@ -51,6 +51,18 @@ SELECT member_id, recency, frequency, monetary, r_score, f_score, m_score,
   END AS group_cn
 FROM ranked;
 
+-- name: base_scores
+-- The whole base's stored scores as of $1 over the window of $2 days, read before a segment's
+-- snapshot shadows member_rfm.
+CREATE OR REPLACE TEMP TABLE _rfm_base AS
+SELECT member_id, recency, frequency, monetary, r_score, f_score, m_score, segment, group_cn
+FROM member_rfm WHERE as_of = $1::DATE AND window_days = $2::INTEGER;
+
+-- name: from_base
+-- The segment's members with their whole-base scores; a segment filter shows, not re-ranks, them.
+CREATE OR REPLACE TEMP TABLE _rfm AS
+SELECT * FROM _rfm_base WHERE member_id IN (SELECT member_id FROM _scope) AND $1::DATE IS NOT NULL AND $2::INTEGER > 0;
+
 -- name: store
 INSERT INTO member_rfm
 SELECT $1::DATE, $2::INTEGER, member_id, recency, frequency, monetary, r_score, f_score, m_score, segment, group_cn FROM _rfm

@@ -18,6 +18,7 @@ import { config } from '../core/config.js';
 import { AnalysisError } from '../analytics/index.js';
 import { SegmentError } from '../segments/index.js';
 import { MemberLookupError } from '../members/index.js';
+import { UnmergeError } from '../identity/index.js';
 import { FileRefused } from '../ingest/index.js';
 import { HttpError, need, queue, type Ctx, type OpCtx, type Serial } from './context.js';
 import type { OpStore } from '../ops/index.js';
@@ -26,6 +27,7 @@ import { unsafeNumber } from './json-body.js';
 import { inboxRoutes } from './inbox.js';
 import { startWorkers, type WorkerOptions } from './workers.js';
 import { verifyKey } from './keys.js';
+import { localizeError, prefersChinese } from './errors-i18n.js';
 import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
@@ -169,8 +171,10 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (err instanceof AnalysisError) return send(400, 'bad_request', err.message);
     if (err instanceof FileRefused) return send(400, 'refused', err.message);
     if (err instanceof MemberLookupError) return send(404, 'not_found', err.message);
+    if (err instanceof UnmergeError) return send(400, 'bad_request', err.message);
     if (err instanceof SegmentError) {
       if (err.message.startsWith('no segment')) return send(404, 'not_found', err.message);
+      if (err.message.includes('already exists')) return send(409, 'name_taken', err.message);
       return reply.status(400).send({ error: 'invalid_segment', message: err.message, errors: err.errors });
     }
     if (err instanceof CampaignError) {
@@ -187,6 +191,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (fe.statusCode !== undefined && fe.statusCode < 500) return send(fe.statusCode, 'bad_request', err.message);
     serverError(`500 ${req.method} ${req.url.split('?')[0] ?? ''}: ${err.message}`, err);
     return send(500, 'internal', 'An unexpected error; the server log has the details.');
+  });
+  // Error bodies in the caller's language (Accept-Language).
+  app.addHook('preSerialization', async (req, _reply, payload: unknown) => {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload) || !('error' in payload) || !('message' in payload)) return payload;
+    return prefersChinese(req.headers['accept-language']) ? localizeError({ ...payload }) : payload;
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.` }));
 

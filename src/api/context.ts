@@ -87,7 +87,7 @@ export const masked = (req: FastifyRequest): boolean => req.key?.scope === 'anal
 
 export const errorSchema = {
   type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' } },
+  properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'string', description: 'the English original when the message is translated (Accept-Language)' } },
   required: ['error', 'message'],
 } as const;
 export const anyObject = { type: 'object', additionalProperties: true } as const;
@@ -100,7 +100,7 @@ export const idParams = { type: 'object', properties: { id: { type: 'string' } }
 
 export const fieldErrorsSchema = {
   type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
+  properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
 } as const;
 /** The error answers every authenticated route can give. */
 export const authErrors = { 401: errorSchema, 403: errorSchema } as const;

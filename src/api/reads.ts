@@ -1,12 +1,16 @@
 /** Reads: meta, analysis reports (as `regulars analyze --json`), member search and the member 360. */
 import type { FastifyInstance } from 'fastify';
 import type { Row } from '../core/db/index.js';
-import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, type AnalysisOptions, type By } from '../analytics/index.js';
+import { analyze, BY_OPTIONS, defaultAsOf, DIMENSIONS, REPORTS, salesTrend, type AnalysisOptions, type By } from '../analytics/index.js';
+import { getSetting } from '../core/settings/index.js';
 import { listSegments, RULE_VOCABULARY } from '../segments/index.js';
 import { findMember, memberView, searchMembers, type MemberView } from '../members/index.js';
 import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
-import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, READ, type Ctx } from './context.js';
+import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, OPERATE, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
+import { memberCampaigns } from '../campaigns/index.js';
+import { MemberHitsSchema, TrendSchema } from '../contracts/index.js';
+import { unmerge } from '../identity/index.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
 function maskIdentifier(kind: unknown, value: Row[string] | undefined): Row[string] {
@@ -29,19 +33,6 @@ export function maskView(v: MemberView): MemberView {
 
 const maskHit = (r: Row): Row => ({ ...r, phone: maskIdentifier('phone', r['phone']), email: maskIdentifier('email', r['email']) });
 
-const memberHit = {
-  type: 'object',
-  properties: {
-    member_id: { type: 'string' },
-    name: { type: ['string', 'null'] },
-    phone: { type: ['string', 'null'] },
-    email: { type: ['string', 'null'] },
-    channels: { type: 'array', items: { type: 'string' } },
-    last_purchase: { type: ['string', 'null'] },
-    stage: { type: ['string', 'null'] },
-  },
-} as const;
-
 interface ReportQuery {
   as_of?: string;
   from?: string;
@@ -52,6 +43,7 @@ interface ReportQuery {
   segment?: string;
   window_days?: number;
   second_purchase_days?: number;
+  rank?: 'base' | 'segment';
 }
 
 /** The query string in the names analyze() takes (the CLI's options). */
@@ -66,6 +58,7 @@ function analyzeOptions(q: ReportQuery): AnalysisOptions {
     ...(q.segments !== undefined ? { by: 'segment' as const, segments: q.segments.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(q.window_days !== undefined ? { windowDays: q.window_days } : {}),
     ...(q.second_purchase_days !== undefined ? { secondPurchaseDays: q.second_purchase_days } : {}),
+    ...(q.rank !== undefined ? { rank: q.rank } : {}),
   };
 }
 
@@ -86,6 +79,20 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           channels: strings(await db.all('SELECT channel_id FROM channels ORDER BY 1'), 'channel_id'),
           stores: strings(await db.all('SELECT DISTINCT store_id FROM stores ORDER BY 1'), 'store_id'),
           categories: strings(await db.all("SELECT DISTINCT trim(split_part(category_path, '>', 1)) AS c FROM products WHERE coalesce(category_path, '') <> '' ORDER BY 1"), 'c'),
+          currency: await getSetting(db, 'shop.currency'),
+          // The values in the data, for the segment builder's pickers.
+          pickers: {
+            // Top-level categories and whole paths (a rule matches a path or what it starts with).
+            category: strings(await db.all("SELECT DISTINCT c FROM (SELECT trim(split_part(category_path, '>', 1)) AS c FROM products UNION SELECT category_path FROM products) WHERE coalesce(c, '') <> '' ORDER BY 1 LIMIT 500"), 'c'),
+            brand: strings(await db.all("SELECT DISTINCT brand AS b FROM products WHERE coalesce(brand, '') <> '' ORDER BY 1 LIMIT 500"), 'b'),
+            city: strings(await db.all("SELECT city AS c FROM members WHERE coalesce(city, '') <> '' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"), 'c'),
+            gender: strings(await db.all("SELECT DISTINCT gender AS g FROM members WHERE coalesce(gender, '') <> '' ORDER BY 1"), 'g'),
+            registration_channel: strings(await db.all("SELECT DISTINCT registration_channel AS c FROM members WHERE coalesce(registration_channel, '') <> '' ORDER BY 1"), 'c'),
+            channel: strings(await db.all('SELECT channel_id FROM channels ORDER BY 1'), 'channel_id'),
+            consent_channel: strings(await db.all('SELECT DISTINCT contact_channel AS c FROM consents ORDER BY 1'), 'c'),
+            store: strings(await db.all('SELECT DISTINCT store_id FROM stores ORDER BY 1'), 'store_id'),
+            tag: strings(await db.all('SELECT DISTINCT tag FROM member_tags ORDER BY 1'), 'tag'),
+          },
           reports: REPORTS,
           presets: Object.keys(PRESETS),
           entities: ENTITY_NAMES,
@@ -115,6 +122,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
             segment: { type: 'string', minLength: 1, description: 'one segment ID or name: the report over its members only (by keeps its KPI meaning)' },
             window_days: { type: 'integer', minimum: 1 },
             second_purchase_days: { type: 'integer', minimum: 1 },
+            rank: { type: 'string', enum: ['base', 'segment'], description: 'RFM with segment: base (default) shows each member\'s whole-base scores; segment ranks within the segment (as by=segment)' },
           },
           additionalProperties: false,
         },
@@ -129,6 +137,39 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
 
+  app.get<{ Querystring: { as_of?: string; grain?: 'week' | 'month'; periods?: number; channel?: string; segment?: string } }>(
+    '/api/trend',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Gross sales, orders and buyers per week or month up to the as-of date, each with the same period last year and the gross-sales target',
+        querystring: {
+          type: 'object',
+          properties: {
+            as_of: date,
+            grain: { type: 'string', enum: ['week', 'month'] },
+            periods: { type: 'integer', minimum: 1, maximum: 60 },
+            channel: { type: 'string' },
+            segment: { type: 'string' },
+          },
+          additionalProperties: false,
+        },
+        response: { 200: TrendSchema, ...authErrors },
+      },
+    },
+    async (req) =>
+      serial(async () => {
+        const q = req.query;
+        return salesTrend(db, {
+          asOf: q.as_of ?? (await defaultAsOf(db, clock)),
+          grain: q.grain ?? 'month',
+          ...(q.periods !== undefined ? { periods: q.periods } : {}),
+          ...(q.channel !== undefined ? { channel: q.channel } : {}),
+          ...(q.segment !== undefined ? { segment: q.segment } : {}),
+        });
+      }),
+  );
+
   app.get<{ Querystring: { q: string; limit?: number } }>(
     '/api/members',
     {
@@ -136,7 +177,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         summary: 'Search members by phone, email, name (substring), member ID or old ID, or a channel account ID',
         querystring: { type: 'object', properties: { q: { type: 'string', minLength: 1 }, limit: { type: 'integer', minimum: 1, maximum: 200 } }, required: ['q'] },
-        response: { 200: { type: 'object', properties: { members: { type: 'array', items: memberHit } } }, 400: errorSchema, ...authErrors },
+        response: { 200: MemberHitsSchema, 400: errorSchema, ...authErrors },
       },
     },
     async (req) => {
@@ -156,8 +197,25 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req) => {
-      const view = await serial(async () => memberView(db, await findMember(db, req.params.id)));
-      return masked(req) ? maskView(view) : view;
+      const view = await serial(async () => {
+        const id = await findMember(db, req.params.id);
+        return { ...(await memberView(db, id)), campaigns: await memberCampaigns(db, id) };
+      });
+      return masked(req) ? { ...maskView(view), campaigns: view.campaigns } : view;
     },
+  );
+
+  app.post<{ Params: { id: string }; Body: { account: string; reason?: string } }>(
+    '/api/members/:id/unmerge',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Split a wrongly merged account (channel:external-id) off a member (as `regulars members unmerge`); later imports keep them apart',
+        params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+        body: { type: 'object', properties: { account: { type: 'string', minLength: 1 }, reason: { type: 'string' } }, required: ['account'] },
+        response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => serial(async () => unmerge(db, clock, await findMember(db, req.params.id), req.body.account, req.body.reason ?? null)),
   );
 }

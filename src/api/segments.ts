@@ -1,8 +1,9 @@
 /** Segments over HTTP: live count while a rule is edited, saved segments, snapshots, CSV export. */
 import type { FastifyInstance } from 'fastify';
 import { defaultAsOf } from '../analytics/index.js';
-import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
-import { anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
+import { countSegment, previewSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
+import { SegmentPreviewSchema } from '../contracts/index.js';
+import { anyObject, asOfQuery, authErrors, dateSchema, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
 const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
 
@@ -38,13 +39,30 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
 
+  app.post<{ Body: unknown; Querystring: { as_of?: string; limit?: number } }>(
+    '/api/segments/preview',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'What a rule holds: its first members, its share of the member base and its reachable members per channel; the body is the rule',
+        querystring: { type: 'object', properties: { as_of: dateSchema, limit: { type: 'integer', minimum: 1, maximum: 200 } } },
+        body: anyObject,
+        response: { 200: SegmentPreviewSchema, 400: fieldErrorsSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const rule = ruleOf(req.body);
+      return serial(async () => previewSegment(db, rule, await asOfOf(req.query), req.query.limit ?? 50));
+    },
+  );
+
   app.get('/api/segments', { preHandler: need(READ), schema: { summary: 'Saved segments with their latest size', response: { 200: { type: 'object', properties: { segments: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
     segments: await serial(() => listSegments(db)),
   }));
 
   app.post<{ Body: { name: string; rule: unknown } }>(
     '/api/segments',
-    { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
+    { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: fieldErrorsSchema, 409: errorSchema, ...authErrors } } },
     async (req, reply) => {
       const rule = ruleOf(req.body.rule);
       const seg = await serial(() => createSegment(db, clock, req.body.name, rule));
@@ -60,7 +78,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
     '/api/segments/:id',
-    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, ...authErrors } } },
+    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, 409: errorSchema, ...authErrors } } },
     async (req) => {
       const rule = ruleOf(req.body.rule);
       return serial(() => updateSegment(db, clock, req.params.id, req.body.name, rule));

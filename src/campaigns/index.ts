@@ -6,6 +6,7 @@
  */
 export { validateCampaign, offsetMinutes, GOALS, type CampaignDefinition, type Wave, type WaveCondition, type Goal, type FieldError } from './definition.js';
 export { CampaignError, parseCampaign, createCampaign, updateCampaign, getCampaign, listCampaigns, setMessageChannel, getMessageChannel, listMessageChannels, type StoredCampaign } from './store.js';
+export { memberCampaigns } from './member-campaigns.js';
 export { launchCampaign, freezeAudience, listRuns, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
 export { waveTime, planTime } from './plan.js';
 export { runDue, storedChannels, SendCrash, type ChannelResolver, type RunReport } from './scheduler.js';

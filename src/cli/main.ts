@@ -22,6 +22,7 @@ import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, wi
 import { addCampaignCommands } from './campaigns.js';
 import { addOperationalCommands } from './operational.js';
 import { keyValues, table } from './table.js';
+import { cliLang, sectionTitle, translateRows, type CliLang } from './labels.js';
 
 function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
@@ -183,9 +184,10 @@ export function buildProgram(): Command {
         .option('--to <date>', 'KPI period end (default: the as-of date)')
         .addOption(new Option('--by <dimension>', 'KPI drill-down (channel, store, category), or segment: the report once per saved segment').choices([...BY_OPTIONS]).default('all'))
         .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
-        .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder'),
+        .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder')
+        .addOption(new Option('--lang <lang>', 'labels of the printed report (default: from the locale, LANG)').choices(['zh', 'en'])),
     );
-  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
+  type AnalysisFlags = Common & { lang?: string; asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
@@ -196,12 +198,12 @@ export function buildProgram(): Command {
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
   });
-  const showDoc = (d: AnalysisDocument): string => {
-    const parts = [`${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
+  const showDoc = (d: AnalysisDocument, lang: CliLang = 'en'): string => {
+    const parts = [lang === 'zh' ? `${d.report} 截至 ${d.as_of}（计算于 ${d.computed_at}${d.from_store ? '，已存储' : ''}）` : `${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
     const rules = d.params['rules'];
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
     for (const [k, v] of Object.entries(d.result)) {
-      parts.push(`\n${k}`);
+      parts.push(`\n${sectionTitle(lang, k)}`);
       if (k === 'summary' && typeof v === 'object' && v !== null) {
         parts.push(table(Object.entries(v as Record<string, Record<string, unknown>>).map(([period, m]) => ({ period, ...m })) as Parameters<typeof table>[0]));
       } else if ((k === 'comparisons' || k === 'traffic_view') && Array.isArray(v)) {
@@ -215,7 +217,7 @@ export function buildProgram(): Command {
           }));
           parts.push(table(rows as Parameters<typeof table>[0]));
         }
-      } else if (Array.isArray(v)) parts.push(table(v as Parameters<typeof table>[0]));
+      } else if (Array.isArray(v)) parts.push(table(translateRows(lang, v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)), k)));
       else if (typeof v === 'object' && v !== null) parts.push(keyValues(v as Record<string, unknown>));
       else parts.push(`  ${String(v)}`);
     }
@@ -254,7 +256,8 @@ export function buildProgram(): Command {
       out(opts, doc, () => shown((d) => review(d).markdown.trimEnd()));
       return;
     }
-    out(opts, doc, () => shown(showDoc));
+    const lang = cliLang(opts.lang, process.env);
+    out(opts, doc, () => shown((d) => showDoc(d, lang)));
   });
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date'))
     .option('--only <reports>', `comma-separated reports to recompute (default: all: ${REPORTS.join(', ')})`)

@@ -126,12 +126,17 @@ GROUP BY ALL ORDER BY channel, account, contact_channel;
 
 -- name: search
 -- Members whose name contains $1 (case-insensitive), or with an identity (phone, email,
--- channel account) equal to $1 or to its normalized forms $2 (phone) and $3 (email), or whose
--- member ID (or old ID) is $1. At most $4 rows.
+-- channel account) equal to $1 or to its normalized forms $2 (phone) and $3 (email), whose
+-- phone ends in $1 when $1 is four digits, who placed order $1, or whose member ID (or old ID)
+-- is $1. At most $4 rows.
 WITH hits AS (
   SELECT member_id FROM members WHERE member_id = $1 OR name ILIKE '%' || $1 || '%'
   UNION SELECT member_id FROM member_aliases WHERE old_member_id = $1
   UNION SELECT member_id FROM identities WHERE member_id IS NOT NULL AND (value = $1 OR value = $2 OR value = $3)
+  -- Exactly four digits: the last four of a phone, as service staff ask for them.
+  UNION SELECT member_id FROM identities WHERE member_id IS NOT NULL AND kind = 'phone' AND regexp_full_match($1, '\d{4}') AND suffix(value, $1)
+  -- An order ID: the member who placed it.
+  UNION SELECT i.member_id FROM orders o JOIN identities i ON i.identity_id = o.buyer_id WHERE o.order_id = $1 AND i.member_id IS NOT NULL
 )
 SELECT m.member_id, m.name,
        (SELECT min(value) FROM identities i WHERE i.member_id = m.member_id AND i.kind = 'phone') AS phone,

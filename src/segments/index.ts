@@ -42,6 +42,8 @@ export function parseRule(json: unknown): SegmentRule {
   return v.rule;
 }
 
+export { previewSegment, type SegmentPreview } from './preview.js';
+
 /** Members matching a rule as of a date. */
 export async function countSegment(db: Db, rule: SegmentRule, asOf: string): Promise<number> {
   const c = compileSegment(rule, asOf);
@@ -56,8 +58,15 @@ export interface SavedSegment {
   readonly updated_at: string;
 }
 
-/** Creates a segment (its ID derived from the name and time: stable and readable). */
+/** The ID of another segment with the same name (ignoring case and surrounding spaces), or null. */
+export async function sameName(db: Db, name: string, except: string | null = null): Promise<string | null> {
+  const row = await db.one('SELECT segment_id FROM segments WHERE lower(trim(name)) = lower(trim($1)) AND segment_id IS DISTINCT FROM $2 LIMIT 1', [name, except]);
+  return str(row, 'segment_id');
+}
+
+/** Creates a segment (its ID derived from the name and time: stable and readable); names are unique. */
 export async function createSegment(db: Db, clock: Clock, name: string, rule: SegmentRule): Promise<SavedSegment> {
+  if ((await sameName(db, name)) !== null) throw new SegmentError(`a segment named '${name.trim()}' already exists`);
   const now = sqlTimestamp(clock.now());
   const id = `S${createHash('sha256').update(`${name}|${now}`).digest('hex').slice(0, 10).toUpperCase()}`;
   await db.run(SQL('insert'), [id, name, JSON.stringify(rule), now]);
@@ -67,6 +76,7 @@ export async function createSegment(db: Db, clock: Clock, name: string, rule: Se
 /** Replaces a segment's name and rule (snapshots keep the rule they were taken with). */
 export async function updateSegment(db: Db, clock: Clock, id: string, name: string, rule: SegmentRule): Promise<SavedSegment> {
   await getSegment(db, id);
+  if ((await sameName(db, name, id)) !== null) throw new SegmentError(`a segment named '${name.trim()}' already exists`);
   await db.run(SQL('update'), [id, name, JSON.stringify(rule), sqlTimestamp(clock.now())]);
   return getSegment(db, id);
 }

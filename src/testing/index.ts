@@ -60,6 +60,22 @@ export function datasets(relative: string): { path: string } | { skip: string } 
   return { skip: reason };
 }
 
+/**
+ * Where a Chromium for the browser tests is (REGULARS_CHROMIUM, else Debian's package `chromium`
+ * at /usr/bin/chromium), or a skip reason; under CI a missing browser is a failure, not a skip.
+ */
+export function chromiumPath(): { path: string } | { skip: string } {
+  const candidates = [process.env['REGULARS_CHROMIUM'], '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => p !== undefined && p !== '');
+  const found = candidates.find((p) => existsSync(p));
+  if (found !== undefined) return { path: found };
+  const reason = `no Chromium found (install Debian's package chromium, or set REGULARS_CHROMIUM to a Chromium binary); looked at ${candidates.join(', ')}`;
+  if (process.env['CI'] !== undefined) throw new Error(`${reason}; CI must not skip browser tests`);
+  return { skip: reason };
+}
+
+/** The flags the browser tests start Chromium with (headless, no sandbox, nothing in the background). */
+export const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
 export { parseCsv } from '../core/csv.js';
 
 export function readCsv(path: string): Array<Record<string, string>> {

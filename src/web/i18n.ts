@@ -1,75 +1,30 @@
-/** Console labels in English and Simplified Chinese. */
-export type Lang = 'en' | 'zh';
+/** The console's two languages: one dictionary each (i18n/en.ts, i18n/zh.ts) and the look-up. */
+import { EN, type Dict } from './i18n/en.js';
+import { ZH } from './i18n/zh.js';
 
-export const DICT: Record<Lang, Record<string, string>> = {
-  en: {
-    page_overview: 'Overview', page_links: 'Seven links', page_repeat: 'Repeat & retention', page_lifecycle: 'Lifecycle', page_rfm: 'RFM',
-    page_members: 'Members', page_import: 'Import', page_settings: 'Settings',
-    as_of: 'As of', period: 'Period', channel: 'Channel', month: 'Month', week: 'Week', all_channels: 'All channels', export_csv: 'Export CSV',
-    loading: 'Loading…', error: 'Could not load', save: 'Save', need_key: 'Enter an API key (create one with: regulars keys create --scope admin).',
-    gross_sales: 'Gross sales', net_sales: 'Net sales', buyers: 'Buyers', orders: 'Orders', average_order_value: 'Average order value', conversion: 'Conversion',
-    new_buyers: 'New buyers', vs_previous: 'vs previous', kpi_tree: 'KPI tree', decomposition: 'What moved sales (against the previous period)',
-    trend: 'Sales against last year and target', previous: 'Previous period', last_year: 'Last year', target: 'Target', current: 'This period',
-    empty_sales: 'No purchases in this period: import orders and order lines, or pick another as-of date.',
-    weakest: 'Weakest link', funnel: 'The seven links (this period)', cohort_heatmap: 'Cohort retention (share of the cohort buying in each period)',
-    second_purchase: '45-day second-purchase rate by cohort', empty_cohorts: 'No cohorts yet: the data needs purchases by members.',
-    stages: 'Members by stage', migration: 'Migration between the two dates', positive: 'Positive', negative: 'Negative',
-    rfm_grid: 'Recency x frequency (colour: average monetary value)', groups: 'RFM groups', groups_cn: '8-group map',
-    empty_rfm: 'No buyers in the RFM window: import orders.', search: 'Search', search_hint: 'Phone, email, name, member or channel ID',
-    no_members: 'No member matches.', profile: 'Member profile', identities: 'Identities and channels', timeline: 'Timeline', scores: 'Scores and stage', tags: 'Tags',
-    upload: 'Upload', preset: 'Preset', entity: 'Entity (from the file name if empty)', file: 'File', rejects: 'Download the reject report',
-    settings: 'Thresholds and targets', keys: 'API keys', create_key: 'Create key', revoke: 'Revoke', name: 'Name', scope: 'Scope',
-    key_once: 'Copy this key now; it is not shown again:', channel_note: 'The channel filter applies to the KPI tree.',
-    orders_per_buyer: 'Orders per buyer', appeared: 'Appeared', disappeared: 'Disappeared', visitors: 'Visitors',
-    page_campaigns: 'Campaigns', empty_campaigns: 'No campaigns yet: create one with regulars campaigns create --file campaign.json (docs/campaigns.md).',
-    control_group: 'Control group', goal: 'Goal', attribution: 'Attribution', power: 'Power check', audience: 'audience', baseline: 'baseline',
-    needs: 'needs', detectable: 'smallest detectable uplift', waves: 'Waves and their conditions', delivery_funnel: 'Delivery funnel per wave',
-    f_sent: 'Sent', f_suppressed: 'Suppressed', f_delivered: 'Delivered', f_opened: 'Opened', f_clicked: 'Clicked', not_launched: 'Not launched yet.',
-    run: 'Run', treatment: 'Treatment', control: 'Control', response_uplift: 'Response rate uplift (points, 95% interval)',
-    revenue_uplift: 'Revenue per member uplift (95% interval)', margin_uplift: 'Gross margin per member uplift (95% interval)',
-    incremental: 'Incremental responders, revenue, margin', cost: 'cost',
-    page_segments: 'Segments', segment: 'Segment', all_members: 'All members', scope_note: 'Only the members of segment',
-    rule_builder: 'Rule', all_of: 'All of these', any_of: 'Any of these', add_condition: 'Add a condition', new_segment: 'New', not: 'not',
-    members_on: 'members on', save_segment: 'Save', save_as_new: 'Save as new', segment_saved: 'Saved', edit_json: 'Edit as JSON (nested rules)',
-    apply_json: 'Use this JSON', json_only: 'This rule nests deeper than the builder shows; edit it as JSON.', saved_segments: 'Saved segments',
-    empty_segments: 'No saved segments yet: build a rule on the left and save it.', snapshot: 'Snapshot now', download_members: 'Download members (CSV)',
-    show_reports: 'Reports for this segment', size_history: 'Size at each snapshot', no_snapshots: 'No snapshot yet: take one to start the size history.',
-    kind_lifecycle: 'Lifecycle stage', kind_rfm: 'RFM scores or group', kind_attribute: 'Member attribute', kind_purchase: 'Purchase fact', kind_bought: 'Bought category or brand',
-    kind_behaviour: 'Behaviour count', kind_journey: 'Journey state', kind_consent: 'Consent', kind_tag: 'Tag',
-  },
-  zh: {
-    page_overview: '经营总览', page_links: '七个营销环节', page_repeat: '复购与留存', page_lifecycle: '生命周期', page_rfm: 'RFM',
-    page_members: '会员', page_import: '导入', page_settings: '设置',
-    as_of: '截至', period: '周期', channel: '渠道', month: '月', week: '周', all_channels: '全部渠道', export_csv: '导出 CSV',
-    loading: '加载中…', error: '加载失败', save: '保存', need_key: '请输入 API 密钥（用 regulars keys create --scope admin 创建）。',
-    gross_sales: '销售额', net_sales: '净销售额', buyers: '购买人数', orders: '订单数', average_order_value: '客单价', conversion: '转化率',
-    new_buyers: '新客', vs_previous: '环比', kpi_tree: 'KPI 树', decomposition: '销售额变化的驱动因素（环比）',
-    trend: '销售额：同比与目标', previous: '上期', last_year: '去年同期', target: '目标', current: '本期',
-    empty_sales: '本期没有购买：请导入订单和订单明细，或选择其他日期。',
-    weakest: '最薄弱环节', funnel: '七个营销环节（本期）', cohort_heatmap: '同期群留存（各期购买的比例）',
-    second_purchase: '新客 45 天二次转化率（按首购同期群）', empty_cohorts: '还没有同期群：需要会员的购买数据。',
-    stages: '各阶段会员数', migration: '两个日期之间的迁移', positive: '正向', negative: '负向',
-    rfm_grid: '最近购买 x 购买频次（颜色：平均消费金额）', groups: 'RFM 分群', groups_cn: '八类客户',
-    empty_rfm: '分析窗口内没有购买会员：请导入订单。', search: '搜索', search_hint: '手机、邮箱、姓名、会员或渠道 ID',
-    no_members: '没有匹配的会员。', profile: '会员画像', identities: '身份与渠道', timeline: '时间线', scores: '评分与阶段', tags: '标签',
-    upload: '上传', preset: '预设', entity: '数据类型（为空时按文件名）', file: '文件', rejects: '下载拒绝记录',
-    settings: '阈值与目标', keys: 'API 密钥', create_key: '创建密钥', revoke: '吊销', name: '名称', scope: '权限',
-    key_once: '请立即复制此密钥，之后不再显示：', channel_note: '渠道筛选作用于 KPI 树。',
-    orders_per_buyer: '人均订单数', appeared: '新出现', disappeared: '消失', visitors: '访客数',
-    page_campaigns: '营销活动', empty_campaigns: '还没有营销活动：用 regulars campaigns create --file campaign.json 创建（见 docs/campaigns.md）。',
-    control_group: '对照组', goal: '目标', attribution: '归因期', power: '样本量检验', audience: '受众', baseline: '基线',
-    needs: '需要', detectable: '可检出的最小提升', waves: '波次与条件', delivery_funnel: '各波次触达漏斗',
-    f_sent: '已发送', f_suppressed: '已拦截', f_delivered: '已送达', f_opened: '已打开', f_clicked: '已点击', not_launched: '尚未启动。',
-    run: '批次', treatment: '实验组', control: '对照组', response_uplift: '响应率提升（百分点，95% 区间）',
-    revenue_uplift: '人均收入提升（95% 区间）', margin_uplift: '人均毛利提升（95% 区间）',
-    incremental: '增量响应人数、收入、毛利', cost: '成本',
-    page_segments: '人群', segment: '人群', all_members: '全部会员', scope_note: '仅统计人群',
-    rule_builder: '规则', all_of: '满足全部条件', any_of: '满足任一条件', add_condition: '添加条件', new_segment: '新建', not: '非',
-    members_on: '位会员，截至', save_segment: '保存', save_as_new: '另存为新人群', segment_saved: '已保存', edit_json: '以 JSON 编辑（嵌套规则）',
-    apply_json: '使用此 JSON', json_only: '该规则的嵌套层级超出编辑器范围，请以 JSON 编辑。', saved_segments: '已保存的人群',
-    empty_segments: '还没有保存的人群：在左侧设置规则并保存。', snapshot: '立即快照', download_members: '下载会员名单（CSV）',
-    show_reports: '查看该人群的报表', size_history: '各次快照的人数', no_snapshots: '还没有快照：拍一次快照开始记录人数变化。',
-    kind_lifecycle: '生命周期阶段', kind_rfm: 'RFM 评分或分群', kind_attribute: '会员属性', kind_purchase: '购买事实', kind_bought: '购买过的品类或品牌',
-    kind_behaviour: '行为次数', kind_journey: '旅程状态', kind_consent: '营销许可', kind_tag: '标签',
-  },
-};
+export type Lang = 'en' | 'zh';
+export type Key = keyof Dict;
+
+export const DICT: Record<Lang, Dict> = { en: EN, zh: ZH };
+
+const isKey = (k: string): k is Key => Object.prototype.hasOwnProperty.call(EN, k);
+
+/** A label in a language, with {name} placeholders filled in. */
+export function translate(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {
+  return DICT[lang][key].replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+/**
+ * A value of a vocabulary in a language (`vocab('zh', 'stage', 'New')` is 新客); a value the
+ * dictionary does not know is data (a product, a store) and is shown as it is.
+ */
+export function vocab(lang: Lang, group: string, value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  const key = `${group}.${text}`;
+  return isKey(key) ? DICT[lang][key] : text;
+}
+
+/** True when a vocabulary knows the value (for tests of coverage and pickers). */
+export function knows(group: string, value: string): boolean {
+  return isKey(`${group}.${value}`);
+}

@@ -1,32 +1,50 @@
 /**
- * The console shell: language, key, filters (kept in the URL hash), API calls, routing, CSV
- * export and the small DOM helpers the pages share.
+ * The console shell: language, key, filters (kept in the URL hash), API calls, routing, page
+ * states (loading, error), CSV export. Pages draw into the box the shell gives them.
  */
 import { PAGES } from './pages.js';
-import { DICT, type Lang } from './i18n.js';
+import { translate, vocab, type Key, type Lang } from './i18n.js';
+import { formatter, type Formatter } from './format.js';
+import { h, isRecord, list, obj, table, text, type TableLook } from './dom.js';
+import { PERIOD_KINDS, grainOf, periodRange, type PeriodKind } from './periods.js';
+
+export { h } from './dom.js';
 
 export interface Chart {
   setOption(o: unknown): void;
   dispose(): void;
+  resize(): void;
 }
 declare const echarts: { init(el: HTMLElement, theme?: string | null, opts?: { renderer?: string }): Chart };
 
 export interface Filters {
   as_of: string;
-  period: 'week' | 'month';
+  period: PeriodKind;
+  /** Custom range (period 'custom'). */
+  from: string;
+  to: string;
   channel: string;
   /** A saved segment's ID: reports over its members only ('' = every member). */
   segment: string;
+  /** 'segment': RFM ranked within the segment (default: each member's whole-base scores). */
+  rank: string;
 }
 
 export interface Ctx {
-  t(key: string): string;
+  t(key: Key, vars?: Record<string, string | number>): string;
+  /** A vocabulary value in the page's language (data values pass through). */
+  v(group: string, value: unknown): string;
+  f: Formatter;
   lang: Lang;
   filters: Filters;
-  api<T = Record<string, unknown>>(path: string, init?: RequestInit): Promise<T>;
+  /** The period the filters name: its first and last day, and the grain of periodic reports. */
+  range: { from: string; to: string; grain: 'week' | 'month' };
+  api(path: string, init?: RequestInit): Promise<Record<string, unknown>>;
   report(name: string, extra?: Record<string, string>): Promise<Record<string, unknown>>;
   el: HTMLElement;
-  chart(parent: HTMLElement, option: unknown, height?: number): void;
+  chart(parent: HTMLElement, option: Record<string, unknown>, height?: number): void;
+  /** A table in the page's language: headers from the dictionary, cells through the formatter (or `cells`). */
+  table(rows: ReadonlyArray<Record<string, unknown>>, cols?: readonly string[], cells?: Record<string, (v: unknown, row: Record<string, unknown>) => string>): HTMLElement;
   exportable(rows: Array<Record<string, unknown>>, name: string): void;
   key: string;
   /** What /api/meta said (filters, vocabularies); forgetMeta() makes the next page read it again. */
@@ -34,51 +52,50 @@ export interface Ctx {
   forgetMeta(): void;
 }
 
+/** Columns that hold data (names, IDs, products, accounts): shown as they are in every language. */
+const DATA_COLUMNS = new Set(['channels', 'name', 'file', 'preset', 'reason', 'channel', 'channel_id', 'wave', 'at', 'when', 'member_id', 'segment_id', 'campaign_id', 'import_id', 'key_id', 'value', 'city', 'account', 'via', 'other_member_id', 'id', 'order_id', 'return_id', 'sku', 'measure']);
+
 const charts: Chart[] = [];
 let renders = 0;
-let lang: Lang = localStorage.getItem('regulars.lang') === 'zh' ? 'zh' : 'en';
+const storedLang = localStorage.getItem('regulars.lang');
+let lang: Lang = storedLang === 'zh' || storedLang === 'en' ? storedLang : navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 let key = localStorage.getItem('regulars.key') ?? '';
+const t = (k: Key, vars: Record<string, string | number> = {}): string => translate(lang, k, vars);
 
-export function h(tag: string, attrs: Record<string, string> = {}, ...children: Array<Node | string | null | undefined>): HTMLElement {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  for (const c of children) if (c !== null && c !== undefined) e.append(typeof c === 'string' ? document.createTextNode(c) : c);
-  return e;
-}
-
-export function table(rows: Array<Record<string, unknown>>, cols?: string[]): HTMLElement {
-  const keys = cols ?? Object.keys(rows[0] ?? {});
-  return h('table', {}, h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', {}, k)))), h('tbody', {}, ...rows.map((r) => h('tr', {}, ...keys.map((k) => h('td', {}, r[k] === null || r[k] === undefined ? '' : String(r[k])))))));
-}
-
-const t = (k: string): string => DICT[lang][k] ?? DICT.en[k] ?? k;
+const isPeriod = (v: string | null): v is PeriodKind => PERIOD_KINDS.some((p) => p === v);
 
 function readHash(): { page: string; filters: Filters } {
   const [path = '', query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const q = new URLSearchParams(query);
-  const period = q.get('period') === 'week' ? 'week' : 'month';
-  return { page: path === '' ? 'overview' : path, filters: { as_of: q.get('as_of') ?? '', period, channel: q.get('channel') ?? '', segment: q.get('segment') ?? '' } };
+  const p = q.get('period');
+  const g = (k: string): string => q.get(k) ?? '';
+  return { page: path === '' ? 'overview' : path, filters: { as_of: g('as_of'), period: isPeriod(p) ? p : 'month', from: g('from'), to: g('to'), channel: g('channel'), segment: g('segment'), rank: g('rank') } };
 }
 function writeHash(page: string, f: Filters): void {
   const q = new URLSearchParams();
   if (f.as_of !== '') q.set('as_of', f.as_of);
   q.set('period', f.period);
+  if (f.period === 'custom') {
+    if (f.from !== '') q.set('from', f.from);
+    if (f.to !== '') q.set('to', f.to);
+  }
   if (f.channel !== '') q.set('channel', f.channel);
   if (f.segment !== '') q.set('segment', f.segment);
+  if (f.rank !== '') q.set('rank', f.rank);
   location.hash = `#/${page}?${q.toString()}`;
 }
 
-async function api<T>(path: string, init: RequestInit = {}): Promise<T> {
-  const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${key}` } });
-  const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!res.ok) throw new Error(String(body['message'] ?? res.statusText));
-  return body as T;
+async function api(path: string, init: RequestInit = {}): Promise<Record<string, unknown>> {
+  const res = await fetch(path, { ...init, headers: { ...(init.headers ?? {}), authorization: `Bearer ${key}`, 'accept-language': lang === 'zh' ? 'zh-CN' : 'en' } });
+  const body: unknown = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(text(obj(body)['message']) || res.statusText);
+  return obj(body);
 }
 
 function toCsv(rows: Array<Record<string, unknown>>): string {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const cell = (v: unknown): string => {
-    const s = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    const s = text(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n');
@@ -90,45 +107,101 @@ let meta: Record<string, unknown> = {};
 function keyForm(): void {
   const page = document.getElementById('page');
   if (page === null) return;
-  const input = h('input', { type: 'password', id: 'key-input', size: '60', placeholder: 'rk_...' }) as HTMLInputElement;
+  const input = h('input', { type: 'password', id: 'key-input', placeholder: t('key_placeholder') });
   const go = h('button', { type: 'button', id: 'key-save' }, t('save'));
   go.addEventListener('click', () => {
-    key = input.value.trim();
+    key = input instanceof HTMLInputElement ? input.value.trim() : '';
     localStorage.setItem('regulars.key', key);
     void render();
   });
-  page.replaceChildren(h('div', { class: 'empty' }, h('p', {}, t('need_key')), input, ' ', go));
+  page.replaceChildren(h('div', { class: 'empty' }, h('p', {}, t('need_key')), h('pre', {}, h('code', {}, 'regulars keys create --scope admin')), input, ' ', go));
+}
+
+/** A select; with `data`, its options other than the empty one are data (channel, segment names). */
+function select(id: string, options: Array<[string, string]>, value: string, data = false): HTMLSelectElement {
+  const s = document.createElement('select');
+  s.id = id;
+  for (const [v, label] of options) s.append(h('option', data && v !== '' ? { value: v, translate: 'no' } : { value: v }, label));
+  s.value = value;
+  return s;
+}
+function dateInput(id: string, value: string): HTMLInputElement {
+  const i = document.createElement('input');
+  i.type = 'date';
+  i.id = id;
+  i.value = value;
+  return i;
 }
 
 function filterBar(page: string, f: Filters): void {
   const bar = document.getElementById('filters');
   if (bar === null) return;
-  const asOf = h('input', { type: 'date', id: 'f-as-of', value: f.as_of === '' ? String(meta['as_of_default'] ?? '') : f.as_of }) as HTMLInputElement;
-  const period = h('select', { id: 'f-period' }, h('option', { value: 'month' }, t('month')), h('option', { value: 'week' }, t('week'))) as HTMLSelectElement;
-  period.value = f.period;
-  const channel = h('select', { id: 'f-channel' }, h('option', { value: '' }, t('all_channels')), ...((meta['channels'] as string[] | undefined) ?? []).map((c) => h('option', { value: c }, c))) as HTMLSelectElement;
-  channel.value = f.channel;
-  const saved = (meta['segments'] as Array<{ segment_id: string; name: string }> | undefined) ?? [];
-  const segment = h('select', { id: 'f-segment' }, h('option', { value: '' }, t('all_members')), ...saved.map((x) => h('option', { value: x.segment_id }, x.name))) as HTMLSelectElement;
-  segment.value = f.segment;
-  const apply = (): void => writeHash(page, { as_of: asOf.value, period: period.value === 'week' ? 'week' : 'month', channel: channel.value, segment: segment.value });
-  for (const e of [asOf, period, channel, segment]) e.addEventListener('change', apply);
+  const asOf = dateInput('f-as-of', f.as_of === '' ? text(meta['as_of_default']) : f.as_of);
+  const period = select('f-period', PERIOD_KINDS.map((p) => [p, t(p)]), f.period);
+  const range = periodRange(f.period, asOf.value, f.from, f.to);
+  const from = dateInput('f-from', range.from);
+  const to = dateInput('f-to', range.to);
+  const channels = Array.isArray(meta['channels']) ? meta['channels'].filter((c): c is string => typeof c === 'string') : [];
+  const channel = select('f-channel', [['', t('all_channels')], ...channels.map((c): [string, string] => [c, c])], f.channel, true);
+  const segment = select('f-segment', [['', t('all_members')], ...list(meta['segments']).map((x): [string, string] => [text(x['segment_id']), text(x['name'])])], f.segment, true);
+  const apply = (): void => {
+    const p = isPeriod(period.value) ? period.value : 'month';
+    writeHash(page, { as_of: p === 'custom' ? to.value : asOf.value, period: p, from: from.value, to: to.value, channel: channel.value, segment: segment.value, rank: f.rank });
+  };
+  for (const e of [asOf, period, from, to, channel, segment]) e.addEventListener('change', apply);
   const csv = h('button', { type: 'button', id: 'export-csv' }, t('export_csv'));
   csv.addEventListener('click', () => {
     const blob = new Blob([toCsv(exportRows.rows)], { type: 'text/csv' });
-    const a = h('a', { href: URL.createObjectURL(blob), download: `${exportRows.name}.csv` });
-    a.click();
+    h('a', { href: URL.createObjectURL(blob), download: `${exportRows.name}.csv` }).click();
   });
-  bar.replaceChildren(h('label', {}, t('as_of'), asOf), h('label', {}, t('period'), period), h('label', {}, t('channel'), channel), h('label', {}, t('segment'), segment), csv);
+  const custom = f.period === 'custom';
+  const parts: Array<HTMLElement | null> = [
+    custom ? null : h('label', {}, t('as_of'), asOf),
+    h('label', {}, t('period'), period),
+    custom ? h('label', {}, t('from'), from) : null,
+    custom ? h('label', {}, t('to'), to) : null,
+    h('span', { class: 'note', id: 'f-range' }, t('period_label', { from: fmt().date(range.from), to: fmt().date(range.to) })),
+    h('label', {}, t('channel'), channel),
+    h('label', {}, t('segment'), segment),
+    csv,
+  ];
+  bar.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
 }
+
+const fmt = (): Formatter => formatter(lang, text(meta['currency']) || 'CNY');
 
 function nav(current: string): void {
   const el = document.getElementById('nav');
   if (el === null) return;
-  el.replaceChildren(...Object.keys(PAGES).map((p) => h('a', { href: `#/${p}${location.hash.includes('?') ? `?${location.hash.split('?')[1] ?? ''}` : ''}`, class: p === current ? 'active' : '', 'data-page': p }, t(`page_${p}`))));
+  const query = location.hash.includes('?') ? `?${location.hash.split('?')[1] ?? ''}` : '';
+  el.replaceChildren(...Object.keys(PAGES).map((p) => h('a', { href: `#/${p}${query}`, class: p === current ? 'active' : '', 'data-page': p }, pageTitle(p))));
+  el.classList.remove('open');
+  const menu = document.getElementById('menu');
+  if (menu !== null) menu.textContent = `☰ ${pageTitle(current)}`;
   const langButton = document.getElementById('lang');
-  if (langButton !== null) langButton.textContent = lang === 'en' ? '中文' : 'English';
+  if (langButton !== null) {
+    // The other language's own name: not translated.
+    langButton.textContent = lang === 'en' ? '中文' : 'English';
+    langButton.setAttribute('translate', 'no');
+  }
+  const brand = document.querySelector('.brand');
+  if (brand !== null) brand.textContent = t('brand');
   document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  document.title = `${pageTitle(current)} · ${t('brand')}`;
+}
+
+/** A page's name in the current language. */
+function pageTitle(p: string): string {
+  const k = `page_${p}`;
+  return k in PAGE_KEYS ? t(PAGE_KEYS[k] ?? 'page_overview') : p;
+}
+const PAGE_KEYS: Record<string, Key> = {
+  page_overview: 'page_overview', page_links: 'page_links', page_repeat: 'page_repeat', page_lifecycle: 'page_lifecycle', page_rfm: 'page_rfm', page_review: 'page_review',
+  page_members: 'page_members', page_segments: 'page_segments', page_campaigns: 'page_campaigns', page_import: 'page_import', page_settings: 'page_settings',
+};
+
+function loadingState(): HTMLElement {
+  return h('div', { class: 'loading', id: 'loading', role: 'status' }, h('span', { class: 'spinner' }), t('loading'));
 }
 
 async function render(): Promise<void> {
@@ -145,37 +218,53 @@ async function render(): Promise<void> {
   const pageEl = document.getElementById('page');
   if (pageEl === null) return;
   if (key === '') return keyForm();
+  pageEl.replaceChildren(loadingState());
   try {
     if (Object.keys(meta).length === 0) meta = await api('/api/meta');
   } catch (err) {
     key = '';
     localStorage.removeItem('regulars.key');
     keyForm();
-    pageEl.prepend(h('p', { class: 'error' }, String(err instanceof Error ? err.message : err)));
+    pageEl.prepend(h('p', { class: 'error' }, err instanceof Error ? err.message : String(err)));
     return;
   }
   if (mine !== renders) return; // a newer render (another click) took over
   filterBar(page, filters);
   const draw = PAGES[page] ?? PAGES['overview'];
+  const asOf = filters.as_of === '' ? text(meta['as_of_default']) : filters.as_of;
+  const range = periodRange(filters.period, asOf, filters.from, filters.to);
+  const f = fmt();
   // Each render draws into its own box: a slower render that a newer one overtook writes into
   // a box no longer on the page instead of over the newer page.
-  const el = h('div', { class: 'page-body' }, h('p', { class: 'note' }, t('loading')));
-  pageEl.replaceChildren(el);
+  const el = h('div', { class: 'page-body', 'aria-busy': 'true' });
+  const loading = loadingState();
+  pageEl.replaceChildren(loading, el);
   exportRows = { rows: [], name: page };
+  const look = (cells: Record<string, (v: unknown, row: Record<string, unknown>) => string> = {}): TableLook => ({
+    header: (c) => vocab(lang, 'col', c),
+    cell: (c, v, row) => {
+      const custom = cells[c];
+      return custom !== undefined ? custom(v, row) : f.cell(c, v);
+    },
+    isData: (c, v, shown) => (Array.isArray(v) && DATA_COLUMNS.has(c)) || (typeof v === 'string' && shown === v && (cells[c] === undefined || DATA_COLUMNS.has(c))),
+  });
   const ctx: Ctx = {
     t,
+    v: (group, value) => vocab(lang, group, value),
+    f,
     lang,
-    filters,
+    filters: { ...filters, as_of: asOf },
+    range: { ...range, grain: grainOf(filters.period) },
     key,
     el,
     api,
     report: async (name, extra = {}) => {
-      const q = new URLSearchParams({ ...(filters.as_of !== '' ? { as_of: filters.as_of } : {}), ...(filters.segment !== '' ? { segment: filters.segment } : {}), period: filters.period, ...extra });
-      const doc = await api<Record<string, unknown>>(`/api/reports/${name}?${q.toString()}`);
+      const q = new URLSearchParams({ as_of: range.to, ...(filters.segment !== '' ? { segment: filters.segment } : {}), period: grainOf(filters.period), ...extra });
+      const doc = await api(`/api/reports/${name}?${q.toString()}`);
       // A report over one segment says so above the page.
-      const scope = (doc['result'] as Record<string, unknown> | undefined)?.['scope'] as Record<string, unknown> | undefined;
-      if (scope !== undefined && document.getElementById('scope-note') === null) {
-        el.prepend(h('p', { class: 'scope', id: 'scope-note' }, `${t('scope_note')} ${String(scope['name'])} (${String(scope['members'])})`));
+      const scope = obj(obj(doc['result'])['scope']);
+      if (Object.keys(scope).length > 0 && document.getElementById('scope-note') === null) {
+        el.prepend(h('p', { class: 'scope', id: 'scope-note' }, t('scope_note', { name: text(scope['name']), members: f.count(scope['members']) })));
       }
       return doc;
     },
@@ -183,9 +272,10 @@ async function render(): Promise<void> {
       const box = h('div', { class: 'chart', style: `height:${height}px` });
       parent.append(box);
       const c = echarts.init(box, null, { renderer: 'canvas' });
-      c.setOption({ animation: false, ...(option as Record<string, unknown>) });
+      c.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif' }, ...option });
       charts.push(c);
     },
+    table: (rows, cols, cells) => table(rows, look(cells), cols),
     exportable: (rows, name) => {
       exportRows = { rows, name };
     },
@@ -194,18 +284,32 @@ async function render(): Promise<void> {
       meta = {};
     },
   };
-  try {
-    el.replaceChildren();
-    if (draw !== undefined) await draw(ctx);
-  } catch (err) {
-    el.replaceChildren(h('p', { class: 'error' }, `${t('error')}: ${err instanceof Error ? err.message : String(err)}`));
-  }
+  const show = async (): Promise<void> => {
+    try {
+      el.replaceChildren();
+      if (draw !== undefined) await draw(ctx);
+    } catch (err) {
+      const retry = h('button', { type: 'button', id: 'retry' }, t('retry'));
+      retry.addEventListener('click', () => void render());
+      el.replaceChildren(h('div', { class: 'error', id: 'page-error', role: 'alert' }, `${t('error')}: ${err instanceof Error ? err.message : String(err)} `, retry));
+    } finally {
+      loading.remove();
+      el.setAttribute('aria-busy', 'false');
+    }
+  };
+  await show();
 }
 
+window.addEventListener('resize', () => {
+  for (const c of charts) c.resize();
+});
 document.getElementById('lang')?.addEventListener('click', () => {
   lang = lang === 'en' ? 'zh' : 'en';
   localStorage.setItem('regulars.lang', lang);
   void render();
 });
+document.getElementById('menu')?.addEventListener('click', () => document.getElementById('nav')?.classList.toggle('open'));
 window.addEventListener('hashchange', () => void render());
 void render();
+
+export { isRecord, list, obj, text };

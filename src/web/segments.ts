@@ -3,7 +3,8 @@
  * snapshots and the member list as CSV. The builder edits a flat "all of / any of" list of
  * conditions (each may be negated); deeper trees are edited as JSON in the same page.
  */
-import { h, table, type Ctx } from './main.js';
+import { h, obj, text, type Ctx } from './main.js';
+import { el, isRecord } from './dom.js';
 
 type R = Record<string, unknown>;
 type Vocabulary = Record<'comparisons' | 'attributes' | 'numeric_attributes' | 'stages' | 'purchase_facts' | 'behaviour_events' | 'journey_states' | 'consent_statuses', string[]>;
@@ -14,6 +15,10 @@ interface Field {
   type: 'select' | 'multi' | 'int' | 'text';
   options?: string[];
   optional?: boolean;
+  /** The vocabulary its options are labelled from (stage, op, attr, ...). */
+  vocab?: string;
+  /** The values in the data offered for a text field (meta.pickers: category, brand, city, ...). */
+  picker?: string;
 }
 
 const KINDS = ['lifecycle', 'rfm', 'attribute', 'purchase', 'bought', 'behaviour', 'journey', 'consent', 'tag'] as const;
@@ -23,56 +28,56 @@ function fieldsOf(kind: Kind, v: Vocabulary): Field[] {
   const ops = v.comparisons;
   switch (kind) {
     case 'lifecycle':
-      return [{ key: 'stages', type: 'multi', options: v.stages }];
+      return [{ key: 'stages', type: 'multi', options: v.stages, vocab: 'stage' }];
     case 'rfm':
       // Score ranges as "4-5"; groups as comma-separated names.
       return [
         { key: 'r', type: 'text', optional: true },
         { key: 'f', type: 'text', optional: true },
         { key: 'm', type: 'text', optional: true },
-        { key: 'groups', type: 'text', optional: true },
-        { key: 'groups_cn', type: 'text', optional: true },
+        { key: 'groups', type: 'text', optional: true, picker: 'rfm_group' },
+        { key: 'groups_cn', type: 'text', optional: true, picker: 'rfm_group_cn' },
       ];
     case 'attribute':
       return [
-        { key: 'field', type: 'select', options: v.attributes },
-        { key: 'op', type: 'select', options: [...ops, 'in'] },
-        { key: 'value', type: 'text' },
+        { key: 'field', type: 'select', options: v.attributes, vocab: 'attr' },
+        { key: 'op', type: 'select', options: [...ops, 'in'], vocab: 'op' },
+        { key: 'value', type: 'text', picker: 'attribute' },
       ];
     case 'purchase':
       return [
-        { key: 'fact', type: 'select', options: v.purchase_facts },
-        { key: 'op', type: 'select', options: ops },
+        { key: 'fact', type: 'select', options: v.purchase_facts, vocab: 'fact' },
+        { key: 'op', type: 'select', options: ops, vocab: 'op' },
         { key: 'value', type: 'text' },
         { key: 'days', type: 'int', optional: true },
       ];
     case 'bought':
       return [
-        { key: 'category', type: 'text', optional: true },
-        { key: 'brand', type: 'text', optional: true },
+        { key: 'category', type: 'text', optional: true, picker: 'category' },
+        { key: 'brand', type: 'text', optional: true, picker: 'brand' },
         { key: 'days', type: 'int', optional: true },
       ];
     case 'behaviour':
       return [
-        { key: 'event', type: 'select', options: v.behaviour_events },
-        { key: 'op', type: 'select', options: ops },
+        { key: 'event', type: 'select', options: v.behaviour_events, vocab: 'event' },
+        { key: 'op', type: 'select', options: ops, vocab: 'op' },
         { key: 'count', type: 'int' },
         { key: 'days', type: 'int' },
-        { key: 'category', type: 'text', optional: true },
+        { key: 'category', type: 'text', optional: true, picker: 'category' },
       ];
     case 'journey':
       return [
-        { key: 'state', type: 'select', options: v.journey_states },
+        { key: 'state', type: 'select', options: v.journey_states, vocab: 'journey' },
         { key: 'days', type: 'int' },
       ];
     case 'consent':
       return [
-        { key: 'channel', type: 'text' },
-        { key: 'status', type: 'select', options: v.consent_statuses },
+        { key: 'channel', type: 'text', picker: 'consent_channel' },
+        { key: 'status', type: 'select', options: v.consent_statuses, vocab: 'consent' },
       ];
     case 'tag':
       return [
-        { key: 'tag', type: 'text' },
+        { key: 'tag', type: 'text', picker: 'tag' },
         { key: 'value', type: 'text' },
       ];
     default: {
@@ -127,7 +132,7 @@ function toNode(c: Condition, v: Vocabulary): R {
 /** The reverse: a rule node as form values (null when the builder cannot show it). */
 function toCondition(node: R): Condition | null {
   const negate = node['kind'] === 'not';
-  const inner = negate ? (node['rule'] as R | undefined) : node;
+  const inner = negate ? (isRecord(node['rule']) ? node['rule'] : undefined) : node;
   if (inner === undefined || !isKind(inner['kind'])) return null;
   const values: R = {};
   for (const [k, x] of Object.entries(inner)) {
@@ -149,29 +154,80 @@ function fromRule(rule: R): { all: boolean; conditions: Condition[] } | null {
   return one === null ? null : { all: true, conditions: [one] };
 }
 
-function control(f: Field, value: unknown, onChange: (v: unknown) => void, id: string): HTMLElement {
-  if (f.type === 'select' || f.type === 'multi') {
-    const sel = h('select', { 'data-field': f.key, id }, ...(f.options ?? []).map((o) => h('option', { value: o }, o))) as HTMLSelectElement;
-    if (f.type === 'multi') {
-      sel.multiple = true;
-      sel.size = Math.min(7, f.options?.length ?? 1);
-      const chosen = Array.isArray(value) ? value.map(String) : [];
-      for (const o of Array.from(sel.options)) o.selected = chosen.includes(o.value);
-      sel.addEventListener('change', () => onChange(Array.from(sel.selectedOptions).map((o) => o.value)));
-    } else {
-      sel.value = String(value ?? f.options?.[0] ?? '');
-      sel.addEventListener('change', () => onChange(sel.value));
-    }
+/** The values a text field offers: from the data (meta.pickers), or the vocabulary's. */
+function pickerValues(c: Ctx, f: Field, values: R): string[] {
+  const pickers = obj(c.meta['pickers']);
+  const strings = (x: unknown): string[] => (Array.isArray(x) ? x.map(String) : []);
+  switch (f.picker) {
+    case undefined:
+      return [];
+    case 'attribute':
+      return strings(pickers[String(values['field'] ?? '')]);
+    case 'rfm_group':
+      return ['Champions', 'Loyal', 'Potential loyalist', 'New', 'Promising', 'Need attention', 'About to sleep', 'At risk', "Can't lose", 'Hibernating'];
+    case 'rfm_group_cn':
+      return ['重要价值', '重要发展', '重要保持', '重要挽留', '一般价值', '一般发展', '一般保持', '一般挽留'];
+    default:
+      return strings(pickers[f.picker]);
+  }
+}
+
+/** One input of a condition: a select labelled in the page's language, stage chips, or a text field with the data's values to pick from. */
+function control(c: Ctx, f: Field, value: unknown, onChange: (v: unknown) => void, id: string, values: R): HTMLElement {
+  if (f.type === 'multi') {
+    const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
+    return h('span', { class: 'chips', id, 'data-field': f.key }, ...(f.options ?? []).map((o) => {
+      const box = document.createElement('input');
+      box.type = 'checkbox';
+      box.value = o;
+      box.checked = chosen.has(o);
+      box.addEventListener('change', () => {
+        if (box.checked) chosen.add(o);
+        else chosen.delete(o);
+        onChange((f.options ?? []).filter((x) => chosen.has(x)));
+      });
+      return h('label', {}, box, f.vocab === undefined ? o : c.v(f.vocab, o));
+    }));
+  }
+  if (f.type === 'select') {
+    const sel = document.createElement('select');
+    sel.id = id;
+    sel.dataset['field'] = f.key;
+    for (const o of f.options ?? []) sel.append(h('option', { value: o }, f.vocab === undefined ? o : c.v(f.vocab, o)));
+    sel.value = String(value ?? f.options?.[0] ?? '');
+    sel.addEventListener('change', () => onChange(sel.value));
     return sel;
   }
-  const input = h('input', { 'data-field': f.key, id, type: f.type === 'int' ? 'number' : 'text', size: f.type === 'int' ? '5' : '14', value: value === undefined || value === null ? '' : String(value), placeholder: f.optional === true ? '(optional)' : '' }) as HTMLInputElement;
+  const input = document.createElement('input');
+  input.dataset['field'] = f.key;
+  input.id = id;
+  input.type = f.type === 'int' ? 'number' : 'text';
+  input.size = f.type === 'int' ? 5 : 16;
+  input.value = value === undefined || value === null ? '' : String(value);
+  input.placeholder = f.optional === true ? c.t('optional') : '';
   input.addEventListener('input', () => onChange(input.value));
-  return input;
+  const offered = pickerValues(c, f, values);
+  if (offered.length === 0) return input;
+  input.setAttribute('list', `${id}-values`);
+  return h('span', {}, input, h('datalist', { id: `${id}-values` }, ...offered.map((o) => h('option', { value: o }, f.picker === 'rfm_group' ? c.v('rfm', o) : f.picker === 'tag' ? c.v('tag', o) : o))));
+}
+
+/** A value in the data that differs from the typed one only in case or spacing, if any. */
+export function suggestion(typed: string, offered: readonly string[]): string | null {
+  const norm = (x: string): string => x.toLowerCase().replace(/\s+/g, '');
+  const t = norm(typed);
+  if (t === '' || offered.includes(typed)) return null;
+  return offered.find((o) => norm(o) === t) ?? null;
 }
 
 /** Segments: build a rule and watch its size, save it, snapshot it, download its members. */
 export async function segments(c: Ctx): Promise<void> {
-  const vocab = c.meta['segment_rules'] as Vocabulary;
+  const rules = obj(c.meta['segment_rules']);
+  const words = (k: keyof Vocabulary): string[] => (Array.isArray(rules[k]) ? rules[k].map(String) : []);
+  const vocab: Vocabulary = {
+    comparisons: words('comparisons'), attributes: words('attributes'), numeric_attributes: words('numeric_attributes'), stages: words('stages'),
+    purchase_facts: words('purchase_facts'), behaviour_events: words('behaviour_events'), journey_states: words('journey_states'), consent_statuses: words('consent_statuses'),
+  };
   const asOf = c.filters.as_of === '' ? String(c.meta['as_of_default'] ?? '') : c.filters.as_of;
   const asOfQ = asOf === '' ? '' : `?as_of=${encodeURIComponent(asOf)}`;
   const state: { all: boolean; conditions: Condition[]; editing: string | null } = { all: true, conditions: [{ negate: false, kind: 'lifecycle', values: { ...DEFAULTS.lifecycle } }], editing: null };
@@ -180,24 +236,64 @@ export async function segments(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, c.t('page_segments')));
   const rows = h('div', { id: 'seg-conditions' });
   const count = h('p', { class: 'card', id: 'seg-count' }, '…');
-  const json = h('textarea', { id: 'seg-json', rows: '6', cols: '90', spellcheck: 'false' }) as HTMLTextAreaElement;
-  const name = h('input', { id: 'seg-name', placeholder: c.t('name'), size: '30' }) as HTMLInputElement;
+  const json = el('textarea', { id: 'seg-json', rows: '6', cols: '90', spellcheck: 'false' });
+  const name = el('input', { id: 'seg-name', placeholder: c.t('name'), size: '30' });
   const msg = h('span', { class: 'note', id: 'seg-msg' });
-  const combinator = h('select', { id: 'seg-combinator' }, h('option', { value: 'and' }, c.t('all_of')), h('option', { value: 'or' }, c.t('any_of'))) as HTMLSelectElement;
+  const combinator = el('select', { id: 'seg-combinator' }, h('option', { value: 'and' }, c.t('all_of')), h('option', { value: 'or' }, c.t('any_of')));
 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let asked = 0;
+  const hints = h('div', { id: 'seg-hints' });
+  const preview = h('div', { id: 'seg-preview' });
+  /** "Did you mean": a typed value that matches nothing but a value in the data up to case or spacing. */
+  const suggest = (): void => {
+    hints.replaceChildren();
+    state.conditions.forEach((cond, i) => {
+      for (const f of fieldsOf(cond.kind, vocab)) {
+        const typed = text(cond.values[f.key]).trim();
+        const better = f.type === 'text' ? suggestion(typed, pickerValues(c, f, cond.values)) : null;
+        if (better === null) continue;
+        const use = h('button', { type: 'button', class: 'use-suggestion' }, c.t('use_suggestion'));
+        use.addEventListener('click', () => {
+          cond.values[f.key] = better;
+          drawRows();
+          recount();
+        });
+        hints.append(h('p', { class: 'hint', 'data-row': String(i), 'data-suggestion': better }, c.t('did_you_mean', { typed, suggestion: better }), ' ', use));
+      }
+    });
+  };
+  /** The count, its share of the base, reachable members per channel and the first members. */
+  const show = (r: R, mine: number): void => {
+    count.replaceChildren(h('span', { class: 'value', id: 'seg-members', 'data-members': text(r['members']) }, c.f.count(r['members'])), ` ${c.t('members_on', { as_of: c.f.date(r['as_of']) })}`);
+    count.classList.remove('error');
+    if (Number(r['members']) === 0) suggest();
+    else hints.replaceChildren();
+    preview.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), c.t('loading')));
+    c.api(`/api/segments/preview${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
+      .then((p) => {
+        if (mine !== asked) return;
+        const base = Number(p['base']);
+        const reach = Array.isArray(p['reachable']) ? p['reachable'].map(obj) : [];
+        const first = Array.isArray(p['first']) ? p['first'].map(obj) : [];
+        preview.replaceChildren(
+          h('p', { class: 'note', id: 'seg-share' }, c.t('share_of_base', { share: c.f.rate(base === 0 ? 0 : Number(p['members']) / base), total: c.f.count(base) })),
+          h('p', { id: 'seg-reachable' }, `${c.t('reachable')} (${c.t('reachable_note')}): `, ...reach.map((x) => h('span', { class: 'reach', 'data-channel': text(x['channel']) }, `${c.v('contact', x['channel'])} ${c.f.count(x['members'])} `))),
+          h('h4', {}, c.t('preview_note', { n: first.length })),
+          c.table(first, ['member_id', 'name', 'city', 'stage'], { stage: (x) => c.v('stage', x) }),
+        );
+      })
+      .catch((e: unknown) => preview.replaceChildren(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e))));
+  };
   const recount = (): void => {
     json.value = JSON.stringify(rule(), null, 1);
     if (timer !== undefined) clearTimeout(timer);
     timer = setTimeout(() => {
       const mine = ++asked;
       count.textContent = '…';
-      c.api<R>(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
+      c.api(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
         .then((r) => {
-          if (mine !== asked) return;
-          count.replaceChildren(h('span', { class: 'value', id: 'seg-members' }, String(r['members'])), ` ${c.t('members_on')} ${String(r['as_of'])} · ${String(r['ms'])} ms`);
-          count.classList.remove('error');
+          if (mine === asked) show(r, mine);
         })
         .catch((e: unknown) => {
           if (mine !== asked) return;
@@ -211,13 +307,13 @@ export async function segments(c: Ctx): Promise<void> {
     combinator.value = state.all ? 'and' : 'or';
     rows.replaceChildren(
       ...state.conditions.map((cond, i) => {
-        const negate = h('input', { type: 'checkbox', 'data-field': 'not' }) as HTMLInputElement;
+        const negate = el('input', { type: 'checkbox', 'data-field': 'not' });
         negate.checked = cond.negate;
         negate.addEventListener('change', () => {
           cond.negate = negate.checked;
           recount();
         });
-        const kind = h('select', { 'data-field': 'kind', id: `seg-kind-${i}` }, ...KINDS.map((k) => h('option', { value: k }, c.t(`kind_${k}`)))) as HTMLSelectElement;
+        const kind = el('select', { 'data-field': 'kind', id: `seg-kind-${i}` }, ...KINDS.map((k) => h('option', { value: k }, c.v('kind', k))));
         kind.value = cond.kind;
         kind.addEventListener('change', () => {
           if (!isKind(kind.value)) return;
@@ -233,10 +329,11 @@ export async function segments(c: Ctx): Promise<void> {
           recount();
         });
         const inputs = fieldsOf(cond.kind, vocab).map((f) =>
-          h('label', {}, f.key, ' ', control(f, cond.values[f.key], (v) => {
+          h('label', {}, c.v('field', f.key), ' ', control(c, f, cond.values[f.key], (v) => {
             cond.values[f.key] = v;
+            if (cond.kind === 'attribute' && f.key === 'field') drawRows();
             recount();
-          }, `seg-${i}-${f.key}`)),
+          }, `seg-${i}-${f.key}`, cond.values)),
         );
         return h('div', { class: 'seg-row', 'data-row': String(i) }, h('label', {}, negate, c.t('not')), kind, ...inputs, state.conditions.length > 1 ? remove : null);
       }),
@@ -279,7 +376,7 @@ export async function segments(c: Ctx): Promise<void> {
       msg.textContent = e instanceof Error ? e.message : String(e);
       return;
     }
-    const flat = typeof parsed === 'object' && parsed !== null ? fromRule(parsed as R) : null;
+    const flat = isRecord(parsed) ? fromRule(parsed) : null;
     if (flat !== null) {
       state.all = flat.all;
       state.conditions = flat.conditions;
@@ -290,12 +387,14 @@ export async function segments(c: Ctx): Promise<void> {
     // Count the JSON as it is (the builder cannot show it).
     rows.replaceChildren(h('p', { class: 'note' }, c.t('json_only')));
     const mine = ++asked;
-    c.api<R>(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
+    c.api(`/api/segments/count${asOfQ}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: json.value })
       .then((r) => {
-        if (mine === asked) count.replaceChildren(h('span', { class: 'value', id: 'seg-members' }, String(r['members'])), ` ${c.t('members_on')} ${String(r['as_of'])} · ${String(r['ms'])} ms`);
+        if (mine === asked) show(r, mine);
       })
       .catch((e: unknown) => {
-        if (mine === asked) count.textContent = e instanceof Error ? e.message : String(e);
+        if (mine !== asked) return;
+        count.textContent = e instanceof Error ? e.message : String(e);
+        count.classList.add('error');
       });
   };
   useJson.addEventListener('click', applyJson);
@@ -304,25 +403,47 @@ export async function segments(c: Ctx): Promise<void> {
   const detail = h('div', { id: 'seg-detail' });
   const save = h('button', { type: 'button', id: 'seg-save' }, c.t('save_segment'));
   const saveNew = h('button', { type: 'button', id: 'seg-save-new' }, c.t('save_as_new'));
+  let saving = false;
   const store = (asNew: boolean): void => {
-    const body = JSON.stringify({ name: name.value.trim(), rule: JSON.parse(json.value) as unknown });
+    // One save at a time: a second click while the first is on its way does nothing.
+    if (saving) return;
+    const chosen = name.value.trim();
+    if (chosen === '') {
+      msg.textContent = c.t('name_needed');
+      return;
+    }
+    let parsedRule: unknown;
+    try {
+      parsedRule = JSON.parse(json.value);
+    } catch (e) {
+      msg.textContent = e instanceof Error ? e.message : String(e);
+      return;
+    }
+    const body = JSON.stringify({ name: chosen, rule: parsedRule });
     const editing = asNew ? null : state.editing;
-    const request = editing === null ? c.api<R>('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body }) : c.api<R>(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    saving = true;
+    for (const b of [save, saveNew]) b.setAttribute('disabled', 'true');
+    msg.textContent = c.t('saving');
+    const request = editing === null ? c.api('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body }) : c.api(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
     request
       .then(async (s) => {
         state.editing = String(s['segment_id']);
-        msg.textContent = `${c.t('segment_saved')} ${String(s['segment_id'])}`;
+        msg.textContent = `${c.t('segment_saved')} ${text(s['name'])}`;
         c.forgetMeta();
         await drawSaved();
         await open(String(s['segment_id']));
       })
-      .catch((e: unknown) => (msg.textContent = e instanceof Error ? e.message : String(e)));
+      .catch((e: unknown) => (msg.textContent = e instanceof Error ? e.message : String(e)))
+      .finally(() => {
+        saving = false;
+        for (const b of [save, saveNew]) b.removeAttribute('disabled');
+      });
   };
   save.addEventListener('click', () => store(false));
   saveNew.addEventListener('click', () => store(true));
 
   const open = async (id: string): Promise<void> => {
-    const s = await c.api<R>(`/api/segments/${encodeURIComponent(id)}`);
+    const s = await c.api(`/api/segments/${encodeURIComponent(id)}`);
     const history = list(s['history']);
     const snap = h('button', { type: 'button', id: 'seg-snapshot' }, c.t('snapshot'));
     snap.addEventListener('click', () => {
@@ -333,14 +454,14 @@ export async function segments(c: Ctx): Promise<void> {
     csv.addEventListener('click', () => {
       void fetch(`/api/segments/${encodeURIComponent(id)}/members.csv${asOfQ}`, { headers: { authorization: `Bearer ${c.key}` } }).then(async (r) => {
         if (!r.ok) {
-          csvMsg.textContent = String(((await r.json().catch(() => ({}))) as R)['message'] ?? r.statusText);
+          csvMsg.textContent = text(obj(await r.json().catch(() => ({})))['message']) || r.statusText;
           return;
         }
         h('a', { href: URL.createObjectURL(await r.blob()), download: `segment-${id}.csv` }).click();
       });
     });
     const reports = h('a', { id: 'seg-reports', href: `#/overview?period=${c.filters.period}&segment=${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `&as_of=${c.filters.as_of}`}` }, c.t('show_reports'));
-    detail.replaceChildren(h('h3', { id: 'seg-title' }, `${String(s['name'])} · ${id}`), h('p', {}, snap, ' ', csv, ' ', reports, ' ', csvMsg));
+    detail.replaceChildren(h('h3', { id: 'seg-title', translate: 'no' }, `${String(s['name'])} · ${id}`), h('p', {}, snap, ' ', csv, ' ', reports, ' ', csvMsg));
     if (history.length > 0) {
       c.chart(detail, {
         title: { text: c.t('size_history'), textStyle: { fontSize: 13 } },
@@ -350,17 +471,17 @@ export async function segments(c: Ctx): Promise<void> {
         series: [{ type: 'line', data: history.map((x) => Number(x['size'])), label: { show: true } }],
       }, 240);
     } else detail.append(h('p', { class: 'note' }, c.t('no_snapshots')));
-    load(s['rule'] as R, String(s['name']), id);
+    load(obj(s['rule']), String(s['name']), id);
   };
 
   const drawSaved = async (): Promise<R[]> => {
-    const all = (await c.api<{ segments: R[] }>('/api/segments')).segments;
+    const all = list((await c.api('/api/segments'))['segments']);
     c.exportable(all, 'segments');
     if (all.length === 0) {
       saved.replaceChildren(h('div', { class: 'empty', 'data-empty': 'true' }, c.t('empty_segments')));
       return all;
     }
-    const t = table(all, ['name', 'segment_id', 'last_size', 'last_as_of', 'updated_at']);
+    const t = c.table(all, ['name', 'segment_id', 'last_size', 'last_as_of', 'updated_at']);
     t.querySelectorAll('tbody tr').forEach((tr, i) => {
       tr.setAttribute('style', 'cursor:pointer');
       tr.addEventListener('click', () => void open(String(all[i]?.['segment_id'])));
@@ -383,7 +504,9 @@ export async function segments(c: Ctx): Promise<void> {
         h('p', {}, combinator, ' ', add, ' ', fresh),
         rows,
         count,
+        hints,
         h('p', {}, name, ' ', save, ' ', saveNew, ' ', msg),
+        preview,
         h('details', {}, h('summary', {}, c.t('edit_json')), json, h('p', {}, useJson)),
       ),
       h('div', {}, h('h3', {}, c.t('saved_segments')), saved, detail),

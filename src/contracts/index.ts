@@ -1,0 +1,9 @@
+/**
+ * Shapes shared by the core, the API and the console: one TypeBox schema each. The core returns
+ * the Static type, the API publishes the schema in OpenAPI (and serializes by it), the console
+ * imports the type.
+ */
+export { TrendSchema, TrendPointSchema, type Trend, type TrendPoint } from './trend.js';
+export { SegmentPreviewSchema, type SegmentPreview } from './segment-preview.js';
+export { MemberHitSchema, MemberHitsSchema, type MemberHit } from './member-hit.js';
+export { LifecycleResultSchema, StageSchema, STAGES, type LifecycleResult } from './lifecycle.js';
