@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
+import { normalCdf, normalQuantile, tCdf, tQuantile } from '../stats/distributions.js';
 import { detectableUplift, diffOfProportions, evaluateCampaign, poolRuns, requiredSampleSize, sampleRatioMismatch, verdict, welch, type GroupTotals } from './stats.js';
 
 const near = (actual: number, expected: number, tol: number, what: string): void => assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} is not within ${tol} of ${expected}`);
