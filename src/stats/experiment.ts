@@ -59,9 +59,32 @@ interface Members {
   readonly covariates: Float64Array[];
 }
 
-const sum = (a: Float64Array, idx: Int32Array): number => idx.reduce((s, i) => s + (a[i] ?? 0), 0);
-const pick = (a: Float64Array, idx: Int32Array): Float64Array => Float64Array.from(idx, (i) => a[i] ?? 0);
-const countPositive = (a: Float64Array, idx: Int32Array): number => idx.reduce((s, i) => s + ((a[i] ?? 0) > 0 ? 1 : 0), 0);
+function sum(a: Float64Array, idx: Int32Array): number {
+  let s = 0;
+  for (let k = 0; k < idx.length; k++) s += a[idx[k] ?? 0] ?? 0;
+  return s;
+}
+function pick(a: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let k = 0; k < idx.length; k++) out[k] = a[idx[k] ?? 0] ?? 0;
+  return out;
+}
+function countPositive(a: Float64Array, idx: Int32Array): number {
+  let s = 0;
+  for (let k = 0; k < idx.length; k++) if ((a[idx[k] ?? 0] ?? 0) > 0) s++;
+  return s;
+}
+/** pick, remembering each (array, members) selection: covariates and exposures are shared by every metric. */
+function picker(): (a: Float64Array, idx: Int32Array) => Float64Array {
+  const cache = new Map<Float64Array, Map<Int32Array, Float64Array>>();
+  return (a, idx) => {
+    let inner = cache.get(a);
+    if (inner === undefined) cache.set(a, (inner = new Map()));
+    let v = inner.get(idx);
+    if (v === undefined) inner.set(idx, (v = pick(a, idx)));
+    return v;
+  };
+}
 
 function withheld(estimate: number, tMean: number, cMean: number, reason: string): ComparisonResult {
   return { estimate, low: null, high: null, p_value: null, significant: false, withheld_reason: reason, relative: null, treatment_mean: tMean, control_mean: cMean, variance_reduction: null };
@@ -138,10 +161,10 @@ function aggregate(cols: ExperimentColumns, caps: Record<string, CapBounds>, s: 
     const f = firstRun[k] ?? -1;
     if (f < 0 || r < f) {
       firstRun[k] = r;
-      pre.forEach((a, j) => {
+      for (let j = 0; j < pre.length; j++) {
         const c = covariates[j];
-        if (c !== undefined) c[k] = a[i] ?? 0;
-      });
+        if (c !== undefined) c[k] = pre[j]?.[i] ?? 0;
+      }
     }
   }
   return { runs, responses, revenue, revenueRaw, margin, marginRaw, covariates };
@@ -211,11 +234,20 @@ export function evaluateColumns(cols: ExperimentColumns, options: ExperimentOpti
   }
   const mem = aggregate(cols, caps, s);
   const control = cols.arms.indexOf('control');
-  const lists = cols.arms.map((): number[] => []);
-  cols.arm.forEach((a, i) => lists[a]?.push(i));
-  const byArm = lists.map((l) => Int32Array.from(l));
+  const sizes = new Int32Array(cols.arms.length);
+  for (const a of cols.arm) sizes[a] = (sizes[a] ?? 0) + 1;
+  const byArm = Array.from(sizes, (n) => new Int32Array(n));
+  const fill = new Int32Array(cols.arms.length);
+  for (let i = 0; i < cols.arm.length; i++) {
+    const a = cols.arm[i] ?? 0;
+    const list = byArm[a];
+    const at = fill[a] ?? 0;
+    fill[a] = at + 1;
+    if (list !== undefined) list[at] = i;
+  }
   const pooled = cols.hasRuns;
-  const sample = (values: Float64Array, idx: Int32Array, cov: Float64Array[]): ArmSample => ({ y: pick(values, idx), n: pooled ? pick(mem.runs, idx) : null, x: cov.map((x) => pick(x, idx)) });
+  const cached = picker();
+  const sample = (values: Float64Array, idx: Int32Array, cov: Float64Array[]): ArmSample => ({ y: cached(values, idx), n: pooled ? cached(mem.runs, idx) : null, x: cov.map((x) => cached(x, idx)) });
   const useCuped = s.cuped && mem.covariates.length > 0;
   const compare = (a: number, b: number, withIncrements: boolean): ArmResult => {
     const ia = byArm[a] ?? new Int32Array(0);
