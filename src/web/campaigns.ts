@@ -13,7 +13,14 @@ function intervalChart(c: Ctx, parent: HTMLElement, ev: R): void {
     [c.t('revenue_uplift'), obj(ev['revenue_uplift']), 1],
     [c.t('margin_uplift'), obj(ev['margin_uplift']), 1],
   ];
+  const withheld = obj(ev['withheld']);
   for (const [label, i, scale] of rows) {
+    if (typeof i['low'] !== 'number') {
+      // Revenue and margin are not judged where too few members bought: say why instead of drawing.
+      const key = label === c.t('revenue_uplift') ? 'revenue' : 'margin';
+      parent.append(h('p', { class: 'note', 'data-withheld': key }, `${label}: ${String(withheld[key] ?? '-')}`));
+      continue;
+    }
     const lo = num(i['low']) * scale;
     const hi = num(i['high']) * scale;
     const est = num(i['estimate']) * scale;
