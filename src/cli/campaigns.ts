@@ -86,14 +86,15 @@ export function addCampaignCommands(program: Command): void {
     const rows = await withDb(opts, (db) => listCampaigns(db));
     out(opts, rows, () => (rows.length === 0 ? 'no campaigns' : table(rows)));
   });
-  common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: today)')).action(
+  common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: the launched audience date, else the last day of the data)')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
       const r = await withDb(opts, (db) => campaignOverview(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
       out(opts, r, () => {
         const p = r.power;
         return [
           `${r.campaign_id} '${r.name}' ${r.status}; goal ${r.definition.goal}; T ${r.definition.starts_at}; control ${r.definition.control.percent}%${r.definition.control.stratify_by_lifecycle ? ' stratified by lifecycle' : ''}; attribution ${r.definition.attribution_days} days`,
-          `power: audience ${p.audience}, baseline ${(p.baseline_rate * 100).toFixed(2)}%; detecting +${p.detect_uplift_points} pt needs ${p.required_audience} members; with this audience and holdout the smallest detectable uplift is ${p.detectable_uplift_points === null ? 'n/a' : `${p.detectable_uplift_points.toFixed(2)} pt`}${p.enough ? '' : ' (audience too small for the wanted uplift)'}`,
+          `power as of ${p.as_of}: audience ${p.audience}, baseline ${(p.baseline_rate * 100).toFixed(2)}%; detecting +${p.detect_uplift_points} pt needs ${p.required_audience} members; with this audience and holdout the smallest detectable uplift is ${p.detectable_uplift_points === null ? 'n/a' : `${p.detectable_uplift_points.toFixed(2)} pt`}${p.enough ? '' : ' (audience too small for the wanted uplift)'}`,
+          `revenue: ${p.baseline_revenue_per_member.toFixed(2)} per member in the last ${r.definition.attribution_days} days (capped); smallest detectable uplift ${p.detectable_revenue_uplift === null ? 'n/a (no buyers)' : `${p.detectable_revenue_uplift.toFixed(2)} per member`}`,
           table(r.waves.map((w) => ({ wave: w.wave_id, channel: w.channel, at: w.at, best_hour: w.best_hour, when: w.when === null ? '' : JSON.stringify(w.when), ...w.states }))),
           r.runs.length === 0 ? 'not launched' : table(r.runs.map((x) => ({ ...x }))),
         ].join('\n');

@@ -44,7 +44,7 @@ async function detail(c: Ctx, id: string, out: HTMLElement): Promise<void> {
   out.replaceChildren(h('h3', { id: 'campaign-title' }, `${String(shown['name'])} · ${String(shown['status'])}`));
   out.append(
     h('p', { class: 'note' }, `T ${String(def['starts_at'])} · ${c.t('control_group')} ${String(obj(def['control'])['percent'])}% · ${c.t('goal')} ${String(def['goal'])} · ${c.t('attribution')} ${String(def['attribution_days'])}d`),
-    h('p', { class: 'note', id: 'campaign-power' }, `${c.t('power')}: ${c.t('audience')} ${String(power['audience'])}, ${c.t('baseline')} ${(num(power['baseline_rate']) * 100).toFixed(2)}%; +${String(power['detect_uplift_points'])} pt ${c.t('needs')} ${String(power['required_audience'])}; ${c.t('detectable')} ${power['detectable_uplift_points'] === null ? 'n/a' : `${num(power['detectable_uplift_points']).toFixed(2)} pt`}`),
+    h('p', { class: 'note', id: 'campaign-power' }, `${c.t('power')}: ${c.t('audience')} ${String(power['audience'])}, ${c.t('baseline')} ${(num(power['baseline_rate']) * 100).toFixed(2)}%; +${String(power['detect_uplift_points'])} pt ${c.t('needs')} ${String(power['required_audience'])}; ${c.t('detectable')} ${power['detectable_uplift_points'] === null ? 'n/a' : `${num(power['detectable_uplift_points']).toFixed(2)} pt`}; ${String(power['as_of'] ?? '')}; ${c.t('revenue_uplift')} ${power['detectable_revenue_uplift'] === null ? 'n/a' : num(power['detectable_revenue_uplift']).toFixed(2)}`),
   );
   const waves = list(shown['waves']);
   out.append(h('h4', {}, c.t('waves')), table(waves.map((w) => ({ wave: w['wave_id'], channel: w['channel'], at: w['at'], best_hour: w['best_hour'], when: w['when'] === null ? '' : JSON.stringify(w['when']) }))));
