@@ -50,6 +50,12 @@ export interface RunEvaluation {
   readonly evaluation: Evaluation;
   /** The member-level statistics document (the published ExperimentResult schema). */
   readonly experiment: ExperimentDocument;
+  /**
+   * The data do not yet reach the end of the attribution window: an interim look. Looks taken
+   * again and again would find a "winner" by chance, so interim intervals are always-valid
+   * confidence sequences (wider); the final evaluation uses the fixed-sample intervals.
+   */
+  readonly interim: boolean;
   readonly verdict: { en: string; zh: string };
   /** Control members sent anything by this run: always 0 unless something is broken. */
   readonly control_contacted: number;
@@ -112,10 +118,19 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
   cost += toUnits(def.cost.per_coupon) * BigInt(coupons);
   const total = fromUnits(cost);
   const share = run.control_bp / 10000;
-  const experiment = evaluateExperiment(await memberRows(db, def, campaignId, run, window, pre, false), { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: total } });
+  const last = str(await db.one("SELECT strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS t FROM orders"), 't');
+  const interim = last === null || last < window.to;
+  const experiment = evaluateExperiment(await memberRows(db, def, campaignId, run, window, pre, false), { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: total }, sequential: interim });
   const evaluation = evaluateCampaign(t, c, total, treatmentArm(experiment), share);
   const contacted = int(await db.one(SQL('control_contacted'), [campaignId]), 'n');
-  return { run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, experiment, verdict: { en: verdict(evaluation, 'en', def.goal), zh: verdict(evaluation, 'zh', def.goal) }, control_contacted: contacted };
+  const note = interim
+    ? { en: `Interim look (the data end ${last ?? 'before any order'}, the window on ${window.to}; always-valid 95% intervals): `, zh: `中期查看（数据截至 ${last ?? '无订单'}，归因窗口至 ${window.to}；使用随时有效的 95% 区间）：` }
+    : { en: '', zh: '' };
+  return {
+    run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, experiment, interim,
+    verdict: { en: `${note.en}${verdict(evaluation, 'en', def.goal)}`, zh: `${note.zh}${verdict(evaluation, 'zh', def.goal)}` },
+    control_contacted: contacted,
+  };
 }
 
 export interface WaveFunnel {
@@ -186,7 +201,7 @@ async function poolRuns(db: Db, def: CampaignDefinition, campaignId: string, run
   for (const r of runs) rows.push(...(await memberRows(db, def, campaignId, r.run, r.window, r.pre_period, true)));
   const cost = fromUnits(runs.reduce((a, r) => a + toUnits(r.cost.total), 0n));
   const share = (runs[0]?.run.control_bp ?? 1000) / 10000;
-  const d = tryEvaluateExperiment(rows, { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: cost } });
+  const d = tryEvaluateExperiment(rows, { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: cost }, sequential: runs.some((r) => r.interim) });
   if (!d.ok) return { runs: runs.length, comparison: null, cost, roi: null, unavailable_reason: `runs are judged one by one: ${describeProblem(d.problem)}` };
   const arm = treatmentArm(d.value);
   return { runs: runs.length, comparison: arm, cost, roi: arm.increments?.roi ?? null, unavailable_reason: null };

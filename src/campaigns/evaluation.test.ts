@@ -88,6 +88,9 @@ test('group totals, cost and increments match hand-computed figures for every go
         assert.deepEqual(run.pre_period, { from: '2026-05-06 00:00:00', to: '2026-11-02 00:00:00' });
         assert.equal(run.evaluation.treatment.revenue_per_member, '76.67');
         assert.match(run.verdict.en, /not|no /i);
+        // The data reach the window's end (C's order at 10:00 on the last day): the final look.
+        assert.equal(run.interim, false);
+        assert.equal(run.experiment.method.sequential, null);
       }
     }
   } finally {
@@ -138,6 +141,10 @@ test('a weekly campaign launches each run on schedule with its own audience free
     assert.match(ev.pooled.comparison.revenue.withheld_reason ?? '', /too few responders/);
     assert.equal(ev.pooled.comparison.increments?.exposures, ev.runs.reduce((a, r) => a + r.treatment.members, 0));
     assert.equal(ev.runs[1]?.cost.messages['sms'], first);
+    // No order reaches the windows' ends yet: interim looks, marked, with always-valid intervals.
+    assert.equal(ev.runs[0]?.interim, true);
+    assert.match(ev.runs[0]?.verdict.en ?? '', /^Interim look \(the data end before any order, the window on 2026-06-06 10:00:00; always-valid 95% intervals\)/);
+    assert.deepEqual(ev.runs[0]?.experiment.method.sequential, { tuning: 5000 });
   } finally {
     s.close();
   }
