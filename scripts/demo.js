@@ -7,7 +7,10 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const noServe = args.includes('--no-serve');
-const dir = 'demo-data';
+const option = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] ?? def : def);
+// --members and --dir make a smaller demo elsewhere (the test that runs it twice).
+const members = option('--members', '20000');
+const dir = option('--dir', 'demo-data');
 const db = join(dir, 'regulars.duckdb');
 const cli = join('bin', 'regulars.js');
 const t0 = performance.now();
@@ -20,8 +23,8 @@ function regulars(...argv) {
   }
 }
 
-console.log('== generating a synthetic merchant: 20,000 members, 730 days, seed 42');
-regulars('generate', '--members', '20000', '--days', '730', '--seed', '42', '--start', '2024-01-01', '--out', dir);
+console.log(`== generating a synthetic merchant: ${Number(members).toLocaleString('en-US')} members, 730 days, seed 42`);
+regulars('generate', '--members', members, '--days', '730', '--seed', '42', '--start', '2024-01-01', '--out', dir);
 // Both stores start fresh: the analytical file and the operational SQLite file beside it.
 const ops = join(dir, 'regulars.sqlite');
 for (const f of [db, `${db}.wal`, ops, `${ops}-wal`, `${ops}-shm`]) if (existsSync(f)) rmSync(f);
@@ -66,7 +69,9 @@ regulars('refresh', '--db', db);
   const list = join(dir, 'campaign-list.csv');
   if (existsSync(list)) rmSync(list);
   const file = join(dir, 'campaign.json');
+  // The key fixes the campaign ID and so the control group: the same verdict on every run.
   writeFileSync(file, JSON.stringify({
+    key: 'winter-sale-demo',
     name: 'Winter sale (demo)',
     goal: 'purchases',
     audience: { rule: { kind: 'and', rules: [{ kind: 'consent', channel: 'sms', status: 'granted' }, { kind: 'purchase', fact: 'purchases', op: 'gte', value: 1 }] } },

@@ -33,6 +33,7 @@ import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
 import { campaignRoutes } from './campaigns.js';
+import { experimentRoutes } from './experiments.js';
 import { CampaignError } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
@@ -241,6 +242,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ingestRoutes(app, ctx);
     segmentRoutes(app, ctx);
     campaignRoutes(app, ctx);
+    experimentRoutes(app, ctx);
     if (opts.workers !== undefined) {
       const stop = await startWorkers(analytical.db, ops, clock, analytical.serial, opCtx.rejectsDir, opts.workers);
       app.addHook('onClose', stop);

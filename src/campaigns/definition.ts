@@ -37,6 +37,11 @@ export interface Wave {
 }
 
 export interface CampaignDefinition {
+  /**
+   * A stable key given at creation: the campaign ID, and so the control assignment (a hash of
+   * campaign and member), derive from it. Without one they derive from the whole definition.
+   */
+  readonly key?: string;
   readonly name: string;
   readonly goal: Goal;
   /** A saved segment by ID, or a rule tree; frozen at launch. */
@@ -64,6 +69,7 @@ export interface FieldError {
 const MONEY = /^\d{1,14}(\.\d{1,4})?$/;
 const OFFSET = /^([+-]?)(\d{1,4})([dhm])$|^0$/;
 const WAVE_ID = /^[A-Za-z0-9_-]{1,32}$/;
+const KEY = /^[A-Za-z0-9_.:-]{1,64}$/;
 const TIME = /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?$/;
 
 /** Offset text to minutes: `-5d` is -7200. */
@@ -180,6 +186,8 @@ export function validateCampaign(json: unknown): { ok: true; campaign: CampaignD
   if (!isObject(json)) return { ok: false, errors: [{ path: '$', reason: 'a campaign is a JSON object' }] };
   const name = json['name'];
   if (typeof name !== 'string' || name.trim() === '') errors.push({ path: '$.name', reason: 'must be a non-empty string' });
+  const key = json['key'];
+  if (key !== undefined && (typeof key !== 'string' || !KEY.test(key))) errors.push({ path: '$.key', reason: 'must be 1-64 letters, digits, _ . : or -' });
   const goal = json['goal'] ?? 'purchases';
   const goalOk = GOALS.find((g) => g === goal);
   if (goalOk === undefined) errors.push({ path: '$.goal', reason: `must be one of ${GOALS.join(', ')}` });
@@ -248,12 +256,22 @@ export function validateCampaign(json: unknown): { ok: true; campaign: CampaignD
       if (i > 0 && o < (offsets[i - 1] ?? o)) errors.push({ path: `$.waves[${i}].at`, reason: 'waves must be listed in time order' });
     });
   }
+  if (repeat !== undefined && waves.length > 0) {
+    // Run k attributes purchases from its first wave to T + attribution days; run k + 1 starts
+    // every_days later. Overlapping windows would count one purchase in two runs.
+    const first = Math.min(0, ...waves.map((x) => offsetMinutes(x.at)));
+    const span = attribution * 1440 - first;
+    if (span > repeat.every_days * 1440) {
+      errors.push({ path: '$.attribution_days', reason: `the attribution window (${(span / 1440).toFixed(2).replace(/\.00$/, '')} days from the first wave) is longer than the ${repeat.every_days} days between runs: consecutive runs would count the same purchases twice` });
+    }
+  }
   if (errors.length > 0 || typeof name !== 'string' || goalOk === undefined || audience === null || typeof startsAt !== 'string' || typeof detect !== 'number') {
     return { ok: false, errors };
   }
   return {
     ok: true,
     campaign: {
+      ...(typeof key === 'string' ? { key } : {}),
       name,
       goal: goalOk,
       audience,

@@ -1,11 +1,14 @@
 /**
- * Evaluation against the control group: the group totals come from SQL (exact sums), the
- * statistics from stats.ts. Each run is evaluated alone; repeated runs are pooled as well.
+ * Evaluation against the control group: the group totals come from SQL (exact sums); the
+ * statistics come from member-level outcomes through the same function analysts call
+ * (src/stats evaluateExperiment). Each run is evaluated alone; repeated runs are pooled at the
+ * member level (each member's totals over the runs, its group fixed by the hash).
  */
 import { fromUnits, toUnits } from '../core/decimal.js';
 import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
-import { evaluateCampaign, poolRuns, verdict, type Evaluation, type GroupTotals, type Interval } from './stats.js';
+import { evaluateExperiment, tryEvaluateExperiment, describeProblem, type ArmResult, type ExperimentDocument, type ExperimentOptions, type ExperimentRow } from '../stats/index.js';
+import { evaluateCampaign, verdict, type Evaluation, type GroupTotals, type Range } from './stats.js';
 import { addMinutes, offsetMinutes, type CampaignDefinition } from './definition.js';
 import { getCampaign, type StoredCampaign } from './store.js';
 import { listRuns, powerCheck, type PowerCheck, type RunSummary } from './launch.js';
@@ -39,18 +42,66 @@ function totals(rows: Row[], grp: string): GroupTotals {
 export interface RunEvaluation {
   readonly run: RunSummary;
   readonly window: { from: string; to: string };
+  /** The pre-period of the CUPED covariates: ends before the audience freeze and the window. */
+  readonly pre_period: { from: string; to: string };
   readonly treatment: GroupTotals;
   readonly control: GroupTotals;
   readonly cost: { messages: Record<string, number>; coupons: number; total: string };
   readonly evaluation: Evaluation;
+  /** The member-level statistics document (the published ExperimentResult schema). */
+  readonly experiment: ExperimentDocument;
+  /**
+   * The data do not yet reach the end of the attribution window: an interim look. Looks taken
+   * again and again would find a "winner" by chance, so interim intervals are always-valid
+   * confidence sequences (wider); the final evaluation uses the fixed-sample intervals.
+   */
+  readonly interim: boolean;
   readonly verdict: { en: string; zh: string };
   /** Control members sent anything by this run: always 0 unless something is broken. */
   readonly control_contacted: number;
 }
 
+/** The statistics settings of campaign evaluations. */
+async function statOptions(db: Db): Promise<ExperimentOptions> {
+  const cap = await getSetting(db, 'campaigns.cap_percentile');
+  return { capPercentile: cap >= 100 ? null : cap / 100, minResponders: await getSetting(db, 'campaigns.min_responders') };
+}
+
+/** The pre-period of a run: `campaigns.pre_period_days` days ending at the audience freeze or the window start, whichever is first. */
+async function prePeriod(db: Db, run: RunSummary, window: { from: string }): Promise<{ from: string; to: string }> {
+  const days = await getSetting(db, 'campaigns.pre_period_days');
+  const frozen = addMinutes(`${run.audience_as_of} 00:00`, 1440);
+  const to = frozen < window.from ? frozen : window.from;
+  return { from: addMinutes(to, -days * 1440), to };
+}
+
+/** Member-level rows of one run for the statistics. */
+async function memberRows(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary, window: { from: string; to: string }, pre: { from: string; to: string }, pooled: boolean): Promise<ExperimentRow[]> {
+  const margin = await getSetting(db, 'campaigns.default_margin_percent');
+  const lapse = await getSetting(db, 'campaigns.reactivation_days');
+  const rows = await db.all(SQL('member_outcomes'), [campaignId, run.run_id, window.from, window.to, def.goal, margin, lapse, pre.from, pre.to]);
+  return rows.map((r) => ({
+    member_id: str(r, 'member_id') ?? '',
+    arm: str(r, 'grp') ?? '',
+    responded: r['responded'] === true,
+    revenue: str(r, 'revenue') ?? '0',
+    margin: str(r, 'margin') ?? '0',
+    pre_revenue: str(r, 'pre_revenue') ?? '0',
+    pre_orders: int(r, 'pre_orders'),
+    ...(pooled ? { run: run.run_id } : {}),
+  }));
+}
+
+const treatmentArm = (d: ExperimentDocument): ArmResult => {
+  const a = d.arms.find((x) => x.arm === 'treatment');
+  if (a === undefined) throw new Error('the evaluation has no treatment arm');
+  return a;
+};
+
 /** Totals, cost, statistics and verdict of one run. */
 export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary): Promise<RunEvaluation> {
   const window = attributionWindow(def, run.starts_at);
+  const pre = await prePeriod(db, run, window);
   const margin = await getSetting(db, 'campaigns.default_margin_percent');
   const lapse = await getSetting(db, 'campaigns.reactivation_days');
   const rows = await db.all(SQL('group_totals'), [campaignId, run.run_id, window.from, window.to, def.goal, margin, lapse]);
@@ -66,9 +117,20 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
   const coupons = int(await db.one(SQL('coupons_redeemed'), [campaignId, run.run_id, window.from, window.to]), 'n');
   cost += toUnits(def.cost.per_coupon) * BigInt(coupons);
   const total = fromUnits(cost);
-  const evaluation = evaluateCampaign(t, c, total, run.control_bp / 10000);
+  const share = run.control_bp / 10000;
+  const last = str(await db.one("SELECT strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS t FROM orders"), 't');
+  const interim = last === null || last < window.to;
+  const experiment = evaluateExperiment(await memberRows(db, def, campaignId, run, window, pre, false), { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: total }, sequential: interim });
+  const evaluation = evaluateCampaign(t, c, total, treatmentArm(experiment), share);
   const contacted = int(await db.one(SQL('control_contacted'), [campaignId]), 'n');
-  return { run, window, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, verdict: { en: verdict(evaluation, 'en'), zh: verdict(evaluation, 'zh') }, control_contacted: contacted };
+  const note = interim
+    ? { en: `Interim look (the data end ${last ?? 'before any order'}, the window on ${window.to}; always-valid 95% intervals): `, zh: `中期查看（数据截至 ${last ?? '无订单'}，归因窗口至 ${window.to}；使用随时有效的 95% 区间）：` }
+    : { en: '', zh: '' };
+  return {
+    run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, experiment, interim,
+    verdict: { en: `${note.en}${verdict(evaluation, 'en', def.goal)}`, zh: `${note.zh}${verdict(evaluation, 'zh', def.goal)}` },
+    control_contacted: contacted,
+  };
 }
 
 export interface WaveFunnel {
@@ -114,14 +176,35 @@ export async function deliveryFunnel(db: Db, def: CampaignDefinition, campaignId
   });
 }
 
+/** Repeated runs pooled at the member level, or why they cannot be. */
+export type PooledEvaluation =
+  | { readonly runs: number; readonly comparison: ArmResult; readonly cost: string; readonly roi: Range | null; readonly unavailable_reason: null }
+  | { readonly runs: number; readonly comparison: null; readonly cost: string; readonly roi: null; readonly unavailable_reason: string };
+
 export interface CampaignEvaluation {
   readonly campaign_id: string;
   readonly name: string;
   readonly goal: string;
   readonly runs: RunEvaluation[];
-  /** Runs pooled by inverse variance (present when there is more than one run). */
-  readonly pooled: { response_uplift: Interval; revenue_uplift: Interval; incremental: { responders: number; revenue: string; margin: string }; cost: string; roi: number | null } | null;
+  /** Present when there is more than one run. */
+  readonly pooled: PooledEvaluation | null;
   readonly funnel: WaveFunnel[];
+}
+
+/**
+ * Pools the runs at the member level: each member's outcomes over the runs it was in, its group
+ * fixed (the hash of member and campaign). A stratified campaign can move a member between
+ * groups from one run to the next (its stage changes); then the runs are judged one by one.
+ */
+async function poolRuns(db: Db, def: CampaignDefinition, campaignId: string, runs: RunEvaluation[]): Promise<PooledEvaluation> {
+  const rows: ExperimentRow[] = [];
+  for (const r of runs) rows.push(...(await memberRows(db, def, campaignId, r.run, r.window, r.pre_period, true)));
+  const cost = fromUnits(runs.reduce((a, r) => a + toUnits(r.cost.total), 0n));
+  const share = (runs[0]?.run.control_bp ?? 1000) / 10000;
+  const d = tryEvaluateExperiment(rows, { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: cost }, sequential: runs.some((r) => r.interim) });
+  if (!d.ok) return { runs: runs.length, comparison: null, cost, roi: null, unavailable_reason: `runs are judged one by one: ${describeProblem(d.problem)}` };
+  const arm = treatmentArm(d.value);
+  return { runs: runs.length, comparison: arm, cost, roi: arm.increments?.roi ?? null, unavailable_reason: null };
 }
 
 /** Evaluates every run of a campaign, pools repeated runs, and adds the delivery funnel. */
@@ -129,7 +212,7 @@ export async function evaluateCampaignRuns(db: Db, campaignId: string): Promise<
   const c = await getCampaign(db, campaignId);
   const runs: RunEvaluation[] = [];
   for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run));
-  const pooled = runs.length > 1 ? poolRuns(runs.map((r) => ({ treatment: r.treatment, control: r.control, cost: r.cost.total }))).pooled : null;
+  const pooled = runs.length > 1 ? await poolRuns(db, c.definition, campaignId, runs) : null;
   return { campaign_id: campaignId, name: c.name, goal: c.definition.goal, runs, pooled, funnel: await deliveryFunnel(db, c.definition, campaignId) };
 }
 

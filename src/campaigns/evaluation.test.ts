@@ -79,9 +79,18 @@ test('group totals, cost and increments match hand-computed figures for every go
         assert.equal(run.cost.coupons, 1);
         // Incremental revenue (230/3 - 40/2) x 3 = 170.00; margin (85/3 - 10/2) x 3 = 70.00; ROI 70 / 12.50.
         assert.deepEqual(run.evaluation.incremental, { responders: 0, revenue: '170.00', margin: '70.00' });
-        assert.equal(run.evaluation.roi, 5.6);
+        // Two buyers in treatment, one in control: revenue, margin and ROI are not judged.
+        assert.equal(run.evaluation.roi, null);
+        assert.match(run.evaluation.withheld.revenue ?? '', /too few responders in the control group to judge revenue \(1; at least 20 needed\)/);
+        // The member-level rows behind the statistics add up to the SQL totals.
+        assert.deepEqual(run.experiment.groups.map((g) => [g.arm, g.members, g.buyers, g.revenue]), [['treatment', 3, 2, 230], ['control', 2, 1, 40]]);
+        // 180 days ending with the audience date 2026-11-01 (before the window's start 2026-11-06).
+        assert.deepEqual(run.pre_period, { from: '2026-05-06 00:00:00', to: '2026-11-02 00:00:00' });
         assert.equal(run.evaluation.treatment.revenue_per_member, '76.67');
         assert.match(run.verdict.en, /not|no /i);
+        // The data reach the window's end (C's order at 10:00 on the last day): the final look.
+        assert.equal(run.interim, false);
+        assert.equal(run.experiment.method.sequential, null);
       }
     }
   } finally {
@@ -125,10 +134,17 @@ test('a weekly campaign launches each run on schedule with its own audience free
     assert.deepEqual(r.launched, [], 'two runs only');
     const ev = await evaluateCampaignRuns(s.db, weekly.campaign_id);
     assert.equal(ev.runs.length, 2);
-    assert.ok(ev.pooled !== null);
-    // Nobody bought: every uplift is zero and the verdict declares no winner.
-    assert.equal(ev.pooled.incremental.revenue, '0.00');
+    assert.ok(ev.pooled !== null && ev.pooled.comparison !== null);
+    // Nobody bought: the pooled revenue is not judged, and the response uplift is zero.
+    assert.equal(ev.pooled.comparison.response.estimate, 0);
+    assert.equal(ev.pooled.comparison.revenue.significant, false);
+    assert.match(ev.pooled.comparison.revenue.withheld_reason ?? '', /too few responders/);
+    assert.equal(ev.pooled.comparison.increments?.exposures, ev.runs.reduce((a, r) => a + r.treatment.members, 0));
     assert.equal(ev.runs[1]?.cost.messages['sms'], first);
+    // No order reaches the windows' ends yet: interim looks, marked, with always-valid intervals.
+    assert.equal(ev.runs[0]?.interim, true);
+    assert.match(ev.runs[0]?.verdict.en ?? '', /^Interim look \(the data end before any order, the window on 2026-06-06 10:00:00; always-valid 95% intervals\)/);
+    assert.deepEqual(ev.runs[0]?.experiment.method.sequential, { tuning: 5000 });
   } finally {
     s.close();
   }

@@ -10,5 +10,5 @@ export { memberCampaigns } from './member-campaigns.js';
 export { launchCampaign, freezeAudience, listRuns, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
 export { waveTime, planTime } from './plan.js';
 export { runDue, storedChannels, SendCrash, type ChannelResolver, type RunReport } from './scheduler.js';
-export { campaignOverview, evaluateCampaignRuns, evaluateRun, deliveryFunnel, attributionWindow, type CampaignEvaluation, type RunEvaluation, type WaveFunnel } from './evaluate.js';
-export { evaluateCampaign, poolRuns, verdict, requiredSampleSize, detectableUplift, sampleRatioMismatch, type GroupTotals, type Evaluation, type Interval } from './stats.js';
+export { campaignOverview, evaluateCampaignRuns, evaluateRun, deliveryFunnel, attributionWindow, type CampaignEvaluation, type RunEvaluation, type WaveFunnel, type PooledEvaluation } from './evaluate.js';
+export { evaluateCampaign, verdict, requiredSampleSize, detectableUplift, sampleRatioMismatch, type GroupTotals, type Evaluation, type Interval, type Range } from './stats.js';

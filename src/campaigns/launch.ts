@@ -7,6 +7,8 @@ import { shopTime, type Clock } from '../core/clock.js';
 import { getSetting } from '../core/settings/index.js';
 import { segmentQuery } from '../segments/index.js';
 import { requiredSampleSize, detectableUplift } from './stats.js';
+import { normalQuantile } from '../stats/index.js';
+import { defaultAsOf } from '../analytics/index.js';
 import { addMinutes, type CampaignDefinition } from './definition.js';
 import { CampaignError, getCampaign } from './store.js';
 import { planWave } from './plan.js';
@@ -91,6 +93,8 @@ export async function freezeAudience(db: Db, campaignId: string, runId: number, 
 }
 
 export interface PowerCheck {
+  /** The date the audience and the baselines are read as of. */
+  readonly as_of: string;
   readonly audience: number;
   readonly control_percent: number;
   /** Share of the audience that bought in the attribution-length window before the as-of date. */
@@ -101,24 +105,42 @@ export interface PowerCheck {
   /** The smallest uplift (points) this audience and holdout can detect. */
   readonly detectable_uplift_points: number | null;
   readonly enough: boolean;
+  /** Revenue per member in the same window, each member capped as the evaluation caps it. */
+  readonly baseline_revenue_per_member: number;
+  /** The smallest revenue uplift per member this audience and holdout detect (alpha 0.05, power 0.8); null without buyers. */
+  readonly detectable_revenue_uplift: number | null;
 }
 
 /**
  * Before launch: how many members the wanted uplift needs at the chosen holdout, next to the
- * audience the rule gives today. The baseline is the audience's purchase rate over a window as
- * long as the attribution window, read from the purchase occasions stored by the last refresh.
+ * audience the rule gives on the as-of date, for the response rate and for revenue per member.
+ * The as-of date is the one asked for; else the audience date of a launched campaign; else the
+ * last day of the data (the date the console shows), not today. Baselines are read over a window
+ * as long as the attribution window ending on that date.
  */
 export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<PowerCheck> {
   const def = (await getCampaign(db, campaignId)).definition;
-  const asOf = opts.asOf ?? (await shopNow(db, clock)).slice(0, 10);
+  const launched = (await listRuns(db, campaignId))[0]?.audience_as_of;
+  const asOf = opts.asOf ?? launched ?? (await defaultAsOf(db, clock));
   const q = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
   const k = q.params.length;
+  const cap = await getSetting(db, 'campaigns.cap_percentile');
   const row = await db.one(
-    `WITH a AS (SELECT DISTINCT member_id FROM (${q.sql}))
-     SELECT count(*) AS n,
-            count(*) FILTER (WHERE member_id IN (SELECT member_id FROM member_occasions WHERE day > $${k + 1}::DATE - $${k + 2}::INTEGER AND day <= $${k + 1}::DATE)) AS buyers
-     FROM a`,
-    [...q.params, asOf, def.attribution_days],
+    `WITH a AS (SELECT DISTINCT member_id FROM (${q.sql})),
+     spend AS (
+       SELECT member_id, sum(product_value)::DOUBLE AS revenue FROM order_values
+       WHERE is_purchase AND created_at >= $${k + 1}::DATE - ($${k + 2}::INTEGER - 1) AND created_at < $${k + 1}::DATE + 1
+         AND member_id IN (SELECT member_id FROM a)
+       GROUP BY member_id
+     ), capped AS (
+       SELECT a.member_id, least(coalesce(s.revenue, 0), coalesce((SELECT quantile_cont(revenue, $${k + 3}::DOUBLE / 100) FROM spend WHERE revenue > 0), 0)) AS revenue
+       FROM a LEFT JOIN spend s USING (member_id)
+     )
+     SELECT (SELECT count(*) FROM a) AS n,
+            (SELECT count(*) FROM a WHERE member_id IN (SELECT member_id FROM member_occasions WHERE day > $${k + 1}::DATE - $${k + 2}::INTEGER AND day <= $${k + 1}::DATE)) AS buyers,
+            (SELECT coalesce(avg(revenue), 0) FROM capped) AS revenue_mean,
+            (SELECT coalesce(var_samp(revenue), 0) FROM capped) AS revenue_var`,
+    [...q.params, asOf, def.attribution_days, cap],
   );
   const n = int(row, 'n');
   const baseline = n === 0 ? 0 : int(row, 'buyers') / n;
@@ -128,7 +150,10 @@ export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts:
   const need = requiredSampleSize({ baselineRate: base, uplift, controlShare: share }).total;
   const control = Math.round(n * share);
   const detectable = control > 0 && n - control > 0 ? detectableUplift({ treated: n - control, control, baselineRate: base }) * 100 : null;
+  const sd = Math.sqrt(Number(row?.['revenue_var'] ?? 0));
+  const z = normalQuantile(0.975) + normalQuantile(0.8);
   return {
+    as_of: asOf,
     audience: n,
     control_percent: def.control.percent,
     baseline_rate: baseline,
@@ -136,5 +161,7 @@ export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts:
     required_audience: need,
     detectable_uplift_points: detectable,
     enough: n >= need,
+    baseline_revenue_per_member: Number(row?.['revenue_mean'] ?? 0),
+    detectable_revenue_uplift: control > 0 && n - control > 0 && sd > 0 ? z * sd * Math.sqrt(1 / control + 1 / (n - control)) : null,
   };
 }

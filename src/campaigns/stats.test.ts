@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
-import { detectableUplift, diffOfProportions, evaluateCampaign, poolRuns, requiredSampleSize, sampleRatioMismatch, verdict, welch, type GroupTotals } from './stats.js';
+import { normalCdf, normalQuantile, tCdf, tQuantile } from '../stats/distributions.js';
+import { detectableUplift, diffOfProportions, evaluateCampaign, requiredSampleSize, sampleRatioMismatch, verdict, welch, type GroupTotals } from './stats.js';
+import { evaluateExperiment, type ExperimentRow } from '../stats/index.js';
 
 const near = (actual: number, expected: number, tol: number, what: string): void => assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} is not within ${tol} of ${expected}`);
 
@@ -61,29 +62,55 @@ test('sample-ratio mismatch and power', () => {
 
 const group = (members: number, responders: number, revenue: string, margin: string, squares = '0'): GroupTotals => ({ members, responders, orders: responders, revenue, revenueSquares: squares, margin, marginSquares: squares });
 
-test('evaluation: exact increments and ROI, verdicts that refuse to call a winner on an interval covering zero', () => {
-  const e = evaluateCampaign(group(10, 4, '100.00', '40.00', '5000'), group(5, 1, '20.00', '5.00', '400'), '20.00');
-  // revenue: 100 - 20 * 10 / 5 = 60; margin: 40 - 5 * 10 / 5 = 30; ROI 30 / 20.
+/** Member-level rows matching a group: its responders share its revenue and margin equally. */
+function rows(arm: string, g: GroupTotals, from: number): ExperimentRow[] {
+  return Array.from({ length: g.members }, (_, i) => {
+    const r = i < g.responders;
+    return { member_id: from + i, arm, responded: r, revenue: r ? Number(g.revenue) / g.responders : 0, margin: r ? Number(g.margin) / g.responders : 0 };
+  });
+}
+function judge(t: GroupTotals, c: GroupTotals, cost: string, share?: number): ReturnType<typeof evaluateCampaign> {
+  const arm = evaluateExperiment([...rows('treatment', t, 0), ...rows('control', c, t.members)], { costs: { treatment: cost } }).arms[0];
+  assert.ok(arm !== undefined);
+  return evaluateCampaign(t, c, cost, arm, share);
+}
+
+test('evaluation: exact increments, withheld revenue for tiny groups, verdicts that refuse to call a winner on an interval covering zero', () => {
+  const e = judge(group(10, 4, '100.00', '40.00', '5000'), group(5, 1, '20.00', '5.00', '400'), '20.00');
+  // revenue: 100 - 20 * 10 / 5 = 60; margin: 40 - 5 * 10 / 5 = 30 (exact, uncapped points).
   assert.deepEqual(e.incremental, { responders: 2, revenue: '60.00', margin: '30.00' });
-  assert.equal(e.roi, 1.5);
+  // One control responder: revenue and margin are not judged, so there is no ROI interval.
+  assert.equal(e.revenue_uplift, null);
+  assert.match(e.withheld.revenue ?? '', /too few responders in the control group to judge revenue \(1; at least 20 needed\)/);
+  assert.equal(e.roi, null);
   assert.equal(e.treatment.revenue_per_member, '10.00');
   assert.equal(e.control.margin_per_member, '1.00');
   assert.equal(e.cost, '20.00');
   // Thirds round half away from zero to the cent: 10 / 3 per member.
-  assert.equal(evaluateCampaign(group(3, 1, '10.00', '0'), group(3, 0, '0', '0'), '0').treatment.revenue_per_member, '3.33');
-  assert.equal(evaluateCampaign(group(3, 1, '10.00', '0'), group(3, 0, '0', '0'), '0').roi, null);
+  assert.equal(judge(group(3, 1, '10.00', '0'), group(3, 0, '0', '0'), '0').treatment.revenue_per_member, '3.33');
   assert.match(verdict(e), /Not enough evidence/);
   assert.match(verdict(e, 'zh'), /证据不足/);
-  const clear = evaluateCampaign(group(9000, 900, '0', '0'), group(1000, 50, '0', '0'), '100.00', 0.1);
+  assert.match(verdict(e, 'en', 'revenue'), /^No verdict on revenue: too few responders in the control group/);
+  const clear = judge(group(9000, 900, '18000.00', '5400.00'), group(1000, 50, '1000.00', '300.00'), '100.00', 0.1);
   assert.match(verdict(clear), /^The campaign worked/);
-  const skewed = evaluateCampaign(group(9000, 900, '0', '0'), group(1400, 70, '0', '0'), '100.00', 0.1);
+  // Every buyer spends 20: (10% - 5%) x 9,000 x 20 = 9,000 incremental revenue, with its interval.
+  assert.match(verdict(clear), /incremental revenue 9000\.00 \(95% [\d.]+ \.\. [\d.]+\)/);
+  const skewed = judge(group(9000, 900, '0', '0'), group(1400, 70, '0', '0'), '100.00', 0.1);
   assert.match(verdict(skewed), /^Warning: the control share/);
-  const pooled = poolRuns([
-    { treatment: group(10, 4, '100.00', '40.00', '5000'), control: group(5, 1, '20.00', '5.00', '400'), cost: '20.00' },
-    { treatment: group(10, 4, '100.00', '40.00', '5000'), control: group(5, 1, '20.00', '5.00', '400'), cost: '20.00' },
-  ]);
-  assert.deepEqual(pooled.pooled.incremental, { responders: 4, revenue: '120.00', margin: '60.00' });
-  assert.equal(pooled.pooled.cost, '40.00');
-  near(pooled.pooled.response_uplift.estimate, e.response_uplift.estimate, 1e-12, 'two equal runs pool to the same estimate');
-  assert.ok(pooled.pooled.response_uplift.high - pooled.pooled.response_uplift.low < e.response_uplift.high - e.response_uplift.low);
+});
+
+test('evaluation: with enough buyers, capped increments and ROI carry 95% intervals into the verdict', () => {
+  const t: ExperimentRow[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const arm = i % 10 === 0 ? 'control' : 'treatment';
+    const r = arm === 'control' ? i % 80 === 0 : i % 4 === 0;
+    const rev = r ? 30 + (i % 11) * 5 : 0;
+    t.push({ member_id: i, arm, responded: r, revenue: rev, margin: rev * 0.3 });
+  }
+  const arm = evaluateExperiment(t, { costs: { treatment: '50.00' } }).arms[0];
+  assert.ok(arm !== undefined && arm.increments !== null && arm.increments.roi !== null);
+  const e = evaluateCampaign(group(1800, 150, '0', '0'), group(200, 5, '0', '0'), '50.00', arm, 0.1);
+  assert.deepEqual(e.roi, arm.increments.roi);
+  assert.ok(e.increments.revenue !== null && e.increments.revenue.low < e.increments.revenue.estimate);
+  assert.match(verdict(e), /incremental revenue [\d.]+ \(95% [-\d.]+ \.\. [\d.]+\), incremental margin .*, ROI /);
 });

@@ -5,44 +5,9 @@
  * Money totals stay exact decimal strings; intervals and p-values are statistics (floats).
  */
 import { fromUnits, toUnits } from '../core/decimal.js';
-import { normalCdf, normalQuantile, tCdf, tQuantile } from './distributions.js';
+import { normalCdf, normalQuantile, tCdf, tQuantile, type ArmResult, type ComparisonResult, type Interval } from '../stats/index.js';
 
-export interface Interval {
-  readonly estimate: number;
-  readonly low: number;
-  readonly high: number;
-  readonly pValue: number;
-  readonly level: number;
-}
-
-/** Wilson score interval for x successes out of n. */
-export function wilson(x: number, n: number, level = 0.95): { low: number; high: number } {
-  if (n === 0) return { low: 0, high: 1 };
-  const z = normalQuantile(1 - (1 - level) / 2);
-  const p = x / n;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
-}
-
-/**
- * Treatment rate minus control rate with Newcombe's (1998) hybrid score interval (method 10,
- * from the two Wilson intervals), and the two-sided p of the pooled two-proportion z test.
- */
-export function diffOfProportions(t: { n: number; x: number }, c: { n: number; x: number }, level = 0.95): Interval {
-  const p1 = t.n === 0 ? 0 : t.x / t.n;
-  const p2 = c.n === 0 ? 0 : c.x / c.n;
-  const w1 = wilson(t.x, t.n, level);
-  const w2 = wilson(c.x, c.n, level);
-  const d = p1 - p2;
-  const low = d - Math.sqrt((p1 - w1.low) ** 2 + (w2.high - p2) ** 2);
-  const high = d + Math.sqrt((w1.high - p1) ** 2 + (p2 - w2.low) ** 2);
-  const pooled = t.n + c.n === 0 ? 0 : (t.x + c.x) / (t.n + c.n);
-  const se = Math.sqrt(pooled * (1 - pooled) * (1 / Math.max(t.n, 1) + 1 / Math.max(c.n, 1)));
-  const pValue = se === 0 ? 1 : 2 * (1 - normalCdf(Math.abs(d) / se));
-  return { estimate: d, low, high, pValue, level };
-}
+export { wilson, diffOfProportions, type Interval } from '../stats/index.js';
 
 /** Mean of treatment minus mean of control with Welch's t interval and p (unequal variances). */
 export function welch(t: { n: number; sum: number; sumSquares: number }, c: { n: number; sum: number; sumSquares: number }, level = 0.95): Interval & { df: number } {
@@ -129,17 +94,32 @@ export interface GroupResult {
   readonly margin_per_member: string;
 }
 
+/** A range with its point estimate (money or a ratio). */
+export interface Range {
+  readonly estimate: number;
+  readonly low: number;
+  readonly high: number;
+}
+
 export interface Evaluation {
   readonly treatment: GroupResult;
   readonly control: GroupResult;
+  /** Newcombe's interval (points as proportions). */
   readonly response_uplift: Interval;
-  readonly revenue_uplift: Interval;
-  readonly margin_uplift: Interval;
-  /** Uplift x treated members; money as exact decimal strings (cents). */
+  /** Revenue and margin per member, capped and CUPED-adjusted (src/stats); null when the verdict is withheld. */
+  readonly revenue_uplift: Interval | null;
+  readonly margin_uplift: Interval | null;
+  /** Why revenue or margin has no verdict (too few responders, no variation); null when it has one. */
+  readonly withheld: { readonly revenue: string | null; readonly margin: string | null };
+  /** Relative lift (treatment / control - 1) with its interval. */
+  readonly relative: { readonly response: Range | null; readonly revenue: Range | null };
+  /** Uncapped point increments, exact from the decimal sums: uplift x treated members (cents). */
   readonly incremental: { readonly responders: number; readonly revenue: string; readonly margin: string };
+  /** Increments from the capped estimates with their 95% intervals (these drive the verdict); null when withheld. */
+  readonly increments: { readonly responders: Range | null; readonly revenue: Range | null; readonly margin: Range | null };
   readonly cost: string;
-  /** Incremental margin / cost; null when the cost is zero. */
-  readonly roi: number | null;
+  /** Incremental margin (capped) / cost with its interval; null when the cost is zero or the margin verdict is withheld. */
+  readonly roi: Range | null;
   readonly srm: ReturnType<typeof sampleRatioMismatch>;
 }
 
@@ -182,83 +162,87 @@ function group(g: GroupTotals): GroupResult {
   };
 }
 
-const moments = (g: GroupTotals, key: 'revenue' | 'margin'): { n: number; sum: number; sumSquares: number } => ({
-  n: g.members,
-  sum: Number(g[key]),
-  sumSquares: Number(key === 'revenue' ? g.revenueSquares : g.marginSquares),
-});
+function interval(c: ComparisonResult, level: number): Interval | null {
+  return c.low === null || c.high === null || c.p_value === null ? null : { estimate: c.estimate, low: c.low, high: c.high, pValue: c.p_value, level };
+}
 
-/** Treatment against control: rates, per-member money, uplifts with 95% intervals, increments, ROI, SRM. */
-export function evaluateCampaign(t: GroupTotals, c: GroupTotals, cost: string, expectedControlShare?: number): Evaluation {
-  const incMargin = incrementalMoney(t, c, 'margin');
-  const costUnits = toUnits(cost);
-  const response = diffOfProportions({ n: t.members, x: t.responders }, { n: c.members, x: c.responders });
+/**
+ * Treatment against control: exact group figures from the decimal sums, and the statistics of
+ * the member-level evaluation (`arm`, from src/stats) with its withheld verdicts, increments and ROI.
+ */
+export function evaluateCampaign(t: GroupTotals, c: GroupTotals, cost: string, arm: ArmResult, expectedControlShare?: number): Evaluation {
+  const r = arm.response;
+  const inc = arm.increments;
   return {
     treatment: group(t),
     control: group(c),
-    response_uplift: response,
-    revenue_uplift: welch(moments(t, 'revenue'), moments(c, 'revenue')),
-    margin_uplift: welch(moments(t, 'margin'), moments(c, 'margin')),
-    incremental: { responders: Math.round(response.estimate * t.members), revenue: incrementalMoney(t, c, 'revenue'), margin: incMargin },
+    response_uplift: { estimate: r.estimate, low: r.low ?? r.estimate, high: r.high ?? r.estimate, pValue: r.p_value ?? 1, level: 0.95 },
+    revenue_uplift: interval(arm.revenue, 0.95),
+    margin_uplift: arm.margin === undefined ? null : interval(arm.margin, 0.95),
+    withheld: { revenue: arm.revenue.withheld_reason, margin: arm.margin?.withheld_reason ?? null },
+    relative: { response: r.relative, revenue: arm.revenue.relative },
+    incremental: { responders: Math.round(r.estimate * t.members), revenue: incrementalMoney(t, c, 'revenue'), margin: incrementalMoney(t, c, 'margin') },
+    increments: { responders: inc?.responders ?? null, revenue: inc?.revenue ?? null, margin: inc?.margin ?? null },
     cost: cents(cost),
-    roi: costUnits === 0n ? null : Number(toUnits(incMargin)) / Number(costUnits),
+    roi: inc?.roi ?? null,
     srm: sampleRatioMismatch(t.members, c.members, expectedControlShare ?? (t.members + c.members === 0 ? 0.1 : c.members / (t.members + c.members))),
   };
 }
 
-/**
- * Repeated runs (a weekly campaign): each run evaluated alone, and pooled. The pooled uplifts
- * weight each run's estimate by the inverse of its variance (runs can differ in baseline and
- * size, so adding their members up would mix different control rates); pooled increments and
- * costs are the sums over runs.
- */
-export function poolRuns(runs: ReadonlyArray<{ treatment: GroupTotals; control: GroupTotals; cost: string }>): { runs: Evaluation[]; pooled: { response_uplift: Interval; revenue_uplift: Interval; incremental: { responders: number; revenue: string; margin: string }; cost: string; roi: number | null } } {
-  const evals = runs.map((r) => evaluateCampaign(r.treatment, r.control, r.cost));
-  const combine = (xs: Interval[]): Interval => {
-    const z = normalQuantile(0.975);
-    let w = 0;
-    let s = 0;
-    for (const x of xs) {
-      const se = (x.high - x.low) / (2 * z);
-      if (se <= 0) continue;
-      w += 1 / (se * se);
-      s += x.estimate / (se * se);
-    }
-    if (w === 0) return { estimate: 0, low: 0, high: 0, pValue: 1, level: 0.95 };
-    const est = s / w;
-    const se = Math.sqrt(1 / w);
-    return { estimate: est, low: est - z * se, high: est + z * se, pValue: 2 * (1 - normalCdf(Math.abs(est) / se)), level: 0.95 };
-  };
-  const sum = (f: (e: Evaluation) => string): string => fromUnits(evals.reduce((a, e) => a + toUnits(f(e), 2), 0n), 2);
-  const cost = sum((e) => e.cost);
-  const margin = sum((e) => e.incremental.margin);
-  return {
-    runs: evals,
-    pooled: {
-      response_uplift: combine(evals.map((e) => e.response_uplift)),
-      revenue_uplift: combine(evals.map((e) => e.revenue_uplift)),
-      incremental: { responders: evals.reduce((a, e) => a + e.incremental.responders, 0), revenue: sum((e) => e.incremental.revenue), margin },
-      cost,
-      roi: toUnits(cost, 2) === 0n ? null : Number(toUnits(margin, 2)) / Number(toUnits(cost, 2)),
-    },
-  };
+const pct = (x: number): string => `${(x * 100).toFixed(2)} pt`;
+const amount = (r: Range): string => `${r.estimate.toFixed(2)} (95% ${r.low.toFixed(2)} .. ${r.high.toFixed(2)})`;
+
+/** The money part of a verdict: capped increments and ROI with intervals, or why they are withheld. */
+function money(e: Evaluation, lang: 'en' | 'zh'): string {
+  const zh = lang === 'zh';
+  if (e.increments.revenue === null) {
+    const why = e.withheld.revenue ?? 'no interval';
+    return zh ? `收入不作判断：${why}。` : `; revenue is not judged: ${why}.`;
+  }
+  const parts = zh
+    ? [`增量收入 ${amount(e.increments.revenue)}`, e.increments.margin === null ? '' : `增量毛利 ${amount(e.increments.margin)}`, e.roi === null ? '' : `ROI ${amount(e.roi)}`]
+    : [`incremental revenue ${amount(e.increments.revenue)}`, e.increments.margin === null ? '' : `incremental margin ${amount(e.increments.margin)}`, e.roi === null ? '' : `ROI ${amount(e.roi)}`];
+  return zh ? `${parts.filter((x) => x !== '').join('，')}（收入按截顶后的数值计算）。` : `; ${parts.filter((x) => x !== '').join(', ')} (capped revenue).`;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(2)} pt`;
-
-/** A plain-language verdict; it never declares a winner while the 95% interval covers zero. */
-export function verdict(e: Evaluation, lang: 'en' | 'zh' = 'en'): string {
+/**
+ * A plain-language verdict; it never declares a winner while the 95% interval covers zero, nor
+ * judges revenue where too few members bought. A revenue goal is judged on revenue per member,
+ * the others on the response rate.
+ */
+export function verdict(e: Evaluation, lang: 'en' | 'zh' = 'en', goal = 'purchases'): string {
   const r = e.response_uplift;
   const zh = lang === 'zh';
-  const warn = e.srm.warn
+  if (goal === 'revenue') return revenueVerdict(e, zh, srmWarning(e, zh));
+  const warn = srmWarning(e, zh);
+  return responseVerdict(e, r, zh, warn);
+}
+
+function srmWarning(e: Evaluation, zh: boolean): string {
+  return e.srm.warn
     ? zh
       ? `注意：对照组占比 ${(e.srm.observedControlShare * 100).toFixed(1)}% 与设定的 ${(e.srm.expectedControlShare * 100).toFixed(1)}% 不符（p=${e.srm.pValue.toExponential(1)}），分组可能出错，结论不可信。`
       : `Warning: the control share is ${(e.srm.observedControlShare * 100).toFixed(1)}% against ${(e.srm.expectedControlShare * 100).toFixed(1)}% intended (p=${e.srm.pValue.toExponential(1)}); the assignment may be broken and the result is not trustworthy. `
     : '';
+}
+
+function revenueVerdict(e: Evaluation, zh: boolean, warn: string): string {
+  const v = e.revenue_uplift;
+  if (v === null) {
+    const why = e.withheld.revenue ?? '';
+    return zh ? `${warn}不判定收入：${why}。` : `${warn}No verdict on revenue: ${why}.`;
+  }
+  const span = `${v.estimate.toFixed(2)} (95% ${v.low.toFixed(2)} .. ${v.high.toFixed(2)})`;
+  if (v.low > 0) return zh ? `${warn}活动有效：人均收入比对照组高 ${span}${money(e, 'zh')}` : `${warn}The campaign worked: revenue per member is ${span} above control${money(e, 'en')}`;
+  if (v.high < 0) return zh ? `${warn}活动有害：人均收入比对照组低 ${span}。` : `${warn}The campaign hurt: revenue per member changed by ${span}.`;
+  return zh ? `${warn}证据不足，不能判定胜负：人均收入差 ${span}，区间包含 0。` : `${warn}Not enough evidence to declare a winner: revenue per member differs by ${span}, an interval that covers zero.`;
+}
+
+function responseVerdict(e: Evaluation, r: Interval, zh: boolean, warn: string): string {
   if (r.low > 0) {
     return zh
-      ? `${warn}活动有效：响应率比对照组高 ${pct(r.estimate)}（95% 区间 ${pct(r.low)} 至 ${pct(r.high)}），增量收入 ${e.incremental.revenue}，增量毛利 ${e.incremental.margin}${e.roi === null ? '' : `，ROI ${e.roi.toFixed(2)}`}。`
-      : `${warn}The campaign worked: the response rate is ${pct(r.estimate)} above control (95% interval ${pct(r.low)} to ${pct(r.high)}); incremental revenue ${e.incremental.revenue}, incremental margin ${e.incremental.margin}${e.roi === null ? '' : `, ROI ${e.roi.toFixed(2)}`}.`;
+      ? `${warn}活动有效：响应率比对照组高 ${pct(r.estimate)}（95% 区间 ${pct(r.low)} 至 ${pct(r.high)}）。${money(e, 'zh')}`
+      : `${warn}The campaign worked: the response rate is ${pct(r.estimate)} above control (95% interval ${pct(r.low)} to ${pct(r.high)})${money(e, 'en')}`;
   }
   if (r.high < 0) {
     return zh

@@ -32,12 +32,24 @@ export function parseCampaign(json: unknown): CampaignDefinition {
   return v.campaign;
 }
 
-/** Creates a draft campaign; its ID derives from the name and creation time. */
+/**
+ * Creates a draft campaign. Its ID derives from the key given at creation, or else from the
+ * definition, never from the clock: the same campaign gets the same ID and so the same control
+ * group on every machine and every run. Creating it again returns the stored draft; a key
+ * already used by a different definition is refused.
+ */
 export async function createCampaign(db: Db, clock: Clock, json: unknown): Promise<StoredCampaign> {
   const def = parseCampaign(json);
   const now = sqlTimestamp(clock.now());
-  const id = `C${createHash('sha256').update(`${def.name}|${now}`).digest('hex').slice(0, 10).toUpperCase()}`;
-  await db.run(SQL('insert_campaign'), [id, def.name, JSON.stringify(def), now]);
+  const text = JSON.stringify(def);
+  const id = `C${createHash('sha256').update(def.key === undefined ? `definition|${text}` : `key|${def.key}`).digest('hex').slice(0, 10).toUpperCase()}`;
+  const existing = await db.one(SQL('get_campaign'), [id]);
+  if (existing !== undefined) {
+    const same = JSON.stringify(parseCampaign(JSON.parse(str(existing, 'definition') ?? '{}'))) === text;
+    if (same) return getCampaign(db, id);
+    throw new CampaignError(`campaign key ${def.key ?? ''} is already used by campaign ${id} with a different definition`, [{ path: '$.key', reason: 'already used' }], 'conflict');
+  }
+  await db.run(SQL('insert_campaign'), [id, def.name, text, now]);
   return getCampaign(db, id);
 }
 

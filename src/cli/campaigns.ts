@@ -40,13 +40,23 @@ function evaluationText(e: CampaignEvaluation, lang: 'en' | 'zh'): string {
         })),
       ),
     );
-    const ci = (i: { estimate: number; low: number; high: number; pValue: number }, scale: number, unit: string): string =>
-      `${(i.estimate * scale).toFixed(2)}${unit} [${(i.low * scale).toFixed(2)}, ${(i.high * scale).toFixed(2)}] p=${i.pValue.toFixed(4)}`;
-    lines.push(`response uplift ${ci(ev.response_uplift, 100, ' pt')}; revenue per member ${ci(ev.revenue_uplift, 1, '')}`);
-    lines.push(`incremental: ${ev.incremental.responders} responders, revenue ${ev.incremental.revenue}, margin ${ev.incremental.margin}; cost ${ev.cost}; ROI ${ev.roi === null ? 'n/a' : ev.roi.toFixed(2)}`);
+    const ci = (i: { estimate: number; low: number; high: number } | null, scale: number, unit: string, withheld: string | null = null): string =>
+      i === null ? `withheld (${withheld ?? 'no interval'})` : `${(i.estimate * scale).toFixed(2)}${unit} [${(i.low * scale).toFixed(2)}, ${(i.high * scale).toFixed(2)}]`;
+    lines.push(`response uplift ${ci(ev.response_uplift, 100, ' pt')}; revenue per member (capped) ${ci(ev.revenue_uplift, 1, '', ev.withheld.revenue)}`);
+    lines.push(`incremental (capped, 95%): responders ${ci(ev.increments.responders, 1, '')}, revenue ${ci(ev.increments.revenue, 1, '', ev.withheld.revenue)}, margin ${ci(ev.increments.margin, 1, '', ev.withheld.margin)}; cost ${ev.cost}; ROI ${ev.roi === null ? 'n/a' : ci(ev.roi, 1, '')}`);
+    lines.push(`incremental (uncapped, exact points): revenue ${ev.incremental.revenue}, margin ${ev.incremental.margin}`);
     lines.push(lang === 'zh' ? r.verdict.zh : r.verdict.en);
   }
-  if (e.pooled !== null) lines.push(`\npooled over ${e.runs.length} runs: response uplift ${(e.pooled.response_uplift.estimate * 100).toFixed(2)} pt [${(e.pooled.response_uplift.low * 100).toFixed(2)}, ${(e.pooled.response_uplift.high * 100).toFixed(2)}], incremental margin ${e.pooled.incremental.margin}, cost ${e.pooled.cost}`);
+  const p = e.pooled;
+  if (p !== null) {
+    if (p.comparison === null) lines.push(`\npooled over ${p.runs} runs: ${p.unavailable_reason}`);
+    else {
+      const c = p.comparison;
+      const span = (x: { estimate: number; low: number | null; high: number | null; withheld_reason: string | null }, scale: number): string =>
+        x.low === null || x.high === null ? `withheld (${x.withheld_reason ?? ''})` : `${(x.estimate * scale).toFixed(2)} [${(x.low * scale).toFixed(2)}, ${(x.high * scale).toFixed(2)}]`;
+      lines.push(`\npooled over ${p.runs} runs (member level): response uplift ${span(c.response, 100)} pt per run; revenue per member and run (capped) ${span(c.revenue, 1)}; cost ${p.cost}; ROI ${p.roi === null ? 'n/a' : `${p.roi.estimate.toFixed(2)} [${p.roi.low.toFixed(2)}, ${p.roi.high.toFixed(2)}]`}`);
+    }
+  }
   lines.push('', table(e.funnel.map((w) => ({ wave: w.wave_id, channel: w.channel, at: w.at, sent: w.states['sent'] ?? 0, suppressed: w.states['suppressed'] ?? 0, failed: w.states['failed'] ?? 0, delivered: w.delivered, opened: w.opened, clicked: w.clicked }))));
   return lines.join('\n');
 }
@@ -76,14 +86,15 @@ export function addCampaignCommands(program: Command): void {
     const rows = await withDb(opts, (db) => listCampaigns(db));
     out(opts, rows, () => (rows.length === 0 ? 'no campaigns' : table(rows)));
   });
-  common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: today)')).action(
+  common(campaigns.command('show').description('definition, power check, runs and sends').argument('<id>').option('--as-of <date>', 'audience date for the power check (default: the launched audience date, else the last day of the data)')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
       const r = await withDb(opts, (db) => campaignOverview(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
       out(opts, r, () => {
         const p = r.power;
         return [
           `${r.campaign_id} '${r.name}' ${r.status}; goal ${r.definition.goal}; T ${r.definition.starts_at}; control ${r.definition.control.percent}%${r.definition.control.stratify_by_lifecycle ? ' stratified by lifecycle' : ''}; attribution ${r.definition.attribution_days} days`,
-          `power: audience ${p.audience}, baseline ${(p.baseline_rate * 100).toFixed(2)}%; detecting +${p.detect_uplift_points} pt needs ${p.required_audience} members; with this audience and holdout the smallest detectable uplift is ${p.detectable_uplift_points === null ? 'n/a' : `${p.detectable_uplift_points.toFixed(2)} pt`}${p.enough ? '' : ' (audience too small for the wanted uplift)'}`,
+          `power as of ${p.as_of}: audience ${p.audience}, baseline ${(p.baseline_rate * 100).toFixed(2)}%; detecting +${p.detect_uplift_points} pt needs ${p.required_audience} members; with this audience and holdout the smallest detectable uplift is ${p.detectable_uplift_points === null ? 'n/a' : `${p.detectable_uplift_points.toFixed(2)} pt`}${p.enough ? '' : ' (audience too small for the wanted uplift)'}`,
+          `revenue: ${p.baseline_revenue_per_member.toFixed(2)} per member in the last ${r.definition.attribution_days} days (capped); smallest detectable uplift ${p.detectable_revenue_uplift === null ? 'n/a (no buyers)' : `${p.detectable_revenue_uplift.toFixed(2)} per member`}`,
           table(r.waves.map((w) => ({ wave: w.wave_id, channel: w.channel, at: w.at, best_hour: w.best_hour, when: w.when === null ? '' : JSON.stringify(w.when), ...w.states }))),
           r.runs.length === 0 ? 'not launched' : table(r.runs.map((x) => ({ ...x }))),
         ].join('\n');

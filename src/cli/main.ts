@@ -21,6 +21,7 @@ import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
 import { addOperationalCommands } from './operational.js';
+import { addExperimentCommands } from './experiments.js';
 import { keyValues, table } from './table.js';
 import { cliLang, sectionTitle, translateRows, type CliLang } from './labels.js';
 
@@ -325,6 +326,7 @@ export function buildProgram(): Command {
   });
 
   addCampaignCommands(program);
+  addExperimentCommands(program);
 
   program
     .command('generate')

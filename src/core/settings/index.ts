@@ -46,6 +46,9 @@ export const SETTINGS = {
   'campaigns.max_attempts': { default: 8, help: 'A send whose channel keeps answering "try later" fails after this many attempts (backoff doubles from 1 minute, capped at 6 hours).' },
   'campaigns.default_margin_percent': { default: 30, help: 'Gross margin assumed for order lines without a cost (on the line or the product), in percent of the line value.' },
   'campaigns.reactivation_days': { default: 180, help: 'Reactivation goal: a purchase counts when the member\'s previous one was at least this many days before the campaign window.' },
+  'campaigns.pre_period_days': { default: 180, help: 'CUPED: each member\'s spend and purchases in this many days before the audience was frozen reduce the variance of the revenue uplift.' },
+  'campaigns.cap_percentile': { default: 95, help: 'Revenue and margin per member are capped at this percentile of the positive values of both groups together (100 caps nothing).' },
+  'campaigns.min_responders': { default: 20, help: 'Revenue and margin verdicts are withheld when the control or the treatment group has fewer members with a purchase.' },
   'tags.exchange_words': { default: ['exchange', '换货', '调换'], help: 'A return whose reason contains one of these words is an exchange.' },
 } as const;
 

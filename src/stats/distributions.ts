@@ -1,6 +1,7 @@
 /**
- * The distribution functions the campaign statistics need: standard normal CDF and quantile,
- * Student t CDF and quantile. Statistics, not balances: floats are right here.
+ * The distribution functions the experiment statistics need: standard normal CDF and quantile,
+ * Student t CDF and quantile, the chi-square upper tail. Statistics, not balances: floats are
+ * right here.
  */
 
 /** log Γ(x) for x > 0 (Lanczos, g = 7, n = 9; about 15 significant digits). */
@@ -74,7 +75,7 @@ export function tQuantile(p: number, df: number): number {
 
 /** Φ(z), the standard normal CDF: erfc through the regularized incomplete gamma (near double precision). */
 export function normalCdf(z: number): number {
-  const q = 0.5 * gammaQHalf((z * z) / 2);
+  const q = 0.5 * gammaQ(0.5, (z * z) / 2);
   return z >= 0 ? 1 - q : q;
 }
 
@@ -104,10 +105,14 @@ export function normalQuantile(p: number): number {
   return x - u / (1 + (x * u) / 2);
 }
 
-/** Q(1/2, y), the regularized upper incomplete gamma at a = 1/2 (= erfc(√y)). */
-function gammaQHalf(y: number): number {
+/** P(X >= x) for a chi-square variable with df degrees of freedom. */
+export function chiSquareSf(x: number, df: number): number {
+  return gammaQ(df / 2, x / 2);
+}
+
+/** Q(a, y), the regularized upper incomplete gamma function (Q(1/2, y) = erfc(√y)). */
+export function gammaQ(a: number, y: number): number {
   if (y <= 0) return 1;
-  const a = 0.5;
   const lg = logGamma(a);
   if (y < a + 1) {
     // Series for P, then Q = 1 - P.
