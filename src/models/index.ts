@@ -1,0 +1,7 @@
+/** Customer models: buy-till-you-die (BG/NBD, Pareto/NBD), Gamma-Gamma spend, scores, validation. */
+export * from './bgnbd.js';
+export * from './paretonbd.js';
+export * from './gammagamma.js';
+export * from './histories.js';
+export * from './fit.js';
+export * from './summary.js';

@@ -1,0 +1,51 @@
+/** Calibration summaries read from the analytical store's purchase occasions. */
+import { sqlFile, namedStatements, str, int, type Db } from '../core/db/index.js';
+import type { Histories, Spends } from './histories.js';
+
+const sql = namedStatements(sqlFile(import.meta.url, 'summary.sql'));
+
+/** Period lengths in days. */
+export type Period = 'week' | 'day';
+export const PERIOD_DAYS: Record<Period, number> = { week: 7, day: 1 };
+
+/** Distinct calibration histories up to and including the calibration end day, in periods. */
+export async function readHistories(db: Db, calibrationEnd: string, period: Period): Promise<Histories> {
+  const cols: number[][] = [[], [], [], []];
+  await db.forEachIntChunk(sql('histories'), [calibrationEnd], (chunk) => {
+    for (let c = 0; c < 4; c++) for (const v of chunk[c] ?? []) cols[c]?.push(v);
+  });
+  const days = PERIOD_DAYS[period];
+  return {
+    x: Float64Array.from(cols[0] ?? []),
+    tx: Float64Array.from(cols[1] ?? [], (d) => d / days),
+    T: Float64Array.from(cols[2] ?? [], (d) => d / days),
+    count: Float64Array.from(cols[3] ?? []),
+  };
+}
+
+/** Repeaters' repeat occasions and mean repeat-occasion value up to the calibration end. */
+export async function readSpends(db: Db, calibrationEnd: string): Promise<Spends> {
+  const x: number[] = [];
+  const mean: number[] = [];
+  await db.forEachIntChunk(sql('spends'), [calibrationEnd], (chunk) => {
+    for (const v of chunk[0] ?? []) x.push(v);
+    for (const v of chunk[1] ?? []) mean.push(v);
+  });
+  return { x: Float64Array.from(x), mean: Float64Array.from(mean) };
+}
+
+/** One member's calibration summary (null when the member has no occasion by then). */
+export interface MemberSummary {
+  x: number;
+  t_x: number;
+  T: number;
+  mean_repeat_value: string | null;
+}
+
+/** Reads one member's calibration summary. */
+export async function readMemberSummary(db: Db, memberId: string, calibrationEnd: string, period: Period): Promise<MemberSummary | null> {
+  const row = await db.one(sql('member'), [calibrationEnd, memberId]);
+  if (row === undefined || int(row, 'x') < 0) return null;
+  const days = PERIOD_DAYS[period];
+  return { x: int(row, 'x'), t_x: int(row, 'tx_days') / days, T: int(row, 't_days') / days, mean_repeat_value: str(row, 'mean_repeat_value') };
+}
