@@ -8,22 +8,12 @@ import { gammaGammaLogLikelihood, type GammaGammaParams } from './gammagamma.js'
 import { membersIn, repeatersIn, type Histories, type Spends } from './histories.js';
 import { hessianFromGradient, minimizeBfgs, numericGradient, standardErrors } from './optimize.js';
 import { paretoNbdLogLikelihood, type ParetoNbdParams } from './paretonbd.js';
+import type { ModelFit } from './schema.js';
 
 /** The models Regulars fits. */
 export type ModelName = 'bgnbd' | 'paretonbd' | 'gammagamma';
 export const MODEL_NAMES: readonly ModelName[] = ['bgnbd', 'paretonbd', 'gammagamma'];
 
-/** A fitted model: named parameters, standard errors, log-likelihood and what it was fitted on. */
-export interface ModelFit {
-  model: ModelName;
-  params: Record<string, number>;
-  standard_errors: Record<string, number | null>;
-  log_likelihood: number;
-  customers: number;
-  repeaters: number;
-  iterations: number;
-  converged: boolean;
-}
 
 const NAMES: Record<ModelName, readonly string[]> = {
   bgnbd: ['r', 'alpha', 'a', 'b'],

@@ -5,3 +5,7 @@ export * from './gammagamma.js';
 export * from './histories.js';
 export * from './fit.js';
 export * from './summary.js';
+export * from './schema.js';
+export * from './store.js';
+export * from './service.js';
+export * from './next-purchase.js';

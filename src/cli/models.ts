@@ -1,0 +1,83 @@
+/** `regulars models ...`: a thin shell over src/models. */
+import { Command, Option } from 'commander';
+import { systemClock } from '../core/clock.js';
+import { fitModel, ModelError, predictMember, type ModelFit, type Period } from '../models/index.js';
+import { common, out, UsageError, withDb, type Common } from './shell.js';
+
+type PeriodOpts = Common & { calibrationEnd: string; period: Period };
+
+const periodOption = (): Option => new Option('--period <unit>', 'time unit of the model').choices(['week', 'day']).default('week');
+
+/** Runs a command body, turning the models' expected failures into usage errors (exit code 2). */
+async function guarded(fn: () => Promise<void>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (err instanceof ModelError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function positiveNumber(value: string, what: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`${what} must be a positive number, got '${value}'`);
+  return n;
+}
+
+function fitText(f: ModelFit & { calibration_end: string; period: string }): string {
+  const lines = [`${f.model} fitted on ${f.customers} members (${f.repeaters} repeaters), calibration ends ${f.calibration_end}, period ${f.period}`];
+  for (const [k, v] of Object.entries(f.params)) {
+    const se = f.standard_errors[k];
+    lines.push(`  ${k.padEnd(6)} ${v.toFixed(4)}${se === null || se === undefined ? '' : `  (s.e. ${se.toFixed(4)})`}`);
+  }
+  lines.push(`  log-likelihood ${f.log_likelihood.toFixed(4)}${f.converged ? '' : '  (the optimiser did not converge)'}`);
+  return lines.join('\n');
+}
+
+/** Registers the models commands. */
+export function addModelCommands(program: Command): void {
+  const models = program.command('models').description('customer models: BG/NBD, Pareto/NBD, Gamma-Gamma; scores and validation (docs/models.md)');
+
+  common(
+    models
+      .command('fit')
+      .description('fit a model on the occasions up to the calibration end and store it')
+      .addArgument(new Command().createArgument('<model>', 'bgnbd, paretonbd or gammagamma').choices(['bgnbd', 'paretonbd', 'gammagamma']))
+      .requiredOption('--calibration-end <day>', 'last day of the calibration period (YYYY-MM-DD; its occasions count)')
+      .addOption(periodOption()),
+  ).action((model: ModelFit['model'], opts: PeriodOpts) =>
+    guarded(() =>
+      withDb(opts, async (db) => {
+        const fit = await fitModel(db, systemClock, model, opts.calibrationEnd, opts.period);
+        out(opts, fit, () => fitText(fit));
+      }),
+    ),
+  );
+
+  common(
+    models
+      .command('predict')
+      .description("one member's P(alive), expected purchases and spend from the stored fit (fitted first when missing)")
+      .argument('<member>', 'member ID, phone, email or channel:external-id')
+      .requiredOption('--calibration-end <day>', 'last day of the calibration period (YYYY-MM-DD)')
+      .requiredOption('--horizon <n>', 'periods after the calibration end')
+      .addOption(periodOption())
+      .addOption(new Option('--model <name>', 'purchase model').choices(['bgnbd', 'paretonbd']).default('bgnbd')),
+  ).action((ref: string, opts: PeriodOpts & { horizon: string; model: 'bgnbd' | 'paretonbd' }) =>
+    guarded(() =>
+      withDb(opts, async (db) => {
+        const p = await predictMember(db, systemClock, ref, { calibrationEnd: opts.calibrationEnd, horizon: positiveNumber(opts.horizon, '--horizon'), period: opts.period, model: opts.model });
+        out(opts, p, () =>
+          [
+            `${p.member_id} (${p.model}, calibration ends ${p.calibration_end}, ${p.period}s)`,
+            `  x ${p.x}, t_x ${p.t_x.toFixed(2)}, T ${p.T.toFixed(2)}`,
+            `  P(alive) ${p.p_alive.toFixed(4)}`,
+            `  expected purchases in the next ${p.horizon} ${p.period}s: ${p.expected_purchases.toFixed(4)}`,
+            ...(p.next_purchase_date !== undefined ? [`  expected next purchase (P reaches 50%): ${p.next_purchase_date ?? 'not within two years'}`] : []),
+            ...(p.expected_average_spend !== undefined ? [`  expected average spend: ${p.expected_average_spend.toFixed(2)}`] : []),
+          ].join('\n'),
+        );
+      }),
+    ),
+  );
+}
