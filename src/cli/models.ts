@@ -1,8 +1,9 @@
 /** `regulars models ...`: a thin shell over src/models. */
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { fitModel, ModelError, predictMember, type ModelFit, type Period } from '../models/index.js';
+import { fitModel, ModelError, predictMember, validateModel, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
 import { common, out, UsageError, withDb, type Common } from './shell.js';
+import { table } from './table.js';
 
 type PeriodOpts = Common & { calibrationEnd: string; period: Period };
 
@@ -31,6 +32,21 @@ function fitText(f: ModelFit & { calibration_end: string; period: string }): str
     lines.push(`  ${k.padEnd(6)} ${v.toFixed(4)}${se === null || se === undefined ? '' : `  (s.e. ${se.toFixed(4)})`}`);
   }
   lines.push(`  log-likelihood ${f.log_likelihood.toFixed(4)}${f.converged ? '' : '  (the optimiser did not converge)'}`);
+  return lines.join('\n');
+}
+
+const pct = (e: number | null): string => (e === null ? 'n/a' : `${e >= 0 ? '+' : ''}${(e * 100).toFixed(2)}%`);
+
+function validationText(v: ValidationReport): string {
+  const lines = [fitText(v.fit), '', `holdout ${v.fit.calibration_end} to ${v.holdout_end} (${v.holdout.periods.toFixed(2)} ${v.fit.period}s); cohort from ${v.cohort_start}`];
+  lines.push(`cumulative repeat occasions, actual against expected (week 1 starts ${v.cohort_start}; calibration ends in week ${v.calibration_week}):`);
+  const shown = v.tracking.filter((p) => p.week % 4 === 0 || v.checkpoints.some((c) => c.week === p.week));
+  lines.push(table(shown.map((p) => ({ week: p.week, ends: p.ends, actual: p.actual, expected: p.expected.toFixed(1), error: pct(p.actual > 0 ? (p.expected - p.actual) / p.actual : null) }))));
+  lines.push(`error at weeks ${v.checkpoints.map((c) => `${c.week}: ${pct(c.error)}`).join(', ')}`);
+  lines.push(`holdout repeat occasions: actual ${v.holdout.actual}, expected ${v.holdout.expected.toFixed(1)} (${pct(v.holdout.error)})`);
+  lines.push('', 'mean holdout repeat occasions by calibration repeat occasions:');
+  lines.push(table(v.conditional.map((c) => ({ x: c.x, members: c.members, actual: c.actual.toFixed(3), expected: c.expected.toFixed(3) }))));
+  lines.push('', `fit: ${v.verdict}`, ...v.notes.map((n) => `  ${n}`));
   return lines.join('\n');
 }
 
@@ -77,6 +93,23 @@ export function addModelCommands(program: Command): void {
             ...(p.expected_average_spend !== undefined ? [`  expected average spend: ${p.expected_average_spend.toFixed(2)}`] : []),
           ].join('\n'),
         );
+      }),
+    ),
+  );
+
+  common(
+    models
+      .command('validate')
+      .description('fit on the calibration period, predict the holdout and compare: weekly tracking, conditional expectations, verdict')
+      .addArgument(new Command().createArgument('<model>', 'bgnbd or paretonbd').choices(['bgnbd', 'paretonbd']))
+      .requiredOption('--calibration-end <day>', 'last day of the calibration period (YYYY-MM-DD)')
+      .option('--holdout-end <day>', 'last day of the holdout (default: the last day with an occasion)')
+      .addOption(periodOption()),
+  ).action((model: 'bgnbd' | 'paretonbd', opts: PeriodOpts & { holdoutEnd?: string }) =>
+    guarded(() =>
+      withDb(opts, async (db) => {
+        const v = await validateModel(db, systemClock, { model, calibrationEnd: opts.calibrationEnd, period: opts.period, ...(opts.holdoutEnd !== undefined ? { holdoutEnd: opts.holdoutEnd } : {}) });
+        out(opts, v, () => validationText(v));
       }),
     ),
   );

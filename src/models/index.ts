@@ -9,3 +9,4 @@ export * from './schema.js';
 export * from './store.js';
 export * from './service.js';
 export * from './next-purchase.js';
+export * from './validation.js';
