@@ -20,7 +20,7 @@ import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../ap
 import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
-import { addModelCommands } from './models.js';
+import { addModelCommands, memberScoresText } from './models.js';
 import { keyValues, table } from './table.js';
 
 function fail(err: unknown): never {
@@ -128,6 +128,7 @@ export function buildProgram(): Command {
         `\nMerge history\n${table(view.merges)}`,
         `\nRFM and lifecycle (as stored by regulars refresh)\n${table(view.analytics)}`,
         `\nTags (as stored by regulars refresh)\n${view.tags.length === 0 ? '  none' : view.tags.map((t) => `  ${String(t['tag'])}: ${String(t['value'])}${t['measure'] === null ? '' : ` (${String(t['measure'])})`}\n    rule: ${String(t['rule'])}`).join('\n')}`,
+        `\nCustomer models (as stored by regulars models score)\n${memberScoresText(view.models)}`,
       ].join('\n'),
     );
   });

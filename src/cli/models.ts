@@ -1,7 +1,9 @@
 /** `regulars models ...`: a thin shell over src/models. */
+import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { fitModel, ModelError, predictMember, validateModel, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
+import { defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, ModelError, predictMember, scoreMembers, validateModel, type MemberScores, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
+import { findMember } from '../members/index.js';
 import { common, out, UsageError, withDb, type Common } from './shell.js';
 import { table } from './table.js';
 
@@ -50,6 +52,16 @@ function validationText(v: ValidationReport): string {
   return lines.join('\n');
 }
 
+/** A member's stored model scores as profile lines. */
+export function memberScoresText(m: MemberScores | null): string {
+  if (m === null) return '  none (run regulars models score)';
+  return [
+    `  ${m.model} as of ${m.calibration_end} (${m.period}s): P(alive) ${m.p_alive.toFixed(3)}, churn risk ${m.churn_risk}`,
+    `  expected purchases in the next ${m.horizon ?? '?'} ${m.period}s: ${m.expected_purchases.toFixed(2)}; expected next purchase: ${m.next_purchase_date ?? 'none within two years'}`,
+    `  expected average spend ${m.expected_average_spend ?? 'n/a'}; CLV ${m.clv ?? 'n/a'}`,
+  ].join('\n');
+}
+
 /** Registers the models commands. */
 export function addModelCommands(program: Command): void {
   const models = program.command('models').description('customer models: BG/NBD, Pareto/NBD, Gamma-Gamma; scores and validation (docs/models.md)');
@@ -82,7 +94,7 @@ export function addModelCommands(program: Command): void {
   ).action((ref: string, opts: PeriodOpts & { horizon: string; model: 'bgnbd' | 'paretonbd' }) =>
     guarded(() =>
       withDb(opts, async (db) => {
-        const p = await predictMember(db, systemClock, ref, { calibrationEnd: opts.calibrationEnd, horizon: positiveNumber(opts.horizon, '--horizon'), period: opts.period, model: opts.model });
+        const p = await predictMember(db, systemClock, await findMember(db, ref), { calibrationEnd: opts.calibrationEnd, horizon: positiveNumber(opts.horizon, '--horizon'), period: opts.period, model: opts.model });
         out(opts, p, () =>
           [
             `${p.member_id} (${p.model}, calibration ends ${p.calibration_end}, ${p.period}s)`,
@@ -112,5 +124,49 @@ export function addModelCommands(program: Command): void {
         out(opts, v, () => validationText(v));
       }),
     ),
+  );
+
+  common(
+    models
+      .command('score')
+      .description('score every member (P(alive), expected purchases, next purchase date, spend, CLV, churn risk) and store the scores')
+      .option('--calibration-end <day>', 'score as of this day (default: the last day with an occasion)')
+      .addOption(periodOption())
+      .addOption(new Option('--model <name>', 'purchase model').choices(['bgnbd', 'paretonbd']).default('bgnbd'))
+      .option('--horizon <n>', 'periods of expected purchases (default 13 weeks or 91 days)')
+      .option('--clv-horizon <n>', 'periods of CLV (default 52 weeks or 365 days)')
+      .option('--discount-rate <rate>', 'yearly discount rate of CLV', '0.10')
+      .option('--margin <rate>', 'gross margin rate of CLV (default: campaigns.default_margin_percent / 100)'),
+  ).action((opts: Common & { calibrationEnd?: string; period: Period; model: 'bgnbd' | 'paretonbd'; horizon?: string; clvHorizon?: string; discountRate: string; margin?: string }) =>
+    guarded(() =>
+      withDb(opts, async (db) => {
+        const end = opts.calibrationEnd ?? (await lastOccasionDay(db));
+        if (end === null) throw new UsageError('no purchase occasions to score');
+        const s = defaultScoreSettings(end, opts.period, opts.model);
+        if (opts.horizon !== undefined) s.horizon = positiveNumber(opts.horizon, '--horizon');
+        if (opts.clvHorizon !== undefined) s.clvHorizon = positiveNumber(opts.clvHorizon, '--clv-horizon');
+        const rate = Number(opts.discountRate);
+        if (!Number.isFinite(rate) || rate < 0) throw new UsageError(`--discount-rate must be 0 or more, got '${opts.discountRate}'`);
+        s.annualDiscountRate = rate;
+        if (opts.margin !== undefined) s.marginRate = positiveNumber(opts.margin, '--margin');
+        const run = await scoreMembers(db, systemClock, s);
+        out(opts, run, () =>
+          [
+            `${run.members} members scored with ${run.settings.model} as of ${run.settings.calibrationEnd} (${run.histories} distinct histories)`,
+            `  churn risk: high ${run.churn_risk.high}, medium ${run.churn_risk.medium}, low ${run.churn_risk.low}; mean P(alive) ${run.mean_p_alive.toFixed(3)}`,
+            `  expected purchases in the next ${run.settings.horizon} ${run.settings.period}s: ${run.expected_purchases.toFixed(1)}`,
+            `  CLV over ${run.settings.clvHorizon} ${run.settings.period}s: ${run.clv ?? 'n/a (no spend model)'}; ${run.with_next_purchase_date} members with a next purchase date`,
+          ].join('\n'),
+        );
+      }),
+    ),
+  );
+
+  common(models.command('export').description('the latest scores as CSV, one row per member').option('--out <file>', 'write to a file instead of stdout')).action((opts: Common & { out?: string }) =>
+    withDb(opts, async (db) => {
+      const csv = await exportScoresCsv(db);
+      if (opts.out === undefined) process.stdout.write(csv);
+      else writeFileSync(opts.out, csv);
+    }),
   );
 }

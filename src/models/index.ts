@@ -10,3 +10,4 @@ export * from './store.js';
 export * from './service.js';
 export * from './next-purchase.js';
 export * from './validation.js';
+export * from './scores.js';

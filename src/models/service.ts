@@ -1,7 +1,6 @@
 /** Fitting and predicting against the member base: the functions the CLI and the API call. */
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
-import { findMember } from '../members/index.js';
 import { bgnbdConditionalExpected, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, fitBgnbd, fitGammaGamma, fitParetoNbd, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { gammaGammaExpectedSpend, gammaGammaPopulationMean } from './gammagamma.js';
@@ -70,16 +69,15 @@ export interface MemberPrediction {
   params: Record<string, number>;
 }
 
-/** Predicts one member (any reference `members show` accepts) from the stored fit for the key. */
+/** Predicts one member (a member ID; the shells resolve references with findMember) from the stored fit for the key. */
 export async function predictMember(
   db: Db,
   clock: Clock,
-  ref: string,
+  memberId: string,
   opts: { calibrationEnd: string; horizon: number; period: Period; model: 'bgnbd' | 'paretonbd' },
 ): Promise<MemberPrediction> {
   checkDay(opts.calibrationEnd);
   if (!(opts.horizon > 0)) throw new ModelError(`horizon must be a positive number of periods, got ${opts.horizon}`);
-  const memberId = await findMember(db, ref);
   const s = await readMemberSummary(db, memberId, opts.calibrationEnd, opts.period);
   if (s === null) throw new ModelError(`member ${memberId} has no purchase occasion on or before ${opts.calibrationEnd}`);
   const fit = await ensureFit(db, clock, opts.model, opts.calibrationEnd, opts.period);

@@ -8,18 +8,35 @@ const sql = namedStatements(sqlFile(import.meta.url, 'summary.sql'));
 export type Period = 'week' | 'day';
 export const PERIOD_DAYS: Record<Period, number> = { week: 7, day: 1 };
 
+/** Distinct calibration histories in whole days: x, days to the last occasion, days to the end, members. */
+export interface HistoryDays {
+  x: number[];
+  txDays: number[];
+  tDays: number[];
+  count: number[];
+}
+
+/** Reads the distinct calibration histories in whole days, sorted by x. */
+export async function readHistoryDays(db: Db, calibrationEnd: string): Promise<HistoryDays> {
+  const out: HistoryDays = { x: [], txDays: [], tDays: [], count: [] };
+  await db.forEachIntChunk(sql('histories'), [calibrationEnd], (chunk) => {
+    for (const v of chunk[0] ?? []) out.x.push(v);
+    for (const v of chunk[1] ?? []) out.txDays.push(v);
+    for (const v of chunk[2] ?? []) out.tDays.push(v);
+    for (const v of chunk[3] ?? []) out.count.push(v);
+  });
+  return out;
+}
+
 /** Distinct calibration histories up to and including the calibration end day, in periods. */
 export async function readHistories(db: Db, calibrationEnd: string, period: Period): Promise<Histories> {
-  const cols: number[][] = [[], [], [], []];
-  await db.forEachIntChunk(sql('histories'), [calibrationEnd], (chunk) => {
-    for (let c = 0; c < 4; c++) for (const v of chunk[c] ?? []) cols[c]?.push(v);
-  });
+  const h = await readHistoryDays(db, calibrationEnd);
   const days = PERIOD_DAYS[period];
   return {
-    x: Float64Array.from(cols[0] ?? []),
-    tx: Float64Array.from(cols[1] ?? [], (d) => d / days),
-    T: Float64Array.from(cols[2] ?? [], (d) => d / days),
-    count: Float64Array.from(cols[3] ?? []),
+    x: Float64Array.from(h.x),
+    tx: Float64Array.from(h.txDays, (d) => d / days),
+    T: Float64Array.from(h.tDays, (d) => d / days),
+    count: Float64Array.from(h.count),
   };
 }
 
