@@ -16,7 +16,7 @@ export interface BgnbdParams {
 
 /**
  * Log-likelihood of the histories (paper eq. 6, in log space) and its gradient with respect to
- * (r, α, a, b).
+ * (r, α, a, b). ln(α + t) is computed once per whole day, not once per history.
  */
 export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: number; gradient: [number, number, number, number] } {
   const { r, alpha, a, b } = p;
@@ -26,6 +26,15 @@ export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: numbe
   const psiAB = digamma(a + b);
   const psiB = digamma(b);
   const base = -lnGamma(r) + r * lnAlpha + lnGamma(a + b) - lnGamma(b);
+  let maxDay = 0;
+  for (const d of h.tDays) if (d > maxDay) maxDay = d;
+  const lnDay = new Float64Array(maxDay + 1);
+  const invDay = new Float64Array(maxDay + 1);
+  for (let d = 0; d <= maxDay; d++) {
+    const v = alpha + d / h.periodDays;
+    lnDay[d] = Math.log(v);
+    invDay[d] = 1 / v;
+  }
   let ll = 0;
   let gr = 0;
   let gAlpha = 0;
@@ -36,6 +45,8 @@ export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: numbe
   let xGr = 0;
   let xGa = 0;
   let xGb = 0;
+  let lnRatioX = 0;
+  let invB = 0;
   const n = h.x.length;
   for (let i = 0; i < n; i++) {
     const x = h.x[i] ?? 0;
@@ -47,25 +58,33 @@ export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: numbe
       xGr = digamma(r + x) - psiR + lnAlpha;
       xGa = psiAB - psiABX;
       xGb = psiAB + digamma(b + x) - psiB - psiABX;
+      lnRatioX = x > 0 ? lnA - Math.log(b + x - 1) : 0;
+      invB = x > 0 ? 1 / (b + x - 1) : 0;
       lastX = x;
     }
-    const lnAT = Math.log(alpha + (h.T[i] ?? 0));
+    const dT = h.tDays[i] ?? 0;
+    const lnAT = lnDay[dT] ?? 0;
     const a3 = -(r + x) * lnAT;
     let mix = a3;
     let w4 = 0;
     let lnATx = 0;
+    let invATx = 0;
     if (x > 0) {
-      lnATx = Math.log(alpha + (h.tx[i] ?? 0));
-      const a4 = lnA - Math.log(b + x - 1) - (r + x) * lnATx;
-      mix = logAddExp(a3, a4);
-      w4 = Math.exp(a4 - mix);
+      const dTx = h.txDays[i] ?? 0;
+      lnATx = lnDay[dTx] ?? 0;
+      invATx = invDay[dTx] ?? 0;
+      // ln(e^a3 + e^a4) with a4 >= a3 (t_x <= T): a4 + ln(1 + e^(a3 - a4)); w4 = e^(a4 - mix).
+      const a4 = lnRatioX - (r + x) * lnATx;
+      const e = Math.exp(a3 - a4);
+      mix = a4 >= a3 ? a4 + Math.log1p(e) : logAddExp(a3, a4);
+      w4 = a4 >= a3 ? 1 / (1 + e) : Math.exp(a4 - mix);
     }
     const w3 = 1 - w4;
     ll += w * (base + xTerm + mix);
     gr += w * (xGr - w3 * lnAT - w4 * lnATx);
-    gAlpha += w * (r / alpha - (r + x) * (w3 / (alpha + (h.T[i] ?? 0)) + (x > 0 ? w4 / (alpha + (h.tx[i] ?? 0)) : 0)));
+    gAlpha += w * (r / alpha - (r + x) * (w3 * (invDay[dT] ?? 0) + w4 * invATx));
     ga += w * (xGa + w4 / a);
-    gb += w * (xGb - (x > 0 ? w4 / (b + x - 1) : 0));
+    gb += w * (xGb - w4 * invB);
   }
   return { value: ll, gradient: [gr, gAlpha, ga, gb] };
 }
@@ -85,12 +104,20 @@ export function bgnbdExpected(p: BgnbdParams, t: number): number {
   return ((a + b - 1) / (a - 1)) * -Math.expm1(lnPart);
 }
 
-/** E[Y(t) | x, t_x, T]: expected purchases in the t periods after T (paper eq. 10). */
-export function bgnbdConditionalExpected(p: BgnbdParams, t: number, x: number, tx: number, T: number): number {
+/**
+ * E[Y(t) | alive at T, x, T]: expected purchases in the t periods after T of a member alive at T
+ * (paper eq. 10 without its P(alive) factor; it does not depend on t_x).
+ */
+export function bgnbdExpectedIfAlive(p: BgnbdParams, t: number, x: number, T: number): number {
   if (t <= 0) return 0;
   const { r, alpha, a, b } = p;
   const lnPart = (r + x) * Math.log((alpha + T) / (alpha + T + t)) + logHyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t));
-  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(lnPart) * bgnbdPAlive(p, x, tx, T);
+  return ((a + b + x - 1) / (a - 1)) * -Math.expm1(lnPart);
+}
+
+/** E[Y(t) | x, t_x, T]: expected purchases in the t periods after T (paper eq. 10). */
+export function bgnbdConditionalExpected(p: BgnbdParams, t: number, x: number, tx: number, T: number): number {
+  return bgnbdExpectedIfAlive(p, t, x, T) * bgnbdPAlive(p, x, tx, T);
 }
 
 /**

@@ -4,7 +4,7 @@
  * the log-likelihood in the original parameters) and the log-likelihood at the optimum.
  */
 import { bgnbdLogLikelihood, type BgnbdParams } from './bgnbd.js';
-import { gammaGammaLogLikelihood, type GammaGammaParams } from './gammagamma.js';
+import { gammaGammaLogLikelihood, spendLogs, type GammaGammaParams } from './gammagamma.js';
 import { membersIn, repeatersIn, type Histories, type Spends } from './histories.js';
 import { hessianFromGradient, minimizeBfgs, numericGradient, standardErrors } from './optimize.js';
 import { paretoNbdLogLikelihood, type ParetoNbdParams } from './paretonbd.js';
@@ -33,7 +33,7 @@ const gg = (v: readonly number[]): GammaGammaParams => ({ p: v[0] ?? 1, q: v[1] 
  * Maximises a log-likelihood given with its gradient in the original parameters, over the logs
  * of the parameters (the chain rule multiplies each gradient component by its parameter).
  */
-function fitLogParams(ll: (v: number[]) => { value: number; gradient: number[] }, start: readonly number[], scale: number, gtol = 1e-10) {
+function fitLogParams(ll: (v: number[]) => { value: number; gradient: number[] }, start: readonly number[], scale: number, gtol = 1e-9) {
   const objective = (theta: number[]): { value: number; gradient: number[] } => {
     const v = theta.map(Math.exp);
     const r = ll(v);
@@ -64,7 +64,8 @@ export function fitParetoNbd(h: Histories): ModelFit {
 /** Fits Gamma-Gamma to repeaters' mean repeat-occasion values (start: all parameters 1). */
 export function fitGammaGamma(d: Spends, customers: number): ModelFit {
   const n = Math.max(1, d.x.length);
-  const f = fitLogParams((v) => gammaGammaLogLikelihood(gg(v), d), [1, 1, 1], n);
+  const logs = spendLogs(d);
+  const f = fitLogParams((v) => gammaGammaLogLikelihood(gg(v), d, logs), [1, 1, 1], n);
   return { model: 'gammagamma', params: named('gammagamma', f.v), standard_errors: errors('gammagamma', f.se), log_likelihood: f.ll, customers, repeaters: d.x.length, iterations: f.iterations, converged: f.converged };
 }
 

@@ -14,8 +14,18 @@ export interface GammaGammaParams {
   gamma: number;
 }
 
+/** Logarithms of the data that do not change with the parameters: computed once per fit. */
+export interface SpendLogs {
+  lnMean: Float64Array;
+}
+
+/** Precomputes the logarithms of the repeaters' mean values. */
+export function spendLogs(d: Spends): SpendLogs {
+  return { lnMean: d.mean.map(Math.log) };
+}
+
 /** Log-likelihood of the repeaters' mean values and its gradient with respect to (p, q, γ). */
-export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spends): { value: number; gradient: [number, number, number] } {
+export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spends, logs: SpendLogs = spendLogs(d)): { value: number; gradient: [number, number, number] } {
   const { p, q, gamma } = params;
   const lnG = Math.log(gamma);
   const base = -lnGamma(q) + q * lnG;
@@ -39,7 +49,7 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spends): { 
       lnX = Math.log(x);
       lastX = x;
     }
-    const lnM = Math.log(m);
+    const lnM = logs.lnMean[i] ?? 0;
     const lnDen = Math.log(gamma + m * x);
     ll += base + xTerm + (p * x - 1) * lnM + p * x * lnX - (p * x + q) * lnDen;
     gp += x * (xPsiSum - xPsiPx + lnM + lnX - lnDen);

@@ -2,13 +2,18 @@
 
 /**
  * Distinct purchase histories: repeat occasions x, time of the last occasion t_x and the length of
- * observation T (both in periods from the first occasion), and how many members share each one.
- * Rows sorted by x let the likelihoods compute the terms that depend on x only once per value.
+ * observation T (in periods from the first occasion; also kept in whole days, which take few
+ * distinct values, so a likelihood can compute its logarithms once per day instead of per row),
+ * and how many members share each one. Rows sorted by x let the likelihoods compute the terms
+ * that depend on x only once per value.
  */
 export interface Histories {
   x: Float64Array;
   tx: Float64Array;
   T: Float64Array;
+  txDays: Int32Array;
+  tDays: Int32Array;
+  periodDays: number;
   count: Float64Array;
 }
 
@@ -18,13 +23,16 @@ export interface Spends {
   mean: Float64Array;
 }
 
-/** Builds histories from plain rows (tests and the benchmark's synthetic data). */
-export function historiesOf(rows: ReadonlyArray<{ x: number; tx: number; T: number; count?: number }>): Histories {
+/** Builds histories from whole-day rows (sorted by x here). */
+export function historiesOf(rows: ReadonlyArray<{ x: number; txDays: number; tDays: number; count?: number }>, periodDays: number): Histories {
   const sorted = [...rows].sort((p, q) => p.x - q.x);
   return {
     x: Float64Array.from(sorted, (r) => r.x),
-    tx: Float64Array.from(sorted, (r) => r.tx),
-    T: Float64Array.from(sorted, (r) => r.T),
+    tx: Float64Array.from(sorted, (r) => r.txDays / periodDays),
+    T: Float64Array.from(sorted, (r) => r.tDays / periodDays),
+    txDays: Int32Array.from(sorted, (r) => r.txDays),
+    tDays: Int32Array.from(sorted, (r) => r.tDays),
+    periodDays,
     count: Float64Array.from(sorted, (r) => r.count ?? 1),
   };
 }

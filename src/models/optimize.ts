@@ -42,10 +42,12 @@ export function minimizeBfgs(f: (x: number[]) => ValueAndGradient, x0: readonly 
       d = cur.gradient.map((g) => -g);
       slope = dot(d, cur.gradient);
     }
+    // The decrease the quadratic model predicts is below the rounding noise of the value: done.
+    if (-slope < 1e-13 * Math.max(1, Math.abs(cur.value))) return { x, value: cur.value, gradient: cur.gradient, iterations, converged: true };
     let step = 1;
     let next: ValueAndGradient | null = null;
     let xn = x;
-    for (let k = 0; k < 60; k++) {
+    for (let k = 0; k < 30; k++) {
       xn = x.map((v, i) => v + step * (d[i] ?? 0));
       const trial = f(xn);
       if (Number.isFinite(trial.value) && trial.value <= cur.value + 1e-4 * step * slope && trial.gradient.every(Number.isFinite)) {
@@ -53,23 +55,32 @@ export function minimizeBfgs(f: (x: number[]) => ValueAndGradient, x0: readonly 
         break;
       }
       step *= 0.5;
+      // Steps this small only probe the rounding noise of the value.
+      if (step * Math.max(...d.map(Math.abs)) < 1e-9) break;
     }
     if (next === null) return { x, value: cur.value, gradient: cur.gradient, iterations, converged: Math.max(...cur.gradient.map(Math.abs)) < 1e-5 };
     const s = xn.map((v, i) => v - (x[i] ?? 0));
     const y = next.gradient.map((g, i) => g - (cur.gradient[i] ?? 0));
     const sy = dot(s, y);
     if (sy > 1e-12) {
+      // Before the first update, scale the identity to the curvature seen along the step
+      // (Nocedal & Wright, eq. 6.20), so the next steps need few backtracks.
+      if (iterations === 0) {
+        const scale = sy / dot(y, y);
+        h = h.map((row) => row.map((v) => v * scale));
+      }
       const hy = h.map((row) => dot(row, y));
       const yhy = dot(y, hy);
       h = h.map((row, i) =>
         row.map((v, j) => v + ((sy + yhy) * (s[i] ?? 0) * (s[j] ?? 0)) / (sy * sy) - ((hy[i] ?? 0) * (s[j] ?? 0) + (s[i] ?? 0) * (hy[j] ?? 0)) / sy),
       );
     }
-    // At the optimum rounding stops the value from moving before the gradient meets gtol.
-    stalled = Math.abs(cur.value - next.value) <= 1e-15 * Math.max(1, Math.abs(cur.value)) ? stalled + 1 : 0;
+    // At the optimum the rounding of a sum over many members stops the value from moving (and
+    // makes the gradient noisy) before the gradient meets gtol.
+    stalled = Math.abs(cur.value - next.value) <= 1e-10 * Math.max(1, Math.abs(cur.value)) ? stalled + 1 : 0;
     x = xn;
     cur = next;
-    if (stalled >= 3) return { x, value: cur.value, gradient: cur.gradient, iterations, converged: Math.max(...cur.gradient.map(Math.abs)) < 1e-6 };
+    if (stalled >= 2) return { x, value: cur.value, gradient: cur.gradient, iterations, converged: Math.max(...cur.gradient.map(Math.abs)) < 1e-6 };
   }
   return { x, value: cur.value, gradient: cur.gradient, iterations, converged: Math.max(...cur.gradient.map(Math.abs)) < gtol };
 }

@@ -74,8 +74,13 @@ export function paretoNbdExpected(p: ParetoNbdParams, t: number): number {
   return ((p.r * p.beta) / p.alpha) * lifetimePart(p.s, p.beta, t);
 }
 
+/** E[Y(t) | alive at T, x, T]: eq. 22 without its P(alive) factor (it does not depend on t_x). */
+export function paretoNbdExpectedIfAlive(p: ParetoNbdParams, t: number, x: number, T: number): number {
+  if (t <= 0) return 0;
+  return (((p.r + x) * (p.beta + T)) / (p.alpha + T)) * lifetimePart(p.s, p.beta + T, t);
+}
+
 /** E[Y(t) | x, t_x, T]: expected purchases in the t periods after T (notes, eq. 22). */
 export function paretoNbdConditionalExpected(p: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
-  if (t <= 0) return 0;
-  return (((p.r + x) * (p.beta + T)) / (p.alpha + T)) * lifetimePart(p.s, p.beta + T, t) * paretoNbdPAlive(p, x, tx, T);
+  return paretoNbdExpectedIfAlive(p, t, x, T) * paretoNbdPAlive(p, x, tx, T);
 }

@@ -6,13 +6,13 @@
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
-import { bgnbdConditionalExpected, bgnbdPAlive } from './bgnbd.js';
+import { bgnbdExpectedIfAlive, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { nextPurchaseDays } from './next-purchase.js';
-import { paretoNbdConditionalExpected, paretoNbdPAlive } from './paretonbd.js';
+import { paretoNbdExpectedIfAlive, paretoNbdPAlive } from './paretonbd.js';
 import { loadFit } from './store.js';
 import { checkDay, ensureFit, ModelError } from './service.js';
-import { PERIOD_DAYS, readHistoryDays, type Period } from './summary.js';
+import { PERIOD_DAYS, type Period } from './summary.js';
 
 const sql = namedStatements(sqlFile(import.meta.url, 'scores.sql'));
 
@@ -51,24 +51,24 @@ export interface ScoreRun {
   spend_model: boolean;
 }
 
-/** Expected purchases over the horizon and discounted over the CLV horizon for one history. */
-function scoreHistory(
-  conditional: (t: number) => number,
-  horizon: number,
-  clvHorizon: number,
-  perPeriodDiscount: number,
-): { expected: number; discounted: number } {
-  // CLV purchases: Σ_{k=1..H} (E[Y(k)] - E[Y(k-1)]) / (1 + d)^k, whole periods, paid at period ends.
+/**
+ * Expected purchases of a member alive at T over the horizon, and discounted over the CLV horizon:
+ * Σ_{k=1..H} (E[Y(k)] - E[Y(k-1)]) / (1 + d)^k, whole periods, each period's purchases discounted
+ * from its end. Both depend on (x, T) only; a history multiplies them by its P(alive).
+ */
+function scoreIfAlive(ifAlive: (t: number) => number, horizon: number, clvHorizon: number, perPeriodDiscount: number): { expected: number; discounted: number } {
   let previous = 0;
   let discounted = 0;
   let factor = 1;
+  let expected = Number.NaN;
   for (let k = 1; k <= clvHorizon; k++) {
-    const e = conditional(k);
+    const e = ifAlive(k);
+    if (k === horizon) expected = e;
     factor /= 1 + perPeriodDiscount;
     discounted += (e - previous) * factor;
     previous = e;
   }
-  return { expected: conditional(horizon), discounted };
+  return { expected: Number.isNaN(expected) ? ifAlive(horizon) : expected, discounted };
 }
 
 /** Scores every member with an occasion by the calibration end, replacing the previous run. */
@@ -85,31 +85,38 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   }));
   const pd = PERIOD_DAYS[settings.period];
   const perPeriodDiscount = (1 + settings.annualDiscountRate) ** (pd / 365) - 1;
-  const h = await readHistoryDays(db, settings.calibrationEnd);
+  await db.run(sql('members_table'), [settings.calibrationEnd]);
+  const h: { x: number[]; txDays: number[]; tDays: number[] } = { x: [], txDays: [], tDays: [] };
+  await db.forEachIntChunk(sql('member_histories'), [], (chunk) => {
+    for (const v of chunk[0] ?? []) h.x.push(v);
+    for (const v of chunk[1] ?? []) h.txDays.push(v);
+    for (const v of chunk[2] ?? []) h.tDays.push(v);
+  });
   const n = h.x.length;
   const cols = { x: new Float64Array(n), tx: new Float64Array(n), t: new Float64Array(n), alive: new Float64Array(n), expected: new Float64Array(n), discounted: new Float64Array(n), next: new Float64Array(n) };
   const bg = fit.model === 'bgnbd' ? bgnbdParams(fit) : null;
   const pn = fit.model === 'paretonbd' ? paretoNbdParams(fit) : null;
+  // Expectations of a member alive at T depend on (x, T) only: far fewer pairs than histories.
+  const ifAlive = new Map<number, { expected: number; discounted: number }>();
   for (let i = 0; i < n; i++) {
     const x = h.x[i] ?? 0;
+    const tDays = h.tDays[i] ?? 0;
     const tx = (h.txDays[i] ?? 0) / pd;
-    const T = (h.tDays[i] ?? 0) / pd;
+    const T = tDays / pd;
     cols.x[i] = x;
     cols.tx[i] = h.txDays[i] ?? 0;
-    cols.t[i] = h.tDays[i] ?? 0;
-    if (bg !== null) {
-      cols.alive[i] = bgnbdPAlive(bg, x, tx, T);
-      const s = scoreHistory((t) => bgnbdConditionalExpected(bg, t, x, tx, T), settings.horizon, settings.clvHorizon, perPeriodDiscount);
-      cols.expected[i] = s.expected;
-      cols.discounted[i] = s.discounted;
-      cols.next[i] = nextPurchaseDays(bg, x, tx, T, settings.period) ?? Number.NaN;
-    } else if (pn !== null) {
-      cols.alive[i] = paretoNbdPAlive(pn, x, tx, T);
-      const s = scoreHistory((t) => paretoNbdConditionalExpected(pn, t, x, tx, T), settings.horizon, settings.clvHorizon, perPeriodDiscount);
-      cols.expected[i] = s.expected;
-      cols.discounted[i] = s.discounted;
-      cols.next[i] = Number.NaN;
+    cols.t[i] = tDays;
+    const key = x * 1_000_000 + tDays;
+    let s = ifAlive.get(key);
+    if (s === undefined) {
+      s = scoreIfAlive((t) => (bg !== null ? bgnbdExpectedIfAlive(bg, t, x, T) : pn !== null ? paretoNbdExpectedIfAlive(pn, t, x, T) : 0), settings.horizon, settings.clvHorizon, perPeriodDiscount);
+      ifAlive.set(key, s);
     }
+    const alive = bg !== null ? bgnbdPAlive(bg, x, tx, T) : pn !== null ? paretoNbdPAlive(pn, x, tx, T) : 0;
+    cols.alive[i] = alive;
+    cols.expected[i] = alive * s.expected;
+    cols.discounted[i] = alive * s.discounted;
+    cols.next[i] = bg !== null ? (nextPurchaseDays(bg, x, tx, T, settings.period) ?? Number.NaN) : Number.NaN;
   }
   await db.run(sql('histories_table'));
   await db.appendDoubles('_model_histories', [cols.x, cols.tx, cols.t, cols.alive, cols.expected, cols.discounted, cols.next]);
@@ -121,6 +128,7 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
     await db.run(sql('save_run'), [sqlTimestamp(clock.now()).slice(0, 19), settings.calibrationEnd, settings.period, settings.model, JSON.stringify(full)]);
   });
   await db.run('DROP TABLE IF EXISTS _model_histories');
+  await db.run('DROP TABLE IF EXISTS _model_members');
   const sum = await db.one(sql('summary'));
   return {
     settings: full,

@@ -9,7 +9,7 @@ import { nextPurchaseDays, addDays } from './next-purchase.js';
 import { paretoNbdConditionalExpected, paretoNbdPAlive } from './paretonbd.js';
 import type { ModelFit, StoredFit } from './schema.js';
 import { loadFit, saveFit } from './store.js';
-import { readHistories, readMemberSummary, readSpends, type Period } from './summary.js';
+import { countCustomers, readHistories, readMemberSummary, readSpends, type Period } from './summary.js';
 
 /** An expected failure of a models command (bad date, no data): a value the shells map to a message. */
 export class ModelError extends Error {
@@ -31,15 +31,17 @@ export function checkDay(day: string, what = 'calibration end'): string {
 /** Fits a model on the occasions up to the calibration end and stores the fit under its key. */
 export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period): Promise<StoredFit> {
   checkDay(calibrationEnd);
-  const histories = await readHistories(db, calibrationEnd, period);
-  const customers = membersIn(histories);
-  if (customers === 0) throw new ModelError(`no purchase occasions on or before ${calibrationEnd}: nothing to fit`);
+  const nothing = (): ModelError => new ModelError(`no purchase occasions on or before ${calibrationEnd}: nothing to fit`);
   let fit: ModelFit;
   if (model === 'gammagamma') {
+    const customers = await countCustomers(db, calibrationEnd);
+    if (customers === 0) throw nothing();
     const spends = await readSpends(db, calibrationEnd);
     if (spends.x.length < 2) throw new ModelError(`Gamma-Gamma needs repeaters with a positive repeat spend; ${spends.x.length} on or before ${calibrationEnd}`);
     fit = fitGammaGamma(spends, customers);
   } else {
+    const histories = await readHistories(db, calibrationEnd, period);
+    if (membersIn(histories) === 0) throw nothing();
     fit = model === 'bgnbd' ? fitBgnbd(histories) : fitParetoNbd(histories);
   }
   return saveFit(db, clock, fit, calibrationEnd, period);

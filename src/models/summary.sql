@@ -37,3 +37,7 @@ SELECT count(*) - 1 AS x,
        CASE WHEN count(*) > 1 THEN ((sum(value) - arg_min(value, day)) / (count(*) - 1))::DECIMAL(18,4) END AS mean_repeat_value
 FROM model_occasions
 WHERE day <= $1::DATE AND member_id = $2;
+
+-- name: customers
+-- Members with an occasion by the calibration end.
+SELECT count(DISTINCT member_id) AS n FROM model_occasions WHERE day <= $1::DATE;

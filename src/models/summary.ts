@@ -36,6 +36,9 @@ export async function readHistories(db: Db, calibrationEnd: string, period: Peri
     x: Float64Array.from(h.x),
     tx: Float64Array.from(h.txDays, (d) => d / days),
     T: Float64Array.from(h.tDays, (d) => d / days),
+    txDays: Int32Array.from(h.txDays),
+    tDays: Int32Array.from(h.tDays),
+    periodDays: days,
     count: Float64Array.from(h.count),
   };
 }
@@ -65,4 +68,9 @@ export async function readMemberSummary(db: Db, memberId: string, calibrationEnd
   if (row === undefined || int(row, 'x') < 0) return null;
   const days = PERIOD_DAYS[period];
   return { x: int(row, 'x'), t_x: int(row, 'tx_days') / days, T: int(row, 't_days') / days, mean_repeat_value: str(row, 'mean_repeat_value') };
+}
+
+/** Members with an occasion on or before the calibration end. */
+export async function countCustomers(db: Db, calibrationEnd: string): Promise<number> {
+  return int(await db.one(sql('customers'), [calibrationEnd]), 'n');
 }
