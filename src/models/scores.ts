@@ -10,7 +10,6 @@ import { bgnbdExpectedIfAlive, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { nextPurchaseDays } from './next-purchase.js';
 import { paretoNbdExpectedIfAlive, paretoNbdPAlive } from './paretonbd.js';
-import { loadFit } from './store.js';
 import { checkDay, ensureFit, ModelError } from './service.js';
 import { PERIOD_DAYS, type Period } from './summary.js';
 
@@ -78,14 +77,15 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   if (!(settings.annualDiscountRate >= 0)) throw new ModelError('the discount rate must be 0 or more');
   if (!(settings.bands.high > 0 && settings.bands.high <= settings.bands.medium && settings.bands.medium < 1)) throw new ModelError('churn bands need 0 < high <= medium < 1');
   const marginRate = settings.marginRate ?? (await getSetting(db, 'campaigns.default_margin_percent')) / 100;
-  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period);
-  const spendFit = (await loadFit(db, 'gammagamma', settings.calibrationEnd, settings.period)) ?? (await ensureFit(db, clock, 'gammagamma', settings.calibrationEnd, settings.period).catch((e: unknown) => {
+  // The member table first: fits missing for the key are made from it (one read of the occasions).
+  await db.run(sql('members_table'), [settings.calibrationEnd]);
+  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period, 'members');
+  const spendFit = await ensureFit(db, clock, 'gammagamma', settings.calibrationEnd, settings.period, 'members').catch((e: unknown) => {
     if (e instanceof ModelError) return null;
     throw e;
-  }));
+  });
   const pd = PERIOD_DAYS[settings.period];
   const perPeriodDiscount = (1 + settings.annualDiscountRate) ** (pd / 365) - 1;
-  await db.run(sql('members_table'), [settings.calibrationEnd]);
   const h: { x: number[]; txDays: number[]; tDays: number[] } = { x: [], txDays: [], tDays: [] };
   await db.forEachIntChunk(sql('member_histories'), [], (chunk) => {
     for (const v of chunk[0] ?? []) h.x.push(v);

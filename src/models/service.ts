@@ -9,7 +9,7 @@ import { nextPurchaseDays, addDays } from './next-purchase.js';
 import { paretoNbdConditionalExpected, paretoNbdPAlive } from './paretonbd.js';
 import type { ModelFit, StoredFit } from './schema.js';
 import { loadFit, saveFit } from './store.js';
-import { countCustomers, readHistories, readMemberSummary, readSpends, type Period } from './summary.js';
+import { countCustomers, readHistories, readMemberSummary, readSpends, type Period, type SummarySource } from './summary.js';
 
 /** An expected failure of a models command (bad date, no data): a value the shells map to a message. */
 export class ModelError extends Error {
@@ -28,19 +28,22 @@ export function checkDay(day: string, what = 'calibration end'): string {
   return day;
 }
 
-/** Fits a model on the occasions up to the calibration end and stores the fit under its key. */
-export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period): Promise<StoredFit> {
+/**
+ * Fits a model on the occasions up to the calibration end and stores the fit under its key
+ * (source 'members': from the member table of a scoring run in progress).
+ */
+export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period, source: SummarySource = 'occasions'): Promise<StoredFit> {
   checkDay(calibrationEnd);
   const nothing = (): ModelError => new ModelError(`no purchase occasions on or before ${calibrationEnd}: nothing to fit`);
   let fit: ModelFit;
   if (model === 'gammagamma') {
-    const customers = await countCustomers(db, calibrationEnd);
+    const customers = await countCustomers(db, calibrationEnd, source);
     if (customers === 0) throw nothing();
-    const spends = await readSpends(db, calibrationEnd);
+    const spends = await readSpends(db, calibrationEnd, source);
     if (spends.x.length < 2) throw new ModelError(`Gamma-Gamma needs repeaters with a positive repeat spend; ${spends.x.length} on or before ${calibrationEnd}`);
     fit = fitGammaGamma(spends, customers);
   } else {
-    const histories = await readHistories(db, calibrationEnd, period);
+    const histories = await readHistories(db, calibrationEnd, period, source);
     if (membersIn(histories) === 0) throw nothing();
     fit = model === 'bgnbd' ? fitBgnbd(histories) : fitParetoNbd(histories);
   }
@@ -48,8 +51,8 @@ export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], c
 }
 
 /** The stored fit for the key, fitting (and storing) it first when there is none. */
-export async function ensureFit(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period): Promise<StoredFit> {
-  return (await loadFit(db, model, calibrationEnd, period)) ?? fitModel(db, clock, model, calibrationEnd, period);
+export async function ensureFit(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period, source: SummarySource = 'occasions'): Promise<StoredFit> {
+  return (await loadFit(db, model, calibrationEnd, period)) ?? fitModel(db, clock, model, calibrationEnd, period, source);
 }
 
 /** One member's predictions from the calibration history. */

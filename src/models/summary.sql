@@ -41,3 +41,15 @@ WHERE day <= $1::DATE AND member_id = $2;
 -- name: customers
 -- Members with an occasion by the calibration end.
 SELECT count(DISTINCT member_id) AS n FROM model_occasions WHERE day <= $1::DATE;
+
+-- The same three summaries from a scoring run's member table (_model_members, scores.sql), so
+-- that fitting and scoring in one run read the occasions once.
+
+-- name: histories_members
+SELECT x, tx_days, t_days, count(*) AS n FROM _model_members GROUP BY x, tx_days, t_days ORDER BY x, tx_days, t_days;
+
+-- name: spends_members
+SELECT x, mean FROM _model_members WHERE x > 0 AND mean > 0 ORDER BY x;
+
+-- name: customers_members
+SELECT count(*) AS n FROM _model_members;

@@ -4,6 +4,13 @@ import type { Histories, Spends } from './histories.js';
 
 const sql = namedStatements(sqlFile(import.meta.url, 'summary.sql'));
 
+/**
+ * Where summaries are read from: the occasions, or the member table a scoring run has built from
+ * them (scores.sql), which holds the same per-member summaries.
+ */
+export type SummarySource = 'occasions' | 'members';
+const pick = (name: string, source: SummarySource): string => sql(source === 'members' ? `${name}_members` : name);
+
 /** Period lengths in days. */
 export type Period = 'week' | 'day';
 export const PERIOD_DAYS: Record<Period, number> = { week: 7, day: 1 };
@@ -17,9 +24,9 @@ export interface HistoryDays {
 }
 
 /** Reads the distinct calibration histories in whole days, sorted by x. */
-export async function readHistoryDays(db: Db, calibrationEnd: string): Promise<HistoryDays> {
+export async function readHistoryDays(db: Db, calibrationEnd: string, source: SummarySource = 'occasions'): Promise<HistoryDays> {
   const out: HistoryDays = { x: [], txDays: [], tDays: [], count: [] };
-  await db.forEachIntChunk(sql('histories'), [calibrationEnd], (chunk) => {
+  await db.forEachIntChunk(pick('histories', source), source === 'members' ? [] : [calibrationEnd], (chunk) => {
     for (const v of chunk[0] ?? []) out.x.push(v);
     for (const v of chunk[1] ?? []) out.txDays.push(v);
     for (const v of chunk[2] ?? []) out.tDays.push(v);
@@ -29,8 +36,8 @@ export async function readHistoryDays(db: Db, calibrationEnd: string): Promise<H
 }
 
 /** Distinct calibration histories up to and including the calibration end day, in periods. */
-export async function readHistories(db: Db, calibrationEnd: string, period: Period): Promise<Histories> {
-  const h = await readHistoryDays(db, calibrationEnd);
+export async function readHistories(db: Db, calibrationEnd: string, period: Period, source: SummarySource = 'occasions'): Promise<Histories> {
+  const h = await readHistoryDays(db, calibrationEnd, source);
   const days = PERIOD_DAYS[period];
   return {
     x: Float64Array.from(h.x),
@@ -44,10 +51,10 @@ export async function readHistories(db: Db, calibrationEnd: string, period: Peri
 }
 
 /** Repeaters' repeat occasions and mean repeat-occasion value up to the calibration end. */
-export async function readSpends(db: Db, calibrationEnd: string): Promise<Spends> {
+export async function readSpends(db: Db, calibrationEnd: string, source: SummarySource = 'occasions'): Promise<Spends> {
   const x: number[] = [];
   const mean: number[] = [];
-  await db.forEachIntChunk(sql('spends'), [calibrationEnd], (chunk) => {
+  await db.forEachIntChunk(pick('spends', source), source === 'members' ? [] : [calibrationEnd], (chunk) => {
     for (const v of chunk[0] ?? []) x.push(v);
     for (const v of chunk[1] ?? []) mean.push(v);
   });
@@ -71,6 +78,6 @@ export async function readMemberSummary(db: Db, memberId: string, calibrationEnd
 }
 
 /** Members with an occasion on or before the calibration end. */
-export async function countCustomers(db: Db, calibrationEnd: string): Promise<number> {
-  return int(await db.one(sql('customers'), [calibrationEnd]), 'n');
+export async function countCustomers(db: Db, calibrationEnd: string, source: SummarySource = 'occasions'): Promise<number> {
+  return int(await db.one(pick('customers', source), source === 'members' ? [] : [calibrationEnd]), 'n');
 }
