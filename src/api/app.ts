@@ -20,6 +20,7 @@ import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
+import { modelRoutes } from './models.js';
 import { campaignRoutes } from './campaigns.js';
 import { CampaignError, runDue, storedChannels } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
@@ -144,6 +145,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   ingestRoutes(app, ctx);
   adminRoutes(app, ctx);
   segmentRoutes(app, ctx);
+  modelRoutes(app, ctx);
   campaignRoutes(app, ctx);
   // The scheduler shares the server's one connection and queue (the database file has one owner).
   const every = opts.schedulerSeconds ?? 0;
