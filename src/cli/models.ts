@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, ModelError, predictMember, scoreMembers, validateModel, type MemberScores, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
+import { clusterMembers, defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, ModelError, predictMember, scoreMembers, validateModel, type MemberScores, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
 import { findMember } from '../members/index.js';
 import { common, out, UsageError, withDb, type Common } from './shell.js';
 import { table } from './table.js';
@@ -168,5 +168,32 @@ export function addModelCommands(program: Command): void {
       if (opts.out === undefined) process.stdout.write(csv);
       else writeFileSync(opts.out, csv);
     }),
+  );
+
+  common(
+    models
+      .command('clusters')
+      .description('k-means clusters of members (recency, occasions, value per occasion, tenure), described in words, each with the rules that separate it')
+      .option('--as-of <day>', 'features as of this day (default: the last day with an occasion)')
+      .option('--k <n>', 'number of clusters (default: chosen by silhouette, 2 to 8)')
+      .option('--seed <seed>', 'seed of the k-means start and the silhouette sample', 'regulars'),
+  ).action((opts: Common & { asOf?: string; k?: string; seed: string }) =>
+    guarded(() =>
+      withDb(opts, async (db) => {
+        const asOf = opts.asOf ?? (await lastOccasionDay(db));
+        if (asOf === null) throw new UsageError('no purchase occasions to cluster');
+        const r = await clusterMembers(db, asOf, { seed: opts.seed, ...(opts.k !== undefined ? { k: positiveNumber(opts.k, '--k') } : {}) });
+        out(opts, r, () =>
+          [
+            `${r.k} clusters as of ${r.as_of} (k: ${r.k_criterion}; mean silhouette ${r.silhouette.toFixed(3)}; seed ${r.seed})`,
+            ...r.clusters.flatMap((c) => [
+              `\ncluster ${c.cluster}: ${c.members} members (${(c.share * 100).toFixed(1)}%): ${c.words}`,
+              ...c.rules.map((rule) => `  if ${rule}`),
+              `  (the rules cover ${(c.explanation.recall * 100).toFixed(0)}% of the cluster; the tree classifies ${(c.explanation.accuracy * 100).toFixed(1)}% of members right)`,
+            ]),
+          ].join('\n'),
+        );
+      }),
+    ),
   );
 }

@@ -11,3 +11,7 @@ export * from './service.js';
 export * from './next-purchase.js';
 export * from './validation.js';
 export * from './scores.js';
+export * from './features.js';
+export * from './kmeans.js';
+export * from './tree.js';
+export * from './clusters.js';
