@@ -73,7 +73,7 @@ export function explain(columns: readonly Float64Array[], names: readonly string
     if (best === null) {
       const majority = pos * 2 > size;
       correct += majority ? pos : size - pos;
-      if (majority) rules.push({ conditions: path, members: size, inGroup: pos, precision: pos / size });
+      if (majority) rules.push({ conditions: simplify(path), members: size, inGroup: pos, precision: pos / size });
       return;
     }
     const { j, t } = best;
@@ -89,6 +89,18 @@ export function explain(columns: readonly Float64Array[], names: readonly string
   for (const v of inGroup) group += v;
   const covered = rules.reduce((s, r) => s + r.inGroup, 0);
   return { rules: rules.sort((a, b) => b.inGroup - a.inGroup), recall: group === 0 ? 0 : covered / group, accuracy: n === 0 ? 0 : correct / n, groupSize: group };
+}
+
+/** Keeps the tightest bound of each feature in each direction (a path may split on a feature twice). */
+function simplify(path: readonly Condition[]): Condition[] {
+  const out: Condition[] = [];
+  for (const c of path) {
+    const same = out.findIndex((o) => o.feature === c.feature && o.op === c.op);
+    const kept = out[same];
+    if (kept === undefined) out.push(c);
+    else out[same] = { ...kept, value: c.op === '<=' ? Math.min(kept.value, c.value) : Math.max(kept.value, c.value) };
+  }
+  return out;
 }
 
 /** A rule as one line: "occasions > 3 and recency_days <= 30: 1,234 members, 92% in the group". */
