@@ -32,6 +32,7 @@ import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
+import { modelRoutes } from './models.js';
 import { campaignRoutes } from './campaigns.js';
 import { experimentRoutes } from './experiments.js';
 import { CampaignError } from '../campaigns/index.js';
@@ -241,6 +242,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     readRoutes(app, ctx);
     ingestRoutes(app, ctx);
     segmentRoutes(app, ctx);
+    modelRoutes(app, ctx);
     campaignRoutes(app, ctx);
     experimentRoutes(app, ctx);
     if (opts.workers !== undefined) {

@@ -22,6 +22,7 @@ import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, wi
 import { addCampaignCommands } from './campaigns.js';
 import { addOperationalCommands } from './operational.js';
 import { addExperimentCommands } from './experiments.js';
+import { addModelCommands, memberScoresText } from './models.js';
 import { keyValues, table } from './table.js';
 import { cliLang, sectionTitle, translateRows, type CliLang } from './labels.js';
 
@@ -140,6 +141,7 @@ export function buildProgram(): Command {
         `\nMerge history\n${table(view.merges)}`,
         `\nRFM and lifecycle (as stored by regulars refresh)\n${table(view.analytics)}`,
         `\nTags (as stored by regulars refresh)\n${view.tags.length === 0 ? '  none' : view.tags.map((t) => `  ${String(t['tag'])}: ${String(t['value'])}${t['measure'] === null ? '' : ` (${String(t['measure'])})`}\n    rule: ${String(t['rule'])}`).join('\n')}`,
+        `\nCustomer models (as stored by regulars models score)\n${memberScoresText(view.models)}`,
       ].join('\n'),
     );
   });
@@ -327,6 +329,7 @@ export function buildProgram(): Command {
 
   addCampaignCommands(program);
   addExperimentCommands(program);
+  addModelCommands(program);
 
   program
     .command('generate')

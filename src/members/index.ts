@@ -5,6 +5,7 @@ import { namedStatements, sqlFile, str, type Db, type Row } from '../core/db/ind
 import { fromUnits, toUnits } from '../core/decimal.js';
 import { getSetting } from '../core/settings/index.js';
 import { memberAnalytics, memberTags } from '../analytics/index.js';
+import { memberScores, type MemberScores } from '../models/index.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'members.sql'));
 
@@ -21,6 +22,8 @@ export interface MemberView {
   analytics: Row[];
   /** Stored tags (as of the last tags refresh), each with the rule that produced it. */
   tags: Row[];
+  /** Customer-model scores of the latest `models score` run (null when not scored). */
+  models: MemberScores | null;
 }
 
 /** Raised when a look-up matches no member, or several. */
@@ -88,6 +91,7 @@ export async function memberView(db: Db, memberId: string): Promise<MemberView> 
     merges: await db.all(SQL('merges'), [memberId]),
     analytics: await memberAnalytics(db, memberId),
     tags: await memberTags(db, memberId),
+    models: await memberScores(db, memberId),
   };
 }
 

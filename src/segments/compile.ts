@@ -4,7 +4,7 @@
  * `$1` is always the evaluation date.
  */
 import type { SqlParam } from '../core/db/index.js';
-import type { Attribute, Comparison, JourneyState, PurchaseFact, SegmentRule } from './rules.js';
+import type { Attribute, Comparison, JourneyState, ModelScore, PurchaseFact, SegmentRule } from './rules.js';
 
 export interface CompiledSegment {
   /** `SELECT m.member_id FROM members m WHERE ...`, with `$1` the evaluation date. */
@@ -145,6 +145,26 @@ function journey(b: Builder, state: JourneyState, days: number): string {
   }
 }
 
+/** A test on the latest customer-model scores (members without scores never match). */
+function modelScore(b: Builder, score: ModelScore, op: Comparison, value: number | string): string {
+  switch (score) {
+    case 'p_alive':
+    case 'expected_purchases':
+      return `${score} ${OPS[op]} ${b.bind(Number(value))}::DOUBLE`;
+    case 'clv':
+    case 'expected_average_spend':
+      return `${score} ${OPS[op]} ${b.bind(String(value))}::DECIMAL(18,4)`;
+    case 'next_purchase_in_days':
+      return `(next_purchase_date - $1::DATE) ${OPS[op]} ${b.bind(Number(value))}::INTEGER`;
+    case 'churn_risk':
+      return `churn_risk ${OPS[op]} ${b.bind(String(value))}`;
+    default: {
+      const never: never = score;
+      return never;
+    }
+  }
+}
+
 function node(rule: SegmentRule, b: Builder): string {
   switch (rule.kind) {
     case 'and':
@@ -197,6 +217,8 @@ function node(rule: SegmentRule, b: Builder): string {
     }
     case 'tag':
       return `m.member_id IN (SELECT member_id FROM member_tags WHERE tag = ${b.bind(rule.tag)} AND value = ${b.bind(rule.value)})`;
+    case 'model':
+      return `m.member_id IN (SELECT member_id FROM member_model_scores WHERE ${modelScore(b, rule.score, rule.op, rule.value)})`;
     default: {
       const never: never = rule;
       return never;

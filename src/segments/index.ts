@@ -9,7 +9,7 @@ import { compileSegment } from './compile.js';
 import { validateRule, type RuleError, type SegmentRule } from './rules.js';
 
 export { compileSegment, type CompiledSegment } from './compile.js';
-import { ATTRIBUTES, BEHAVIOUR_EVENTS, COMPARISONS, CONSENT_STATUSES, JOURNEY_STATES, NUMERIC_ATTRIBUTES, PURCHASE_FACTS, STAGES } from './rules.js';
+import { ATTRIBUTES, BEHAVIOUR_EVENTS, CHURN_RISKS, COMPARISONS, CONSENT_STATUSES, JOURNEY_STATES, MODEL_SCORES, NUMERIC_ATTRIBUTES, PURCHASE_FACTS, STAGES } from './rules.js';
 import { CSV_BOM, csvCell } from '../core/csv.js';
 export { validateRule, JOURNEY_STATES, STAGES, ATTRIBUTES, PURCHASE_FACTS, BEHAVIOUR_EVENTS, type SegmentRule, type RuleError, type Validation } from './rules.js';
 
@@ -23,6 +23,8 @@ export const RULE_VOCABULARY = {
   behaviour_events: BEHAVIOUR_EVENTS,
   journey_states: JOURNEY_STATES,
   consent_statuses: CONSENT_STATUSES,
+  model_scores: MODEL_SCORES,
+  churn_risks: CHURN_RISKS,
 } as const;
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'segments.sql'));

@@ -37,6 +37,11 @@ export type JourneyState = (typeof JOURNEY_STATES)[number];
 export const CONSENT_STATUSES = ['granted', 'withdrawn', 'unknown'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
+/** Customer-model scores of the latest `models score` run (docs/models.md); money scores compare as decimals. */
+export const MODEL_SCORES = ['p_alive', 'expected_purchases', 'expected_average_spend', 'clv', 'next_purchase_in_days', 'churn_risk'] as const;
+export type ModelScore = (typeof MODEL_SCORES)[number];
+export const CHURN_RISKS = ['high', 'medium', 'low'] as const;
+
 export type SegmentRule =
   | { readonly kind: 'and'; readonly rules: readonly SegmentRule[] }
   | { readonly kind: 'or'; readonly rules: readonly SegmentRule[] }
@@ -58,7 +63,9 @@ export type SegmentRule =
   /** Latest consent for a contact channel (sms, email, wechat, ...); unknown = never recorded. */
   | { readonly kind: 'consent'; readonly channel: string; readonly status: ConsentStatus }
   /** A stored tag with a given value (for example best_send_hour = 20). */
-  | { readonly kind: 'tag'; readonly tag: string; readonly value: string };
+  | { readonly kind: 'tag'; readonly tag: string; readonly value: string }
+  /** A customer-model score compared with a value (for example p_alive lt 0.3, churn_risk eq "high"). */
+  | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string };
 
 export type RuleKind = SegmentRule['kind'];
 
@@ -227,7 +234,22 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       if (tag === null || tag === undefined || value === null || value === undefined) return null;
       return ok({ kind, tag, value });
     }
+    case 'model': {
+      const score = oneOf(MODEL_SCORES, v['score']) ? v['score'] : bad(`${path}.score`, `must be one of ${MODEL_SCORES.join(', ')}`);
+      const op = cmp('op');
+      const value = v['value'];
+      if (score === null || op === null) return null;
+      if (score === 'churn_risk') {
+        if (op !== 'eq' && op !== 'ne') return bad(`${path}.op`, 'must be eq or ne for churn_risk');
+        return oneOf(CHURN_RISKS, value) ? ok({ kind, score, op, value }) : bad(`${path}.value`, `must be one of ${CHURN_RISKS.join(', ')}`);
+      }
+      if (score === 'clv' || score === 'expected_average_spend') {
+        return (typeof value === 'string' || typeof value === 'number') && /^-?\d+(\.\d{1,4})?$/.test(String(value)) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be an amount such as "199.90"');
+      }
+      if (score === 'next_purchase_in_days') return isInt(value, -MAX_DAYS, MAX_DAYS) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a whole number of days');
+      return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');
+    }
     default:
-      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, journey, consent, tag`);
+      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, journey, consent, tag, model`);
   }
 }

@@ -150,6 +150,22 @@ export class Db {
     appender.closeSync();
   }
 
+  /** Appends rows of doubles to an existing table (column order as in the table; NaN as NULL). */
+  async appendDoubles(table: string, columns: ReadonlyArray<ArrayLike<number>>): Promise<void> {
+    const appender = await this.conn.createAppender(table);
+    const n = columns[0]?.length ?? 0;
+    for (let i = 0; i < n; i++) {
+      for (const col of columns) {
+        const v = col[i] ?? Number.NaN;
+        if (Number.isNaN(v)) appender.appendNull();
+        else appender.appendDouble(v);
+      }
+      appender.endRow();
+    }
+    appender.flushSync();
+    appender.closeSync();
+  }
+
   /** Runs fn inside a transaction: all of its writes commit together, or none do. */
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     // Re-entrant: a transaction inside another joins it (one commit, or one rollback, for all).

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sandbox } from '../testing/index.js';
+import { clusterMembers, explain } from './index.js';
+
+test('decision tree: a group defined by a threshold is found as that rule', () => {
+  const n = 400;
+  const f = Float64Array.from({ length: n }, (_, i) => i % 20);
+  const noise = Float64Array.from({ length: n }, (_, i) => (i * 7919) % 13);
+  const inGroup = Uint8Array.from(f, (v) => (v > 12 ? 1 : 0));
+  const e = explain([noise, f], ['noise', 'f'], inGroup, 3);
+  assert.equal(e.accuracy, 1);
+  assert.equal(e.recall, 1);
+  assert.equal(e.rules.length, 1);
+  assert.deepEqual(e.rules[0]?.conditions, [{ feature: 'f', op: '>', value: 12 }]);
+  assert.equal(e.rules[0]?.precision, 1);
+});
+
+test('clusters: two kinds of members are found (k by silhouette), described in words and separated by rules; replayable', async () => {
+  const s = await sandbox();
+  try {
+    const orders = ['channel,order_id,buyer_id,created_at,paid_at,item_total'];
+    const lines = ['channel,order_id,line_no,sku,quantity,unit_price'];
+    let n = 0;
+    const add = (buyer: string, offset: number, value: string): void => {
+      const day = new Date(Date.UTC(2024, 0, 1 + offset)).toISOString().slice(0, 10);
+      n++;
+      orders.push(`web,o${n},${buyer},${day} 10:00:00,${day} 10:00:00,${value}`);
+      lines.push(`web,o${n},1,A,1,${value}`);
+    };
+    // 60 regulars: every 10 days all year, recent; 90 one-timers early in the year.
+    for (let b = 0; b < 60; b++) for (let d = b % 10; d <= 360; d += 10) add(`r${b}`, d, `${30 + (b % 5)}.00`);
+    for (let b = 0; b < 90; b++) add(`o${b}`, b % 40, `${20 + (b % 9)}.00`);
+    await s.import(s.write('orders.csv', orders.join('\n')));
+    await s.import(s.write('order_lines.csv', lines.join('\n')));
+    const report = await clusterMembers(s.db, '2024-12-31', { seed: 'test' });
+    assert.equal(report.k, 2, `silhouette chose k = ${report.k}`);
+    assert.match(report.k_criterion, /silhouette/);
+    assert.deepEqual(report.clusters.map((c) => c.members), [90, 60]);
+    const [once, regular] = report.clusters;
+    assert.match(once?.words ?? '', /lapsing/);
+    assert.match(once?.words ?? '', /infrequent/);
+    assert.match(regular?.words ?? '', /frequent \(occasions 36\.\d against/);
+    for (const c of report.clusters) {
+      assert.equal(c.explanation.accuracy, 1, `cluster ${c.cluster} is separated exactly`);
+      assert.ok(c.rules.length >= 1);
+    }
+    const again = await clusterMembers(s.db, '2024-12-31', { seed: 'test' });
+    assert.deepEqual(again, report, 'the same seed gives the same clusters');
+    await assert.rejects(clusterMembers(s.db, '2024-12-31', { k: 1 }), /k must be/);
+  } finally {
+    s.close();
+  }
+});
