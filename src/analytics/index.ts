@@ -15,6 +15,7 @@ import { buildReview, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
 import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
+import { associationRules, RuleParamError, ruleParamsOf, type RuleOptions } from '../products/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -26,7 +27,9 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', 'rules'] as const;
+/** What a refresh recomputes unless told otherwise (association rules run on request, with their thresholds). */
+const REFRESHED: readonly Report[] = REPORTS.filter((r) => r !== 'rules');
 export type Report = (typeof REPORTS)[number];
 /** What a report can be split by: the KPI drill-downs, or saved segments (every report). */
 export type By = Dimension | 'segment';
@@ -46,6 +49,8 @@ export interface AnalysisOptions {
   segments?: readonly string[];
   /** The report over one segment's members only (as the segment stands on the as-of date). */
   segment?: string;
+  /** The rules report's thresholds, level and basket (defaults: RULE_DEFAULTS). */
+  rules?: RuleOptions;
 }
 
 export interface AnalysisDocument {
@@ -353,6 +358,10 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     }
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
+    case 'rules': {
+      const { rules: _rules, ...stored } = params;
+      return { ...(await associationRules(db, asOf, ruleParamsOf(stored))) };
+    }
     case 'lifecycle': {
       await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };
@@ -406,7 +415,9 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
-  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period });
+  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period, rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) } }).catch((e: unknown) => {
+    throw e instanceof RuleParamError ? new AnalysisError(e.message) : e;
+  });
   let scope: Scope | null = null;
   let seg: SavedSegment | null = null;
   if (opts.segment !== undefined) {
@@ -493,7 +504,7 @@ export interface RefreshOptions extends AnalysisOptions {
 /** Recomputes every report (or the ones named) as of a date and stores it. */
 export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): Promise<AnalysisDocument[]> {
   const { reports: only, ...analysis } = opts;
-  const wanted = only === undefined ? REPORTS : REPORTS.filter((r) => only.includes(r));
+  const wanted = only === undefined ? REFRESHED : REPORTS.filter((r) => only.includes(r));
   if (wanted.length === 0) throw new AnalysisError(`name at least one report to refresh: ${REPORTS.join(', ')}`);
   const docs: AnalysisDocument[] = [];
   await withSnapshot(
@@ -518,7 +529,7 @@ export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): 
       }
     },
     null,
-    wanted.length === REPORTS.length,
+    REFRESHED.every((r) => wanted.includes(r)),
   );
   return docs;
 }

@@ -20,6 +20,7 @@ import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../ap
 import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
+import { ruleFlags, ruleOptions, type RuleFlags } from './products.js';
 import { keyValues, table } from './table.js';
 
 function fail(err: unknown): never {
@@ -67,8 +68,9 @@ export function buildProgram(): Command {
       .option('--entity <name>', 'entity of a regulars-preset file when its name does not say')
       .option('--encoding <enc>', 'auto (default), utf-8 or gbk')
       .option('--delimiter <char>', 'CSV delimiter (sniffed when absent; \\t for tab)')
-      .option('--rejects <dir>', 'where reject files go', 'rejects'),
-  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string }) => {
+      .option('--rejects <dir>', 'where reject files go', 'rejects')
+      .option('--date <day>', 'baskets preset: the day of the baskets (default: the import day)'),
+  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; date?: string }) => {
     const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
     const reports: ImportReport[] = [];
     const refused: Array<{ file: string; reason: string }> = [];
@@ -83,6 +85,7 @@ export function buildProgram(): Command {
             ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
             ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
             ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+            ...(opts.date !== undefined ? { date: opts.date } : {}),
             onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
           });
           reports.push(report);
@@ -162,7 +165,7 @@ export function buildProgram(): Command {
   );
 
   const analysisOptions = (cmd: Command): Command =>
-    common(
+    ruleOptions(common(
       cmd
         .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
         .addOption(new Option('--period <p>', 'cohort and period length (default: setting analysis.period)').choices(['week', 'month']))
@@ -173,8 +176,8 @@ export function buildProgram(): Command {
         .addOption(new Option('--by <dimension>', 'KPI drill-down (channel, store, category), or segment: the report once per saved segment').choices([...BY_OPTIONS]).default('all'))
         .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
         .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder'),
-    );
-  type AnalysisFlags = Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
+    ));
+  type AnalysisFlags = RuleFlags & Common & { asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
@@ -184,6 +187,7 @@ export function buildProgram(): Command {
     ...(o.segment !== undefined ? { segments: o.segment.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
+    rules: ruleFlags(o),
   });
   const showDoc = (d: AnalysisDocument): string => {
     const parts = [`${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { int, str, type Db } from '../core/db/index.js';
-import { sqlTimestamp, type Clock } from '../core/clock.js';
+import { shopTime, sqlTimestamp, type Clock } from '../core/clock.js';
 import { getSetting } from '../core/settings/index.js';
 import { resolveIdentities } from '../identity/resolve.js';
 import { entityChecks, FILE_KEYS } from './checks.js';
@@ -30,6 +30,8 @@ export interface ImportOptions {
   readonly entity?: string;
   readonly encoding?: string;
   readonly delimiter?: string;
+  /** The day a dateless layout's rows happen (the baskets preset; default: the import day). */
+  readonly date?: string;
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
   /**
@@ -132,6 +134,8 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     columns: staged.columns,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
+    ...(opts.date !== undefined ? { date: opts.date } : {}),
+    today: shopTime(clock.now(), await getSetting(db, 'shop.timezone')).slice(0, 10),
   });
   const entity = mapping.entity;
   const missing = [...new Set(mappedColumns(mapping))].filter((c) => !staged.columns.includes(c));

@@ -1,5 +1,6 @@
 import { FileRefused } from '../source.js';
 import { parseMapFile, type Mapping } from '../mapping.js';
+import { basketsPreset } from './baskets.js';
 import { cdnowPreset } from './cdnow.js';
 import { onlineRetailPreset } from './online-retail.js';
 import { regularsPreset } from './regulars.js';
@@ -17,6 +18,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   cdnow: cdnowPreset,
   shopify: shopifyPreset,
   taobao: taobaoPreset,
+  baskets: basketsPreset,
 };
 
 /** A user's --map file as a preset: its mapping, delimiter and encoding. */

@@ -11,6 +11,10 @@ export interface PresetContext {
   readonly channel?: string;
   /** --entity, when given (the regulars preset). */
   readonly entity?: string;
+  /** --date, when given (the baskets preset dates its orders with it). */
+  readonly date?: string;
+  /** The import day (YYYY-MM-DD, from the injected clock). */
+  readonly today?: string;
 }
 
 /** A known export layout: how to read the file and how its columns become a canonical entity. */

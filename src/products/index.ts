@@ -1,0 +1,7 @@
+/**
+ * Product intelligence: association rules (FP-growth) over baskets; see docs/products.md.
+ */
+export { associationRules, checkRuleParams, RuleParamError, RULE_DEFAULTS, LEVELS, BASKETS, type RuleParams, type RulesResult, type Level, type BasketKind } from './associations.js';
+export { ruleParams, ruleParamsOf, RULE_TEXT, type RuleOptions } from './params.js';
+export type { Rule } from './rules.js';
+export { fpGrowth, type Itemset, type WeightedBaskets } from './fpgrowth.js';
