@@ -120,8 +120,10 @@ async function readBaskets(db: Db): Promise<WeightedBaskets> {
  */
 export async function associationRules(db: Db, asOf: string, p: RuleParams): Promise<RulesResult> {
   const t = checkRuleParams(p);
-  await db.run(SQL('basket_items'), [p.from, asOf, p.basket, p.level]);
   try {
+    await db.run(SQL('basket_orders'), [p.from, asOf, p.basket]);
+    await db.run(SQL('basket_items'), [p.level]);
+    await db.run(SQL('drop_orders'));
     const n = int(await db.one(SQL('basket_count')), 'n');
     const items = int(await db.one('SELECT count(DISTINCT item)::BIGINT AS n FROM _basket_items'), 'n');
     // A threshold of 0 baskets would make every itemset frequent; at least one basket must hold it.
@@ -148,6 +150,7 @@ export async function associationRules(db: Db, asOf: string, p: RuleParams): Pro
       rules: rules.slice(0, p.limit),
     };
   } finally {
+    await db.run(SQL('drop_orders'));
     await db.run(SQL('drop'));
     await db.run('DROP TABLE IF EXISTS _fp_items');
   }

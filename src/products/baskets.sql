@@ -4,21 +4,31 @@
 -- lines' SKU (or name when there is none), their category path or their brand ($4).
 -- $1, $2: the window's first and last day (NULL first day = all history).
 
+-- name: basket_orders
+-- The orders that are baskets, each with its basket number: its own, or the first of its
+-- member-day's orders. Numbers, not text, so the lines below are grouped on integers.
+CREATE OR REPLACE TEMP TABLE _basket_orders AS
+SELECT channel_id, order_id,
+  CASE WHEN member_day IS NULL THEN n ELSE min(n) OVER (PARTITION BY member_day) END AS basket
+FROM (
+  SELECT channel_id, order_id, row_number() OVER () AS n,
+    CASE WHEN $3 = 'member-day' AND member_id IS NOT NULL THEN member_id || '|' || strftime(created_at, '%Y-%m-%d') END AS member_day
+  FROM order_values
+  WHERE status NOT IN ('cancelled', 'closed')
+    AND created_at < ($2::DATE + 1)
+    AND ($1::DATE IS NULL OR created_at >= $1::DATE)
+);
+
 -- name: basket_items
+-- $1: the level.
 CREATE OR REPLACE TEMP TABLE _basket_items AS
-SELECT DISTINCT
-  CASE WHEN $3 = 'member-day' AND o.member_id IS NOT NULL
-       THEN 'm' || o.member_id || '|' || strftime(o.created_at, '%Y-%m-%d')
-       ELSE 'o' || o.channel_id || '|' || o.order_id END AS basket,
-  CASE $4 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END AS item
-FROM order_values o
-JOIN order_lines l ON l.channel_id = o.channel_id AND l.order_id = o.order_id
-LEFT JOIN products p ON p.sku = l.sku
+SELECT DISTINCT b.basket,
+  CASE $1 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END AS item
+FROM _basket_orders b
+JOIN order_lines l ON l.channel_id = b.channel_id AND l.order_id = b.order_id
+LEFT JOIN products p ON $1 <> 'item' AND p.sku = l.sku
 WHERE l.line_type = 'product'
-  AND o.status NOT IN ('cancelled', 'closed')
-  AND o.created_at < ($2::DATE + 1)
-  AND ($1::DATE IS NULL OR o.created_at >= $1::DATE)
-  AND CASE $4 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END IS NOT NULL;
+  AND CASE $1 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END IS NOT NULL;
 
 -- name: basket_count
 SELECT count(DISTINCT basket)::BIGINT AS n FROM _basket_items;
@@ -52,3 +62,6 @@ ORDER BY basket;
 
 -- name: drop
 DROP TABLE IF EXISTS _basket_items;
+
+-- name: drop_orders
+DROP TABLE IF EXISTS _basket_orders;
