@@ -15,7 +15,7 @@ import { buildReview, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
 import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
-import { associationRules, RuleParamError, ruleParamsOf, type RuleOptions } from '../products/index.js';
+import { PRODUCT_REPORTS, productReport, RuleParamError, type MatrixOptions, type ProductReport, type RuleOptions } from '../products/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -27,9 +27,12 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', 'rules'] as const;
-/** What a refresh recomputes unless told otherwise (association rules run on request, with their thresholds). */
-const REFRESHED: readonly Report[] = REPORTS.filter((r) => r !== 'rules');
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', ...PRODUCT_REPORTS] as const;
+/** What a refresh recomputes unless told otherwise (the product reports run on request, with their thresholds). */
+const REFRESHED: readonly Report[] = REPORTS.filter((r) => !isProductReport(r));
+function isProductReport(r: Report): r is ProductReport {
+  return PRODUCT_REPORTS.some((p) => p === r);
+}
 export type Report = (typeof REPORTS)[number];
 /** What a report can be split by: the KPI drill-downs, or saved segments (every report). */
 export type By = Dimension | 'segment';
@@ -51,6 +54,8 @@ export interface AnalysisOptions {
   segment?: string;
   /** The rules report's thresholds, level and basket (defaults: RULE_DEFAULTS). */
   rules?: RuleOptions;
+  /** The product matrix's splits (default: the medians). */
+  matrix?: MatrixOptions;
 }
 
 export interface AnalysisDocument {
@@ -358,10 +363,15 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     }
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
-    case 'rules': {
-      const { rules: _rules, ...stored } = params;
-      return { ...(await associationRules(db, asOf, ruleParamsOf(stored))) };
-    }
+    case 'coverage':
+      // Coverage reads the stages and RFM groups of its date.
+      await sub('lifecycle', { to: asOf });
+      await sub('rfm', { to: asOf, windowDays: Number(params['window_days']) });
+      return productReport(db, report, asOf, params);
+    case 'rules':
+    case 'matrix':
+    case 'seasonality':
+      return productReport(db, report, asOf, params);
     case 'lifecycle': {
       await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };
@@ -415,7 +425,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
-  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period, rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) } }).catch((e: unknown) => {
+  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period, rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) }, ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}) }).catch((e: unknown) => {
     throw e instanceof RuleParamError ? new AnalysisError(e.message) : e;
   });
   let scope: Scope | null = null;

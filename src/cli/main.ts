@@ -20,7 +20,7 @@ import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../ap
 import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
-import { ruleFlags, ruleOptions, type RuleFlags } from './products.js';
+import { productFlags, ruleOptions, type RuleFlags } from './products.js';
 import { keyValues, table } from './table.js';
 
 function fail(err: unknown): never {
@@ -187,7 +187,7 @@ export function buildProgram(): Command {
     ...(o.segment !== undefined ? { segments: o.segment.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
-    rules: ruleFlags(o),
+    ...productFlags(o),
   });
   const showDoc = (d: AnalysisDocument): string => {
     const parts = [`${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
