@@ -15,6 +15,7 @@ import { buildReview, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
 import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
+import { serviceReport, SERVICE_DEFAULTS } from '../service/index.js';
 import { PRODUCT_REPORTS, productReport, RuleParamError, type MatrixOptions, type ProductReport, type RuleOptions } from '../products/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
@@ -27,9 +28,9 @@ export type Period = 'week' | 'month';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', ...PRODUCT_REPORTS] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', ...PRODUCT_REPORTS, 'service'] as const;
 /** What a refresh recomputes unless told otherwise (the product reports run on request, with their thresholds). */
-const REFRESHED: readonly Report[] = REPORTS.filter((r) => !isProductReport(r));
+const REFRESHED: readonly Report[] = REPORTS.filter((r) => !isProductReport(r) && r !== 'service');
 function isProductReport(r: Report): r is ProductReport {
   return PRODUCT_REPORTS.some((p) => p === r);
 }
@@ -372,6 +373,8 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     case 'matrix':
     case 'seasonality':
       return productReport(db, report, asOf, params);
+    case 'service':
+      return serviceReport(db, { ...SERVICE_DEFAULTS, from: String(params['from']), to: asOf });
     case 'lifecycle': {
       await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };

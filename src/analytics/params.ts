@@ -7,6 +7,7 @@ import { getSetting } from '../core/settings/index.js';
 import { addDays } from './dates.js';
 import type { Dimension } from './kpi.js';
 import type { Period, Report } from './index.js';
+import { serviceRules, SERVICE_DEFAULTS } from '../service/index.js';
 import { productParams, PRODUCT_RULES, type MatrixOptions, type RuleOptions } from '../products/index.js';
 
 /** The first day of a report's period when none is given: the review's week, else the 28 days ending on the as-of date. */
@@ -77,6 +78,7 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'revenue = product value of the cohort members\' purchases in that period (before returns)',
   ],
   ...PRODUCT_RULES,
+  service: serviceRules,
   lifecycle: () => [
     'no occasion: Prospect if an engagement event (view, cart, favourite, inquiry, review, share, community) in the last 180 days, else Suspect',
     'first occasion in the last 45 days (as-of - 44 .. as-of): New',
@@ -89,6 +91,8 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
 /** The parameters (and thresholds) a report is computed with: part of its stored identity. */
 export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period; rules?: RuleOptions; matrix?: MatrixOptions }): Promise<Record<string, unknown>> {
   switch (report) {
+    case 'service':
+      return { from: p.from, to: p.asOf, ...SERVICE_DEFAULTS };
     case 'rules':
     case 'matrix':
     case 'seasonality':
