@@ -370,6 +370,7 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       await sub('rfm', { to: asOf, windowDays: Number(params['window_days']) });
       return productReport(db, report, asOf, params);
     case 'rules':
+    case 'bundles':
     case 'matrix':
     case 'seasonality':
       return productReport(db, report, asOf, params);

@@ -94,6 +94,7 @@ export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: 
     case 'service':
       return { from: p.from, to: p.asOf, ...SERVICE_DEFAULTS };
     case 'rules':
+    case 'bundles':
     case 'matrix':
     case 'seasonality':
     case 'coverage':

@@ -21,6 +21,7 @@ import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
 import { campaignRoutes } from './campaigns.js';
+import { productRoutes } from './products.js';
 import { CampaignError, runDue, storedChannels } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
@@ -145,6 +146,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   adminRoutes(app, ctx);
   segmentRoutes(app, ctx);
   campaignRoutes(app, ctx);
+  productRoutes(app, ctx);
   // The scheduler shares the server's one connection and queue (the database file has one owner).
   const every = opts.schedulerSeconds ?? 0;
   if (every > 0) {

@@ -131,11 +131,12 @@ export async function associationRules(db: Db, asOf: string, p: RuleParams): Pro
     await db.run(SQL('frequent_items'), [minCount]);
     const labels = await db.all(SQL('item_labels'), [p.level]);
     const names = labels.map((r) => str(r, 'name') ?? '');
+    const keys = labels.map((r) => str(r, 'key') ?? '');
     const single = labels.map((r) => int(r, 'n'));
     const baskets = await readBaskets(db);
     const itemsets = fpGrowth(baskets, labels.length, { minCount, maxLength: p.max_length });
     const ranked = rulesFrom(itemsets, n, single, { minConfidence: t.confidence, minLift: t.lift, minLength: p.min_length, maxLength: p.max_length });
-    const rules = ranked.map((r) => describe(r, n, names)).sort(compareRules);
+    const rules = ranked.map((r) => describe(r, n, names, keys)).sort(compareRules);
     const byLength: Record<string, number> = {};
     for (const r of rules) byLength[String(r.length)] = (byLength[String(r.length)] ?? 0) + 1;
     return {

@@ -8,3 +8,4 @@ export type { Rule } from './rules.js';
 export { fpGrowth, type Itemset, type WeightedBaskets } from './fpgrowth.js';
 export { PRODUCT_REPORTS, PRODUCT_RULES, productParams, productReport, type ProductReport, type MatrixOptions } from './reports.js';
 export { MATRIX_CLASSES } from './matrix.js';
+export { boughtTogether, recommend, type TogetherOptions } from './recommend.js';

@@ -4,13 +4,14 @@
  */
 import type { Db } from '../core/db/index.js';
 import { associationRules, RuleParamError } from './associations.js';
+import { bundles } from './bundles.js';
 import { coverage } from './coverage.js';
 import { productMatrix } from './matrix.js';
 import { ruleParams, ruleParamsOf, RULE_TEXT, type RuleOptions } from './params.js';
 import { parseRatio } from './ratio.js';
 import { addDay, seasonality } from './seasonality.js';
 
-export const PRODUCT_REPORTS = ['rules', 'matrix', 'seasonality', 'coverage'] as const;
+export const PRODUCT_REPORTS = ['rules', 'bundles', 'matrix', 'seasonality', 'coverage'] as const;
 export type ProductReport = (typeof PRODUCT_REPORTS)[number];
 
 /** The matrix's splits as given (decimal text; absent: the medians). */
@@ -40,6 +41,11 @@ export function productParams(report: ProductReport, p: ProductInputs): Record<s
   switch (report) {
     case 'rules':
       return { ...ruleParams(p.rules ?? {}) };
+    case 'bundles': {
+      // Bundles look for lift, not confidence: defaults confidence 0, lift 1.5, 20 proposals.
+      const given = Object.fromEntries(Object.entries(p.rules ?? {}).filter(([, v]) => v !== undefined));
+      return { ...ruleParams({ min_confidence: '0', min_lift: '1.5', limit: 20, ...given }) };
+    }
     case 'matrix':
       return { from: p.from, to: p.asOf, traffic_split: split('--traffic-split', p.matrix?.traffic_split), margin_split: split('--margin-split', p.matrix?.margin_split) };
     case 'seasonality':
@@ -62,6 +68,11 @@ export async function productReport(db: Db, report: ProductReport, asOf: string,
       const { rules: _rules, ...stored } = params;
       return { ...(await associationRules(db, asOf, ruleParamsOf(stored))) };
     }
+    case 'bundles': {
+      const { rules: _rules, ...stored } = params;
+      const p = ruleParamsOf(stored);
+      return bundles(db, asOf, { from: p.from ?? '1900-01-01' }, p, p.limit);
+    }
     case 'matrix': {
       const t = text(params['traffic_split']);
       const m = text(params['margin_split']);
@@ -83,6 +94,11 @@ export async function productReport(db: Db, report: ProductReport, asOf: string,
 /** The rules each product report prints. */
 export const PRODUCT_RULES: Record<ProductReport, (p: Record<string, unknown>) => string[]> = {
   rules: RULE_TEXT,
+  bundles: (p) => [
+    ...RULE_TEXT(p).slice(0, 2),
+    `proposals: the item pairs and triples of rules with lift >= ${String(p['min_lift'])} and confidence >= ${String(p['min_confidence'])}, one per itemset with its best rule, best lift first; at most ${String(p['limit'])}`,
+    'prices: each item\'s list price and average selling price (sales / units of purchases in the window) and their totals; members_with_part: members who bought some but not all of the items in the window (the audience of segment rule bundle_part), members_with_all: all of them',
+  ],
   matrix: (p) => [
     `period ${String(p['from'])}..${String(p['to'])} and the period of equal length before it (for the moves between classes)`,
     'traffic = distinct visitors who viewed the product (members, else sessions); on channels without product views in the period, its buyers instead (those channels are named); conversion = buyers on channels with views / viewers',

@@ -27,6 +27,9 @@ export interface RankRule {
 export interface Rule {
   antecedent: string[];
   consequent: string[];
+  /** The items' keys (SKUs at item level), in the order of the names. */
+  antecedent_keys: string[];
+  consequent_keys: string[];
   length: number;
   count: number;
   antecedent_count: number;
@@ -70,12 +73,15 @@ export function rulesFrom(itemsets: readonly Itemset[], baskets: number, single:
 }
 
 /** The measures of a rule over N baskets, with item names. */
-export function describe(r: RankRule, baskets: number, names: readonly string[]): Rule {
+export function describe(r: RankRule, baskets: number, names: readonly string[], keys: readonly string[]): Rule {
   const n = baskets;
   const label = (i: number): string => names[i] ?? String(i);
+  const lhs = [...r.antecedent].sort((a, b) => textOrder(label(a), label(b)) || textOrder(keys[a] ?? '', keys[b] ?? ''));
   return {
-    antecedent: r.antecedent.map(label).sort(textOrder),
+    antecedent: lhs.map(label),
     consequent: [label(r.consequent)],
+    antecedent_keys: lhs.map((i) => keys[i] ?? String(i)),
+    consequent_keys: [keys[r.consequent] ?? String(r.consequent)],
     length: r.antecedent.length + 1,
     count: r.count,
     antecedent_count: r.lhsCount,
