@@ -404,8 +404,9 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         repeat: (await sub('repeat', { to: asOf })).result,
         lifecycle: (await sub('lifecycle', { to: asOf })).result,
         migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
+        service: (await sub('service', period)).result,
       };
-      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({})];
+      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({}), ...((parts.service['agents'] as unknown[] | undefined)?.length ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : [])];
       const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
       const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
       if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));

@@ -62,6 +62,12 @@ test('service: sessions, first agent, 72-hour conversion, attribution once, resp
         first_response_seconds: 90, response_seconds: 160, replies: 3, words_per_reply: 5.33, good_reviews: 0, bad_reviews: 1,
       },
     ]);
+    // The weekly review carries the league table.
+    const review = await analyze(s.db, clock, 'review', { from: '2024-06-01', to: '2024-06-07' });
+    const md = String(review.result['markdown']);
+    assert.match(md, /## Customer service: agents/);
+    assert.match(md, /\| A2 \| 3 \| 50\.0% \| 100\.00 \| 100\.00 \| 360 \| 12\.67 \| 1 \/ 0 \|/);
+    assert.match(md, /\| A1 \| 2 \| 100\.0% \| 50\.00 \| 50\.00 \| 90 \| 5\.33 \| 0 \/ 1 \|/);
   } finally {
     s.close();
   }
