@@ -90,3 +90,30 @@ test('API: bought together and recommendations (co-purchase + co-view, without w
     s.close();
   }
 });
+
+test('rules over member-days: one member\'s orders of a day are one basket; guest orders stay apart', async () => {
+  const s = await sandbox();
+  try {
+    await s.import(s.write('orders.csv', [
+      'channel,order_id,buyer_id,created_at,paid_at,status',
+      'web,o1,m1,2024-06-01 09:00:00,2024-06-01 09:00:00,paid',
+      'web,o2,m1,2024-06-01 18:00:00,2024-06-01 18:00:00,paid',
+      'web,o3,m2,2024-06-02 09:00:00,2024-06-02 09:00:00,paid',
+      'web,g1,,2024-06-02 10:00:00,2024-06-02 10:00:00,paid',
+      'web,g2,,2024-06-02 10:05:00,2024-06-02 10:05:00,paid',
+      'web,x1,m2,2024-06-02 11:00:00,,cancelled',
+    ].join('\n')));
+    await s.import(s.write('order_lines.csv', ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,A,1,1.00', 'web,o2,1,B,1,1.00', 'web,o3,1,A,1,1.00', 'web,g1,1,B,1,1.00', 'web,g2,1,A,1,1.00', 'web,x1,1,B,1,1.00'].join('\n')));
+    const run = (basket: 'order' | 'member-day') => analyze(s.db, clock, 'rules', { asOf: '2024-06-30', rules: { min_support: '0.25', min_confidence: '0.4', basket } });
+    // Orders: {A} {B} {A} {B} {A} (the cancelled x1 is no basket): no pair.
+    const orders = await run('order');
+    assert.deepEqual([orders.result['baskets'], orders.result['rule_count']], [5, 0]);
+    // Member-days: m1 on 06-01 {A, B}, m2 on 06-02 {A}, guests {B} and {A}: 4 baskets; A => B has
+    // confidence 1/3 (below 0.4), B => A 1/2.
+    const days = await run('member-day');
+    assert.equal(days.result['baskets'], 4);
+    assert.deepEqual((days.result['rules'] as Array<Record<string, unknown>>).map((r) => [r['antecedent'], r['consequent'], r['confidence'], r['lift']]), [[['B'], ['A'], 0.5, (1 * 4) / (2 * 3)]]);
+  } finally {
+    s.close();
+  }
+});

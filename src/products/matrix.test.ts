@@ -97,6 +97,24 @@ test('product matrix: traffic, conversion, margin, new buyers, repeat rate, pric
   }
 });
 
+test('rules at category and brand level over the same orders (baskets need no payment, only not cancelled)', async () => {
+  const s = await scenario();
+  try {
+    // Baskets to 2024-06-30: o0-o5 (o5 unpaid but not cancelled), p1, p2 = 8; categories:
+    // 'Cat > X' in all 8, 'Other' in p2 only: Other => Cat > X (confidence 1) and the reverse (1/8).
+    const cat = await analyze(s.db, clock, 'rules', { asOf: '2024-06-30', rules: { min_support: '0.1', min_confidence: '0.1', level: 'category' } });
+    assert.equal(cat.result['baskets'], 8);
+    const rules = (cat.result['rules'] as Array<Record<string, unknown>>).map((r) => [r['antecedent'], r['consequent'], r['confidence'], r['lift']]);
+    assert.deepEqual(rules, [[['Other'], ['Cat > X'], 1, 1], [['Cat > X'], ['Other'], 0.125, 1]]);
+    // Brands: Acme (A, B) and Bolt (C, D, E) never share an order.
+    const brand = await analyze(s.db, clock, 'rules', { asOf: '2024-06-30', rules: { min_support: '0.1', min_confidence: '0', level: 'brand' } });
+    assert.equal(brand.result['rule_count'], 0);
+    assert.equal(brand.result['frequent_items'], 2);
+  } finally {
+    s.close();
+  }
+});
+
 test('customer coverage: share of buyers, of each lifecycle stage and RFM group as of the date', async () => {
   const s = await scenario();
   try {

@@ -4,7 +4,7 @@ export type Lang = 'en' | 'zh';
 export const DICT: Record<Lang, Record<string, string>> = {
   en: {
     page_overview: 'Overview', page_links: 'Seven links', page_repeat: 'Repeat & retention', page_lifecycle: 'Lifecycle', page_rfm: 'RFM',
-    page_members: 'Members', page_import: 'Import', page_settings: 'Settings',
+    page_members: 'Members', page_import: 'Import', page_settings: 'Settings', page_products: 'Products', page_service: 'Service',
     as_of: 'As of', period: 'Period', channel: 'Channel', month: 'Month', week: 'Week', all_channels: 'All channels', export_csv: 'Export CSV',
     loading: 'Loading…', error: 'Could not load', save: 'Save', need_key: 'Enter an API key (create one with: regulars keys create --scope admin).',
     gross_sales: 'Gross sales', net_sales: 'Net sales', buyers: 'Buyers', orders: 'Orders', average_order_value: 'Average order value', conversion: 'Conversion',
@@ -39,7 +39,7 @@ export const DICT: Record<Lang, Record<string, string>> = {
   },
   zh: {
     page_overview: '经营总览', page_links: '七个营销环节', page_repeat: '复购与留存', page_lifecycle: '生命周期', page_rfm: 'RFM',
-    page_members: '会员', page_import: '导入', page_settings: '设置',
+    page_members: '会员', page_import: '导入', page_settings: '设置', page_products: '商品分析', page_service: '客服绩效',
     as_of: '截至', period: '周期', channel: '渠道', month: '月', week: '周', all_channels: '全部渠道', export_csv: '导出 CSV',
     loading: '加载中…', error: '加载失败', save: '保存', need_key: '请输入 API 密钥（用 regulars keys create --scope admin 创建）。',
     gross_sales: '销售额', net_sales: '净销售额', buyers: '购买人数', orders: '订单数', average_order_value: '客单价', conversion: '转化率',

@@ -2,6 +2,7 @@
 import { h, table, type Ctx } from './main.js';
 import { campaigns } from './campaigns.js';
 import { segments } from './segments.js';
+import { products, service } from './products.js';
 
 type R = Record<string, unknown>;
 const num = (v: unknown): number => Number(v ?? 0);
@@ -341,6 +342,8 @@ export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   members,
   segments,
   campaigns,
+  products,
+  service,
   import: importPage,
   settings,
 };
