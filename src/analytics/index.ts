@@ -15,6 +15,8 @@ import { buildReview, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
 import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
+import { serviceReport, SERVICE_DEFAULTS } from '../service/index.js';
+import { PRODUCT_REPORTS, productReport, RuleParamError, type MatrixOptions, type ProductReport, type RuleOptions } from '../products/index.js';
 
 const RFM = namedStatements(sqlFile(import.meta.url, 'rfm.sql'));
 const REPEAT = namedStatements(sqlFile(import.meta.url, 'repeat.sql'));
@@ -27,7 +29,12 @@ export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
 export { salesTrend, type Trend, type TrendPoint } from './trend.js';
-export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'] as const;
+export const REPORTS = ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review', ...PRODUCT_REPORTS, 'service'] as const;
+/** What a refresh recomputes unless told otherwise (the product reports run on request, with their thresholds). */
+const REFRESHED: readonly Report[] = REPORTS.filter((r) => !isProductReport(r) && r !== 'service');
+function isProductReport(r: Report): r is ProductReport {
+  return PRODUCT_REPORTS.some((p) => p === r);
+}
 export type Report = (typeof REPORTS)[number];
 /** What a report can be split by: the KPI drill-downs, or saved segments (every report). */
 export type By = Dimension | 'segment';
@@ -52,6 +59,10 @@ export interface AnalysisOptions {
    * ranks the scores among the segment's members only (as `--by segment` does).
    */
   rank?: 'base' | 'segment';
+  /** The rules report's thresholds, level and basket (defaults: RULE_DEFAULTS). */
+  rules?: RuleOptions;
+  /** The product matrix's splits (default: the medians). */
+  matrix?: MatrixOptions;
 }
 
 export interface AnalysisDocument {
@@ -361,6 +372,18 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
     }
     case 'cohorts':
       return { matrix: await db.all(COHORTS('matrix'), [asOf, String(params['period'])]) };
+    case 'coverage':
+      // Coverage reads the stages and RFM groups of its date.
+      await sub('lifecycle', { to: asOf });
+      await sub('rfm', { to: asOf, windowDays: Number(params['window_days']) });
+      return productReport(db, report, asOf, params);
+    case 'rules':
+    case 'bundles':
+    case 'matrix':
+    case 'seasonality':
+      return productReport(db, report, asOf, params);
+    case 'service':
+      return serviceReport(db, { ...SERVICE_DEFAULTS, from: String(params['from']), to: asOf });
     case 'lifecycle': {
       await storeStages(db, asOf);
       return { stages: await db.all(LIFECYCLE('counts'), [asOf]) };
@@ -389,8 +412,9 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         repeat: (await sub('repeat', { to: asOf })).result,
         lifecycle: (await sub('lifecycle', { to: asOf })).result,
         migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
+        service: (await sub('service', period)).result,
       };
-      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({})];
+      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({}), ...((parts.service['agents'] as unknown[] | undefined)?.length ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : [])];
       const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
       const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
       if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));
@@ -414,7 +438,9 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
-  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period });
+  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period, rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) }, ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}) }).catch((e: unknown) => {
+    throw e instanceof RuleParamError ? new AnalysisError(e.message) : e;
+  });
   let scope: Scope | null = null;
   let seg: SavedSegment | null = null;
   if (opts.segment !== undefined) {
@@ -511,7 +537,7 @@ export interface RefreshOptions extends AnalysisOptions {
 /** Recomputes every report (or the ones named) as of a date and stores it. */
 export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): Promise<AnalysisDocument[]> {
   const { reports: only, ...analysis } = opts;
-  const wanted = only === undefined ? REPORTS : REPORTS.filter((r) => only.includes(r));
+  const wanted = only === undefined ? REFRESHED : REPORTS.filter((r) => only.includes(r));
   if (wanted.length === 0) throw new AnalysisError(`name at least one report to refresh: ${REPORTS.join(', ')}`);
   const docs: AnalysisDocument[] = [];
   await withSnapshot(
@@ -536,7 +562,7 @@ export async function refresh(db: Db, clock: Clock, opts: RefreshOptions = {}): 
       }
     },
     null,
-    wanted.length === REPORTS.length,
+    REFRESHED.every((r) => wanted.includes(r)),
   );
   return docs;
 }

@@ -7,6 +7,8 @@ import { getSetting } from '../core/settings/index.js';
 import { addDays } from './dates.js';
 import type { Dimension } from './kpi.js';
 import type { Period, Report } from './index.js';
+import { serviceRules, SERVICE_DEFAULTS } from '../service/index.js';
+import { productParams, PRODUCT_RULES, type MatrixOptions, type RuleOptions } from '../products/index.js';
 
 /** The first day of a report's period when none is given: the review's week, else the 28 days ending on the as-of date. */
 export function defaultFrom(report: Report, asOf: string): string {
@@ -75,6 +77,8 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'members = cohort members with an occasion in that period; member_rate = members / cohort size',
     'revenue = product value of the cohort members\' purchases in that period (before returns)',
   ],
+  ...PRODUCT_RULES,
+  service: serviceRules,
   lifecycle: () => [
     'only members first seen by the as-of date (earliest identity or first occasion) get a stage',
     'no occasion: Prospect if an engagement event (view, cart, favourite, inquiry, review, share, community) in the last 180 days, else Suspect',
@@ -86,8 +90,16 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
 };
 
 /** The parameters (and thresholds) a report is computed with: part of its stored identity. */
-export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period }): Promise<Record<string, unknown>> {
+export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period; rules?: RuleOptions; matrix?: MatrixOptions }): Promise<Record<string, unknown>> {
   switch (report) {
+    case 'service':
+      return { from: p.from, to: p.asOf, ...SERVICE_DEFAULTS };
+    case 'rules':
+    case 'bundles':
+    case 'matrix':
+    case 'seasonality':
+    case 'coverage':
+      return productParams(report, { from: p.from, asOf: p.asOf, period: p.period, windowDays: p.windowDays, ...(p.rules !== undefined ? { rules: p.rules } : {}), ...(p.matrix !== undefined ? { matrix: p.matrix } : {}) });
     case 'kpi':
       return { from: p.from, to: p.asOf, by: p.by };
     case 'migration':

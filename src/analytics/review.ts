@@ -20,6 +20,8 @@ export interface ReviewInputs {
   lifecycle: Record<string, unknown>;
   migration: Record<string, unknown>;
   rules: string[];
+  /** The customer-service league table of the period (src/service), when there were sessions. */
+  service?: Record<string, unknown>;
   /** The segment the review is restricted to, when it is. */
   segment?: string;
 }
@@ -197,6 +199,23 @@ export function buildReview(x: ReviewInputs): Block[] {
     const pick = [...m.slice(-3), ...m.slice(0, 3)].filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i).sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
     blocks.push({ p: `By ${label}, against the previous period:` });
     blocks.push({ table: pick.map((v) => ({ [label]: v.name, before: money(v.base), now: money(v.current), change: signedMoney(`${v.change < 0n ? '-' : ''}${(v.change < 0n ? -v.change : v.change) / 10000n}.${((v.change < 0n ? -v.change : v.change) % 10000n).toString().padStart(4, '0')}`) })) });
+  }
+
+  const agents = (x.service?.['agents'] as Row[] | undefined) ?? [];
+  if (agents.length > 0) {
+    blocks.push({ h: 'Customer service: agents' });
+    blocks.push({
+      table: agents.map((a) => ({
+        agent: String(a['agent']),
+        sessions: String(a['sessions']),
+        'inquiry conversion': rate(a['inquiry_conversion']),
+        sales: money(a['sales']),
+        'order value': a['order_value'] === null ? '' : money(a['order_value']),
+        'first response (s)': String(a['first_response_seconds'] ?? ''),
+        'words per reply': String(a['words_per_reply'] ?? ''),
+        'good / bad reviews': `${String(a['good_reviews'])} / ${String(a['bad_reviews'])}`,
+      })),
+    });
   }
 
   blocks.push({ h: 'How these figures are made' });

@@ -34,6 +34,7 @@ import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
 import { modelRoutes } from './models.js';
 import { campaignRoutes } from './campaigns.js';
+import { productRoutes } from './products.js';
 import { experimentRoutes } from './experiments.js';
 import { CampaignError } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
@@ -245,6 +246,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     modelRoutes(app, ctx);
     campaignRoutes(app, ctx);
     experimentRoutes(app, ctx);
+    productRoutes(app, ctx);
     if (opts.workers !== undefined) {
       const stop = await startWorkers(analytical.db, ops, clock, analytical.serial, opCtx.rejectsDir, opts.workers);
       app.addHook('onClose', stop);

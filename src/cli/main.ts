@@ -23,6 +23,7 @@ import { addCampaignCommands } from './campaigns.js';
 import { addOperationalCommands } from './operational.js';
 import { addExperimentCommands } from './experiments.js';
 import { addModelCommands, memberScoresText } from './models.js';
+import { productFlags, ruleOptions, type RuleFlags } from './products.js';
 import { keyValues, table } from './table.js';
 import { cliLang, sectionTitle, translateRows, type CliLang } from './labels.js';
 
@@ -78,8 +79,9 @@ export function buildProgram(): Command {
       .option('--store <name>', 'the store the orders belong to: part of their key (Shopify numbers orders per shop)')
       .addOption(new Option('--date-order <order>', 'how 03/12/2010 reads where a layout allows both (default: judged from the file)').choices(['dmy', 'mdy']))
       .addOption(new Option('--decimal-separator <char>', 'decimal separator of amounts (default .)').choices(['.', ',']))
-      .option('--rejects <dir>', 'where reject files go', 'rejects'),
-  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ',' }) => {
+      .option('--rejects <dir>', 'where reject files go', 'rejects')
+      .option('--date <day>', 'baskets preset: the day of the baskets (default: the import day)'),
+  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ','; date?: string }) => {
     const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
     const reports: ImportReport[] = [];
     const refused: Array<{ file: string; reason: string }> = [];
@@ -97,6 +99,7 @@ export function buildProgram(): Command {
             ...(opts.store !== undefined ? { store: opts.store } : {}),
             ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
             ...(opts.decimalSeparator !== undefined ? { decimalSeparator: opts.decimalSeparator } : {}),
+            ...(opts.date !== undefined ? { date: opts.date } : {}),
             onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
           });
           reports.push(report);
@@ -177,7 +180,7 @@ export function buildProgram(): Command {
   );
 
   const analysisOptions = (cmd: Command): Command =>
-    common(
+    ruleOptions(common(
       cmd
         .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
         .addOption(new Option('--period <p>', 'cohort and period length (default: setting analysis.period)').choices(['week', 'month']))
@@ -189,8 +192,8 @@ export function buildProgram(): Command {
         .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
         .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder')
         .addOption(new Option('--lang <lang>', 'labels of the printed report (default: from the locale, LANG)').choices(['zh', 'en'])),
-    );
-  type AnalysisFlags = Common & { lang?: string; asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
+    ));
+  type AnalysisFlags = RuleFlags & Common & { lang?: string; asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
@@ -200,6 +203,7 @@ export function buildProgram(): Command {
     ...(o.segment !== undefined ? { segments: o.segment.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
+    ...productFlags(o),
   });
   const showDoc = (d: AnalysisDocument, lang: CliLang = 'en'): string => {
     const parts = [lang === 'zh' ? `${d.report} 截至 ${d.as_of}（计算于 ${d.computed_at}${d.from_store ? '，已存储' : ''}）` : `${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];

@@ -53,6 +53,8 @@ export interface ImportOptions {
   readonly dateOrder?: DateOrder;
   /** The decimal separator of amounts, overriding the preset's or map's ('.' by default). */
   readonly decimalSeparator?: '.' | ',';
+  /** The day a dateless layout's rows happen (the baskets preset; default: the import day). */
+  readonly date?: string;
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
   /**
@@ -198,6 +200,8 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     columns: staged.columns,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
+    ...(opts.date !== undefined ? { date: opts.date } : {}),
+    today: shopTime(clock.now(), await getSetting(db, 'shop.timezone')).slice(0, 10),
   });
   const mapping = opts.store === undefined ? presetMapping : scopeToStore(presetMapping, opts.store, file);
   const entity = mapping.entity;

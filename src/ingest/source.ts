@@ -14,8 +14,12 @@ export interface StageOptions {
   readonly encoding?: string;
   /** A single character; sniffed when absent. */
   readonly delimiter?: string;
-  /** 'csv' (default), or 'whitespace' for space-aligned text such as CDNOW's. */
-  readonly layout?: 'csv' | 'whitespace';
+  /**
+   * 'csv' (default), 'whitespace' for space-aligned text such as CDNOW's, or 'items' for one
+   * list of items per line without a header (baskets): one staged row per item, with columns
+   * item_no and item.
+   */
+  readonly layout?: 'csv' | 'whitespace' | 'items';
   /** Column names for a whitespace layout; a first line whose first token is not numeric is a header. */
   readonly columns?: readonly string[];
   /** Column names of a CSV file without a header line: its first line is a row. */
@@ -31,7 +35,7 @@ export interface ParseReject {
 }
 
 export interface Staged {
-  readonly format: 'csv' | 'ndjson' | 'parquet' | 'whitespace';
+  readonly format: 'csv' | 'ndjson' | 'parquet' | 'whitespace' | 'items';
   readonly encoding: string;
   readonly columns: string[];
   readonly rows: number;
@@ -250,6 +254,7 @@ async function stageText(
   const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
   const lower = file.toLowerCase();
   if (opts.layout === 'whitespace') return stageWhitespace(db, file, path, opts.columns ?? [], encoding);
+  if (opts.layout === 'items') return stageItems(db, file, path, opts.delimiter ?? ',', encoding);
   if (/\.(nd)?jsonl?(\.gz)?$|\.ndjson(\.gz)?$/.test(lower) || text.startsWith('{')) return stageNdjson(db, file, path, encoding);
   return stageCsv(db, file, path, opts, encoding);
 }
@@ -368,4 +373,20 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
       : `CREATE TEMP VIEW _stage AS SELECT (s.rowid + 2 + (SELECT count(*) FROM _rej_lines WHERE g <= s.rowid))::BIGINT AS __line, s.* FROM _stage_raw s`,
   );
   return finish(db, 'csv', encoding, rejects);
+}
+
+/** One row per item of each line (item_no counts from 1 along the line); empty items are skipped. */
+async function stageItems(db: Db, file: string, path: string, delimiter: string, encoding: string): Promise<Staged> {
+  await readLines(db, file, path);
+  await dropStage(db);
+  await db.run(
+    `CREATE TEMP TABLE _stage AS
+     SELECT __line, item_no::VARCHAR AS item_no, item FROM (
+       SELECT __line, unnest(generate_series(1, len(parts))) AS item_no, unnest(parts) AS item
+       FROM (SELECT __line, string_split(__raw, $1) AS parts FROM _lines WHERE trim(coalesce(__raw, '')) <> ''))
+     WHERE trim(item) <> ''
+     ORDER BY __line, item_no::INTEGER`,
+    [delimiter === '\\t' ? '\t' : delimiter],
+  );
+  return finish(db, 'items', encoding, []);
 }

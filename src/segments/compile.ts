@@ -207,6 +207,11 @@ function node(rule: SegmentRule, b: Builder): string {
       if (rule.brand !== undefined) where += ` AND p.brand = ${b.bind(rule.brand)}`;
       return `m.member_id IN (SELECT i.member_id FROM ${MEMBER_ORDERS} JOIN order_lines l ON l.channel_id = o.channel_id AND l.order_id = o.order_id JOIN products p ON p.sku = l.sku WHERE ${where})`;
     }
+    case 'bundle_part': {
+      let where = `${IS_PURCHASE} AND l.line_type = 'product' AND l.sku IN (${rule.skus.map((x) => b.bind(x)).join(', ')})`;
+      if (rule.days !== undefined) where += ` AND ${b.window('o.created_at', rule.days)}`;
+      return `m.member_id IN (SELECT i.member_id FROM ${MEMBER_ORDERS} JOIN order_lines l ON l.channel_id = o.channel_id AND l.order_id = o.order_id WHERE ${where} GROUP BY i.member_id HAVING count(DISTINCT l.sku) < ${b.bind(rule.skus.length)})`;
+    }
     case 'journey':
       return journey(b, rule.state, rule.days);
     case 'consent': {

@@ -60,6 +60,8 @@ export type SegmentRule =
   | { readonly kind: 'bought'; readonly category?: string; readonly brand?: string; readonly days?: number }
   /** A journey state reached in the last `days` days (docs/segments.md defines each). */
   | { readonly kind: 'journey'; readonly state: JourneyState; readonly days: number }
+  /** Bought some but not all of a bundle's SKUs (optionally within the last N days): its audience. */
+  | { readonly kind: 'bundle_part'; readonly skus: readonly string[]; readonly days?: number }
   /** Latest consent for a contact channel (sms, email, wechat, ...); unknown = never recorded. */
   | { readonly kind: 'consent'; readonly channel: string; readonly status: ConsentStatus }
   /** A stored tag with a given value (for example best_send_hour = 20). */
@@ -216,6 +218,13 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       if (category === undefined && brand === undefined) return bad(path, 'needs a category or a brand');
       return ok({ kind, ...(category ? { category } : {}), ...(brand ? { brand } : {}), ...(d !== undefined ? { days: d } : {}) });
     }
+    case 'bundle_part': {
+      const skus = texts('skus');
+      const d = days('days', false);
+      if (skus === null || d === null) return null;
+      if (skus === undefined || new Set(skus).size < 2) return bad(`${path}.skus`, 'must list at least two different SKUs (the bundle)');
+      return ok({ kind, skus: [...new Set(skus)], ...(d !== undefined ? { days: d } : {}) });
+    }
     case 'journey': {
       const state = oneOf(JOURNEY_STATES, v['state']) ? v['state'] : bad(`${path}.state`, `must be one of ${JOURNEY_STATES.join(', ')}`);
       const d = days('days', true);
@@ -250,6 +259,6 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');
     }
     default:
-      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, journey, consent, tag, model`);
+      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, model`);
   }
 }

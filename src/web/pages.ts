@@ -10,6 +10,7 @@ import { importPage } from './pages/import.js';
 import { settings } from './pages/settings.js';
 import { campaigns } from './campaigns.js';
 import { segments } from './segments.js';
+import { products, service } from './products.js';
 
 export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   overview,
@@ -20,6 +21,8 @@ export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   members,
   segments,
   campaigns,
+  products,
+  service,
   import: importPage,
   settings,
 };

@@ -1,6 +1,7 @@
 import { FileRefused } from '../source.js';
 import type { Mapping } from '../mapping.js';
 import { parseMapFile } from '../map-file.js';
+import { basketsPreset } from './baskets.js';
 import { cdnowPreset } from './cdnow.js';
 import { onlineRetailPreset } from './online-retail.js';
 import { regularsPreset } from './regulars.js';
@@ -22,6 +23,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   taobao: taobaoPreset,
   'shopify-customers': shopifyCustomersPreset,
   tianchi: tianchiPreset,
+  baskets: basketsPreset,
 };
 
 /** A user's --map file as a preset: its mapping, delimiter and encoding. */

@@ -13,6 +13,10 @@ export interface PresetContext {
   readonly entity?: string;
   /** The import's time, shop-local (for records an export does not date). */
   readonly now: string;
+  /** --date, when given (the baskets preset dates its orders with it). */
+  readonly date?: string;
+  /** The import day (YYYY-MM-DD, from the injected clock). */
+  readonly today?: string;
 }
 
 /** A known export layout: how to read the file and how its columns become a canonical entity. */

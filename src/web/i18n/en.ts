@@ -6,7 +6,7 @@
  */
 export const EN = {
   page_overview: 'Overview', page_links: 'Seven links', page_repeat: 'Repeat & retention', page_lifecycle: 'Lifecycle', page_rfm: 'RFM',
-  page_members: 'Members', page_import: 'Import', page_settings: 'Settings', page_segments: 'Segments', page_campaigns: 'Campaigns', page_review: 'Weekly review',
+  page_members: 'Members', page_import: 'Import', page_settings: 'Settings', page_segments: 'Segments', page_campaigns: 'Campaigns', page_review: 'Weekly review', page_products: 'Products', page_service: 'Service',
   brand: 'Regulars', menu: 'Menu',
   as_of: 'As of', period: 'Period', channel: 'Channel', month: 'Month', week: 'Week', quarter: 'Quarter', custom: 'Custom', from: 'From', to: 'To',
   all_channels: 'All channels', export_csv: 'Export CSV', segment: 'Segment', all_members: 'All members',

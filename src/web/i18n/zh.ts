@@ -3,7 +3,7 @@ import type { Dict } from './en.js';
 
 export const ZH: Dict = {
   page_overview: '经营总览', page_links: '七个营销环节', page_repeat: '复购与留存', page_lifecycle: '生命周期', page_rfm: 'RFM',
-  page_members: '会员', page_import: '导入', page_settings: '设置', page_segments: '人群', page_campaigns: '营销活动', page_review: '每周复盘',
+  page_members: '会员', page_import: '导入', page_settings: '设置', page_segments: '人群', page_campaigns: '营销活动', page_review: '每周复盘', page_products: '商品分析', page_service: '客服绩效',
   brand: '回头客 Regulars', menu: '菜单',
   as_of: '截至', period: '周期', channel: '渠道', month: '月', week: '周', quarter: '季度', custom: '自定义', from: '从', to: '到',
   all_channels: '全部渠道', export_csv: '导出 CSV', segment: '人群', all_members: '全部会员',
