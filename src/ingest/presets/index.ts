@@ -7,6 +7,7 @@ import { regularsPreset } from './regulars.js';
 import { shopifyPreset } from './shopify.js';
 import { taobaoPreset } from './taobao.js';
 import { tianchiPreset } from './tianchi.js';
+import { taobaoItemsPreset } from './taobao-items.js';
 import { shopifyCustomersPreset } from './shopify-customers.js';
 import type { Preset } from './types.js';
 
@@ -20,6 +21,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   cdnow: cdnowPreset,
   shopify: shopifyPreset,
   taobao: taobaoPreset,
+  'taobao-items': taobaoItemsPreset,
   'shopify-customers': shopifyCustomersPreset,
   tianchi: tianchiPreset,
 };
