@@ -97,3 +97,19 @@ test('taobao-items preset: the item report (宝贝报表) gives the order report
     s.close();
   }
 });
+
+test('--check validates a map against a file and says what would load, writing nothing', async () => {
+  const s = await sandbox();
+  try {
+    const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: { order_id: 'No', buyer_id: 'Kunde', created_at: 'Datum', item_total: 'Summe' }, constants: { channel: 'pos' } }));
+    const f = s.write('kasse.csv', ['No,Kunde,Datum,Summe', 'B1,K1,2024-04-03 17:30,"12,50"', 'B2,K2,2024-04-04 09:00,3.99'].join('\n'));
+    const r = await s.import(f, { mapFile: map, check: true });
+    assert.deepEqual([r.checked, r.loaded, r.rejected, r.rejects_file], [true, 1, 1, null]);
+    assert.match(r.reject_reasons[0]?.reason ?? '', /decimal comma/);
+    for (const t of ['orders', 'identities', 'members', 'imports']) assert.equal(await countOf(s.db, `SELECT * FROM ${t}`), 0, `${t} stays empty`);
+    const real = await s.import(f, { mapFile: map });
+    assert.deepEqual([real.checked, real.loaded], [false, 1]);
+  } finally {
+    s.close();
+  }
+});
