@@ -52,7 +52,7 @@ function importSummary(r: ImportReport): string {
     r.refunds > 0 ? `${r.refunds} refunds made returns` : '',
     r.rejected > 0 ? `${r.rejected} rejected -> ${r.rejects_file ?? ''}` : '',
   ].filter((p) => p !== '');
-  const lines = [`${r.file} (${r.preset} ${r.entity}, ${r.format} ${r.encoding}): ${parts.join(', ')}; ${r.seconds}s`];
+  const lines = [`${r.checked ? 'CHECK (nothing written) ' : ''}${r.file} (${r.preset} ${r.entity}, ${r.format} ${r.encoding}): ${parts.join(', ')}; ${r.seconds}s`];
   for (const reason of r.reject_reasons.slice(0, 5)) lines.push(`  rejected ${reason.rows}: ${reason.field} ${reason.reason}`);
   if (r.warnings.count > 0) lines.push(`  ${r.warnings.count} identifiers ignored (masked or malformed), e.g. line ${r.warnings.sample[0]?.line ?? 0} ${r.warnings.sample[0]?.field ?? ''}`);
   for (const n of r.notices) lines.push(`  note: ${n.message}`);
@@ -76,12 +76,13 @@ export function buildProgram(): Command {
       .option('--entity <name>', 'entity of a regulars-preset file when its name does not say')
       .option('--encoding <enc>', 'auto (default), utf-8 or gbk')
       .option('--delimiter <char>', 'CSV delimiter (sniffed when absent; \\t for tab)')
+      .option('--check', 'validate the file (and a --map) and print what would load, without writing anything')
       .option('--store <name>', 'the store the orders belong to: part of their key (Shopify numbers orders per shop)')
       .addOption(new Option('--date-order <order>', 'how 03/12/2010 reads where a layout allows both (default: judged from the file)').choices(['dmy', 'mdy']))
       .addOption(new Option('--decimal-separator <char>', 'decimal separator of amounts (default .)').choices(['.', ',']))
       .option('--rejects <dir>', 'where reject files go', 'rejects')
       .option('--date <day>', 'baskets preset: the day of the baskets (default: the import day)'),
-  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ','; date?: string }) => {
+  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ','; date?: string; check?: boolean }) => {
     const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
     const reports: ImportReport[] = [];
     const refused: Array<{ file: string; reason: string }> = [];
@@ -97,6 +98,7 @@ export function buildProgram(): Command {
             ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
             ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
             ...(opts.store !== undefined ? { store: opts.store } : {}),
+            ...(opts.check === true ? { check: true } : {}),
             ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
             ...(opts.decimalSeparator !== undefined ? { decimalSeparator: opts.decimalSeparator } : {}),
             ...(opts.date !== undefined ? { date: opts.date } : {}),

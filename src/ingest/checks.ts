@@ -35,7 +35,7 @@ export function fileKey(mapping: Mapping): FileKey | null {
       names: ['channel', 'is_return', 'order_id', 'line_no'],
     };
   }
-  if (mapping.entity === 'returns' && !lineNo) return null;
+  if ((mapping.entity === 'returns' || mapping.entity === 'order_lines') && !lineNo) return null;
   const names = FILE_KEYS[mapping.entity];
   return names === undefined ? null : { exprs: names.map(ident), names };
 }

@@ -55,6 +55,11 @@ export interface ImportOptions {
   readonly decimalSeparator?: '.' | ',';
   /** The day a dateless layout's rows happen (the baskets preset; default: the import day). */
   readonly date?: string;
+  /**
+   * Runs the whole import, then rolls it back: the report says what would load (with the same
+   * counts, notices and reasons) and nothing is written, no reject file either.
+   */
+  readonly check?: boolean;
   /** Where reject files go (default ./rejects); never beside the input. */
   readonly rejectsDir?: string;
   /**
@@ -104,6 +109,15 @@ export interface ImportReport {
   merges: number;
   quarantined: number;
   seconds: number;
+  /** True when the import was a --check: nothing was written. */
+  checked: boolean;
+}
+
+/** Carries a checked import's report out of its transaction, which it rolls back. */
+class Checked extends Error {
+  constructor(readonly report: ImportReport) {
+    super('checked: rolled back');
+  }
 }
 
 function choosePreset(opts: ImportOptions): Preset {
@@ -306,7 +320,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
 
   const sha = await sha256File(file);
   let rejectsFile: string | null = null;
-  if (rejected > 0 || conflictRows > 0) {
+  if ((rejected > 0 || conflictRows > 0) && opts.check !== true) {
     const dir = resolve(opts.rejectsDir ?? 'rejects');
     mkdirSync(dir, { recursive: true });
     const base = join(dir, `${basename(file)}.${stamp(started)}`);
@@ -317,7 +331,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
        TO ${sqlString(rejectsFile)} (HEADER, DELIMITER ',')`,
     );
   }
-  return db.transaction(async () => {
+  const write = db.transaction(async () => {
     const importId = int(await db.one("SELECT nextval('import_seq') AS id"), 'id');
     const identitiesBefore = int(await db.one('SELECT count(*) AS n FROM identities'), 'n');
     const hasIds = await observeIdentifiers(db, entity, country);
@@ -380,6 +394,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       merges: resolved?.merges ?? 0,
       quarantined: resolved?.quarantined ?? 0,
       seconds: Math.round(performance.now() - t0) / 1000,
+      checked: opts.check === true,
     };
     await db.run('INSERT INTO imports VALUES ($1, $2, $3, $4, $5, $6, $7::TIMESTAMP, $8::TIMESTAMP, $9)', [
       importId,
@@ -392,6 +407,13 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       sqlTimestamp(clock.now()),
       JSON.stringify(report),
     ]);
+    if (opts.check === true) throw new Checked(report);
     return report;
   });
+  try {
+    return await write;
+  } catch (err) {
+    if (err instanceof Checked) return err.report;
+    throw err;
+  }
 }

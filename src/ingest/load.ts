@@ -70,12 +70,15 @@ export async function loadEntity(db: Db, entity: Entity, importId: number, at: L
       return finishCounts(db, counts, await fresh('orders'));
     }
     case 'order_lines': {
+      // Lines without line_no (an optional column) are numbered in file order within their order.
       await db.run(
-        `INSERT INTO order_lines SELECT channel, order_id, line_no, sku, name, coalesce(line_type, 'product'),
-           quantity, ${UNIT}, list_price, cost, ${AMOUNT}, $1 FROM _rows r
-         WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = r.channel AND l.order_id = r.order_id AND l.line_no = r.line_no)`,
+        `INSERT INTO order_lines SELECT channel, order_id, __no, sku, name, coalesce(line_type, 'product'),
+           quantity, ${UNIT}, list_price, cost, ${AMOUNT}, $1
+         FROM (SELECT *, coalesce(line_no, row_number() OVER (PARTITION BY channel, order_id ORDER BY __line))::INTEGER AS __no FROM _rows) r
+         WHERE NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = r.channel AND l.order_id = r.order_id AND l.line_no = r.__no)`,
         [importId],
       );
+      await replaceStandIns(db, importId);
       counts.non_product = await fresh('order_lines', "line_type <> 'product'");
       return finishCounts(db, counts, await fresh('order_lines'));
     }
@@ -178,10 +181,12 @@ async function insertReturns(db: Db, select: string, importId: number): Promise<
 async function loadSales(db: Db, importId: number, counts: RowCounts, utc: string): Promise<RowCounts> {
   // Number the lines of each order (or return) in file order, unless the file numbers them.
   await db.run(`CREATE OR REPLACE TEMP TABLE _sales AS SELECT *, ${TRUE} AS __ret, ${SALES_LINE_NO} AS __no FROM _rows`);
-  // Order rows whose line is new.
+  // Order rows whose line is new. Line 0 stands in for an order's goods (an order report's one
+  // line); it is not added to an order that has its detailed lines already.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _new AS SELECT * FROM _sales s WHERE NOT __ret
-       AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = s.channel AND l.order_id = s.order_id AND l.line_no = s.__no)`,
+       AND NOT EXISTS (SELECT 1 FROM order_lines l WHERE l.channel_id = s.channel AND l.order_id = s.order_id
+                       AND (l.line_no = s.__no OR (s.__no = 0 AND l.line_no > 0)))`,
   );
   // One header per new order: earliest line time, first value given for every other field.
   await db.run(
@@ -211,6 +216,7 @@ async function loadSales(db: Db, importId: number, counts: RowCounts, utc: strin
        list_price, cost, ${AMOUNT}, $1 FROM _new`,
     [importId],
   );
+  await replaceStandIns(db, importId);
   // Return rows (such as cancellation invoices), dated when they happen.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _new_ret AS SELECT * FROM _sales s WHERE __ret
@@ -240,6 +246,18 @@ async function loadSales(db: Db, importId: number, counts: RowCounts, utc: strin
   counts.loaded = fresh - counts.non_product - counts.guest;
   counts.duplicate = all - fresh - counts.return - counts.updated;
   return counts;
+}
+
+/**
+ * Detailed lines replace an order's stand-in line 0 (an order report's one line for all its goods),
+ * so the order's value is counted once.
+ */
+async function replaceStandIns(db: Db, importId: number): Promise<void> {
+  await db.run(
+    `DELETE FROM order_lines l WHERE l.line_no = 0 AND EXISTS (
+       SELECT 1 FROM order_lines n WHERE n.import_id = $1 AND n.line_no > 0 AND n.channel_id = l.channel_id AND n.order_id = l.order_id)`,
+    [importId],
+  );
 }
 
 /**

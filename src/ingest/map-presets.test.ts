@@ -68,3 +68,48 @@ test('--map: no header, epoch milliseconds, value maps, coalesce and concat of c
     s.close();
   }
 });
+
+test('taobao-items preset: the item report (宝贝报表) gives the order report\'s orders their lines', async () => {
+  const s = await sandbox();
+  try {
+    const orders = s.write('ExportOrderList.csv', [
+      '订单编号,买家会员名,订单创建时间,订单付款时间,订单状态,买家应付货款,买家实际支付金额',
+      '="3001",tb_a,2024-03-01 10:00:00,2024-03-01 10:01:00,交易成功,70.00,70.00',
+    ].join('\n'));
+    await s.import(orders, { preset: 'taobao' });
+    const items = s.write('ExportOrderDetailList.csv', [
+      '订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码',
+      '="3002",帽子,15.00,1,,,,,交易成功,HAT',
+      '="3001",袜子,10.00,2,,颜色:白,,,交易成功,SOCK',
+      '="3001",围巾,50.00,1,,,,,交易成功,SCARF',
+    ].join('\n'));
+    const r = await s.import(items, { preset: 'taobao-items' });
+    assert.deepEqual([r.entity, r.rows_read, r.rejected], ['order_lines', 3, 0]);
+    const lines = await s.db.all("SELECT order_id, sku, amount::VARCHAR AS amount FROM order_lines WHERE sku <> '' AND order_id IN ('3001', '3002') AND sku IS NOT NULL ORDER BY order_id, sku");
+    assert.deepEqual(lines, [
+      { order_id: '3001', sku: 'SCARF', amount: '50.0000' },
+      { order_id: '3001', sku: 'SOCK', amount: '20.0000' },
+      { order_id: '3002', sku: 'HAT', amount: '15.0000' },
+    ]);
+    const again = await s.import(items, { preset: 'taobao-items' });
+    assert.deepEqual([again.loaded, again.duplicate], [0, 3]);
+  } finally {
+    s.close();
+  }
+});
+
+test('--check validates a map against a file and says what would load, writing nothing', async () => {
+  const s = await sandbox();
+  try {
+    const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: { order_id: 'No', buyer_id: 'Kunde', created_at: 'Datum', item_total: 'Summe' }, constants: { channel: 'pos' } }));
+    const f = s.write('kasse.csv', ['No,Kunde,Datum,Summe', 'B1,K1,2024-04-03 17:30,"12,50"', 'B2,K2,2024-04-04 09:00,3.99'].join('\n'));
+    const r = await s.import(f, { mapFile: map, check: true });
+    assert.deepEqual([r.checked, r.loaded, r.rejected, r.rejects_file], [true, 1, 1, null]);
+    assert.match(r.reject_reasons[0]?.reason ?? '', /decimal comma/);
+    for (const t of ['orders', 'identities', 'members', 'imports']) assert.equal(await countOf(s.db, `SELECT * FROM ${t}`), 0, `${t} stays empty`);
+    const real = await s.import(f, { mapFile: map });
+    assert.deepEqual([real.checked, real.loaded], [false, 1]);
+  } finally {
+    s.close();
+  }
+});

@@ -8,6 +8,7 @@ import { regularsPreset } from './regulars.js';
 import { shopifyPreset } from './shopify.js';
 import { taobaoPreset } from './taobao.js';
 import { tianchiPreset } from './tianchi.js';
+import { taobaoItemsPreset } from './taobao-items.js';
 import { shopifyCustomersPreset } from './shopify-customers.js';
 import type { Preset } from './types.js';
 
@@ -21,6 +22,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   cdnow: cdnowPreset,
   shopify: shopifyPreset,
   taobao: taobaoPreset,
+  'taobao-items': taobaoItemsPreset,
   'shopify-customers': shopifyCustomersPreset,
   tianchi: tianchiPreset,
   baskets: basketsPreset,

@@ -43,6 +43,8 @@ export const taobaoPreset: Preset = {
         paid_amount: req('买家实际支付金额'),
         // The report gives the refunded total, not when: dated at the import that first shows it.
         refunded_amount: col('退款金额'),
+        // Line 0: the order's goods as one stand-in line, replaced by the item report's lines (taobao-items).
+        line_no: { const: '0' },
         name: col('宝贝标题'),
         quantity: c.includes('宝贝总数量') ? { sql: clean('宝贝总数量') } : { const: '1' },
         amount: goods ?? req('买家实际支付金额'),
