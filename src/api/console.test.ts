@@ -113,7 +113,9 @@ test('console: every page draws from the API, filters change the data, language 
     await page.waitForSelector('#scope-note');
     assert.match((await page.textContent('#scope-note')) ?? '', new RegExp(`SMS withdrawn \\(${withdrawn}\\)`));
     assert.ok(requests.some((u) => u.includes('/api/reports/lifecycle') && u.includes(`segment=${savedId}`)), 'the report is asked for the segment');
-    await page.waitForSelector('#page canvas');
+    await page.waitForSelector('#page canvas, #page [data-empty]').catch(async (e: unknown) => {
+      throw new Error(`lifecycle for the segment: ${(await page.textContent('#page')) ?? ''} ${String(e)}`.slice(0, 900));
+    });
     await page.selectOption('#f-segment', '');
     await page.waitForFunction(() => document.querySelector('#scope-note') === null && document.querySelector('#page canvas') !== null);
     // Member search by phone and the profile.

@@ -32,6 +32,7 @@ export const EN = {
   rfm_rank_segment: 'Rank within the segment', rfm_rank_note: 'Scores ranked among the segment\'s members only (as `regulars analyze rfm --by segment`).',
   rfm_empty_rows: 'Empty rows: buyers with equal values share the lowest score. {share} of the buyers bought only once and all get F 1; the next frequency ranks at {share}, which is score {next}, so the scores in between stay empty.',
   rfm_cell: 'R{r} F{f}: {members} buyers, average {money}',
+  empty_lifecycle: 'No member was seen by this date: pick a later as-of date, or import members and orders.',
   empty_rfm: 'No buyers in the RFM window: import orders, or pick a later as-of date.',
   search: 'Search', search_hint: 'Last 4 digits of the phone, phone, email, name, member ID or order ID',
   no_members: 'No member matches. Try the last four digits of the phone, an email, a name or an order ID.', search_empty: 'Type something to search for.',

@@ -29,6 +29,7 @@ export const ZH: Dict = {
   rfm_rank_segment: '在人群内排名', rfm_rank_note: '只在该人群的会员中排名评分（与命令行按人群拆分的 RFM 分析相同）。',
   rfm_empty_rows: '空行说明：数值相同的会员共享最低评分。{share} 的购买会员只购买过一次，F 都是 1；下一个频次排在 {share} 的位置，评分为 {next}，中间的评分因此为空。',
   rfm_cell: 'R{r} F{f}：{members} 人，平均 {money}',
+  empty_lifecycle: '截至该日期还没有会员：请选择更晚的日期，或导入会员和订单。',
   empty_rfm: '分析窗口内没有购买会员：请导入订单，或选择更晚的日期。',
   search: '搜索', search_hint: '手机后四位、手机号、邮箱、姓名、会员 ID 或订单号',
   no_members: '没有匹配的会员。可以试试手机后四位、邮箱、姓名或订单号。', search_empty: '请输入要搜索的内容。',

@@ -1,6 +1,7 @@
 /** Lifecycle: stage sizes as of the date (members first seen by then only) and the migration between two dates. */
 import { h, list, obj, text, type Ctx } from '../main.js';
 import { toNumber } from '../format.js';
+import { empty } from '../dom.js';
 import { COLOR, grid, valueAxis } from '../charts.js';
 
 /** The lifecycle page. */
@@ -9,6 +10,10 @@ export async function lifecycle(c: Ctx): Promise<void> {
   const stages = list(obj(life['result'])['stages']);
   c.el.append(h('h2', {}, `${c.t('page_lifecycle')} · ${c.t('as_of')} ${c.f.date(c.range.to)}`));
   c.el.append(h('h3', {}, c.t('stages')), h('p', { class: 'note' }, c.t('existing_note')));
+  if (stages.every((s) => (toNumber(s['members']) ?? 0) === 0)) {
+    c.el.append(empty(c.t('empty_lifecycle')));
+    return;
+  }
   c.chart(c.el, {
     grid: grid(c.f),
     tooltip: { formatter: (p: { name: string; value: number }) => `${p.name}: ${c.f.count(p.value)}` },

@@ -7,6 +7,7 @@ import { h, list, obj, text, type Ctx } from '../main.js';
 import { toNumber } from '../format.js';
 import { COLOR, grid } from '../charts.js';
 import type { Key } from '../i18n.js';
+import { addDays } from '../periods.js';
 
 type R = Record<string, unknown>;
 const COUNTS = new Set(['1 traffic', '7 churn and win-back']);
@@ -44,6 +45,9 @@ export async function links(c: Ctx): Promise<void> {
     : weak['by'] === 'farthest below target'
       ? c.t('weakest_target', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), target: show(byLink, byLink['target']), attainment: c.f.rate(byLink['attainment']) })
       : c.t('weakest_change', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), previous: show(byLink, byLink['previous']), change: c.f.change(byLink['relative_change']) });
+  // The previous period: as many days, just before (the server compares with it).
+  const days = Number(period['days'] ?? 0);
+  if (days > 0) c.el.append(h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(addDays(text(period['from']), -days)), to: c.f.date(addDays(text(period['from']), -1)) })));
   c.el.append(h('div', { class: 'weakest', id: 'weakest', 'data-link': weakLink }, `${c.t('weakest')}: ${weakText}`));
   c.el.append(h('p', { class: 'note' }, c.t('links_note')));
   const draw = (subset: R[], fmt: (v: unknown) => string, title: string, height: number): void => {
