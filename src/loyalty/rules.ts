@@ -21,7 +21,7 @@ export type OrderLine = Static<typeof OrderLine>;
 
 export const OrderInput = Type.Object({
   order_id: Type.String({ minLength: 1 }),
-  paid_at: Type.String({ format: 'date-time', pattern: '^\\d{4}-\\d{2}-\\d{2}T' }),
+  paid_at: Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', description: 'UTC ISO time' }),
   channel: Type.Optional(Type.String()),
   lines: Type.Array(OrderLine, { minItems: 1 }),
   coupon_discount: Type.Optional(Money),
