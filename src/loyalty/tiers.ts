@@ -10,8 +10,9 @@ import type { Account } from './accounts.js';
 import { loadProgramme, type ProgrammeConfig, type TierRules } from './programme.js';
 import { addDays } from './time.js';
 
+/** The instant just before the window: rolling 365 days as of now is (now - 365 days, now]. */
 function windowStart(rules: TierRules, now: Date): string {
-  if (rules.window === 'calendar_year') return new Date(Date.UTC(now.getUTCFullYear(), 0, 1)).toISOString();
+  if (rules.window === 'calendar_year') return new Date(Date.UTC(now.getUTCFullYear(), 0, 1) - 1).toISOString();
   return addDays(now, -365).toISOString();
 }
 
@@ -33,7 +34,7 @@ export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, ru
       `SELECT l.account_id, SUM(l.points - COALESCE(o.reversed, 0)) AS v FROM loyalty_lots l
        JOIN loyalty_entries e ON e.entry_id = l.entry_id
        LEFT JOIN loyalty_orders o ON o.programme_id = l.programme_id AND o.order_id = l.order_id
-       WHERE l.programme_id = ? AND l.account_id BETWEEN ? AND ? AND e.kind = 'earn' AND l.earned_at >= ? AND l.earned_at <= ? AND l.pending_until <= ?
+       WHERE l.programme_id = ? AND l.account_id BETWEEN ? AND ? AND e.kind = 'earn' AND l.earned_at > ? AND l.earned_at <= ? AND l.pending_until <= ?
        GROUP BY l.account_id`,
       [config.programme_id, from, to, start, at, at],
     );
@@ -41,7 +42,7 @@ export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, ru
     return out;
   }
   const released = addDays(now, -config.pending_days).toISOString();
-  const rows = await q.all('SELECT account_id, base, returned FROM loyalty_orders WHERE programme_id = ? AND account_id BETWEEN ? AND ? AND paid_at >= ? AND paid_at <= ? AND cancelled = 0', [config.programme_id, from, to, start, released]);
+  const rows = await q.all('SELECT account_id, base, returned FROM loyalty_orders WHERE programme_id = ? AND account_id BETWEEN ? AND ? AND paid_at > ? AND paid_at <= ? AND cancelled = 0', [config.programme_id, from, to, start, released]);
   for (const r of rows) {
     const id = big(r, 'account_id');
     const add = rules.metric === 'orders' ? 1n : (toUnits(text(r, 'base'), 4) - toUnits(text(r, 'returned'), 4)) / 10_000n;
