@@ -17,3 +17,6 @@ export { ERROR_STATUS, type LoyaltyError, type LoyaltyResult } from './errors.js
 export { idempotent, contentHash, canonicalJson, type IdempotencyConflict, type IdempotentRequest } from './idempotency.js';
 export { expiresAt, periodKey, NEVER } from './time.js';
 export type { Entry } from './lots.js';
+export { backfill, readBackfillOrders, type BackfillOrder, type BackfillReport } from './backfill.js';
+export { pointsReport, type PointsReport } from './report.js';
+export { toJson, type Json } from './json.js';
