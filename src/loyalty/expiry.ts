@@ -1,7 +1,9 @@
 /** Expiry: lots whose expires-at has come lose their remaining points, one expire entry per account. */
 import type { Clock } from '../core/clock.js';
 import { big, isoTime, text, type Dialect, type OpQueries, type OpStore } from '../ops/index.js';
-import { addEntry, moveLot } from './lots.js';
+
+/** Rows per multi-row statement (well under SQLite's 32,766 parameters). */
+const CHUNK = 500;
 
 /**
  * Expires the open lots past their expiry at `now` (all of the programme's, or only `lotIds`),
@@ -12,30 +14,35 @@ export async function expireLots(tx: OpQueries, dialect: Dialect, programmeId: s
   const at = isoTime(now);
   const only = lotIds === undefined ? '' : ` AND lot_id IN (${lotIds.map(() => '?').join(', ')})`;
   const rows = await tx.all(
-    `SELECT lot_id, account_id, remaining FROM loyalty_lots WHERE programme_id = ? AND state = 'open' AND expires_at <= ?${only} ORDER BY account_id, lot_id LIMIT ${Math.trunc(limit)}${dialect.forUpdate}`,
+    `SELECT lot_id, account_id, remaining FROM loyalty_lots WHERE programme_id = ? AND state = 'open' AND expires_at <= ?${only} ORDER BY expires_at LIMIT ${Math.trunc(limit)}${dialect.forUpdate}`,
     [programmeId, at, ...(lotIds ?? [])],
   );
-  const byAccount = new Map<bigint, { lot_id: bigint; remaining: bigint }[]>();
-  for (const r of rows) {
-    const a = big(r, 'account_id');
-    const list = byAccount.get(a) ?? [];
-    list.push({ lot_id: big(r, 'lot_id'), remaining: big(r, 'remaining') });
-    byAccount.set(a, list);
+  const totals = new Map<bigint, bigint>();
+  for (const r of rows) totals.set(big(r, 'account_id'), (totals.get(big(r, 'account_id')) ?? 0n) + big(r, 'remaining'));
+  // Set-based: one expire entry per account, written in chunks of many rows per statement.
+  const entryOf = new Map<bigint, bigint>();
+  const accounts = [...totals].filter(([, t]) => t > 0n);
+  for (let i = 0; i < accounts.length; i += CHUNK) {
+    const part = accounts.slice(i, i + CHUNK);
+    const written = await tx.all(
+      `INSERT INTO loyalty_entries (programme_id, account_id, kind, points, cause, at) VALUES ${part.map(() => "(?, ?, 'expire', ?, 'expiry', ?)").join(', ')} RETURNING entry_id, account_id`,
+      part.flatMap(([account, total]) => [programmeId, account, -total, at]),
+    );
+    for (const w of written) entryOf.set(big(w, 'account_id'), big(w, 'entry_id'));
   }
-  let points = 0n;
-  for (const [account, lots] of byAccount) {
-    const total = lots.reduce((s, l) => s + l.remaining, 0n);
-    if (total > 0n) {
-      const entryId = await addEntry(tx, { programme_id: programmeId, account_id: account, kind: 'expire', points: -total, cause: 'expiry', at: now });
-      for (const l of lots) if (l.remaining > 0n) await moveLot(tx, entryId, l.lot_id, -l.remaining);
-      points += total;
-    }
+  const moves = rows.filter((r) => big(r, 'remaining') > 0n);
+  for (let i = 0; i < moves.length; i += CHUNK) {
+    const part = moves.slice(i, i + CHUNK);
+    await tx.run(
+      `INSERT INTO loyalty_lot_moves (entry_id, lot_id, points) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`,
+      part.flatMap((r) => [entryOf.get(big(r, 'account_id')) ?? -1n, big(r, 'lot_id'), -big(r, 'remaining')]),
+    );
   }
-  if (rows.length > 0) {
-    const ids = rows.map((r) => big(r, 'lot_id'));
-    await tx.run(`UPDATE loyalty_lots SET state = 'expired' WHERE lot_id IN (${ids.map(() => '?').join(', ')})`, ids);
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const ids = rows.slice(i, i + CHUNK).map((r) => big(r, 'lot_id'));
+    await tx.run(`UPDATE loyalty_lots SET remaining = 0, state = 'expired' WHERE lot_id IN (${ids.map(() => '?').join(', ')})`, ids);
   }
-  return { lots: rows.length, points };
+  return { lots: rows.length, points: accounts.reduce((s, [, t]) => s + t, 0n) };
 }
 
 /** The expiry job: expires every lot past its expiry at the clock's now, in batches of `batch` lots. */
