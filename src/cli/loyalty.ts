@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock, fixedClock, type Clock } from '../core/clock.js';
-import { audit, openOps, opsPathFor, type OpStore } from '../ops/index.js';
+import { audit } from '../ops/index.js';
 import {
   adjust,
   backfill,
@@ -25,7 +25,7 @@ import {
   type LoyaltyError,
   type Who,
 } from '../loyalty/index.js';
-import { common, dbPath, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
+import { common, jsonArg, out, UsageError, withDb, withOps, type Common } from './shell.js';
 import { table } from './table.js';
 
 interface LoyaltyOpts extends Common {
@@ -34,23 +34,11 @@ interface LoyaltyOpts extends Common {
   card?: string;
   scope?: string;
   account?: string;
-  pg?: string;
   programme?: string;
   at?: string;
 }
 
 const read = (f: string): string => readFileSync(f, 'utf8');
-
-/** Opens the operational store: --pg or $REGULARS_PG_URL, else the SQLite file beside the database. */
-async function withOps<T>(opts: LoyaltyOpts, fn: (store: OpStore) => Promise<T>): Promise<T> {
-  const url = opts.pg ?? process.env['REGULARS_PG_URL'];
-  const store = await openOps(url !== undefined && url !== '' ? { pg: url } : { sqlite: opsPathFor(dbPath(opts)) });
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
 
 function clockOf(opts: LoyaltyOpts): Clock {
   if (opts.at === undefined) return systemClock;
@@ -77,7 +65,6 @@ function who(opts: LoyaltyOpts): Who {
 function loyaltyCommand(cmd: Command): Command {
   return common(cmd)
     .option('--programme <id>', 'programme (default: $REGULARS_PROGRAMME or main)')
-    .option('--pg <url>', 'PostgreSQL operational store (default: $REGULARS_PG_URL, else the SQLite file beside the database)')
     .option('--at <time>', 'act as of this UTC time instead of now (jobs and reports)');
 }
 
@@ -135,9 +122,10 @@ export function addLoyaltyCommands(program: Command): void {
     .requiredOption('--to <day>', 'day after the last')
     .option('--operator <name>', 'who runs it', 'cli')
     .action(async (opts: LoyaltyOpts & { from: string; to: string; operator: string }) => {
-      const orders = await withDb(opts, (db) => readBackfillOrders(db, opts.from, opts.to));
-      const r = await withOps(opts, (s) => backfill(s, clockOf(opts), programmeOf(opts), orders, opts.operator, (n) => process.stderr.write(`\r${n} / ${orders.length} orders`)));
-      if (orders.length >= 500) process.stderr.write('\n');
+      const r = await withDb(opts, async (db, ops) => {
+        const orders = await readBackfillOrders(db, opts.from, opts.to);
+        return backfill(ops, clockOf(opts), programmeOf(opts), orders, opts.operator, (n) => process.stderr.write(`${n} / ${orders.length} orders\n`));
+      });
       out(opts, toJson(r), () => `backfill: ${r.orders} orders, ${r.earned} earned ${r.points} points, ${r.replayed} already earned${Object.keys(r.refused).length > 0 ? `, refused ${JSON.stringify(r.refused)}` : ''}`);
     });
 
