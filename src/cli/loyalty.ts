@@ -2,7 +2,6 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock, fixedClock, type Clock } from '../core/clock.js';
-import { audit } from '../ops/index.js';
 import {
   adjust,
   backfill,
@@ -106,13 +105,7 @@ export function addLoyaltyCommands(program: Command): void {
     .requiredOption('--key <key>', 'idempotency key (a retry with the same key changes nothing)')
     .action(async (opts: LoyaltyOpts & { points: string; reason: string; operator: string; key: string }) => {
       if (!/^-?\d+$/.test(opts.points)) throw new UsageError('--points must be an integer');
-      const r = await withOps(opts, async (s) => {
-        const res = await adjust(s, clockOf(opts), programmeOf(opts), { who: who(opts), points: BigInt(opts.points), operator: opts.operator, reason: opts.reason, key: opts.key });
-        if (res.ok && !res.replayed) {
-          await audit(s, clockOf(opts).now(), opts.operator, 'loyalty.adjust', programmeOf(opts), { account_id: res.value.account_id.toString(), points: opts.points, reason: opts.reason, entry_id: res.value.entry_id.toString() });
-        }
-        return res;
-      });
+      const r = await withOps(opts, (s) => adjust(s, clockOf(opts), programmeOf(opts), { who: who(opts), points: BigInt(opts.points), operator: opts.operator, reason: opts.reason, key: opts.key }));
       if (!r.ok) refused(r.error);
       out(opts, toJson(r), () => `${r.replayed ? 'already done: ' : ''}entry ${r.value.entry_id}: ${r.value.points} points to account ${r.value.account_id}`);
     });

@@ -5,7 +5,7 @@
  */
 import { Value } from '@sinclair/typebox/value';
 import type { Clock } from '../core/clock.js';
-import { big, int, isoTime, text, type OpQueries, type OpStore } from '../ops/index.js';
+import { audit, big, int, isoTime, text, type OpQueries, type OpStore } from '../ops/index.js';
 import { earnedBy, findAccount, type Account, type Who } from './accounts.js';
 import { fail, type LoyaltyError, type LoyaltyResult } from './errors.js';
 import { addEntry, addLot, moveDebt, moveLot, spendable, takeLots, type Cause } from './lots.js';
@@ -162,7 +162,7 @@ export async function earnActivity(store: OpStore, clock: Clock, programmeId: st
 }
 
 /**
- * A manual adjustment with an operator and a reason: positive adds a lot (released at once),
+ * A manual adjustment with an operator and a reason (also written to the audit log): positive adds a lot (released at once),
  * negative takes released lots oldest-expiry-first and is refused beyond the spendable balance.
  */
 export async function adjust(store: OpStore, clock: Clock, programmeId: string, req: { who: Who; points: bigint; operator: string; reason: string; key: string }): Promise<LoyaltyResult<EarnResult>> {
@@ -178,6 +178,7 @@ export async function adjust(store: OpStore, clock: Clock, programmeId: string, 
       entryId = await addEntry(c.tx, { programme_id: programmeId, account_id: account.account_id, kind: 'adjust', points: req.points, cause: 'manual', operator: req.operator, reason: req.reason, idem_key: req.key, at: c.now });
       await takeLots(c.tx, c.store.dialect, entryId, account.account_id, -req.points, c.now, { releasedOnly: true });
     }
+    await audit(c.tx, c.now, req.operator, 'loyalty.adjust', programmeId, { account_id: account.account_id.toString(), points: req.points.toString(), reason: req.reason, entry_id: entryId.toString() });
     return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
   }, (tx, ref) => readEarn(tx, BigInt(ref)));
 }
