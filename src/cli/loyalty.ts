@@ -21,6 +21,7 @@ import {
   syncAccounts,
   tierStatus,
   toJson,
+  type Json,
   type LoyaltyError,
   type Who,
 } from '../loyalty/index.js';
@@ -71,6 +72,18 @@ function whoOptions(cmd: Command): Command {
   return cmd.option('--member <id>', 'member ID').option('--phone <phone>', 'phone as presented').option('--card <card>', 'POS card').option('--scope <channel>', 'channel of a card').option('--account <id>', 'account ID');
 }
 
+function balanceText(doc: Json): string {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return JSON.stringify(doc);
+  const b = doc['balance'];
+  const t = doc['tier'];
+  const lots = doc['lots'];
+  const lines: string[] = [];
+  if (b !== null && typeof b === 'object' && !Array.isArray(b)) lines.push(`account ${String(b['account_id'])} (member ${String(b['member_id'] ?? 'not yet resolved')}): balance ${String(b['balance'])}, pending ${String(b['pending'])}, debt ${String(b['debt'])}`);
+  if (t !== null && typeof t === 'object' && !Array.isArray(t)) lines.push(`tier ${String(t['name'] ?? t['tier'] ?? 'none')}: qualifying ${String(t['qualifying'])}, ${String(t['to_keep'])} to keep it by ${String(t['year_ends'] ?? '-')}${t['next'] === null ? '' : `, ${String(t['to_next'])} to ${String(t['next'])}`}`);
+  if (Array.isArray(lots)) lines.push(table(lots.map((l) => (l !== null && typeof l === 'object' && !Array.isArray(l) ? { lot: String(l['lot_id']), order: String(l['order_id'] ?? ''), points: String(l['points']), remaining: String(l['remaining']), pending_until: String(l['pending_until']), expires_at: String(l['expires_at']) } : {}))));
+  return lines.join('\n');
+}
+
 /** Registers `regulars loyalty`. */
 export function addLoyaltyCommands(program: Command): void {
   const loyalty = program.command('loyalty').description('points and tiers on the operational store (docs/loyalty.md)');
@@ -95,7 +108,7 @@ export function addLoyaltyCommands(program: Command): void {
       const now = clockOf(opts).now();
       return toJson({ balance: await balanceOf(s, found.account, now), tier: await tierStatus(s, config, found.account, now), lots: await lotsOf(s, found.account.account_id), history: await historyOf(s, found.account.account_id, 20) });
     });
-    out(opts, doc, () => JSON.stringify(doc, null, 2));
+    out(opts, doc, () => balanceText(doc));
   });
 
   whoOptions(loyaltyCommand(loyalty.command('adjust').description('a manual adjustment with an operator and a reason (audited)')))
@@ -143,7 +156,7 @@ export function addLoyaltyCommands(program: Command): void {
   loyaltyCommand(loyalty.command('report').description('points issued, spent, expired and reversed per month; liability; tiers')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => pointsReport(s, programmeOf(opts), clockOf(opts).now()));
     out(opts, toJson(r), () =>
-      [table(r.months.map((m) => ({ month: m.month, issued: m.issued.toString(), spent: m.spent.toString(), expired: m.expired.toString(), reversed: m.reversed.toString(), adjusted: m.adjusted.toString() }))), `liability ${r.liability} points (pending ${r.pending}, debt ${r.debt}) over ${r.accounts} accounts`, table(r.tiers)].join('\n'),
+      [table(r.months.map((m) => ({ month: m.month, issued: m.issued.toString(), spent: m.spent.toString(), expired: m.expired.toString(), reversed: m.reversed.toString(), adjusted: m.adjusted.toString() }))), `liability ${r.liability} points (pending ${r.pending}, debt ${r.debt}) over ${r.accounts} accounts`, table(r.tiers), table(r.top.map((t) => ({ account: t.account_id.toString(), member: t.member_id ?? '', tier: t.tier ?? '', points: t.points.toString() })))].join('\n'),
     );
   });
 }

@@ -110,12 +110,19 @@ export async function saveProgramme(q: OpQueries, config: ProgrammeConfig, now: 
   );
 }
 
+/** Stored programme texts already validated (every write reads its programme; the text is the key, so a change is seen at once). */
+const parsedConfigs = new Map<string, ProgrammeConfig>();
+
 /** A stored programme, or undefined. */
 export async function loadProgramme(q: OpQueries, programmeId: string): Promise<ProgrammeConfig | undefined> {
   const raw = text(await q.one('SELECT config FROM loyalty_programmes WHERE programme_id = ?', [programmeId]), 'config');
   if (raw === null) return undefined;
+  const cached = parsedConfigs.get(raw);
+  if (cached !== undefined) return cached;
   const parsed = parseProgramme(JSON.parse(raw));
   if (!parsed.ok) throw new Error(`stored programme ${programmeId} is invalid: ${parsed.error.errors.join('; ')}`);
+  if (parsedConfigs.size > 100) parsedConfigs.clear();
+  parsedConfigs.set(raw, parsed.config);
   return parsed.config;
 }
 

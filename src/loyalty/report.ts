@@ -9,6 +9,8 @@ export interface PointsReport {
   debt: bigint;
   accounts: number;
   tiers: { tier: string; accounts: number }[];
+  /** The five accounts holding the most points. */
+  top: { account_id: bigint; member_id: string | null; tier: string | null; points: bigint }[];
 }
 
 /** The points report of a programme at `now`. */
@@ -31,7 +33,13 @@ export async function pointsReport(q: OpQueries, programmeId: string, now: Date)
   );
   const acc = await q.one('SELECT count(*) AS n, COALESCE(SUM(debt), 0) AS debt FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL', [programmeId]);
   const tiers = await q.all("SELECT COALESCE(tier, '') AS tier, count(*) AS n FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL GROUP BY COALESCE(tier, '') ORDER BY count(*) DESC", [programmeId]);
+  const top = await q.all(
+    `SELECT l.account_id, a.member_id, a.tier, SUM(l.remaining) AS points FROM loyalty_lots l JOIN loyalty_accounts a ON a.account_id = l.account_id
+     WHERE l.programme_id = ? AND l.state = 'open' AND l.expires_at > ? GROUP BY l.account_id, a.member_id, a.tier ORDER BY SUM(l.remaining) DESC, l.account_id LIMIT 5`,
+    [programmeId, at],
+  );
   return {
+    top: top.map((r) => ({ account_id: big(r, 'account_id'), member_id: text(r, 'member_id'), tier: text(r, 'tier'), points: big(r, 'points') })),
     months: rows.map((r) => ({ month: text(r, 'month') ?? '', issued: big(r, 'issued'), spent: big(r, 'spent'), expired: big(r, 'expired'), reversed: big(r, 'reversed'), adjusted: big(r, 'adjusted') })),
     liability: big(held, 'held') - big(acc, 'debt'),
     pending: big(held, 'pending'),
