@@ -103,6 +103,7 @@ regulars('refresh', '--db', db);
       { code: 'gold', name: '金卡 Gold', threshold: 8000, multiplier: '1.5' },
     ] },
   }, null, 2));
+  regulars('inbox', 'load', '--db', db); // publishes the identity map: tills find members by phone or card
   regulars('loyalty', 'programme-set', '--file', file, '--db', db);
   regulars('loyalty', 'backfill', '--from', '2024-01-01', '--to', '2026-01-01', '--operator', 'demo', '--db', db);
   regulars('loyalty', 'tiers', '--db', db);
