@@ -19,6 +19,7 @@ import {
   runTierJob,
   saveProgramme,
   syncAccounts,
+  takeArrivals,
   tierStatus,
   toJson,
   type Json,
@@ -135,6 +136,10 @@ export function addLoyaltyCommands(program: Command): void {
       out(opts, toJson(r), () => `backfill: ${r.orders} orders, ${r.earned} earned ${r.points} points, ${r.replayed} already earned${Object.keys(r.refused).length > 0 ? `, refused ${JSON.stringify(r.refused)}` : ''}`);
     });
 
+  loyaltyCommand(loyalty.command('arrivals').description('earn new paid orders and reverse new cancellations and returns of the member base (after each load; a re-run changes nothing)')).action(async (opts: LoyaltyOpts) => {
+    const r = await withDb(opts, (db, ops) => takeArrivals(db, ops, clockOf(opts), programmeOf(opts)));
+    out(opts, r, () => `${r.orders} orders: ${r.earned} earned, ${r.cancelled} cancelled; ${r.returns} returns: ${r.reversed} reversed${Object.keys(r.skipped).length > 0 ? `; skipped ${JSON.stringify(r.skipped)}` : ''} (through import ${r.through_import})`);
+  });
   loyaltyCommand(loyalty.command('expire').description('the expiry job: expire lots past their expiry')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => runExpiry(s, clockOf(opts), programmeOf(opts)));
     out(opts, toJson(r), () => `expired ${r.points} points in ${r.lots} lots of ${r.accounts} accounts`);

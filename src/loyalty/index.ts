@@ -20,3 +20,4 @@ export type { Entry } from './lots.js';
 export { backfill, readBackfillOrders, type BackfillOrder, type BackfillReport } from './backfill.js';
 export { pointsReport, type PointsReport } from './report.js';
 export { toJson, type Json } from './json.js';
+export { takeArrivals, type ArrivalsReport } from './arrivals.js';
