@@ -76,7 +76,8 @@ if (process.argv[2] === '--server') {
     return r.status;
   };
   // Seed: every account earns 100,000 points so that spends never run dry.
-  for (let a = 0; a < accounts; a++) await call('earn', { who: { member_id: `B${a}` }, order: { order_id: `seed-${a}`, paid_at: '2025-06-01T00:00:00Z', lines: [{ amount: '100000' }] }, key: `seed-${a}` });
+  for (let a = 0; a < accounts; a++)
+    await call('earn', { who: { member_id: `B${a}` }, order: { order_id: `seed-${a}`, paid_at: '2025-06-01T00:00:00Z', lines: [{ amount: '100000' }] }, key: `seed-${a}` });
 
   let x = 12345;
   const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
@@ -87,17 +88,38 @@ if (process.argv[2] === '--server') {
     const t0 = performance.now();
     const total = Math.round(rate * secs);
     let bgDone = false;
-    const bg = background?.().then((r) => ((bgDone = true), r));
+    const bg = background?.().then((r) => {
+      bgDone = true;
+      return r;
+    });
     for (let i = 0; i < total; i++) {
       const due = t0 + (i * 1000) / rate;
       const wait = due - performance.now();
       if (wait > 1) await new Promise((r) => setTimeout(r, wait));
       const a = next() % accounts;
       const n = `${label}-${i}`;
-      const req = i % 2 === 0
-        ? call('earn', { who: { member_id: `B${a}` }, order: { order_id: n, paid_at: '2025-06-01T00:00:00Z', channel: 'pos', lines: [{ amount: '59.90', sku: 'A' }, { amount: '12.00', kind: 'postage' }] }, key: n })
-        : call('spend', { who: { member_id: `B${a}` }, points: 10, order_id: n, key: n });
-      inflight.push(req.then((s) => { lat.push(performance.now() - due); statuses[s] = (statuses[s] ?? 0) + 1; }));
+      const req =
+        i % 2 === 0
+          ? call('earn', {
+              who: { member_id: `B${a}` },
+              order: {
+                order_id: n,
+                paid_at: '2025-06-01T00:00:00Z',
+                channel: 'pos',
+                lines: [
+                  { amount: '59.90', sku: 'A' },
+                  { amount: '12.00', kind: 'postage' },
+                ],
+              },
+              key: n,
+            })
+          : call('spend', { who: { member_id: `B${a}` }, points: 10, order_id: n, key: n });
+      inflight.push(
+        req.then((s) => {
+          lat.push(performance.now() - due);
+          statuses[s] = (statuses[s] ?? 0) + 1;
+        }),
+      );
     }
     await Promise.all(inflight);
     const elapsed = (performance.now() - t0) / 1000;
@@ -107,11 +129,13 @@ if (process.argv[2] === '--server') {
   };
   const importAll = async () => {
     const t = performance.now();
-    let rows = 0;
     for (const f of files) {
-      const r = await fetch(`http://127.0.0.1:39231/api/imports?filename=${f.path.split('/').pop()}`, { method: 'POST', headers: { authorization: `Bearer ${operator}`, 'content-type': 'text/csv' }, body: readFileSync(f.path) });
+      const r = await fetch(`http://127.0.0.1:39231/api/imports?filename=${f.path.split('/').pop()}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'text/csv' },
+        body: readFileSync(f.path),
+      });
       const j = await r.json();
-      rows += j.loaded ?? j.rows_loaded ?? 0;
       if (r.status !== 200) throw new Error(`import ${f.path}: ${r.status} ${JSON.stringify(j)}`);
     }
     return { seconds: (performance.now() - t) / 1000, files: files.length, rows_in_files: files.reduce((s, f) => s + f.rows, 0) };
@@ -128,8 +152,13 @@ if (process.argv[2] === '--server') {
     }
   })();
   const f = (v) => v.toFixed(2);
-  console.log(`engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads = 1 in the server`);
-  for (const r of [alone, withImport]) console.log(`${r.label.padEnd(7)} achieved ${f(r.achieved_per_s)}/s  p50 ${f(r.p50)} ms  p99 ${f(r.p99)} ms  max ${f(r.max)} ms  statuses ${JSON.stringify(r.statuses)}${r.background ? `  import ${JSON.stringify(r.background)}` : ''}`);
+  console.log(
+    `engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads = 1 in the server`,
+  );
+  for (const r of [alone, withImport])
+    console.log(
+      `${r.label.padEnd(7)} achieved ${f(r.achieved_per_s)}/s  p50 ${f(r.p50)} ms  p99 ${f(r.p99)} ms  max ${f(r.max)} ms  statuses ${JSON.stringify(r.statuses)}${r.background ? `  import ${JSON.stringify(r.background)}` : ''}`,
+    );
   console.log(`p99 with the import / p99 alone = ${f(withImport.p99 / alone.p99)}x; ledger consistent: ${check.ok} (${check.entries} entries)`);
   if (pg === undefined) rmSync(dir, { recursive: true, force: true });
 }

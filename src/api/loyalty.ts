@@ -35,12 +35,22 @@ const Key = Type.Optional(Type.String({ minLength: 1, maxLength: 200, descriptio
 const Points = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+$' })]);
 const SignedPoints = Type.Union([Type.Integer(), Type.String({ pattern: '^-?\\d+$' })]);
 
-const EarnBody = Type.Object({ who: Who, order: Type.Object({}, { additionalProperties: true, description: 'order_id, paid_at (UTC ISO), channel, lines [{sku, category, brand, kind, amount}], coupon_discount, member_birthday' }), key: Key });
+const EarnBody = Type.Object({
+  who: Who,
+  order: Type.Object({}, { additionalProperties: true, description: 'order_id, paid_at (UTC ISO), channel, lines [{sku, category, brand, kind, amount}], coupon_discount, member_birthday' }),
+  key: Key,
+});
 const ActivityBody = Type.Object({ who: Who, activity: Type.String({ minLength: 1 }), ref: Type.Optional(Type.String()), key: Key });
 const DryRunBody = Type.Object({ who: Type.Optional(Who), order: Type.Object({}, { additionalProperties: true }) });
 const SpendBody = Type.Object({ who: Who, points: Points, order_id: Type.Optional(Type.String()), key: Key });
 const RollbackBody = Type.Object({ spend_key: Type.String({ minLength: 1 }), reason: Type.Optional(Type.String()), key: Key });
-const ReverseBody = Type.Object({ order_id: Type.String({ minLength: 1 }), value: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?$' })), cancel: Type.Optional(Type.Boolean()), return_id: Type.Optional(Type.String()), key: Key });
+const ReverseBody = Type.Object({
+  order_id: Type.String({ minLength: 1 }),
+  value: Type.Optional(Type.String({ pattern: '^\\d+(\\.\\d+)?$' })),
+  cancel: Type.Optional(Type.Boolean()),
+  return_id: Type.Optional(Type.String()),
+  key: Key,
+});
 const AdjustBody = Type.Object({ who: Who, points: SignedPoints, reason: Type.String({ minLength: 1 }), key: Key });
 const LookupQuery = Type.Object({
   member_id: Type.Optional(Type.String()),
@@ -106,7 +116,16 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.get<{ Params: { programme: string }; Querystring: unknown }>(
     '/api/loyalty/:programme/lookup',
-    { preHandler: need(POS), schema: { summary: 'Find an account by member ID, phone, email, POS card, unionid or account ID: balance and tier', tags: ['loyalty'], params: Programme, querystring: LookupQuery, response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Find an account by member ID, phone, email, POS card, unionid or account ID: balance and tier',
+        tags: ['loyalty'],
+        params: Programme,
+        querystring: LookupQuery,
+        response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const config = (await loadProgramme(ops, req.params.programme)) ?? failure({ type: 'programme_not_found', message: `no programme ${req.params.programme}` });
       const found = await findAccount(ops, config.programme_id, whoFromQuery(parse(LookupQuery, req.query)), config.phone_country);
@@ -118,13 +137,25 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.get<{ Params: { programme: string; account: string } }>(
     '/api/loyalty/:programme/accounts/:account/lots',
-    { preHandler: need(POS), schema: { summary: "An account's lots with points left, in the order they are spent", tags: ['loyalty'], params: AccountParams, response: { 200: anyObject, ...authErrors } } },
+    {
+      preHandler: need(POS),
+      schema: { summary: "An account's lots with points left, in the order they are spent", tags: ['loyalty'], params: AccountParams, response: { 200: anyObject, ...authErrors } },
+    },
     async (req) => toJson({ lots: await lotsOf(ops, BigInt(req.params.account)) }),
   );
 
   app.get<{ Params: { programme: string; account: string }; Querystring: { limit?: number } }>(
     '/api/loyalty/:programme/accounts/:account/history',
-    { preHandler: need(POS), schema: { summary: "An account's ledger entries, newest first, with the lots each moved", tags: ['loyalty'], params: AccountParams, querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } }, response: { 200: anyObject, ...authErrors } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: "An account's ledger entries, newest first, with the lots each moved",
+        tags: ['loyalty'],
+        params: AccountParams,
+        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        response: { 200: anyObject, ...authErrors },
+      },
+    },
     async (req) => toJson({ entries: await historyOf(ops, BigInt(req.params.account), req.query.limit ?? 100) }),
   );
 
@@ -140,7 +171,16 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.post<{ Params: { programme: string }; Body: unknown }>(
     '/api/loyalty/:programme/dry-run',
-    { preHandler: need(POS), schema: { summary: 'What an order would earn now (rules, multipliers, caps), without writing', tags: ['loyalty'], params: Programme, body: DryRunBody, response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'What an order would earn now (rules, multipliers, caps), without writing',
+        tags: ['loyalty'],
+        params: Programme,
+        body: DryRunBody,
+        response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const b = parse(DryRunBody, req.body);
       const r = await dryRun(ops, req.params.programme, b.who ?? null, b.order);
@@ -149,24 +189,49 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: OpCtx): void {
     },
   );
 
-  app.post<{ Params: { programme: string }; Body: unknown }>('/api/loyalty/:programme/spend', route('Spend points (oldest expiry first); 422 insufficient_points beyond the balance', SpendBody), async (req, reply) => {
-    const b = parse(SpendBody, req.body);
-    return answer(await spend(ops, clock, req.params.programme, { who: b.who, points: BigInt(b.points), key: keyOf(req, b), ...(b.order_id === undefined ? {} : { order_id: b.order_id }) }), reply);
-  });
+  app.post<{ Params: { programme: string }; Body: unknown }>(
+    '/api/loyalty/:programme/spend',
+    route('Spend points (oldest expiry first); 422 insufficient_points beyond the balance', SpendBody),
+    async (req, reply) => {
+      const b = parse(SpendBody, req.body);
+      return answer(await spend(ops, clock, req.params.programme, { who: b.who, points: BigInt(b.points), key: keyOf(req, b), ...(b.order_id === undefined ? {} : { order_id: b.order_id }) }), reply);
+    },
+  );
 
-  app.post<{ Params: { programme: string }; Body: unknown }>('/api/loyalty/:programme/spend/rollback', route('Roll back a spend (named by its key): the same lots get their points back', RollbackBody), async (req, reply) => {
-    const b = parse(RollbackBody, req.body);
-    return answer(await rollbackSpend(ops, clock, req.params.programme, { spend_key: b.spend_key, key: keyOf(req, b), ...(b.reason === undefined ? {} : { reason: b.reason }) }), reply);
-  });
+  app.post<{ Params: { programme: string }; Body: unknown }>(
+    '/api/loyalty/:programme/spend/rollback',
+    route('Roll back a spend (named by its key): the same lots get their points back', RollbackBody),
+    async (req, reply) => {
+      const b = parse(RollbackBody, req.body);
+      return answer(await rollbackSpend(ops, clock, req.params.programme, { spend_key: b.spend_key, key: keyOf(req, b), ...(b.reason === undefined ? {} : { reason: b.reason }) }), reply);
+    },
+  );
 
-  app.post<{ Params: { programme: string }; Body: unknown }>('/api/loyalty/:programme/reverse', route('Reverse points for a return (value returned) or a cancellation, cumulatively', ReverseBody), async (req, reply) => {
-    const b = parse(ReverseBody, req.body);
-    if ((b.value === undefined) === (b.cancel !== true)) throw new HttpError(400, 'invalid_request', 'Give either value (a return) or cancel: true.');
-    return answer(await reverseOrder(ops, clock, req.params.programme, { order_id: b.order_id, key: keyOf(req, b), ...(b.value === undefined ? {} : { value: b.value }), ...(b.cancel === true ? { cancel: true } : {}), ...(b.return_id === undefined ? {} : { return_id: b.return_id }) }), reply);
-  });
+  app.post<{ Params: { programme: string }; Body: unknown }>(
+    '/api/loyalty/:programme/reverse',
+    route('Reverse points for a return (value returned) or a cancellation, cumulatively', ReverseBody),
+    async (req, reply) => {
+      const b = parse(ReverseBody, req.body);
+      if ((b.value === undefined) === (b.cancel !== true)) throw new HttpError(400, 'invalid_request', 'Give either value (a return) or cancel: true.');
+      return answer(
+        await reverseOrder(ops, clock, req.params.programme, {
+          order_id: b.order_id,
+          key: keyOf(req, b),
+          ...(b.value === undefined ? {} : { value: b.value }),
+          ...(b.cancel === true ? { cancel: true } : {}),
+          ...(b.return_id === undefined ? {} : { return_id: b.return_id }),
+        }),
+        reply,
+      );
+    },
+  );
 
-  app.post<{ Params: { programme: string }; Body: unknown }>('/api/loyalty/:programme/adjust', route('A manual adjustment with a reason; the operator is the API key', AdjustBody, OPERATE), async (req, reply) => {
-    const b = parse(AdjustBody, req.body);
-    return answer(await adjust(ops, clock, req.params.programme, { who: b.who, points: BigInt(b.points), reason: b.reason, operator: req.key?.name ?? 'api', key: keyOf(req, b) }), reply);
-  });
+  app.post<{ Params: { programme: string }; Body: unknown }>(
+    '/api/loyalty/:programme/adjust',
+    route('A manual adjustment with a reason; the operator is the API key', AdjustBody, OPERATE),
+    async (req, reply) => {
+      const b = parse(AdjustBody, req.body);
+      return answer(await adjust(ops, clock, req.params.programme, { who: b.who, points: BigInt(b.points), reason: b.reason, operator: req.key?.name ?? 'api', key: keyOf(req, b) }), reply);
+    },
+  );
 }

@@ -19,7 +19,16 @@ test('loyalty CLI: programme, adjustments (a retry changes nothing, a bad one is
   try {
     const db = ['--db', join(dir, 'shop.duckdb')];
     const file = join(dir, 'programme.json');
-    writeFileSync(file, JSON.stringify({ programme_id: 'main', name: 'Shop', starts_on: '2026-01-01', expiry: { model: 'days', days: 10 }, tiers: { metric: 'qualifying_points', window: 'rolling_365', downgrade: 'one_step', grace_days: 0, levels: [{ code: 'member', name: 'Member', threshold: 0 }] } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        programme_id: 'main',
+        name: 'Shop',
+        starts_on: '2026-01-01',
+        expiry: { model: 'days', days: 10 },
+        tiers: { metric: 'qualifying_points', window: 'rolling_365', downgrade: 'one_step', grace_days: 0, levels: [{ code: 'member', name: 'Member', threshold: 0 }] },
+      }),
+    );
     assert.equal(cli(['loyalty', 'programme-set', '--file', file, ...db]).code, 0);
     const add = ['loyalty', 'adjust', '--member', 'M1', '--points', '120', '--reason', 'welcome gift', '--operator', 'ann', '--key', 'gift-1', '--at', '2026-02-01T00:00:00Z', ...db, '--json'];
     const first = cli(add);

@@ -64,13 +64,16 @@ function who(opts: LoyaltyOpts): Who {
 }
 
 function loyaltyCommand(cmd: Command): Command {
-  return common(cmd)
-    .option('--programme <id>', 'programme (default: $REGULARS_PROGRAMME or main)')
-    .option('--at <time>', 'act as of this UTC time instead of now (jobs and reports)');
+  return common(cmd).option('--programme <id>', 'programme (default: $REGULARS_PROGRAMME or main)').option('--at <time>', 'act as of this UTC time instead of now (jobs and reports)');
 }
 
 function whoOptions(cmd: Command): Command {
-  return cmd.option('--member <id>', 'member ID').option('--phone <phone>', 'phone as presented').option('--card <card>', 'POS card').option('--scope <channel>', 'channel of a card').option('--account <id>', 'account ID');
+  return cmd
+    .option('--member <id>', 'member ID')
+    .option('--phone <phone>', 'phone as presented')
+    .option('--card <card>', 'POS card')
+    .option('--scope <channel>', 'channel of a card')
+    .option('--account <id>', 'account ID');
 }
 
 function balanceText(doc: Json): string {
@@ -79,9 +82,31 @@ function balanceText(doc: Json): string {
   const t = doc['tier'];
   const lots = doc['lots'];
   const lines: string[] = [];
-  if (b !== null && typeof b === 'object' && !Array.isArray(b)) lines.push(`account ${String(b['account_id'])} (member ${String(b['member_id'] ?? 'not yet resolved')}): balance ${String(b['balance'])}, pending ${String(b['pending'])}, debt ${String(b['debt'])}`);
-  if (t !== null && typeof t === 'object' && !Array.isArray(t)) lines.push(`tier ${String(t['name'] ?? t['tier'] ?? 'none')}: qualifying ${String(t['qualifying'])}, ${String(t['to_keep'])} to keep it by ${String(t['year_ends'] ?? '-')}${t['next'] === null ? '' : `, ${String(t['to_next'])} to ${String(t['next'])}`}`);
-  if (Array.isArray(lots)) lines.push(table(lots.map((l) => (l !== null && typeof l === 'object' && !Array.isArray(l) ? { lot: String(l['lot_id']), order: String(l['order_id'] ?? ''), points: String(l['points']), remaining: String(l['remaining']), pending_until: String(l['pending_until']), expires_at: String(l['expires_at']) } : {}))));
+  if (b !== null && typeof b === 'object' && !Array.isArray(b))
+    lines.push(
+      `account ${String(b['account_id'])} (member ${String(b['member_id'] ?? 'not yet resolved')}): balance ${String(b['balance'])}, pending ${String(b['pending'])}, debt ${String(b['debt'])}`,
+    );
+  if (t !== null && typeof t === 'object' && !Array.isArray(t))
+    lines.push(
+      `tier ${String(t['name'] ?? t['tier'] ?? 'none')}: qualifying ${String(t['qualifying'])}, ${String(t['to_keep'])} to keep it by ${String(t['year_ends'] ?? '-')}${t['next'] === null ? '' : `, ${String(t['to_next'])} to ${String(t['next'])}`}`,
+    );
+  if (Array.isArray(lots))
+    lines.push(
+      table(
+        lots.map((l) =>
+          l !== null && typeof l === 'object' && !Array.isArray(l)
+            ? {
+                lot: String(l['lot_id']),
+                order: String(l['order_id'] ?? ''),
+                points: String(l['points']),
+                remaining: String(l['remaining']),
+                pending_until: String(l['pending_until']),
+                expires_at: String(l['expires_at']),
+              }
+            : {},
+        ),
+      ),
+    );
   return lines.join('\n');
 }
 
@@ -89,12 +114,14 @@ function balanceText(doc: Json): string {
 export function addLoyaltyCommands(program: Command): void {
   const loyalty = program.command('loyalty').description('points and tiers on the operational store (docs/loyalty.md)');
 
-  loyaltyCommand(loyalty.command('programme-set').description('create or replace a programme from a JSON file').requiredOption('--file <json|file>', 'the programme')).action(async (opts: LoyaltyOpts & { file: string }) => {
-    const p = parseProgramme(jsonArg(opts.file, 'the programme', read));
-    if (!p.ok) throw new UsageError(`invalid programme: ${p.error.errors.join('; ')}`);
-    await withOps(opts, (s) => saveProgramme(s, p.config, clockOf(opts).now()));
-    out(opts, p.config, () => `programme ${p.config.programme_id} '${p.config.name}' saved`);
-  });
+  loyaltyCommand(loyalty.command('programme-set').description('create or replace a programme from a JSON file').requiredOption('--file <json|file>', 'the programme')).action(
+    async (opts: LoyaltyOpts & { file: string }) => {
+      const p = parseProgramme(jsonArg(opts.file, 'the programme', read));
+      if (!p.ok) throw new UsageError(`invalid programme: ${p.error.errors.join('; ')}`);
+      await withOps(opts, (s) => saveProgramme(s, p.config, clockOf(opts).now()));
+      out(opts, p.config, () => `programme ${p.config.programme_id} '${p.config.name}' saved`);
+    },
+  );
   loyaltyCommand(loyalty.command('programme-show').description('a programme as stored, or the list of programmes')).action(async (opts: LoyaltyOpts) => {
     const doc = await withOps(opts, async (s) => (opts.programme === undefined ? { programmes: await listProgrammes(s) } : ((await loadProgramme(s, opts.programme)) ?? null)));
     out(opts, doc, () => JSON.stringify(doc, null, 2));
@@ -107,7 +134,12 @@ export function addLoyaltyCommands(program: Command): void {
       const found = await findAccount(s, pid, who(opts), config.phone_country);
       if (!found.ok) refused(found.error);
       const now = clockOf(opts).now();
-      return toJson({ balance: await balanceOf(s, found.account, now), tier: await tierStatus(s, config, found.account, now), lots: await lotsOf(s, found.account.account_id), history: await historyOf(s, found.account.account_id, 20) });
+      return toJson({
+        balance: await balanceOf(s, found.account, now),
+        tier: await tierStatus(s, config, found.account, now),
+        lots: await lotsOf(s, found.account.account_id),
+        history: await historyOf(s, found.account.account_id, 20),
+      });
     });
     out(opts, doc, () => balanceText(doc));
   });
@@ -133,13 +165,24 @@ export function addLoyaltyCommands(program: Command): void {
         const orders = await readBackfillOrders(db, opts.from, opts.to);
         return backfill(ops, clockOf(opts), programmeOf(opts), orders, opts.operator, (n) => process.stderr.write(`${n} / ${orders.length} orders\n`));
       });
-      out(opts, toJson(r), () => `backfill: ${r.orders} orders, ${r.earned} earned ${r.points} points, ${r.replayed} already earned${Object.keys(r.refused).length > 0 ? `, refused ${JSON.stringify(r.refused)}` : ''}`);
+      out(
+        opts,
+        toJson(r),
+        () => `backfill: ${r.orders} orders, ${r.earned} earned ${r.points} points, ${r.replayed} already earned${Object.keys(r.refused).length > 0 ? `, refused ${JSON.stringify(r.refused)}` : ''}`,
+      );
     });
 
-  loyaltyCommand(loyalty.command('arrivals').description('earn new paid orders and reverse new cancellations and returns of the member base (after each load; a re-run changes nothing)')).action(async (opts: LoyaltyOpts) => {
-    const r = await withDb(opts, (db, ops) => takeArrivals(db, ops, clockOf(opts), programmeOf(opts)));
-    out(opts, r, () => `${r.orders} orders: ${r.earned} earned, ${r.cancelled} cancelled; ${r.returns} returns: ${r.reversed} reversed${Object.keys(r.skipped).length > 0 ? `; skipped ${JSON.stringify(r.skipped)}` : ''} (through import ${r.through_import})`);
-  });
+  loyaltyCommand(loyalty.command('arrivals').description('earn new paid orders and reverse new cancellations and returns of the member base (after each load; a re-run changes nothing)')).action(
+    async (opts: LoyaltyOpts) => {
+      const r = await withDb(opts, (db, ops) => takeArrivals(db, ops, clockOf(opts), programmeOf(opts)));
+      out(
+        opts,
+        r,
+        () =>
+          `${r.orders} orders: ${r.earned} earned, ${r.cancelled} cancelled; ${r.returns} returns: ${r.reversed} reversed${Object.keys(r.skipped).length > 0 ? `; skipped ${JSON.stringify(r.skipped)}` : ''} (through import ${r.through_import})`,
+      );
+    },
+  );
   loyaltyCommand(loyalty.command('expire').description('the expiry job: expire lots past their expiry')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => runExpiry(s, clockOf(opts), programmeOf(opts)));
     out(opts, toJson(r), () => `expired ${r.points} points in ${r.lots} lots of ${r.accounts} accounts`);
@@ -155,13 +198,29 @@ export function addLoyaltyCommands(program: Command): void {
   });
   loyaltyCommand(loyalty.command('check').description('consistency check: every balance equals its ledger (exit 1 when not)')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => checkLedger(s, programmeOf(opts)));
-    out(opts, toJson(r), () => (r.ok ? `ok: ${r.accounts} accounts, ${r.entries} entries, ${r.lots} lots; ledger total ${r.ledger_total} = open lots - debt` : `NOT CONSISTENT:\n${r.problems.join('\n')}`));
+    out(opts, toJson(r), () =>
+      r.ok ? `ok: ${r.accounts} accounts, ${r.entries} entries, ${r.lots} lots; ledger total ${r.ledger_total} = open lots - debt` : `NOT CONSISTENT:\n${r.problems.join('\n')}`,
+    );
     if (!r.ok) process.exitCode = 1;
   });
   loyaltyCommand(loyalty.command('report').description('points issued, spent, expired and reversed per month; liability; tiers')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => pointsReport(s, programmeOf(opts), clockOf(opts).now()));
     out(opts, toJson(r), () =>
-      [table(r.months.map((m) => ({ month: m.month, issued: m.issued.toString(), spent: m.spent.toString(), expired: m.expired.toString(), reversed: m.reversed.toString(), adjusted: m.adjusted.toString() }))), `liability ${r.liability} points (pending ${r.pending}, debt ${r.debt}) over ${r.accounts} accounts`, table(r.tiers), table(r.top.map((t) => ({ account: t.account_id.toString(), member: t.member_id ?? '', tier: t.tier ?? '', points: t.points.toString() })))].join('\n'),
+      [
+        table(
+          r.months.map((m) => ({
+            month: m.month,
+            issued: m.issued.toString(),
+            spent: m.spent.toString(),
+            expired: m.expired.toString(),
+            reversed: m.reversed.toString(),
+            adjusted: m.adjusted.toString(),
+          })),
+        ),
+        `liability ${r.liability} points (pending ${r.pending}, debt ${r.debt}) over ${r.accounts} accounts`,
+        table(r.tiers),
+        table(r.top.map((t) => ({ account: t.account_id.toString(), member: t.member_id ?? '', tier: t.tier ?? '', points: t.points.toString() }))),
+      ].join('\n'),
     );
   });
 }

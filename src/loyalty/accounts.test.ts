@@ -15,7 +15,12 @@ const NOW = '2026-03-01T10:00:00.000Z';
 const config = programme({ pending_days: 0, expiry: { model: 'never' } });
 
 async function publish(w: LoyaltyWorld, kind: string, scope: string, value: string, member: string): Promise<void> {
-  await w.store.run('INSERT INTO published_identities (kind, scope, value, member_id) VALUES (?, ?, ?, ?) ON CONFLICT (kind, scope, value) DO UPDATE SET member_id = excluded.member_id', [kind, scope, value, member]);
+  await w.store.run('INSERT INTO published_identities (kind, scope, value, member_id) VALUES (?, ?, ?, ?) ON CONFLICT (kind, scope, value) DO UPDATE SET member_id = excluded.member_id', [
+    kind,
+    scope,
+    value,
+    member,
+  ]);
 }
 
 async function earn(w: LoyaltyWorld, who: Who, id: string, amount: string): Promise<bigint> {

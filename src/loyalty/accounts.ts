@@ -93,10 +93,12 @@ export async function accountById(q: OpQueries, programmeId: string, accountId: 
 }
 
 async function accountByKey(q: OpQueries, programmeId: string, kind: string, scope: string, value: string): Promise<Account | undefined> {
-  const r = await q.one(
-    `SELECT ${COLUMNS} FROM loyalty_accounts WHERE account_id = (SELECT account_id FROM loyalty_account_keys WHERE programme_id = ? AND kind = ? AND scope = ? AND value = ?)`,
-    [programmeId, kind, scope, value],
-  );
+  const r = await q.one(`SELECT ${COLUMNS} FROM loyalty_accounts WHERE account_id = (SELECT account_id FROM loyalty_account_keys WHERE programme_id = ? AND kind = ? AND scope = ? AND value = ?)`, [
+    programmeId,
+    kind,
+    scope,
+    value,
+  ]);
   return r === undefined ? undefined : toAccount(r);
 }
 
@@ -134,9 +136,13 @@ async function claimKey(tx: OpQueries, programmeId: string, kind: string, scope:
 
 async function createAccount(tx: OpQueries, programmeId: string, memberId: string | null, key: { kind: string; scope: string; value: string }, now: Date): Promise<Account> {
   const at = isoTime(now);
-  const id = big(await tx.one('INSERT INTO loyalty_accounts (programme_id, member_id, debt, created_at, updated_at) VALUES (?, ?, 0, ?, ?) RETURNING account_id', [programmeId, memberId, at, at]), 'account_id');
+  const id = big(
+    await tx.one('INSERT INTO loyalty_accounts (programme_id, member_id, debt, created_at, updated_at) VALUES (?, ?, 0, ?, ?) RETURNING account_id', [programmeId, memberId, at, at]),
+    'account_id',
+  );
   const owner = await claimKey(tx, programmeId, key.kind, key.scope, key.value, id);
-  if (owner !== id) await tx.run('DELETE FROM loyalty_accounts WHERE account_id = ?', [id]); // another request opened it first
+  if (owner !== id)
+    await tx.run('DELETE FROM loyalty_accounts WHERE account_id = ?', [id]); // another request opened it first
   else if (memberId !== null && key.kind !== 'member') await claimKey(tx, programmeId, 'member', '', memberId, id);
   const a = await accountById(tx, programmeId, owner);
   if (a === undefined) throw new Error(`account ${owner} vanished`);
@@ -147,7 +153,13 @@ async function createAccount(tx: OpQueries, programmeId: string, memberId: strin
  * Finds the account, or opens one: for a member ID, or for an identifier (joined to its
  * published member when there is one, else keyed by the identifier until resolution runs).
  */
-export async function openAccount(tx: OpQueries, programmeId: string, who: Who, country: string, now: Date): Promise<{ ok: true; account: Account; key: { kind: string; scope: string; value: string } | null } | { ok: false; error: AccountError }> {
+export async function openAccount(
+  tx: OpQueries,
+  programmeId: string,
+  who: Who,
+  country: string,
+  now: Date,
+): Promise<{ ok: true; account: Account; key: { kind: string; scope: string; value: string } | null } | { ok: false; error: AccountError }> {
   if ('account_id' in who) {
     const found = await findAccount(tx, programmeId, who, country);
     return found.ok ? { ...found, key: null } : found;

@@ -15,12 +15,19 @@ test('arrivals: paid orders earn once, returns reverse cumulatively, a cancelled
   const s = await sandbox();
   try {
     await saveProgramme(s.ops, programme({ programme_id: 'main', starts_on: '2025-01-01', pending_days: 0, expiry: { model: 'never' } }), clock.now());
-    await s.import(s.write('orders.csv', [ORDERS,
-      'shop,A1,c1,13800138000,2025-03-01 10:00:00,2025-03-01 10:01:00,completed,300.00,30.00,10.00,280.00',
-      'shop,A2,c1,13800138000,2025-03-02 10:00:00,2025-03-02 10:01:00,completed,50.50,0.00,0.00,50.50',
-      'shop,A0,c1,13800138000,2024-12-02 10:00:00,2024-12-02 10:01:00,completed,99.00,0.00,0.00,99.00',
-      'shop,A3,c2,13900139000,2025-03-03 10:00:00,,created,20.00,0.00,0.00,0.00',
-    ].join('\n')), { preset: 'regulars', entity: 'orders' });
+    await s.import(
+      s.write(
+        'orders.csv',
+        [
+          ORDERS,
+          'shop,A1,c1,13800138000,2025-03-01 10:00:00,2025-03-01 10:01:00,completed,300.00,30.00,10.00,280.00',
+          'shop,A2,c1,13800138000,2025-03-02 10:00:00,2025-03-02 10:01:00,completed,50.50,0.00,0.00,50.50',
+          'shop,A0,c1,13800138000,2024-12-02 10:00:00,2024-12-02 10:01:00,completed,99.00,0.00,0.00,99.00',
+          'shop,A3,c2,13900139000,2025-03-03 10:00:00,,created,20.00,0.00,0.00,0.00',
+        ].join('\n'),
+      ),
+      { preset: 'regulars', entity: 'orders' },
+    );
     const first = await takeArrivals(s.db, s.ops, clock, 'main');
     assert.deepEqual([first.orders, first.earned, first.skipped], [3, 2, { before_programme_start: 1 }]);
     const member = await findAccount(s.ops, 'main', { kind: 'phone', value: '13800138000' }, '86');
@@ -33,10 +40,10 @@ test('arrivals: paid orders earn once, returns reverse cumulatively, a cancelled
     const again = await takeArrivals(s.db, s.ops, clock, 'main');
     assert.deepEqual([again.orders, again.earned], [0, 0]);
 
-    await s.import(s.write('returns.csv', [RETURNS,
-      'shop,R1,1,A1,1,c1,SKU1,product,1,90.00,size,2025-03-05 10:00:00',
-      'shop,R2,1,A1,1,c1,SKU1,product,1,90.00,size,2025-03-06 10:00:00',
-    ].join('\n')), { preset: 'regulars', entity: 'returns' });
+    await s.import(s.write('returns.csv', [RETURNS, 'shop,R1,1,A1,1,c1,SKU1,product,1,90.00,size,2025-03-05 10:00:00', 'shop,R2,1,A1,1,c1,SKU1,product,1,90.00,size,2025-03-06 10:00:00'].join('\n')), {
+      preset: 'regulars',
+      entity: 'returns',
+    });
     const third = await takeArrivals(s.db, s.ops, clock, 'main');
     assert.deepEqual([third.returns, third.reversed], [2, 2]);
     // floor(270 x 90 / 270) = 90, then floor(270 x 180 / 270) - 90 = 90

@@ -18,7 +18,11 @@ async function watermark(store: OpStore, programmeId: string, source: string): P
 }
 
 async function advance(store: OpStore, programmeId: string, source: string, importId: bigint): Promise<void> {
-  await store.run('INSERT INTO loyalty_watermarks (programme_id, source, import_id) VALUES (?, ?, ?) ON CONFLICT (programme_id, source) DO UPDATE SET import_id = excluded.import_id', [programmeId, source, importId]);
+  await store.run('INSERT INTO loyalty_watermarks (programme_id, source, import_id) VALUES (?, ?, ?) ON CONFLICT (programme_id, source) DO UPDATE SET import_id = excluded.import_id', [
+    programmeId,
+    source,
+    importId,
+  ]);
 }
 
 export interface ArrivalsReport {
@@ -35,7 +39,9 @@ export interface ArrivalsReport {
 /** Earns new paid orders and reverses new cancellations and returns of the member base. */
 export async function takeArrivals(db: Db, store: OpStore, clock: Clock, programmeId: string): Promise<ArrivalsReport> {
   const report: ArrivalsReport = { orders: 0, earned: 0, cancelled: 0, returns: 0, reversed: 0, skipped: {}, through_import: '0' };
-  const skip = (t: string): void => void (report.skipped[t] = (report.skipped[t] ?? 0) + 1);
+  const skip = (t: string): void => {
+    report.skipped[t] = (report.skipped[t] ?? 0) + 1;
+  };
   const top = BigInt(str(await db.one('SELECT coalesce(max(import_id), 0) AS m FROM imports'), 'm') ?? '0');
   const fromOrders = await watermark(store, programmeId, 'orders');
   const orders = await db.all(

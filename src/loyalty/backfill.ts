@@ -29,7 +29,14 @@ export async function readBackfillOrders(db: Db, from: string, to: string): Prom
      ORDER BY o.paid_at, o.channel_id, o.order_id`,
     [from, to],
   );
-  return rows.map((r) => ({ order_id: str(r, 'order_id') ?? '', member_id: str(r, 'member_id') ?? '', channel: str(r, 'channel') ?? '', paid_at: str(r, 'paid_at') ?? '', item_total: str(r, 'item_total') ?? '0', discount: str(r, 'discount') ?? '0' }));
+  return rows.map((r) => ({
+    order_id: str(r, 'order_id') ?? '',
+    member_id: str(r, 'member_id') ?? '',
+    channel: str(r, 'channel') ?? '',
+    paid_at: str(r, 'paid_at') ?? '',
+    item_total: str(r, 'item_total') ?? '0',
+    discount: str(r, 'discount') ?? '0',
+  }));
 }
 
 export interface BackfillReport {
@@ -59,6 +66,12 @@ export async function backfill(store: OpStore, clock: Clock, programmeId: string
     }
     if (onProgress !== undefined && i % 500 === 499) onProgress(i + 1);
   }
-  await audit(store, clock.now(), operator, 'loyalty.backfill', programmeId, { orders: report.orders, earned: report.earned, replayed: report.replayed, refused: report.refused, points: report.points.toString() });
+  await audit(store, clock.now(), operator, 'loyalty.backfill', programmeId, {
+    orders: report.orders,
+    earned: report.earned,
+    replayed: report.replayed,
+    refused: report.refused,
+    points: report.points.toString(),
+  });
   return report;
 }

@@ -28,7 +28,16 @@ export async function balanceOf(q: OpQueries, account: Account, now: Date): Prom
     [at, at, at, at, at, account.account_id],
   );
   const available = big(r, 'available');
-  return { account_id: account.account_id, member_id: account.member_id, tier: account.tier, balance: available - account.debt, available, pending: big(r, 'pending'), debt: account.debt, expired_unprocessed: big(r, 'expired') };
+  return {
+    account_id: account.account_id,
+    member_id: account.member_id,
+    tier: account.tier,
+    balance: available - account.debt,
+    available,
+    pending: big(r, 'pending'),
+    debt: account.debt,
+    expired_unprocessed: big(r, 'expired'),
+  };
 }
 
 export interface Lot {
@@ -45,7 +54,10 @@ export interface Lot {
 
 /** An account's lots with points left (or all with `all`), in the order they are spent. */
 export async function lotsOf(q: OpQueries, accountId: bigint, all = false): Promise<Lot[]> {
-  const rows = await q.all(`SELECT lot_id, order_id, earned_by, points, remaining, earned_at, pending_until, expires_at, state FROM loyalty_lots WHERE account_id = ?${all ? '' : " AND state = 'open' AND remaining > 0"} ORDER BY expires_at, earned_at, lot_id`, [accountId]);
+  const rows = await q.all(
+    `SELECT lot_id, order_id, earned_by, points, remaining, earned_at, pending_until, expires_at, state FROM loyalty_lots WHERE account_id = ?${all ? '' : " AND state = 'open' AND remaining > 0"} ORDER BY expires_at, earned_at, lot_id`,
+    [accountId],
+  );
   return rows.map((r) => ({
     lot_id: big(r, 'lot_id'),
     order_id: text(r, 'order_id'),

@@ -60,10 +60,12 @@ loyaltyTest('1,000 earn calls of 100 idempotency keys sent 10 times each, from t
   const theirs = shuffle([...calls, ...calls, ...calls, ...calls, ...calls], 11);
   const other = worker({ where: w.box.where, now: NOW, programme: 'p1', earns: theirs });
   await other.ready;
-  const here = await Promise.all(mine.map(async (c) => {
-    const r = await earnOrder(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, order: c.order, key: c.key });
-    return r.ok ? `ok ${r.replayed ? 'replayed' : 'new'}` : r.error.type;
-  }));
+  const here = await Promise.all(
+    mine.map(async (c) => {
+      const r = await earnOrder(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, order: c.order, key: c.key });
+      return r.ok ? `ok ${r.replayed ? 'replayed' : 'new'}` : r.error.type;
+    }),
+  );
   const there = await other.done;
   const all = [...here, ...there];
   assert.equal(all.length, 1000);
@@ -83,10 +85,12 @@ loyaltyTest('50 concurrent spends from two processes against a balance covering 
   const spends = Array.from({ length: 50 }, (_, i) => ({ key: `spend-${i}`, points: '10' }));
   const other = worker({ where: w.box.where, now: NOW, programme: 'p1', spends: spends.slice(25) });
   await other.ready;
-  const here = await Promise.all(spends.slice(0, 25).map(async (s) => {
-    const r = await spend(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, points: BigInt(s.points), key: s.key });
-    return r.ok ? 'ok new' : r.error.type;
-  }));
+  const here = await Promise.all(
+    spends.slice(0, 25).map(async (s) => {
+      const r = await spend(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, points: BigInt(s.points), key: s.key });
+      return r.ok ? 'ok new' : r.error.type;
+    }),
+  );
   const all = [...here, ...(await other.done)];
   assert.equal(all.filter((o) => o === 'ok new').length, 20);
   assert.equal(all.filter((o) => o === 'insufficient_points').length, 30);

@@ -54,7 +54,17 @@ function capKey(cap: Cap, account: bigint): string {
 async function capRoom(q: OpQueries, config: ProgrammeConfig, account: bigint | null, at: Date): Promise<bigint | null> {
   let room: bigint | null = null;
   for (const cap of config.caps) {
-    const used = account === null && cap.per === 'member' ? 0n : big(await q.one('SELECT COALESCE(SUM(points), 0) AS p FROM loyalty_cap_usage WHERE programme_id = ? AND cap_key = ? AND period = ?', [config.programme_id, capKey(cap, account ?? 0n), periodKey(cap.period, at)]), 'p');
+    const used =
+      account === null && cap.per === 'member'
+        ? 0n
+        : big(
+            await q.one('SELECT COALESCE(SUM(points), 0) AS p FROM loyalty_cap_usage WHERE programme_id = ? AND cap_key = ? AND period = ?', [
+              config.programme_id,
+              capKey(cap, account ?? 0n),
+              periodKey(cap.period, at),
+            ]),
+            'p',
+          );
     const left = BigInt(cap.points) - used;
     const l = left > 0n ? left : 0n;
     room = room === null || l < room ? l : room;
@@ -69,8 +79,15 @@ async function applyCaps(c: WriteContext, account: bigint, points: bigint, at: D
   for (const cap of c.config.caps) {
     const key = capKey(cap, account);
     const period = periodKey(cap.period, at);
-    await c.tx.run('INSERT INTO loyalty_cap_usage (programme_id, cap_key, period, points) VALUES (?, ?, ?, 0) ON CONFLICT (programme_id, cap_key, period) DO NOTHING', [c.config.programme_id, key, period]);
-    const used = big(await c.tx.one(`SELECT points FROM loyalty_cap_usage WHERE programme_id = ? AND cap_key = ? AND period = ?${c.store.dialect.forUpdate}`, [c.config.programme_id, key, period]), 'points');
+    await c.tx.run('INSERT INTO loyalty_cap_usage (programme_id, cap_key, period, points) VALUES (?, ?, ?, 0) ON CONFLICT (programme_id, cap_key, period) DO NOTHING', [
+      c.config.programme_id,
+      key,
+      period,
+    ]);
+    const used = big(
+      await c.tx.one(`SELECT points FROM loyalty_cap_usage WHERE programme_id = ? AND cap_key = ? AND period = ?${c.store.dialect.forUpdate}`, [c.config.programme_id, key, period]),
+      'points',
+    );
     const left = BigInt(cap.points) - used;
     if (left < grant) grant = left > 0n ? left : 0n;
     rows.push({ key, period });
@@ -80,8 +97,35 @@ async function applyCaps(c: WriteContext, account: bigint, points: bigint, at: D
 }
 
 /** Writes an earn entry and its lot; the debt of an account that deducts from next earns is paid first. */
-export async function creditLot(c: WriteContext, account: Account, e: { points: bigint; cause: Cause; cause_ref: string | null; order_id: string | null; earned_by: string; earned_at: Date; pending_until: Date; key: string | null; operator?: string; reason?: string; kind?: 'earn' | 'adjust' }): Promise<bigint> {
-  const entryId = await addEntry(c.tx, { programme_id: c.config.programme_id, account_id: account.account_id, kind: e.kind ?? 'earn', points: e.points, cause: e.cause, cause_ref: e.cause_ref, idem_key: e.key, operator: e.operator ?? null, reason: e.reason ?? null, at: c.now });
+export async function creditLot(
+  c: WriteContext,
+  account: Account,
+  e: {
+    points: bigint;
+    cause: Cause;
+    cause_ref: string | null;
+    order_id: string | null;
+    earned_by: string;
+    earned_at: Date;
+    pending_until: Date;
+    key: string | null;
+    operator?: string;
+    reason?: string;
+    kind?: 'earn' | 'adjust';
+  },
+): Promise<bigint> {
+  const entryId = await addEntry(c.tx, {
+    programme_id: c.config.programme_id,
+    account_id: account.account_id,
+    kind: e.kind ?? 'earn',
+    points: e.points,
+    cause: e.cause,
+    cause_ref: e.cause_ref,
+    idem_key: e.key,
+    operator: e.operator ?? null,
+    reason: e.reason ?? null,
+    at: c.now,
+  });
   if (e.points <= 0n) return entryId;
   const lotId = await addLot(c.tx, {
     programme_id: c.config.programme_id,
@@ -121,44 +165,79 @@ export async function earnOrder(store: OpStore, clock: Clock, programmeId: strin
   const parsed = parseOrder(req.order);
   if (!parsed.ok) return { ...parsed, replayed: false };
   const order = parsed.order;
-  return write(store, clock, programmeId, { key: req.key, content: { op: 'earn_order', who: req.who, order, backfill: req.backfill === true } }, async (c) => {
-    if (order.paid_at.slice(0, 10) < c.config.starts_on && req.backfill !== true) {
-      refuse({ type: 'before_programme_start', message: `order ${order.order_id} was paid before the programme started on ${c.config.starts_on}; run a backfill to earn it`, starts_on: c.config.starts_on });
-    }
-    const exists = await c.tx.one('SELECT order_id FROM loyalty_orders WHERE programme_id = ? AND order_id = ?', [programmeId, order.order_id]);
-    if (exists !== undefined) refuse({ type: 'order_already_earned', message: `order ${order.order_id} has already earned points (under another idempotency key)`, order_id: order.order_id });
-    const { account, key } = await targetAccount(c, req.who, true);
-    const first = int(await c.tx.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
-    const paid = new Date(order.paid_at);
-    const earning = evaluateOrder(c.config, order, { tier: tierLevel(c.config, account.tier), firstPurchase: first });
-    const points = await applyCaps(c, account.account_id, earning.points, paid);
-    const entryId = await creditLot(c, account, {
-      points,
-      cause: req.backfill === true ? 'backfill' : 'order',
-      cause_ref: order.order_id,
-      order_id: order.order_id,
-      earned_by: earnedBy(req.who, key, account),
-      earned_at: paid,
-      pending_until: addDays(paid, c.config.pending_days),
-      key: req.key,
-    });
-    await c.tx.run('INSERT INTO loyalty_orders (programme_id, order_id, account_id, base, points, returned, reversed, cancelled, paid_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)', [programmeId, order.order_id, account.account_id, earning.base, points, '0', isoTime(paid)]);
-    await evaluateAccountTier(c, account);
-    return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
-  }, (tx, ref) => readEarn(tx, BigInt(ref)));
+  return write(
+    store,
+    clock,
+    programmeId,
+    { key: req.key, content: { op: 'earn_order', who: req.who, order, backfill: req.backfill === true } },
+    async (c) => {
+      if (order.paid_at.slice(0, 10) < c.config.starts_on && req.backfill !== true) {
+        refuse({
+          type: 'before_programme_start',
+          message: `order ${order.order_id} was paid before the programme started on ${c.config.starts_on}; run a backfill to earn it`,
+          starts_on: c.config.starts_on,
+        });
+      }
+      const exists = await c.tx.one('SELECT order_id FROM loyalty_orders WHERE programme_id = ? AND order_id = ?', [programmeId, order.order_id]);
+      if (exists !== undefined) refuse({ type: 'order_already_earned', message: `order ${order.order_id} has already earned points (under another idempotency key)`, order_id: order.order_id });
+      const { account, key } = await targetAccount(c, req.who, true);
+      const first = int(await c.tx.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
+      const paid = new Date(order.paid_at);
+      const earning = evaluateOrder(c.config, order, { tier: tierLevel(c.config, account.tier), firstPurchase: first });
+      const points = await applyCaps(c, account.account_id, earning.points, paid);
+      const entryId = await creditLot(c, account, {
+        points,
+        cause: req.backfill === true ? 'backfill' : 'order',
+        cause_ref: order.order_id,
+        order_id: order.order_id,
+        earned_by: earnedBy(req.who, key, account),
+        earned_at: paid,
+        pending_until: addDays(paid, c.config.pending_days),
+        key: req.key,
+      });
+      await c.tx.run('INSERT INTO loyalty_orders (programme_id, order_id, account_id, base, points, returned, reversed, cancelled, paid_at) VALUES (?, ?, ?, ?, ?, ?, 0, 0, ?)', [
+        programmeId,
+        order.order_id,
+        account.account_id,
+        earning.base,
+        points,
+        '0',
+        isoTime(paid),
+      ]);
+      await evaluateAccountTier(c, account);
+      return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
+    },
+    (tx, ref) => readEarn(tx, BigInt(ref)),
+  );
 }
 
 /** Earns an activity's points (review, sign-in, referral, community ...): released at once. */
 export async function earnActivity(store: OpStore, clock: Clock, programmeId: string, req: { who: Who; activity: string; ref?: string; key: string }): Promise<LoyaltyResult<EarnResult>> {
-  return write(store, clock, programmeId, { key: req.key, content: { op: 'earn_activity', who: req.who, activity: req.activity, ref: req.ref ?? null } }, async (c) => {
-    const rule = c.config.activities[req.activity];
-    if (rule === undefined) refuse({ type: 'unknown_activity', message: `programme ${programmeId} has no activity '${req.activity}'`, activity: req.activity });
-    const { account, key } = await targetAccount(c, req.who, true);
-    const points = await applyCaps(c, account.account_id, BigInt(rule), c.now);
-    const entryId = await creditLot(c, account, { points, cause: 'activity', cause_ref: req.ref ?? req.activity, order_id: null, earned_by: earnedBy(req.who, key, account), earned_at: c.now, pending_until: c.now, key: req.key });
-    await evaluateAccountTier(c, account);
-    return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
-  }, (tx, ref) => readEarn(tx, BigInt(ref)));
+  return write(
+    store,
+    clock,
+    programmeId,
+    { key: req.key, content: { op: 'earn_activity', who: req.who, activity: req.activity, ref: req.ref ?? null } },
+    async (c) => {
+      const rule = c.config.activities[req.activity];
+      if (rule === undefined) refuse({ type: 'unknown_activity', message: `programme ${programmeId} has no activity '${req.activity}'`, activity: req.activity });
+      const { account, key } = await targetAccount(c, req.who, true);
+      const points = await applyCaps(c, account.account_id, BigInt(rule), c.now);
+      const entryId = await creditLot(c, account, {
+        points,
+        cause: 'activity',
+        cause_ref: req.ref ?? req.activity,
+        order_id: null,
+        earned_by: earnedBy(req.who, key, account),
+        earned_at: c.now,
+        pending_until: c.now,
+        key: req.key,
+      });
+      await evaluateAccountTier(c, account);
+      return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
+    },
+    (tx, ref) => readEarn(tx, BigInt(ref)),
+  );
 }
 
 /**
@@ -166,25 +245,64 @@ export async function earnActivity(store: OpStore, clock: Clock, programmeId: st
  * negative takes released lots oldest-expiry-first and is refused beyond the spendable balance.
  */
 export async function adjust(store: OpStore, clock: Clock, programmeId: string, req: { who: Who; points: bigint; operator: string; reason: string; key: string }): Promise<LoyaltyResult<EarnResult>> {
-  return write(store, clock, programmeId, { key: req.key, content: { op: 'adjust', who: req.who, points: req.points, operator: req.operator, reason: req.reason } }, async (c) => {
-    if (req.reason.trim() === '' || req.operator.trim() === '') refuse({ type: 'invalid_request', message: 'an adjustment needs an operator and a reason', errors: ['operator', 'reason'] });
-    const { account, key } = await targetAccount(c, req.who, true);
-    let entryId: bigint;
-    if (req.points >= 0n) {
-      entryId = await creditLot(c, account, { kind: 'adjust', points: req.points, cause: 'manual', cause_ref: null, order_id: null, earned_by: earnedBy(req.who, key, account), earned_at: c.now, pending_until: c.now, key: req.key, operator: req.operator, reason: req.reason });
-    } else {
-      const available = await spendable(c.tx, account.account_id, account.debt, c.now);
-      if (available < -req.points) refuse({ type: 'insufficient_points', message: `cannot take ${-req.points} points: ${available} spendable`, available, requested: -req.points });
-      entryId = await addEntry(c.tx, { programme_id: programmeId, account_id: account.account_id, kind: 'adjust', points: req.points, cause: 'manual', operator: req.operator, reason: req.reason, idem_key: req.key, at: c.now });
-      await takeLots(c.tx, c.store.dialect, entryId, account.account_id, -req.points, c.now, { releasedOnly: true });
-    }
-    await audit(c.tx, c.now, req.operator, 'loyalty.adjust', programmeId, { account_id: account.account_id.toString(), points: req.points.toString(), reason: req.reason, entry_id: entryId.toString() });
-    return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
-  }, (tx, ref) => readEarn(tx, BigInt(ref)));
+  return write(
+    store,
+    clock,
+    programmeId,
+    { key: req.key, content: { op: 'adjust', who: req.who, points: req.points, operator: req.operator, reason: req.reason } },
+    async (c) => {
+      if (req.reason.trim() === '' || req.operator.trim() === '') refuse({ type: 'invalid_request', message: 'an adjustment needs an operator and a reason', errors: ['operator', 'reason'] });
+      const { account, key } = await targetAccount(c, req.who, true);
+      let entryId: bigint;
+      if (req.points >= 0n) {
+        entryId = await creditLot(c, account, {
+          kind: 'adjust',
+          points: req.points,
+          cause: 'manual',
+          cause_ref: null,
+          order_id: null,
+          earned_by: earnedBy(req.who, key, account),
+          earned_at: c.now,
+          pending_until: c.now,
+          key: req.key,
+          operator: req.operator,
+          reason: req.reason,
+        });
+      } else {
+        const available = await spendable(c.tx, account.account_id, account.debt, c.now);
+        if (available < -req.points) refuse({ type: 'insufficient_points', message: `cannot take ${-req.points} points: ${available} spendable`, available, requested: -req.points });
+        entryId = await addEntry(c.tx, {
+          programme_id: programmeId,
+          account_id: account.account_id,
+          kind: 'adjust',
+          points: req.points,
+          cause: 'manual',
+          operator: req.operator,
+          reason: req.reason,
+          idem_key: req.key,
+          at: c.now,
+        });
+        await takeLots(c.tx, c.store.dialect, entryId, account.account_id, -req.points, c.now, { releasedOnly: true });
+      }
+      await audit(c.tx, c.now, req.operator, 'loyalty.adjust', programmeId, {
+        account_id: account.account_id.toString(),
+        points: req.points.toString(),
+        reason: req.reason,
+        entry_id: entryId.toString(),
+      });
+      return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
+    },
+    (tx, ref) => readEarn(tx, BigInt(ref)),
+  );
 }
 
 /** What an order would earn now, without writing: the rules' result and the points after caps. */
-export async function dryRun(store: OpStore, programmeId: string, who: Who | null, order: unknown): Promise<{ ok: true; value: OrderEarning & { after_caps: bigint; account_id: bigint | null } } | { ok: false; error: LoyaltyError }> {
+export async function dryRun(
+  store: OpStore,
+  programmeId: string,
+  who: Who | null,
+  order: unknown,
+): Promise<{ ok: true; value: OrderEarning & { after_caps: bigint; account_id: bigint | null } } | { ok: false; error: LoyaltyError }> {
   const parsed = parseOrder(order);
   if (!parsed.ok) return parsed;
   const config = await loadProgramme(store, programmeId);

@@ -31,12 +31,14 @@ function outcome<T extends { points: bigint }>(r: LoyaltyResult<T>): bigint | st
 async function runStep(w: LoyaltyWorld, s: Step): Promise<bigint | string> {
   if (s.at !== undefined) w.clock.set(s.at);
   const p = w.config.programme_id;
-  if ('earn' in s) return outcome(await earnOrder(w.store, w.clock, p, { who: { member_id: s.earn.member ?? 'M1' }, order: s.earn.order, key: s.earn.key, ...(s.earn.backfill === true ? { backfill: true } : {}) }));
+  if ('earn' in s)
+    return outcome(await earnOrder(w.store, w.clock, p, { who: { member_id: s.earn.member ?? 'M1' }, order: s.earn.order, key: s.earn.key, ...(s.earn.backfill === true ? { backfill: true } : {}) }));
   if ('activity' in s) return outcome(await earnActivity(w.store, w.clock, p, { who: { member_id: s.activity.member ?? 'M1' }, activity: s.activity.activity, key: s.activity.key }));
   if ('spend' in s) return outcome(await spend(w.store, w.clock, p, { who: { member_id: s.spend.member ?? 'M1' }, points: s.spend.points, key: s.spend.key }));
   if ('reverse' in s) return outcome(await reverseOrder(w.store, w.clock, p, s.reverse));
   if ('rollback' in s) return outcome(await rollbackSpend(w.store, w.clock, p, s.rollback));
-  if ('adjust' in s) return outcome(await adjust(w.store, w.clock, p, { who: { member_id: s.adjust.member ?? 'M1' }, points: s.adjust.points, operator: 'ops@shop', reason: 'goodwill', key: s.adjust.key }));
+  if ('adjust' in s)
+    return outcome(await adjust(w.store, w.clock, p, { who: { member_id: s.adjust.member ?? 'M1' }, points: s.adjust.points, operator: 'ops@shop', reason: 'goodwill', key: s.adjust.key }));
   return (await runExpiry(w.store, w.clock, p)).points;
 }
 
@@ -47,7 +49,15 @@ const scenarios: Scenario[] = [
   {
     description: 'multipliers multiply per line; postage earns nothing; coupon discounts shrink the base; first-purchase bonus; a member day cap cuts the second order',
     given: {
-      programme: { ...immediate, multipliers: [{ category: 'shoes', factor: '2' }, { channel: 'tmall', factor: '1.5' }], first_purchase_bonus: 50, caps: [{ per: 'member', period: 'day', points: 300 }] },
+      programme: {
+        ...immediate,
+        multipliers: [
+          { category: 'shoes', factor: '2' },
+          { channel: 'tmall', factor: '1.5' },
+        ],
+        first_purchase_bonus: 50,
+        caps: [{ per: 'member', period: 'day', points: 300 }],
+      },
       start: NOW0,
     },
     when: [
@@ -94,7 +104,15 @@ const scenarios: Scenario[] = [
       { spend: { points: 150n, key: 's' }, expect: -150n },
       { spend: { points: 151n, key: 's2' }, expect: 'insufficient_points' },
     ],
-    expect: { balance: { available: 150n, pending: 0n, debt: 0n, balance: 150n }, lots: [[100n, 100n], [100n, 50n], [100n, 0n]], expires: ['2026-07-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'] },
+    expect: {
+      balance: { available: 150n, pending: 0n, debt: 0n, balance: 150n },
+      lots: [
+        [100n, 100n],
+        [100n, 50n],
+        [100n, 0n],
+      ],
+      expires: ['2026-07-01T00:00:00.000Z', '2026-07-01T00:00:00.000Z', '2026-10-01T00:00:00.000Z'],
+    },
   },
   {
     description: 'expiry N days after earning, run by the job on the moved clock',
@@ -151,7 +169,13 @@ const scenarios: Scenario[] = [
       { reverse: { order_id: 'big', value: '3.3334', key: 'r3' }, expect: -4n }, // 10 in all: 1 from other, 3 owed
       { reverse: { order_id: 'big', value: '1', key: 'r4' }, expect: 0n },
     ],
-    expect: { balance: { available: 0n, pending: 0n, debt: 3n, balance: -3n }, lots: [[10n, 0n], [5n, 0n]] },
+    expect: {
+      balance: { available: 0n, pending: 0n, debt: 3n, balance: -3n },
+      lots: [
+        [10n, 0n],
+        [5n, 0n],
+      ],
+    },
   },
   {
     description: 'with deduct_next_earns, what a return could not take is paid from the next earn',
@@ -163,7 +187,13 @@ const scenarios: Scenario[] = [
       { reverse: { order_id: 'o1', cancel: true, key: 'c2' }, expect: 'order_cancelled' },
       { earn: { order: order('o2', NOW0, ['25']), key: 'e2' }, expect: 25n },
     ],
-    expect: { balance: { available: 15n, pending: 0n, debt: 0n, balance: 15n }, lots: [[10n, 0n], [25n, 15n]] },
+    expect: {
+      balance: { available: 15n, pending: 0n, debt: 0n, balance: 15n },
+      lots: [
+        [10n, 0n],
+        [25n, 15n],
+      ],
+    },
   },
   {
     description: 'a rolled-back spend restores the same lots with their expiry; a lot past it expires again at once',
@@ -178,7 +208,14 @@ const scenarios: Scenario[] = [
       { at: '2026-04-01T00:00:00.000Z', expire: true, expect: 0n }, // the first lot is empty when it expires
       { rollback: { spend_key: 's2', key: 'rb3' }, expect: 150n }, // 100 back to the expired lot (expired again), 50 to the second
     ],
-    expect: { balance: { available: 100n, pending: 0n, debt: 0n, balance: 100n }, lots: [[100n, 0n], [100n, 100n]], expires: ['2026-03-31T10:00:00.000Z', '2026-04-09T10:00:00.000Z'] },
+    expect: {
+      balance: { available: 100n, pending: 0n, debt: 0n, balance: 100n },
+      lots: [
+        [100n, 0n],
+        [100n, 100n],
+      ],
+      expires: ['2026-03-31T10:00:00.000Z', '2026-04-09T10:00:00.000Z'],
+    },
   },
   {
     description: 'activities earn their points at once; manual adjustments take released lots and are refused beyond the balance',
@@ -198,7 +235,8 @@ const scenarios: Scenario[] = [
 
 for (const sc of scenarios) {
   loyaltyTest(sc.description, programme(sc.given.programme), sc.given.start, async (w) => {
-    for (const [i, step] of sc.when.entries()) assert.deepEqual(await runStep(w, step), step.expect, `step ${i + 1}: ${JSON.stringify(step, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
+    for (const [i, step] of sc.when.entries())
+      assert.deepEqual(await runStep(w, step), step.expect, `step ${i + 1}: ${JSON.stringify(step, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))}`);
     if (sc.expect.at !== undefined) w.clock.set(sc.expect.at);
     const found = await findAccount(w.store, w.config.programme_id, { member_id: 'M1' }, '86');
     assert.ok(found.ok);
@@ -206,22 +244,35 @@ for (const sc of scenarios) {
     assert.deepEqual({ available: b.available, pending: b.pending, debt: b.debt, balance: b.balance }, sc.expect.balance);
     const lots = await lotsOf(w.store, found.account.account_id, true);
     const byId = [...lots].sort((a, b2) => (a.lot_id < b2.lot_id ? -1 : 1));
-    if (sc.expect.lots !== undefined) assert.deepEqual(byId.map((l) => [l.points, l.remaining]), sc.expect.lots);
-    if (sc.expect.expires !== undefined) assert.deepEqual(lots.map((l) => l.expires_at), sc.expect.expires);
+    if (sc.expect.lots !== undefined)
+      assert.deepEqual(
+        byId.map((l) => [l.points, l.remaining]),
+        sc.expect.lots,
+      );
+    if (sc.expect.expires !== undefined)
+      assert.deepEqual(
+        lots.map((l) => l.expires_at),
+        sc.expect.expires,
+      );
   });
 }
 
-loyaltyTest('a dry run says what an order would earn, caps included, and writes nothing', programme({ ...immediate, multipliers: [{ sku: 'X', factor: '3' }], caps: [{ per: 'member', period: 'day', points: 50 }] }), NOW0, async (w) => {
-  const o = order('o1', NOW0, [{ amount: '12.5', sku: 'X' }, '4']);
-  const r = await dryRun(w.store, 'p1', { member_id: 'M1' }, o);
-  assert.ok(r.ok);
-  assert.equal(r.value.points, 41n); // 12.5 x 3 + 4 = 41.5
-  assert.equal(r.value.after_caps, 41n);
-  assert.equal(r.value.base, '16.5000');
-  assert.equal((await w.store.one('SELECT count(*) AS n FROM loyalty_entries'))?.['n'], 0n);
-  const earned = await earnOrder(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, order: o, key: 'k' });
-  assert.ok(earned.ok && earned.value.points === 41n);
-  const again = await dryRun(w.store, 'p1', { member_id: 'M1' }, order('o2', NOW0, ['20']));
-  assert.ok(again.ok);
-  assert.deepEqual([again.value.points, again.value.after_caps], [20n, 9n]);
-});
+loyaltyTest(
+  'a dry run says what an order would earn, caps included, and writes nothing',
+  programme({ ...immediate, multipliers: [{ sku: 'X', factor: '3' }], caps: [{ per: 'member', period: 'day', points: 50 }] }),
+  NOW0,
+  async (w) => {
+    const o = order('o1', NOW0, [{ amount: '12.5', sku: 'X' }, '4']);
+    const r = await dryRun(w.store, 'p1', { member_id: 'M1' }, o);
+    assert.ok(r.ok);
+    assert.equal(r.value.points, 41n); // 12.5 x 3 + 4 = 41.5
+    assert.equal(r.value.after_caps, 41n);
+    assert.equal(r.value.base, '16.5000');
+    assert.equal((await w.store.one('SELECT count(*) AS n FROM loyalty_entries'))?.['n'], 0n);
+    const earned = await earnOrder(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, order: o, key: 'k' });
+    assert.ok(earned.ok && earned.value.points === 41n);
+    const again = await dryRun(w.store, 'p1', { member_id: 'M1' }, order('o2', NOW0, ['20']));
+    assert.ok(again.ok);
+    assert.deepEqual([again.value.points, again.value.after_caps], [20n, 9n]);
+  },
+);

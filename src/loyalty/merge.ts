@@ -56,10 +56,14 @@ export async function mergeAccountsIn(tx: OpQueries, forUpdate: string, programm
   await tx.run('UPDATE loyalty_account_keys SET account_id = ? WHERE account_id = ?', [intoId, fromId]);
   const config = await loadProgramme(tx, programmeId);
   const keepFrom = rank(config?.tiers?.levels, from.tier) > rank(config?.tiers?.levels, into.tier);
-  await tx.run(
-    `UPDATE loyalty_accounts SET member_id = COALESCE(member_id, ?), tier = ?, tier_since = ?, tier_year_ends = ?, updated_at = ? WHERE account_id = ?`,
-    [from.member_id, keepFrom ? from.tier : into.tier, keepFrom ? from.tier_since : into.tier_since, keepFrom ? from.tier_year_ends : into.tier_year_ends, isoTime(now), intoId],
-  );
+  await tx.run(`UPDATE loyalty_accounts SET member_id = COALESCE(member_id, ?), tier = ?, tier_since = ?, tier_year_ends = ?, updated_at = ? WHERE account_id = ?`, [
+    from.member_id,
+    keepFrom ? from.tier : into.tier,
+    keepFrom ? from.tier_since : into.tier_since,
+    keepFrom ? from.tier_year_ends : into.tier_year_ends,
+    isoTime(now),
+    intoId,
+  ]);
   await tx.run('UPDATE loyalty_accounts SET merged_into = ?, updated_at = ? WHERE account_id = ?', [intoId, isoTime(now), fromId]);
   return { from_account: fromId, into_account: intoId, points, lots: lotIds.length };
 }
@@ -110,14 +114,20 @@ export async function unmergeMemberAccounts(store: OpStore, clock: Clock, progra
     }
     if (into === undefined || identities.length === 0) return { from_account: fromId, into_account: into?.account_id ?? fromId, points: 0n, lots: 0 };
     const marks = identities.map(() => '?').join(', ');
-    const lotIds = (await tx.all(`SELECT lot_id FROM loyalty_lots WHERE account_id = ? AND state = 'open' AND remaining > 0 AND earned_by IN (${marks})`, [fromId, ...identities])).map((r) => big(r, 'lot_id'));
+    const lotIds = (await tx.all(`SELECT lot_id FROM loyalty_lots WHERE account_id = ? AND state = 'open' AND remaining > 0 AND earned_by IN (${marks})`, [fromId, ...identities])).map((r) =>
+      big(r, 'lot_id'),
+    );
     const points = await moveLots(tx, programmeId, from, into, lotIds, 0n, 'unmerge', `${member}->${newMember}`, now);
-    await tx.run(`UPDATE loyalty_orders SET account_id = ? WHERE programme_id = ? AND order_id IN (SELECT order_id FROM loyalty_lots WHERE account_id = ? AND earned_by IN (${marks}) AND order_id IS NOT NULL)`, [into.account_id, programmeId, into.account_id, ...identities]);
+    await tx.run(
+      `UPDATE loyalty_orders SET account_id = ? WHERE programme_id = ? AND order_id IN (SELECT order_id FROM loyalty_lots WHERE account_id = ? AND earned_by IN (${marks}) AND order_id IS NOT NULL)`,
+      [into.account_id, programmeId, into.account_id, ...identities],
+    );
     await tx.run(`UPDATE loyalty_lots SET account_id = ? WHERE account_id = ? AND earned_by IN (${marks})`, [into.account_id, fromId, ...identities]);
     // Identifier keys of the moved identities follow them.
     for (const id of identities) {
       const [kind, scope, ...rest] = id.split(':');
-      if (kind !== undefined && scope !== undefined && kind !== 'member' && kind !== 'account') await tx.run('UPDATE loyalty_account_keys SET account_id = ? WHERE programme_id = ? AND kind = ? AND scope = ? AND value = ?', [into.account_id, programmeId, kind, scope, rest.join(':')]);
+      if (kind !== undefined && scope !== undefined && kind !== 'member' && kind !== 'account')
+        await tx.run('UPDATE loyalty_account_keys SET account_id = ? WHERE programme_id = ? AND kind = ? AND scope = ? AND value = ?', [into.account_id, programmeId, kind, scope, rest.join(':')]);
     }
     return { from_account: fromId, into_account: into.account_id, points, lots: lotIds.length };
   });
@@ -129,7 +139,10 @@ export async function unmergeMemberAccounts(store: OpStore, clock: Clock, progra
  */
 export async function syncAccounts(store: OpStore, clock: Clock, programmeId: string): Promise<{ joined: number; merged: number }> {
   const now = clock.now();
-  const keys = await store.all("SELECT k.kind, k.scope, k.value, k.account_id FROM loyalty_account_keys k JOIN loyalty_accounts a ON a.account_id = k.account_id WHERE k.programme_id = ? AND k.kind <> 'member' AND a.member_id IS NULL AND a.merged_into IS NULL", [programmeId]);
+  const keys = await store.all(
+    "SELECT k.kind, k.scope, k.value, k.account_id FROM loyalty_account_keys k JOIN loyalty_accounts a ON a.account_id = k.account_id WHERE k.programme_id = ? AND k.kind <> 'member' AND a.member_id IS NULL AND a.merged_into IS NULL",
+    [programmeId],
+  );
   let joined = 0;
   let merged = 0;
   for (const k of keys) {
@@ -139,7 +152,10 @@ export async function syncAccounts(store: OpStore, clock: Clock, programmeId: st
     await store.transaction(async (tx) => {
       const mine = await accountById(tx, programmeId, accountId, store.dialect.forUpdate);
       if (mine === undefined || mine.member_id !== null || mine.merged_into !== null) return;
-      const claimed = await tx.one("INSERT INTO loyalty_account_keys (programme_id, kind, scope, value, account_id) VALUES (?, 'member', '', ?, ?) ON CONFLICT (programme_id, kind, scope, value) DO NOTHING RETURNING account_id", [programmeId, member, accountId]);
+      const claimed = await tx.one(
+        "INSERT INTO loyalty_account_keys (programme_id, kind, scope, value, account_id) VALUES (?, 'member', '', ?, ?) ON CONFLICT (programme_id, kind, scope, value) DO NOTHING RETURNING account_id",
+        [programmeId, member, accountId],
+      );
       if (claimed !== undefined) {
         await tx.run('UPDATE loyalty_accounts SET member_id = ?, updated_at = ? WHERE account_id = ?', [member, isoTime(now), accountId]);
         joined++;

@@ -32,7 +32,10 @@ export async function pointsReport(q: OpQueries, programmeId: string, now: Date)
     [at, programmeId, at],
   );
   const acc = await q.one('SELECT count(*) AS n, COALESCE(SUM(debt), 0) AS debt FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL', [programmeId]);
-  const tiers = await q.all("SELECT COALESCE(tier, '') AS tier, count(*) AS n FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL GROUP BY COALESCE(tier, '') ORDER BY count(*) DESC", [programmeId]);
+  const tiers = await q.all(
+    "SELECT COALESCE(tier, '') AS tier, count(*) AS n FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL GROUP BY COALESCE(tier, '') ORDER BY count(*) DESC",
+    [programmeId],
+  );
   const top = await q.all(
     `SELECT l.account_id, a.member_id, a.tier, SUM(l.remaining) AS points FROM loyalty_lots l JOIN loyalty_accounts a ON a.account_id = l.account_id
      WHERE l.programme_id = ? AND l.state = 'open' AND l.expires_at > ? GROUP BY l.account_id, a.member_id, a.tier ORDER BY SUM(l.remaining) DESC, l.account_id LIMIT 5`,
@@ -40,7 +43,14 @@ export async function pointsReport(q: OpQueries, programmeId: string, now: Date)
   );
   return {
     top: top.map((r) => ({ account_id: big(r, 'account_id'), member_id: text(r, 'member_id'), tier: text(r, 'tier'), points: big(r, 'points') })),
-    months: rows.map((r) => ({ month: text(r, 'month') ?? '', issued: big(r, 'issued'), spent: big(r, 'spent'), expired: big(r, 'expired'), reversed: big(r, 'reversed'), adjusted: big(r, 'adjusted') })),
+    months: rows.map((r) => ({
+      month: text(r, 'month') ?? '',
+      issued: big(r, 'issued'),
+      spent: big(r, 'spent'),
+      expired: big(r, 'expired'),
+      reversed: big(r, 'reversed'),
+      adjusted: big(r, 'adjusted'),
+    })),
     liability: big(held, 'held') - big(acc, 'debt'),
     pending: big(held, 'pending'),
     debt: big(acc, 'debt'),

@@ -73,7 +73,10 @@ async function step(w: LoyaltyWorld, s: Step, n: number): Promise<void> {
   w.clock.set(s.at);
   if ('earn' in s) {
     const r = await earnOrder(w.store, w.clock, 'p1', { who: { member_id: 'M1' }, order: order(`o${n}`, s.at, [s.earn]), key: `k${n}` });
-    assert.ok(r.ok, JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
+    assert.ok(
+      r.ok,
+      JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    );
     if (s.expect.points !== undefined) assert.equal(r.value.points, s.expect.points);
   } else {
     assert.ok((await runTierJob(w.store, w.clock, 'p1')) !== undefined);
@@ -89,6 +92,9 @@ for (const sc of scenarios) {
     for (const [i, s] of sc.when.entries()) await step(w, s, i + 1);
     const found = await findAccount(w.store, 'p1', { member_id: 'M1' }, '86');
     assert.ok(found.ok);
-    assert.deepEqual((await tierHistory(w.store, found.account.account_id)).map((h) => `${h.reason} ${h.from ?? ''}->${h.to ?? ''}`), sc.expect.history);
+    assert.deepEqual(
+      (await tierHistory(w.store, found.account.account_id)).map((h) => `${h.reason} ${h.from ?? ''}->${h.to ?? ''}`),
+      sc.expect.history,
+    );
   });
 }

@@ -42,7 +42,13 @@ export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, ru
     return out;
   }
   const released = addDays(now, -config.pending_days).toISOString();
-  const rows = await q.all('SELECT account_id, base, returned FROM loyalty_orders WHERE programme_id = ? AND account_id BETWEEN ? AND ? AND paid_at > ? AND paid_at <= ? AND cancelled = 0', [config.programme_id, from, to, start, released]);
+  const rows = await q.all('SELECT account_id, base, returned FROM loyalty_orders WHERE programme_id = ? AND account_id BETWEEN ? AND ? AND paid_at > ? AND paid_at <= ? AND cancelled = 0', [
+    config.programme_id,
+    from,
+    to,
+    start,
+    released,
+  ]);
   for (const r of rows) {
     const id = big(r, 'account_id');
     const add = rules.metric === 'orders' ? 1n : (toUnits(text(r, 'base'), 4) - toUnits(text(r, 'returned'), 4)) / 10_000n;
@@ -75,7 +81,14 @@ export function decideTier(rules: TierRules, current: string | null, yearEnds: s
 }
 
 async function applyDecision(q: OpQueries, accountId: bigint, from: string | null, d: TierDecision, value: bigint, now: Date): Promise<void> {
-  await q.run('UPDATE loyalty_accounts SET tier = ?, tier_year_ends = ?, tier_since = CASE WHEN ? = 1 THEN tier_since ELSE ? END, updated_at = ? WHERE account_id = ?', [d.tier, d.year_ends, d.reason === 'renew' ? 1 : 0, isoTime(now), isoTime(now), accountId]);
+  await q.run('UPDATE loyalty_accounts SET tier = ?, tier_year_ends = ?, tier_since = CASE WHEN ? = 1 THEN tier_since ELSE ? END, updated_at = ? WHERE account_id = ?', [
+    d.tier,
+    d.year_ends,
+    d.reason === 'renew' ? 1 : 0,
+    isoTime(now),
+    isoTime(now),
+    accountId,
+  ]);
   await q.run('INSERT INTO loyalty_tier_history (account_id, at, from_tier, to_tier, reason, qualifying) VALUES (?, ?, ?, ?, ?, ?)', [accountId, isoTime(now), from, d.tier, d.reason, value]);
 }
 
@@ -102,7 +115,10 @@ export async function runTierJob(store: OpStore, clock: Clock, programmeId: stri
   for (let lo = big(range, 'lo'); lo <= hi; lo += BigInt(batch)) {
     const to = lo + BigInt(batch) - 1n;
     await store.transaction(async (tx) => {
-      const accounts = await tx.all(`SELECT account_id, tier, tier_year_ends FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL AND account_id BETWEEN ? AND ?${store.dialect.forUpdate}`, [programmeId, lo, to]);
+      const accounts = await tx.all(
+        `SELECT account_id, tier, tier_year_ends FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL AND account_id BETWEEN ? AND ?${store.dialect.forUpdate}`,
+        [programmeId, lo, to],
+      );
       const values = await qualifyingValues(tx, config, rules, now, lo, to);
       for (const a of accounts) {
         const id = big(a, 'account_id');
@@ -121,7 +137,12 @@ export async function runTierJob(store: OpStore, clock: Clock, programmeId: stri
 }
 
 /** A member's tier as a till or profile shows it: the tier, the value, and the points to keep it and to reach the next. */
-export async function tierStatus(q: OpQueries, config: ProgrammeConfig, account: Account, now: Date): Promise<{ tier: string | null; name: string | null; qualifying: bigint; year_ends: string | null; to_keep: bigint; next: string | null; to_next: bigint | null } | null> {
+export async function tierStatus(
+  q: OpQueries,
+  config: ProgrammeConfig,
+  account: Account,
+  now: Date,
+): Promise<{ tier: string | null; name: string | null; qualifying: bigint; year_ends: string | null; to_keep: bigint; next: string | null; to_next: bigint | null } | null> {
   const rules = config.tiers;
   if (rules === undefined) return null;
   const value = (await qualifyingValues(q, config, rules, now, account.account_id, account.account_id)).get(account.account_id) ?? 0n;
@@ -129,7 +150,15 @@ export async function tierStatus(q: OpQueries, config: ProgrammeConfig, account:
   const cur = rules.levels[idx];
   const next = rules.levels[idx + 1];
   const keep = cur === undefined ? 0n : BigInt(cur.threshold) - value;
-  return { tier: account.tier, name: cur?.name ?? null, qualifying: value, year_ends: account.tier_year_ends, to_keep: keep > 0n ? keep : 0n, next: next?.code ?? null, to_next: next === undefined ? null : BigInt(next.threshold) - value };
+  return {
+    tier: account.tier,
+    name: cur?.name ?? null,
+    qualifying: value,
+    year_ends: account.tier_year_ends,
+    to_keep: keep > 0n ? keep : 0n,
+    next: next?.code ?? null,
+    to_next: next === undefined ? null : BigInt(next.threshold) - value,
+  };
 }
 
 /** An account's tier history, oldest first. */

@@ -17,7 +17,12 @@ export interface MovableClock extends Clock {
 /** A clock starting at `at` that tests can move. */
 export function movableClock(at: string): MovableClock {
   let cur = new Date(at);
-  return { now: () => new Date(cur.getTime()), set: (a: string) => void (cur = new Date(a)) };
+  return {
+    now: () => new Date(cur.getTime()),
+    set: (a: string) => {
+      cur = new Date(a);
+    },
+  };
 }
 
 /** A programme with the defaults of PRODUCT.md and the given overrides. */
@@ -58,6 +63,11 @@ export function loyaltyTest(name: string, config: ProgrammeConfig, start: string
 }
 
 /** An order of product lines (amounts as decimal text) paid at `paid_at`. */
-export function order(id: string, paid_at: string, lines: Array<string | { amount: string; category?: string; kind?: 'product' | 'postage' | 'fee' | 'other'; sku?: string }>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function order(
+  id: string,
+  paid_at: string,
+  lines: Array<string | { amount: string; category?: string; kind?: 'product' | 'postage' | 'fee' | 'other'; sku?: string }>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { order_id: id, paid_at, lines: lines.map((l) => (typeof l === 'string' ? { amount: l } : l)), ...extra };
 }
