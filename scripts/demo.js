@@ -91,6 +91,36 @@ regulars('refresh', '--db', db);
   regulars('campaigns', 'run', '--once', '--db', db);
   regulars('campaigns', 'evaluate', id, '--db', db);
 }
+{
+  // A loyalty programme on the operational store: the demo's orders earn through an audited
+  // backfill (they were paid before the programme started), then the tier and expiry jobs run.
+  console.log('\n== loyalty: a programme, a backfill over the demo orders, the tier and expiry jobs');
+  const file = join(dir, 'loyalty-programme.json');
+  writeFileSync(file, JSON.stringify({
+    programme_id: 'main', name: 'Regulars 会员积分', starts_on: '2025-12-01', rate: '1',
+    multipliers: [{ from: '2025-11-11', to: '2025-11-11', factor: '2' }],
+    first_purchase_bonus: 100, activities: { review: 20, sign_in: 5, referral: 200 },
+    caps: [{ per: 'member', period: 'day', points: 20000 }], pending_days: 7,
+    expiry: { model: 'period_end', period: 'year', periods: 1 }, shortfall: 'negative_balance',
+    tiers: { metric: 'qualifying_points', window: 'rolling_365', downgrade: 'one_step', grace_days: 30, levels: [
+      { code: 'member', name: '会员 Member', threshold: 0 },
+      { code: 'silver', name: '银卡 Silver', threshold: 2000, multiplier: '1.2' },
+      { code: 'gold', name: '金卡 Gold', threshold: 8000, multiplier: '1.5' },
+    ] },
+  }, null, 2));
+  regulars('inbox', 'load', '--db', db); // publishes the identity map: tills find members by phone or card
+  regulars('loyalty', 'programme-set', '--file', file, '--db', db);
+  regulars('loyalty', 'backfill', '--from', '2024-01-01', '--to', '2026-01-01', '--operator', 'demo', '--db', db);
+  regulars('loyalty', 'tiers', '--db', db);
+  regulars('loyalty', 'expire', '--db', db);
+  regulars('loyalty', 'check', '--db', db);
+  const report = spawnSync(process.execPath, [cli, 'loyalty', 'report', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  if (report.status !== 0) process.exit(report.status ?? 1);
+  const r = JSON.parse(report.stdout.toString('utf8'));
+  console.log(`  liability ${r.liability} points over ${r.accounts} accounts; tiers ${r.tiers.map((t) => `${t.tier} ${t.accounts}`).join(', ')}`);
+  const top = r.top[0];
+  if (top !== undefined && top.member_id !== null) regulars('loyalty', 'balance', '--member', top.member_id, '--db', db);
+}
 console.log('\n== the member base');
 regulars('stats', '--db', db);
 console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);

@@ -25,6 +25,7 @@ import type { OpStore } from '../ops/index.js';
 import { mirrorSettings, settingsSignature } from '../core/settings/operational.js';
 import { unsafeNumber } from './json-body.js';
 import { inboxRoutes } from './inbox.js';
+import { loyaltyRoutes } from './loyalty.js';
 import { startWorkers, type WorkerOptions } from './workers.js';
 import { verifyKey } from './keys.js';
 import { localizeError, prefersChinese } from './errors-i18n.js';
@@ -238,6 +239,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   adminRoutes(app, opCtx);
   inboxRoutes(app, opCtx);
+  loyaltyRoutes(app, opCtx);
   if (analytical !== null) {
     const ctx: Ctx = { ...opCtx, db: analytical.db, serial: analytical.serial };
     readRoutes(app, ctx);

@@ -24,6 +24,7 @@ import { addOperationalCommands } from './operational.js';
 import { addExperimentCommands } from './experiments.js';
 import { addModelCommands, memberScoresText } from './models.js';
 import { productFlags, ruleOptions, type RuleFlags } from './products.js';
+import { addLoyaltyCommands } from './loyalty.js';
 import { keyValues, table } from './table.js';
 import { cliLang, sectionTitle, translateRows, type CliLang } from './labels.js';
 
@@ -336,6 +337,7 @@ export function buildProgram(): Command {
   addCampaignCommands(program);
   addExperimentCommands(program);
   addModelCommands(program);
+  addLoyaltyCommands(program);
 
   program
     .command('generate')

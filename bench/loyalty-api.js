@@ -1,0 +1,164 @@
+#!/usr/bin/env node
+// Loyalty HTTP benchmark: earn and spend calls through a real listening server at a fixed rate
+// (open loop: latency counts from the moment a request was due, so a stall is not hidden), first
+// alone (the baseline, same run), then while the same server imports generated files uploaded to
+// POST /api/imports. The server is a separate process holding both stores (embedded: DuckDB and
+// the SQLite operational store); its analytical engine is limited to one thread with
+// `SET threads = 1` on its DuckDB connection before it serves. With --pg URL the operational
+// store is PostgreSQL and the loyalty calls are spread over two `--role api` server processes
+// (the import still goes to the one process holding the DuckDB file).
+//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL]
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const arg = (name, def) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : def;
+};
+
+if (process.argv[2] === '--server') {
+  // Server mode: node bench/loyalty-api.js --server <db> <port> <role> [pgUrl]
+  const [, , , dbFile, port, role, pg] = process.argv;
+  const { openStores } = await import('../dist/open.js');
+  const { openOps } = await import('../dist/ops/index.js');
+  const { serve } = await import('../dist/api/index.js');
+  const { systemClock } = await import('../dist/core/clock.js');
+  if (role === 'api') {
+    const ops = await openOps({ pg });
+    await serve(ops, undefined, systemClock, { port: Number(port), host: '127.0.0.1' });
+  } else {
+    const stores = await openStores(dbFile, pg ?? null);
+    await stores.db.run('SET threads = 1');
+    await serve(stores.ops, stores.db, systemClock, { port: Number(port), host: '127.0.0.1' });
+  }
+  process.stdout.write('listening\n');
+} else {
+  const rate = Number(arg('rate', '1000'));
+  const seconds = Number(arg('seconds', '15'));
+  const members = Number(arg('members', '50000'));
+  const accounts = Number(arg('accounts', '1000'));
+  const pg = arg('pg', undefined);
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-bench-loyalty-api-'));
+  const dbFile = join(dir, 'shop.duckdb');
+  const { generate } = await import('../dist/generate/index.js');
+  const { openOps, opsPathFor } = await import('../dist/ops/index.js');
+  const { createKey } = await import('../dist/api/index.js');
+  const { checkLedger, parseProgramme, saveProgramme } = await import('../dist/loyalty/index.js');
+  const { systemClock } = await import('../dist/core/clock.js');
+  const { percentile } = { percentile: (xs, p) => xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] };
+
+  const g = await generate({ members, days: 365, seed: 'bench-loyalty', out: join(dir, 'gen'), start: '2025-01-01' });
+  const files = ['products', 'members', 'orders', 'order_lines'].map((s) => g.files[s]);
+  const ops = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
+  const p = parseProgramme({ programme_id: 'main', name: 'Bench', starts_on: '2020-01-01', pending_days: 0, expiry: { model: 'never' } });
+  await saveProgramme(ops, p.config, new Date());
+  const pos = (await createKey(ops, systemClock, 'pos', 'bench-till')).key;
+  const operator = (await createKey(ops, systemClock, 'operator', 'bench-import')).key;
+  await ops.close();
+
+  const start = (port, role) =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+      child.stdout.on('data', (d) => d.toString().includes('listening') && resolve(child));
+      child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
+    });
+  const servers = [await start(39231, 'all')];
+  if (pg !== undefined) servers.push(await start(39232, 'api'), await start(39233, 'api'));
+  const loyaltyPorts = pg !== undefined ? [39232, 39233] : [39231];
+  const H = { authorization: `Bearer ${pos}`, 'content-type': 'application/json' };
+  let seq = 0;
+  const call = async (path, body) => {
+    const port = loyaltyPorts[seq++ % loyaltyPorts.length];
+    const r = await fetch(`http://127.0.0.1:${port}/api/loyalty/main/${path}`, { method: 'POST', headers: H, body: JSON.stringify(body) });
+    await r.arrayBuffer();
+    return r.status;
+  };
+  // Seed: every account earns 100,000 points so that spends never run dry.
+  for (let a = 0; a < accounts; a++)
+    await call('earn', { who: { member_id: `B${a}` }, order: { order_id: `seed-${a}`, paid_at: '2025-06-01T00:00:00Z', lines: [{ amount: '100000' }] }, key: `seed-${a}` });
+
+  let x = 12345;
+  const next = () => (x = (x * 1103515245 + 12345) % 2147483648);
+  const run = async (label, secs, background) => {
+    const lat = [];
+    const statuses = {};
+    const inflight = [];
+    const t0 = performance.now();
+    const total = Math.round(rate * secs);
+    let bgDone = false;
+    const bg = background?.().then((r) => {
+      bgDone = true;
+      return r;
+    });
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      const a = next() % accounts;
+      const n = `${label}-${i}`;
+      const req =
+        i % 2 === 0
+          ? call('earn', {
+              who: { member_id: `B${a}` },
+              order: {
+                order_id: n,
+                paid_at: '2025-06-01T00:00:00Z',
+                channel: 'pos',
+                lines: [
+                  { amount: '59.90', sku: 'A' },
+                  { amount: '12.00', kind: 'postage' },
+                ],
+              },
+              key: n,
+            })
+          : call('spend', { who: { member_id: `B${a}` }, points: 10, order_id: n, key: n });
+      inflight.push(
+        req.then((s) => {
+          lat.push(performance.now() - due);
+          statuses[s] = (statuses[s] ?? 0) + 1;
+        }),
+      );
+    }
+    await Promise.all(inflight);
+    const elapsed = (performance.now() - t0) / 1000;
+    const bgResult = bg === undefined ? undefined : { done_during_load: bgDone, result: await bg };
+    lat.sort((a, b) => a - b);
+    return { label, requests: total, achieved_per_s: total / elapsed, p50: percentile(lat, 50), p99: percentile(lat, 99), max: lat[lat.length - 1], statuses, background: bgResult };
+  };
+  const importAll = async () => {
+    const t = performance.now();
+    for (const f of files) {
+      const r = await fetch(`http://127.0.0.1:39231/api/imports?filename=${f.path.split('/').pop()}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${operator}`, 'content-type': 'text/csv' },
+        body: readFileSync(f.path),
+      });
+      const j = await r.json();
+      if (r.status !== 200) throw new Error(`import ${f.path}: ${r.status} ${JSON.stringify(j)}`);
+    }
+    return { seconds: (performance.now() - t) / 1000, files: files.length, rows_in_files: files.reduce((s, f) => s + f.rows, 0) };
+  };
+  const alone = await run('alone', seconds);
+  const withImport = await run('import', seconds, importAll);
+  for (const s of servers) s.kill('SIGTERM');
+  const check = await (async () => {
+    const o = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
+    try {
+      return await checkLedger(o, 'main');
+    } finally {
+      await o.close();
+    }
+  })();
+  const f = (v) => v.toFixed(2);
+  console.log(
+    `engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads = 1 in the server`,
+  );
+  for (const r of [alone, withImport])
+    console.log(
+      `${r.label.padEnd(7)} achieved ${f(r.achieved_per_s)}/s  p50 ${f(r.p50)} ms  p99 ${f(r.p99)} ms  max ${f(r.max)} ms  statuses ${JSON.stringify(r.statuses)}${r.background ? `  import ${JSON.stringify(r.background)}` : ''}`,
+    );
+  console.log(`p99 with the import / p99 alone = ${f(withImport.p99 / alone.p99)}x; ledger consistent: ${check.ok} (${check.entries} entries)`);
+  if (pg === undefined) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,76 @@
+/** How every ledger write runs: one transaction, the programme loaded, the idempotency key claimed, refusals rolled back. */
+import type { Clock } from '../core/clock.js';
+import { isoTime, type OpQueries, type OpStore } from '../ops/index.js';
+import { accountById, findAccount, openAccount, type Account, type Who } from './accounts.js';
+import { fail, type LoyaltyError, type LoyaltyResult } from './errors.js';
+import { idempotent } from './idempotency.js';
+import { loadProgramme, type ProgrammeConfig } from './programme.js';
+
+/** Thrown inside a transaction to roll back a refused write; caught by `write`. */
+class Refusal extends Error {
+  constructor(readonly error: LoyaltyError) {
+    super(error.type);
+  }
+}
+
+/** Refuses the write in progress (everything it did is rolled back). */
+export function refuse(error: LoyaltyError): never {
+  throw new Refusal(error);
+}
+
+export interface WriteContext {
+  tx: OpQueries;
+  store: OpStore;
+  config: ProgrammeConfig;
+  now: Date;
+}
+
+/** Runs one idempotent write of a programme. */
+export async function write<T>(
+  store: OpStore,
+  clock: Clock,
+  programmeId: string,
+  req: { key: string; content: unknown },
+  body: (c: WriteContext) => Promise<{ value: T; ref: string }>,
+  replay: (tx: OpQueries, ref: string) => Promise<T>,
+): Promise<LoyaltyResult<T>> {
+  const now = clock.now();
+  try {
+    return await store.transaction(async (tx) => {
+      const config = await loadProgramme(tx, programmeId);
+      if (config === undefined) refuse({ type: 'programme_not_found', message: `no programme ${programmeId}` });
+      const r = await idempotent<T, LoyaltyError>(
+        tx,
+        { scope: `loyalty:${programmeId}`, key: req.key, content: req.content },
+        async () => ({ ok: true, ...(await body({ tx, store, config, now })) }),
+        (ref) => replay(tx, ref),
+        isoTime(now),
+      );
+      if (!r.ok) refuse(r.error);
+      return r;
+    });
+  } catch (e) {
+    if (e instanceof Refusal) return { ...fail(e.error), replayed: false };
+    throw e;
+  }
+}
+
+/** The account a write goes to (opened when new; a merged account's survivor), locked until commit. */
+export async function targetAccount(c: WriteContext, who: Who, open: boolean): Promise<{ account: Account; key: { kind: string; scope: string; value: string } | null }> {
+  let found: { account: Account; key: { kind: string; scope: string; value: string } | null };
+  if (open) {
+    const r = await openAccount(c.tx, c.config.programme_id, who, c.config.phone_country, c.now);
+    if (!r.ok) refuse(r.error);
+    found = { account: r.account, key: r.key };
+  } else {
+    const r = await findAccount(c.tx, c.config.programme_id, who, c.config.phone_country);
+    if (!r.ok) refuse(r.error);
+    found = { account: r.account, key: null };
+  }
+  let account: Account | undefined = found.account;
+  for (let hops = 0; account !== undefined && account.merged_into !== null && hops < 100; hops++) account = await accountById(c.tx, c.config.programme_id, account.merged_into);
+  if (account === undefined) throw new Error('merged account chain is broken');
+  const locked = await accountById(c.tx, c.config.programme_id, account.account_id, c.store.dialect.forUpdate);
+  if (locked === undefined) throw new Error(`account ${account.account_id} vanished`);
+  return { account: locked, key: found.key };
+}
