@@ -16,3 +16,4 @@ export { budgetUse } from './budget.js';
 export { batchReports, campaignRedemptions, type BatchReport } from './report.js';
 export { toJson, type CouponFailure, type Result } from './result.js';
 export { CouponView, Reservation, Redemption, Release, ReturnResult } from './schemas.js';
+export { issueToSegment } from './segment-job.js';
