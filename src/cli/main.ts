@@ -20,6 +20,7 @@ import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../ap
 import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
+import { addCouponCommands } from './coupons.js';
 import { keyValues, table } from './table.js';
 
 function fail(err: unknown): never {
@@ -353,6 +354,7 @@ export function buildProgram(): Command {
   });
 
   addCampaignCommands(program);
+  addCouponCommands(program);
 
   common(
     program

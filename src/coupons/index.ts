@@ -14,6 +14,6 @@ export { issueCoupon, issueToMembers, memberCoupons, getJob, type JobReport } fr
 export { validateCodes, reserve, redeem, release, returnOrder, sweepLapsed, DEFAULT_TTL_SECONDS, type ReserveRequest, type Validation, type CodeCheck } from './till.js';
 export { budgetUse } from './budget.js';
 export { batchReports, campaignRedemptions, type BatchReport } from './report.js';
-export { toJson, type CouponFailure, type Result } from './result.js';
+export { toJson, failureMessage, type CouponFailure, type Result } from './result.js';
 export { CouponView, Reservation, Redemption, Release, ReturnResult } from './schemas.js';
 export { issueToSegment } from './segment-job.js';

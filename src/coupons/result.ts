@@ -59,3 +59,49 @@ export function toJson(v: unknown): unknown {
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toJson(x)]));
   return v;
 }
+
+/** One line for people (the CLI; the API sends the value itself with this as `message`). */
+export function failureMessage(f: CouponFailure): string {
+  switch (f.type) {
+    case 'invalid_request':
+      return `invalid request: ${f.errors.map((e) => `${e.path} ${e.reason}`).join('; ')}`;
+    case 'idempotency_conflict':
+      return `key ${f.key} was already used for a different ${f.op} request`;
+    case 'unknown_template':
+      return `no template ${f.template_id}`;
+    case 'unknown_batch':
+      return `no batch ${f.batch_id}`;
+    case 'unknown_code':
+      return `no coupon code ${f.code}`;
+    case 'not_your_coupon':
+      return `code ${f.code} does not belong to this member`;
+    case 'unknown_reservation':
+      return `no reservation ${f.reservation_id}`;
+    case 'coupon_reserved':
+      return `code ${f.code} is reserved by another checkout`;
+    case 'coupon_redeemed':
+      return `code ${f.code} is already redeemed`;
+    case 'coupon_void':
+      return `code ${f.code} is void`;
+    case 'reservation_lapsed':
+      return `reservation ${f.reservation_id} lapsed; reserve again`;
+    case 'not_applicable':
+      return `not applicable: ${f.reasons.map((r) => `${r.code} ${r.reason.type}`).join('; ')}`;
+    case 'budget_exhausted':
+      return `the budget of template ${f.template_id} is used up (${f.limit})`;
+    case 'member_limit_reached':
+      return `the member already holds ${f.limit} coupon(s) of template ${f.template_id}`;
+    case 'codes_exhausted':
+      return `batch ${f.batch_id} has no codes left`;
+    case 'code_space_too_small':
+      return `the pattern gives ${f.space} codes; ${f.count} codes need a space of at least ${f.need} (lengthen the pattern or widen the charset)`;
+    case 'codes_taken':
+      return `codes already used by another batch: ${f.codes.join(', ')}`;
+    case 'nothing_to_return':
+      return `no redeemed coupon on order ${f.order_id}`;
+    default: {
+      const never: never = f;
+      return JSON.stringify(never);
+    }
+  }
+}
