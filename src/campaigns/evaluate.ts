@@ -41,15 +41,19 @@ export interface RunEvaluation {
   readonly window: { from: string; to: string };
   readonly treatment: GroupTotals;
   readonly control: GroupTotals;
-  readonly cost: { messages: Record<string, number>; coupons: number; total: string };
+  /** coupon_discount: the discount value of the run's redeemed coupons (operational store), part of total. */
+  readonly cost: { messages: Record<string, number>; coupons: number; coupon_discount: string; total: string };
   readonly evaluation: Evaluation;
   readonly verdict: { en: string; zh: string };
   /** Control members sent anything by this run: always 0 unless something is broken. */
   readonly control_contacted: number;
 }
 
+/** The discount value (decimal string) of coupons a run issued and members redeemed; the coupons live in the operational store. */
+export type CouponDiscount = (campaignId: string, runId: number) => Promise<string>;
+
 /** Totals, cost, statistics and verdict of one run. */
-export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary): Promise<RunEvaluation> {
+export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary, couponDiscount?: CouponDiscount): Promise<RunEvaluation> {
   const window = attributionWindow(def, run.starts_at);
   const margin = await getSetting(db, 'campaigns.default_margin_percent');
   const lapse = await getSetting(db, 'campaigns.reactivation_days');
@@ -65,10 +69,12 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
   }
   const coupons = int(await db.one(SQL('coupons_redeemed'), [campaignId, run.run_id, window.from, window.to]), 'n');
   cost += toUnits(def.cost.per_coupon) * BigInt(coupons);
+  const discount = couponDiscount === undefined ? 0n : toUnits(await couponDiscount(campaignId, run.run_id));
+  cost += discount;
   const total = fromUnits(cost);
   const evaluation = evaluateCampaign(t, c, total, run.control_bp / 10000);
   const contacted = int(await db.one(SQL('control_contacted'), [campaignId]), 'n');
-  return { run, window, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, verdict: { en: verdict(evaluation, 'en'), zh: verdict(evaluation, 'zh') }, control_contacted: contacted };
+  return { run, window, treatment: t, control: c, cost: { messages, coupons, coupon_discount: fromUnits(discount), total }, evaluation, verdict: { en: verdict(evaluation, 'en'), zh: verdict(evaluation, 'zh') }, control_contacted: contacted };
 }
 
 export interface WaveFunnel {
@@ -124,11 +130,11 @@ export interface CampaignEvaluation {
   readonly funnel: WaveFunnel[];
 }
 
-/** Evaluates every run of a campaign, pools repeated runs, and adds the delivery funnel. */
-export async function evaluateCampaignRuns(db: Db, campaignId: string): Promise<CampaignEvaluation> {
+/** Evaluates every run of a campaign, pools repeated runs, and adds the delivery funnel; with `couponDiscount`, cost includes redeemed coupons' discount. */
+export async function evaluateCampaignRuns(db: Db, campaignId: string, couponDiscount?: CouponDiscount): Promise<CampaignEvaluation> {
   const c = await getCampaign(db, campaignId);
   const runs: RunEvaluation[] = [];
-  for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run));
+  for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run, couponDiscount));
   const pooled = runs.length > 1 ? poolRuns(runs.map((r) => ({ treatment: r.treatment, control: r.control, cost: r.cost.total }))).pooled : null;
   return { campaign_id: campaignId, name: c.name, goal: c.definition.goal, runs, pooled, funnel: await deliveryFunnel(db, c.definition, campaignId) };
 }

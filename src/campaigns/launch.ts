@@ -138,3 +138,9 @@ export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts:
     enough: n >= need,
   };
 }
+
+/** The treatment members of a run (for hand-offs such as issuing the campaign's coupon), in member order. */
+export async function treatmentMembers(db: Db, campaignId: string, runId: number): Promise<string[]> {
+  const rows = await db.all("SELECT member_id FROM campaign_members WHERE campaign_id = $1 AND run_id = $2::INTEGER AND grp = 'treatment' ORDER BY member_id", [campaignId, runId]);
+  return rows.map((r) => str(r, 'member_id') ?? '');
+}

@@ -14,6 +14,7 @@ import {
   createTemplate,
   failureMessage,
   issueCoupon,
+  issueToCampaign,
   issueToSegment,
   listTemplates,
   memberCoupons,
@@ -125,9 +126,17 @@ export function addCouponCommands(program: Command): void {
       .option('--key <key>', 'idempotency key for one member')
       .option('--segment <id>', 'a saved segment: its members as of --as-of')
       .option('--as-of <date>', 'segment date (default: today)')
-      .option('--job <id>', 'resume this job (same snapshot; members already issued are skipped)'),
+      .option('--job <id>', 'resume this job (same snapshot; members already issued are skipped)')
+      .option('--campaign <id>', "a launched campaign: its run's treatment group (the batch must be the campaign's)")
+      .option('--run <n>', 'the campaign run (default: the latest)'),
   ).action(async (opts: Opts) => {
     const batchId = opts['batch'] ?? '';
+    const campaign = opts['campaign'];
+    if (campaign !== undefined) {
+      const run = opts['run'];
+      const r = await withDb(opts, (db) => withOps(opts, (ops) => issueToCampaign(db, ops, systemClock, { campaign_id: campaign, batch_id: batchId, ...(run === undefined ? {} : { run_id: Number(run) }) })));
+      return show(opts, r, (j) => `job ${j.job_id}: ${j.members} treatment members, ${j.issued} issued, ${j.skipped} skipped (${j.state}); the control group gets none`);
+    }
     const segment = opts['segment'];
     if (segment !== undefined) {
       const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);

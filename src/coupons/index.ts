@@ -17,3 +17,4 @@ export { batchReports, campaignRedemptions, type BatchReport } from './report.js
 export { toJson, failureMessage, type CouponFailure, type Result } from './result.js';
 export { CouponView, Reservation, Redemption, Release, ReturnResult } from './schemas.js';
 export { issueToSegment } from './segment-job.js';
+export { issueToCampaign, runCouponDiscount, couponCostOf, campaignJobId } from './campaign.js';
