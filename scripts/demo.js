@@ -22,7 +22,9 @@ function regulars(...argv) {
 
 console.log('== generating a synthetic merchant: 20,000 members, 730 days, seed 42');
 regulars('generate', '--members', '20000', '--days', '730', '--seed', '42', '--start', '2024-01-01', '--out', dir);
-for (const f of [db, `${db}.wal`]) if (existsSync(f)) rmSync(f);
+// Both stores start fresh: the analytical file and the operational SQLite file beside it.
+const ops = join(dir, 'regulars.sqlite');
+for (const f of [db, `${db}.wal`, ops, `${ops}-wal`, `${ops}-shm`]) if (existsSync(f)) rmSync(f);
 const files = ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events'].map((s) => join(dir, `${s}.csv`));
 console.log(`\n== importing into ${db}`);
 regulars('import', ...files, '--preset', 'regulars', '--db', db, '--rejects', join(dir, 'rejects'));

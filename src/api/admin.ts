@@ -1,7 +1,8 @@
 /** Who am I, settings, and API keys. */
 import type { FastifyInstance } from 'fastify';
-import { checkSetting, isSettingKey, listSettings, setSetting } from '../core/settings/index.js';
-import { ADMIN, authErrors, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
+import { checkSetting, isSettingKey } from '../core/settings/index.js';
+import { listOpSettings, saveSetting } from '../core/settings/operational.js';
+import { ADMIN, authErrors, errorSchema, HttpError, OPERATE, READ, type OpCtx } from './context.js';
 import { createKey, listKeys, revokeKey, SCOPES, type Scope } from './keys.js';
 
 const setting = { type: 'object', properties: { key: { type: 'string' }, value: {}, description: { type: 'string' } } } as const;
@@ -17,8 +18,10 @@ const keyRow = {
   },
 } as const;
 
-export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const { db, clock, serial, need } = ctx;
+/** Who am I, settings and keys: operational routes, served by every role. */
+export function adminRoutes(app: FastifyInstance, ctx: OpCtx): void {
+  const { ops, clock, need, analytical } = ctx;
+  const actor = (id: string | undefined): string => (id === undefined ? 'api' : `key:${id}`);
 
   app.get(
     '/api/me',
@@ -37,7 +40,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       preHandler: need(READ),
       schema: { summary: 'Every setting with its effective value', response: { 200: { type: 'object', properties: { settings: { type: 'array', items: setting } } }, ...authErrors } },
     },
-    async () => ({ settings: (await serial(() => listSettings(db))).map((s) => ({ key: s.key, value: s.value, description: s.help })) }),
+    async () => ({ settings: (await listOpSettings(ops)).map((s) => ({ key: s.key, value: s.value, description: s.help })) }),
   );
 
   app.put<{ Params: { key: string }; Body: { value: unknown } }>(
@@ -56,7 +59,9 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       if (!isSettingKey(key)) throw new HttpError(404, 'not_found', `There is no setting '${key}'.`);
       const problem = checkSetting(key, req.body.value);
       if (problem !== null) throw new HttpError(400, 'invalid_setting', `${key}: ${problem}`);
-      await serial(() => setSetting(db, clock, key, req.body.value));
+      // The analytical mirror is brought up to date before the next analytical job (app.ts).
+      await saveSetting(ops, clock, key, req.body.value, actor(req.key?.key_id));
+      if (analytical !== null) await analytical.serial(async () => undefined);
       return { key, value: req.body.value };
     },
   );
@@ -67,7 +72,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       preHandler: need(ADMIN),
       schema: { summary: 'API keys (never their secrets)', response: { 200: { type: 'object', properties: { keys: { type: 'array', items: keyRow } } }, ...authErrors } },
     },
-    async () => ({ keys: await serial(() => listKeys(db)) }),
+    async () => ({ keys: await listKeys(ops) }),
   );
 
   app.post<{ Body: { name: string; scope: Scope } }>(
@@ -80,7 +85,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: { type: 'object', properties: { key_id: { type: 'string' }, key: { type: 'string' }, scope: { type: 'string' }, name: { type: 'string' } } }, 400: errorSchema, ...authErrors },
       },
     },
-    async (req) => serial(() => createKey(db, clock, req.body.scope, req.body.name)),
+    async (req) => createKey(ops, clock, req.body.scope, req.body.name, actor(req.key?.key_id)),
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -94,7 +99,7 @@ export function adminRoutes(app: FastifyInstance, ctx: Ctx): void {
       },
     },
     async (req) => {
-      if (!(await serial(() => revokeKey(db, clock, req.params.id)))) throw new HttpError(404, 'not_found', `There is no active key ${req.params.id}.`);
+      if (!(await revokeKey(ops, clock, req.params.id, actor(req.key?.key_id)))) throw new HttpError(404, 'not_found', `There is no active key ${req.params.id}.`);
       return { key_id: req.params.id, revoked: true };
     },
   );

@@ -8,9 +8,9 @@ type App = Awaited<ReturnType<typeof buildApp>>;
 
 async function setup(bodyLimit?: number): Promise<{ s: Sandbox; app: App; keys: Record<string, string> }> {
   const s = await sandbox();
-  const app = await buildApp({ db: s.db, clock, rejectsDir: `${s.dir}/rejects`, ...(bodyLimit !== undefined ? { bodyLimit } : {}) });
+  const app = await buildApp({ ops: s.ops, db: s.db, clock, rejectsDir: `${s.dir}/rejects`, ...(bodyLimit !== undefined ? { bodyLimit } : {}) });
   const keys: Record<string, string> = {};
-  for (const scope of ['admin', 'operator', 'analyst', 'integrator'] as const) keys[scope] = (await createKey(s.db, clock, scope, scope)).key;
+  for (const scope of ['admin', 'operator', 'analyst', 'integrator'] as const) keys[scope] = (await createKey(s.ops, clock, scope, scope)).key;
   return { s, app, keys };
 }
 const auth = (key: string | undefined): Record<string, string> => ({ authorization: `Bearer ${key ?? ''}` });
@@ -62,28 +62,28 @@ test('auth: health is open; a key is needed, revoked keys fail, and each scope r
 test('ingestion: per-record rejects with index, field and reason; good records kept; re-posts are idempotent; NDJSON; oversize 413', async () => {
   const { s, app, keys } = await setup(4000);
   try {
-    const first = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS });
+    const first = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: ORDERS });
     assert.equal(first.statusCode, 200, first.body);
     const body = first.json();
     assert.equal(body.received, 4);
     assert.equal(body.loaded, 2);
     assert.deepEqual(body.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]), [[1, 'created_at'], [2, '']]);
     assert.match(body.rejected[1].reason, /JSON object/);
-    const again = (await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS })).json();
+    const again = (await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: ORDERS })).json();
     assert.equal(again.loaded, 0);
     assert.equal(again.duplicate, 2);
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM orders'))?.['n']), 2, 'nothing counted twice');
     const lines = [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 2, unit_price: '10.50' }, { channel: 'web', order_id: 'o3', line_no: 1, sku: 'X', quantity: 1, unit_price: '5.00' }];
-    const nd = await app.inject({ method: 'POST', url: '/api/ingest/order_lines', headers: { ...auth(keys['integrator']), 'content-type': 'application/x-ndjson' }, payload: lines.map((l) => JSON.stringify(l)).join('\n') });
+    const nd = await app.inject({ method: 'POST', url: '/api/ingest/order_lines?mode=sync', headers: { ...auth(keys['integrator']), 'content-type': 'application/x-ndjson' }, payload: lines.map((l) => JSON.stringify(l)).join('\n') });
     assert.equal(nd.json().loaded, 2, nd.body);
     assert.equal(String((await s.db.one('SELECT sum(amount)::VARCHAR AS v FROM order_lines'))?.['v']), '26.0000');
     // The two orders of A (by the same phone in one channel) are one member with two purchases.
     assert.equal(Number((await s.db.one('SELECT count(DISTINCT member_id) AS n FROM order_values WHERE is_purchase'))?.['n']), 1);
-    const big = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: Array.from({ length: 60 }, (_, i) => ({ ...ORDERS[0] as object, order_id: `big${i}` })) });
+    const big = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: Array.from({ length: 60 }, (_, i) => ({ ...ORDERS[0] as object, order_id: `big${i}` })) });
     assert.equal(big.statusCode, 413);
     assert.equal(big.json().error, 'payload_too_large');
     assert.match(big.json().message, /limit of 4000 bytes/);
-    const wrong = await app.inject({ method: 'POST', url: '/api/ingest/nonsense', headers: auth(keys['integrator']), payload: [] });
+    const wrong = await app.inject({ method: 'POST', url: '/api/ingest/nonsense?mode=sync', headers: auth(keys['integrator']), payload: [] });
     assert.equal(wrong.statusCode, 400);
     assert.equal(wrong.json().error, 'invalid_request');
   } finally {
@@ -97,7 +97,7 @@ test('ingestion: a batch of only bad records is answered record by record; neste
   try {
     const bad = await app.inject({
       method: 'POST',
-      url: '/api/ingest/orders',
+      url: '/api/ingest/orders?mode=sync',
       headers: auth(keys['integrator']),
       payload: [{ channel: 'web', order_id: 'x1', buyer_id: 'A', created_at: 'soon', status: 'paid' }, 7, { channel: 'web', order_id: 'x2', buyer_id: 'A', created_at: '2024-05-01 10:00:00', status: 'sideways' }],
     });
@@ -119,7 +119,7 @@ test('ingestion: a batch of only bad records is answered record by record; neste
     const mixed = (
       await app.inject({
         method: 'POST',
-        url: '/api/ingest/members',
+        url: '/api/ingest/members?mode=sync',
         headers: auth(keys['integrator']),
         payload: [{ channel: 'web', external_id: 'N1', name: { first: 'Wei' } }, { channel: 'web', external_id: 'N2', phone: 13800000009, nickname: 'x' }],
       })
@@ -130,10 +130,10 @@ test('ingestion: a batch of only bad records is answered record by record; neste
     assert.equal(Number((await s.db.one("SELECT count(*) AS n FROM identities WHERE kind = 'phone' AND value = '+8613800000009'"))?.['n']), 1, 'a phone sent as a number is a phone');
     const listed = (await app.inject({ url: '/api/imports', headers: auth(keys['analyst']) })).json().imports as Array<Record<string, unknown>>;
     assert.deepEqual(listed.map((i) => [i['entity'], i['file'], i['has_rejects']]), [['members', 'members.ndjson', false], ['orders', 'orders.ndjson', true]]);
-    const refused = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: [{ order_id: 'x3' }] });
+    const refused = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: [{ order_id: 'x3' }] });
     assert.equal(refused.statusCode, 400);
     assert.doesNotMatch(refused.json().message, /regulars-ingest-|\//, 'no staging path in the message');
-    const csvBody = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: { ...auth(keys['integrator']), 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
+    const csvBody = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: { ...auth(keys['integrator']), 'content-type': 'text/csv' }, payload: 'a,b\n1,2\n' });
     assert.equal(csvBody.statusCode, 415);
   } finally {
     await app.close();
@@ -178,11 +178,11 @@ test('uploads: a file body in any format the CLI reads, as the import report; op
 test('reads: reports with the CLI parameters, member search and the 360 profile, masked for analysts; OpenAPI lists the routes', async () => {
   const { s, app, keys } = await setup();
   try {
-    await app.inject({ method: 'POST', url: '/api/ingest/members', headers: auth(keys['integrator']), payload: [{ channel: 'web', external_id: 'A', phone: '13800000001', email: 'Zhang.Wei@Example.com', name: '张伟' }] });
+    await app.inject({ method: 'POST', url: '/api/ingest/members?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'web', external_id: 'A', phone: '13800000001', email: 'Zhang.Wei@Example.com', name: '张伟' }] });
     // The same person at the till: one member, merged through the phone.
-    await app.inject({ method: 'POST', url: '/api/ingest/members', headers: auth(keys['integrator']), payload: [{ channel: 'pos', external_id: 'C9', phone: '138 0000 0001' }] });
-    await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: auth(keys['integrator']), payload: ORDERS });
-    await app.inject({ method: 'POST', url: '/api/ingest/order_lines', headers: auth(keys['integrator']), payload: [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 1, unit_price: '30.00' }] });
+    await app.inject({ method: 'POST', url: '/api/ingest/members?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'pos', external_id: 'C9', phone: '138 0000 0001' }] });
+    await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: ORDERS });
+    await app.inject({ method: 'POST', url: '/api/ingest/order_lines?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 1, unit_price: '30.00' }] });
     const meta = (await app.inject({ url: '/api/meta', headers: auth(keys['analyst']) })).json();
     assert.deepEqual(meta.channels, ['pos', 'web']);
     assert.equal(meta.as_of_default, '2024-05-01', 'the last day with a purchase (o3 has no lines, so no value)');
@@ -232,8 +232,8 @@ test('console files: the built console, index.html for client routes, ECharts fr
   mkdirSync(`${web}/assets`, { recursive: true });
   writeFileSync(`${web}/index.html`, '<!doctype html><title>console</title>');
   writeFileSync(`${web}/assets/app.js`, 'export const x = 1;');
-  const app = await buildApp({ db: s.db, clock, webDir: web });
-  const bare = await buildApp({ db: s.db, clock, webDir: `${s.dir}/nothing` });
+  const app = await buildApp({ ops: s.ops, db: s.db, clock, webDir: web });
+  const bare = await buildApp({ ops: s.ops, db: s.db, clock, webDir: `${s.dir}/nothing` });
   try {
     const index = await app.inject({ url: '/' });
     assert.equal(index.body, '<!doctype html><title>console</title>');

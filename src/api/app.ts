@@ -1,7 +1,10 @@
 /**
  * The HTTP API: a thin Fastify shell over the same core the CLI uses. Route schemas validate
- * requests and generate the OpenAPI document. One database connection; every request that
- * touches it runs through one queue, so writes never interleave.
+ * requests and generate the OpenAPI document. Operational routes (keys, settings, the ingestion
+ * inbox, loyalty) use the operational store, which takes concurrent writers; analytical routes
+ * (reports, members, segments, campaigns, uploads) use the analytical store's one connection,
+ * through one queue so writes never interleave. A server started with `--role api` has only the
+ * operational store and routes (docs/deployment.md).
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,24 +13,33 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Db } from '../core/db/index.js';
 import type { Clock } from '../core/clock.js';
+import { config } from '../core/config.js';
 import { AnalysisError } from '../analytics/index.js';
 import { SegmentError } from '../segments/index.js';
 import { MemberLookupError } from '../members/index.js';
 import { FileRefused } from '../ingest/index.js';
-import { HttpError, need, queue, type Ctx } from './context.js';
+import { HttpError, need, queue, type Ctx, type OpCtx, type Serial } from './context.js';
+import type { OpStore } from '../ops/index.js';
+import { mirrorSettings, settingsSignature } from '../core/settings/operational.js';
+import { unsafeNumber } from './json-body.js';
+import { inboxRoutes } from './inbox.js';
+import { startWorkers, type WorkerOptions } from './workers.js';
 import { verifyKey } from './keys.js';
 import { readRoutes } from './reads.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
 import { campaignRoutes } from './campaigns.js';
-import { CampaignError, runDue, storedChannels } from '../campaigns/index.js';
+import { CampaignError } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
 export const VERSION = '0.1.0';
 
 export interface AppOptions {
-  db: Db;
+  /** The operational store (always). */
+  ops: OpStore;
+  /** The analytical store; absent for a server of role api (operational routes only). */
+  db?: Db;
   clock: Clock;
   /** Largest JSON/NDJSON body in bytes (default: REGULARS_API_BODY_LIMIT, else 10 MB). */
   bodyLimit?: number;
@@ -38,8 +50,25 @@ export interface AppOptions {
   /** The built console (default: dist/web of this package). */
   webDir?: string;
   logger?: boolean;
-  /** Run the campaign scheduler every this many seconds in the server (0 or absent: off). */
-  schedulerSeconds?: number;
+  /** Where 5xx errors are reported with their cause (default: one line and the stack on stderr). */
+  onServerError?: (message: string, err: unknown) => void;
+  /** Background workers (scheduler, inbox loader) of a server with the analytical store; absent: none. */
+  workers?: WorkerOptions;
+}
+
+/** The analytical queue: each job first brings the settings mirror up to date when a setting changed. */
+function analyticalQueue(db: Db, ops: OpStore): Serial {
+  const base = queue();
+  let mirrored = '';
+  return <T>(fn: () => Promise<T>): Promise<T> =>
+    base(async () => {
+      const now = await settingsSignature(ops);
+      if (now !== mirrored) {
+        await mirrorSettings(ops, db);
+        mirrored = now;
+      }
+      return fn();
+    });
 }
 
 /** Paths served without a key: health, the OpenAPI document and its page, the console's files. */
@@ -54,13 +83,14 @@ function presentedKey(headers: Record<string, string | string[] | undefined>): s
 
 /** Builds the app without listening (tests use app.inject); serve() listens. */
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
-  const { db, clock } = opts;
-  const envLimit = Number(process.env['REGULARS_API_BODY_LIMIT'] ?? '');
-  const bodyLimit = opts.bodyLimit ?? (Number.isSafeInteger(envLimit) && envLimit > 0 ? envLimit : 10 * 1024 * 1024);
-  const ctx: Ctx = {
-    db,
+  const { db, ops, clock } = opts;
+  const bodyLimit = opts.bodyLimit ?? config().bodyLimit;
+  const serverError = opts.onServerError ?? ((message: string, err: unknown) => process.stderr.write(`regulars: ${message}\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`));
+  const analytical = db === undefined ? null : { db, serial: analyticalQueue(db, ops) };
+  const opCtx: OpCtx = {
+    ops,
     clock,
-    serial: queue(),
+    analytical,
     need,
     rejectsDir: opts.rejectsDir ?? resolve('rejects'),
     bodyLimit,
@@ -68,10 +98,34 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit, ajv: { customOptions: { coerceTypes: true, removeAdditional: false } } });
 
+  // Numbers a double cannot hold are refused before JSON.parse rounds them (json-body.ts).
+  const refuseUnsafe = (text: string, where: string): HttpError | null => {
+    const bad = unsafeNumber(text);
+    if (bad === null) return null;
+    const field = bad.key === '' ? 'a value' : `field ${bad.key}`;
+    return new HttpError(400, 'unsafe_number', `${where}${field}: ${bad.value} is a JSON number that would be read as ${String(Number(bad.value))}; send it as a string ("${bad.value}").`);
+  };
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    const bad = refuseUnsafe(text, '');
+    if (bad !== null) return done(bad, undefined);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch (e) {
+      done(new HttpError(400, 'bad_json', `The body is not JSON: ${e instanceof Error ? e.message : String(e)}`), undefined);
+    }
+  });
   app.addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => {
     const records: unknown[] = [];
     for (const [i, line] of String(body).split(/\r?\n/).entries()) {
       if (line.trim() === '') continue;
+      const bad = refuseUnsafe(line, `Line ${i + 1}: `);
+      if (bad !== null) {
+        done(bad, undefined);
+        return;
+      }
       try {
         records.push(JSON.parse(line));
       } catch {
@@ -105,7 +159,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (fe.validation !== undefined) return send(400, 'invalid_request', err.message);
     if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return send(415, 'unsupported_media_type', 'Send application/json or application/x-ndjson.');
     if (fe.statusCode !== undefined && fe.statusCode < 500) return send(fe.statusCode, 'bad_request', err.message);
-    req.log.error(err);
+    serverError(`500 ${req.method} ${req.url.split('?')[0] ?? ''}: ${err.message}`, err);
     return send(500, 'internal', 'An unexpected error; the server log has the details.');
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `There is no route ${req.method} ${req.url.split('?')[0] ?? ''}.` }));
@@ -123,7 +177,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     if (isOpen(req.url.split('?')[0] ?? '')) return;
     const presented = presentedKey(req.headers);
     if (presented === '') throw new HttpError(401, 'unauthorized', 'An API key is required: send Authorization: Bearer <key> (create one with regulars keys create).');
-    const key = await ctx.serial(() => verifyKey(db, clock, presented));
+    const key = await verifyKey(ops, clock, presented);
     if (key === null) throw new HttpError(401, 'unauthorized', 'The API key is not valid or has been revoked.');
     req.key = key;
   });
@@ -140,18 +194,18 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
     async () => ({ ok: true, version: VERSION }),
   );
-  readRoutes(app, ctx);
-  ingestRoutes(app, ctx);
-  adminRoutes(app, ctx);
-  segmentRoutes(app, ctx);
-  campaignRoutes(app, ctx);
-  // The scheduler shares the server's one connection and queue (the database file has one owner).
-  const every = opts.schedulerSeconds ?? 0;
-  if (every > 0) {
-    const timer = setInterval(() => {
-      ctx.serial(() => runDue(db, clock, storedChannels(db))).catch((e: unknown) => app.log.error(e));
-    }, every * 1000);
-    app.addHook('onClose', async () => clearInterval(timer));
+  adminRoutes(app, opCtx);
+  inboxRoutes(app, opCtx);
+  if (analytical !== null) {
+    const ctx: Ctx = { ...opCtx, db: analytical.db, serial: analytical.serial };
+    readRoutes(app, ctx);
+    ingestRoutes(app, ctx);
+    segmentRoutes(app, ctx);
+    campaignRoutes(app, ctx);
+    if (opts.workers !== undefined) {
+      const stop = await startWorkers(analytical.db, ops, clock, analytical.serial, opCtx.rejectsDir, opts.workers);
+      app.addHook('onClose', stop);
+    }
   }
   staticRoutes(app, opts.webDir ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', 'web'));
   return app;

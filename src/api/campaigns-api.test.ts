@@ -9,8 +9,8 @@ test('campaigns API: validation with paths, create, power check, launch (idempot
   const clk = movableClock('2026-11-01 10:00');
   try {
     await loadMembers(s, 20);
-    const app = await buildApp({ db: s.db, clock: clk, rejectsDir: `${s.dir}/rejects` });
-    const h = async (scope: 'admin' | 'operator' | 'analyst'): Promise<Record<string, string>> => ({ authorization: `Bearer ${(await createKey(s.db, clk, scope, scope)).key}` });
+    const app = await buildApp({ ops: s.ops, db: s.db, clock: clk, rejectsDir: `${s.dir}/rejects` });
+    const h = async (scope: 'admin' | 'operator' | 'analyst'): Promise<Record<string, string>> => ({ authorization: `Bearer ${(await createKey(s.ops, clk, scope, scope)).key}` });
     const [admin, op, analyst] = [await h('admin'), await h('operator'), await h('analyst')];
 
     const bad = await app.inject({ method: 'POST', url: '/api/campaigns', headers: op, payload: { ...SALE, control: { percent: 0 } } });

@@ -31,10 +31,10 @@ test('console: every page draws from the API, filters change the data, language 
   const regulars = await createSegment(s.db, clock, 'Regulars and fans', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
   await analyze(s.db, clock, 'lifecycle', { asOf: '2024-12-31' }); // stages stored for the earlier snapshot's date
   for (const d of ['2024-12-31', '2025-02-03']) await snapshotSegment(s.db, clock, regulars.segment_id, d);
-  const { key } = await createKey(s.db, clock, 'admin', 'browser test');
+  const { key } = await createKey(s.ops, clock, 'admin', 'browser test');
   // The browser first: if it cannot start, no server is left listening to keep the test process alive.
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
-  const server = await serve(s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
+  const server = await serve(s.ops, s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
   const shots = join(ROOT, 'docs', 'screenshots');
   mkdirSync(shots, { recursive: true });
   try {

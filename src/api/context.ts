@@ -2,6 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Db } from '../core/db/index.js';
 import type { Clock } from '../core/clock.js';
+import type { OpStore } from '../ops/index.js';
 import type { Scope } from './keys.js';
 
 declare module 'fastify' {
@@ -13,7 +14,9 @@ declare module 'fastify' {
 /** Who may call what (docs/api.md). */
 export const READ: readonly Scope[] = ['admin', 'operator', 'analyst'];
 export const OPERATE: readonly Scope[] = ['admin', 'operator'];
-export const INGEST: readonly Scope[] = ['admin', 'operator', 'integrator'];
+export const INGEST: readonly Scope[] = ['admin', 'operator', 'integrator', 'pos'];
+/** Tills and shops: loyalty, coupons and lookups of members by identifier. */
+export const POS: readonly Scope[] = ['admin', 'operator', 'pos'];
 export const ADMIN: readonly Scope[] = ['admin'];
 
 /** An expected failure with its HTTP status and a stable code; the error handler renders it. */
@@ -39,8 +42,28 @@ export function queue(): Serial {
   };
 }
 
+/** The analytical store of a server that has one (the default role), with its one queue. */
+export interface Analytical {
+  db: Db;
+  serial: Serial;
+}
+
+/** What operational routes need: the operational store, and the analytical store when this server has it. */
+export interface OpCtx {
+  ops: OpStore;
+  clock: Clock;
+  /** Null on a server started with --role api. */
+  analytical: Analytical | null;
+  need: (scopes: readonly Scope[]) => (req: FastifyRequest) => Promise<void>;
+  rejectsDir: string;
+  bodyLimit: number;
+  uploadLimit: number;
+}
+
+/** What analytical routes need (registered only on a server with the analytical store). */
 export interface Ctx {
   db: Db;
+  ops: OpStore;
   clock: Clock;
   serial: Serial;
   /** A preHandler that lets only these scopes through (403 otherwise). */

@@ -1,14 +1,15 @@
 /**
- * Ingestion and uploads. Posted records are written as NDJSON with the `regulars` preset's
- * field names and imported by the same importFile as `regulars import` (validation per row,
- * natural keys, identity resolution, one transaction); uploads are imported as files.
+ * Synchronous ingestion and uploads. Records posted with `?mode=sync` are written as NDJSON with
+ * the `regulars` preset's field names and imported by the same importFile as `regulars import`
+ * (validation per row, natural keys, identity resolution, one transaction); uploads are imported
+ * as files. The default answer of POST /api/ingest goes through the inbox (inbox.ts).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { parseCsv } from '../core/csv.js';
-import { ENTITIES, ENTITY_NAMES, FileRefused, importFile, isEntity, type ImportReport } from '../ingest/index.js';
+import { ENTITIES, FileRefused, importFile, type Entity, type ImportReport } from '../ingest/index.js';
 import { anyObject, authErrors, errorSchema, HttpError, INGEST, OPERATE, READ, type Ctx } from './context.js';
 
 export interface RecordReject {
@@ -79,7 +80,7 @@ function rewriteRejects(file: string, label: string, rows: readonly RecordReject
 /** A refusal names the temporary file; the caller knows its records by another name. */
 const refusal = (err: FileRefused, name: string): HttpError => new HttpError(400, 'refused', `${name}: ${err.message.slice(err.file.length + 2)}`);
 
-const ingestAnswer = {
+export const ingestAnswer = {
   type: 'object',
   properties: {
     received: { type: 'integer' },
@@ -95,49 +96,37 @@ const ingestAnswer = {
   },
 } as const;
 
+/**
+ * The synchronous answer (`?mode=sync`): the records are imported into the member base before the
+ * answer, as one import. Slower than the inbox, and only on a server with the analytical store.
+ */
+export async function syncIngest(ctx: Ctx, entity: Entity, records: readonly unknown[]): Promise<IngestAnswer> {
+  const { db, clock, serial, rejectsDir } = ctx;
+  const { lines, lineToIndex, rejected, ignored } = prepareRecords(records, Object.keys(ENTITIES[entity]));
+  const answer: IngestAnswer = { received: records.length, loaded: 0, duplicate: 0, rejected, import_id: null, ignored_fields: ignored, merges: 0 };
+  if (lines.length === 0) return answer;
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-ingest-'));
+  try {
+    const file = join(dir, `${entity}.ndjson`);
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const report = await serial(() => importFile(db, clock, file, { preset: 'regulars', entity, rejectsDir, refuseAllInvalid: false }));
+    if (report.rejects_file !== null && existsSync(report.rejects_file)) {
+      const mapped = readRejects(report.rejects_file).map((r) => ({ index: lineToIndex[r.line - 1] ?? -1, field: r.field, reason: r.reason, value: r.value }));
+      rewriteRejects(report.rejects_file, `POST /api/ingest/${entity}`, mapped);
+      rejected.push(...mapped);
+    }
+    rejected.sort((a, b) => a.index - b.index || a.field.localeCompare(b.field));
+    return { ...answer, loaded: report.loaded + report.guest + report.return + report.non_product, duplicate: report.duplicate, import_id: report.import_id, merges: report.merges };
+  } catch (err) {
+    if (err instanceof FileRefused) throw refusal(err, `the ${entity} records`);
+    throw err;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export function ingestRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need, rejectsDir } = ctx;
-
-  app.post<{ Params: { entity: string }; Body: unknown[] }>(
-    '/api/ingest/:entity',
-    {
-      preHandler: need(INGEST),
-      schema: {
-        summary: 'Send records (a JSON array, or NDJSON) of one entity',
-        description:
-          'Records use the field names of the regulars preset. Good records are kept; each bad one is reported with its index, field and reason. Idempotent on natural keys.',
-        params: { type: 'object', properties: { entity: { type: 'string', enum: [...ENTITY_NAMES] } }, required: ['entity'] },
-        body: { type: 'array', items: {} },
-        response: { 200: ingestAnswer, 400: errorSchema, 413: errorSchema, ...authErrors },
-      },
-    },
-    async (req): Promise<IngestAnswer> => {
-      const entity = req.params.entity;
-      if (!isEntity(entity)) throw new HttpError(400, 'invalid_request', `entity is one of ${ENTITY_NAMES.join(', ')}`);
-      const records = req.body;
-      const { lines, lineToIndex, rejected, ignored } = prepareRecords(records, Object.keys(ENTITIES[entity]));
-      const answer: IngestAnswer = { received: records.length, loaded: 0, duplicate: 0, rejected, import_id: null, ignored_fields: ignored, merges: 0 };
-      if (lines.length === 0) return answer;
-      const dir = mkdtempSync(join(tmpdir(), 'regulars-ingest-'));
-      try {
-        const file = join(dir, `${entity}.ndjson`);
-        writeFileSync(file, `${lines.join('\n')}\n`);
-        const report = await serial(() => importFile(db, clock, file, { preset: 'regulars', entity, rejectsDir, refuseAllInvalid: false }));
-        if (report.rejects_file !== null && existsSync(report.rejects_file)) {
-          const mapped = readRejects(report.rejects_file).map((r) => ({ index: lineToIndex[r.line - 1] ?? -1, field: r.field, reason: r.reason, value: r.value }));
-          rewriteRejects(report.rejects_file, `POST /api/ingest/${entity}`, mapped);
-          rejected.push(...mapped);
-        }
-        rejected.sort((a, b) => a.index - b.index || a.field.localeCompare(b.field));
-        return { ...answer, loaded: report.loaded + report.guest + report.return + report.non_product, duplicate: report.duplicate, import_id: report.import_id, merges: report.merges };
-      } catch (err) {
-        if (err instanceof FileRefused) throw refusal(err, `the ${entity} records`);
-        throw err;
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
-    },
-  );
 
   // Uploads: the raw body is the file, in any format the command line imports. Its own
   // context, so that no body is parsed as JSON or NDJSON on the way in.

@@ -11,9 +11,9 @@ test('segments API: live count, rule errors with paths, save, snapshot, history,
       'channel,external_id,phone,name,gender,city,registered_at\nweb,a,13800000001,Ann,F,Shanghai,2025-01-01 10:00:00\nweb,b,13800000002,Bo,M,Beijing,2025-01-02 10:00:00\nweb,c,13800000003,Cai,F,Beijing,2025-01-03 10:00:00\n',
     );
     await s.import(members);
-    const app = await buildApp({ db: s.db, clock, rejectsDir: `${s.dir}/rejects` });
-    const op = { authorization: `Bearer ${(await createKey(s.db, clock, 'operator', 'op')).key}` };
-    const analyst = { authorization: `Bearer ${(await createKey(s.db, clock, 'analyst', 'an')).key}` };
+    const app = await buildApp({ ops: s.ops, db: s.db, clock, rejectsDir: `${s.dir}/rejects` });
+    const op = { authorization: `Bearer ${(await createKey(s.ops, clock, 'operator', 'op')).key}` };
+    const analyst = { authorization: `Bearer ${(await createKey(s.ops, clock, 'analyst', 'an')).key}` };
     const women = { kind: 'attribute', field: 'gender', op: 'eq', value: 'F' };
 
     const count = await app.inject({ method: 'POST', url: '/api/segments/count?as_of=2025-02-01', headers: analyst, payload: women });

@@ -2,13 +2,13 @@
 -- _audience (member_id) from the segment's compiled query.
 
 -- name: insert_campaign
-INSERT INTO campaigns VALUES ($1, $2, $3, 'draft', $4::TIMESTAMP, $4::TIMESTAMP);
+INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4::TIMESTAMP, $4::TIMESTAMP);
 
 -- name: update_campaign
 UPDATE campaigns SET name = $2, definition = $3, updated_at = $4::TIMESTAMP WHERE campaign_id = $1 AND status = 'draft';
 
 -- name: get_campaign
-SELECT campaign_id, name, definition, status, created_at::VARCHAR AS created_at, updated_at::VARCHAR AS updated_at
+SELECT campaign_id, name, definition, status, failure, created_at::VARCHAR AS created_at, updated_at::VARCHAR AS updated_at
 FROM campaigns WHERE campaign_id = $1;
 
 -- name: list_campaigns
@@ -198,6 +198,9 @@ SELECT json_extract_string(e.properties, '$.wave_id') AS wave_id,
 FROM events e JOIN identities i ON i.identity_id = e.actor_id
 WHERE e.campaign_id = $1 AND e.type IN ('message_delivered', 'message_opened', 'message_clicked', 'unsubscribed')
 GROUP BY ALL ORDER BY 1;
+
+-- name: mark_campaign_failed
+UPDATE campaigns SET status = 'failed', failure = $2, failed_at = $3::TIMESTAMP WHERE campaign_id = $1 AND status = 'launched';
 
 -- name: launched_runs
 SELECT r.campaign_id, r.run_id, r.starts_at::VARCHAR AS starts_at, r.launched_at::VARCHAR AS launched_at, c.definition

@@ -44,7 +44,7 @@ test('control assignment is a stable md5 bucket, replayable in another database,
     const ca = await createCampaign(a.db, movableClock('2026-11-01 10:00'), SALE);
     const runA = await launchCampaign(a.db, movableClock('2026-11-01 10:00'), ca.campaign_id);
     // The same campaign ID in another database gives the same groups (the ID is part of the hash).
-    await b.db.run('INSERT INTO campaigns SELECT * FROM (VALUES ($1, $2, $3, \'draft\', TIMESTAMP \'2026-11-01 10:00:00\', TIMESTAMP \'2026-11-01 10:00:00\'))', [ca.campaign_id, SALE.name, JSON.stringify((await getCampaign(a.db, ca.campaign_id)).definition)]);
+    await b.db.run('INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) SELECT * FROM (VALUES ($1, $2, $3, \'draft\', TIMESTAMP \'2026-11-01 10:00:00\', TIMESTAMP \'2026-11-01 10:00:00\'))', [ca.campaign_id, SALE.name, JSON.stringify((await getCampaign(a.db, ca.campaign_id)).definition)]);
     await launchCampaign(b.db, movableClock('2026-11-02 10:00'), ca.campaign_id);
     const q = 'SELECT member_id, grp, bucket FROM campaign_members ORDER BY member_id';
     const ga = await a.db.all(q);

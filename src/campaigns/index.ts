@@ -8,6 +8,6 @@ export { validateCampaign, offsetMinutes, GOALS, type CampaignDefinition, type W
 export { CampaignError, parseCampaign, createCampaign, updateCampaign, getCampaign, listCampaigns, setMessageChannel, getMessageChannel, listMessageChannels, type StoredCampaign } from './store.js';
 export { launchCampaign, freezeAudience, listRuns, treatmentMembers, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
 export { waveTime, planTime } from './plan.js';
-export { runDue, storedChannels, type ChannelResolver, type RunReport } from './scheduler.js';
+export { runDue, storedChannels, SendCrash, type ChannelResolver, type RunReport } from './scheduler.js';
 export { campaignOverview, evaluateCampaignRuns, evaluateRun, deliveryFunnel, attributionWindow, type CouponDiscount, type CampaignEvaluation, type RunEvaluation, type WaveFunnel } from './evaluate.js';
 export { evaluateCampaign, poolRuns, verdict, requiredSampleSize, detectableUplift, sampleRatioMismatch, type GroupTotals, type Evaluation, type Interval } from './stats.js';

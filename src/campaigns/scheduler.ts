@@ -38,6 +38,17 @@ export interface RunReport {
   readonly failed: number;
   readonly retry: number;
   readonly suppressed: Record<string, number>;
+  /** Campaigns marked failed by this run (their channel could not be had), with the reason. */
+  readonly failures: Array<{ campaign_id: string; reason: string }>;
+}
+
+/** Raised after a run in which a channel adapter crashed mid-send; the other campaigns were served first. */
+export class SendCrash extends Error {
+  constructor(readonly crashes: ReadonlyArray<{ campaign_id: string; error: unknown }>) {
+    const first = crashes[0]?.error;
+    super(first instanceof Error ? first.message : String(first));
+    this.name = 'SendCrash';
+  }
 }
 
 /** The address a consent channel needs ('' when the channel needs none of ours). */
@@ -73,14 +84,16 @@ function message(row: Row, campaignId: string, runId: number, wave: { id: string
 }
 
 /**
- * Does everything that is due now, then returns what it did. An adapter that throws is treated
- * as a crash: the error propagates and the sends it was given stay 'sending', to be resent
- * with the same key by the next run.
+ * Does everything that is due now, then returns what it did. A campaign whose channel cannot be
+ * had (missing or invalid) is marked failed with the reason, and the others keep sending. An
+ * adapter that throws is treated as a crash of that campaign's sending: the sends it was given
+ * stay 'sending', to be resent with the same key by the next run; the other campaigns are served,
+ * then a SendCrash is raised.
  */
 export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opts: { batch?: number } = {}): Promise<RunReport> {
   const now = await shopNow(db, clock);
   const batch = opts.batch ?? 500;
-  const report: RunReport = { now, quiet: false, launched: [], planned: [], sent: 0, failed: 0, retry: 0, suppressed: {} };
+  const report: RunReport = { now, quiet: false, launched: [], planned: [], sent: 0, failed: 0, retry: 0, suppressed: {}, failures: [] };
 
   // 1. Repeated campaigns: launch the next run once its first wave's time has come.
   for (const row of await db.all("SELECT campaign_id, definition FROM campaigns WHERE status = 'launched' ORDER BY campaign_id")) {
@@ -125,54 +138,77 @@ export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opt
   let failed = 0;
   let retry = 0;
   const suppressed: Record<string, number> = {};
+  const crashes: Array<{ campaign_id: string; error: unknown }> = [];
+  const failedCampaigns = new Set<string>();
   try {
     for (const run of live) {
+      if (failedCampaigns.has(run.id)) continue;
       for (const wave of run.waves) {
         if (!dueWaves.has(`${run.id}|${run.runId}|${wave.id}`)) continue;
         let adapter = adapters.get(wave.channel);
-        for (;;) {
-          if (adapter === undefined) {
+        if (adapter === undefined) {
+          // A channel that cannot be had fails its campaign, not the others (they keep sending).
+          try {
             adapter = await resolve(wave.channel);
-            adapters.set(wave.channel, adapter);
+          } catch (err) {
+            if (!(err instanceof CampaignError)) throw err;
+            const reason = `wave ${wave.id}: ${err.message}`;
+            await db.run(SQL('mark_campaign_failed'), [run.id, reason, now]);
+            report.failures.push({ campaign_id: run.id, reason });
+            failedCampaigns.add(run.id);
+            break;
           }
-          const rows = await db.all(SQL('due_batch'), [now, run.id, run.runId, wave.id, adapter.consentChannel, addressKind(adapter.consentChannel), capMessages, capDays, batch]);
-          if (rows.length === 0) break;
-          const blocked = rows.filter((r) => str(r, 'reason') !== null);
-          if (blocked.length > 0) {
-            await db.run(SQL('suppress'), [JSON.stringify(blocked.map((r) => str(r, 'send_key'))), now, JSON.stringify(blocked.map((r) => str(r, 'reason')))]);
-            for (const r of blocked) suppressed[str(r, 'reason') ?? ''] = (suppressed[str(r, 'reason') ?? ''] ?? 0) + 1;
-          }
-          const go = rows.filter((r) => str(r, 'reason') === null);
-          if (go.length === 0) continue;
-          await db.run(SQL('mark_sending'), [JSON.stringify(go.map((r) => str(r, 'send_key'))), now]);
-          for (const r of go) {
-            const msg = message(r, run.id, run.runId, wave, run.name);
-            const result: SendResult = await adapter.send(msg);
-            const key = msg.idempotencyKey;
-            if (result.status === 'sent') {
-              await db.run(SQL('mark_sent'), [key, result.providerId ?? null, now]);
-              sent++;
-            } else if (result.status === 'failed') {
-              await db.run(SQL('mark_failed'), [key, result.error, now]);
-              failed++;
-            } else {
-              const attempts = int(await db.one('SELECT attempts FROM campaign_sends WHERE send_key = $1', [key]), 'attempts');
-              if (attempts >= maxAttempts) {
-                await db.run(SQL('mark_failed'), [key, `gave up after ${attempts} attempts: ${result.error}`, now]);
+          adapters.set(wave.channel, adapter);
+        }
+        try {
+          for (;;) {
+            const rows = await db.all(SQL('due_batch'), [now, run.id, run.runId, wave.id, adapter.consentChannel, addressKind(adapter.consentChannel), capMessages, capDays, batch]);
+            if (rows.length === 0) break;
+            const blocked = rows.filter((r) => str(r, 'reason') !== null);
+            if (blocked.length > 0) {
+              await db.run(SQL('suppress'), [JSON.stringify(blocked.map((r) => str(r, 'send_key'))), now, JSON.stringify(blocked.map((r) => str(r, 'reason')))]);
+              for (const r of blocked) suppressed[str(r, 'reason') ?? ''] = (suppressed[str(r, 'reason') ?? ''] ?? 0) + 1;
+            }
+            const go = rows.filter((r) => str(r, 'reason') === null);
+            if (go.length === 0) continue;
+            await db.run(SQL('mark_sending'), [JSON.stringify(go.map((r) => str(r, 'send_key'))), now]);
+            for (const r of go) {
+              const msg = message(r, run.id, run.runId, wave, run.name);
+              const result: SendResult = await adapter.send(msg);
+              const key = msg.idempotencyKey;
+              if (result.status === 'sent') {
+                await db.run(SQL('mark_sent'), [key, result.providerId ?? null, now]);
+                sent++;
+              } else if (result.status === 'failed') {
+                await db.run(SQL('mark_failed'), [key, result.error, now]);
                 failed++;
               } else {
-                // Doubling backoff, or longer when the receiver asked for a longer wait (Retry-After).
-                const asked = result.retryAfterMs === undefined ? 0 : Math.ceil(result.retryAfterMs / 60_000);
-                await db.run(SQL('mark_retry'), [key, result.error, now, Math.max(Math.min(2 ** (attempts - 1), 360), asked)]);
-                retry++;
+                const attempts = int(await db.one('SELECT attempts FROM campaign_sends WHERE send_key = $1', [key]), 'attempts');
+                if (attempts >= maxAttempts) {
+                  await db.run(SQL('mark_failed'), [key, `gave up after ${attempts} attempts: ${result.error}`, now]);
+                  failed++;
+                } else {
+                  // Doubling backoff, or longer when the receiver asked for a longer wait (Retry-After).
+                  const asked = result.retryAfterMs === undefined ? 0 : Math.ceil(result.retryAfterMs / 60_000);
+                  await db.run(SQL('mark_retry'), [key, result.error, now, Math.max(Math.min(2 ** (attempts - 1), 360), asked)]);
+                  retry++;
+                }
               }
             }
           }
+        } catch (err) {
+          // An adapter that throws is a crash of this campaign's sending: the batch it was given
+          // stays 'sending' (resent under the same keys by a later run); the other campaigns go on,
+          // and the crash is raised once they are served.
+          crashes.push({ campaign_id: run.id, error: err });
+          failedCampaigns.add(run.id);
+          break;
         }
       }
     }
   } finally {
     for (const a of adapters.values()) await a.close();
   }
+  if (crashes.length > 0) throw new SendCrash(crashes);
   return { ...report, sent, failed, retry, suppressed };
 }

@@ -17,7 +17,9 @@ export class CampaignError extends Error {
 export interface StoredCampaign {
   readonly campaign_id: string;
   readonly name: string;
-  readonly status: 'draft' | 'launched';
+  readonly status: 'draft' | 'launched' | 'failed';
+  /** Why the scheduler stopped sending it (status failed), else null. */
+  readonly failure: string | null;
   readonly definition: CampaignDefinition;
   readonly created_at: string;
   readonly updated_at: string;
@@ -52,11 +54,13 @@ export async function updateCampaign(db: Db, clock: Clock, id: string, json: unk
 export async function getCampaign(db: Db, id: string): Promise<StoredCampaign> {
   const row = await db.one(SQL('get_campaign'), [id]);
   if (row === undefined) throw new CampaignError(`no campaign ${id}`, [], 'not_found');
-  const status = str(row, 'status') === 'launched' ? 'launched' : 'draft';
+  const stored = str(row, 'status');
+  const status = stored === 'launched' || stored === 'failed' ? stored : 'draft';
   return {
     campaign_id: id,
     name: str(row, 'name') ?? '',
     status,
+    failure: str(row, 'failure'),
     // Stored only after validation, so it parses back to the same definition.
     definition: parseCampaign(JSON.parse(str(row, 'definition') ?? '{}')),
     created_at: str(row, 'created_at') ?? '',

@@ -16,6 +16,7 @@ import {
   storedChannels,
   type CampaignEvaluation,
 } from '../campaigns/index.js';
+import { couponCostOf } from '../coupons/index.js';
 import { common, jsonArg, out, withDb, type Common } from './shell.js';
 import { table } from './table.js';
 
@@ -43,6 +44,7 @@ function evaluationText(e: CampaignEvaluation, lang: 'en' | 'zh'): string {
     const ci = (i: { estimate: number; low: number; high: number; pValue: number }, scale: number, unit: string): string =>
       `${(i.estimate * scale).toFixed(2)}${unit} [${(i.low * scale).toFixed(2)}, ${(i.high * scale).toFixed(2)}] p=${i.pValue.toFixed(4)}`;
     lines.push(`response uplift ${ci(ev.response_uplift, 100, ' pt')}; revenue per member ${ci(ev.revenue_uplift, 1, '')}`);
+    if (r.cost.coupon_discount !== '0.0000') lines.push(`coupons: discount redeemed ${r.cost.coupon_discount} (in the cost)`);
     lines.push(`incremental: ${ev.incremental.responders} responders, revenue ${ev.incremental.revenue}, margin ${ev.incremental.margin}; cost ${ev.cost}; ROI ${ev.roi === null ? 'n/a' : ev.roi.toFixed(2)}`);
     lines.push(lang === 'zh' ? r.verdict.zh : r.verdict.en);
   }
@@ -117,7 +119,7 @@ export function addCampaignCommands(program: Command): void {
   });
   common(campaigns.command('evaluate').description('treatment against control per run, pooled runs, delivery funnel, verdict').argument('<id>').option('--lang <en|zh>', 'language of the verdict', 'en')).action(
     async (id: string, opts: Common & { lang: string }) => {
-      const e = await withDb(opts, (db) => evaluateCampaignRuns(db, id));
+      const e = await withDb(opts, (db, ops) => evaluateCampaignRuns(db, id, couponCostOf(ops)));
       out(opts, e, () => evaluationText(e, opts.lang === 'zh' ? 'zh' : 'en'));
     },
   );

@@ -1,13 +1,12 @@
 /**
  * `regulars coupons ...`: templates, batches (shared, generated, imported codes), issue to a
- * member or a segment, the till (validate, reserve, redeem, release, return) and reports. A thin
- * shell over src/coupons; the operational store is the SQLite file beside the database, or
- * PostgreSQL when REGULARS_PG_URL is set.
+ * member, a segment or a campaign's treatment group, the till (validate, reserve, redeem,
+ * release, return) and reports. A thin shell over src/coupons; only commands that read a segment
+ * or a campaign open the analytical file, the rest work while `serve` runs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { openOps, opsPathFor, type OpStore } from '../ops/index.js';
 import {
   batchReports,
   createBatch,
@@ -31,21 +30,10 @@ import {
   type Result,
 } from '../coupons/index.js';
 import { createProgress } from './progress.js';
-import { common, dbPath, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
+import { common, EXIT_REFUSED, jsonArg, out, UsageError, withDb, withOps, type Common } from './shell.js';
 import { table } from './table.js';
 
 const read = (f: string): string => readFileSync(f, 'utf8');
-
-/** Opens the operational store that goes with --db, runs fn, closes it. */
-async function withOps<T>(opts: Common, fn: (ops: OpStore) => Promise<T>): Promise<T> {
-  const url = process.env['REGULARS_PG_URL'];
-  const ops = await openOps(url !== undefined && url !== '' ? { pg: url } : { sqlite: opsPathFor(dbPath(opts)) });
-  try {
-    return await fn(ops);
-  } finally {
-    await ops.close();
-  }
-}
 
 /** Prints the value, or the refusal on stderr with exit code 2. */
 function show<T>(opts: Common, r: Result<T>, human: (v: T) => string): void {
@@ -134,7 +122,7 @@ export function addCouponCommands(program: Command): void {
     const campaign = opts['campaign'];
     if (campaign !== undefined) {
       const run = opts['run'];
-      const r = await withDb(opts, (db) => withOps(opts, (ops) => issueToCampaign(db, ops, systemClock, { campaign_id: campaign, batch_id: batchId, ...(run === undefined ? {} : { run_id: Number(run) }) })));
+      const r = await withDb(opts, (db, ops) => issueToCampaign(db, ops, systemClock, { campaign_id: campaign, batch_id: batchId, ...(run === undefined ? {} : { run_id: Number(run) }) }));
       return show(opts, r, (j) => `job ${j.job_id}: ${j.members} treatment members, ${j.issued} issued, ${j.skipped} skipped (${j.state}); the control group gets none`);
     }
     const segment = opts['segment'];
@@ -142,7 +130,7 @@ export function addCouponCommands(program: Command): void {
       const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
       const asOf = opts['asOf'] ?? systemClock.now().toISOString().slice(0, 10);
       const job = opts['job'];
-      const r = await withDb(opts, (db) => withOps(opts, (ops) => issueToSegment(db, ops, systemClock, { batch_id: batchId, segment_id: segment, as_of: asOf, ...(job === undefined ? {} : { job_id: job }) }, (done, total) => progress.update('issue', done, total, done))));
+      const r = await withDb(opts, (db, ops) => issueToSegment(db, ops, systemClock, { batch_id: batchId, segment_id: segment, as_of: asOf, ...(job === undefined ? {} : { job_id: job }) }, (done, total) => progress.update('issue', done, total, done)));
       progress.done('');
       return show(opts, r, (j) => `job ${j.job_id}: ${j.members} members, ${j.issued} issued, ${j.skipped} skipped (${j.state})`);
     }

@@ -21,6 +21,7 @@ import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
 import { addCouponCommands } from './coupons.js';
+import { addOperationalCommands } from './operational.js';
 import { keyValues, table } from './table.js';
 
 function fail(err: unknown): never {
@@ -257,49 +258,7 @@ export function buildProgram(): Command {
       out(opts, docs, () => docs.map((d) => `${d.report} as of ${d.as_of}: computed ${d.computed_at}`).join('\n'));
     });
 
-  const settings = program.command('settings').description('settings stored in the database');
-  common(settings.command('get').description('show settings').argument('[key]', 'one setting')).action(async (key: string | undefined, opts: Common) => {
-    if (key !== undefined && !isSettingKey(key)) throw new UsageError(`unknown setting '${key}'; known: ${Object.keys(SETTINGS).join(', ')}`);
-    const all = await withDb(opts, (db) => listSettings(db));
-    const rows = all.filter((s) => key === undefined || s.key === key);
-    out(opts, key === undefined ? rows : rows[0], () => table(rows.map((r) => ({ key: r.key, value: JSON.stringify(r.value), help: r.help }))));
-  });
-  common(settings.command('set').description('change a setting').argument('<key>').argument('<value>', 'JSON value, or plain text')).action(
-    async (key: string, raw: string, opts: Common) => {
-      if (!isSettingKey(key)) throw new UsageError(`unknown setting '${key}'; known: ${Object.keys(SETTINGS).join(', ')}`);
-      let value: unknown;
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        value = raw;
-      }
-      const problem = checkSetting(key, value);
-      if (problem !== null) throw new UsageError(`${key}: ${problem}`);
-      await withDb(opts, (db) => setSetting(db, systemClock, key, value));
-      out(opts, { key, value }, () => `${key} = ${JSON.stringify(value)}`);
-    },
-  );
-
-  const keys = program.command('keys').description('API keys (stored hashed; a key is shown once)');
-  common(
-    keys
-      .command('create')
-      .description('create a key and print it once')
-      .addOption(new Option('--scope <scope>', 'admin, operator, analyst (phones and emails masked) or integrator (ingestion only)').choices([...SCOPES]).makeOptionMandatory())
-      .option('--name <name>', 'what the key is for', 'api'),
-  ).action(async (opts: Common & { scope: Scope; name: string }) => {
-    const k = await withDb(opts, (db) => createKey(db, systemClock, opts.scope, opts.name));
-    out(opts, k, () => `${k.key}\n(key ${k.key_id}, scope ${k.scope}; store it now: it is not shown again)`);
-  });
-  common(keys.command('list').description('list keys (never the secrets)')).action(async (opts: Common) => {
-    const rows = await withDb(opts, (db) => listKeys(db));
-    out(opts, rows, () => (rows.length === 0 ? 'no keys' : table(rows)));
-  });
-  common(keys.command('revoke').description('revoke a key').argument('<key-id>')).action(async (id: string, opts: Common) => {
-    const ok = await withDb(opts, (db) => revokeKey(db, systemClock, id));
-    if (!ok) throw new UsageError(`no active key ${id}`);
-    out(opts, { key_id: id, revoked: true }, () => `key ${id} revoked`);
-  });
+  addOperationalCommands(program);
 
   // Segments: a rule is JSON text or a file holding it.
   const segments = program.command('segments').description('segments: rule trees counted live, saved, snapshotted, exported (docs/segments.md)');
@@ -355,60 +314,6 @@ export function buildProgram(): Command {
 
   addCampaignCommands(program);
   addCouponCommands(program);
-
-  common(
-    program
-      .command('serve')
-      .description('serve the HTTP API and the web console (PORT, HOST)')
-      .option('--port <n>', 'port (default: $PORT or 3000)')
-      .option('--host <h>', 'interface (default: $HOST or 127.0.0.1)'),
-  ).action(async (opts: Common & { port?: string; host?: string }) => {
-    const db = await openRegulars(dbPath(opts));
-    const server = await serve(db, systemClock, {
-      ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
-      ...(opts.host !== undefined ? { host: opts.host } : {}),
-      rejectsDir: join(dirname(resolve(dbPath(opts))), 'rejects'),
-    });
-    process.stderr.write(`regulars: serving ${dbPath(opts)} at ${server.url} (API docs ${server.url}/api/docs); Ctrl-C stops\n`);
-    const stop = (): void => {
-      void server.close().finally(() => {
-        db.close();
-        process.exit(0);
-      });
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
-
-  const targets = program.command('targets').description('targets per metric (weekly or monthly), stored as the setting analysis.targets');
-  common(
-    targets
-      .command('import')
-      .description('load a targets CSV: metric,period,start,value[,weekly_change]; rows replace those of the same metric and start')
-      .argument('<file>')
-      .option('--replace', 'drop every existing target first'),
-  ).action(async (file: string, opts: Common & { replace?: boolean }) => {
-    const { rows, issues } = readTargetsFile(file);
-    for (const i of issues) process.stderr.write(`${file}:${i.line}: ${i.field}: ${i.reason}\n`);
-    if (rows.length === 0) {
-      process.exitCode = EXIT_REFUSED;
-      out(opts, { file, loaded: 0, rejected: issues }, () => `${file}: no valid target rows; nothing changed`);
-      return;
-    }
-    const merged = await withDb(opts, async (db) => {
-      const kept = opts.replace === true ? [] : (await getSetting(db, 'analysis.targets')).filter((t) => !rows.some((r) => r.metric === t.metric && r.start === t.start));
-      const all = [...kept, ...rows].sort((a, b) => a.metric.localeCompare(b.metric) || a.start.localeCompare(b.start));
-      const problem = checkSetting('analysis.targets', all);
-      if (problem !== null) throw new UsageError(problem);
-      await setSetting(db, systemClock, 'analysis.targets', all);
-      return all;
-    });
-    out(opts, { file, loaded: rows.length, rejected: issues, targets: merged.length }, () => `${file}: ${rows.length} targets loaded, ${issues.length} rejected; ${merged.length} targets in force`);
-  });
-  common(targets.command('list').description('show the targets')).action(async (opts: Common) => {
-    const all = await withDb(opts, (db) => getSetting(db, 'analysis.targets'));
-    out(opts, all, () => (all.length === 0 ? 'no targets' : table(all.map((t) => ({ ...t, weekly_change: t.weekly_change ?? '' })))));
-  });
 
   program
     .command('generate')

@@ -1,10 +1,13 @@
 /** What every command shares: the database option, JSON or human output, usage errors. */
 import { Command } from 'commander';
 import type { Db } from '../core/db/index.js';
-import { openRegulars } from '../open.js';
+import { config } from '../core/config.js';
+import { openOps, type OpStore } from '../ops/index.js';
+import { openStores, opsLocation } from '../open.js';
 
 export interface Common {
   db?: string;
+  pg?: string;
   json?: boolean;
 }
 
@@ -13,13 +16,19 @@ export const EXIT_LOCKED = 3;
 
 /** The database file: --db, $REGULARS_DB or ./regulars.duckdb. */
 export function dbPath(opts: Common): string {
-  return opts.db ?? process.env['REGULARS_DB'] ?? 'regulars.duckdb';
+  return opts.db ?? config().db;
 }
 
-/** Adds --db and --json to a command. */
+/** The operational store's PostgreSQL URL: --pg, $REGULARS_PG_URL, or null (SQLite beside the database file). */
+export function pgUrl(opts: Common): string | null {
+  return opts.pg ?? config().pgUrl;
+}
+
+/** Adds --db, --pg and --json to a command. */
 export function common(cmd: Command): Command {
   return cmd
-    .option('--db <file>', 'database file (default: $REGULARS_DB or ./regulars.duckdb)')
+    .option('--db <file>', 'analytical database file (default: $REGULARS_DB or ./regulars.duckdb); the operational store is the .sqlite file beside it (shop.duckdb -> shop.sqlite)')
+    .option('--pg <url>', 'keep the operational store in PostgreSQL instead (default: $REGULARS_PG_URL)')
     .option('--json', 'print one JSON document on stdout');
 }
 
@@ -31,13 +40,29 @@ export function out(opts: Common, doc: unknown, human: () => string): void {
 /** A mistake in how a command was called: exit code 2 with the message. */
 export class UsageError extends Error {}
 
-/** Opens the database, runs fn, and closes it whatever happens. */
-export async function withDb<T>(opts: Common, fn: (db: Db) => Promise<T>): Promise<T> {
-  const db = await openRegulars(dbPath(opts));
+/**
+ * Opens both stores (the analytical file, which one process may write at a time, and the
+ * operational store), runs fn, and closes them whatever happens.
+ */
+export async function withDb<T>(opts: Common, fn: (db: Db, ops: OpStore) => Promise<T>): Promise<T> {
+  const stores = await openStores(dbPath(opts), pgUrl(opts));
   try {
-    return await fn(db);
+    return await fn(stores.db, stores.ops);
   } finally {
-    db.close();
+    await stores.close();
+  }
+}
+
+/**
+ * Opens only the operational store, which takes writers from several processes: commands built
+ * on it (keys, settings, targets, status) work while a server runs.
+ */
+export async function withOps<T>(opts: Common, fn: (ops: OpStore) => Promise<T>): Promise<T> {
+  const ops = await openOps(opsLocation(dbPath(opts), pgUrl(opts)));
+  try {
+    return await fn(ops);
+  } finally {
+    await ops.close();
   }
 }
 

@@ -3,6 +3,7 @@
  * several API processes on several machines. Integers come back as bigint, as on SQLite.
  */
 import pg from 'pg';
+import { maskSecret } from '../core/config.js';
 import type { Dialect, OpParam, OpQueries, OpRow, OpStore } from './store.js';
 
 const toBig = (v: string): bigint => BigInt(v);
@@ -18,9 +19,7 @@ export function numbered(sql: string): string {
 }
 
 /** The URL with its password replaced by ***. */
-export function maskUrl(url: string): string {
-  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1***@');
-}
+export const maskUrl = maskSecret;
 
 const RETRY_CODES = new Set(['40001', '40P01']);
 const codeOf = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '');

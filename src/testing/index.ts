@@ -8,6 +8,7 @@ import type { Db } from '../core/db/index.js';
 import { importFile, type ImportOptions, type ImportReport } from '../ingest/index.js';
 import { parseCsv } from '../core/csv.js';
 import { openRegulars } from '../open.js';
+import { openOps, type OpStore } from '../ops/index.js';
 
 export const clock: Clock = fixedClock('2026-01-01T00:00:00Z');
 
@@ -17,6 +18,8 @@ export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export interface Sandbox {
   dir: string;
   db: Db;
+  /** The operational store beside it (test.sqlite). */
+  ops: OpStore;
   write(name: string, content: string | Buffer): string;
   import(file: string, opts?: ImportOptions): Promise<ImportReport>;
   close(): void;
@@ -26,9 +29,11 @@ export interface Sandbox {
 export async function sandbox(): Promise<Sandbox> {
   const dir = mkdtempSync(join(tmpdir(), 'regulars-test-'));
   const db = await openRegulars(join(dir, 'test.duckdb'));
+  const ops = await openOps({ sqlite: join(dir, 'test.sqlite') });
   return {
     dir,
     db,
+    ops,
     write(name, content) {
       const p = join(dir, name);
       writeFileSync(p, content);
@@ -39,6 +44,7 @@ export async function sandbox(): Promise<Sandbox> {
     },
     close() {
       db.close();
+      void ops.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

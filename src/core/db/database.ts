@@ -62,7 +62,24 @@ export class Db {
     readonly path: string,
     private readonly instance: DuckDBInstance,
     private readonly conn: DuckDBConnection,
+    private readonly ownsInstance: boolean = true,
   ) {}
+
+  /**
+   * Another connection to the same open database (for a worker that must not wait behind the
+   * API's queue, such as the scheduler). DuckDB runs their transactions side by side; closing it
+   * closes only that connection.
+   */
+  async connect(): Promise<Db> {
+    const conn = await this.instance.connect();
+    await conn.run("SET TimeZone = 'UTC'");
+    return new Db(this.path, this.instance, conn, false);
+  }
+
+  /** Stops the statement running on this connection (it fails with an interruption error). */
+  interrupt(): void {
+    this.conn.interrupt();
+  }
 
   /** Opens (creating if needed) a database file, or ':memory:'. */
   static async open(path: string): Promise<Db> {
@@ -164,7 +181,7 @@ export class Db {
   /** Closes the connection and releases the file lock. */
   close(): void {
     this.conn.closeSync();
-    this.instance.closeSync();
+    if (this.ownsInstance) this.instance.closeSync();
   }
 }
 
