@@ -30,6 +30,7 @@ import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './admin.js';
 import { segmentRoutes } from './segments.js';
 import { campaignRoutes } from './campaigns.js';
+import { couponRoutes } from './coupons.js';
 import { CampaignError } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
@@ -196,6 +197,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   );
   adminRoutes(app, opCtx);
   inboxRoutes(app, opCtx);
+  couponRoutes(app, opCtx);
   if (analytical !== null) {
     const ctx: Ctx = { ...opCtx, db: analytical.db, serial: analytical.serial };
     readRoutes(app, ctx);
