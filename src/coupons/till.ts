@@ -58,12 +58,12 @@ export interface Validation {
   readonly to_pay: string;
 }
 
-/** Which of the codes apply to the basket and how much each takes off, in the order they apply; reasons for the others. Changes nothing. */
+/** Which of the codes apply to the basket and how much each takes off, in the order they apply; reasons for the others. A code given twice counts once. Changes nothing. */
 export async function validateCodes(store: OpStore, clock: Clock, req: { member_id: string; codes: readonly string[]; basket: Basket }): Promise<Validation> {
   const now = isoTime(clock.now());
   const checks: CodeCheck[] = [];
   const presented: Presented[] = [];
-  for (const code of req.codes) {
+  for (const code of new Set(req.codes)) {
     const found = await findCoupon(store, code, req.member_id, now, '');
     if ('failure' in found) checks.push({ code, applicable: false, reason: found.failure });
     else presented.push(await presentedOf(store, found.row, req.member_id, now));
