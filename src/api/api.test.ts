@@ -216,6 +216,8 @@ test('reads: reports with the CLI parameters, member search and the 360 profile,
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     assert.equal(doc.openapi.slice(0, 2), '3.');
     const routes = ['/api/health', '/api/me', '/api/meta', '/api/reports/{report}', '/api/members', '/api/members/{id}', '/api/ingest/{entity}', '/api/imports', '/api/imports/{id}/rejects.csv', '/api/settings', '/api/settings/{key}', '/api/keys', '/api/keys/{id}', '/api/segments', '/api/segments/count', '/api/segments/{id}', '/api/segments/{id}/members.csv', '/api/segments/{id}/snapshots', '/api/campaigns', '/api/campaigns/{id}', '/api/campaigns/{id}/launch', '/api/campaigns/{id}/evaluation', '/api/campaigns/run', '/api/channels', '/api/channels/{name}'];
+    routes.push('/api/inbox', '/api/ingest/{entity}/{*}');
+    routes.push('/api/coupons/validate', '/api/coupons/reservations', '/api/coupons/reservations/{id}/redeem', '/api/coupons/reservations/{id}/release', '/api/coupons/returns', '/api/coupons/members/{member_id}', '/api/coupons/issue', '/api/coupons/templates', '/api/coupons/batches', '/api/coupons/jobs', '/api/coupons/jobs/{id}');
     assert.deepEqual(Object.keys(doc.paths).sort(), routes.sort(), 'every API route, and only those');
     assert.ok('get' in doc.paths['/api/keys'] && 'post' in doc.paths['/api/keys'] && 'delete' in doc.paths['/api/keys/{id}'] && 'put' in doc.paths['/api/settings/{key}']);
     assert.deepEqual(doc.paths['/api/reports/{report}'].get.parameters.find((p: Record<string, unknown>) => p['name'] === 'period').schema.enum, ['week', 'month']);
