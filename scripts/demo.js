@@ -89,6 +89,32 @@ regulars('refresh', '--db', db);
   const id = JSON.parse(made.stdout.toString('utf8')).campaign_id;
   regulars('campaigns', 'launch', id, '--as-of', '2025-12-01', '--db', db);
   regulars('campaigns', 'run', '--once', '--db', db);
+  // A coupon for the campaign: 满200减20, issued to the treatment group only (the control group
+  // gets none), some redeemed at a scripted till; the evaluation counts their discount as cost.
+  console.log('\n== a coupon batch through the campaign, redeemed at a scripted till');
+  const json = (...argv) => {
+    const r = spawnSync(process.execPath, [cli, ...argv, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+    return JSON.parse(r.stdout.toString('utf8'));
+  };
+  const tpl = json('coupons', 'template', 'create', '--file', JSON.stringify({ name: 'Winter sale 满200减20', kind: 'threshold', spend: '200', off: '20', validity: { days_after_issue: 30 }, budget: { value: '20000' } }), '--db', db);
+  const batch = json('coupons', 'batch', 'create', '--template', tpl.template_id, '--generate', '20000', '--prefix', 'WS-', '--pattern', '####-####', '--campaign', id, '--db', db);
+  regulars('coupons', 'issue', '--batch', batch.batch_id, '--campaign', id, '--db', db);
+  const { openOps } = await import('../dist/ops/index.js');
+  const { parseBasket, redeem, reserve } = await import('../dist/coupons/index.js');
+  const { systemClock } = await import('../dist/core/clock.js');
+  const store = await openOps({ sqlite: ops });
+  const held = await store.all('SELECT member_id, code FROM coupons WHERE batch_id = ? ORDER BY member_id', [batch.batch_id]);
+  const basket = parseBasket({ lines: [{ sku: 'DEMO-COAT', quantity: 1, unit_price: '259.00' }], channel: 'store' });
+  let redeemed = 0;
+  for (const [i, c] of held.entries()) {
+    if (i % 8 !== 0) continue; // one in eight treated members comes to the till with the coupon
+    const r = await reserve(store, systemClock, { key: `demo-r-${c.code}`, member_id: String(c.member_id), codes: [String(c.code)], basket: basket.basket });
+    if (r.ok && (await redeem(store, systemClock, { key: `demo-d-${c.code}`, reservation_id: r.value.reservation_id, order_id: `DEMO-${c.code}` })).ok) redeemed++;
+  }
+  await store.close();
+  console.log(`  ${held.length} coupons issued to treated members, ${redeemed} redeemed at the till`);
+  regulars('coupons', 'batch', 'list', '--campaign', id, '--db', db);
   regulars('campaigns', 'evaluate', id, '--db', db);
 }
 {

@@ -37,6 +37,7 @@ import { modelRoutes } from './models.js';
 import { campaignRoutes } from './campaigns.js';
 import { productRoutes } from './products.js';
 import { experimentRoutes } from './experiments.js';
+import { couponRoutes } from './coupons.js';
 import { CampaignError } from '../campaigns/index.js';
 import { staticRoutes } from './static-files.js';
 
@@ -240,6 +241,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   adminRoutes(app, opCtx);
   inboxRoutes(app, opCtx);
   loyaltyRoutes(app, opCtx);
+  couponRoutes(app, opCtx);
   if (analytical !== null) {
     const ctx: Ctx = { ...opCtx, db: analytical.db, serial: analytical.serial };
     readRoutes(app, ctx);

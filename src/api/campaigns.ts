@@ -12,6 +12,7 @@ import {
   setMessageChannel,
   storedChannels,
 } from '../campaigns/index.js';
+import { couponCostOf } from '../coupons/index.js';
 import { ADMIN, anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
 
@@ -43,7 +44,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<{ Params: { id: string } }>(
     '/api/campaigns/:id/evaluation',
     { preHandler: need(READ), schema: { summary: 'Treatment against control per run and pooled, with intervals, increments, ROI, SRM check, delivery funnel and verdicts', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
-    async (req) => serial(() => evaluateCampaignRuns(db, req.params.id)),
+    async (req) => serial(() => evaluateCampaignRuns(db, req.params.id, couponCostOf(ctx.ops))),
   );
 
   app.post(

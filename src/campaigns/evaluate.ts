@@ -46,7 +46,8 @@ export interface RunEvaluation {
   readonly pre_period: { from: string; to: string };
   readonly treatment: GroupTotals;
   readonly control: GroupTotals;
-  readonly cost: { messages: Record<string, number>; coupons: number; total: string };
+  /** coupon_discount: the discount value of the run's redeemed coupons (operational store), part of total. */
+  readonly cost: { messages: Record<string, number>; coupons: number; coupon_discount: string; total: string };
   readonly evaluation: Evaluation;
   /** The member-level statistics document (the published ExperimentResult schema). */
   readonly experiment: ExperimentDocument;
@@ -98,8 +99,11 @@ const treatmentArm = (d: ExperimentDocument): ArmResult => {
   return a;
 };
 
-/** Totals, cost, statistics and verdict of one run. */
-export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary): Promise<RunEvaluation> {
+/** The discount value (decimal string) of coupons a run issued and members redeemed; the coupons live in the operational store. */
+export type CouponDiscount = (campaignId: string, runId: number) => Promise<string>;
+
+/** Totals, cost, statistics and verdict of one run; with `couponDiscount`, the cost includes redeemed coupons' discount. */
+export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary, couponDiscount?: CouponDiscount): Promise<RunEvaluation> {
   const window = attributionWindow(def, run.starts_at);
   const pre = await prePeriod(db, run, window);
   const margin = await getSetting(db, 'campaigns.default_margin_percent');
@@ -116,6 +120,8 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
   }
   const coupons = int(await db.one(SQL('coupons_redeemed'), [campaignId, run.run_id, window.from, window.to]), 'n');
   cost += toUnits(def.cost.per_coupon) * BigInt(coupons);
+  const discount = couponDiscount === undefined ? 0n : toUnits(await couponDiscount(campaignId, run.run_id));
+  cost += discount;
   const total = fromUnits(cost);
   const share = run.control_bp / 10000;
   const last = str(await db.one("SELECT strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS t FROM orders"), 't');
@@ -127,7 +133,7 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
     ? { en: `Interim look (the data end ${last ?? 'before any order'}, the window on ${window.to}; always-valid 95% intervals): `, zh: `中期查看（数据截至 ${last ?? '无订单'}，归因窗口至 ${window.to}；使用随时有效的 95% 区间）：` }
     : { en: '', zh: '' };
   return {
-    run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, total }, evaluation, experiment, interim,
+    run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, coupon_discount: fromUnits(discount), total }, evaluation, experiment, interim,
     verdict: { en: `${note.en}${verdict(evaluation, 'en', def.goal)}`, zh: `${note.zh}${verdict(evaluation, 'zh', def.goal)}` },
     control_contacted: contacted,
   };
@@ -208,10 +214,10 @@ async function poolRuns(db: Db, def: CampaignDefinition, campaignId: string, run
 }
 
 /** Evaluates every run of a campaign, pools repeated runs, and adds the delivery funnel. */
-export async function evaluateCampaignRuns(db: Db, campaignId: string): Promise<CampaignEvaluation> {
+export async function evaluateCampaignRuns(db: Db, campaignId: string, couponDiscount?: CouponDiscount): Promise<CampaignEvaluation> {
   const c = await getCampaign(db, campaignId);
   const runs: RunEvaluation[] = [];
-  for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run));
+  for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run, couponDiscount));
   const pooled = runs.length > 1 ? await poolRuns(db, c.definition, campaignId, runs) : null;
   return { campaign_id: campaignId, name: c.name, goal: c.definition.goal, runs, pooled, funnel: await deliveryFunnel(db, c.definition, campaignId) };
 }

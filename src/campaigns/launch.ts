@@ -165,3 +165,9 @@ export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts:
     detectable_revenue_uplift: control > 0 && n - control > 0 && sd > 0 ? z * sd * Math.sqrt(1 / control + 1 / (n - control)) : null,
   };
 }
+
+/** The treatment members of a run (for hand-offs such as issuing the campaign's coupon), in member order. */
+export async function treatmentMembers(db: Db, campaignId: string, runId: number): Promise<string[]> {
+  const rows = await db.all("SELECT member_id FROM campaign_members WHERE campaign_id = $1 AND run_id = $2::INTEGER AND grp = 'treatment' ORDER BY member_id", [campaignId, runId]);
+  return rows.map((r) => str(r, 'member_id') ?? '');
+}

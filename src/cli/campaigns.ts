@@ -16,6 +16,7 @@ import {
   storedChannels,
   type CampaignEvaluation,
 } from '../campaigns/index.js';
+import { couponCostOf } from '../coupons/index.js';
 import { common, jsonArg, out, withDb, type Common } from './shell.js';
 import { table } from './table.js';
 
@@ -43,6 +44,7 @@ function evaluationText(e: CampaignEvaluation, lang: 'en' | 'zh'): string {
     const ci = (i: { estimate: number; low: number; high: number } | null, scale: number, unit: string, withheld: string | null = null): string =>
       i === null ? `withheld (${withheld ?? 'no interval'})` : `${(i.estimate * scale).toFixed(2)}${unit} [${(i.low * scale).toFixed(2)}, ${(i.high * scale).toFixed(2)}]`;
     lines.push(`response uplift ${ci(ev.response_uplift, 100, ' pt')}; revenue per member (capped) ${ci(ev.revenue_uplift, 1, '', ev.withheld.revenue)}`);
+    if (r.cost.coupon_discount !== '0.0000') lines.push(`coupons: discount redeemed ${r.cost.coupon_discount} (in the cost)`);
     lines.push(`incremental (capped, 95%): responders ${ci(ev.increments.responders, 1, '')}, revenue ${ci(ev.increments.revenue, 1, '', ev.withheld.revenue)}, margin ${ci(ev.increments.margin, 1, '', ev.withheld.margin)}; cost ${ev.cost}; ROI ${ev.roi === null ? 'n/a' : ci(ev.roi, 1, '')}`);
     lines.push(`incremental (uncapped, exact points): revenue ${ev.incremental.revenue}, margin ${ev.incremental.margin}`);
     lines.push(lang === 'zh' ? r.verdict.zh : r.verdict.en);
@@ -128,7 +130,7 @@ export function addCampaignCommands(program: Command): void {
   });
   common(campaigns.command('evaluate').description('treatment against control per run, pooled runs, delivery funnel, verdict').argument('<id>').option('--lang <en|zh>', 'language of the verdict', 'en')).action(
     async (id: string, opts: Common & { lang: string }) => {
-      const e = await withDb(opts, (db) => evaluateCampaignRuns(db, id));
+      const e = await withDb(opts, (db, ops) => evaluateCampaignRuns(db, id, couponCostOf(ops)));
       out(opts, e, () => evaluationText(e, opts.lang === 'zh' ? 'zh' : 'en'));
     },
   );

@@ -20,6 +20,7 @@ import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../ap
 import { createProgress } from './progress.js';
 import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
+import { addCouponCommands } from './coupons.js';
 import { addOperationalCommands } from './operational.js';
 import { addExperimentCommands } from './experiments.js';
 import { addModelCommands, memberScoresText } from './models.js';
@@ -338,6 +339,7 @@ export function buildProgram(): Command {
   addExperimentCommands(program);
   addModelCommands(program);
   addLoyaltyCommands(program);
+  addCouponCommands(program);
 
   program
     .command('generate')

@@ -157,3 +157,9 @@ export async function exportSegmentCsv(db: Db, clock: Clock, id: string, asOf: s
   // A BOM for Excel; text cells neutralised against formula injection (core/csv.ts).
   return CSV_BOM + ['member_id,name,phone,email', ...rows.map((r) => [r['member_id'], r['name'], r['phone'], r['email']].map((v) => csvCell(v)).join(','))].join('\n') + '\n';
 }
+
+/** The member IDs of a snapshot, in order (for hand-offs to the operational store, such as issuing coupons). */
+export async function snapshotMemberIds(db: Db, snapshotId: number): Promise<string[]> {
+  const rows = await db.all('SELECT member_id FROM segment_members WHERE snapshot_id = $1 ORDER BY member_id', [snapshotId]);
+  return rows.map((r) => str(r, 'member_id') ?? '');
+}

@@ -1,0 +1,45 @@
+/**
+ * Budgets in count and discount value, total and per UTC day, per template. Taken at
+ * reservation by a conditional UPDATE (the row lock makes a concurrent taker wait and re-check
+ * the condition on the new value, on both engines), so a budget is never exceeded; given back
+ * when a reservation is released or lapses, and when a whole order is returned.
+ */
+import { big, text, type OpQueries } from '../ops/index.js';
+import { refuse } from './result.js';
+import type { Budget } from './template.js';
+
+/** No limit: a bound no sum of coupons reaches. */
+const NONE = 1n << 62n;
+
+/** Takes one coupon of `value` from the template's budget for `day` (true), or refuses (rolling back); false when the template has no budget. */
+export async function takeBudget(tx: OpQueries, templateId: string, budget: Budget, day: string, value: bigint): Promise<boolean> {
+  if (budget.count === null && budget.value === null && budget.daily_count === null && budget.daily_value === null) return false;
+  await tx.run("INSERT INTO coupon_budget_use (template_id, day, used_count, used_value) VALUES (?, 'total', 0, 0), (?, ?, 0, 0) ON CONFLICT (template_id, day) DO NOTHING", [templateId, templateId, day]);
+  const bounds: Array<[string, bigint | null, bigint | null, 'count' | 'daily_count', 'value' | 'daily_value']> = [
+    ['total', budget.count === null ? null : BigInt(budget.count), budget.value, 'count', 'value'],
+    [day, budget.daily_count === null ? null : BigInt(budget.daily_count), budget.daily_value, 'daily_count', 'daily_value'],
+  ];
+  for (const [d, count, val, countName, valueName] of bounds) {
+    const changed = await tx.run('UPDATE coupon_budget_use SET used_count = used_count + 1, used_value = used_value + ? WHERE template_id = ? AND day = ? AND used_count + 1 <= ? AND used_value + ? <= ?', [
+      value, templateId, d, count ?? NONE, value, val ?? NONE,
+    ]);
+    if (changed === 0) {
+      const row = await tx.one('SELECT used_count, used_value FROM coupon_budget_use WHERE template_id = ? AND day = ?', [templateId, d]);
+      const usedCount = big(row, 'used_count');
+      refuse({ type: 'budget_exhausted', template_id: templateId, limit: count !== null && usedCount + 1n > count ? countName : valueName });
+    }
+  }
+  return true;
+}
+
+/** Gives one coupon of `value` back to the budget of the day it was taken on. */
+export async function giveBackBudget(tx: OpQueries, templateId: string, day: string | null, value: bigint): Promise<void> {
+  if (day === null) return;
+  await tx.run("UPDATE coupon_budget_use SET used_count = used_count - 1, used_value = used_value - ? WHERE template_id = ? AND day IN ('total', ?)", [value, templateId, day]);
+}
+
+/** Budget used per day of a template ('total' first). */
+export async function budgetUse(q: OpQueries, templateId: string): Promise<Array<{ day: string; used_count: bigint; used_value: bigint }>> {
+  const rows = await q.all("SELECT day, used_count, used_value FROM coupon_budget_use WHERE template_id = ? ORDER BY CASE WHEN day = 'total' THEN 0 ELSE 1 END, day", [templateId]);
+  return rows.map((r) => ({ day: text(r, 'day') ?? '', used_count: big(r, 'used_count'), used_value: big(r, 'used_value') }));
+}
