@@ -81,21 +81,46 @@ async function latency(label, paths) {
 for (const p of ['/api/reports/kpi', '/api/reports/links']) await fetch(`${server.url}${p}`, { headers });
 const rng = new Rng('bench-api');
 const ids = (await db.all('SELECT member_id FROM members USING SAMPLE 2000 ROWS')).map((r) => r.member_id);
-const base = await latency('/api/health (baseline)', Array.from({ length: requests }, () => '/api/health'));
-const kpi = await latency('overview: /api/reports/kpi', Array.from({ length: requests }, () => '/api/reports/kpi'));
-const links = await latency('overview: /api/reports/links', Array.from({ length: requests }, () => '/api/reports/links'));
-const profile = await latency('member profile /api/members/{id}', Array.from({ length: requests }, () => `/api/members/${rng.pick(ids)}`));
+const base = await latency(
+  '/api/health (baseline)',
+  Array.from({ length: requests }, () => '/api/health'),
+);
+const kpi = await latency(
+  'overview: /api/reports/kpi',
+  Array.from({ length: requests }, () => '/api/reports/kpi'),
+);
+const links = await latency(
+  'overview: /api/reports/links',
+  Array.from({ length: requests }, () => '/api/reports/links'),
+);
+const profile = await latency(
+  'member profile /api/members/{id}',
+  Array.from({ length: requests }, () => `/api/members/${rng.pick(ids)}`),
+);
 console.log(`  p95 ratios to the baseline: kpi ${(kpi / base).toFixed(1)}x, links ${(links / base).toFixed(1)}x, profile ${(profile / base).toFixed(1)}x (goal: p95 under 300 ms)`);
 
 // Ingestion: batches of 1,000 new paid orders, against the CLI import of the same rows as one CSV file.
 const batches = 20;
 const orders = [];
 for (let i = 0; i < batches * 1000; i++) {
-  orders.push({ channel: 'web', order_id: `BENCH${i}`, buyer_id: `bench-buyer-${i % 5000}`, created_at: '2025-12-30 10:00:00', paid_at: '2025-12-30 10:01:00', status: 'paid', item_total: '10.00', paid_amount: '10.00' });
+  orders.push({
+    channel: 'web',
+    order_id: `BENCH${i}`,
+    buyer_id: `bench-buyer-${i % 5000}`,
+    created_at: '2025-12-30 10:00:00',
+    paid_at: '2025-12-30 10:01:00',
+    status: 'paid',
+    item_total: '10.00',
+    paid_amount: '10.00',
+  });
 }
 let t = performance.now();
 for (let b = 0; b < batches; b++) {
-  const r = await fetch(`${server.url}/api/ingest/orders?mode=sync`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(orders.slice(b * 1000, (b + 1) * 1000)) });
+  const r = await fetch(`${server.url}/api/ingest/orders?mode=sync`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body: JSON.stringify(orders.slice(b * 1000, (b + 1) * 1000)),
+  });
   const body = await r.json();
   if (body.loaded !== 1000) throw new Error(`batch ${b}: ${JSON.stringify(body).slice(0, 300)}`);
 }

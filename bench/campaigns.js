@@ -74,15 +74,20 @@ let last = '';
 const shapes = [
   ['freeze + 10% control (md5 bucket)', async () => (last = await freezeOnly({ percent: 10 }))],
   ['freeze + 10% control stratified by lifecycle', async () => (last = await freezeOnly({ percent: 10, stratify_by_lifecycle: true }))],
-  ['launch: freeze + control + plan one wave', async () => {
-    last = await campaign({ percent: 10 });
-    await launchCampaign(db, clock, last, { asOf });
-  }],
+  [
+    'launch: freeze + control + plan one wave',
+    async () => {
+      last = await campaign({ percent: 10 });
+      await launchCampaign(db, clock, last, { asOf });
+    },
+  ],
 ];
 for (const [name, fn] of shapes) {
   const ms = await time(fn);
   const planned = Number((await db.one('SELECT count(*) AS n FROM campaign_sends WHERE campaign_id = $1', [last])).n);
-  console.log(`  ${name.padEnd(48)} ${(ms / 1000).toFixed(2)} s  ${(ms / base).toFixed(1)}x baseline  (${await sizes(last)}${planned > 0 ? `, ${planned.toLocaleString('en-US')} sends planned` : ''})`);
+  console.log(
+    `  ${name.padEnd(48)} ${(ms / 1000).toFixed(2)} s  ${(ms / base).toFixed(1)}x baseline  (${await sizes(last)}${planned > 0 ? `, ${planned.toLocaleString('en-US')} sends planned` : ''})`,
+  );
 }
 console.log(`  ${'baseline: copy the member IDs into a table'.padEnd(48)} ${(base / 1000).toFixed(2)} s`);
 db.close();

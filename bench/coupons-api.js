@@ -26,11 +26,20 @@ const pg = arg('pg', undefined);
 const checkouts = Math.ceil((rate * seconds) / 3);
 const bin = new URL('../bin/regulars.js', import.meta.url).pathname;
 
-const freePort = () => new Promise((res) => { const s = createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
+const freePort = () =>
+  new Promise((res) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = s.address().port;
+      s.close(() => res(p));
+    });
+  });
 
 async function start(args) {
   const port = await freePort();
-  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, REGULARS_SCHEDULER_SECONDS: '3600' } });
+  const child = spawn(process.execPath, [bin, 'serve', '--port', String(port), '--host', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, REGULARS_SCHEDULER_SECONDS: '3600' },
+  });
   let err = '';
   child.stderr.on('data', (d) => (err += d));
   const url = `http://127.0.0.1:${port}`;
@@ -91,11 +100,13 @@ async function drive(urls, key, people) {
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     const base = urls[i % urls.length];
     const p = people[i];
-    flows.push((async () => {
-      await timed('validate', `${base}/api/coupons/validate`, { method: 'POST', headers, body: JSON.stringify({ member_id: p.member, codes: [p.code], basket }) });
-      const r = await timed('reserve', `${base}/api/coupons/reservations`, { method: 'POST', headers, body: JSON.stringify({ key: `r-${p.code}`, member_id: p.member, codes: [p.code], basket }) });
-      await timed('redeem', `${base}/api/coupons/reservations/${r.reservation_id}/redeem`, { method: 'POST', headers, body: JSON.stringify({ key: `d-${p.code}`, order_id: `O-${p.code}` }) });
-    })());
+    flows.push(
+      (async () => {
+        await timed('validate', `${base}/api/coupons/validate`, { method: 'POST', headers, body: JSON.stringify({ member_id: p.member, codes: [p.code], basket }) });
+        const r = await timed('reserve', `${base}/api/coupons/reservations`, { method: 'POST', headers, body: JSON.stringify({ key: `r-${p.code}`, member_id: p.member, codes: [p.code], basket }) });
+        await timed('redeem', `${base}/api/coupons/reservations/${r.reservation_id}/redeem`, { method: 'POST', headers, body: JSON.stringify({ key: `d-${p.code}`, order_id: `O-${p.code}` }) });
+      })(),
+    );
   }
   await Promise.all(flows);
   const took = (performance.now() - t0) / 1000;
@@ -120,8 +131,14 @@ async function run(label, where, serverArgs, processes) {
   const servers = [];
   for (let i = 0; i < processes; i++) servers.push(await start(serverArgs));
   try {
-    const r = await drive(servers.map((s) => s.url), key, people);
-    console.log(`\n${label}: ${checkouts.toLocaleString('en-US')} checkouts (${(checkouts * 3).toLocaleString('en-US')} requests) offered at ${rate}/s, achieved ${r.achieved.toFixed(0)}/s, ${r.failures} failed`);
+    const r = await drive(
+      servers.map((s) => s.url),
+      key,
+      people,
+    );
+    console.log(
+      `\n${label}: ${checkouts.toLocaleString('en-US')} checkouts (${(checkouts * 3).toLocaleString('en-US')} requests) offered at ${rate}/s, achieved ${r.achieved.toFixed(0)}/s, ${r.failures} failed`,
+    );
     console.log('| route | requests | p50 | p99 | max |\n|---|---|---|---|---|');
     for (const k of ['validate', 'reserve', 'redeem', 'health']) console.log(summary(k === 'health' ? 'baseline: GET /api/health' : k, r.times[k]));
   } finally {

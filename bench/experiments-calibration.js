@@ -89,7 +89,14 @@ function simulate(rng, cell, uplift) {
     runs: Array.from({ length: cell.runs }, (_, r) => `w${r + 1}`),
     hasRuns: cell.runs > 1,
     memberIds: Array.from({ length: m }, (_, i) => String(i)),
-    arm, member, run, responded, revenue, margin: null, preRevenue, preOrders,
+    arm,
+    member,
+    run,
+    responded,
+    revenue,
+    margin: null,
+    preRevenue,
+    preOrders,
   };
 }
 
@@ -146,7 +153,9 @@ for (const cell of CELLS) {
 console.log(`${REPLAYS} replays per cell; 10% control; 3% response (Gamma(0.5) propensities); log-normal spend (median 40, sigma 1.2); uplift +1 point.`);
 console.log(`Truth: response +${TRUTH.response}, revenue +${TRUTH.revenue.toFixed(4)} per member (capped at the 95th percentile: +${TRUTH.revenueCapped.toFixed(4)}).`);
 console.log('Rates over the replays with a verdict; the share withheld in brackets.\n');
-console.log('| cell | A/A significant: response (withheld) | A/A significant: revenue, capped + CUPED (withheld) | A/A significant: revenue uncapped | uplift covered: response (withheld) | uplift covered: revenue, capped truth (withheld) | uplift covered: revenue, uncapped truth | power: response / revenue | CUPED variance saved (A/A) |');
+console.log(
+  '| cell | A/A significant: response (withheld) | A/A significant: revenue, capped + CUPED (withheld) | A/A significant: revenue uncapped | uplift covered: response (withheld) | uplift covered: revenue, capped truth (withheld) | uplift covered: revenue, uncapped truth | power: response / revenue | CUPED variance saved (A/A) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const r of rows) console.log(r);
 console.log(`\nRun time (not part of the table): ${times.join('; ')}`);

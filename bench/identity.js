@@ -49,7 +49,9 @@ await db.run(`INSERT INTO identity_links
   WHERE a.kind = 'account' AND x.id IS NOT NULL`);
 const n = Number((await db.one('SELECT count(*) AS n FROM identities')).n);
 const links = Number((await db.one('SELECT count(*) AS n FROM identity_links')).n);
-console.log(`graph: ${n.toLocaleString('en-US')} identities (${accounts.toLocaleString('en-US')} accounts, ${phones.toLocaleString('en-US')} phones, ${emails.toLocaleString('en-US')} emails), ${links.toLocaleString('en-US')} links; built in ${secs(t)}s`);
+console.log(
+  `graph: ${n.toLocaleString('en-US')} identities (${accounts.toLocaleString('en-US')} accounts, ${phones.toLocaleString('en-US')} phones, ${emails.toLocaleString('en-US')} emails), ${links.toLocaleString('en-US')} links; built in ${secs(t)}s`,
+);
 
 t = performance.now();
 await db.run('CREATE TEMP TABLE base AS SELECT DISTINCT anchor_id, identity_id FROM identity_links ORDER BY anchor_id, identity_id');

@@ -48,7 +48,9 @@ async function run(file, opts, label) {
   const onDisk = await plainReadCsv(file, true);
   const { secs, report } = await regularsImport(file, opts);
   console.log(`${label}: ${fmt(report.rows_read)} rows, ${(size / 1e6).toFixed(1)} MB on disk`);
-  console.log(`  regulars import          ${secs.toFixed(2)} s  (${fmt(report.rows_read / secs)} rows/s; loaded ${fmt(report.loaded)}, guest ${fmt(report.guest)}, return ${fmt(report.return)}, non-product ${fmt(report.non_product)}, rejected ${fmt(report.rejected)})`);
+  console.log(
+    `  regulars import          ${secs.toFixed(2)} s  (${fmt(report.rows_read / secs)} rows/s; loaded ${fmt(report.loaded)}, guest ${fmt(report.guest)}, return ${fmt(report.return)}, non-product ${fmt(report.non_product)}, rejected ${fmt(report.rejected)})`,
+  );
   console.log(`  read_csv into a db file  ${onDisk.toFixed(2)} s  -> ratio ${(secs / onDisk).toFixed(2)}x`);
   console.log(`  read_csv into memory     ${memory.toFixed(2)} s  -> ratio ${(secs / memory).toFixed(2)}x`);
   console.log(`  peak RSS ${mb()} MB`);

@@ -42,7 +42,16 @@ if (!existsSync(join(dir, 'ready'))) {
   writeFileSync(join(dir, 'ready'), 'ok\n');
 }
 
-const order = (prefix, i) => ({ channel: 'pos', order_id: `${prefix}${i}`, buyer_pos_card: `9${String(i % 50000).padStart(8, '0')}`, created_at: '2025-12-30 10:00:00', paid_at: '2025-12-30 10:01:00', status: 'paid', item_total: '10.5000', paid_amount: '10.5000' });
+const order = (prefix, i) => ({
+  channel: 'pos',
+  order_id: `${prefix}${i}`,
+  buyer_pos_card: `9${String(i % 50000).padStart(8, '0')}`,
+  created_at: '2025-12-30 10:00:00',
+  paid_at: '2025-12-30 10:01:00',
+  status: 'paid',
+  item_total: '10.5000',
+  paid_amount: '10.5000',
+});
 const cols = Object.keys(order('X', 0));
 const csvOf = (rows) => [cols.join(','), ...rows.map((o) => cols.map((c) => o[c]).join(','))].join('\n');
 
@@ -84,7 +93,9 @@ async function drive(n, concurrency, body) {
 
 // (a1) single records, 50 clients.
 const single = await drive(calls, 50, (i) => JSON.stringify(order('B1', i)));
-console.log(`single-record calls, 50 clients: ${fmt(calls)} calls in ${single.seconds.toFixed(1)} s = ${fmt(single.rate)}/s acknowledged; p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (goal 1,000/s, p99 < 50 ms)`);
+console.log(
+  `single-record calls, 50 clients: ${fmt(calls)} calls in ${single.seconds.toFixed(1)} s = ${fmt(single.rate)}/s acknowledged; p50 ${single.p50.toFixed(1)} ms, p99 ${single.p99.toFixed(1)} ms (goal 1,000/s, p99 < 50 ms)`,
+);
 
 // (a2) batches of 100, 10 clients, against the CLI import of the same rows.
 const batchRows = Array.from({ length: calls }, (_, i) => order('B2', i));
@@ -96,18 +107,25 @@ writeFileSync(csv2, csvOf(batchRows.map((o) => ({ ...o, order_id: o.order_id.rep
 let t = performance.now();
 await importFile(db, systemClock, csv2, { entity: 'orders', rejectsDir: join(dir, 'rejects') });
 const cli2 = calls / secs(t);
-console.log(`batches of 100, 10 clients: ${fmt(batchRate)} records/s acknowledged (p99 ${batched.p99.toFixed(1)} ms a batch); CLI import of the same ${fmt(calls)} rows: ${fmt(cli2)}/s; ratio ${(batchRate / cli2).toFixed(2)} (goal at least 0.5)`);
+console.log(
+  `batches of 100, 10 clients: ${fmt(batchRate)} records/s acknowledged (p99 ${batched.p99.toFixed(1)} ms a batch); CLI import of the same ${fmt(calls)} rows: ${fmt(cli2)}/s; ratio ${(batchRate / cli2).toFixed(2)} (goal at least 0.5)`,
+);
 
 // (a3) the loader draining a pre-filled inbox, against the CLI import of the same rows.
 const inboxRows = Array.from({ length: inboxSize }, (_, i) => order('B3', i));
 const fill = performance.now();
-await ops.run("DELETE FROM ingest_inbox");
+await ops.run('DELETE FROM ingest_inbox');
 for (let i = 0; i < inboxRows.length; i += 500) {
   const part = inboxRows.slice(i, i + 500);
   await ops.transaction(async (tx) => {
     for (const o of part) {
       const content = JSON.stringify(Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b))));
-      await tx.run("INSERT INTO ingest_inbox (entity, natural_key, version, content, state, received_at, updated_at) VALUES ('orders', ?, 1, ?, 'pending', ?, ?)", [JSON.stringify([o.channel, o.order_id]), content, new Date().toISOString(), new Date().toISOString()]);
+      await tx.run("INSERT INTO ingest_inbox (entity, natural_key, version, content, state, received_at, updated_at) VALUES ('orders', ?, 1, ?, 'pending', ?, ?)", [
+        JSON.stringify([o.channel, o.order_id]),
+        content,
+        new Date().toISOString(),
+        new Date().toISOString(),
+      ]);
     }
   });
 }
@@ -120,7 +138,9 @@ writeFileSync(csv3, csvOf(inboxRows.map((o) => ({ ...o, order_id: o.order_id.rep
 t = performance.now();
 await importFile(db, systemClock, csv3, { entity: 'orders', rejectsDir: join(dir, 'rejects') });
 const cli3 = inboxSize / secs(t);
-console.log(`loader: ${fmt(drained.loaded)} records in ${drained.batches} batches at ${fmt(loaderRate)}/s; CLI import of the same rows: ${fmt(cli3)}/s; ratio ${(loaderRate / cli3).toFixed(2)} (goal at least 0.5)`);
+console.log(
+  `loader: ${fmt(drained.loaded)} records in ${drained.batches} batches at ${fmt(loaderRate)}/s; CLI import of the same rows: ${fmt(cli3)}/s; ratio ${(loaderRate / cli3).toFixed(2)} (goal at least 0.5)`,
+);
 await cleanup();
 await stores.close();
 

@@ -82,11 +82,18 @@ const total = Date.now() - t0;
 const cpuTotal = cpuMs(process.cpuUsage(c0));
 const bg = await loadFit(db, 'bgnbd', calibrationEnd, 'week');
 const gg = await loadFit(db, 'gammagamma', calibrationEnd, 'week');
-console.log(`regulars: fit BG/NBD (${bg.iterations} iterations) and Gamma-Gamma (${gg.iterations} iterations), score and store ${fmt(run.members)} members (${fmt(run.histories)} distinct histories): ${secs(total)} (cpu ${secs(cpuTotal)})`);
-const show = (f) => Object.entries(f.params).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ');
+console.log(
+  `regulars: fit BG/NBD (${bg.iterations} iterations) and Gamma-Gamma (${gg.iterations} iterations), score and store ${fmt(run.members)} members (${fmt(run.histories)} distinct histories): ${secs(total)} (cpu ${secs(cpuTotal)})`,
+);
+const show = (f) =>
+  Object.entries(f.params)
+    .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+    .join(', ');
 console.log(`  BG/NBD ${show(bg)}, LL ${bg.log_likelihood.toFixed(2)} (simulated from r 0.243, alpha 4.414, a 0.793, b 2.426)`);
 console.log(`  Gamma-Gamma ${show(gg)}, LL ${gg.log_likelihood.toFixed(2)} (simulated from p 6.25, q 3.74, gamma 15.44)`);
-console.log(`  scores: sum of expected purchases (13 weeks) ${run.expected_purchases.toFixed(2)}, CLV ${run.clv}, churn high/medium/low ${run.churn_risk.high}/${run.churn_risk.medium}/${run.churn_risk.low}`);
+console.log(
+  `  scores: sum of expected purchases (13 weeks) ${run.expected_purchases.toFixed(2)}, CLV ${run.clv}, churn high/medium/low ${run.churn_risk.high}/${run.churn_risk.medium}/${run.churn_risk.low}`,
+);
 
 // --- scipy rival on the same summary data --------------------------------------------------
 if (!argv.includes('--no-scipy')) {
@@ -112,12 +119,24 @@ if (!argv.includes('--no-scipy')) {
   const py = spawnSync('python3', [join(ROOT, 'bench', 'models_scipy.py'), dir, String(h.x.length), String(sp.x.length), String(idx.length)], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`scipy rival failed: ${py.stderr}`);
   const r = JSON.parse(py.stdout);
-  console.log(`scipy ${r.versions}: BG/NBD fit ${secs(r.bgnbd_ms)} (cpu ${secs(r.bgnbd_cpu_ms)}, ${r.bgnbd.iterations} iterations), Gamma-Gamma fit ${secs(r.gg_ms)} (cpu ${secs(r.gg_cpu_ms)}), scoring ${fmt(idx.length)} members in memory ${secs(r.score_ms)} (cpu ${secs(r.score_cpu_ms)}); total ${secs(r.total_ms)} (cpu ${secs(r.total_cpu_ms)}); load average after: ${load()}`);
-  console.log(`  BG/NBD ${Object.entries(r.bgnbd.params).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}, LL ${r.bgnbd.ll.toFixed(2)}`);
-  console.log(`  Gamma-Gamma ${Object.entries(r.gg.params).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(', ')}, LL ${r.gg.ll.toFixed(2)}`);
+  console.log(
+    `scipy ${r.versions}: BG/NBD fit ${secs(r.bgnbd_ms)} (cpu ${secs(r.bgnbd_cpu_ms)}, ${r.bgnbd.iterations} iterations), Gamma-Gamma fit ${secs(r.gg_ms)} (cpu ${secs(r.gg_cpu_ms)}), scoring ${fmt(idx.length)} members in memory ${secs(r.score_ms)} (cpu ${secs(r.score_cpu_ms)}); total ${secs(r.total_ms)} (cpu ${secs(r.total_cpu_ms)}); load average after: ${load()}`,
+  );
+  console.log(
+    `  BG/NBD ${Object.entries(r.bgnbd.params)
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(', ')}, LL ${r.bgnbd.ll.toFixed(2)}`,
+  );
+  console.log(
+    `  Gamma-Gamma ${Object.entries(r.gg.params)
+      .map(([k, v]) => `${k} ${v.toFixed(4)}`)
+      .join(', ')}, LL ${r.gg.ll.toFixed(2)}`,
+  );
   console.log(`  scores: sum of expected purchases (13 weeks) ${r.expected_sum.toFixed(2)}, CLV ${r.clv_sum.toFixed(4)}`);
   const maxRel = Math.max(...Object.keys(bg.params).map((k) => Math.abs(bg.params[k] / r.bgnbd.params[k] - 1)), ...Object.keys(gg.params).map((k) => Math.abs(gg.params[k] / r.gg.params[k] - 1)));
   console.log(`agreement: largest relative parameter difference ${maxRel.toExponential(2)}; expected purchases differ by ${Math.abs(run.expected_purchases - r.expected_sum).toFixed(4)}`);
-  console.log(`ratio scipy / regulars: wall ${(r.total_ms / total).toFixed(2)}x, cpu ${(r.total_cpu_ms / cpuTotal).toFixed(2)}x (regulars end to end from occasions in DuckDB to stored scores, SQL included; scipy from the summary arrays to scores in memory)`);
+  console.log(
+    `ratio scipy / regulars: wall ${(r.total_ms / total).toFixed(2)}x, cpu ${(r.total_cpu_ms / cpuTotal).toFixed(2)}x (regulars end to end from occasions in DuckDB to stored scores, SQL included; scipy from the summary arrays to scores in memory)`,
+  );
 }
 db.close();

@@ -153,7 +153,22 @@ if (!existsSync(join(data, '.complete'))) {
   rmSync(join(dir, '.imported'), { force: true });
   delete setup.importing;
   console.log(`generating ...${gzipEvents ? ' (events.csv through a pipe into events.csv.gz)' : ''}`);
-  const args = [CLI, 'generate', '--members', String(members), '--days', String(days), '--seed', SEED, '--start', start, '--out', data, '--json', ...(noEvents ? ['--only', [...FILES, 'truth'].join(',')] : [])];
+  const args = [
+    CLI,
+    'generate',
+    '--members',
+    String(members),
+    '--days',
+    String(days),
+    '--seed',
+    SEED,
+    '--start',
+    start,
+    '--out',
+    data,
+    '--json',
+    ...(noEvents ? ['--only', [...FILES, 'truth'].join(',')] : []),
+  ];
   let gzip = null;
   if (gzipEvents) {
     // The generator writes events.csv, a named pipe here; gzip stores it compressed.
@@ -167,7 +182,13 @@ if (!existsSync(join(data, '.complete'))) {
     rmSync(join(data, 'events.csv'), { force: true });
   }
   const rep = JSON.parse(r.stdout);
-  setup.generate = { command: `regulars generate --members ${members} --days ${days} --seed ${SEED} --start ${start}${noEvents ? ` --only ${[...FILES, 'truth'].join(',')}` : ''}`, seconds: r.seconds, max_rss_kb: r.rssKb, people: rep.people, files: rep.files };
+  setup.generate = {
+    command: `regulars generate --members ${members} --days ${days} --seed ${SEED} --start ${start}${noEvents ? ` --only ${[...FILES, 'truth'].join(',')}` : ''}`,
+    seconds: r.seconds,
+    max_rss_kb: r.rssKb,
+    people: rep.people,
+    files: rep.files,
+  };
   saveSetup();
   writeFileSync(join(data, '.complete'), '');
 }
@@ -197,7 +218,10 @@ if (!existsSync(join(dir, '.imported'))) {
         rmSync(parts, { recursive: true, force: true });
         mkdirSync(parts, { recursive: true });
         console.log(`splitting ${stem}.csv into ${n} parts of ${fmt(partRows)} rows ...`);
-        must(await run('sh', ['-c', `tail -n +2 '${file}' | split -l ${partRows} -d -a 2 --additional-suffix=.csv --filter='{ head -n 1 "${file}"; cat; } > "$FILE"' - '${join(parts, `${stem}-`)}'`]), `split ${stem}`);
+        must(
+          await run('sh', ['-c', `tail -n +2 '${file}' | split -l ${partRows} -d -a 2 --additional-suffix=.csv --filter='{ head -n 1 "${file}"; cat; } > "$FILE"' - '${join(parts, `${stem}-`)}'`]),
+          `split ${stem}`,
+        );
       }
     }
     for (const input of inputs) {
@@ -232,9 +256,15 @@ if (!existsSync(join(dir, '.imported'))) {
 const g = setup.generate;
 const lines = g?.files?.order_lines?.rows ?? 0;
 console.log('\ndata (as printed by the generator)');
-console.log(`  people ${fmt(g.people)}; ${Object.entries(g.files).map(([k, v]) => `${k} ${fmt(v.rows)} rows (${gb(v.bytes)})`).join(', ')}`);
+console.log(
+  `  people ${fmt(g.people)}; ${Object.entries(g.files)
+    .map(([k, v]) => `${k} ${fmt(v.rows)} rows (${gb(v.bytes)})`)
+    .join(', ')}`,
+);
 const c = setup.import.counts;
-console.log(`  in the database: ${fmt(c.members)} members, ${fmt(c.identities)} identities, ${fmt(c.orders)} orders, ${fmt(c.order_lines)} order lines, ${fmt(c.returns)} returns, ${fmt(c.events)} events; file ${gb(statSync(dbFile).size)}`);
+console.log(
+  `  in the database: ${fmt(c.members)} members, ${fmt(c.identities)} identities, ${fmt(c.orders)} orders, ${fmt(c.order_lines)} order lines, ${fmt(c.returns)} returns, ${fmt(c.events)} events; file ${gb(statSync(dbFile).size)}`,
+);
 console.log('setup (not the headline)');
 console.log(`  generate  ${s2(g.seconds)}  peak RSS ${mb(g.max_rss_kb)}`);
 console.log(`  import    ${s2(setup.import.seconds)}  peak RSS ${mb(setup.import.max_rss_kb)}  (${setup.import.files.map((f) => `${f.file} ${s2(f.seconds)}`).join(', ')})`);
@@ -257,7 +287,10 @@ const oneProcess = flag('one-process');
 const child = async (reports) => {
   // stderr kept in the data folder: with REGULARS_TRACE_SQL set, where a refresh spent its time.
   const log = join(dir, `refresh${reports ? `-${reports.replace(',', '-')}` : ''}.log`);
-  const r = must(await run('node', [fileURLToPath(import.meta.url), '--child', '--child-db', dbFile, ...(reports ? ['--child-reports', reports] : [])], { stderrFile: log }), `in-process refresh${reports ? ` of ${reports}` : ''}`);
+  const r = must(
+    await run('node', [fileURLToPath(import.meta.url), '--child', '--child-db', dbFile, ...(reports ? ['--child-reports', reports] : [])], { stderrFile: log }),
+    `in-process refresh${reports ? ` of ${reports}` : ''}`,
+  );
   return { ...JSON.parse(r.stdout), rssKb: r.rssKb, wall: r.seconds };
 };
 for (let i = 0; i < runs; i++) {
@@ -303,11 +336,13 @@ async function pandas(extra) {
 }
 const pandasRuns = [];
 if (!flag('no-pandas')) for (let i = 0; i < runs; i++) pandasRuns.push(await pandas([]));
-const pd = pandasRuns.length === 0 ? null : pandasRuns.find((p) => !p.ok) ?? best(pandasRuns, (p) => p.seconds);
+const pd = pandasRuns.length === 0 ? null : (pandasRuns.find((p) => !p.ok) ?? best(pandasRuns, (p) => p.seconds));
 
 const ratio = (a, b) => (a && b ? `${(a / b).toFixed(a / b < 10 ? 2 : 1)}x` : 'n/a');
 console.log(`\nregulars refresh as of ${asOf} (${childRuns[0].reports.length - 1} reports, results stored)${runs > 1 ? `, best of ${runs}` : ''}`);
-console.log(`  end to end   ${s2(cli.seconds)}  (${oneProcess ? 'wall time of the in-process run below: load, open, refresh, close' : 'regulars refresh --db ... as a child process'})  peak RSS ${mb(cli.rssKb)}`);
+console.log(
+  `  end to end   ${s2(cli.seconds)}  (${oneProcess ? 'wall time of the in-process run below: load, open, refresh, close' : 'regulars refresh --db ... as a child process'})  peak RSS ${mb(cli.rssKb)}`,
+);
 console.log(`  compute-only ${s2(inproc.refresh_s)}  (refresh() in-process; open ${s2(inproc.open_s)}, module load ${s2(inproc.load_s)})  peak RSS ${mb(inproc.rssKb)}`);
 console.log(`  per report: ${inproc.reports.map((r) => `${r.report} ${r.s.toFixed(2)}`).join(', ')}`);
 if (runs > 1) console.log(`  all runs: end to end ${cliRuns.map((r) => r.seconds.toFixed(2)).join(', ')}; compute-only ${childRuns.map((r) => r.refresh_s.toFixed(2)).join(', ')}`);
@@ -329,7 +364,9 @@ if (pd) {
   }
 }
 const goal = lines > 50e6 ? 180 : 30;
-console.log(`goal: refresh under ${goal} s${goal === 30 ? ' and at least 5x faster than pandas' : ''}: end to end ${s2(cli.seconds)}${pd?.ok && goal === 30 ? `, ${ratio(pd.seconds, cli.seconds)} end to end` : ''}`);
+console.log(
+  `goal: refresh under ${goal} s${goal === 30 ? ' and at least 5x faster than pandas' : ''}: end to end ${s2(cli.seconds)}${pd?.ok && goal === 30 ? `, ${ratio(pd.seconds, cli.seconds)} end to end` : ''}`,
+);
 
 // The check: identical keys give identical figures; the account key shows what identity resolution changes.
 const check = flag('check') || (!flag('no-check') && lines <= 20e6);
@@ -371,10 +408,16 @@ if (check && pd?.ok) {
     const paRows = pd.doc.second_purchase;
     console.log(`  RFM buyers: regulars ${fmt(rfmTot.buyers)}, pandas (member key) ${fmt(pm.doc.rfm.buyers)}, pandas (account key) ${fmt(pd.doc.rfm.buyers)}`);
     console.log(`  RFM monetary: regulars ${rfmTot.monetary}, pandas (member key) ${pm.doc.rfm.monetary}, pandas (account key) ${pd.doc.rfm.monetary}`);
-    console.log(`  per member (member key): ${fmt(diff.both)} in both, ${fmt(diff.only_pandas)} only in pandas, ${fmt(diff.only_regulars)} only in regulars, ${fmt(diff.differing)} with any differing R, F, M, score or group`);
-    console.log(`  second-purchase cohorts: regulars ${regCohorts.length}, pandas ${pmRows.length}; identical (cohort, new, second, rate) with member keys: ${same(regCohorts, pmRows) ? 'yes' : 'NO'}; with account keys: ${same(regCohorts, paRows) ? 'yes' : 'no'}`);
+    console.log(
+      `  per member (member key): ${fmt(diff.both)} in both, ${fmt(diff.only_pandas)} only in pandas, ${fmt(diff.only_regulars)} only in regulars, ${fmt(diff.differing)} with any differing R, F, M, score or group`,
+    );
+    console.log(
+      `  second-purchase cohorts: regulars ${regCohorts.length}, pandas ${pmRows.length}; identical (cohort, new, second, rate) with member keys: ${same(regCohorts, pmRows) ? 'yes' : 'NO'}; with account keys: ${same(regCohorts, paRows) ? 'yes' : 'no'}`,
+    );
     console.log(`  pooled over the shown cohorts: regulars ${pool(regCohorts)}; pandas member key ${pool(pmRows)}; pandas account key ${pool(paRows)}`);
-    console.log(`  customers with a purchase: ${fmt(pm.doc.customers_with_purchases)} members against ${fmt(pd.doc.customers_with_purchases)} channel accounts (identity resolution joins a person's accounts across channels)`);
+    console.log(
+      `  customers with a purchase: ${fmt(pm.doc.customers_with_purchases)} members against ${fmt(pd.doc.customers_with_purchases)} channel accounts (identity resolution joins a person's accounts across channels)`,
+    );
     const agree = Number(diff.only_pandas) === 0 && Number(diff.only_regulars) === 0 && Number(diff.differing) === 0 && same(regCohorts, pmRows);
     console.log(`  agreement on identical keys: ${agree ? 'yes' : 'NO'}`);
     if (!agree) process.exitCode = 1;

@@ -39,7 +39,11 @@ try {
   const dbFile = join(work, 'rules.duckdb');
   if (!existsSync(dbFile)) {
     let t = performance.now();
-    const g = spawnSync(process.execPath, [join(here, '..', 'bin', 'regulars.js'), 'generate', '--members', members, '--days', '730', '--seed', '1', '--out', gen, '--only', 'products,orders,order_lines'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const g = spawnSync(
+      process.execPath,
+      [join(here, '..', 'bin', 'regulars.js'), 'generate', '--members', members, '--days', '730', '--seed', '1', '--out', gen, '--only', 'products,orders,order_lines'],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
     if (g.status !== 0) throw new Error('generate failed');
     console.log(`setup: generated ${members} members in ${secs(t).toFixed(1)} s`);
     const db = await openRegulars(dbFile);
@@ -103,14 +107,27 @@ try {
   if (py.status !== 0) throw new Error(`baseline failed: ${py.stderr}`);
   const base = JSON.parse(py.stdout);
 
-  console.log(`\nbaskets: ${fmt(r.baskets)} orders with product lines (of ${fmt(orders)} orders, ${fmt(lines)} product lines), ${fmt(r.items)} items; support ${support} (${fmt(r.min_count)} baskets), confidence ${confidence}; file ${(statSync(basketsFile).size / 1e6).toFixed(1)} MB`);
-  console.log(`  regulars analyze rules (FP-growth)  ${ours.toFixed(2)} s  (${fmt(r.frequent_itemsets)} frequent itemsets, ${fmt(r.rule_count)} rules, by length ${JSON.stringify(r.counts_by_length)})`);
-  console.log(`  python numpy Apriori                ${theirs.toFixed(2)} s  (read ${base.seconds.read} s, itemsets ${base.seconds.itemsets} s, rules ${base.seconds.rules} s; ${fmt(base.frequent_itemsets)} itemsets, ${fmt(base.rule_count)} rules, by length ${JSON.stringify(base.counts_by_length)})`);
+  console.log(
+    `\nbaskets: ${fmt(r.baskets)} orders with product lines (of ${fmt(orders)} orders, ${fmt(lines)} product lines), ${fmt(r.items)} items; support ${support} (${fmt(r.min_count)} baskets), confidence ${confidence}; file ${(statSync(basketsFile).size / 1e6).toFixed(1)} MB`,
+  );
+  console.log(
+    `  regulars analyze rules (FP-growth)  ${ours.toFixed(2)} s  (${fmt(r.frequent_itemsets)} frequent itemsets, ${fmt(r.rule_count)} rules, by length ${JSON.stringify(r.counts_by_length)})`,
+  );
+  console.log(
+    `  python numpy Apriori                ${theirs.toFixed(2)} s  (read ${base.seconds.read} s, itemsets ${base.seconds.itemsets} s, rules ${base.seconds.rules} s; ${fmt(base.frequent_itemsets)} itemsets, ${fmt(base.rule_count)} rules, by length ${JSON.stringify(base.counts_by_length)})`,
+  );
   console.log(`  ratio (python / regulars), whole runs                    ${(theirs / ours).toFixed(2)}x`);
-  console.log(`  mining alone: FP-growth + rules ${mining.toFixed(3)} s (${fmt(weights.length)} distinct baskets) against Apriori itemsets + rules ${(base.seconds.itemsets + base.seconds.rules).toFixed(3)} s -> ${((base.seconds.itemsets + base.seconds.rules) / mining).toFixed(2)}x`);
+  console.log(
+    `  mining alone: FP-growth + rules ${mining.toFixed(3)} s (${fmt(weights.length)} distinct baskets) against Apriori itemsets + rules ${(base.seconds.itemsets + base.seconds.rules).toFixed(3)} s -> ${((base.seconds.itemsets + base.seconds.rules) / mining).toFixed(2)}x`,
+  );
   const agree = base.rule_count === r.rule_count && JSON.stringify(base.counts_by_length) === JSON.stringify(r.counts_by_length) && base.frequent_itemsets === r.frequent_itemsets;
   console.log(`  agreement: ${agree ? 'identical rule counts, lengths and itemset counts' : 'DIFFERENT'}`);
-  console.log(`  load average at the end: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+  console.log(
+    `  load average at the end: ${(await import('node:os'))
+      .loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+  );
   console.log(`  peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (node)`);
 } finally {
   if (keep === undefined) rmSync(work, { recursive: true, force: true });

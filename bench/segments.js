@@ -36,13 +36,23 @@ console.log(`segment count latency: ${Number(n).toLocaleString('en-US')} members
 const SHAPES = {
   'lifecycle stage': { kind: 'lifecycle', stages: ['Holding', 'Lapsed'] },
   'RFM groups': { kind: 'rfm', r: [4, 5], f: [3, 5] },
-  'attribute + consent': { kind: 'and', rules: [{ kind: 'attribute', field: 'gender', op: 'eq', value: 'F' }, { kind: 'consent', channel: 'sms', status: 'granted' }] },
+  'attribute + consent': {
+    kind: 'and',
+    rules: [
+      { kind: 'attribute', field: 'gender', op: 'eq', value: 'F' },
+      { kind: 'consent', channel: 'sms', status: 'granted' },
+    ],
+  },
   'viewed twice in 7 days': { kind: 'behaviour', event: 'view', days: 7, op: 'gte', count: 2 },
   'carted, not ordered (7 days)': { kind: 'journey', state: 'carted_not_ordered', days: 7 },
   'spend >= 500 in 365 days': { kind: 'purchase', fact: 'spend', op: 'gte', value: '500', days: 365 },
   'stage + RFM + not tag': {
     kind: 'and',
-    rules: [{ kind: 'lifecycle', stages: ['Regular', 'Fan'] }, { kind: 'rfm', m: [4, 5] }, { kind: 'not', rule: { kind: 'tag', tag: 'price_sensitivity', value: 'high' } }],
+    rules: [
+      { kind: 'lifecycle', stages: ['Regular', 'Fan'] },
+      { kind: 'rfm', m: [4, 5] },
+      { kind: 'not', rule: { kind: 'tag', tag: 'price_sensitivity', value: 'high' } },
+    ],
   },
 };
 

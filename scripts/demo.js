@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const noServe = args.includes('--no-serve');
-const option = (name, def) => (args.includes(name) ? args[args.indexOf(name) + 1] ?? def : def);
+const option = (name, def) => (args.includes(name) ? (args[args.indexOf(name) + 1] ?? def) : def);
 // --members and --dir make a smaller demo elsewhere (the test that runs it twice).
 const members = option('--members', '20000');
 const dir = option('--dir', 'demo-data');
@@ -47,8 +47,26 @@ regulars('refresh', '--db', db);
   // Two saved segments with a first snapshot, and one report split by them.
   console.log('\n== segments: saved, snapshotted, and the repeat report split by segment');
   for (const [name, rule] of [
-    ['Lapsed high spenders', { kind: 'and', rules: [{ kind: 'lifecycle', stages: ['Lapsed'] }, { kind: 'purchase', fact: 'spend', op: 'gte', value: '1000.00' }] }],
-    ['Fans and regulars, SMS ok', { kind: 'and', rules: [{ kind: 'lifecycle', stages: ['Fan', 'Regular'] }, { kind: 'consent', channel: 'sms', status: 'granted' }] }],
+    [
+      'Lapsed high spenders',
+      {
+        kind: 'and',
+        rules: [
+          { kind: 'lifecycle', stages: ['Lapsed'] },
+          { kind: 'purchase', fact: 'spend', op: 'gte', value: '1000.00' },
+        ],
+      },
+    ],
+    [
+      'Fans and regulars, SMS ok',
+      {
+        kind: 'and',
+        rules: [
+          { kind: 'lifecycle', stages: ['Fan', 'Regular'] },
+          { kind: 'consent', channel: 'sms', status: 'granted' },
+        ],
+      },
+    ],
   ]) {
     const made = spawnSync(process.execPath, [cli, 'segments', 'create', '--name', name, '--rule', JSON.stringify(rule), '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     if (made.status !== 0) process.exit(made.status ?? 1);
@@ -70,17 +88,32 @@ regulars('refresh', '--db', db);
   if (existsSync(list)) rmSync(list);
   const file = join(dir, 'campaign.json');
   // The key fixes the campaign ID and so the control group: the same verdict on every run.
-  writeFileSync(file, JSON.stringify({
-    key: 'winter-sale-demo',
-    name: 'Winter sale (demo)',
-    goal: 'purchases',
-    audience: { rule: { kind: 'and', rules: [{ kind: 'consent', channel: 'sms', status: 'granted' }, { kind: 'purchase', fact: 'purchases', op: 'gte', value: 1 }] } },
-    starts_at: '2025-12-05 10:00',
-    control: { percent: 10 },
-    attribution_days: 14,
-    cost: { per_message: { list: '0.05' }, fixed: '100.00' },
-    waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: '{{name|Hi}}: our winter sale starts on 5 December at 10:00.' } }],
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        key: 'winter-sale-demo',
+        name: 'Winter sale (demo)',
+        goal: 'purchases',
+        audience: {
+          rule: {
+            kind: 'and',
+            rules: [
+              { kind: 'consent', channel: 'sms', status: 'granted' },
+              { kind: 'purchase', fact: 'purchases', op: 'gte', value: 1 },
+            ],
+          },
+        },
+        starts_at: '2025-12-05 10:00',
+        control: { percent: 10 },
+        attribution_days: 14,
+        cost: { per_message: { list: '0.05' }, fixed: '100.00' },
+        waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: '{{name|Hi}}: our winter sale starts on 5 December at 10:00.' } }],
+      },
+      null,
+      2,
+    ),
+  );
   // The demo's dates are in the past: no quiet hours, so the catch-up sends at any time of day.
   regulars('settings', 'set', 'campaigns.quiet_hours', 'none', '--db', db);
   regulars('channels', 'set', 'list', '--config', JSON.stringify({ kind: 'csv', file: list, consent_channel: 'sms' }), '--db', db);
@@ -97,7 +130,15 @@ regulars('refresh', '--db', db);
     if (r.status !== 0) process.exit(r.status ?? 1);
     return JSON.parse(r.stdout.toString('utf8'));
   };
-  const tpl = json('coupons', 'template', 'create', '--file', JSON.stringify({ name: 'Winter sale 满200减20', kind: 'threshold', spend: '200', off: '20', validity: { days_after_issue: 30 }, budget: { value: '20000' } }), '--db', db);
+  const tpl = json(
+    'coupons',
+    'template',
+    'create',
+    '--file',
+    JSON.stringify({ name: 'Winter sale 满200减20', kind: 'threshold', spend: '200', off: '20', validity: { days_after_issue: 30 }, budget: { value: '20000' } }),
+    '--db',
+    db,
+  );
   const batch = json('coupons', 'batch', 'create', '--template', tpl.template_id, '--generate', '20000', '--prefix', 'WS-', '--pattern', '####-####', '--campaign', id, '--db', db);
   regulars('coupons', 'issue', '--batch', batch.batch_id, '--campaign', id, '--db', db);
   const { openOps } = await import('../dist/ops/index.js');
@@ -122,18 +163,37 @@ regulars('refresh', '--db', db);
   // backfill (they were paid before the programme started), then the tier and expiry jobs run.
   console.log('\n== loyalty: a programme, a backfill over the demo orders, the tier and expiry jobs');
   const file = join(dir, 'loyalty-programme.json');
-  writeFileSync(file, JSON.stringify({
-    programme_id: 'main', name: 'Regulars 会员积分', starts_on: '2025-12-01', rate: '1',
-    multipliers: [{ from: '2025-11-11', to: '2025-11-11', factor: '2' }],
-    first_purchase_bonus: 100, activities: { review: 20, sign_in: 5, referral: 200 },
-    caps: [{ per: 'member', period: 'day', points: 20000 }], pending_days: 7,
-    expiry: { model: 'period_end', period: 'year', periods: 1 }, shortfall: 'negative_balance',
-    tiers: { metric: 'qualifying_points', window: 'rolling_365', downgrade: 'one_step', grace_days: 30, levels: [
-      { code: 'member', name: '会员 Member', threshold: 0 },
-      { code: 'silver', name: '银卡 Silver', threshold: 2000, multiplier: '1.2' },
-      { code: 'gold', name: '金卡 Gold', threshold: 8000, multiplier: '1.5' },
-    ] },
-  }, null, 2));
+  writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        programme_id: 'main',
+        name: 'Regulars 会员积分',
+        starts_on: '2025-12-01',
+        rate: '1',
+        multipliers: [{ from: '2025-11-11', to: '2025-11-11', factor: '2' }],
+        first_purchase_bonus: 100,
+        activities: { review: 20, sign_in: 5, referral: 200 },
+        caps: [{ per: 'member', period: 'day', points: 20000 }],
+        pending_days: 7,
+        expiry: { model: 'period_end', period: 'year', periods: 1 },
+        shortfall: 'negative_balance',
+        tiers: {
+          metric: 'qualifying_points',
+          window: 'rolling_365',
+          downgrade: 'one_step',
+          grace_days: 30,
+          levels: [
+            { code: 'member', name: '会员 Member', threshold: 0 },
+            { code: 'silver', name: '银卡 Silver', threshold: 2000, multiplier: '1.2' },
+            { code: 'gold', name: '金卡 Gold', threshold: 8000, multiplier: '1.5' },
+          ],
+        },
+      },
+      null,
+      2,
+    ),
+  );
   regulars('inbox', 'load', '--db', db); // publishes the identity map: tills find members by phone or card
   regulars('loyalty', 'programme-set', '--file', file, '--db', db);
   regulars('loyalty', 'backfill', '--from', '2024-01-01', '--to', '2026-01-01', '--operator', 'demo', '--db', db);

@@ -44,7 +44,14 @@ async function scenario(): Promise<Awaited<ReturnType<typeof sandbox>>> {
   await s.import(s.write('orders.csv', ORDERS.join('\n')));
   await s.import(s.write('order_lines.csv', LINES.join('\n')));
   await s.import(s.write('returns.csv', RETURNS.join('\n')));
-  await s.import(s.write('members.csv', ['channel,external_id,phone,registered_at', 'web,A,13800000001,2024-04-01 00:00:00', 'shop,sA,13800000001,2024-06-01 00:00:00', 'web,G,,2024-03-01 00:00:00', 'web,F,,2024-03-01 00:00:00'].join('\n')));
+  await s.import(
+    s.write(
+      'members.csv',
+      ['channel,external_id,phone,registered_at', 'web,A,13800000001,2024-04-01 00:00:00', 'shop,sA,13800000001,2024-06-01 00:00:00', 'web,G,,2024-03-01 00:00:00', 'web,F,,2024-03-01 00:00:00'].join(
+        '\n',
+      ),
+    ),
+  );
   await s.import(s.write('events.csv', ['channel,event_id,type,at,buyer_id', 'web,v1,view,2024-05-05 10:00:00,F'].join('\n')));
   return s;
 }
@@ -61,8 +68,16 @@ test('RFM: recency, occasions, net sales floored at 0, percent-rank scores, both
     // A: last occasion on the as-of day, 2 occasions (05-01; 06-30 with two orders), 20+10+5 = 35.
     // B: last 2024-02-20 = 131 days before, 2 occasions, 100+40-30 = 110.
     // E: 10 days, 1 occasion, 50-50-10 < 0 -> 0. C bought outside the window; D never paid.
-    const pick = (r: Record<string, unknown> | undefined): unknown[] =>
-      [r?.['recency'], r?.['frequency'], r?.['monetary'], r?.['r_score'], r?.['f_score'], r?.['m_score'], r?.['segment'], r?.['group_cn']];
+    const pick = (r: Record<string, unknown> | undefined): unknown[] => [
+      r?.['recency'],
+      r?.['frequency'],
+      r?.['monetary'],
+      r?.['r_score'],
+      r?.['f_score'],
+      r?.['m_score'],
+      r?.['segment'],
+      r?.['group_cn'],
+    ];
     assert.equal(rows.length, 3);
     // Ranks (n = 3): R desc B,E,A -> 1,3,5; F asc E | A=B tie -> 1 | 3,3; M asc E,A,B -> 1,3,5.
     // Means: R 47, F 5/3, M 48.33.
@@ -101,10 +116,40 @@ test('repeat: 45-day second purchase by monthly cohort, left-censoring, active r
     const periods = doc.result['periods'] as Array<Record<string, unknown>>;
     assert.equal(periods.length, 14, '2023-05 .. 2024-06, empty months included');
     const at = (p: string): Record<string, unknown> | undefined => periods.find((x) => x['period'] === p);
-    assert.deepEqual(at('2024-02-01'), { period: '2024-02-01', buyers: '1', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000', retention_target: null, repeat_target: null });
-    assert.deepEqual(at('2024-03-01'), { period: '2024-03-01', buyers: '0', repeat_buyers: '0', previous_buyers: '1', retained: '0', repeat_rate: null, retention_rate: '0.0000', retention_target: null, repeat_target: null });
+    assert.deepEqual(at('2024-02-01'), {
+      period: '2024-02-01',
+      buyers: '1',
+      repeat_buyers: '0',
+      previous_buyers: '1',
+      retained: '1',
+      repeat_rate: '0.0000',
+      retention_rate: '1.0000',
+      retention_target: null,
+      repeat_target: null,
+    });
+    assert.deepEqual(at('2024-03-01'), {
+      period: '2024-03-01',
+      buyers: '0',
+      repeat_buyers: '0',
+      previous_buyers: '1',
+      retained: '0',
+      repeat_rate: null,
+      retention_rate: '0.0000',
+      retention_target: null,
+      repeat_target: null,
+    });
     // June: A (two orders on one day = one occasion, so not a repeat) and E; May's buyer A retained.
-    assert.deepEqual(at('2024-06-01'), { period: '2024-06-01', buyers: '2', repeat_buyers: '0', previous_buyers: '1', retained: '1', repeat_rate: '0.0000', retention_rate: '1.0000', retention_target: null, repeat_target: null });
+    assert.deepEqual(at('2024-06-01'), {
+      period: '2024-06-01',
+      buyers: '2',
+      repeat_buyers: '0',
+      previous_buyers: '1',
+      retained: '1',
+      repeat_rate: '0.0000',
+      retention_rate: '1.0000',
+      retention_target: null,
+      repeat_target: null,
+    });
   } finally {
     s.close();
   }
@@ -149,7 +194,7 @@ test('migration: stage-to-stage matrix between two dates with positive and negat
   }
 });
 
-test('a full refresh stores the purchase occasions: the same rows as the view, each member\'s together', async () => {
+test("a full refresh stores the purchase occasions: the same rows as the view, each member's together", async () => {
   const s = await scenario();
   try {
     await refresh(s.db, clock, { asOf: '2024-06-30' });
@@ -163,7 +208,13 @@ test('a full refresh stores the purchase occasions: the same rows as the view, e
     const view = await s.db.all('SELECT member_id, day, orders, value FROM purchase_occasions');
     assert.deepEqual(stored.map(key).sort(), view.map(key).sort());
     const a = await findMember(s.db, 'web:A');
-    assert.deepEqual(stored.filter((r) => r['member_id'] === a).map((r) => [String(r['day']), String(r['orders'])]), [['2024-05-01', '1'], ['2024-06-30', '2']]);
+    assert.deepEqual(
+      stored.filter((r) => r['member_id'] === a).map((r) => [String(r['day']), String(r['orders'])]),
+      [
+        ['2024-05-01', '1'],
+        ['2024-06-30', '2'],
+      ],
+    );
   } finally {
     s.close();
   }
@@ -172,15 +223,20 @@ test('a full refresh stores the purchase occasions: the same rows as the view, e
 test('seven links: headline metrics for a period, the previous period, and the weakest link', async () => {
   const s = await scenario();
   try {
-    await s.import(s.write('events-2.csv', [
-      'channel,event_id,type,at,buyer_id,direction,session_id',
-      'web,w1,visit,2024-06-20 09:00:00,E,,s1',
-      'web,w2,view,2024-06-20 09:01:00,E,,s1',
-      'web,w3,view,2024-06-21 09:01:00,F,,s2',
-      'web,w4,inquiry,2024-06-20 09:02:00,E,inbound,s1',
-      'web,w5,visit,2024-05-20 09:00:00,B,,s3',
-      'web,w6,view,2024-05-20 09:01:00,B,,s3',
-    ].join('\n')));
+    await s.import(
+      s.write(
+        'events-2.csv',
+        [
+          'channel,event_id,type,at,buyer_id,direction,session_id',
+          'web,w1,visit,2024-06-20 09:00:00,E,,s1',
+          'web,w2,view,2024-06-20 09:01:00,E,,s1',
+          'web,w3,view,2024-06-21 09:01:00,F,,s2',
+          'web,w4,inquiry,2024-06-20 09:02:00,E,inbound,s1',
+          'web,w5,visit,2024-05-20 09:00:00,B,,s3',
+          'web,w6,view,2024-05-20 09:01:00,B,,s3',
+        ].join('\n'),
+      ),
+    );
     const doc = await analyze(s.db, clock, 'links', { from: '2024-06-01', to: '2024-06-30' });
     const links = doc.result['links'] as Array<Record<string, unknown>>;
     const at = (n: string): Record<string, unknown> | undefined => links.find((l) => String(l['link']).startsWith(n));
@@ -212,8 +268,7 @@ test('lifecycle: every member gets the first stage that applies', async () => {
       { stage: 'Holding', members: '1' },
       { stage: 'Lapsed', members: '1' },
     ]);
-    const stage = async (ref: string): Promise<unknown> =>
-      (await s.db.one('SELECT stage FROM member_lifecycle WHERE member_id = $1', [await findMember(s.db, ref)]))?.['stage'];
+    const stage = async (ref: string): Promise<unknown> => (await s.db.one('SELECT stage FROM member_lifecycle WHERE member_id = $1', [await findMember(s.db, ref)]))?.['stage'];
     assert.equal(await stage('shop:sA'), 'Regular');
     assert.equal(await stage('web:R0'), 'Suspect');
     await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
@@ -228,7 +283,7 @@ test('lifecycle: every member gets the first stage that applies', async () => {
   }
 });
 
-test('--by segment: each report over one segment\'s members only, stored per segment, the whole base untouched', async () => {
+test("--by segment: each report over one segment's members only, stored per segment, the whole base untouched", async () => {
   const s = await scenario();
   try {
     const web = await createSegment(s.db, clock, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' }));
@@ -266,7 +321,14 @@ test('--by segment: each report over one segment\'s members only, stored per seg
     // Lifecycle of the web segment: A Regular (2 occasions, last one today), F Prospect (a view 56 days ago), G Suspect.
     const life = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
     const stages = ((life.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { stages: Array<Record<string, unknown>> }).stages;
-    assert.deepEqual(stages.map((r) => [r['stage'], Number(r['members'])]), [['Suspect', 1], ['Prospect', 1], ['Regular', 1]]);
+    assert.deepEqual(
+      stages.map((r) => [r['stage'], Number(r['members'])]),
+      [
+        ['Suspect', 1],
+        ['Prospect', 1],
+        ['Regular', 1],
+      ],
+    );
     // The stages and their rule are held for the run only.
     assert.deepEqual(await s.db.all("SELECT table_name FROM duckdb_tables() WHERE temporary AND table_name = '_stages'"), []);
     assert.deepEqual(await s.db.all("SELECT function_name FROM duckdb_functions() WHERE function_name = '_stage'"), []);

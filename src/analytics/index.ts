@@ -108,8 +108,7 @@ function withTargets(rows: Row[], targets: readonly TargetRow[], metric: string,
 type Sub = (report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 
 /** The order_values view's columns, in its order (migration 016), as order_facts stores them. */
-const ORDER_VALUE_COLUMNS =
-  'channel_id, order_id, buyer_id, member_id, store_id, created_at, paid_at, status, product_value, other_value, lines, is_purchase, items, has_discount';
+const ORDER_VALUE_COLUMNS = 'channel_id, order_id, buyer_id, member_id, store_id, created_at, paid_at, status, product_value, other_value, lines, is_purchase, items, has_discount';
 
 /**
  * The views every report reads (order values, purchase occasions, returns) are computed once
@@ -322,7 +321,17 @@ async function prepare(db: Db, report: Report, asOf: string, params: Record<stri
       const n = (k: string): number => Number(params[k]);
       await db.run(TAGS('lines'), [asOf, n('window_days'), n('new_product_days')]);
       await db.run(TAGS('activity'), [asOf, n('window_days')]);
-      await db.run(TAGS('compute'), [asOf, n('window_days'), n('preference_percent'), n('high_percent'), n('medium_percent'), n('min_activities'), n('return_rate_percent'), n('unpaid_orders'), JSON.stringify(params['exchange_words'])]);
+      await db.run(TAGS('compute'), [
+        asOf,
+        n('window_days'),
+        n('preference_percent'),
+        n('high_percent'),
+        n('medium_percent'),
+        n('min_activities'),
+        n('return_rate_percent'),
+        n('unpaid_orders'),
+        JSON.stringify(params['exchange_words']),
+      ]);
       // The lines and activities are not needed once the per-member table is built.
       for (const t of ['_tag_lines', '_tag_activity']) await db.run(`DROP TABLE IF EXISTS ${t}`);
       return;
@@ -352,7 +361,14 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const period: Period = params['period'] === 'week' ? 'week' : 'month';
       const days = Number(params['second_purchase_days']);
       const end = (r: Row): string => periodEnd(String(r['period']), period);
-      const periods = withTargets(withTargets(await db.all(REPEAT('periods'), [asOf, period]), targets, 'retention_rate', 'period', end, 'retention_target'), targets, 'repeat_rate', 'period', end, 'repeat_target');
+      const periods = withTargets(
+        withTargets(await db.all(REPEAT('periods'), [asOf, period]), targets, 'retention_rate', 'period', end, 'retention_target'),
+        targets,
+        'repeat_rate',
+        'period',
+        end,
+        'repeat_target',
+      );
       const active = (await db.one(REPEAT('active_repeat'), [asOf, days])) ?? {};
       return {
         second_purchase: withTargets(await db.all(REPEAT('second_purchase'), [asOf, period, days]), targets, 'second_purchase_rate', 'cohort', (r) => String(r['cohort_end'])),
@@ -414,7 +430,12 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
         migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
         service: (await sub('service', period)).result,
       };
-      const rules = [...RULES.kpi(kpi.params), ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }), ...RULES.lifecycle({}), ...((parts.service['agents'] as unknown[] | undefined)?.length ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : [])];
+      const rules = [
+        ...RULES.kpi(kpi.params),
+        ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }),
+        ...RULES.lifecycle({}),
+        ...((parts.service['agents'] as unknown[] | undefined)?.length ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : []),
+      ];
       const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
       const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
       if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));
@@ -438,7 +459,16 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   const secondDays = opts.secondPurchaseDays ?? (await getSetting(db, 'analysis.second_purchase_days'));
   const setPeriod = await getSetting(db, 'analysis.period');
   const period: Period = opts.period ?? (setPeriod === 'week' ? 'week' : 'month');
-  const params = await paramsOf(db, report, { from, asOf, by: opts.by ?? 'all', windowDays, secondDays, period, rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) }, ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}) }).catch((e: unknown) => {
+  const params = await paramsOf(db, report, {
+    from,
+    asOf,
+    by: opts.by ?? 'all',
+    windowDays,
+    secondDays,
+    period,
+    rules: { ...opts.rules, ...(opts.from !== undefined ? { from: opts.from } : {}) },
+    ...(opts.matrix !== undefined ? { matrix: opts.matrix } : {}),
+  }).catch((e: unknown) => {
     throw e instanceof RuleParamError ? new AnalysisError(e.message) : e;
   });
   let scope: Scope | null = null;
@@ -475,8 +505,9 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
     [report, asOf, key],
   );
   const rules = RULES[report](params);
-  if (params['rank'] === 'base') rules.unshift('scores: each member\'s scores in the whole base as of the date (rank=segment ranks within the segment)');
-  if (seg !== null) rules.unshift(`only the members of segment '${seg.name}' (${seg.segment_id}) as it stands on ${asOf}: their orders, returns, visits and events; guest orders and anonymous visitors are left out`);
+  if (params['rank'] === 'base') rules.unshift("scores: each member's scores in the whole base as of the date (rank=segment ranks within the segment)");
+  if (seg !== null)
+    rules.unshift(`only the members of segment '${seg.name}' (${seg.segment_id}) as it stands on ${asOf}: their orders, returns, visits and events; guest orders and anonymous visitors are left out`);
   const withRules = { ...params, rules };
   if (stored !== undefined) {
     return { report, as_of: asOf, params: withRules, computed_at: str(stored, 'computed_at') ?? '', from_store: true, result: JSON.parse(str(stored, 'result') ?? '{}') as Record<string, unknown> };
@@ -523,7 +554,11 @@ async function analyzeBySegment(db: Db, clock: Clock, report: Report, opts: Anal
     report,
     as_of: first.as_of,
     params: { ...params, by: 'segment', segments: parts.map((p) => p.params['segment']), rules },
-    computed_at: parts.map((p) => p.computed_at).sort().at(-1) ?? first.computed_at,
+    computed_at:
+      parts
+        .map((p) => p.computed_at)
+        .sort()
+        .at(-1) ?? first.computed_at,
     from_store: parts.every((p) => p.from_store),
     result: { segments: parts.map((p) => ({ ...(p.result['scope'] as Record<string, unknown>), params: { segment_rule: p.params['segment_rule'] }, computed_at: p.computed_at, result: p.result })) },
   };
@@ -586,4 +621,3 @@ export async function memberAnalytics(db: Db, memberId: string): Promise<Row[]> 
     [memberId],
   );
 }
-

@@ -10,8 +10,14 @@ import { decompose } from './kpi.js';
 const cents = (s: string): number => Math.round(Number(s) * 100);
 
 test('LMDI: contributions follow L(V1, V0) ln(x1/x0), add up to the change exactly, absent branches contribute all', () => {
-  const base = new Map([['all\u0000returning', { buyers: 10, orders: 20, gross: 10000000n }], ['all\u0000guest', { buyers: 3, orders: 3, gross: 1234500n }]]);
-  const current = new Map([['all\u0000returning', { buyers: 12, orders: 30, gross: 18000000n }], ['all\u0000new', { buyers: 1, orders: 1, gross: 99990n }]]);
+  const base = new Map([
+    ['all\u0000returning', { buyers: 10, orders: 20, gross: 10000000n }],
+    ['all\u0000guest', { buyers: 3, orders: 3, gross: 1234500n }],
+  ]);
+  const current = new Map([
+    ['all\u0000returning', { buyers: 12, orders: 30, gross: 18000000n }],
+    ['all\u0000new', { buyers: 1, orders: 1, gross: 99990n }],
+  ]);
   const d = decompose(base, current);
   // 1000.00 -> 1800.00 (returning), 0 -> 9.999 (new appeared), 123.45 -> 0 (guest disappeared).
   assert.equal(d.total, '686.55'); // 800.00 + 9.999 - 123.45 = 686.549, rounded to cents

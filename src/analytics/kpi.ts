@@ -79,9 +79,7 @@ function drivers(b: Branch, view: View): Array<[string, number]> {
     ['orders_per_buyer', b.orders / b.buyers],
     ['average_order_value', v / b.orders],
   ];
-  return view === 'traffic'
-    ? [['visitors', b.visitors ?? 0], ['conversion', b.buyers / (b.visitors ?? 0)], ...common]
-    : [['buyers', b.buyers], ...common];
+  return view === 'traffic' ? [['visitors', b.visitors ?? 0], ['conversion', b.buyers / (b.visitors ?? 0)], ...common] : [['buyers', b.buyers], ...common];
 }
 const decomposable = (b: Branch, view: View): boolean => b.gross > 0n && drivers(b, view).every(([, x]) => Number.isFinite(x) && x > 0);
 
@@ -223,11 +221,13 @@ export async function kpiTree(db: Db, from: string, to: string, dim: Dimension, 
       from: bFrom,
       to: bTo,
       ...decompose(pick(baseTraffic), pick(currentTraffic), 'traffic'),
-      without_visit_data: keys.filter((k) => !withVisits(k)).map((k) => ({
-        channel: k.split('\u0000')[0] ?? '',
-        note: 'no visit data in one of the two periods: conversion (buyers / visitors) is not computed for this channel',
-        gross: fmtUnits(currentTraffic.get(k)?.gross ?? 0n, 4),
-      })),
+      without_visit_data: keys
+        .filter((k) => !withVisits(k))
+        .map((k) => ({
+          channel: k.split('\u0000')[0] ?? '',
+          note: 'no visit data in one of the two periods: conversion (buyers / visitors) is not computed for this channel',
+          gross: fmtUnits(currentTraffic.get(k)?.gross ?? 0n, 4),
+        })),
     });
   }
   const cur = summaries['current'] as Record<string, string | number | null>;

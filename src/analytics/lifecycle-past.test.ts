@@ -47,7 +47,7 @@ test('lifecycle at past dates counts only the members first seen by then', async
   }
 });
 
-test('RFM under a segment shows each member\'s whole-base scores unless ranked within the segment', async () => {
+test("RFM under a segment shows each member's whole-base scores unless ranked within the segment", async () => {
   const s = await sandbox();
   try {
     await s.import(s.write('orders.csv', ORDERS.join('\n')));
@@ -64,7 +64,7 @@ test('RFM under a segment shows each member\'s whole-base scores unless ranked w
        WHERE r.as_of = DATE '2024-06-30' AND l.stage = 'Holding' GROUP BY ALL ORDER BY 1, 2`,
     );
     assert.equal(Number((scoped.result['scope'] as { members: number }).members), 2, JSON.stringify(scoped.result));
-    assert.equal(cells(scoped), JSON.stringify(stored.map((g) => [Number(g['r_score']), Number(g['f_score']), Number(g['members'])])), 'the segment\'s members with their whole-base scores');
+    assert.equal(cells(scoped), JSON.stringify(stored.map((g) => [Number(g['r_score']), Number(g['f_score']), Number(g['members'])])), "the segment's members with their whole-base scores");
     assert.equal(scoped.params['rank'], 'base');
     assert.notEqual(cells(ranked), cells(scoped), 'ranking within the two members gives other scores');
     assert.equal(Number((base.result['totals'] as Record<string, unknown>)['buyers']), 3);

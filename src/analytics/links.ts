@@ -64,11 +64,27 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
   const n = (k: string): number => Number(r[k] ?? 0);
   return {
     '1 traffic': { metric: 'visits', value: n('visits'), detail: { visits: n('visits') } },
-    '2 browse to buy': { metric: 'view-to-purchase conversion', value: ratio(n('viewers_who_bought'), n('viewers')), detail: { viewers: n('viewers'), bought: n('viewers_who_bought'), items_per_purchase: r4(ratio(n('items'), n('purchases'))) } },
-    '3 ask to buy': { metric: 'inquiry conversion', value: ratio(n('askers_who_bought'), n('askers')), detail: { askers: n('askers'), bought: n('askers_who_bought'), order_value: r4(ratio(Number(r['askers_sales'] ?? 0), n('askers_purchases'))) } },
+    '2 browse to buy': {
+      metric: 'view-to-purchase conversion',
+      value: ratio(n('viewers_who_bought'), n('viewers')),
+      detail: { viewers: n('viewers'), bought: n('viewers_who_bought'), items_per_purchase: r4(ratio(n('items'), n('purchases'))) },
+    },
+    '3 ask to buy': {
+      metric: 'inquiry conversion',
+      value: ratio(n('askers_who_bought'), n('askers')),
+      detail: { askers: n('askers'), bought: n('askers_who_bought'), order_value: r4(ratio(Number(r['askers_sales'] ?? 0), n('askers_purchases'))) },
+    },
     '4 order to pay': { metric: 'payment rate', value: ratio(n('paid_orders'), n('orders')), detail: { orders: n('orders'), paid: n('paid_orders') } },
-    '5 new to repeat': { metric: 'second-purchase rate of new buyers whose window closed in the period', value: ratio(n('second_buyers'), n('new_buyers_due')), detail: { new_buyers: n('new_buyers_due'), bought_again: n('second_buyers') } },
-    '6 repeat stays active': { metric: 'active repeat-purchase rate at the period end', value: ratio(n('active_repeated'), n('active_eligible')), detail: { eligible: n('active_eligible'), repeated: n('active_repeated') } },
+    '5 new to repeat': {
+      metric: 'second-purchase rate of new buyers whose window closed in the period',
+      value: ratio(n('second_buyers'), n('new_buyers_due')),
+      detail: { new_buyers: n('new_buyers_due'), bought_again: n('second_buyers') },
+    },
+    '6 repeat stays active': {
+      metric: 'active repeat-purchase rate at the period end',
+      value: ratio(n('active_repeated'), n('active_eligible')),
+      detail: { eligible: n('active_eligible'), repeated: n('active_repeated') },
+    },
     '7 churn and win-back': { metric: 'lapsed members won back', value: n('won_back'), detail: { won_back: n('won_back'), lapsed_at_end: n('lapsed') } },
   };
 }
@@ -76,7 +92,10 @@ function headline(r: Raw): Record<string, { metric: string; value: number | null
 /** The periods the links of a period are read for: the period, the previous one of equal length, the eight weeks before it. */
 export function linksPeriods(from: string, to: string): Array<{ from: string; to: string }> {
   const days = daysInclusive(from, to);
-  const periods = [{ from, to }, { from: addDays(from, -days), to: addDays(from, -1) }];
+  const periods = [
+    { from, to },
+    { from: addDays(from, -days), to: addDays(from, -1) },
+  ];
   for (let w = 1; w <= 8; w++) periods.push({ from: addDays(from, -7 * w), to: addDays(from, -7 * w + 6) });
   return periods;
 }
@@ -95,17 +114,35 @@ export async function sevenLinks(db: Db, from: string, to: string, secondDays: n
     const trailing = perWeek === null ? null : COUNTS.has(name) ? (perWeek * days) / 7 : perWeek;
     const change = c?.value !== null && c?.value !== undefined && p?.value !== null && p?.value !== undefined && p.value !== 0 ? (c.value - p.value) / Math.abs(p.value) : null;
     const t = againstTarget(targets, TARGET_OF[name] ?? '', from, to, r4(c?.value ?? null));
-    return { link: name, metric: c?.metric, value: r4(c?.value ?? null), previous: r4(p?.value ?? null), trailing_8_weeks: r4(trailing), relative_change: r4(change), target: t?.['target'] ?? null, attainment: t?.['attainment'] ?? null, ...c?.detail };
+    return {
+      link: name,
+      metric: c?.metric,
+      value: r4(c?.value ?? null),
+      previous: r4(p?.value ?? null),
+      trailing_8_weeks: r4(trailing),
+      relative_change: r4(change),
+      target: t?.['target'] ?? null,
+      attainment: t?.['attainment'] ?? null,
+      ...c?.detail,
+    };
   });
   const below = links.filter((l) => l.attainment !== null && Number(l.attainment) < 1);
   const scored = links.filter((l) => l.relative_change !== null);
   let weakest: Record<string, unknown>;
   if (below.length > 0) {
     const w = below.reduce((a, b) => (Number(b.attainment) < Number(a.attainment) ? b : a));
-    weakest = { link: w.link, by: 'farthest below target', text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against a target of ${String(w.target)} (${(Number(w.attainment) * 100).toFixed(1)}% of target)` };
+    weakest = {
+      link: w.link,
+      by: 'farthest below target',
+      text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against a target of ${String(w.target)} (${(Number(w.attainment) * 100).toFixed(1)}% of target)`,
+    };
   } else if (scored.length > 0) {
     const w = scored.reduce((a, b) => (Number(b.relative_change) < Number(a.relative_change) ? b : a));
-    weakest = { link: w.link, by: 'largest deterioration', text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against ${String(w.previous)} (${(Number(w.relative_change) * 100).toFixed(1)}%)` };
+    weakest = {
+      link: w.link,
+      by: 'largest deterioration',
+      text: `${String(w.link)}: ${String(w.metric)} ${String(w.value)} against ${String(w.previous)} (${(Number(w.relative_change) * 100).toFixed(1)}%)`,
+    };
   } else weakest = { link: null, by: null, text: 'not enough data to compare' };
   const sources = await db.all(SQL('visits_by_source'), [from, to]);
   return { period: { from, to, days }, links, visits_by_source: sources, weakest: weakest['text'], weakest_link: weakest };

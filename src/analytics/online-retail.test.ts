@@ -36,8 +36,7 @@ const ratio = (a: bigint, b: bigint, places: number): string => {
 };
 const dayNo = (d: string): number => Date.parse(`${d}T00:00:00Z`) / 86_400_000;
 const monthOf = (d: string): string => `${d.slice(0, 7)}-01`;
-const monthsBetween = (a: string, b: string): number =>
-  (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
+const monthsBetween = (a: string, b: string): number => (Number(b.slice(0, 4)) - Number(a.slice(0, 4))) * 12 + Number(b.slice(5, 7)) - Number(a.slice(5, 7));
 
 interface Reference {
   /** customer -> day -> product value of that day's purchases (one occasion per day). */
@@ -89,7 +88,8 @@ function reference(path: string): Reference {
   for (const o of orders.values()) {
     if (o.value <= 0n) continue; // an order without product value is not a purchase
     purchases.gross += o.value;
-    if (o.customer === '') purchases.guest++; // guests count for sales, not for members
+    if (o.customer === '')
+      purchases.guest++; // guests count for sales, not for members
     else purchases.member++;
     if (o.customer === '') continue;
     const days = occasions.get(o.customer) ?? new Map<string, bigint>();
@@ -132,9 +132,16 @@ test('Online Retail: 45-day second-purchase rate of every monthly cohort matches
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([month, c]) => [month, String(c.n), String(c.second), ratio(c.second, c.n, 4)]);
   const shown = rowsOf('repeat', 'second_purchase');
-  assert.deepEqual(shown.map((c) => text(c, ['cohort', 'new_buyers', 'second_buyers', 'rate'])), expected);
+  assert.deepEqual(
+    shown.map((c) => text(c, ['cohort', 'new_buyers', 'second_buyers', 'rate'])),
+    expected,
+  );
   assert.equal(expected.length, 10, 'December 2010 to September 2011 have had their 45 days by 2011-12-09');
-  assert.deepEqual(shown.map((c) => c['left_censored']), expected.map((_, i) => i === 0), 'only the data\'s first month is left-censored');
+  assert.deepEqual(
+    shown.map((c) => c['left_censored']),
+    expected.map((_, i) => i === 0),
+    "only the data's first month is left-censored",
+  );
 });
 
 test('Online Retail: monthly cohort retention matrix (members and revenue) matches an independent computation', { skip }, () => {
@@ -161,7 +168,10 @@ test('Online Retail: monthly cohort retention matrix (members and revenue) match
     })
     .sort((a, b) => a[0]!.localeCompare(b[0]!) || Number(a[2]) - Number(b[2]));
   const matrix = rowsOf('cohorts', 'matrix');
-  assert.deepEqual(matrix.map((c) => text(c, ['cohort', 'size', 'periods_since', 'members', 'member_rate', 'revenue'])), expected);
+  assert.deepEqual(
+    matrix.map((c) => text(c, ['cohort', 'size', 'periods_since', 'members', 'member_rate', 'revenue'])),
+    expected,
+  );
   assert.equal(expected.length, (13 * 14) / 2, 'thirteen monthly cohorts, each with a cell for every month up to December 2011');
 });
 
@@ -183,7 +193,10 @@ test('Online Retail: RFM values, scores and both group maps match an independent
     if (mine.length === 0) continue;
     const gross = mine.reduce((a, [, v]) => a + v, 0n);
     const returned = (ref.returns.get(customer) ?? []).filter((x) => inWindow(x.day)).reduce((a, x) => a + x.value, 0n);
-    const last = mine.map(([d]) => d).sort().at(-1)!;
+    const last = mine
+      .map(([d]) => d)
+      .sort()
+      .at(-1)!;
     buyers.push({ customer, r: dayNo(AS_OF) - dayNo(last), f: mine.length, m: gross > returned ? gross - returned : 0n, gross, returned });
   }
   const rs = scores(buyers, (a, b) => a.r > b.r);
@@ -221,8 +234,14 @@ test('Online Retail: RFM values, scores and both group maps match an independent
     assert.deepEqual(text(row, keys), expected.get(String(row['customer'])), `customer ${String(row['customer'])}`);
   }
   // The comparison exercises the rules that are easy to get wrong.
-  assert.ok(buyers.some((b) => b.returned > b.gross), 'a buyer whose returns exceed the window\'s purchases (M floored at 0)');
-  assert.ok(buyers.some((b) => b.returned > 0n && b.returned < b.gross), 'a buyer whose returns reduce M');
+  assert.ok(
+    buyers.some((b) => b.returned > b.gross),
+    "a buyer whose returns exceed the window's purchases (M floored at 0)",
+  );
+  assert.ok(
+    buyers.some((b) => b.returned > 0n && b.returned < b.gross),
+    'a buyer whose returns reduce M',
+  );
   assert.ok(new Set(rs).size === 5 && new Set(fs).size === 5 && new Set(ms).size === 5, 'every score 1-5 occurs');
 
   // Group sizes, money and shares of both maps.
@@ -240,8 +259,14 @@ test('Online Retail: RFM values, scores and both group maps match an independent
   };
   const cols = ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'];
   const rfm = engine['rfm'] ?? {};
-  assert.deepEqual(rowsOf('rfm', 'groups').map((g) => text(g, cols)), groupsOf((i) => segment(rs[i]!, fs[i]!)));
-  assert.deepEqual(rowsOf('rfm', 'groups_cn').map((g) => text(g, cols)), groupsOf((i) => expected.get(buyers[i]!.customer)![7]!));
+  assert.deepEqual(
+    rowsOf('rfm', 'groups').map((g) => text(g, cols)),
+    groupsOf((i) => segment(rs[i]!, fs[i]!)),
+  );
+  assert.deepEqual(
+    rowsOf('rfm', 'groups_cn').map((g) => text(g, cols)),
+    groupsOf((i) => expected.get(buyers[i]!.customer)![7]!),
+  );
   const totals = rfm['totals'] as Record<string, unknown>;
   assert.deepEqual(text(totals, ['buyers', 'monetary']), [String(n), money(sumM)]);
 });
@@ -265,19 +290,33 @@ test('Online Retail: lifecycle stages match an independent computation', { skip 
   const d = dayNo(AS_OF);
   const stages = new Map<string, number>();
   for (const customer of ref.customers) {
-    const days = [...(ref.occasions.get(customer)?.keys() ?? [])].map(dayNo).filter((x) => x <= d).sort((a, b) => a - b);
+    const days = [...(ref.occasions.get(customer)?.keys() ?? [])]
+      .map(dayNo)
+      .filter((x) => x <= d)
+      .sort((a, b) => a - b);
     const first = days[0];
     const last = days.at(-1);
     // No engagement events in this data: a member without an occasion is a Suspect.
     const stage =
-      first === undefined || last === undefined ? 'Suspect'
-      : first >= d - 44 ? 'New'
-      : d - last > 180 ? 'Lapsed'
-      : days.length >= 2 && d - last <= 90 ? (days.filter((x) => x >= d - 364).length >= 4 ? 'Fan' : 'Regular')
-      : 'Holding';
+      first === undefined || last === undefined
+        ? 'Suspect'
+        : first >= d - 44
+          ? 'New'
+          : d - last > 180
+            ? 'Lapsed'
+            : days.length >= 2 && d - last <= 90
+              ? days.filter((x) => x >= d - 364).length >= 4
+                ? 'Fan'
+                : 'Regular'
+              : 'Holding';
     stages.set(stage, (stages.get(stage) ?? 0) + 1);
   }
-  const shown = rowsOf('lifecycle', 'stages').map((r) => text(r, ['stage', 'members'])).sort((a, b) => a[0]!.localeCompare(b[0]!));
-  assert.deepEqual(shown, [...stages].map(([k, v]) => [k, String(v)]).sort((a, b) => a[0]!.localeCompare(b[0]!)));
+  const shown = rowsOf('lifecycle', 'stages')
+    .map((r) => text(r, ['stage', 'members']))
+    .sort((a, b) => a[0]!.localeCompare(b[0]!));
+  assert.deepEqual(
+    shown,
+    [...stages].map(([k, v]) => [k, String(v)]).sort((a, b) => a[0]!.localeCompare(b[0]!)),
+  );
   assert.equal(ref.customers.size, 4372, 'the distinct CustomerIDs of the file');
 });

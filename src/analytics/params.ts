@@ -44,12 +44,12 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     `buyers: members with a purchase occasion in the ${String(p['window_days'])} days ending on the as-of date`,
     'R = days since the last occasion; F = occasions in the window; M = net sales in the window (product value - returns), floored at 0',
     'scores 1-5 = 1 + floor(5 x percent rank from worst to best), ties share the lowest rank',
-    '10-group map on (R, F); 8-group map compares raw values with the buyers\' means (R high: <= mean; F, M high: >= mean)',
+    "10-group map on (R, F); 8-group map compares raw values with the buyers' means (R high: <= mean; F, M high: >= mean)",
   ],
   repeat: (p) => [
     `second-purchase rate: share of a cohort's new buyers with another occasion 1-${String(p['second_purchase_days'])} days after their first; cohort by ${String(p['period'])}; shown once its last day + ${String(p['second_purchase_days'])} <= as-of`,
     `active repeat-purchase rate: of members with 2+ occasions before the ${String(p['second_purchase_days'])}-day window ending on the as-of date and 1+ in the 365 days before it, the share with an occasion inside it`,
-    'retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period\'s buyers with 2+ occasions in it',
+    "retention: of period t-1 buyers, the share buying in t; repeat rate: share of a period's buyers with 2+ occasions in it",
     'the first period of the data is left-censored: its new buyers include earlier customers',
     'targets (setting analysis.targets): a rate target holds from its start, moving by its weekly change per whole week; a cohort is held to the target in force on its last day',
   ],
@@ -59,7 +59,7 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
     'new buyer: first purchase occasion ever in the period; guest orders count one buyer per order',
     'change split by LMDI-I: contribution = L(V1, V0) x ln(x1 / x0), L the logarithmic mean; a branch absent in one period contributes its whole change; rounded to cents by largest remainder',
     'traffic view, per channel with visit data in both periods: gross sales = visitors x conversion (buyers / visitors) x orders per buyer x average order value; visitors = distinct members, or sessions when anonymous, with a visit event; channels without visit data are named, never given a conversion rate',
-    'by category: the top level of the product category path; a purchase counts in every category it holds, with that category\'s line value',
+    "by category: the top level of the product category path; a purchase counts in every category it holds, with that category's line value",
     'targets (setting analysis.targets): totals pro rata over the days of the week or month they cover; rates and averages as in force on the last day',
   ],
   links: (p) => [
@@ -75,7 +75,7 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
   cohorts: (p) => [
     `cohort = the ${String(p['period'])} of a member's first purchase occasion; periods_since = whole ${String(p['period'])}s after it`,
     'members = cohort members with an occasion in that period; member_rate = members / cohort size',
-    'revenue = product value of the cohort members\' purchases in that period (before returns)',
+    "revenue = product value of the cohort members' purchases in that period (before returns)",
   ],
   ...PRODUCT_RULES,
   service: serviceRules,
@@ -90,7 +90,11 @@ export const RULES: Record<Report, (p: Record<string, unknown>) => string[]> = {
 };
 
 /** The parameters (and thresholds) a report is computed with: part of its stored identity. */
-export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period; rules?: RuleOptions; matrix?: MatrixOptions }): Promise<Record<string, unknown>> {
+export async function paramsOf(
+  db: Db,
+  report: Report,
+  p: { from: string; asOf: string; by: Dimension; windowDays: number; secondDays: number; period: Period; rules?: RuleOptions; matrix?: MatrixOptions },
+): Promise<Record<string, unknown>> {
   switch (report) {
     case 'service':
       return { from: p.from, to: p.asOf, ...SERVICE_DEFAULTS };
@@ -99,7 +103,14 @@ export async function paramsOf(db: Db, report: Report, p: { from: string; asOf: 
     case 'matrix':
     case 'seasonality':
     case 'coverage':
-      return productParams(report, { from: p.from, asOf: p.asOf, period: p.period, windowDays: p.windowDays, ...(p.rules !== undefined ? { rules: p.rules } : {}), ...(p.matrix !== undefined ? { matrix: p.matrix } : {}) });
+      return productParams(report, {
+        from: p.from,
+        asOf: p.asOf,
+        period: p.period,
+        windowDays: p.windowDays,
+        ...(p.rules !== undefined ? { rules: p.rules } : {}),
+        ...(p.matrix !== undefined ? { matrix: p.matrix } : {}),
+      });
     case 'kpi':
       return { from: p.from, to: p.asOf, by: p.by };
     case 'migration':

@@ -32,7 +32,7 @@ export function money(s: unknown): string {
   const text = String(s);
   const neg = text.startsWith('-');
   const [int = '0', frac = ''] = (neg ? text.slice(1) : text).split('.');
-  let cents = BigInt(int) * 100n + BigInt((frac + '00').slice(0, 2)) + (Number((frac + '000')[2]) >= 5 ? 1n : 0n);
+  let cents = BigInt(int) * 100n + BigInt(`${frac}00`.slice(0, 2)) + (Number(`${frac}000`[2]) >= 5 ? 1n : 0n);
   const whole = (cents / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   cents %= 100n;
   return `${neg && (whole !== '0' || cents !== 0n) ? '-' : ''}${whole}.${cents.toString().padStart(2, '0')}`;
@@ -108,7 +108,15 @@ export function buildReview(x: ReviewInputs): Block[] {
   });
   const metric = (k: string, f: (v: unknown) => string): Record<string, string> => {
     const t = targets.find((r) => r['metric'] === k);
-    return { metric: k.replace(/_/g, ' '), 'this period': f(cur[k]), previous: f(prev[k]), 'vs previous': change(cur[k], prev[k]), 'last year': f(ly[k]), 'vs last year': change(cur[k], ly[k]), target: goal(t?.['target'], f) };
+    return {
+      metric: k.replace(/_/g, ' '),
+      'this period': f(cur[k]),
+      previous: f(prev[k]),
+      'vs previous': change(cur[k], prev[k]),
+      'last year': f(ly[k]),
+      'vs last year': change(cur[k], ly[k]),
+      target: goal(t?.['target'], f),
+    };
   };
   const count = (v: unknown): string => (v === null || v === undefined ? 'n/a' : String(v));
   blocks.push({
@@ -128,9 +136,12 @@ export function buildReview(x: ReviewInputs): Block[] {
   blocks.push({ h: 'What moved, and why' });
   for (const c of (x.kpi['comparisons'] as Comparison[] | undefined) ?? []) {
     const drivers = byDriver(c);
-    const top = [...drivers].sort((a, b) => (a[1] < 0n ? -a[1] : a[1]) > (b[1] < 0n ? -b[1] : b[1]) ? -1 : 1)[0];
+    const top = [...drivers].sort((a, b) => ((a[1] < 0n ? -a[1] : a[1]) > (b[1] < 0n ? -b[1] : b[1]) ? -1 : 1))[0];
     blocks.push({
-      p: `Against the ${c.against}, sales changed by ${signedMoney(c.total)}` + (top === undefined ? '.' : `; the largest driver was ${DRIVER_NAMES[top[0]] ?? top[0]} (${centsText(top[1])}).`) + ' Split by driver (log-mean Divisia; the parts add up to the change to the cent):',
+      p:
+        `Against the ${c.against}, sales changed by ${signedMoney(c.total)}` +
+        (top === undefined ? '.' : `; the largest driver was ${DRIVER_NAMES[top[0]] ?? top[0]} (${centsText(top[1])}).`) +
+        ' Split by driver (log-mean Divisia; the parts add up to the change to the cent):',
     });
     blocks.push({ table: drivers.map(([d, v]) => ({ driver: DRIVER_NAMES[d] ?? d, contribution: centsText(v) })) });
     blocks.push({
@@ -140,7 +151,9 @@ export function buildReview(x: ReviewInputs): Block[] {
         'sales now': money(b.current['gross']),
         buyers: `${String(b.base['buyers'])} -> ${String(b.current['buyers'])}`,
         orders: `${String(b.base['orders'])} -> ${String(b.current['orders'])}`,
-        contributions: Object.entries(b.contributions).map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`).join('; '),
+        contributions: Object.entries(b.contributions)
+          .map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`)
+          .join('; '),
       })),
     });
   }
@@ -151,7 +164,9 @@ export function buildReview(x: ReviewInputs): Block[] {
       channel: b.dim,
       visitors: `${String(b.base['visitors'])} -> ${String(b.current['visitors'])}`,
       conversion: `${pct(Number(b.base['buyers']) / Number(b.base['visitors']))} -> ${pct(Number(b.current['buyers']) / Number(b.current['visitors']))}`,
-      contributions: Object.entries(b.contributions).map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`).join('; '),
+      contributions: Object.entries(b.contributions)
+        .map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`)
+        .join('; '),
     }));
     if (rows.length > 0) blocks.push({ p: 'Traffic view (channels with visit data), against the previous period:' }, { table: rows });
     if (without.length > 0) blocks.push({ p: `No visit data for ${without.join(', ')}: no conversion rate is given for ${without.length === 1 ? 'it' : 'them'}.` });
@@ -164,7 +179,14 @@ export function buildReview(x: ReviewInputs): Block[] {
     table: ((x.links['links'] as Array<Record<string, unknown>> | undefined) ?? []).map((l) => {
       const isCount = l['link'] === '1 traffic' || l['link'] === '7 churn and win-back';
       const f = (v: unknown): string => (v === null || v === undefined ? 'n/a' : isCount ? String(Math.round(Number(v))) : rate(v));
-      return { link: String(l['link']), metric: String(l['metric']), 'this period': f(l['value']), previous: f(l['previous']), 'trailing 8 weeks': f(l['trailing_8_weeks']), target: goal(l['target'], f) };
+      return {
+        link: String(l['link']),
+        metric: String(l['metric']),
+        'this period': f(l['value']),
+        previous: f(l['previous']),
+        'trailing 8 weeks': f(l['trailing_8_weeks']),
+        target: goal(l['target'], f),
+      };
     }),
   });
 
@@ -175,30 +197,57 @@ export function buildReview(x: ReviewInputs): Block[] {
   const lastCohort = recent[recent.length - 1];
   blocks.push({
     p:
-      (lastCohort === undefined ? 'No first-purchase cohort has had its full second-purchase window yet. ' : `Of the newest complete cohort (${String(lastCohort['cohort'])}), ${rate(lastCohort['rate'])} bought again within the window${goal(lastCohort['target']) === '' ? '' : ` (target ${rate(lastCohort['target'])})`}. `) +
+      (lastCohort === undefined
+        ? 'No first-purchase cohort has had its full second-purchase window yet. '
+        : `Of the newest complete cohort (${String(lastCohort['cohort'])}), ${rate(lastCohort['rate'])} bought again within the window${goal(lastCohort['target']) === '' ? '' : ` (target ${rate(lastCohort['target'])})`}. `) +
       `Active repeat-purchase rate: ${rate(active['rate'])}${active['target'] === null || active['target'] === undefined ? '' : ` against a target of ${rate(active['target'])}`}.`,
   });
   if (recent.length > 0) {
-    blocks.push({ table: recent.map((c) => ({ cohort: String(c['cohort']), 'new buyers': String(c['new_buyers']), 'bought again': String(c['second_buyers']), rate: rate(c['rate']), target: goal(c['target']), note: c['left_censored'] === true ? 'first period of the data (left-censored)' : '' })) });
+    blocks.push({
+      table: recent.map((c) => ({
+        cohort: String(c['cohort']),
+        'new buyers': String(c['new_buyers']),
+        'bought again': String(c['second_buyers']),
+        rate: rate(c['rate']),
+        target: goal(c['target']),
+        note: c['left_censored'] === true ? 'first period of the data (left-censored)' : '',
+      })),
+    });
   }
   const periods = ((x.repeat['periods'] as Row[] | undefined) ?? []).slice(-3);
-  if (periods.length > 0) blocks.push({ table: periods.map((p) => ({ period: String(p['period']), buyers: String(p['buyers']), retention: rate(p['retention_rate']), 'repeat rate': rate(p['repeat_rate']) })) });
+  if (periods.length > 0)
+    blocks.push({ table: periods.map((p) => ({ period: String(p['period']), buyers: String(p['buyers']), retention: rate(p['retention_rate']), 'repeat rate': rate(p['repeat_rate']) })) });
 
   blocks.push({ h: 'Members by lifecycle stage' });
   const stages = (x.lifecycle['stages'] as Row[] | undefined) ?? [];
   blocks.push({ table: stages.map((s) => ({ stage: String(s['stage']), members: String(s['members']) })) });
   const totals = (x.migration['totals'] as Record<string, number> | undefined) ?? { positive: 0, negative: 0, same: 0 };
-  const flows = ((x.migration['matrix'] as Row[] | undefined) ?? []).filter((m) => m['direction'] !== 'same').sort((a, b) => Number(b['members']) - Number(a['members'])).slice(0, 5);
+  const flows = ((x.migration['matrix'] as Row[] | undefined) ?? [])
+    .filter((m) => m['direction'] !== 'same')
+    .sort((a, b) => Number(b['members']) - Number(a['members']))
+    .slice(0, 5);
   blocks.push({ p: `Since ${x.from}: ${totals.positive} members moved up a stage and ${totals.negative} moved down (${totals.same} stayed). The largest moves:` });
   blocks.push({ list: flows.map((f) => `${String(f['from_stage'])} to ${String(f['to_stage'])}: ${String(f['members'])} (${String(f['direction'])})`) });
 
   blocks.push({ h: 'Biggest movers' });
-  for (const [label, doc] of [['channel', x.byChannel], ['category', x.byCategory]] as const) {
+  for (const [label, doc] of [
+    ['channel', x.byChannel],
+    ['category', x.byCategory],
+  ] as const) {
     const m = movers(doc);
     // The three that fell most and the three that rose most, largest rise first.
-    const pick = [...m.slice(-3), ...m.slice(0, 3)].filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i).sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
+    const pick = [...m.slice(-3), ...m.slice(0, 3)]
+      .filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i)
+      .sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
     blocks.push({ p: `By ${label}, against the previous period:` });
-    blocks.push({ table: pick.map((v) => ({ [label]: v.name, before: money(v.base), now: money(v.current), change: signedMoney(`${v.change < 0n ? '-' : ''}${(v.change < 0n ? -v.change : v.change) / 10000n}.${((v.change < 0n ? -v.change : v.change) % 10000n).toString().padStart(4, '0')}`) })) });
+    blocks.push({
+      table: pick.map((v) => ({
+        [label]: v.name,
+        before: money(v.base),
+        now: money(v.current),
+        change: signedMoney(`${v.change < 0n ? '-' : ''}${(v.change < 0n ? -v.change : v.change) / 10000n}.${((v.change < 0n ? -v.change : v.change) % 10000n).toString().padStart(4, '0')}`),
+      })),
+    });
   }
 
   const agents = (x.service?.['agents'] as Row[] | undefined) ?? [];
@@ -257,9 +306,14 @@ export function toHtml(blocks: Block[]): string {
     else if ('list' in b) body.push(`<ul>${b.list.map((i) => `<li>${escHtml(i)}</li>`).join('')}</ul>`);
     else {
       const cols = Object.keys(b.table[0] ?? {});
-      body.push(cols.length === 0 ? '<p>(no data)</p>' : `<table><thead><tr>${cols.map((c) => `<th>${escHtml(c)}</th>`).join('')}</tr></thead><tbody>${b.table.map((r) => `<tr>${cols.map((c) => `<td>${escHtml(r[c] ?? '')}</td>`).join('')}</tr>`).join('')}</tbody></table>`);
+      body.push(
+        cols.length === 0
+          ? '<p>(no data)</p>'
+          : `<table><thead><tr>${cols.map((c) => `<th>${escHtml(c)}</th>`).join('')}</tr></thead><tbody>${b.table.map((r) => `<tr>${cols.map((c) => `<td>${escHtml(r[c] ?? '')}</td>`).join('')}</tr>`).join('')}</tbody></table>`,
+      );
     }
   }
-  const css = 'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}h2{margin-top:2rem;border-bottom:1px solid #ddd}';
+  const css =
+    'body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#222}table{border-collapse:collapse;margin:.5rem 0 1rem}th,td{border:1px solid #ccc;padding:.25rem .5rem;text-align:left}th{background:#f3f3f3}h2{margin-top:2rem;border-bottom:1px solid #ddd}';
   return `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>${escHtml(title)}</title><style>${css}</style></head><body>\n${body.join('\n')}\n</body></html>\n`;
 }

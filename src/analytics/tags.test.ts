@@ -5,11 +5,7 @@ import { findMember, memberView } from '../members/index.js';
 import { analyze } from './index.js';
 
 // Hand-computed member tags as of 2024-06-30 with the default thresholds (window 365 days).
-const PRODUCTS = [
-  'sku,name,category_path,brand,list_price,launched_at',
-  'P1,Serum,Skincare > Serum,N,100.00,2024-05-20',
-  'P2,Wash,Body > Wash,M,20.00,2020-01-01',
-];
+const PRODUCTS = ['sku,name,category_path,brand,list_price,launched_at', 'P1,Serum,Skincare > Serum,N,100.00,2024-05-20', 'P2,Wash,Body > Wash,M,20.00,2020-01-01'];
 const ORDERS = [
   'channel,order_id,buyer_id,created_at,paid_at,status,discount,coupon_codes',
   'web,a0,A,2023-01-01 12:00:00,2023-01-01 12:00:00,paid,0,', // outside the window: ignored
@@ -47,7 +43,13 @@ const EVENTS = [
 test('tags: preferences, habits and best send hour, sensitivities, browsing style and integrity, each by its rule', async () => {
   const s = await sandbox();
   try {
-    for (const [name, rows] of [['products', PRODUCTS], ['orders', ORDERS], ['order_lines', LINES], ['returns', RETURNS], ['events', EVENTS]] as const) {
+    for (const [name, rows] of [
+      ['products', PRODUCTS],
+      ['orders', ORDERS],
+      ['order_lines', LINES],
+      ['returns', RETURNS],
+      ['events', EVENTS],
+    ] as const) {
       await s.import(s.write(`${name}.csv`, rows.join('\n')));
     }
     const doc = await analyze(s.db, clock, 'tags', { asOf: '2024-06-30' });

@@ -56,7 +56,11 @@ test('KPI traffic view: visitors x conversion x orders per buyer x AOV per chann
     const traffic = (doc.result['traffic_view'] as Array<Record<string, unknown>>)[0] ?? {};
     assert.equal(traffic['against'], 'previous period');
     const branches = traffic['branches'] as Array<{ dim: string; base: Record<string, unknown>; current: Record<string, unknown>; contributions: Record<string, string> }>;
-    assert.deepEqual(branches.map((b) => b.dim), ['web'], 'only web has visit data');
+    assert.deepEqual(
+      branches.map((b) => b.dim),
+      ['web'],
+      'only web has visit data',
+    );
     const web = branches[0];
     // Base: 4 visitors, 1 buyer (A), 1 order, 100.00. Current: 5 visitors, 2 buyers, 3 orders, 180.00.
     assert.deepEqual(web?.base, { buyers: 1, orders: 1, gross: '100.0000', visitors: 4 });
@@ -68,7 +72,10 @@ test('KPI traffic view: visitors x conversion x orders per buyer x AOV per chann
     assert.equal(traffic['total'], '80.00');
     assert.equal(traffic['sum'], '80.00');
     const without = traffic['without_visit_data'] as Array<Record<string, unknown>>;
-    assert.deepEqual(without.map((w) => [w['channel'], w['gross']]), [['pos', '90.0000']]);
+    assert.deepEqual(
+      without.map((w) => [w['channel'], w['gross']]),
+      [['pos', '90.0000']],
+    );
     assert.match(String(without[0]?.['note']), /no visit data/);
     // Summary: conversion only over channels with visits: 2 web buyers / 5 visitors.
     const summary = doc.result['summary'] as Record<string, Record<string, unknown>>;
@@ -82,7 +89,13 @@ test('KPI traffic view: visitors x conversion x orders per buyer x AOV per chann
     // Category drill-down: Skincare 60+50 = 110 (B new, A returning); Body 40+30 = 70; XX9 has no category.
     const cat = await analyze(s.db, clock, 'kpi', { from: '2024-03-11', to: '2024-03-17', by: 'category' });
     const prev = (cat.result['comparisons'] as Array<Record<string, unknown>>)[0] ?? {};
-    const rows = (prev['branches'] as Array<{ dim: string; branch: string; current: Record<string, unknown> }>).map((b) => [b.dim, b.branch, b.current['buyers'], b.current['orders'], b.current['gross']]);
+    const rows = (prev['branches'] as Array<{ dim: string; branch: string; current: Record<string, unknown> }>).map((b) => [
+      b.dim,
+      b.branch,
+      b.current['buyers'],
+      b.current['orders'],
+      b.current['gross'],
+    ]);
     assert.deepEqual(rows, [
       ['(no category)', 'returning', 1, 1, '90.0000'],
       ['Body', 'new', 1, 1, '40.0000'],
@@ -119,13 +132,28 @@ test('targets: totals pro rata over the days covered, levels with a weekly traje
 
   const s = await sandbox();
   try {
-    const file = s.write('targets.csv', ['metric,period,start,value,weekly_change', 'payment_rate,week,2024-03-11,95%,', 'second_purchase_rate,week,2024-01-01,18%,+0.06pt', 'bogus,week,2024-03-11,1,', 'orders,month,2024-03-02,10,'].join('\n'));
+    const file = s.write(
+      'targets.csv',
+      [
+        'metric,period,start,value,weekly_change',
+        'payment_rate,week,2024-03-11,95%,',
+        'second_purchase_rate,week,2024-01-01,18%,+0.06pt',
+        'bogus,week,2024-03-11,1,',
+        'orders,month,2024-03-02,10,',
+      ].join('\n'),
+    );
     const read = readTargetsFile(file);
     assert.deepEqual(read.rows, [
       { metric: 'payment_rate', period: 'week', start: '2024-03-11', value: '0.95' },
       { metric: 'second_purchase_rate', period: 'week', start: '2024-01-01', value: '0.18', weekly_change: '0.0006' },
     ]);
-    assert.deepEqual(read.issues.map((i) => [i.line, i.field]), [[4, 'metric'], [5, 'start']]);
+    assert.deepEqual(
+      read.issues.map((i) => [i.line, i.field]),
+      [
+        [4, 'metric'],
+        [5, 'start'],
+      ],
+    );
 
     await s.import(s.write('orders.csv', ORDERS.concat(['web,w5,B,2024-03-16 10:00:00,,created']).join('\n')));
     await s.import(s.write('order_lines.csv', LINES.concat(['web,w5,1,SK1,1,10.00']).join('\n')));
@@ -183,7 +211,9 @@ test('weekly review: one document in Markdown and HTML with the KPI tree, its de
     assert.match(md, /\| web \| 4 -> 5 \| 25\.0% -> 40\.0% \|/);
     assert.match(md, /## Members by lifecycle stage/);
     // Movers by category, largest rise first: the till's uncategorised 90.00, Body 70.00, Skincare 180.00 -> 110.00.
-    assert.ok(md.includes('| category | before | now | change |\n|---|---|---|---|\n| (no category) | 0.00 | 90.00 | +90.00 |\n| Body | 0.00 | 70.00 | +70.00 |\n| Skincare | 180.00 | 110.00 | -70.00 |'));
+    assert.ok(
+      md.includes('| category | before | now | change |\n|---|---|---|---|\n| (no category) | 0.00 | 90.00 | +90.00 |\n| Body | 0.00 | 70.00 | +70.00 |\n| Skincare | 180.00 | 110.00 | -70.00 |'),
+    );
     // The HTML says the same thing.
     assert.match(html, /^<!doctype html>/);
     assert.match(html, /<h1>Weekly business review, 2024-03-11 to 2024-03-17<\/h1>/);

@@ -13,7 +13,7 @@ const SCALE = 100000000n;
 export function toFixed8(s: string): bigint {
   const neg = s.startsWith('-');
   const [a = '0', b = ''] = (neg || s.startsWith('+') ? s.slice(1) : s).split('.');
-  const v = BigInt(a === '' ? '0' : a) * SCALE + BigInt((b + '00000000').slice(0, 8));
+  const v = BigInt(a === '' ? '0' : a) * SCALE + BigInt(`${b}00000000`.slice(0, 8));
   return neg ? -v : v;
 }
 export function fromFixed8(v: bigint, places = 4): string {

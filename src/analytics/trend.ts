@@ -67,7 +67,7 @@ export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | '
         to,
         partial: to !== end,
         ...(now.get(s) ?? zero),
-        last_year: { from: l, to: lTo, ...(firstDay === '' || lTo < firstDay ? none : ly.get(l) ?? zero) },
+        last_year: { from: l, to: lTo, ...(firstDay === '' || lTo < firstDay ? none : (ly.get(l) ?? zero)) },
         target: targetString(targets, 'gross_sales', s, to),
       };
     });

@@ -82,7 +82,11 @@ export function adminRoutes(app: FastifyInstance, ctx: OpCtx): void {
       schema: {
         summary: 'Create a key; the answer is the only time the key is shown',
         body: { type: 'object', properties: { name: { type: 'string', minLength: 1 }, scope: { type: 'string', enum: [...SCOPES] } }, required: ['name', 'scope'], additionalProperties: false },
-        response: { 200: { type: 'object', properties: { key_id: { type: 'string' }, key: { type: 'string' }, scope: { type: 'string' }, name: { type: 'string' } } }, 400: errorSchema, ...authErrors },
+        response: {
+          200: { type: 'object', properties: { key_id: { type: 'string' }, key: { type: 'string' }, scope: { type: 'string' }, name: { type: 'string' } } },
+          400: errorSchema,
+          ...authErrors,
+        },
       },
     },
     async (req) => createKey(ops, clock, req.body.scope, req.body.name, actor(req.key?.key_id)),

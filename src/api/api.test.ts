@@ -52,7 +52,10 @@ test('auth: health is open; a key is needed, revoked keys fail, and each scope r
     assert.equal((await app.inject({ method: 'DELETE', url: `/api/keys/${String(made.key_id)}`, headers: auth(keys['admin']) })).statusCode, 200);
     assert.equal((await app.inject({ url: '/api/me', headers: auth(made.key) })).statusCode, 401);
     const listed = (await app.inject({ url: '/api/keys', headers: auth(keys['admin']) })).json().keys as Array<Record<string, unknown>>;
-    assert.ok(listed.every((k) => !('hash' in k) && !('key' in k)), 'secrets and hashes never leave the server');
+    assert.ok(
+      listed.every((k) => !('hash' in k) && !('key' in k)),
+      'secrets and hashes never leave the server',
+    );
   } finally {
     await app.close();
     s.close();
@@ -67,19 +70,38 @@ test('ingestion: per-record rejects with index, field and reason; good records k
     const body = first.json();
     assert.equal(body.received, 4);
     assert.equal(body.loaded, 2);
-    assert.deepEqual(body.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]), [[1, 'created_at'], [2, '']]);
+    assert.deepEqual(
+      body.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]),
+      [
+        [1, 'created_at'],
+        [2, ''],
+      ],
+    );
     assert.match(body.rejected[1].reason, /JSON object/);
     const again = (await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: ORDERS })).json();
     assert.equal(again.loaded, 0);
     assert.equal(again.duplicate, 2);
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM orders'))?.['n']), 2, 'nothing counted twice');
-    const lines = [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 2, unit_price: '10.50' }, { channel: 'web', order_id: 'o3', line_no: 1, sku: 'X', quantity: 1, unit_price: '5.00' }];
-    const nd = await app.inject({ method: 'POST', url: '/api/ingest/order_lines?mode=sync', headers: { ...auth(keys['integrator']), 'content-type': 'application/x-ndjson' }, payload: lines.map((l) => JSON.stringify(l)).join('\n') });
+    const lines = [
+      { channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 2, unit_price: '10.50' },
+      { channel: 'web', order_id: 'o3', line_no: 1, sku: 'X', quantity: 1, unit_price: '5.00' },
+    ];
+    const nd = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/order_lines?mode=sync',
+      headers: { ...auth(keys['integrator']), 'content-type': 'application/x-ndjson' },
+      payload: lines.map((l) => JSON.stringify(l)).join('\n'),
+    });
     assert.equal(nd.json().loaded, 2, nd.body);
     assert.equal(String((await s.db.one('SELECT sum(amount)::VARCHAR AS v FROM order_lines'))?.['v']), '26.0000');
     // The two orders of A (by the same phone in one channel) are one member with two purchases.
     assert.equal(Number((await s.db.one('SELECT count(DISTINCT member_id) AS n FROM order_values WHERE is_purchase'))?.['n']), 1);
-    const big = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: Array.from({ length: 60 }, (_, i) => ({ ...ORDERS[0] as object, order_id: `big${i}` })) });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/orders?mode=sync',
+      headers: auth(keys['integrator']),
+      payload: Array.from({ length: 60 }, (_, i) => ({ ...(ORDERS[0] as object), order_id: `big${i}` })),
+    });
     assert.equal(big.statusCode, 413);
     assert.equal(big.json().error, 'payload_too_large');
     assert.match(big.json().message, /limit of 4000 bytes/);
@@ -99,12 +121,23 @@ test('ingestion: a batch of only bad records is answered record by record; neste
       method: 'POST',
       url: '/api/ingest/orders?mode=sync',
       headers: auth(keys['integrator']),
-      payload: [{ channel: 'web', order_id: 'x1', buyer_id: 'A', created_at: 'soon', status: 'paid' }, 7, { channel: 'web', order_id: 'x2', buyer_id: 'A', created_at: '2024-05-01 10:00:00', status: 'sideways' }],
+      payload: [
+        { channel: 'web', order_id: 'x1', buyer_id: 'A', created_at: 'soon', status: 'paid' },
+        7,
+        { channel: 'web', order_id: 'x2', buyer_id: 'A', created_at: '2024-05-01 10:00:00', status: 'sideways' },
+      ],
     });
     assert.equal(bad.statusCode, 200, bad.body);
     const b = bad.json();
     assert.equal(b.loaded, 0);
-    assert.deepEqual(b.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]), [[0, 'created_at'], [1, ''], [2, 'status']]);
+    assert.deepEqual(
+      b.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]),
+      [
+        [0, 'created_at'],
+        [1, ''],
+        [2, 'status'],
+      ],
+    );
     assert.equal(b.rejected[0].value, 'soon');
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM orders'))?.['n']), 0);
     // The stored reject report names records by their place in the batch (1-based), and only writers may read it.
@@ -113,7 +146,10 @@ test('ingestion: a batch of only bad records is answered record by record; neste
     assert.match(String(csv.headers['content-type']), /text\/csv/);
     const lines = csv.body.trim().split('\n');
     assert.equal(lines[0], 'file,line,field,reason,value');
-    assert.deepEqual(lines.slice(1).map((l) => l.split(',').slice(1, 3).join(',')), ['1,created_at', '3,status']);
+    assert.deepEqual(
+      lines.slice(1).map((l) => l.split(',').slice(1, 3).join(',')),
+      ['1,created_at', '3,status'],
+    );
     assert.equal((await app.inject({ url: `/api/imports/${String(b.import_id)}/rejects.csv`, headers: auth(keys['analyst']) })).statusCode, 403);
     assert.equal((await app.inject({ url: '/api/imports/999/rejects.csv', headers: auth(keys['admin']) })).statusCode, 404);
     const mixed = (
@@ -121,15 +157,27 @@ test('ingestion: a batch of only bad records is answered record by record; neste
         method: 'POST',
         url: '/api/ingest/members?mode=sync',
         headers: auth(keys['integrator']),
-        payload: [{ channel: 'web', external_id: 'N1', name: { first: 'Wei' } }, { channel: 'web', external_id: 'N2', phone: 13800000009, nickname: 'x' }],
+        payload: [
+          { channel: 'web', external_id: 'N1', name: { first: 'Wei' } },
+          { channel: 'web', external_id: 'N2', phone: 13800000009, nickname: 'x' },
+        ],
       })
     ).json();
     assert.equal(mixed.loaded, 1);
-    assert.deepEqual(mixed.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]), [[0, 'name']]);
+    assert.deepEqual(
+      mixed.rejected.map((r: Record<string, unknown>) => [r['index'], r['field']]),
+      [[0, 'name']],
+    );
     assert.deepEqual(mixed.ignored_fields, ['nickname']);
     assert.equal(Number((await s.db.one("SELECT count(*) AS n FROM identities WHERE kind = 'phone' AND value = '+8613800000009'"))?.['n']), 1, 'a phone sent as a number is a phone');
     const listed = (await app.inject({ url: '/api/imports', headers: auth(keys['analyst']) })).json().imports as Array<Record<string, unknown>>;
-    assert.deepEqual(listed.map((i) => [i['entity'], i['file'], i['has_rejects']]), [['members', 'members.ndjson', false], ['orders', 'orders.ndjson', true]]);
+    assert.deepEqual(
+      listed.map((i) => [i['entity'], i['file'], i['has_rejects']]),
+      [
+        ['members', 'members.ndjson', false],
+        ['orders', 'orders.ndjson', true],
+      ],
+    );
     const refused = await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: [{ order_id: 'x3' }] });
     assert.equal(refused.statusCode, 400);
     assert.doesNotMatch(refused.json().message, /regulars-ingest-|\//, 'no staging path in the message');
@@ -178,11 +226,21 @@ test('uploads: a file body in any format the CLI reads, as the import report; op
 test('reads: reports with the CLI parameters, member search and the 360 profile, masked for analysts; OpenAPI lists the routes', async () => {
   const { s, app, keys } = await setup();
   try {
-    await app.inject({ method: 'POST', url: '/api/ingest/members?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'web', external_id: 'A', phone: '13800000001', email: 'Zhang.Wei@Example.com', name: '张伟' }] });
+    await app.inject({
+      method: 'POST',
+      url: '/api/ingest/members?mode=sync',
+      headers: auth(keys['integrator']),
+      payload: [{ channel: 'web', external_id: 'A', phone: '13800000001', email: 'Zhang.Wei@Example.com', name: '张伟' }],
+    });
     // The same person at the till: one member, merged through the phone.
     await app.inject({ method: 'POST', url: '/api/ingest/members?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'pos', external_id: 'C9', phone: '138 0000 0001' }] });
     await app.inject({ method: 'POST', url: '/api/ingest/orders?mode=sync', headers: auth(keys['integrator']), payload: ORDERS });
-    await app.inject({ method: 'POST', url: '/api/ingest/order_lines?mode=sync', headers: auth(keys['integrator']), payload: [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 1, unit_price: '30.00' }] });
+    await app.inject({
+      method: 'POST',
+      url: '/api/ingest/order_lines?mode=sync',
+      headers: auth(keys['integrator']),
+      payload: [{ channel: 'web', order_id: 'o1', line_no: 1, sku: 'X', quantity: 1, unit_price: '30.00' }],
+    });
     const meta = (await app.inject({ url: '/api/meta', headers: auth(keys['analyst']) })).json();
     assert.deepEqual(meta.channels, ['pos', 'web']);
     assert.equal(meta.as_of_default, '2024-05-01', 'the last day with a purchase (o3 has no lines, so no value)');
@@ -215,7 +273,69 @@ test('reads: reports with the CLI parameters, member search and the 360 profile,
     assert.equal((await app.inject({ url: '/api/members/nobody-at-all', headers: auth(keys['admin']) })).statusCode, 404);
     const doc = (await app.inject({ url: '/api/openapi.json' })).json();
     assert.equal(doc.openapi.slice(0, 2), '3.');
-    const routes = ['/api/campaigns', '/api/campaigns/run', '/api/campaigns/{id}', '/api/campaigns/{id}/evaluation', '/api/campaigns/{id}/launch', '/api/channels', '/api/channels/{name}', '/api/coupons/batches', '/api/coupons/issue', '/api/coupons/jobs', '/api/coupons/jobs/{id}', '/api/coupons/members/{member_id}', '/api/coupons/reservations', '/api/coupons/reservations/{id}/redeem', '/api/coupons/reservations/{id}/release', '/api/coupons/returns', '/api/coupons/templates', '/api/coupons/validate', '/api/experiments/evaluate', '/api/health', '/api/imports', '/api/imports/{id}/rejects.csv', '/api/inbox', '/api/ingest/{entity}', '/api/ingest/{entity}/{*}', '/api/keys', '/api/keys/{id}', '/api/loyalty/{programme}/accounts/{account}/history', '/api/loyalty/{programme}/accounts/{account}/lots', '/api/loyalty/{programme}/activities', '/api/loyalty/{programme}/adjust', '/api/loyalty/{programme}/dry-run', '/api/loyalty/{programme}/earn', '/api/loyalty/{programme}/lookup', '/api/loyalty/{programme}/reverse', '/api/loyalty/{programme}/spend', '/api/loyalty/{programme}/spend/rollback', '/api/me', '/api/members', '/api/members/{id}', '/api/members/{id}/unmerge', '/api/meta', '/api/models/fits', '/api/models/members/{id}', '/api/models/scores', '/api/models/scores.csv', '/api/models/validation', '/api/products/bundles', '/api/products/rules', '/api/products/{sku}/bought-together', '/api/recommendations', '/api/reports/{report}', '/api/segments', '/api/segments/count', '/api/segments/preview', '/api/segments/{id}', '/api/segments/{id}/members.csv', '/api/segments/{id}/snapshots', '/api/settings', '/api/settings/{key}', '/api/trend'];
+    const routes = [
+      '/api/campaigns',
+      '/api/campaigns/run',
+      '/api/campaigns/{id}',
+      '/api/campaigns/{id}/evaluation',
+      '/api/campaigns/{id}/launch',
+      '/api/channels',
+      '/api/channels/{name}',
+      '/api/coupons/batches',
+      '/api/coupons/issue',
+      '/api/coupons/jobs',
+      '/api/coupons/jobs/{id}',
+      '/api/coupons/members/{member_id}',
+      '/api/coupons/reservations',
+      '/api/coupons/reservations/{id}/redeem',
+      '/api/coupons/reservations/{id}/release',
+      '/api/coupons/returns',
+      '/api/coupons/templates',
+      '/api/coupons/validate',
+      '/api/experiments/evaluate',
+      '/api/health',
+      '/api/imports',
+      '/api/imports/{id}/rejects.csv',
+      '/api/inbox',
+      '/api/ingest/{entity}',
+      '/api/ingest/{entity}/{*}',
+      '/api/keys',
+      '/api/keys/{id}',
+      '/api/loyalty/{programme}/accounts/{account}/history',
+      '/api/loyalty/{programme}/accounts/{account}/lots',
+      '/api/loyalty/{programme}/activities',
+      '/api/loyalty/{programme}/adjust',
+      '/api/loyalty/{programme}/dry-run',
+      '/api/loyalty/{programme}/earn',
+      '/api/loyalty/{programme}/lookup',
+      '/api/loyalty/{programme}/reverse',
+      '/api/loyalty/{programme}/spend',
+      '/api/loyalty/{programme}/spend/rollback',
+      '/api/me',
+      '/api/members',
+      '/api/members/{id}',
+      '/api/members/{id}/unmerge',
+      '/api/meta',
+      '/api/models/fits',
+      '/api/models/members/{id}',
+      '/api/models/scores',
+      '/api/models/scores.csv',
+      '/api/models/validation',
+      '/api/products/bundles',
+      '/api/products/rules',
+      '/api/products/{sku}/bought-together',
+      '/api/recommendations',
+      '/api/reports/{report}',
+      '/api/segments',
+      '/api/segments/count',
+      '/api/segments/preview',
+      '/api/segments/{id}',
+      '/api/segments/{id}/members.csv',
+      '/api/segments/{id}/snapshots',
+      '/api/settings',
+      '/api/settings/{key}',
+      '/api/trend',
+    ];
     assert.deepEqual(Object.keys(doc.paths).sort(), routes.sort(), 'every API route, and only those');
     assert.ok('get' in doc.paths['/api/keys'] && 'post' in doc.paths['/api/keys'] && 'delete' in doc.paths['/api/keys/{id}'] && 'put' in doc.paths['/api/settings/{key}']);
     assert.deepEqual(doc.paths['/api/reports/{report}'].get.parameters.find((p: Record<string, unknown>) => p['name'] === 'period').schema.enum, ['week', 'month']);
@@ -246,7 +366,7 @@ test('console files: the built console, index.html for client routes, ECharts fr
     const echarts = await app.inject({ url: '/vendor/echarts.min.js' });
     assert.equal(echarts.statusCode, 200);
     assert.ok(echarts.body.length > 100_000 && echarts.body.includes('echarts'));
-    const api404 = await app.inject({ url: '/api/nothing' , headers: {} });
+    const api404 = await app.inject({ url: '/api/nothing', headers: {} });
     assert.equal(api404.statusCode, 401, 'unknown API paths still need a key');
     const notBuilt = await bare.inject({ url: '/' });
     assert.equal(notBuilt.statusCode, 200);

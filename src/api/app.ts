@@ -94,7 +94,12 @@ function analyticalQueue(db: Db, ops: OpStore, readTimeoutMs: number): Serial {
       try {
         return await fn();
       } catch (err) {
-        if (stopping !== undefined) throw new HttpError(503, 'read_timeout', `The read took longer than ${readTimeoutMs / 1000} s and was stopped: narrow it (a shorter period, one segment) or raise REGULARS_READ_TIMEOUT_SECONDS.`);
+        if (stopping !== undefined)
+          throw new HttpError(
+            503,
+            'read_timeout',
+            `The read took longer than ${readTimeoutMs / 1000} s and was stopped: narrow it (a shorter period, one segment) or raise REGULARS_READ_TIMEOUT_SECONDS.`,
+          );
         throw err;
       } finally {
         clearTimeout(limit);

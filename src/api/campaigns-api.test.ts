@@ -15,7 +15,10 @@ test('campaigns API: validation with paths, create, power check, launch (idempot
 
     const bad = await app.inject({ method: 'POST', url: '/api/campaigns', headers: op, payload: { ...SALE, control: { percent: 0 } } });
     assert.equal(bad.statusCode, 400);
-    assert.deepEqual(bad.json().errors.map((e: { path: string }) => e.path), ['$.control.percent']);
+    assert.deepEqual(
+      bad.json().errors.map((e: { path: string }) => e.path),
+      ['$.control.percent'],
+    );
     assert.equal((await app.inject({ method: 'POST', url: '/api/campaigns', headers: analyst, payload: SALE })).statusCode, 403);
     const created = await app.inject({ method: 'POST', url: '/api/campaigns', headers: op, payload: SALE });
     assert.equal(created.statusCode, 201);
@@ -25,7 +28,14 @@ test('campaigns API: validation with paths, create, power check, launch (idempot
     assert.equal(shown.power.audience, 20);
     assert.equal(shown.power.control_percent, 20);
     assert.ok(shown.power.required_audience > 20 && shown.power.enough === false, JSON.stringify(shown.power));
-    assert.deepEqual(shown.waves.map((w: { wave_id: string; when: unknown }) => [w.wave_id, w.when]), [['edm', null], ['sms1', { not: { opened: 'edm' } }], ['sms2', null]]);
+    assert.deepEqual(
+      shown.waves.map((w: { wave_id: string; when: unknown }) => [w.wave_id, w.when]),
+      [
+        ['edm', null],
+        ['sms1', { not: { opened: 'edm' } }],
+        ['sms2', null],
+      ],
+    );
 
     const launched = await app.inject({ method: 'POST', url: `/api/campaigns/${id}/launch`, headers: op });
     assert.equal(launched.statusCode, 200);
@@ -33,13 +43,19 @@ test('campaigns API: validation with paths, create, power check, launch (idempot
     assert.deepEqual((await app.inject({ method: 'POST', url: `/api/campaigns/${id}/launch`, headers: op })).json(), launched.json());
     assert.equal((await app.inject({ url: '/api/campaigns/CNOPE', headers: analyst })).statusCode, 404);
     const listed = (await app.inject({ url: '/api/campaigns', headers: analyst })).json().campaigns;
-    assert.deepEqual(listed.map((c: { campaign_id: string; status: string; runs: number; audience: number }) => [c.campaign_id, c.status, c.runs, c.audience]), [[id, 'launched', 1, 20]]);
+    assert.deepEqual(
+      listed.map((c: { campaign_id: string; status: string; runs: number; audience: number }) => [c.campaign_id, c.status, c.runs, c.audience]),
+      [[id, 'launched', 1, 20]],
+    );
 
     // Channels are admin-only and their secrets never come back.
     assert.equal((await app.inject({ method: 'PUT', url: '/api/channels/edm', headers: op, payload: {} })).statusCode, 403);
     const csvFile = `${s.dir}/edm.csv`;
     assert.equal((await app.inject({ method: 'PUT', url: '/api/channels/edm', headers: admin, payload: { kind: 'csv', file: csvFile, consent_channel: 'email' } })).statusCode, 200);
-    assert.equal((await app.inject({ method: 'PUT', url: '/api/channels/sms', headers: admin, payload: { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: 'short', consent_channel: 'sms' } })).statusCode, 400);
+    assert.equal(
+      (await app.inject({ method: 'PUT', url: '/api/channels/sms', headers: admin, payload: { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: 'short', consent_channel: 'sms' } })).statusCode,
+      400,
+    );
     await app.inject({ method: 'PUT', url: '/api/channels/sms', headers: admin, payload: { kind: 'webhook', url: 'http://127.0.0.1:9/', secret: 'a-long-enough-secret', consent_channel: 'sms' } });
     const chans = (await app.inject({ url: '/api/channels', headers: admin })).json().channels;
     assert.equal(JSON.stringify(chans).includes('a-long-enough-secret'), false);

@@ -1,49 +1,68 @@
 /** Campaigns and message channels over HTTP: create, show with the power check, launch, evaluate. */
 import type { FastifyInstance } from 'fastify';
 import { validateChannelConfig } from '../channels/index.js';
-import {
-  campaignOverview,
-  createCampaign,
-  evaluateCampaignRuns,
-  launchCampaign,
-  listCampaigns,
-  listMessageChannels,
-  runDue,
-  setMessageChannel,
-  storedChannels,
-} from '../campaigns/index.js';
+import { campaignOverview, createCampaign, evaluateCampaignRuns, launchCampaign, listCampaigns, listMessageChannels, runDue, setMessageChannel, storedChannels } from '../campaigns/index.js';
 import { couponCostOf } from '../coupons/index.js';
 import { ADMIN, anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
-
 
 export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;
 
-  app.get('/api/campaigns', { preHandler: need(READ), schema: { summary: 'Campaigns, newest first', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
-    campaigns: await serial(() => listCampaigns(db)),
-  }));
+  app.get(
+    '/api/campaigns',
+    { preHandler: need(READ), schema: { summary: 'Campaigns, newest first', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: anyObject } } }, ...authErrors } } },
+    async () => ({
+      campaigns: await serial(() => listCampaigns(db)),
+    }),
+  );
 
   app.post<{ Body: unknown }>(
     '/api/campaigns',
-    { preHandler: need(OPERATE), schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
+    {
+      preHandler: need(OPERATE),
+      schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } },
+    },
     async (req, reply) => reply.status(201).send(await serial(() => createCampaign(db, clock, req.body))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
     '/api/campaigns/:id',
-    { preHandler: need(READ), schema: { summary: 'A campaign: definition, power check next to the holdout, runs, waves with their sends', params: idParams, querystring: asOfQuery, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'A campaign: definition, power check next to the holdout, runs, waves with their sends',
+        params: idParams,
+        querystring: asOfQuery,
+        response: { 200: anyObject, 404: errorSchema, ...authErrors },
+      },
+    },
     async (req) => serial(() => campaignOverview(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
   );
 
   app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
     '/api/campaigns/:id/launch',
-    { preHandler: need(OPERATE), schema: { summary: 'Freeze the audience, assign the control group, plan the waves (again: returns the run unchanged)', params: idParams, querystring: asOfQuery, response: { 200: anyObject, 404: errorSchema, 409: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Freeze the audience, assign the control group, plan the waves (again: returns the run unchanged)',
+        params: idParams,
+        querystring: asOfQuery,
+        response: { 200: anyObject, 404: errorSchema, 409: errorSchema, ...authErrors },
+      },
+    },
     async (req) => serial(() => launchCampaign(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
   );
 
   app.get<{ Params: { id: string } }>(
     '/api/campaigns/:id/evaluation',
-    { preHandler: need(READ), schema: { summary: 'Treatment against control per run and pooled, with intervals, increments, ROI, SRM check, delivery funnel and verdicts', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Treatment against control per run and pooled, with intervals, increments, ROI, SRM check, delivery funnel and verdicts',
+        params: idParams,
+        response: { 200: anyObject, 404: errorSchema, ...authErrors },
+      },
+    },
     async (req) => serial(() => evaluateCampaignRuns(db, req.params.id, couponCostOf(ctx.ops))),
   );
 
@@ -53,13 +72,28 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
     async () => serial(() => runDue(db, clock, storedChannels(db))),
   );
 
-  app.get('/api/channels', { preHandler: need(ADMIN), schema: { summary: 'Message channels (secrets masked)', response: { 200: { type: 'object', properties: { channels: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
-    channels: await serial(() => listMessageChannels(db)),
-  }));
+  app.get(
+    '/api/channels',
+    {
+      preHandler: need(ADMIN),
+      schema: { summary: 'Message channels (secrets masked)', response: { 200: { type: 'object', properties: { channels: { type: 'array', items: anyObject } } }, ...authErrors } },
+    },
+    async () => ({
+      channels: await serial(() => listMessageChannels(db)),
+    }),
+  );
 
   app.put<{ Params: { name: string }; Body: unknown }>(
     '/api/channels/:name',
-    { preHandler: need(ADMIN), schema: { summary: 'Store a message channel (csv, webhook, email; docs/channels.md)', params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, body: anyObject, response: { 200: anyObject, 400: fieldErrorsSchema, ...authErrors } } },
+    {
+      preHandler: need(ADMIN),
+      schema: {
+        summary: 'Store a message channel (csv, webhook, email; docs/channels.md)',
+        params: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+        body: anyObject,
+        response: { 200: anyObject, 400: fieldErrorsSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const v = validateChannelConfig(req.body);
       if (!v.ok) throw new HttpError(400, 'invalid_channel', v.errors.map((e) => `${e.path} ${e.reason}`).join('; '));

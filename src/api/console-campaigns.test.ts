@@ -44,11 +44,11 @@ test('console: an operator creates a campaign from a saved segment, sees the pow
     await page.waitForFunction(() => (document.querySelector('#camp-error')?.textContent ?? '').includes('$.waves[0].at'));
     await page.fill('#camp-at', '-2d');
     await page.click('#camp-create');
-    await page.waitForFunction(() => (document.querySelector('#campaign-title')?.textContent ?? '').includes('Spring coupons · draft'));
+    await page.waitForFunction(() => (document.querySelector('#campaign-title')?.textContent ?? '').includes('Spring coupons · Draft'));
     const power = (await page.textContent('#campaign-power')) ?? '';
     assert.match(power, /2025-02-03|\d{4}-\d{2}-\d{2}/, `the power check names its as-of date: ${power}`);
     await page.click('#camp-launch');
-    await page.waitForFunction(() => (document.querySelector('#campaign-title')?.textContent ?? '').includes('Spring coupons · launched'));
+    await page.waitForFunction(() => (document.querySelector('#campaign-title')?.textContent ?? '').includes('Spring coupons · Launched'));
     await page.waitForSelector('[data-verdict]');
     const verdict = (await page.textContent('[data-verdict]')) ?? '';
     assert.ok(verdict.length > 20, verdict);

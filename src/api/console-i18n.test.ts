@@ -22,16 +22,60 @@ function sources(dir: string, out: string[] = []): string[] {
 }
 
 // Words a Chinese text may carry as they are: abbreviations Chinese users use, and commands.
-const KEPT = new Set(['RFM', 'KPI', 'ROI', 'CLV', 'CSV', 'SMS', 'EDM', 'API', 'SKU', 'ID', 'JSON', 'ISO', 'Regulars', 'regulars', 'keys', 'create', 'scope', 'admin', 'campaigns', 'file', 'campaign', 'json', 'docs', 'md', 'targets', 'import', 'analyze', 'rfm', 'by', 'segment', 'unionid']);
+const KEPT = new Set([
+  'RFM',
+  'KPI',
+  'ROI',
+  'CLV',
+  'CSV',
+  'SMS',
+  'EDM',
+  'API',
+  'SKU',
+  'ID',
+  'JSON',
+  'ISO',
+  'Regulars',
+  'regulars',
+  'keys',
+  'create',
+  'scope',
+  'admin',
+  'campaigns',
+  'file',
+  'campaign',
+  'json',
+  'docs',
+  'md',
+  'targets',
+  'import',
+  'analyze',
+  'rfm',
+  'by',
+  'segment',
+  'unionid',
+]);
 
 test('console dictionaries: zh and en have the same keys, none empty, and zh is Chinese', async () => {
   const { en, zh } = await dictionaries();
   const enKeys = Object.keys(en).sort();
   const zhKeys = Object.keys(zh).sort();
   assert.ok(enKeys.length > 300, `a full dictionary (${enKeys.length} keys)`);
-  assert.deepEqual(enKeys.filter((k) => !(k in zh)), [], 'keys missing in zh');
-  assert.deepEqual(zhKeys.filter((k) => !(k in en)), [], 'keys missing in en');
-  assert.deepEqual(enKeys.filter((k) => (en[k] ?? '').trim() === '' || (zh[k] ?? '').trim() === ''), [], 'empty labels');
+  assert.deepEqual(
+    enKeys.filter((k) => !(k in zh)),
+    [],
+    'keys missing in zh',
+  );
+  assert.deepEqual(
+    zhKeys.filter((k) => !(k in en)),
+    [],
+    'keys missing in en',
+  );
+  assert.deepEqual(
+    enKeys.filter((k) => (en[k] ?? '').trim() === '' || (zh[k] ?? '').trim() === ''),
+    [],
+    'empty labels',
+  );
   const english = zhKeys.filter((k) => ((zh[k] ?? '').match(/[A-Za-z]{2,}/g) ?? []).some((w) => !KEPT.has(w) && !(w.length <= 3 && w === w.toUpperCase())) && !/[\u4e00-\u9fff]/.test(zh[k] ?? ''));
   assert.deepEqual(english, [], 'zh labels written in English');
   const chinese = enKeys.filter((k) => !k.startsWith('cn.') && /[\u4e00-\u9fff]/.test(en[k] ?? ''));

@@ -33,7 +33,10 @@ async function words(page: Page): Promise<string> {
 /** Goes to a page and waits until it has drawn (no loading indicator left). */
 async function open(page: Page, name: string, query = ''): Promise<void> {
   await page.evaluate(([n, q]) => (location.hash = `#/${n}${q}`), [name, query]);
-  await page.waitForFunction((n) => location.hash.startsWith(`#/${n}`) && document.querySelector('#page h2') !== null && document.querySelector('#loading') === null && document.querySelector('#page .loading') === null, name);
+  await page.waitForFunction(
+    (n) => location.hash.startsWith(`#/${n}`) && document.querySelector('#page h2') !== null && document.querySelector('#loading') === null && document.querySelector('#page .loading') === null,
+    name,
+  );
 }
 
 test('console for merchants: no English in zh and no Chinese in en on every page, period filter, segment builder, phone layout, loading and empty states', { skip }, async () => {
@@ -52,10 +55,13 @@ test('console for merchants: no English in zh and no Chinese in en on every page
     const newPage = async (lang: 'zh' | 'en', width: number, height: number): Promise<Page> => {
       const page = await browser.newPage({ viewport: { width, height } });
       page.on('pageerror', (e) => errors.push(e.message));
-      await page.addInitScript((o: { lang: string; key: string }) => {
-        localStorage.setItem('regulars.lang', o.lang);
-        localStorage.setItem('regulars.key', o.key);
-      }, { lang, key });
+      await page.addInitScript(
+        (o: { lang: string; key: string }) => {
+          localStorage.setItem('regulars.lang', o.lang);
+          localStorage.setItem('regulars.key', o.key);
+        },
+        { lang, key },
+      );
       await page.goto(`${server.url}/#/overview`);
       await page.waitForSelector('#page h2');
       return page;
@@ -67,7 +73,14 @@ test('console for merchants: no English in zh and no Chinese in en on every page
       for (const p of PAGES) {
         await open(page, p);
         if (p === 'members') {
-          await page.fill('#member-q', String((await s.db.one("SELECT right(value, 4) AS v FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['v']));
+          await page.fill(
+            '#member-q',
+            String(
+              (await s.db.one("SELECT right(value, 4) AS v FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.[
+                'v'
+              ],
+            ),
+          );
           await page.click('#member-search');
           await page.waitForSelector('#member-results table, #member-profile h3');
           await page.locator('#member-results tbody tr').first().click();
@@ -80,7 +93,11 @@ test('console for merchants: no English in zh and no Chinese in en on every page
           assert.deepEqual([...new Set(english)], [], `${p} (zh) shows English: ${text.slice(0, 400)}`);
         } else {
           const chinese = text.match(/[\u4e00-\u9fff]+/g) ?? [];
-          assert.deepEqual([...new Set(chinese)].filter((w) => w !== '中文'), [], `${p} (en) shows Chinese`);
+          assert.deepEqual(
+            [...new Set(chinese)].filter((w) => w !== '中文'),
+            [],
+            `${p} (en) shows Chinese`,
+          );
         }
         await page.waitForTimeout(200); // charts finish drawing before the picture
         await page.screenshot({ path: join(shots, `${p}-${lang}.png`), fullPage: true });
@@ -90,7 +107,10 @@ test('console for merchants: no English in zh and no Chinese in en on every page
 
     // 2. The period filter changes the figures on Overview and Seven links.
     const page = await newPage('en', 1440, 900);
-    for (const [p, sel] of [['overview', '.cards'], ['links', '#page table']] as const) {
+    for (const [p, sel] of [
+      ['overview', '.cards'],
+      ['links', '#page table'],
+    ] as const) {
       await open(page, p, '?period=month');
       const month = (await page.textContent(sel)) ?? '';
       const monthRange = (await page.textContent('#page h2')) ?? '';

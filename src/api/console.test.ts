@@ -24,7 +24,14 @@ test('console: every page draws from the API, filters change the data, language 
   // A launched and sent campaign (CSV list channel) for the campaigns page.
   const t = fixedClock('2025-01-18T12:00:00Z');
   await setMessageChannel(s.db, t, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
-  const campaign = await createCampaign(s.db, t, { name: 'Winter sale', audience: { rule: { kind: 'consent', channel: 'sms', status: 'granted' } }, starts_at: '2025-01-20 10:00', control: { percent: 20 }, attribution_days: 14, waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: 'Winter sale on 12 December' } }] });
+  const campaign = await createCampaign(s.db, t, {
+    name: 'Winter sale',
+    audience: { rule: { kind: 'consent', channel: 'sms', status: 'granted' } },
+    starts_at: '2025-01-20 10:00',
+    control: { percent: 20 },
+    attribution_days: 14,
+    waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: 'Winter sale on 12 December' } }],
+  });
   const run = await launchCampaign(s.db, t, campaign.campaign_id, { asOf: '2025-01-17' });
   assert.ok(run.audience > 100, `a real audience (${run.audience})`);
   assert.equal((await runDue(s.db, t, storedChannels(s.db))).sent > 0, true);
@@ -53,14 +60,21 @@ test('console: every page draws from the API, filters change the data, language 
     const periods = (await import(pathToFileURL(join(ROOT, 'dist', 'web', 'periods.js')).href)) as { periodRange(k: string, asOf: string, from: string, to: string): { from: string; to: string } };
     const meta = (await (await fetch(`${server.url}/api/meta`, { headers: { authorization: `Bearer ${key}` } })).json()) as { as_of_default: string };
     const month = periods.periodRange('month', meta.as_of_default, '', '');
-    const kpi = (await (await fetch(`${server.url}/api/reports/kpi?as_of=${month.to}&from=${month.from}`, { headers: { authorization: `Bearer ${key}` } })).json()) as { result: { summary: { current: { orders: number } } } };
+    const kpi = (await (await fetch(`${server.url}/api/reports/kpi?as_of=${month.to}&from=${month.from}`, { headers: { authorization: `Bearer ${key}` } })).json()) as {
+      result: { summary: { current: { orders: number } } };
+    };
     assert.ok((await page.textContent('.cards'))?.includes(new Intl.NumberFormat('en-US').format(kpi.result.summary.current.orders)), 'the overview shows the API figures');
     for (const p of PAGES) {
       await page.click(`nav a[data-page="${p}"]`);
-      await page.waitForFunction((name) => location.hash.startsWith(`#/${name}`) && document.querySelector('#page h2') !== null && document.querySelector('#loading') === null, p).catch(async (e: unknown) => {
-        throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)} ${errors.join(' | ')}`.slice(0, 900));
-      });
-      if (!['members', 'import', 'settings'].includes(p)) await page.waitForSelector('#page canvas').catch(async (e: unknown) => { throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)}`.slice(0, 600)); });
+      await page
+        .waitForFunction((name) => location.hash.startsWith(`#/${name}`) && document.querySelector('#page h2') !== null && document.querySelector('#loading') === null, p)
+        .catch(async (e: unknown) => {
+          throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)} ${errors.join(' | ')}`.slice(0, 900));
+        });
+      if (!['members', 'import', 'settings'].includes(p))
+        await page.waitForSelector('#page canvas').catch(async (e: unknown) => {
+          throw new Error(`${p}: ${(await page.textContent('#page')) ?? ''} ${String(e)}`.slice(0, 600));
+        });
       if (p === 'campaigns') {
         await page.waitForSelector('[data-verdict]');
         assert.match((await page.textContent('#campaign-title')) ?? '', /Winter sale/);
@@ -76,7 +90,10 @@ test('console: every page draws from the API, filters change the data, language 
     await page.selectOption('#f-period', 'week');
     await page.waitForFunction(() => location.hash.includes('period=week'));
     await page.waitForSelector('#page canvas');
-    assert.ok(requests.slice(before).some((u) => u.includes('/api/reports/repeat') && u.includes('period=week')), 'the weekly report is asked for');
+    assert.ok(
+      requests.slice(before).some((u) => u.includes('/api/reports/repeat') && u.includes('period=week')),
+      'the weekly report is asked for',
+    );
     await page.fill('#f-as-of', '2024-10-31');
     await page.dispatchEvent('#f-as-of', 'change');
     await page.waitForFunction(() => location.hash.includes('as_of=2024-10-31'));
@@ -112,14 +129,19 @@ test('console: every page draws from the API, filters change the data, language 
     await page.selectOption('#f-segment', savedId);
     await page.waitForSelector('#scope-note');
     assert.match((await page.textContent('#scope-note')) ?? '', new RegExp(`SMS withdrawn \\(${withdrawn}\\)`));
-    assert.ok(requests.some((u) => u.includes('/api/reports/lifecycle') && u.includes(`segment=${savedId}`)), 'the report is asked for the segment');
+    assert.ok(
+      requests.some((u) => u.includes('/api/reports/lifecycle') && u.includes(`segment=${savedId}`)),
+      'the report is asked for the segment',
+    );
     await page.waitForSelector('#page canvas, #page [data-empty]').catch(async (e: unknown) => {
       throw new Error(`lifecycle for the segment: ${(await page.textContent('#page')) ?? ''} ${String(e)}`.slice(0, 900));
     });
     await page.selectOption('#f-segment', '');
     await page.waitForFunction(() => document.querySelector('#scope-note') === null && document.querySelector('#page canvas') !== null);
     // Member search by phone and the profile.
-    const phone = String((await s.db.one("SELECT value FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['value']);
+    const phone = String(
+      (await s.db.one("SELECT value FROM identities WHERE kind = 'phone' AND member_id IN (SELECT member_id FROM order_values WHERE is_purchase) ORDER BY value LIMIT 1"))?.['value'],
+    );
     await page.click('nav a[data-page="members"]');
     await page.waitForSelector('#member-q');
     await page.click('#member-search');
@@ -142,7 +164,11 @@ test('console: every page draws from the API, filters change the data, language 
     // Upload a small file and see the report.
     await page.click('nav a[data-page="import"]');
     await page.waitForSelector('#imp-file');
-    await page.setInputFiles('#imp-file', { name: 'orders.csv', mimeType: 'text/csv', buffer: Buffer.from('channel,order_id,buyer_id,created_at,paid_at,status\nweb,UP1,U1,2024-12-01 10:00:00,2024-12-01 10:00:00,paid\nweb,UP2,U2,not a date,,paid\n') });
+    await page.setInputFiles('#imp-file', {
+      name: 'orders.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('channel,order_id,buyer_id,created_at,paid_at,status\nweb,UP1,U1,2024-12-01 10:00:00,2024-12-01 10:00:00,paid\nweb,UP2,U2,not a date,,paid\n'),
+    });
     await page.selectOption('#imp-preset', 'regulars');
     await page.click('#imp-go');
     await page.waitForSelector('#imp-report table');

@@ -21,7 +21,11 @@ export const ADMIN: readonly Scope[] = ['admin'];
 
 /** An expected failure with its HTTP status and a stable code; the error handler renders it. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
     this.name = 'HttpError';
   }
@@ -100,7 +104,12 @@ export const idParams = { type: 'object', properties: { id: { type: 'string' } }
 
 export const fieldErrorsSchema = {
   type: 'object',
-  properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'string' }, errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } } },
+  properties: {
+    error: { type: 'string' },
+    message: { type: 'string' },
+    detail: { type: 'string' },
+    errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, reason: { type: 'string' } } } },
+  },
 } as const;
 /** The error answers every authenticated route can give. */
 export const authErrors = { 401: errorSchema, 403: errorSchema } as const;

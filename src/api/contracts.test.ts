@@ -9,7 +9,12 @@ import { MemberHitsSchema, SegmentPreviewSchema, TrendSchema } from '../contract
 
 FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v));
 
-const ORDERS = ['channel,order_id,buyer_id,created_at,paid_at,status', 'web,o1,A,2024-01-10 10:00:00,2024-01-10 10:00:00,paid', 'web,o2,A,2025-01-12 10:00:00,2025-01-12 10:00:00,paid', 'web,o3,B,2025-02-15 10:00:00,2025-02-15 10:00:00,paid'];
+const ORDERS = [
+  'channel,order_id,buyer_id,created_at,paid_at,status',
+  'web,o1,A,2024-01-10 10:00:00,2024-01-10 10:00:00,paid',
+  'web,o2,A,2025-01-12 10:00:00,2025-01-12 10:00:00,paid',
+  'web,o3,B,2025-02-15 10:00:00,2025-02-15 10:00:00,paid',
+];
 const LINES = ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,X,1,20.00', 'web,o2,1,X,2,30.50', 'web,o3,1,X,1,40.00'];
 
 test('shared contracts: the API answers match their schemas and OpenAPI publishes them', async () => {
@@ -25,15 +30,23 @@ test('shared contracts: the API answers match their schemas and OpenAPI publishe
     assert.ok(Value.Check(TrendSchema, trend), JSON.stringify([...Value.Errors(TrendSchema, trend)].slice(0, 3)));
     const points = (trend as { points: Array<{ from: string; gross_sales: string; last_year: { gross_sales: string | null } }> }).points;
     assert.equal(points.length, 14);
-    assert.deepEqual(points.find((p) => p.from === '2025-01-01'), { ...points.find((p) => p.from === '2025-01-01'), gross_sales: '61.0000', last_year: { ...points.find((p) => p.from === '2025-01-01')?.last_year, gross_sales: '20.0000' } }, 'January 2025 against January 2024');
+    assert.deepEqual(
+      points.find((p) => p.from === '2025-01-01'),
+      { ...points.find((p) => p.from === '2025-01-01'), gross_sales: '61.0000', last_year: { ...points.find((p) => p.from === '2025-01-01')?.last_year, gross_sales: '20.0000' } },
+      'January 2025 against January 2024',
+    );
     assert.equal(points.find((p) => p.from === '2024-01-01')?.last_year.gross_sales, null, 'January 2023 lies before the data: no data, not zero');
-    const preview = (await app.inject({ method: 'POST', url: '/api/segments/preview?as_of=2025-02-20', headers, payload: { kind: 'purchase', fact: 'purchases', op: 'gte', value: 1 } })).json<unknown>();
+    const preview = (
+      await app.inject({ method: 'POST', url: '/api/segments/preview?as_of=2025-02-20', headers, payload: { kind: 'purchase', fact: 'purchases', op: 'gte', value: 1 } })
+    ).json<unknown>();
     assert.ok(Value.Check(SegmentPreviewSchema, preview), JSON.stringify([...Value.Errors(SegmentPreviewSchema, preview)].slice(0, 3)));
     assert.equal((preview as { members: number; base: number }).members, 2);
     const hits = (await app.inject({ url: '/api/members?q=o3', headers })).json<unknown>();
     assert.ok(Value.Check(MemberHitsSchema, hits), JSON.stringify(hits));
     assert.equal((hits as { members: unknown[] }).members.length, 1, 'found by its order ID');
-    const openapi = (await app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>> }>();
+    const openapi = (await app.inject({ url: '/api/openapi.json' })).json<{
+      paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: { properties?: Record<string, unknown> } }> }> }>>;
+    }>();
     const schemaOf = (path: string, method: string): Record<string, unknown> | undefined => openapi.paths[path]?.[method]?.responses['200']?.content['application/json']?.schema.properties;
     assert.ok(schemaOf('/api/trend', 'get')?.['points'] !== undefined, 'the trend schema is published');
     assert.ok(schemaOf('/api/segments/preview', 'post')?.['reachable'] !== undefined, 'the preview schema is published');

@@ -22,15 +22,26 @@ for (const engine of ENGINES) {
       const op = (await createKey(box.store, clock, 'operator', 'ops')).key;
       const pos = (await createKey(box.store, clock, 'pos', 'till 1')).key;
       const analyst = (await createKey(box.store, clock, 'analyst', 'bi')).key;
-      const tpl = await app.inject({ method: 'POST', url: '/api/coupons/templates', headers: auth(op), payload: { name: '满150减20', kind: 'threshold', spend: '150', off: '20', channels: ['store'], budget: { count: 1 } } });
+      const tpl = await app.inject({
+        method: 'POST',
+        url: '/api/coupons/templates',
+        headers: auth(op),
+        payload: { name: '满150减20', kind: 'threshold', spend: '150', off: '20', channels: ['store'], budget: { count: 1 } },
+      });
       assert.equal(tpl.statusCode, 201, tpl.body);
       const bad = await app.inject({ method: 'POST', url: '/api/coupons/templates', headers: auth(op), payload: { name: 'x', kind: 'percent_off', percent: 15 } });
       assert.equal(bad.statusCode, 400);
       assert.equal(bad.json().detail.errors[0].path, '$.percent');
-      const batch = await app.inject({ method: 'POST', url: '/api/coupons/batches', headers: auth(op), payload: { template_id: tpl.json().template_id, generate: 10, prefix: 'T-', pattern: '######' } });
+      const batch = await app.inject({
+        method: 'POST',
+        url: '/api/coupons/batches',
+        headers: auth(op),
+        payload: { template_id: tpl.json().template_id, generate: 10, prefix: 'T-', pattern: '######' },
+      });
       assert.equal(batch.statusCode, 201, batch.body);
       const batchId = batch.json().batch_id;
-      const issue = (member: string, key: string) => app.inject({ method: 'POST', url: '/api/coupons/issue', headers: { ...auth(pos), 'idempotency-key': key }, payload: { batch_id: batchId, member_id: member } });
+      const issue = (member: string, key: string) =>
+        app.inject({ method: 'POST', url: '/api/coupons/issue', headers: { ...auth(pos), 'idempotency-key': key }, payload: { batch_id: batchId, member_id: member } });
       const c1 = await issue('m1', 'i-1');
       assert.equal(c1.statusCode, 201, c1.body);
       assert.deepEqual((await issue('m1', 'i-1')).json(), c1.json(), 'a retry returns the first coupon');
@@ -67,7 +78,17 @@ for (const engine of ENGINES) {
       const report = await app.inject({ url: '/api/coupons/batches', headers: auth(op) });
       assert.deepEqual([report.json().batches[0].issued, report.json().batches[0].redeemed], [2, 0]);
       const spec = (await app.inject({ url: '/api/openapi.json' })).json();
-      for (const p of ['/api/coupons/validate', '/api/coupons/reservations', '/api/coupons/reservations/{id}/redeem', '/api/coupons/reservations/{id}/release', '/api/coupons/returns', '/api/coupons/members/{member_id}', '/api/coupons/templates', '/api/coupons/batches', '/api/coupons/jobs/{id}']) {
+      for (const p of [
+        '/api/coupons/validate',
+        '/api/coupons/reservations',
+        '/api/coupons/reservations/{id}/redeem',
+        '/api/coupons/reservations/{id}/release',
+        '/api/coupons/returns',
+        '/api/coupons/members/{member_id}',
+        '/api/coupons/templates',
+        '/api/coupons/batches',
+        '/api/coupons/jobs/{id}',
+      ]) {
         assert.ok(spec.paths[p] !== undefined, `${p} in OpenAPI`);
       }
     } finally {

@@ -58,11 +58,23 @@ const STATUS: Record<CouponFailure['type'], number> = {
   code_space_too_small: 422,
 };
 
-const refusal = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } }, required: ['error', 'message'] } as const;
+const refusal = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' }, detail: { type: 'object', additionalProperties: true } },
+  required: ['error', 'message'],
+} as const;
 const refusals = { 400: refusal, 404: refusal, 409: refusal, 422: refusal, ...authErrors } as const;
 const Basket = Type.Object(
   {
-    lines: Type.Array(Type.Object({ sku: Type.String(), quantity: Type.Integer({ minimum: 1 }), unit_price: Type.String({ description: 'decimal string' }), category: Type.Optional(Type.String()), brand: Type.Optional(Type.String()) })),
+    lines: Type.Array(
+      Type.Object({
+        sku: Type.String(),
+        quantity: Type.Integer({ minimum: 1 }),
+        unit_price: Type.String({ description: 'decimal string' }),
+        category: Type.Optional(Type.String()),
+        brand: Type.Optional(Type.String()),
+      }),
+    ),
     shipping: Type.Optional(Type.String()),
     channel: Type.Optional(Type.String()),
     store: Type.Optional(Type.String()),
@@ -71,7 +83,13 @@ const Basket = Type.Object(
 );
 const Key = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'idempotency key (or the Idempotency-Key header)' }));
 const Codes = Type.Array(Type.String(), { minItems: 1 });
-const CodeCheck = Type.Object({ code: Type.String(), applicable: Type.Boolean(), kind: Type.Optional(Type.String()), discount: Type.Optional(Type.String()), reason: Type.Optional(Type.Object({}, { additionalProperties: true })) });
+const CodeCheck = Type.Object({
+  code: Type.String(),
+  applicable: Type.Boolean(),
+  kind: Type.Optional(Type.String()),
+  discount: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.Object({}, { additionalProperties: true })),
+});
 const ValidationSchema = Type.Object({ coupons: Type.Array(CodeCheck), total_discount: Type.String(), basket_value: Type.String(), to_pay: Type.String() });
 
 /** Sends the value (status ok) or the refusal with its status. */
@@ -104,7 +122,14 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.post<{ Body: { member_id: string; codes: string[]; basket: unknown } }>(
     '/api/coupons/validate',
-    { preHandler: need(POS), schema: { summary: 'Which discount each code gives on this basket, in the order they apply, or why not (changes nothing)', body: Type.Object({ member_id: Type.String(), codes: Codes, basket: Basket }), response: { 200: ValidationSchema, ...refusals } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Which discount each code gives on this basket, in the order they apply, or why not (changes nothing)',
+        body: Type.Object({ member_id: Type.String(), codes: Codes, basket: Basket }),
+        response: { 200: ValidationSchema, ...refusals },
+      },
+    },
     async (req) => toJson(await validateCodes(ops, clock, { member_id: req.body.member_id, codes: req.body.codes, basket: basketOf(req.body.basket) })),
   );
 
@@ -119,40 +144,95 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       },
     },
     async (req, reply) =>
-      answer(reply, await reserve(ops, clock, { key: keyOf(req, req.body), member_id: req.body.member_id, codes: req.body.codes, basket: basketOf(req.body.basket), ...(req.body.ttl_seconds === undefined ? {} : { ttl_seconds: req.body.ttl_seconds }) }, actor(req)), 201),
+      answer(
+        reply,
+        await reserve(
+          ops,
+          clock,
+          {
+            key: keyOf(req, req.body),
+            member_id: req.body.member_id,
+            codes: req.body.codes,
+            basket: basketOf(req.body.basket),
+            ...(req.body.ttl_seconds === undefined ? {} : { ttl_seconds: req.body.ttl_seconds }),
+          },
+          actor(req),
+        ),
+        201,
+      ),
   );
 
   app.post<{ Params: { id: string }; Body: { key?: string; order_id: string } }>(
     '/api/coupons/reservations/:id/redeem',
-    { preHandler: need(POS), schema: { summary: 'Redeem (核销) a live reservation for a paid order', params: Type.Object({ id: Type.String() }), body: Type.Object({ key: Key, order_id: Type.String({ minLength: 1 }) }), response: { 200: Redemption, ...refusals } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Redeem (核销) a live reservation for a paid order',
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({ key: Key, order_id: Type.String({ minLength: 1 }) }),
+        response: { 200: Redemption, ...refusals },
+      },
+    },
     async (req, reply) => answer(reply, await redeem(ops, clock, { key: keyOf(req, req.body), reservation_id: req.params.id, order_id: req.body.order_id }, actor(req))),
   );
 
   app.post<{ Params: { id: string }; Body: { key?: string } }>(
     '/api/coupons/reservations/:id/release',
-    { preHandler: need(POS), schema: { summary: 'Release a reservation: the coupons are usable again, the budget is given back', params: Type.Object({ id: Type.String() }), body: Type.Object({ key: Key }), response: { 200: Release, ...refusals } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Release a reservation: the coupons are usable again, the budget is given back',
+        params: Type.Object({ id: Type.String() }),
+        body: Type.Object({ key: Key }),
+        response: { 200: Release, ...refusals },
+      },
+    },
     async (req, reply) => answer(reply, await release(ops, clock, { key: keyOf(req, req.body ?? {}), reservation_id: req.params.id }, actor(req))),
   );
 
   app.post<{ Body: { key?: string; order_id: string; whole: boolean } }>(
     '/api/coupons/returns',
-    { preHandler: need(POS), schema: { summary: 'An order came back: whole re-issues its coupons while valid (void after); partial keeps them redeemed', body: Type.Object({ key: Key, order_id: Type.String({ minLength: 1 }), whole: Type.Boolean() }), response: { 200: ReturnResult, ...refusals } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'An order came back: whole re-issues its coupons while valid (void after); partial keeps them redeemed',
+        body: Type.Object({ key: Key, order_id: Type.String({ minLength: 1 }), whole: Type.Boolean() }),
+        response: { 200: ReturnResult, ...refusals },
+      },
+    },
     async (req, reply) => answer(reply, await returnOrder(ops, clock, { key: keyOf(req, req.body), order_id: req.body.order_id, whole: req.body.whole }, actor(req))),
   );
 
   app.get<{ Params: { member_id: string } }>(
     '/api/coupons/members/:member_id',
-    { preHandler: need(POS), schema: { summary: "A member's coupons, newest first (expired shown as expired)", params: Type.Object({ member_id: Type.String() }), response: { 200: Type.Object({ coupons: Type.Array(CouponView) }), ...authErrors } } },
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: "A member's coupons, newest first (expired shown as expired)",
+        params: Type.Object({ member_id: Type.String() }),
+        response: { 200: Type.Object({ coupons: Type.Array(CouponView) }), ...authErrors },
+      },
+    },
     async (req) => ({ coupons: await memberCoupons(ops, clock, req.params.member_id) }),
   );
 
   app.post<{ Body: { key?: string; batch_id: string; member_id: string } }>(
     '/api/coupons/issue',
-    { preHandler: need(POS), schema: { summary: 'Issue one coupon of a batch to a member', body: Type.Object({ key: Key, batch_id: Type.String(), member_id: Type.String() }), response: { 201: CouponView, ...refusals } } },
+    {
+      preHandler: need(POS),
+      schema: { summary: 'Issue one coupon of a batch to a member', body: Type.Object({ key: Key, batch_id: Type.String(), member_id: Type.String() }), response: { 201: CouponView, ...refusals } },
+    },
     async (req, reply) => answer(reply, await issueCoupon(ops, clock, { key: keyOf(req, req.body), batch_id: req.body.batch_id, member_id: req.body.member_id }, actor(req)), 201),
   );
 
-  app.get('/api/coupons/templates', { preHandler: need(OPERATE), schema: { summary: 'Coupon templates, newest first', response: { 200: Type.Object({ templates: Type.Array(Type.Object({}, { additionalProperties: true })) }), ...authErrors } } }, async () => ({ templates: await listTemplates(ops) }));
+  app.get(
+    '/api/coupons/templates',
+    {
+      preHandler: need(OPERATE),
+      schema: { summary: 'Coupon templates, newest first', response: { 200: Type.Object({ templates: Type.Array(Type.Object({}, { additionalProperties: true })) }), ...authErrors } },
+    },
+    async () => ({ templates: await listTemplates(ops) }),
+  );
 
   app.post<{ Body: unknown }>(
     '/api/coupons/templates',
@@ -165,8 +245,20 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.get<{ Querystring: { template_id?: string; campaign_id?: string } }>(
     '/api/coupons/batches',
-    { preHandler: need(OPERATE), schema: { summary: 'Batches with coupons by state, discount value redeemed and redemption rate', querystring: Type.Object({ template_id: Type.Optional(Type.String()), campaign_id: Type.Optional(Type.String()) }), response: { 200: Type.Object({ batches: Type.Array(Type.Object({}, { additionalProperties: true })) }), ...authErrors } } },
-    async (req) => ({ batches: await batchReports(ops, clock, { ...(req.query.template_id === undefined ? {} : { template_id: req.query.template_id }), ...(req.query.campaign_id === undefined ? {} : { campaign_id: req.query.campaign_id }) }) }),
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Batches with coupons by state, discount value redeemed and redemption rate',
+        querystring: Type.Object({ template_id: Type.Optional(Type.String()), campaign_id: Type.Optional(Type.String()) }),
+        response: { 200: Type.Object({ batches: Type.Array(Type.Object({}, { additionalProperties: true })) }), ...authErrors },
+      },
+    },
+    async (req) => ({
+      batches: await batchReports(ops, clock, {
+        ...(req.query.template_id === undefined ? {} : { template_id: req.query.template_id }),
+        ...(req.query.campaign_id === undefined ? {} : { campaign_id: req.query.campaign_id }),
+      }),
+    }),
   );
 
   app.post<{ Body: { template_id: string; shared?: string; generate?: number; pattern?: string; charset?: string; prefix?: string; imported?: string[]; campaign_id?: string } }>(
@@ -200,7 +292,10 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
 
   app.get<{ Params: { id: string } }>(
     '/api/coupons/jobs/:id',
-    { preHandler: need(OPERATE), schema: { summary: 'An issue job: members, issued, skipped, state', params: Type.Object({ id: Type.String() }), response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(OPERATE),
+      schema: { summary: 'An issue job: members, issued, skipped, state', params: Type.Object({ id: Type.String() }), response: { 200: anyObject, 404: errorSchema, ...authErrors } },
+    },
     async (req) => {
       const job = await getJob(ops, req.params.id);
       if (job === undefined) throw new HttpError(404, 'not_found', `There is no issue job ${req.params.id}.`);
@@ -216,7 +311,14 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       preHandler: need(OPERATE),
       schema: {
         summary: "Issue a batch to a saved segment (as of a date) or to a launched campaign run's treatment group, as one job (again with job_id: resume)",
-        body: Type.Object({ batch_id: Type.String(), segment_id: Type.Optional(Type.String()), as_of: Type.Optional(Type.String({ format: 'date' })), campaign_id: Type.Optional(Type.String()), run_id: Type.Optional(Type.Integer()), job_id: Type.Optional(Type.String()) }),
+        body: Type.Object({
+          batch_id: Type.String(),
+          segment_id: Type.Optional(Type.String()),
+          as_of: Type.Optional(Type.String({ format: 'date' })),
+          campaign_id: Type.Optional(Type.String()),
+          run_id: Type.Optional(Type.Integer()),
+          job_id: Type.Optional(Type.String()),
+        }),
         response: { 200: anyObject, ...refusals },
       },
     },
@@ -226,7 +328,12 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       const r = await analytical.serial(() =>
         b.campaign_id !== undefined
           ? issueToCampaign(analytical.db, ops, clock, { campaign_id: b.campaign_id, batch_id: b.batch_id, ...(b.run_id === undefined ? {} : { run_id: b.run_id }) })
-          : issueToSegment(analytical.db, ops, clock, { batch_id: b.batch_id, segment_id: b.segment_id ?? '', as_of: b.as_of ?? clock.now().toISOString().slice(0, 10), ...(b.job_id === undefined ? {} : { job_id: b.job_id }) }),
+          : issueToSegment(analytical.db, ops, clock, {
+              batch_id: b.batch_id,
+              segment_id: b.segment_id ?? '',
+              as_of: b.as_of ?? clock.now().toISOString().slice(0, 10),
+              ...(b.job_id === undefined ? {} : { job_id: b.job_id }),
+            }),
       );
       return answer(reply, r);
     },

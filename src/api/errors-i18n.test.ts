@@ -16,7 +16,7 @@ test('Accept-Language: which language a header prefers', () => {
   for (const [header, zh] of cases) assert.equal(prefersChinese(header), zh, String(header));
 });
 
-test('API errors in the caller\'s language, with the English original kept as detail', async () => {
+test("API errors in the caller's language, with the English original kept as detail", async () => {
   const s = await sandbox();
   const app = await buildApp({ ops: s.ops, db: s.db, clock, rejectsDir: `${s.dir}/rejects` });
   try {

@@ -28,7 +28,7 @@ const ZH: Record<string, string> = {
 
 /** True when an Accept-Language header ranks Chinese above English (or names only Chinese). */
 export function prefersChinese(header: string | string[] | undefined): boolean {
-  const text = Array.isArray(header) ? header.join(',') : header ?? '';
+  const text = Array.isArray(header) ? header.join(',') : (header ?? '');
   const ranked = text
     .split(',')
     .map((part) => {

@@ -17,7 +17,12 @@ test('POST /api/experiments/evaluate returns the evaluateExperiment document, pu
       const r = arm === 'control' ? i % 30 === 0 : i % 13 === 0;
       rows.push({ member_id: `m${i}`, arm, responded: r, revenue: r ? `${10 + (i % 9)}.50` : '0', margin: r ? 4 : 0 });
     }
-    const res = await app.inject({ method: 'POST', url: '/api/experiments/evaluate', headers, payload: { rows, options: { allocation: { control: 0.1, sms: 0.45, email: 0.45 }, min_responders: 5 } } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/api/experiments/evaluate',
+      headers,
+      payload: { rows, options: { allocation: { control: 0.1, sms: 0.45, email: 0.45 }, min_responders: 5 } },
+    });
     assert.equal(res.statusCode, 200, res.body);
     const expected = evaluateExperiment(rows, { allocation: { control: 0.1, sms: 0.45, email: 0.45 }, minResponders: 5 });
     assert.deepEqual(res.json(), JSON.parse(JSON.stringify(expected)));

@@ -49,7 +49,14 @@ interface Body {
 export function experimentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post<{ Body: Body }>(
     '/api/experiments/evaluate',
-    { preHandler: ctx.need(READ), schema: { summary: 'Each treatment arm against control from member-level rows (docs/campaign-statistics.md)', body: bodySchema, response: { 200: resultSchema, 400: errorSchema, ...authErrors } } },
+    {
+      preHandler: ctx.need(READ),
+      schema: {
+        summary: 'Each treatment arm against control from member-level rows (docs/campaign-statistics.md)',
+        body: bodySchema,
+        response: { 200: resultSchema, 400: errorSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const o = req.body.options ?? {};
       const options: ExperimentOptions = {

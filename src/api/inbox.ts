@@ -64,12 +64,26 @@ export function inboxRoutes(app: FastifyInstance, ctx: OpCtx): void {
       const single = !Array.isArray(req.body);
       const records: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
       if (req.query.mode === 'sync') {
-        if (ctx.analytical === null) throw new HttpError(400, 'needs_analytical_store', 'mode=sync imports before answering and needs the analytical store; this server runs with --role api: send without mode=sync (the inbox).');
+        if (ctx.analytical === null)
+          throw new HttpError(
+            400,
+            'needs_analytical_store',
+            'mode=sync imports before answering and needs the analytical store; this server runs with --role api: send without mode=sync (the inbox).',
+          );
         return syncIngest({ ...ctx, db: ctx.analytical.db, serial: ctx.analytical.serial }, entity, records);
       }
       const { receipts, ignored_fields } = await receive(ops, clock, entity, records, req.key === undefined ? 'api' : `key:${req.key.key_id}`);
       const count = (s: string): number => receipts.filter((r) => r.state === s).length;
-      const answer = { received: records.length, pending: count('pending'), duplicate: count('duplicate'), updated: count('updated'), conflict: count('conflict'), rejected: count('rejected'), ignored_fields, records: receipts };
+      const answer = {
+        received: records.length,
+        pending: count('pending'),
+        duplicate: count('duplicate'),
+        updated: count('updated'),
+        conflict: count('conflict'),
+        rejected: count('rejected'),
+        ignored_fields,
+        records: receipts,
+      };
       if (single && answer.conflict === 1) return reply.status(409).send(answer);
       return answer;
     },
@@ -98,9 +112,7 @@ export function inboxRoutes(app: FastifyInstance, ctx: OpCtx): void {
     },
   );
 
-  app.get(
-    '/api/inbox',
-    { preHandler: need(READ), schema: { summary: 'Records in the inbox by entity and state, and the oldest pending one', response: { ...authErrors } } },
-    async () => inboxStatus(ops),
+  app.get('/api/inbox', { preHandler: need(READ), schema: { summary: 'Records in the inbox by entity and state, and the oldest pending one', response: { ...authErrors } } }, async () =>
+    inboxStatus(ops),
   );
 }

@@ -174,24 +174,20 @@ export function ingestRoutes(app: FastifyInstance, ctx: Ctx): void {
     );
   });
 
-  app.get(
-    '/api/imports',
-    { preHandler: need(READ), schema: { summary: 'Recent imports (newest first)', response: { 200: anyObject, ...authErrors } } },
-    async () => {
-      const rows = await serial(() =>
-        db.all(
-          `SELECT import_id, file, preset, entity, channel_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at,
+  app.get('/api/imports', { preHandler: need(READ), schema: { summary: 'Recent imports (newest first)', response: { 200: anyObject, ...authErrors } } }, async () => {
+    const rows = await serial(() =>
+      db.all(
+        `SELECT import_id, file, preset, entity, channel_id, strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_at,
                   strftime(finished_at, '%Y-%m-%d %H:%M:%S') AS finished_at,
                   json_extract(report, '$.rows_read')::BIGINT AS rows_read, json_extract(report, '$.loaded')::BIGINT AS loaded,
                   json_extract(report, '$.rejected')::BIGINT AS rejected, json_extract(report, '$.duplicate')::BIGINT AS duplicate,
                   json_extract_string(report, '$.rejects_file') IS NOT NULL AS has_rejects
            FROM imports ORDER BY import_id DESC LIMIT 50`,
-        ),
-      );
-      // Files are named as their sender named them, not by where they were staged.
-      return { imports: rows.map((r) => ({ ...r, file: basename(String(r['file'])) })) };
-    },
-  );
+      ),
+    );
+    // Files are named as their sender named them, not by where they were staged.
+    return { imports: rows.map((r) => ({ ...r, file: basename(String(r['file'])) })) };
+  });
 
   // Reject reports quote the rejected values (phones and emails among them): not for analysts.
   app.get<{ Params: { id: number } }>(
@@ -208,10 +204,7 @@ export function ingestRoutes(app: FastifyInstance, ctx: Ctx): void {
       const row = await serial(() => db.one("SELECT json_extract_string(report, '$.rejects_file') AS rejects_file FROM imports WHERE import_id = $1", [req.params.id]));
       const file = row?.['rejects_file'];
       if (typeof file !== 'string' || !existsSync(file)) throw new HttpError(404, 'not_found', `Import ${req.params.id} has no reject report.`);
-      return reply
-        .header('content-type', 'text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="rejects-${req.params.id}.csv"`)
-        .send(readFileSync(file));
+      return reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="rejects-${req.params.id}.csv"`).send(readFileSync(file));
     },
   );
 }

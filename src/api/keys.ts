@@ -85,10 +85,15 @@ export async function adoptKeys(rows: ReadonlyArray<Record<string, unknown>>, op
   await ops.transaction(async (tx) => {
     for (const r of rows) {
       const v = (k: string): string | null => (r[k] === null || r[k] === undefined ? null : String(r[k]));
-      n += await tx.run(
-        'INSERT INTO api_keys (key_id, name, scope, hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING',
-        [v('key_id'), v('name'), v('scope'), v('hash'), v('created_at'), v('last_used_at'), v('revoked_at')],
-      );
+      n += await tx.run('INSERT INTO api_keys (key_id, name, scope, hash, created_at, last_used_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key_id) DO NOTHING', [
+        v('key_id'),
+        v('name'),
+        v('scope'),
+        v('hash'),
+        v('created_at'),
+        v('last_used_at'),
+        v('revoked_at'),
+      ]);
     }
   });
   return n;

@@ -55,7 +55,17 @@ test('models API: fit, predict a member, validate, score, scores CSV; operators 
     assert.equal(csv.statusCode, 200);
     assert.equal(csv.body.trim().split('\n').length, 81);
     const member = await app.inject({ url: '/api/members/web:u3', headers: op });
-    assert.equal(member.json<{ models: { x: number } }>().models.x, direct.x + Number((await s.db.one(`SELECT count(*) AS n FROM model_occasions o JOIN identities i ON i.member_id = o.member_id WHERE i.value = 'u3' AND o.day > DATE '2024-09-30' AND o.day <= DATE '2024-12-30'`))?.['n']));
+    assert.equal(
+      member.json<{ models: { x: number } }>().models.x,
+      direct.x +
+        Number(
+          (
+            await s.db.one(
+              `SELECT count(*) AS n FROM model_occasions o JOIN identities i ON i.member_id = o.member_id WHERE i.value = 'u3' AND o.day > DATE '2024-09-30' AND o.day <= DATE '2024-12-30'`,
+            )
+          )?.['n'],
+        ),
+    );
   } finally {
     s.close();
   }

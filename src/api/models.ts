@@ -21,9 +21,16 @@ async function guarded<T>(fn: () => Promise<T>): Promise<T> {
 export function modelRoutes(app: FastifyInstance, ctx: Ctx): void {
   const { db, clock, serial, need } = ctx;
 
-  app.get('/api/models/fits', { preHandler: need(READ), schema: { summary: 'Stored model fits, latest calibration end first', response: { 200: { type: 'object', properties: { fits: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
-    fits: await serial(() => listFits(db)),
-  }));
+  app.get(
+    '/api/models/fits',
+    {
+      preHandler: need(READ),
+      schema: { summary: 'Stored model fits, latest calibration end first', response: { 200: { type: 'object', properties: { fits: { type: 'array', items: anyObject } } }, ...authErrors } },
+    },
+    async () => ({
+      fits: await serial(() => listFits(db)),
+    }),
+  );
 
   app.post<{ Body: { model: 'bgnbd' | 'paretonbd' | 'gammagamma'; calibration_end: string; period?: Period } }>(
     '/api/models/fits',
@@ -45,14 +52,23 @@ export function modelRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: {
         summary: "One member's P(alive), expected purchases and spend from the stored fit (as `regulars models predict`)",
         params: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
-        querystring: { type: 'object', properties: { calibration_end: dateSchema, horizon: { type: 'number', exclusiveMinimum: 0 }, period, model: purchaseModel }, required: ['calibration_end', 'horizon'] },
+        querystring: {
+          type: 'object',
+          properties: { calibration_end: dateSchema, horizon: { type: 'number', exclusiveMinimum: 0 }, period, model: purchaseModel },
+          required: ['calibration_end', 'horizon'],
+        },
         response: { 200: anyObject, 400: errorSchema, 404: errorSchema, ...authErrors },
       },
     },
     async (req) =>
       serial(() =>
         guarded(async () =>
-          predictMember(db, clock, await findMember(db, req.params.id), { calibrationEnd: req.query.calibration_end, horizon: req.query.horizon, period: req.query.period ?? 'week', model: req.query.model ?? 'bgnbd' }),
+          predictMember(db, clock, await findMember(db, req.params.id), {
+            calibrationEnd: req.query.calibration_end,
+            horizon: req.query.horizon,
+            period: req.query.period ?? 'week',
+            model: req.query.model ?? 'bgnbd',
+          }),
         ),
       ),
   );

@@ -33,7 +33,7 @@ test('console: the products page draws the matrix and bundles, the service page 
     const top = (service.result['agents'] as Array<Record<string, unknown>>)[0];
     await page.click('nav a[data-page="service"]');
     await page.waitForFunction(() => document.querySelector('#page h2')?.textContent === 'Customer service' && document.querySelector('#page canvas') !== null);
-    assert.ok((await page.textContent('#page table'))?.includes(String(top?.['sales'])), 'the top agent\'s sales as the API gives them');
+    assert.ok((await page.textContent('#page table'))?.includes(String(top?.['sales'])), "the top agent's sales as the API gives them");
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();

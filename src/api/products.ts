@@ -44,9 +44,16 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
   const ruleQuery = {
     type: 'object',
     properties: {
-      as_of: date, from: date, min_support: ratio, min_confidence: ratio, min_lift: ratio,
-      min_length: { type: 'integer', minimum: 1 }, max_length: { type: 'integer', minimum: 1 },
-      level: { type: 'string', enum: [...LEVELS] }, basket: { type: 'string', enum: [...BASKETS] }, limit: { type: 'integer', minimum: 1 },
+      as_of: date,
+      from: date,
+      min_support: ratio,
+      min_confidence: ratio,
+      min_lift: ratio,
+      min_length: { type: 'integer', minimum: 1 },
+      max_length: { type: 'integer', minimum: 1 },
+      level: { type: 'string', enum: [...LEVELS] },
+      basket: { type: 'string', enum: [...BASKETS] },
+      limit: { type: 'integer', minimum: 1 },
     },
     additionalProperties: false,
   } as const;
@@ -56,7 +63,10 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
       {
         preHandler: need(READ),
         schema: {
-          summary: report === 'rules' ? 'Association rules with their thresholds: the document `regulars analyze rules --json` prints' : 'Bundle proposals (pairs and triples of high lift) with prices and the members who bought part of them',
+          summary:
+            report === 'rules'
+              ? 'Association rules with their thresholds: the document `regulars analyze rules --json` prints'
+              : 'Bundle proposals (pairs and triples of high lift) with prices and the members who bought part of them',
           querystring: ruleQuery,
           response: { 200: anyObject, 400: errorSchema, ...authErrors },
         },
@@ -67,7 +77,16 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
           analyze(db, clock, report, {
             ...(q.as_of !== undefined ? { asOf: q.as_of } : {}),
             ...(q.from !== undefined ? { from: q.from } : {}),
-            rules: { min_support: q.min_support, min_confidence: q.min_confidence, min_lift: q.min_lift, min_length: q.min_length, max_length: q.max_length, level: q.level, basket: q.basket, limit: q.limit },
+            rules: {
+              min_support: q.min_support,
+              min_confidence: q.min_confidence,
+              min_lift: q.min_lift,
+              min_length: q.min_length,
+              max_length: q.max_length,
+              level: q.level,
+              basket: q.basket,
+              limit: q.limit,
+            },
           }),
         );
       },
@@ -91,7 +110,12 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
         const to = req.query.as_of ?? (await defaultAsOf(db, clock));
         const from = dayBefore(to, (req.query.days ?? 365) - 1);
         const items = await boughtTogether(db, req.params.sku, { from, to, ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}) });
-        return { sku: req.params.sku, window: { from, to }, method: 'baskets = orders not cancelled; ranked by baskets together with the item (its confidence), then lift; pairs in fewer than 2 baskets left out', items };
+        return {
+          sku: req.params.sku,
+          window: { from, to },
+          method: 'baskets = orders not cancelled; ranked by baskets together with the item (its confidence), then lift; pairs in fewer than 2 baskets left out',
+          items,
+        };
       }),
   );
 
@@ -133,7 +157,8 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
         return {
           window: { from, to },
           member: member,
-          method: 'for each other item j: co_purchase = the best share of orders holding a context item that also hold j; co_view = the same over view sessions; score = co_purchase + 0.5 x co_view; pairs seen fewer than 2 times do not count; context items and items the member bought are left out',
+          method:
+            'for each other item j: co_purchase = the best share of orders holding a context item that also hold j; co_view = the same over view sessions; score = co_purchase + 0.5 x co_view; pairs seen fewer than 2 times do not count; context items and items the member bought are left out',
           items,
         };
       }),

@@ -7,7 +7,16 @@ import { buildApp, createKey } from './index.js';
 test('a read past the time limit is interrupted and answered 503; the next read is served', async () => {
   const s = await sandbox();
   try {
-    const orders = Array.from({ length: 300 }, (_, i) => JSON.stringify({ channel: 'web', order_id: `o${i}`, buyer_id: `b${i % 60}`, created_at: `2025-0${(i % 9) + 1}-1${i % 10} 10:00:00`, paid_at: `2025-0${(i % 9) + 1}-1${i % 10} 10:05:00`, status: 'paid' }));
+    const orders = Array.from({ length: 300 }, (_, i) =>
+      JSON.stringify({
+        channel: 'web',
+        order_id: `o${i}`,
+        buyer_id: `b${i % 60}`,
+        created_at: `2025-0${(i % 9) + 1}-1${i % 10} 10:00:00`,
+        paid_at: `2025-0${(i % 9) + 1}-1${i % 10} 10:05:00`,
+        status: 'paid',
+      }),
+    );
     await s.import(s.write('orders.ndjson', orders.join('\n')), { entity: 'orders' });
     const lines = Array.from({ length: 300 }, (_, i) => JSON.stringify({ channel: 'web', order_id: `o${i}`, line_no: 1, sku: `S${i % 7}`, quantity: 1, unit_price: '20.00' }));
     await s.import(s.write('lines.ndjson', lines.join('\n')), { entity: 'order_lines' });

@@ -55,7 +55,15 @@ function analyzeOptions(q: ReportQuery): AnalysisOptions {
     ...(q.period !== undefined ? { period: q.period } : {}),
     ...(q.by !== undefined ? { by: q.by } : {}),
     ...(q.segment !== undefined ? { segment: q.segment } : {}),
-    ...(q.segments !== undefined ? { by: 'segment' as const, segments: q.segments.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
+    ...(q.segments !== undefined
+      ? {
+          by: 'segment' as const,
+          segments: q.segments
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== ''),
+        }
+      : {}),
     ...(q.window_days !== undefined ? { windowDays: q.window_days } : {}),
     ...(q.second_purchase_days !== undefined ? { secondPurchaseDays: q.second_purchase_days } : {}),
     ...(q.rank !== undefined ? { rank: q.rank } : {}),
@@ -83,7 +91,12 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           // The values in the data, for the segment builder's pickers.
           pickers: {
             // Top-level categories and whole paths (a rule matches a path or what it starts with).
-            category: strings(await db.all("SELECT DISTINCT c FROM (SELECT trim(split_part(category_path, '>', 1)) AS c FROM products UNION SELECT category_path FROM products) WHERE coalesce(c, '') <> '' ORDER BY 1 LIMIT 500"), 'c'),
+            category: strings(
+              await db.all(
+                "SELECT DISTINCT c FROM (SELECT trim(split_part(category_path, '>', 1)) AS c FROM products UNION SELECT category_path FROM products) WHERE coalesce(c, '') <> '' ORDER BY 1 LIMIT 500",
+              ),
+              'c',
+            ),
             brand: strings(await db.all("SELECT DISTINCT brand AS b FROM products WHERE coalesce(brand, '') <> '' ORDER BY 1 LIMIT 500"), 'b'),
             city: strings(await db.all("SELECT city AS c FROM members WHERE coalesce(city, '') <> '' GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 500"), 'c'),
             gender: strings(await db.all("SELECT DISTINCT gender AS g FROM members WHERE coalesce(gender, '') <> '' ORDER BY 1"), 'g'),
@@ -122,7 +135,11 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
             segment: { type: 'string', minLength: 1, description: 'one segment ID or name: the report over its members only (by keeps its KPI meaning)' },
             window_days: { type: 'integer', minimum: 1 },
             second_purchase_days: { type: 'integer', minimum: 1 },
-            rank: { type: 'string', enum: ['base', 'segment'], description: 'RFM with segment: base (default) shows each member\'s whole-base scores; segment ranks within the segment (as by=segment)' },
+            rank: {
+              type: 'string',
+              enum: ['base', 'segment'],
+              description: "RFM with segment: base (default) shows each member's whole-base scores; segment ranks within the segment (as by=segment)",
+            },
           },
           additionalProperties: false,
         },

@@ -35,16 +35,28 @@ test('segments API: live count, rule errors with paths, save, snapshot, history,
     assert.equal(snap.statusCode, 201);
     assert.equal(snap.json().size, 2);
     const shown = await app.inject({ url: `/api/segments/${id}`, headers: analyst });
-    assert.deepEqual(shown.json().history.map((h: { size: unknown }) => Number(h.size)), [2]);
+    assert.deepEqual(
+      shown.json().history.map((h: { size: unknown }) => Number(h.size)),
+      [2],
+    );
     assert.deepEqual(shown.json().rule, women);
 
     assert.equal((await app.inject({ url: `/api/segments/${id}/members.csv`, headers: analyst })).statusCode, 403);
     const csv = await app.inject({ url: `/api/segments/${id}/members.csv`, headers: op });
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers['content-type']), /text\/csv/);
-    const lines = csv.body.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = csv.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     assert.equal(lines[0], 'member_id,name,phone,email');
-    assert.deepEqual(lines.slice(1).map((l) => l.split(',')[1]).sort(), ['Ann', 'Cai']);
+    assert.deepEqual(
+      lines
+        .slice(1)
+        .map((l) => l.split(',')[1])
+        .sort(),
+      ['Ann', 'Cai'],
+    );
 
     // Reports by segment: one part per segment (here 'Women'), or one report over one segment.
     const split = await app.inject({ url: '/api/reports/lifecycle?as_of=2025-02-01&by=segment', headers: analyst });
@@ -61,7 +73,10 @@ test('segments API: live count, rule errors with paths, save, snapshot, history,
     assert.ok((await app.inject({ url: '/api/meta', headers: analyst })).json().segments.some((m: { segment_id: string }) => m.segment_id === id));
 
     const list = await app.inject({ url: '/api/segments', headers: analyst });
-    assert.deepEqual(list.json().segments.map((r: { name: string }) => r.name), ['Women']);
+    assert.deepEqual(
+      list.json().segments.map((r: { name: string }) => r.name),
+      ['Women'],
+    );
     assert.equal((await app.inject({ method: 'DELETE', url: `/api/segments/${id}`, headers: op })).statusCode, 200);
     assert.equal((await app.inject({ url: `/api/segments/${id}`, headers: analyst })).statusCode, 404);
     const paths = Object.keys((await app.inject({ url: '/api/openapi.json' })).json().paths);

@@ -1,7 +1,20 @@
 /** Segments over HTTP: live count while a rule is edited, saved segments, snapshots, CSV export. */
 import type { FastifyInstance } from 'fastify';
 import { defaultAsOf } from '../analytics/index.js';
-import { countSegment, previewSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, snapshotSegment, updateSegment, validateRule } from '../segments/index.js';
+import {
+  countSegment,
+  previewSegment,
+  createSegment,
+  deleteSegment,
+  exportSegmentCsv,
+  getSegment,
+  listSegments,
+  type parseRule,
+  segmentHistory,
+  snapshotSegment,
+  updateSegment,
+  validateRule,
+} from '../segments/index.js';
 import { SegmentPreviewSchema } from '../contracts/index.js';
 import { anyObject, asOfQuery, authErrors, dateSchema, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
@@ -56,9 +69,16 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
   );
 
-  app.get('/api/segments', { preHandler: need(READ), schema: { summary: 'Saved segments with their latest size', response: { 200: { type: 'object', properties: { segments: { type: 'array', items: anyObject } } }, ...authErrors } } }, async () => ({
-    segments: await serial(() => listSegments(db)),
-  }));
+  app.get(
+    '/api/segments',
+    {
+      preHandler: need(READ),
+      schema: { summary: 'Saved segments with their latest size', response: { 200: { type: 'object', properties: { segments: { type: 'array', items: anyObject } } }, ...authErrors } },
+    },
+    async () => ({
+      segments: await serial(() => listSegments(db)),
+    }),
+  );
 
   app.post<{ Body: { name: string; rule: unknown } }>(
     '/api/segments',
@@ -78,7 +98,15 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
     '/api/segments/:id',
-    { preHandler: need(OPERATE), schema: { summary: "Replace a segment's name and rule", params: idParams, body: segmentBody, response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, 409: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: "Replace a segment's name and rule",
+        params: idParams,
+        body: segmentBody,
+        response: { 200: anyObject, 400: fieldErrorsSchema, 404: errorSchema, 409: errorSchema, ...authErrors },
+      },
+    },
     async (req) => {
       const rule = ruleOf(req.body.rule);
       return serial(() => updateSegment(db, clock, req.params.id, req.body.name, rule));
@@ -96,7 +124,10 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
 
   app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
     '/api/segments/:id/snapshots',
-    { preHandler: need(OPERATE), schema: { summary: "Store the segment's members as of a date", params: idParams, querystring: asOfQuery, response: { 201: anyObject, 404: errorSchema, ...authErrors } } },
+    {
+      preHandler: need(OPERATE),
+      schema: { summary: "Store the segment's members as of a date", params: idParams, querystring: asOfQuery, response: { 201: anyObject, 404: errorSchema, ...authErrors } },
+    },
     async (req, reply) => reply.status(201).send(await serial(async () => snapshotSegment(db, clock, req.params.id, await asOfOf(req.query)))),
   );
 

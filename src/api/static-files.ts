@@ -17,8 +17,7 @@ const TYPES: Record<string, string> = {
 };
 
 const NOT_BUILT =
-  '<!doctype html><meta charset="utf-8"><title>Regulars</title>' +
-  '<p>The console is not built: run <code>npm run build</code>. The API is served at <a href="/api/docs">/api/docs</a>.</p>';
+  '<!doctype html><meta charset="utf-8"><title>Regulars</title>' + '<p>The console is not built: run <code>npm run build</code>. The API is served at <a href="/api/docs">/api/docs</a>.</p>';
 
 function decoded(path: string): string {
   try {

@@ -30,14 +30,18 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
     const own = await db.connect();
     const resolver = (o.channels ?? storedChannels)(own);
     stops.push(
-      every(o.schedulerSeconds, async () => {
-        try {
-          o.onScheduler?.(await runDue(own, clock, resolver));
-        } catch (err) {
-          o.onScheduler?.(err instanceof Error ? err : new Error(String(err)));
-          if (!(err instanceof SendCrash)) throw err;
-        }
-      }, async () => own.close()),
+      every(
+        o.schedulerSeconds,
+        async () => {
+          try {
+            o.onScheduler?.(await runDue(own, clock, resolver));
+          } catch (err) {
+            o.onScheduler?.(err instanceof Error ? err : new Error(String(err)));
+            if (!(err instanceof SendCrash)) throw err;
+          }
+        },
+        async () => own.close(),
+      ),
     );
   }
   if (o.loaderSeconds > 0) {

@@ -16,6 +16,8 @@ test('A/A campaigns (no true effect) are declared significant about 5% of the ti
 test('campaigns with a known uplift have it inside the 95% interval about 95% of the time', () => {
   const r = calibrate({ ...BASE, seed: 'calibration-uplift', uplift: 0.01 });
   const band = binomialBand(r.simulations, 0.95);
-  process.stdout.write(`known uplift of 1 point: covered by the 95% interval: response ${r.covered.response}/${r.simulations}, revenue ${r.covered.revenue}/${r.simulations} (99.9% band ${band.low}-${band.high}); detected at 5%: response ${r.significant.response}, revenue ${r.significant.revenue}\n`);
+  process.stdout.write(
+    `known uplift of 1 point: covered by the 95% interval: response ${r.covered.response}/${r.simulations}, revenue ${r.covered.revenue}/${r.simulations} (99.9% band ${band.low}-${band.high}); detected at 5%: response ${r.significant.response}, revenue ${r.significant.revenue}\n`,
+  );
   for (const [what, n] of Object.entries(r.covered)) assert.ok(n >= band.low && n <= band.high, `${what}: ${n} covered of ${r.simulations} is outside ${band.low}-${band.high}`);
 });

@@ -19,7 +19,16 @@ export interface CalibrationResult {
  * a log-normal amount (median `spendMedian`, log-sd `spendSigma`), so the true revenue uplift
  * per member is `uplift * E[spend]`.
  */
-export function calibrate(o: { seed: string; simulations: number; members: number; controlShare: number; baseRate: number; uplift: number; spendMedian: number; spendSigma: number }): CalibrationResult {
+export function calibrate(o: {
+  seed: string;
+  simulations: number;
+  members: number;
+  controlShare: number;
+  baseRate: number;
+  uplift: number;
+  spendMedian: number;
+  spendSigma: number;
+}): CalibrationResult {
   const rng = new Rng(o.seed);
   const meanSpend = o.spendMedian * Math.exp((o.spendSigma * o.spendSigma) / 2);
   const trueRevenue = o.uplift * meanSpend;

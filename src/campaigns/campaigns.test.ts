@@ -9,7 +9,6 @@ import { openRegulars } from '../open.js';
 import { createCampaign, launchCampaign, runDue, validateCampaign, evaluateCampaignRuns, getCampaign, type ChannelResolver } from './index.js';
 import { importEvents, loadMembers, memberKeys, memberOf, movableClock, recordingAdapter, SALE } from './testkit.js';
 
-
 test('campaign validation names every problem with its path', () => {
   const v = validateCampaign({
     name: '',
@@ -25,7 +24,10 @@ test('campaign validation names every problem with its path', () => {
   });
   assert.equal(v.ok, false);
   const paths = v.ok ? [] : v.errors.map((e) => e.path);
-  assert.deepEqual(paths.sort(), ['$.audience.rule.stages', '$.control.percent', '$.cost.per_message.sms', '$.goal', '$.name', '$.starts_at', '$.waves[0].at', '$.waves[1].template.text', '$.waves[1].when.opened'].sort());
+  assert.deepEqual(
+    paths.sort(),
+    ['$.audience.rule.stages', '$.control.percent', '$.cost.per_message.sms', '$.goal', '$.name', '$.starts_at', '$.waves[0].at', '$.waves[1].template.text', '$.waves[1].when.opened'].sort(),
+  );
   const example = validateCampaign(JSON.parse(readFileSync(join(ROOT, 'docs', 'examples', 'campaign-sale.json'), 'utf8')));
   assert.ok(example.ok, 'the documented example campaign is valid');
   const ok = validateCampaign(SALE);
@@ -44,7 +46,10 @@ test('control assignment is a stable md5 bucket, replayable in another database,
     const ca = await createCampaign(a.db, movableClock('2026-11-01 10:00'), SALE);
     const runA = await launchCampaign(a.db, movableClock('2026-11-01 10:00'), ca.campaign_id);
     // The same campaign ID in another database gives the same groups (the ID is part of the hash).
-    await b.db.run('INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) SELECT * FROM (VALUES ($1, $2, $3, \'draft\', TIMESTAMP \'2026-11-01 10:00:00\', TIMESTAMP \'2026-11-01 10:00:00\'))', [ca.campaign_id, SALE.name, JSON.stringify((await getCampaign(a.db, ca.campaign_id)).definition)]);
+    await b.db.run(
+      "INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) SELECT * FROM (VALUES ($1, $2, $3, 'draft', TIMESTAMP '2026-11-01 10:00:00', TIMESTAMP '2026-11-01 10:00:00'))",
+      [ca.campaign_id, SALE.name, JSON.stringify((await getCampaign(a.db, ca.campaign_id)).definition)],
+    );
     await launchCampaign(b.db, movableClock('2026-11-02 10:00'), ca.campaign_id);
     const q = 'SELECT member_id, grp, bucket FROM campaign_members ORDER BY member_id';
     const ga = await a.db.all(q);
@@ -53,7 +58,9 @@ test('control assignment is a stable md5 bucket, replayable in another database,
     assert.equal(runA.audience, 40);
     // Recompute every bucket independently: first 8 hex digits of md5(member:campaign) mod 10000.
     for (const r of ga) {
-      const h = createHash('md5').update(`${String(r['member_id'])}:${ca.campaign_id}`).digest('hex');
+      const h = createHash('md5')
+        .update(`${String(r['member_id'])}:${ca.campaign_id}`)
+        .digest('hex');
       const bucket = Number.parseInt(h.slice(0, 8), 16) % 10000;
       assert.equal(r['bucket'], bucket);
       assert.equal(r['grp'], bucket < 2000 ? 'control' : 'treatment');
@@ -70,9 +77,15 @@ test('control assignment is a stable md5 bucket, replayable in another database,
       FROM (SELECT member_id, row_number() OVER (ORDER BY member_id) AS rn FROM members)`);
     const st = await createCampaign(a.db, movableClock('2026-11-01 11:00'), { ...SALE, name: 'Stratified', control: { percent: 10, stratify_by_lifecycle: true } });
     await launchCampaign(a.db, movableClock('2026-11-01 11:00'), st.campaign_id);
-    const shares = await a.db.all('SELECT stratum, count(*) FILTER (WHERE grp = \'control\') AS c, count(*) AS n FROM campaign_members WHERE campaign_id = $1 GROUP BY 1 ORDER BY 1', [st.campaign_id]);
+    const shares = await a.db.all("SELECT stratum, count(*) FILTER (WHERE grp = 'control') AS c, count(*) AS n FROM campaign_members WHERE campaign_id = $1 GROUP BY 1 ORDER BY 1", [st.campaign_id]);
     // round(25 x 10%) = 3 (2.5 rounds half up), round(15 x 10%) = 2 (1.5 rounds up).
-    assert.deepEqual(shares.map((r) => [r['stratum'], Number(r['c']), Number(r['n'])]), [['Lapsed', 2, 15], ['Regular', 3, 25]]);
+    assert.deepEqual(
+      shares.map((r) => [r['stratum'], Number(r['c']), Number(r['n'])]),
+      [
+        ['Lapsed', 2, 15],
+        ['Regular', 3, 25],
+      ],
+    );
     assert.equal(ids.length, 40);
   } finally {
     a.close();
@@ -113,10 +126,23 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     // Openers come back through ingestion: the first three treated members opened or clicked.
     const openers = treated.slice(0, 3);
     const emails = await Promise.all(openers.map(async (m) => String((await db.one("SELECT value FROM identities WHERE member_id = $1 AND kind = 'email'", [m]))?.['value'])));
-    await importEvents(s, 'opens.ndjson', emails.map((e, i) => ({ event_id: `open-${i}`, type: i === 2 ? 'message_clicked' : 'message_opened', at: '2026-11-07 12:00:00', buyer_email: e, campaign_id: c.campaign_id, properties: JSON.stringify({ wave_id: 'edm' }) })));
+    await importEvents(
+      s,
+      'opens.ndjson',
+      emails.map((e, i) => ({
+        event_id: `open-${i}`,
+        type: i === 2 ? 'message_clicked' : 'message_opened',
+        at: '2026-11-07 12:00:00',
+        buyer_email: e,
+        campaign_id: c.campaign_id,
+        properties: JSON.stringify({ wave_id: 'edm' }),
+      })),
+    );
     // An open of another wave's message does not count for this condition.
-    const other = String((await db.one("SELECT value FROM identities WHERE member_id = $1 AND kind = 'email'", [treated[5] ?? ""]))?.['value']);
-    await importEvents(s, 'opens2.ndjson', [{ event_id: 'open-x', type: 'message_opened', at: '2026-11-07 12:00:00', buyer_email: other, campaign_id: c.campaign_id, properties: JSON.stringify({ wave_id: 'sms2' }) }]);
+    const other = String((await db.one("SELECT value FROM identities WHERE member_id = $1 AND kind = 'email'", [treated[5] ?? '']))?.['value']);
+    await importEvents(s, 'opens2.ndjson', [
+      { event_id: 'open-x', type: 'message_opened', at: '2026-11-07 12:00:00', buyer_email: other, campaign_id: c.campaign_id, properties: JSON.stringify({ wave_id: 'sms2' }) },
+    ]);
 
     // Restart: close the database and open it again, as a new process would.
     db.close();
@@ -124,14 +150,23 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
 
     clk.set('2026-11-10 10:00');
     r = await runDue(db, clk, resolve);
-    assert.deepEqual(r.planned.map((p) => [p.wave_id, p.sends]), [['sms1', treated.length - 3]]);
+    assert.deepEqual(
+      r.planned.map((p) => [p.wave_id, p.sends]),
+      [['sms1', treated.length - 3]],
+    );
     assert.equal(r.sent, treated.length - 3);
-    assert.deepEqual(sms.messages.map((m) => m.recipient.memberId).sort(), treated.filter((m) => !openers.includes(m)));
+    assert.deepEqual(
+      sms.messages.map((m) => m.recipient.memberId).sort(),
+      treated.filter((m) => !openers.includes(m)),
+    );
 
     // T-1h: the process dies after 4 of the SMS went out; the rest stay 'sending'/'planned'.
     clk.set('2026-11-11 09:00');
     const crashing = recordingAdapter('sms', { crashAfter: 4 });
-    await assert.rejects(runDue(db, clk, (name) => Promise.resolve(name === 'edm' ? edm : crashing)), /simulated crash/);
+    await assert.rejects(
+      runDue(db, clk, (name) => Promise.resolve(name === 'edm' ? edm : crashing)),
+      /simulated crash/,
+    );
     assert.equal(await countOf(db, "SELECT * FROM campaign_sends WHERE wave_id = 'sms2' AND state = 'sent'"), 4);
     const stuck = await countOf(db, "SELECT * FROM campaign_sends WHERE wave_id = 'sms2' AND state = 'sending'");
     assert.ok(stuck > 0, 'the batch handed to the adapter is left sending');
@@ -157,7 +192,14 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     assert.equal(all.filter((m) => control.includes(m.recipient.memberId)).length, 0, 'control members never contacted');
     const ev = await evaluateCampaignRuns(db, c.campaign_id);
     assert.equal(ev.runs[0]?.control_contacted, 0);
-    assert.deepEqual(ev.funnel.map((w) => [w.wave_id, w.states['sent'] ?? 0, w.opened]), [['edm', treated.length, 3], ['sms1', treated.length - 3, 0], ['sms2', treated.length, 1]]);
+    assert.deepEqual(
+      ev.funnel.map((w) => [w.wave_id, w.states['sent'] ?? 0, w.opened]),
+      [
+        ['edm', treated.length, 3],
+        ['sms1', treated.length - 3, 0],
+        ['sms2', treated.length, 1],
+      ],
+    );
     // Cost: 10.00 fixed + edm n x 0.01 + sms (2n - 3) x 0.05.
     const n = treated.length;
     const cents = 1000 + n + (2 * n - 3) * 5;
@@ -192,14 +234,25 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     const resolve: ChannelResolver = () => Promise.resolve(sms);
     // Campaign A: one SMS at 10:00 on 03-02. Campaign B: SMS at 23:00 on 03-02 (quiet) and at the best hour on 03-03.
     const a = await createCampaign(db, clk, { ...base, name: 'A', starts_at: '2026-03-02 10:00', waves: [{ id: 'w', channel: 'sms', at: '0', template: { text: 'A' } }] });
-    const b = await createCampaign(db, clk, { ...base, name: 'B', starts_at: '2026-03-02 23:00', waves: [{ id: 'late', channel: 'sms', at: '0', template: { text: 'B1' } }, { id: 'best', channel: 'sms', at: '+1d', best_hour: true, template: { text: 'B2' } }] });
+    const b = await createCampaign(db, clk, {
+      ...base,
+      name: 'B',
+      starts_at: '2026-03-02 23:00',
+      waves: [
+        { id: 'late', channel: 'sms', at: '0', template: { text: 'B1' } },
+        { id: 'best', channel: 'sms', at: '+1d', best_hour: true, template: { text: 'B2' } },
+      ],
+    });
     await launchCampaign(db, clk, a.campaign_id);
     await launchCampaign(db, clk, b.campaign_id);
     const due = async (id: string, wave: string, member: string): Promise<string> =>
       String((await db.one('SELECT due_at::VARCHAR AS d FROM campaign_sends WHERE campaign_id = $1 AND wave_id = $2 AND member_id = $3', [id, wave, member]))?.['d']);
     // 23:00 is in quiet hours: moved to 09:00 the next morning, with the reason recorded.
     assert.equal(await due(b.campaign_id, 'late', m1), '2026-03-03 09:00:00');
-    assert.equal(String((await db.one('SELECT reason FROM campaign_sends WHERE campaign_id = $1 AND wave_id = $2 AND member_id = $3', [b.campaign_id, 'late', m1]))?.['reason']), 'deferred: quiet hours');
+    assert.equal(
+      String((await db.one('SELECT reason FROM campaign_sends WHERE campaign_id = $1 AND wave_id = $2 AND member_id = $3', [b.campaign_id, 'late', m1]))?.['reason']),
+      'deferred: quiet hours',
+    );
     // Best hour: c03 at 20:00 on 03-03; c02's 22:00 is quiet, so 09:00 on 03-04; no tag: the wave's own hour (23:00, quiet: 09:00 next day).
     assert.equal(await due(b.campaign_id, 'best', m3), '2026-03-03 20:00:00');
     assert.equal(await due(b.campaign_id, 'best', m2), '2026-03-04 09:00:00');
@@ -210,7 +263,7 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     let r = await runDue(db, clk, resolve);
     const treatedA = await countOf(db, "SELECT * FROM campaign_members WHERE campaign_id = $1 AND grp = 'treatment'", [a.campaign_id]);
     const inA = async (m: string): Promise<boolean> => (await countOf(db, "SELECT * FROM campaign_members WHERE campaign_id = $1 AND member_id = $2 AND grp = 'treatment'", [a.campaign_id, m])) === 1;
-    const blockedA = (await inA(m1) ? 1 : 0) + (await inA(m2) ? 1 : 0);
+    const blockedA = ((await inA(m1)) ? 1 : 0) + ((await inA(m2)) ? 1 : 0);
     assert.equal(r.sent, treatedA - blockedA);
     clk.set('2026-03-02 22:00');
     r = await runDue(db, clk, resolve);
@@ -219,8 +272,12 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     clk.set('2026-03-03 09:00');
     r = await runDue(db, clk, resolve);
     // Only B's treated members whom A did not reach (A's control) may get B's message.
-    const notReachedByA = await countOf(db, `SELECT * FROM campaign_members b WHERE b.campaign_id = $1 AND b.grp = 'treatment' AND b.member_id NOT IN ($2, $3)
-      AND b.member_id NOT IN (SELECT member_id FROM campaign_sends WHERE campaign_id = $4 AND state = 'sent')`, [b.campaign_id, m1, m2, a.campaign_id]);
+    const notReachedByA = await countOf(
+      db,
+      `SELECT * FROM campaign_members b WHERE b.campaign_id = $1 AND b.grp = 'treatment' AND b.member_id NOT IN ($2, $3)
+      AND b.member_id NOT IN (SELECT member_id FROM campaign_sends WHERE campaign_id = $4 AND state = 'sent')`,
+      [b.campaign_id, m1, m2, a.campaign_id],
+    );
     assert.equal(r.sent, notReachedByA, 'everyone reached by A already had their one message this week');
     const reasons = await db.all("SELECT member_id, reason FROM campaign_sends WHERE campaign_id = $1 AND wave_id = 'late' AND state = 'suppressed' ORDER BY member_id", [b.campaign_id]);
     const reasonOf = (m: string): unknown => reasons.find((x) => x['member_id'] === m)?.['reason'];

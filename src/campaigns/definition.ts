@@ -262,7 +262,10 @@ export function validateCampaign(json: unknown): { ok: true; campaign: CampaignD
     const first = Math.min(0, ...waves.map((x) => offsetMinutes(x.at)));
     const span = attribution * 1440 - first;
     if (span > repeat.every_days * 1440) {
-      errors.push({ path: '$.attribution_days', reason: `the attribution window (${(span / 1440).toFixed(2).replace(/\.00$/, '')} days from the first wave) is longer than the ${repeat.every_days} days between runs: consecutive runs would count the same purchases twice` });
+      errors.push({
+        path: '$.attribution_days',
+        reason: `the attribution window (${(span / 1440).toFixed(2).replace(/\.00$/, '')} days from the first wave) is longer than the ${repeat.every_days} days between runs: consecutive runs would count the same purchases twice`,
+      });
     }
   }
   if (errors.length > 0 || typeof name !== 'string' || goalOk === undefined || audience === null || typeof startsAt !== 'string' || typeof detect !== 'number') {

@@ -29,7 +29,9 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     const control = groups.filter((g) => g['grp'] === 'control').map((g) => String(g['member_id']));
     assert.equal(treated.length + control.length, run.audience);
     const contacts = async (kind: 'email' | 'phone', ids: string[]): Promise<string[]> =>
-      (await db.all(`SELECT value FROM identities WHERE kind = $1 AND member_id IN (SELECT unnest(from_json($2, '["VARCHAR"]'))) ORDER BY value`, [kind, JSON.stringify(ids)])).map((r) => String(r['value']));
+      (await db.all(`SELECT value FROM identities WHERE kind = $1 AND member_id IN (SELECT unnest(from_json($2, '["VARCHAR"]'))) ORDER BY value`, [kind, JSON.stringify(ids)])).map((r) =>
+        String(r['value']),
+      );
 
     // T-5d: the email wave over SMTP.
     clk.set('2026-11-06 10:00');
@@ -41,7 +43,18 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     // Opens come back through ingestion, as the email service reports them.
     const openers = treated.slice(0, 5);
     const openerEmails = await contacts('email', openers);
-    await importEvents(s, 'opens.ndjson', openerEmails.map((e, i) => ({ event_id: `o${i}`, type: 'message_opened', at: '2026-11-07 08:00:00', buyer_email: e, campaign_id: c.campaign_id, properties: JSON.stringify({ wave_id: 'edm' }) })));
+    await importEvents(
+      s,
+      'opens.ndjson',
+      openerEmails.map((e, i) => ({
+        event_id: `o${i}`,
+        type: 'message_opened',
+        at: '2026-11-07 08:00:00',
+        buyer_email: e,
+        campaign_id: c.campaign_id,
+        properties: JSON.stringify({ wave_id: 'edm' }),
+      })),
+    );
 
     // The process stops and starts again before T-1d.
     db.close();
@@ -57,7 +70,13 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     r = await runDue(db, clk, storedChannels(db));
     assert.equal(r.sent, 3, 'retried after the backoff with the same keys');
     const sms1 = gateway.deliveries.filter((d) => d.key.includes(':sms1:'));
-    assert.deepEqual(sms1.map((d) => d.to).sort(), await contacts('phone', treated.filter((m) => !openers.includes(m))));
+    assert.deepEqual(
+      sms1.map((d) => d.to).sort(),
+      await contacts(
+        'phone',
+        treated.filter((m) => !openers.includes(m)),
+      ),
+    );
 
     // T-1h: the process dies right after the gateway accepted the 6th SMS, before recording it.
     clk.set('2026-11-11 09:00');
@@ -93,7 +112,14 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     assert.equal(gateway.rejectedSignatures, 0);
     const ev = await evaluateCampaignRuns(db, c.campaign_id);
     assert.equal(ev.runs[0]?.control_contacted, 0);
-    assert.deepEqual(ev.funnel.map((w) => [w.wave_id, w.states['sent'], w.opened]), [['edm', treated.length, openers.length], ['sms1', treated.length - openers.length, 0], ['sms2', treated.length, 0]]);
+    assert.deepEqual(
+      ev.funnel.map((w) => [w.wave_id, w.states['sent'], w.opened]),
+      [
+        ['edm', treated.length, openers.length],
+        ['sms1', treated.length - openers.length, 0],
+        ['sms2', treated.length, 0],
+      ],
+    );
   } finally {
     await smtp.close();
     await gateway.close();

@@ -77,7 +77,15 @@ async function prePeriod(db: Db, run: RunSummary, window: { from: string }): Pro
 }
 
 /** Member-level rows of one run for the statistics. */
-async function memberRows(db: Db, def: CampaignDefinition, campaignId: string, run: RunSummary, window: { from: string; to: string }, pre: { from: string; to: string }, pooled: boolean): Promise<ExperimentRow[]> {
+async function memberRows(
+  db: Db,
+  def: CampaignDefinition,
+  campaignId: string,
+  run: RunSummary,
+  window: { from: string; to: string },
+  pre: { from: string; to: string },
+  pooled: boolean,
+): Promise<ExperimentRow[]> {
   const margin = await getSetting(db, 'campaigns.default_margin_percent');
   const lapse = await getSetting(db, 'campaigns.reactivation_days');
   const rows = await db.all(SQL('member_outcomes'), [campaignId, run.run_id, window.from, window.to, def.goal, margin, lapse, pre.from, pre.to]);
@@ -126,14 +134,30 @@ export async function evaluateRun(db: Db, def: CampaignDefinition, campaignId: s
   const share = run.control_bp / 10000;
   const last = str(await db.one("SELECT strftime(max(created_at), '%Y-%m-%d %H:%M:%S') AS t FROM orders"), 't');
   const interim = last === null || last < window.to;
-  const experiment = evaluateExperiment(await memberRows(db, def, campaignId, run, window, pre, false), { ...(await statOptions(db)), allocation: { control: share, treatment: 1 - share }, costs: { treatment: total }, sequential: interim });
+  const experiment = evaluateExperiment(await memberRows(db, def, campaignId, run, window, pre, false), {
+    ...(await statOptions(db)),
+    allocation: { control: share, treatment: 1 - share },
+    costs: { treatment: total },
+    sequential: interim,
+  });
   const evaluation = evaluateCampaign(t, c, total, treatmentArm(experiment), share);
   const contacted = int(await db.one(SQL('control_contacted'), [campaignId]), 'n');
   const note = interim
-    ? { en: `Interim look (the data end ${last ?? 'before any order'}, the window on ${window.to}; always-valid 95% intervals): `, zh: `中期查看（数据截至 ${last ?? '无订单'}，归因窗口至 ${window.to}；使用随时有效的 95% 区间）：` }
+    ? {
+        en: `Interim look (the data end ${last ?? 'before any order'}, the window on ${window.to}; always-valid 95% intervals): `,
+        zh: `中期查看（数据截至 ${last ?? '无订单'}，归因窗口至 ${window.to}；使用随时有效的 95% 区间）：`,
+      }
     : { en: '', zh: '' };
   return {
-    run, window, pre_period: pre, treatment: t, control: c, cost: { messages, coupons, coupon_discount: fromUnits(discount), total }, evaluation, experiment, interim,
+    run,
+    window,
+    pre_period: pre,
+    treatment: t,
+    control: c,
+    cost: { messages, coupons, coupon_discount: fromUnits(discount), total },
+    evaluation,
+    experiment,
+    interim,
     verdict: { en: `${note.en}${verdict(evaluation, 'en', def.goal)}`, zh: `${note.zh}${verdict(evaluation, 'zh', def.goal)}` },
     control_contacted: contacted,
   };
@@ -165,7 +189,11 @@ export async function deliveryFunnel(db: Db, def: CampaignDefinition, campaignId
       states[state] = (states[state] ?? 0) + int(r, 'sends');
       if (state === 'suppressed') suppressed[str(r, 'reason') ?? ''] = int(r, 'sends');
     }
-    const ev = (step: string): number => int(events.find((x) => str(x, 'wave_id') === w.id), step);
+    const ev = (step: string): number =>
+      int(
+        events.find((x) => str(x, 'wave_id') === w.id),
+        step,
+      );
     return {
       wave_id: w.id,
       channel: w.channel,
@@ -223,7 +251,12 @@ export async function evaluateCampaignRuns(db: Db, campaignId: string, couponDis
 }
 
 /** What `campaigns show` and the API show: the campaign, its power check, runs and waves with their sends. */
-export async function campaignOverview(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<StoredCampaign & { power: PowerCheck; runs: RunSummary[]; waves: WaveFunnel[] }> {
+export async function campaignOverview(
+  db: Db,
+  clock: Clock,
+  campaignId: string,
+  opts: { asOf?: string } = {},
+): Promise<StoredCampaign & { power: PowerCheck; runs: RunSummary[]; waves: WaveFunnel[] }> {
   const c = await getCampaign(db, campaignId);
   return { ...c, power: await powerCheck(db, clock, campaignId, opts), runs: await listRuns(db, campaignId), waves: await deliveryFunnel(db, c.definition, campaignId) };
 }

@@ -33,13 +33,19 @@ async function fixture(db: Db, campaignId: string): Promise<void> {
     ('web', 'd1', 1, 'P1', 'product', 1, 40.00, 30.00, 40.00),
     ('web', 'e1', 1, 'P1', 'product', 1, 60.00, NULL, 60.00)`);
   await refreshOrderFacts(db); // written directly, not imported: bring the order totals up to date
-  await db.run(`INSERT INTO events (channel_id, event_id, actor_id, type, occurred_at, campaign_id) VALUES
-    ('web', 'k1', 1, 'coupon_redeemed', TIMESTAMP '2026-11-12 09:00:00', $1)`, [campaignId]);
+  await db.run(
+    `INSERT INTO events (channel_id, event_id, actor_id, type, occurred_at, campaign_id) VALUES
+    ('web', 'k1', 1, 'coupon_redeemed', TIMESTAMP '2026-11-12 09:00:00', $1)`,
+    [campaignId],
+  );
   await db.run(`INSERT INTO campaign_runs VALUES ($1, 1, TIMESTAMP '2026-11-11 10:00:00', DATE '2026-11-01', TIMESTAMP '2026-11-01 10:00:00', 4000, FALSE, 5, 2)`, [campaignId]);
-  await db.run(`INSERT INTO campaign_members VALUES
+  await db.run(
+    `INSERT INTO campaign_members VALUES
     ($1, 1, 'A', 'treatment', 'all', 9000, TIMESTAMP '2026-11-01 10:00:00'), ($1, 1, 'B', 'treatment', 'all', 8000, TIMESTAMP '2026-11-01 10:00:00'),
     ($1, 1, 'C', 'treatment', 'all', 7000, TIMESTAMP '2026-11-01 10:00:00'), ($1, 1, 'D', 'control', 'all', 100, TIMESTAMP '2026-11-01 10:00:00'),
-    ($1, 1, 'E', 'control', 'all', 200, TIMESTAMP '2026-11-01 10:00:00')`, [campaignId]);
+    ($1, 1, 'E', 'control', 'all', 200, TIMESTAMP '2026-11-01 10:00:00')`,
+    [campaignId],
+  );
 }
 
 const DEF = {
@@ -49,7 +55,10 @@ const DEF = {
   control: { percent: 40 },
   attribution_days: 3,
   cost: { per_message: { sms: '0.05' }, per_coupon: '2.50', fixed: '10.00' },
-  waves: [{ id: 'edm', channel: 'edm', at: '-5d', template: { text: 'x' } }, { id: 'sms', channel: 'sms', at: '-1h', template: { text: 'y' } }],
+  waves: [
+    { id: 'edm', channel: 'edm', at: '-5d', template: { text: 'x' } },
+    { id: 'sms', channel: 'sms', at: '-1h', template: { text: 'y' } },
+  ],
 };
 
 test('group totals, cost and increments match hand-computed figures for every goal', async () => {
@@ -61,8 +70,13 @@ test('group totals, cost and increments match hand-computed figures for every go
       const c = await createCampaign(s.db, clk, { ...DEF, name: `Evaluated ${goal}`, goal });
       if (goal === 'purchases') await fixture(s.db, c.campaign_id);
       else {
-        await s.db.run('INSERT INTO campaign_runs SELECT $1, run_id, starts_at, audience_as_of, launched_at, control_bp, stratified, audience, control FROM campaign_runs WHERE run_id = 1 LIMIT 1', [c.campaign_id]);
-        await s.db.run("INSERT INTO campaign_members SELECT $1, run_id, member_id, grp, stratum, bucket, assigned_at FROM campaign_members WHERE campaign_id = (SELECT min(campaign_id) FROM campaign_members)", [c.campaign_id]);
+        await s.db.run('INSERT INTO campaign_runs SELECT $1, run_id, starts_at, audience_as_of, launched_at, control_bp, stratified, audience, control FROM campaign_runs WHERE run_id = 1 LIMIT 1', [
+          c.campaign_id,
+        ]);
+        await s.db.run(
+          'INSERT INTO campaign_members SELECT $1, run_id, member_id, grp, stratum, bucket, assigned_at FROM campaign_members WHERE campaign_id = (SELECT min(campaign_id) FROM campaign_members)',
+          [c.campaign_id],
+        );
       }
       const ev = await evaluateCampaignRuns(s.db, c.campaign_id);
       const run = ev.runs[0];
@@ -83,7 +97,13 @@ test('group totals, cost and increments match hand-computed figures for every go
         assert.equal(run.evaluation.roi, null);
         assert.match(run.evaluation.withheld.revenue ?? '', /too few responders in the control group to judge revenue \(1; at least 20 needed\)/);
         // The member-level rows behind the statistics add up to the SQL totals.
-        assert.deepEqual(run.experiment.groups.map((g) => [g.arm, g.members, g.buyers, g.revenue]), [['treatment', 3, 2, 230], ['control', 2, 1, 40]]);
+        assert.deepEqual(
+          run.experiment.groups.map((g) => [g.arm, g.members, g.buyers, g.revenue]),
+          [
+            ['treatment', 3, 2, 230],
+            ['control', 2, 1, 40],
+          ],
+        );
         // 180 days ending with the audience date 2026-11-01 (before the window's start 2026-11-06).
         assert.deepEqual(run.pre_period, { from: '2026-05-06 00:00:00', to: '2026-11-02 00:00:00' });
         assert.equal(run.evaluation.treatment.revenue_per_member, '76.67');
@@ -122,7 +142,13 @@ test('a weekly campaign launches each run on schedule with its own audience free
     r = await runDue(s.db, clk, () => Promise.resolve(sms));
     assert.deepEqual(r.launched, [`${weekly.campaign_id}:2`]);
     const runs = await listRuns(s.db, weekly.campaign_id);
-    assert.deepEqual(runs.map((x) => [x.run_id, x.starts_at, x.audience_as_of]), [[1, '2026-06-03 10:00:00', '2026-06-01'], [2, '2026-06-10 10:00:00', '2026-06-09']]);
+    assert.deepEqual(
+      runs.map((x) => [x.run_id, x.starts_at, x.audience_as_of]),
+      [
+        [1, '2026-06-03 10:00:00', '2026-06-01'],
+        [2, '2026-06-10 10:00:00', '2026-06-09'],
+      ],
+    );
     // The same member keeps the same group across runs (the hash is of member and campaign).
     const moved = await s.db.all(`SELECT a.member_id FROM campaign_members a JOIN campaign_members b USING (campaign_id, member_id)
       WHERE a.run_id = 1 AND b.run_id = 2 AND a.grp <> b.grp`);
@@ -139,7 +165,10 @@ test('a weekly campaign launches each run on schedule with its own audience free
     assert.equal(ev.pooled.comparison.response.estimate, 0);
     assert.equal(ev.pooled.comparison.revenue.significant, false);
     assert.match(ev.pooled.comparison.revenue.withheld_reason ?? '', /too few responders/);
-    assert.equal(ev.pooled.comparison.increments?.exposures, ev.runs.reduce((a, r) => a + r.treatment.members, 0));
+    assert.equal(
+      ev.pooled.comparison.increments?.exposures,
+      ev.runs.reduce((a, r) => a + r.treatment.members, 0),
+    );
     assert.equal(ev.runs[1]?.cost.messages['sms'], first);
     // No order reaches the windows' ends yet: interim looks, marked, with always-valid intervals.
     assert.equal(ev.runs[0]?.interim, true);

@@ -10,5 +10,16 @@ export { memberCampaigns } from './member-campaigns.js';
 export { launchCampaign, freezeAudience, listRuns, treatmentMembers, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
 export { waveTime, planTime } from './plan.js';
 export { runDue, storedChannels, SendCrash, type ChannelResolver, type RunReport } from './scheduler.js';
-export { campaignOverview, evaluateCampaignRuns, evaluateRun, deliveryFunnel, attributionWindow, type CouponDiscount, type CampaignEvaluation, type RunEvaluation, type WaveFunnel, type PooledEvaluation } from './evaluate.js';
+export {
+  campaignOverview,
+  evaluateCampaignRuns,
+  evaluateRun,
+  deliveryFunnel,
+  attributionWindow,
+  type CouponDiscount,
+  type CampaignEvaluation,
+  type RunEvaluation,
+  type WaveFunnel,
+  type PooledEvaluation,
+} from './evaluate.js';
 export { evaluateCampaign, verdict, requiredSampleSize, detectableUplift, sampleRatioMismatch, type GroupTotals, type Evaluation, type Interval, type Range } from './stats.js';

@@ -32,8 +32,7 @@ export function conditionSql(c: WaveCondition, params: SqlParam[]): string {
   if ('sent' in c) {
     return `EXISTS (SELECT 1 FROM campaign_sends s WHERE s.campaign_id = $1 AND s.run_id = $2::INTEGER AND s.wave_id = ${bind(c.sent)} AND s.member_id = m.member_id AND s.state = 'sent')`;
   }
-  const [wave, types] =
-    'delivered' in c ? [c.delivered, EVENT_TYPES.delivered] : 'opened' in c ? [c.opened, EVENT_TYPES.opened] : [c.clicked, EVENT_TYPES.clicked];
+  const [wave, types] = 'delivered' in c ? [c.delivered, EVENT_TYPES.delivered] : 'opened' in c ? [c.opened, EVENT_TYPES.opened] : [c.clicked, EVENT_TYPES.clicked];
   return `m.member_id IN (
     SELECT i.member_id FROM events e JOIN identities i ON i.identity_id = e.actor_id
     WHERE e.campaign_id = $1 AND json_extract_string(e.properties, '$.wave_id') = ${bind(wave)}

@@ -24,7 +24,10 @@ test('a campaign ID and its control group come from its key or definition, never
       assert.equal((await createCampaign(s.db, clk, SALE)).campaign_id, c.campaign_id);
       const keyed = await createCampaign(s.db, clk, { ...SALE, key: 'sale-2026' });
       assert.notEqual(keyed.campaign_id, c.campaign_id);
-      await assert.rejects(createCampaign(s.db, clk, { ...SALE, key: 'sale-2026', name: 'Another sale' }), (e: unknown) => e instanceof CampaignError && e.code === 'conflict' && /already used/.test(e.message));
+      await assert.rejects(
+        createCampaign(s.db, clk, { ...SALE, key: 'sale-2026', name: 'Another sale' }),
+        (e: unknown) => e instanceof CampaignError && e.code === 'conflict' && /already used/.test(e.message),
+      );
     } finally {
       s.close();
     }

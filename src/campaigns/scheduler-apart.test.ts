@@ -28,7 +28,10 @@ test('a campaign whose channel is missing is marked failed with the reason; the 
     };
     clk.set('2026-11-06 10:00');
     const r = await runDue(s.db, clk, resolve);
-    assert.deepEqual(r.failures.map((f) => f.campaign_id), [broken.campaign_id]);
+    assert.deepEqual(
+      r.failures.map((f) => f.campaign_id),
+      [broken.campaign_id],
+    );
     assert.match(r.failures[0]?.reason ?? '', /no message channel nowhere/);
     assert.ok(r.sent > 0 && r.sent === edm.messages.length, `the other campaign sent (${r.sent})`);
     assert.ok(edm.messages.every((m) => m.campaignId === fine.campaign_id));

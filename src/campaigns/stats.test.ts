@@ -60,7 +60,15 @@ test('sample-ratio mismatch and power', () => {
   near(detectableUplift({ treated: 8158, control: 8158, baselineRate: 0.05 }), 0.01, 2e-5, 'detectable uplift');
 });
 
-const group = (members: number, responders: number, revenue: string, margin: string, squares = '0'): GroupTotals => ({ members, responders, orders: responders, revenue, revenueSquares: squares, margin, marginSquares: squares });
+const group = (members: number, responders: number, revenue: string, margin: string, squares = '0'): GroupTotals => ({
+  members,
+  responders,
+  orders: responders,
+  revenue,
+  revenueSquares: squares,
+  margin,
+  marginSquares: squares,
+});
 
 /** Member-level rows matching a group: its responders share its revenue and margin equally. */
 function rows(arm: string, g: GroupTotals, from: number): ExperimentRow[] {

@@ -19,7 +19,7 @@ export function welch(t: { n: number; sum: number; sumSquares: number }, c: { n:
   const se = Math.sqrt(a + b);
   const d = m1 - m2;
   if (se === 0) return { estimate: d, low: d, high: d, pValue: d === 0 ? 1 : 0, level, df: Infinity };
-  const df = (a + b) ** 2 / ((t.n > 1 ? a * a / (t.n - 1) : 0) + (c.n > 1 ? b * b / (c.n - 1) : 0));
+  const df = (a + b) ** 2 / ((t.n > 1 ? (a * a) / (t.n - 1) : 0) + (c.n > 1 ? (b * b) / (c.n - 1) : 0));
   const q = tQuantile(1 - (1 - level) / 2, df);
   return { estimate: d, low: d - q * se, high: d + q * se, pValue: 2 * (1 - tCdf(Math.abs(d) / se, df)), level, df };
 }
@@ -66,7 +66,13 @@ export function detectableUplift(o: { treated: number; control: number; baseline
   let hi = 1 - o.baselineRate;
   for (let i = 0; i < 100; i++) {
     const mid = (lo + hi) / 2;
-    const need = requiredSampleSize({ baselineRate: o.baselineRate, uplift: mid, controlShare: share, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}), ...(o.power !== undefined ? { power: o.power } : {}) });
+    const need = requiredSampleSize({
+      baselineRate: o.baselineRate,
+      uplift: mid,
+      controlShare: share,
+      ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+      ...(o.power !== undefined ? { power: o.power } : {}),
+    });
     if (need.control <= o.control && need.treatment <= o.treated) hi = mid;
     else lo = mid;
   }
@@ -235,7 +241,9 @@ function revenueVerdict(e: Evaluation, zh: boolean, warn: string): string {
   const span = `${v.estimate.toFixed(2)} (95% ${v.low.toFixed(2)} .. ${v.high.toFixed(2)})`;
   if (v.low > 0) return zh ? `${warn}活动有效：人均收入比对照组高 ${span}${money(e, 'zh')}` : `${warn}The campaign worked: revenue per member is ${span} above control${money(e, 'en')}`;
   if (v.high < 0) return zh ? `${warn}活动有害：人均收入比对照组低 ${span}。` : `${warn}The campaign hurt: revenue per member changed by ${span}.`;
-  return zh ? `${warn}证据不足，不能判定胜负：人均收入差 ${span}，区间包含 0。` : `${warn}Not enough evidence to declare a winner: revenue per member differs by ${span}, an interval that covers zero.`;
+  return zh
+    ? `${warn}证据不足，不能判定胜负：人均收入差 ${span}，区间包含 0。`
+    : `${warn}Not enough evidence to declare a winner: revenue per member differs by ${span}, an interval that covers zero.`;
 }
 
 function responseVerdict(e: Evaluation, r: Interval, zh: boolean, warn: string): string {
@@ -250,8 +258,16 @@ function responseVerdict(e: Evaluation, r: Interval, zh: boolean, warn: string):
       : `${warn}The campaign hurt: the response rate is ${pct(-r.estimate)} below control (95% interval ${pct(r.low)} to ${pct(r.high)}).`;
   }
   const base = e.control.response_rate;
-  const need = base > 0 && base < 1 && r.estimate > 0 ? requiredSampleSize({ baselineRate: base, uplift: r.estimate, controlShare: e.control.members / Math.max(1, e.control.members + e.treatment.members) }) : null;
-  const more = need === null ? '' : zh ? `若真实提升为 ${pct(r.estimate)}，约需 ${need.total} 名会员才能检出。` : ` To detect an uplift of ${pct(r.estimate)} would take about ${need.total.toLocaleString('en-US')} members.`;
+  const need =
+    base > 0 && base < 1 && r.estimate > 0
+      ? requiredSampleSize({ baselineRate: base, uplift: r.estimate, controlShare: e.control.members / Math.max(1, e.control.members + e.treatment.members) })
+      : null;
+  const more =
+    need === null
+      ? ''
+      : zh
+        ? `若真实提升为 ${pct(r.estimate)}，约需 ${need.total} 名会员才能检出。`
+        : ` To detect an uplift of ${pct(r.estimate)} would take about ${need.total.toLocaleString('en-US')} members.`;
   return zh
     ? `${warn}证据不足，不能判定胜负：响应率差 ${pct(r.estimate)}，95% 区间 ${pct(r.low)} 至 ${pct(r.high)} 包含 0。${more}`
     : `${warn}Not enough evidence to declare a winner: the difference is ${pct(r.estimate)} and its 95% interval (${pct(r.low)} to ${pct(r.high)}) covers zero.${more}`;

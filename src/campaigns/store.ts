@@ -8,7 +8,11 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 
 /** A campaign that failed validation, does not exist, or cannot do what was asked in its state. */
 export class CampaignError extends Error {
-  constructor(message: string, readonly errors: readonly FieldError[] = [], readonly code: 'invalid' | 'not_found' | 'conflict' = 'invalid') {
+  constructor(
+    message: string,
+    readonly errors: readonly FieldError[] = [],
+    readonly code: 'invalid' | 'not_found' | 'conflict' = 'invalid',
+  ) {
     super(errors.length === 0 ? message : `${message}: ${errors.map((e) => `${e.path} ${e.reason}`).join('; ')}`);
     this.name = 'CampaignError';
   }
@@ -42,7 +46,11 @@ export async function createCampaign(db: Db, clock: Clock, json: unknown): Promi
   const def = parseCampaign(json);
   const now = sqlTimestamp(clock.now());
   const text = JSON.stringify(def);
-  const id = `C${createHash('sha256').update(def.key === undefined ? `definition|${text}` : `key|${def.key}`).digest('hex').slice(0, 10).toUpperCase()}`;
+  const id = `C${createHash('sha256')
+    .update(def.key === undefined ? `definition|${text}` : `key|${def.key}`)
+    .digest('hex')
+    .slice(0, 10)
+    .toUpperCase()}`;
   const existing = await db.one(SQL('get_campaign'), [id]);
   if (existing !== undefined) {
     const same = JSON.stringify(parseCampaign(JSON.parse(str(existing, 'definition') ?? '{}'))) === text;

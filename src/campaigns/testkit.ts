@@ -28,7 +28,11 @@ export async function loadMembers(s: Sandbox, n: number): Promise<void> {
   const keys = memberKeys(n);
   const members = s.write(
     'members.ndjson',
-    keys.map((k, i) => JSON.stringify({ channel: 'shop', external_id: k, name: `Member ${k}`, email: `${k}@example.com`, phone: `1380000${String(i + 1).padStart(4, '0')}`, registered_at: '2025-01-01 10:00:00' })).join('\n'),
+    keys
+      .map((k, i) =>
+        JSON.stringify({ channel: 'shop', external_id: k, name: `Member ${k}`, email: `${k}@example.com`, phone: `1380000${String(i + 1).padStart(4, '0')}`, registered_at: '2025-01-01 10:00:00' }),
+      )
+      .join('\n'),
   );
   const r = await s.import(members, { entity: 'members' });
   if (r.loaded !== n) throw new Error(`fixture: ${r.loaded} of ${n} members loaded`);

@@ -151,10 +151,11 @@ async function scripted(answer: (path: string) => { status: number; headers?: Re
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -200,7 +201,13 @@ test('csv: a restart reports the resend as a duplicate; a file with other column
     const file = join(dir, 'list.csv');
     assert.deepEqual(await csvChannel({ file, consentChannel: 'sms' }).send(sample('m1')), { status: 'sent', providerId: 'line 2' });
     assert.deepEqual(await csvChannel({ file, consentChannel: 'sms' }).send(sample('m1')), { status: 'sent', providerId: 'already in file', duplicate: true });
-    assert.equal(readFileSync(file, 'utf8').split('\n').filter((l) => l !== '').length, 2, 'header and one row');
+    assert.equal(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '').length,
+      2,
+      'header and one row',
+    );
 
     const foreign = join(dir, 'foreign.csv');
     writeFileSync(foreign, 'mobile,message\n13800000001,hello\n');

@@ -56,7 +56,10 @@ export function channelContract(name: string, setup: () => Promise<Harness>): vo
     assert.equal((await a.send(sample('m2'))).status, 'sent');
     await a.close();
     const got = await h.received();
-    assert.deepEqual(got.map((g) => g.key), ['C1:1:w1:m1', 'C1:1:w1:m2']);
+    assert.deepEqual(
+      got.map((g) => g.key),
+      ['C1:1:w1:m1', 'C1:1:w1:m2'],
+    );
     assert.match(got[0]?.text ?? '', /Hello Name m1, 10% off/);
   });
 
@@ -97,6 +100,9 @@ export function channelContract(name: string, setup: () => Promise<Harness>): vo
     const again = r.status === 'retry' ? await a.send(sample('m2')) : r;
     assert.equal(again.status, 'sent');
     await a.close();
-    assert.deepEqual((await h.received()).map((g) => g.key), ['C1:1:w1:m2']);
+    assert.deepEqual(
+      (await h.received()).map((g) => g.key),
+      ['C1:1:w1:m2'],
+    );
   });
 }

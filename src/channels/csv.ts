@@ -10,7 +10,6 @@ import type { ChannelAdapter, OutboundMessage, SendResult } from './types.js';
 
 export const CSV_COLUMNS = ['idempotency_key', 'campaign_id', 'wave_id', 'member_id', 'name', 'phone', 'email', 'wechat', 'subject', 'text', 'scheduled_for'] as const;
 
-
 /** A CSV list channel writing to `file` (created with a header when absent). */
 export function csvChannel(o: { file: string; consentChannel: string }): ChannelAdapter {
   const written = new Set<string>();
@@ -33,7 +32,19 @@ export function csvChannel(o: { file: string; consentChannel: string }): Channel
       if (written.has(m.idempotencyKey)) return Promise.resolve({ status: 'sent', providerId: 'already in file', duplicate: true });
       const r = renderTemplate(m.template, m.variables);
       if (!r.ok) return Promise.resolve({ status: 'failed', error: `template variables missing: ${r.missing.join(', ')}` });
-      const row = [m.idempotencyKey, m.campaignId, m.waveId, m.recipient.memberId, m.recipient.name ?? '', m.recipient.phone ?? '', m.recipient.email ?? '', m.recipient.wechat ?? '', r.message.subject ?? '', r.message.text, m.scheduledFor];
+      const row = [
+        m.idempotencyKey,
+        m.campaignId,
+        m.waveId,
+        m.recipient.memberId,
+        m.recipient.name ?? '',
+        m.recipient.phone ?? '',
+        m.recipient.email ?? '',
+        m.recipient.wechat ?? '',
+        r.message.subject ?? '',
+        r.message.text,
+        m.scheduledFor,
+      ];
       try {
         // Text cells (names, phones, messages) neutralised against formula injection.
         appendFileSync(o.file, `${row.map((v) => csvCell(v)).join(',')}\n`);

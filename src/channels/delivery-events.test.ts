@@ -8,17 +8,63 @@ import { sandbox } from '../testing/index.js';
 test('delivery events import through ingestion and are found by campaign, wave, key and member', async () => {
   const s = await sandbox();
   try {
-    await s.import(
-      s.write('members.csv', ['channel,external_id,phone,email,name', 'shop,c1,13800000001,lin@example.com,Lin', 'shop,c2,13800000002,zhao@example.com,Zhao'].join('\n')),
-    );
+    await s.import(s.write('members.csv', ['channel,external_id,phone,email,name', 'shop,c1,13800000001,lin@example.com,Lin', 'shop,c2,13800000002,zhao@example.com,Zhao'].join('\n')));
     const ev = (o: Record<string, unknown>): string => JSON.stringify(o);
     const lines = [
-      ev({ channel: 'sms', event_id: 'C1:1:W1:m-1:delivered', type: 'message_delivered', at: '2026-01-05 10:00:05', buyer_phone: '+8613800000001', campaign_id: 'C1', properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C1:1:W1:m-1' }) }),
-      ev({ channel: 'sms', event_id: 'C1:1:W1:m-1:clicked', type: 'message_clicked', at: '2026-01-05 10:03:00', buyer_phone: '+8613800000001', campaign_id: 'C1', properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C1:1:W1:m-1', url: 'https://shop.example/sale' }) }),
-      ev({ channel: 'email', event_id: 'C1:1:W2:m-2:delivered', type: 'message_delivered', at: '2026-01-06 09:00:00', buyer_email: 'Zhao@Example.com', campaign_id: 'C1', properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }) }),
-      ev({ channel: 'email', event_id: 'C1:1:W2:m-2:opened', type: 'message_opened', at: '2026-01-06 11:30:00', buyer_email: 'zhao@example.com', campaign_id: 'C1', properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }) }),
-      ev({ channel: 'email', event_id: 'C1:1:W2:m-2:unsubscribed', type: 'unsubscribed', at: '2026-01-06 11:31:00', buyer_email: 'zhao@example.com', campaign_id: 'C1', properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }) }),
-      ev({ channel: 'sms', event_id: 'C9:1:W1:m-1:delivered', type: 'message_delivered', at: '2026-01-07 10:00:00', buyer_phone: '13800000001', campaign_id: 'C9', properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C9:1:W1:m-1' }) }),
+      ev({
+        channel: 'sms',
+        event_id: 'C1:1:W1:m-1:delivered',
+        type: 'message_delivered',
+        at: '2026-01-05 10:00:05',
+        buyer_phone: '+8613800000001',
+        campaign_id: 'C1',
+        properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C1:1:W1:m-1' }),
+      }),
+      ev({
+        channel: 'sms',
+        event_id: 'C1:1:W1:m-1:clicked',
+        type: 'message_clicked',
+        at: '2026-01-05 10:03:00',
+        buyer_phone: '+8613800000001',
+        campaign_id: 'C1',
+        properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C1:1:W1:m-1', url: 'https://shop.example/sale' }),
+      }),
+      ev({
+        channel: 'email',
+        event_id: 'C1:1:W2:m-2:delivered',
+        type: 'message_delivered',
+        at: '2026-01-06 09:00:00',
+        buyer_email: 'Zhao@Example.com',
+        campaign_id: 'C1',
+        properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }),
+      }),
+      ev({
+        channel: 'email',
+        event_id: 'C1:1:W2:m-2:opened',
+        type: 'message_opened',
+        at: '2026-01-06 11:30:00',
+        buyer_email: 'zhao@example.com',
+        campaign_id: 'C1',
+        properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }),
+      }),
+      ev({
+        channel: 'email',
+        event_id: 'C1:1:W2:m-2:unsubscribed',
+        type: 'unsubscribed',
+        at: '2026-01-06 11:31:00',
+        buyer_email: 'zhao@example.com',
+        campaign_id: 'C1',
+        properties: JSON.stringify({ wave_id: 'W2', idempotency_key: 'C1:1:W2:m-2' }),
+      }),
+      ev({
+        channel: 'sms',
+        event_id: 'C9:1:W1:m-1:delivered',
+        type: 'message_delivered',
+        at: '2026-01-07 10:00:00',
+        buyer_phone: '13800000001',
+        campaign_id: 'C9',
+        properties: JSON.stringify({ wave_id: 'W1', idempotency_key: 'C9:1:W1:m-1' }),
+      }),
     ];
     const file = s.write('delivery.ndjson', `${lines.join('\n')}\n`);
     const report = await s.import(file, { entity: 'events' });

@@ -15,7 +15,16 @@ export { emailChannel, messageId } from './email.js';
 
 export type ChannelConfig =
   | { readonly kind: 'csv'; readonly file: string; readonly consent_channel: string }
-  | { readonly kind: 'webhook'; readonly url: string; readonly secret: string; readonly consent_channel: string; readonly timeout_ms?: number; readonly retries?: number; readonly backoff_ms?: number; readonly max_delay_ms?: number }
+  | {
+      readonly kind: 'webhook';
+      readonly url: string;
+      readonly secret: string;
+      readonly consent_channel: string;
+      readonly timeout_ms?: number;
+      readonly retries?: number;
+      readonly backoff_ms?: number;
+      readonly max_delay_ms?: number;
+    }
   | { readonly kind: 'email'; readonly host: string; readonly port: number; readonly secure?: boolean; readonly user?: string; readonly password?: string; readonly from: string };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -62,7 +71,16 @@ export function validateChannelConfig(json: unknown): { ok: true; config: Channe
       if (errors.length > 0 || url === undefined || secret === undefined) return { ok: false, errors };
       return {
         ok: true,
-        config: { kind: 'webhook', url, secret, consent_channel: c, ...(timeout === undefined ? {} : { timeout_ms: timeout }), ...(retries === undefined ? {} : { retries }), ...(backoffMs === undefined ? {} : { backoff_ms: backoffMs }), ...(maxDelay === undefined ? {} : { max_delay_ms: maxDelay }) },
+        config: {
+          kind: 'webhook',
+          url,
+          secret,
+          consent_channel: c,
+          ...(timeout === undefined ? {} : { timeout_ms: timeout }),
+          ...(retries === undefined ? {} : { retries }),
+          ...(backoffMs === undefined ? {} : { backoff_ms: backoffMs }),
+          ...(maxDelay === undefined ? {} : { max_delay_ms: maxDelay }),
+        },
       };
     }
     case 'email': {
@@ -102,6 +120,13 @@ export function createChannel(config: ChannelConfig, deps: { sleep?: (ms: number
         ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
       });
     case 'email':
-      return emailChannel({ host: config.host, port: config.port, from: config.from, ...(config.secure === undefined ? {} : { secure: config.secure }), ...(config.user === undefined ? {} : { user: config.user }), ...(config.password === undefined ? {} : { password: config.password }) });
+      return emailChannel({
+        host: config.host,
+        port: config.port,
+        from: config.from,
+        ...(config.secure === undefined ? {} : { secure: config.secure }),
+        ...(config.user === undefined ? {} : { user: config.user }),
+        ...(config.password === undefined ? {} : { password: config.password }),
+      });
   }
 }

@@ -12,7 +12,21 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdou
 }
 
 test('every command has --help', () => {
-  const commands = [[], ['import'], ['stats'], ['members'], ['members', 'show'], ['members', 'unmerge'], ['identity'], ['identity', 'report'], ['identity', 'resolve'], ['settings'], ['settings', 'get'], ['settings', 'set'], ['generate']];
+  const commands = [
+    [],
+    ['import'],
+    ['stats'],
+    ['members'],
+    ['members', 'show'],
+    ['members', 'unmerge'],
+    ['identity'],
+    ['identity', 'report'],
+    ['identity', 'resolve'],
+    ['settings'],
+    ['settings', 'get'],
+    ['settings', 'set'],
+    ['generate'],
+  ];
   for (const c of commands) {
     const r = cli([...c, '--help']);
     assert.equal(r.code, 0, `${c.join(' ')} --help`);
@@ -25,12 +39,21 @@ test('import --json prints one JSON document; stats and members show read the sa
   const s = await sandbox();
   try {
     const db = join(s.dir, 'cli.duckdb');
-    const f = s.write('orders.csv', ['channel,order_id,buyer_id,buyer_phone,created_at,paid_at,item_total', 'web,o1,u1,13800138000,2024-01-01 10:00:00,2024-01-01 10:00:00,10.00', 'web,o2,u1,,2024-01-02 10:00:00,,5.00'].join('\n'));
+    const f = s.write(
+      'orders.csv',
+      ['channel,order_id,buyer_id,buyer_phone,created_at,paid_at,item_total', 'web,o1,u1,13800138000,2024-01-01 10:00:00,2024-01-01 10:00:00,10.00', 'web,o2,u1,,2024-01-02 10:00:00,,5.00'].join('\n'),
+    );
     const lines = s.write('order_lines.csv', ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,A,1,10.00', 'web,o2,1,B,1,5.00'].join('\n'));
     const r = cli(['import', f, lines, '--json', '--rejects', join(s.dir, 'rj')], { REGULARS_DB: db });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { files: Array<{ loaded: number; rows_read: number }>; refused: unknown[] };
-    assert.deepEqual(doc.files.map((x) => [x.rows_read, x.loaded]), [[2, 2], [2, 2]]);
+    assert.deepEqual(
+      doc.files.map((x) => [x.rows_read, x.loaded]),
+      [
+        [2, 2],
+        [2, 2],
+      ],
+    );
     assert.deepEqual(doc.refused, []);
     const stats = JSON.parse(cli(['stats', '--json', '--db', db]).stdout) as { totals: Record<string, unknown> };
     assert.equal(Number(stats.totals['members']), 1);
@@ -68,7 +91,11 @@ test('a second process gets a clear message naming the holder, not a stack trace
     const db = join(s.dir, 'locked.duckdb');
     const holder = spawn(
       process.execPath,
-      ['--input-type=module', '-e', `import { openRegulars } from ${JSON.stringify(join(ROOT, 'dist', 'open.js'))}; await openRegulars(${JSON.stringify(db)}); console.log('open'); setInterval(() => {}, 1000);`],
+      [
+        '--input-type=module',
+        '-e',
+        `import { openRegulars } from ${JSON.stringify(join(ROOT, 'dist', 'open.js'))}; await openRegulars(${JSON.stringify(db)}); console.log('open'); setInterval(() => {}, 1000);`,
+      ],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     try {
@@ -90,20 +117,34 @@ test('refresh stores every report; --only recomputes the named ones and leaves t
   const s = await sandbox();
   try {
     const db = join(s.dir, 'refresh.duckdb');
-    const f = s.write('orders.csv', ['channel,order_id,buyer_id,created_at,paid_at', 'web,o1,u1,2024-01-01 10:00:00,2024-01-01 10:00:00', 'web,o2,u1,2024-01-20 10:00:00,2024-01-20 10:00:00', 'web,o3,u2,2024-01-21 10:00:00,2024-01-21 10:00:00'].join('\n'));
+    const f = s.write(
+      'orders.csv',
+      [
+        'channel,order_id,buyer_id,created_at,paid_at',
+        'web,o1,u1,2024-01-01 10:00:00,2024-01-01 10:00:00',
+        'web,o2,u1,2024-01-20 10:00:00,2024-01-20 10:00:00',
+        'web,o3,u2,2024-01-21 10:00:00,2024-01-21 10:00:00',
+      ].join('\n'),
+    );
     const lines = s.write('order_lines.csv', ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,A,1,10.00', 'web,o2,1,B,2,5.00', 'web,o3,1,A,1,10.00'].join('\n'));
     assert.equal(cli(['import', f, lines, '--db', db, '--rejects', join(s.dir, 'rj')]).code, 0);
     type Doc = { report: string; as_of: string; computed_at: string; from_store: boolean };
     const full = cli(['refresh', '--db', db, '--json']);
     assert.equal(full.code, 0, full.stderr);
     const all = JSON.parse(full.stdout) as Doc[];
-    assert.deepEqual(all.map((d) => d.report), ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review']);
+    assert.deepEqual(
+      all.map((d) => d.report),
+      ['kpi', 'links', 'rfm', 'repeat', 'cohorts', 'lifecycle', 'migration', 'tags', 'review'],
+    );
     assert.ok(all.every((d) => d.as_of === '2024-01-21' && !d.from_store));
     await new Promise((r) => setTimeout(r, 1100)); // a stored report reads back its computed_at to the second
     const part = cli(['refresh', '--db', db, '--json', '--only', 'rfm, repeat']);
     assert.equal(part.code, 0, part.stderr);
     const some = JSON.parse(part.stdout) as Doc[];
-    assert.deepEqual(some.map((d) => d.report), ['rfm', 'repeat']);
+    assert.deepEqual(
+      some.map((d) => d.report),
+      ['rfm', 'repeat'],
+    );
     const read = (report: string): Doc => JSON.parse(cli(['analyze', report, '--db', db, '--json']).stdout) as Doc;
     const kpi = read('kpi');
     assert.equal(kpi.from_store, true);

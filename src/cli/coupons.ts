@@ -37,7 +37,10 @@ const read = (f: string): string => readFileSync(f, 'utf8');
 
 /** Prints the value, or the refusal on stderr with exit code 2. */
 function show<T>(opts: Common, r: Result<T>, human: (v: T) => string): void {
-  if (r.ok) return out(opts, toJson(r.value), () => human(r.value));
+  if (r.ok) {
+    out(opts, toJson(r.value), () => human(r.value));
+    return;
+  }
   if (opts.json === true) process.stdout.write(`${JSON.stringify({ error: toJson(r.error), message: failureMessage(r.error) }, null, 2)}\n`);
   process.stderr.write(`regulars: ${failureMessage(r.error)}\n`);
   process.exit(EXIT_REFUSED);
@@ -83,15 +86,27 @@ export function addCouponCommands(program: Command): void {
     if (opts['shared'] !== undefined) codes = { shared: opts['shared'] };
     else if (opts['import'] !== undefined) {
       const parsed = parseCodeFile(read(opts['import']));
-      if (!parsed.ok) throw new UsageError(`${opts['import']} refused: ${parsed.errors.slice(0, 10).map((e) => `${e.path}: ${e.reason}`).join('; ')}`);
+      if (!parsed.ok)
+        throw new UsageError(
+          `${opts['import']} refused: ${parsed.errors
+            .slice(0, 10)
+            .map((e) => `${e.path}: ${e.reason}`)
+            .join('; ')}`,
+        );
       codes = { imported: parsed.codes };
     } else {
       const n = Number(opts['generate']);
-      const spec = { ...(opts['pattern'] === undefined ? {} : { pattern: opts['pattern'] }), ...(opts['charset'] === undefined ? {} : { charset: opts['charset'] }), ...(opts['prefix'] === undefined ? {} : { prefix: opts['prefix'] }) };
+      const spec = {
+        ...(opts['pattern'] === undefined ? {} : { pattern: opts['pattern'] }),
+        ...(opts['charset'] === undefined ? {} : { charset: opts['charset'] }),
+        ...(opts['prefix'] === undefined ? {} : { prefix: opts['prefix'] }),
+      };
       codes = { generate: n, spec };
     }
     const campaign = opts['campaign'];
-    const r = await withOps(opts, (ops) => createBatch(ops, systemClock, { template_id: opts['template'] ?? '', codes, ...(campaign === undefined ? {} : { campaign_id: campaign }) }, undefined, 'cli'));
+    const r = await withOps(opts, (ops) =>
+      createBatch(ops, systemClock, { template_id: opts['template'] ?? '', codes, ...(campaign === undefined ? {} : { campaign_id: campaign }) }, undefined, 'cli'),
+    );
     show(opts, r, (b) => `batch ${b.batch_id} (${b.mode}${b.mode === 'shared' ? ` ${b.shared_code ?? ''}` : `, ${b.pool_size} codes`}) of template ${b.template_id}`);
   });
   common(batch.command('list').description('batches with their counts by state').option('--template <id>').option('--campaign <id>')).action(async (opts: Opts) => {
@@ -99,11 +114,13 @@ export function addCouponCommands(program: Command): void {
     const rows = await withOps(opts, (ops) => batchReports(ops, systemClock, filter));
     out(opts, rows, () => (rows.length === 0 ? 'no batches' : table(rows.map((r) => ({ ...r, redemption_rate: r.redemption_rate === null ? '' : `${(r.redemption_rate * 100).toFixed(1)}%` })))));
   });
-  common(batch.command('codes').description("write a batch's codes to a file, one per line (for printing)").argument('<batch>').requiredOption('--out <file>')).action(async (id: string, opts: Opts) => {
-    const rows = await withOps(opts, (ops) => ops.all('SELECT code FROM coupon_codes WHERE batch_id = ? ORDER BY seq', [id]));
-    writeFileSync(opts['out'] ?? 'codes.txt', `code\n${rows.map((r) => String(r['code'])).join('\n')}\n`);
-    out(opts, { batch_id: id, codes: rows.length, file: opts['out'] }, () => `${rows.length} codes written to ${opts['out'] ?? ''}`);
-  });
+  common(batch.command('codes').description("write a batch's codes to a file, one per line (for printing)").argument('<batch>').requiredOption('--out <file>')).action(
+    async (id: string, opts: Opts) => {
+      const rows = await withOps(opts, (ops) => ops.all('SELECT code FROM coupon_codes WHERE batch_id = ? ORDER BY seq', [id]));
+      writeFileSync(opts['out'] ?? 'codes.txt', `code\n${rows.map((r) => String(r['code'])).join('\n')}\n`);
+      out(opts, { batch_id: id, codes: rows.length, file: opts['out'] }, () => `${rows.length} codes written to ${opts['out'] ?? ''}`);
+    },
+  );
 
   common(
     coupons
@@ -130,7 +147,11 @@ export function addCouponCommands(program: Command): void {
       const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
       const asOf = opts['asOf'] ?? systemClock.now().toISOString().slice(0, 10);
       const job = opts['job'];
-      const r = await withDb(opts, (db, ops) => issueToSegment(db, ops, systemClock, { batch_id: batchId, segment_id: segment, as_of: asOf, ...(job === undefined ? {} : { job_id: job }) }, (done, total) => progress.update('issue', done, total, done)));
+      const r = await withDb(opts, (db, ops) =>
+        issueToSegment(db, ops, systemClock, { batch_id: batchId, segment_id: segment, as_of: asOf, ...(job === undefined ? {} : { job_id: job }) }, (done, total) =>
+          progress.update('issue', done, total, done),
+        ),
+      );
       progress.done('');
       return show(opts, r, (j) => `job ${j.job_id}: ${j.members} members, ${j.issued} issued, ${j.skipped} skipped (${j.state})`);
     }
@@ -146,30 +167,57 @@ export function addCouponCommands(program: Command): void {
   });
 
   const till = coupons.command('till').description('checkout steps, for scripted tills and support (the API is the usual way)');
-  const basketOpt = (c: Command): Command => c.requiredOption('--member <id>').requiredOption('--codes <a,b>', 'comma-separated codes').requiredOption('--basket <json|file>', '{"lines":[{"sku","quantity","unit_price","category","brand"}],"shipping","channel","store"}');
+  const basketOpt = (c: Command): Command =>
+    c
+      .requiredOption('--member <id>')
+      .requiredOption('--codes <a,b>', 'comma-separated codes')
+      .requiredOption('--basket <json|file>', '{"lines":[{"sku","quantity","unit_price","category","brand"}],"shipping","channel","store"}');
   const basketOf = (opts: Opts) => {
     const b = parseBasket(jsonArg(opts['basket'] ?? '', 'the basket', read));
     if (!b.ok) throw new UsageError(`invalid basket: ${b.errors.map((e) => `${e.path} ${e.reason}`).join('; ')}`);
     return b.basket;
   };
-  const codesOf = (opts: Opts): string[] => (opts['codes'] ?? '').split(',').map((c) => c.trim()).filter((c) => c !== '');
+  const codesOf = (opts: Opts): string[] =>
+    (opts['codes'] ?? '')
+      .split(',')
+      .map((c) => c.trim())
+      .filter((c) => c !== '');
   common(basketOpt(till.command('validate').description('which discount each code gives on the basket, or why not'))).action(async (opts: Opts) => {
     const v = await withOps(opts, (ops) => validateCodes(ops, systemClock, { member_id: opts['member'] ?? '', codes: codesOf(opts), basket: basketOf(opts) }));
-    out(opts, toJson(v), () => [table(v.coupons.map((c) => ({ code: c.code, applies: c.applicable ? c.discount : `no: ${c.reason.type}` }))), `basket ${v.basket_value}, discount ${v.total_discount}, to pay ${v.to_pay}`].join('\n'));
+    out(opts, toJson(v), () =>
+      [table(v.coupons.map((c) => ({ code: c.code, applies: c.applicable ? c.discount : `no: ${c.reason.type}` }))), `basket ${v.basket_value}, discount ${v.total_discount}, to pay ${v.to_pay}`].join(
+        '\n',
+      ),
+    );
   });
-  common(basketOpt(till.command('reserve').description('reserve the codes for the basket (budget taken; lapses after --ttl seconds)')).requiredOption('--key <key>').option('--ttl <seconds>', 'time-to-live', '900')).action(async (opts: Opts) => {
-    const r = await withOps(opts, (ops) => reserve(ops, systemClock, { key: keyOf(opts['key'], 'reservation'), member_id: opts['member'] ?? '', codes: codesOf(opts), basket: basketOf(opts), ttl_seconds: Number(opts['ttl']) }, 'cli'));
+  common(
+    basketOpt(till.command('reserve').description('reserve the codes for the basket (budget taken; lapses after --ttl seconds)'))
+      .requiredOption('--key <key>')
+      .option('--ttl <seconds>', 'time-to-live', '900'),
+  ).action(async (opts: Opts) => {
+    const r = await withOps(opts, (ops) =>
+      reserve(ops, systemClock, { key: keyOf(opts['key'], 'reservation'), member_id: opts['member'] ?? '', codes: codesOf(opts), basket: basketOf(opts), ttl_seconds: Number(opts['ttl']) }, 'cli'),
+    );
     show(opts, r, (v) => `reservation ${v.reservation_id} until ${v.expires_at}: discount ${v.total_discount}, to pay ${v.to_pay}`);
   });
-  common(till.command('redeem').description('redeem (核销) a reservation for an order').argument('<reservation>').requiredOption('--order <id>').requiredOption('--key <key>')).action(async (id: string, opts: Opts) => {
-    const r = await withOps(opts, (ops) => redeem(ops, systemClock, { key: keyOf(opts['key'], 'redemption'), reservation_id: id, order_id: opts['order'] ?? '' }, 'cli'));
-    show(opts, r, (v) => `redeemed ${v.coupons.map((c) => c.code).join(', ')} on order ${v.order_id}: ${v.total_discount}`);
-  });
+  common(till.command('redeem').description('redeem (核销) a reservation for an order').argument('<reservation>').requiredOption('--order <id>').requiredOption('--key <key>')).action(
+    async (id: string, opts: Opts) => {
+      const r = await withOps(opts, (ops) => redeem(ops, systemClock, { key: keyOf(opts['key'], 'redemption'), reservation_id: id, order_id: opts['order'] ?? '' }, 'cli'));
+      show(opts, r, (v) => `redeemed ${v.coupons.map((c) => c.code).join(', ')} on order ${v.order_id}: ${v.total_discount}`);
+    },
+  );
   common(till.command('release').description('release a reservation').argument('<reservation>').requiredOption('--key <key>')).action(async (id: string, opts: Opts) => {
     const r = await withOps(opts, (ops) => release(ops, systemClock, { key: keyOf(opts['key'], 'release'), reservation_id: id }, 'cli'));
     show(opts, r, (v) => `released ${v.released.join(', ') || 'nothing'}`);
   });
-  common(till.command('return').description('an order came back: --whole re-issues its coupons while valid; otherwise they stay redeemed').argument('<order>').requiredOption('--key <key>').option('--whole', 'the whole order was returned')).action(async (order: string, opts: Common & { key?: string; whole?: boolean }) => {
+  common(
+    till
+      .command('return')
+      .description('an order came back: --whole re-issues its coupons while valid; otherwise they stay redeemed')
+      .argument('<order>')
+      .requiredOption('--key <key>')
+      .option('--whole', 'the whole order was returned'),
+  ).action(async (order: string, opts: Common & { key?: string; whole?: boolean }) => {
     const r = await withOps(opts, (ops) => returnOrder(ops, systemClock, { key: keyOf(opts.key, 'return'), order_id: order, whole: opts.whole === true }, 'cli'));
     show(opts, r, (v) => v.coupons.map((c) => `${c.code} ${c.state}`).join('\n'));
   });

@@ -29,7 +29,13 @@ test('experiments evaluate prints the document evaluateExperiment returns for th
   try {
     const data = rows();
     const file = join(dir, 'sms.csv');
-    writeFileSync(file, ['member_id,arm,responded,revenue,pre_revenue,pre_orders', ...data.map((r) => `${r.member_id},${r.arm},${r.responded === true ? 1 : 0},${r.revenue},${r.pre_revenue ?? ''},${r.pre_orders ?? ''}`)].join('\n'));
+    writeFileSync(
+      file,
+      [
+        'member_id,arm,responded,revenue,pre_revenue,pre_orders',
+        ...data.map((r) => `${r.member_id},${r.arm},${r.responded === true ? 1 : 0},${r.revenue},${r.pre_revenue ?? ''},${r.pre_orders ?? ''}`),
+      ].join('\n'),
+    );
     const r = cli(['experiments', 'evaluate', file, '--allocation', 'control=0.1,offer=0.9', '--json']);
     assert.equal(r.code, 0, r.stderr);
     const expected = evaluateExperiment(data, { allocation: { control: 0.1, offer: 0.9 } });

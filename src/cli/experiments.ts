@@ -31,16 +31,24 @@ function armText(a: ArmResult): string {
   const inc = a.increments;
   if (inc !== null) {
     const r = (x: { estimate: number; low: number; high: number } | null): string => (x === null ? 'withheld' : `${x.estimate.toFixed(2)} (${x.low.toFixed(2)} to ${x.high.toFixed(2)})`);
-    parts.push(`  incremental over ${inc.exposures} treated: responders ${r(inc.responders)}, revenue ${r(inc.revenue)}${inc.margin === null ? '' : `, margin ${r(inc.margin)}`}${inc.roi === null ? '' : `, ROI ${r(inc.roi)}`}`);
+    parts.push(
+      `  incremental over ${inc.exposures} treated: responders ${r(inc.responders)}, revenue ${r(inc.revenue)}${inc.margin === null ? '' : `, margin ${r(inc.margin)}`}${inc.roi === null ? '' : `, ROI ${r(inc.roi)}`}`,
+    );
   }
-  for (const run of a.runs ?? []) parts.push(`  run ${run.run}: response ${fmt(run.response.estimate)} (${fmt(run.response.low)} to ${fmt(run.response.high)}), revenue ${run.revenue.withheld_reason ?? `${fmt(run.revenue.estimate)} (${fmt(run.revenue.low)} to ${fmt(run.revenue.high)})`}`);
+  for (const run of a.runs ?? [])
+    parts.push(
+      `  run ${run.run}: response ${fmt(run.response.estimate)} (${fmt(run.response.low)} to ${fmt(run.response.high)}), revenue ${run.revenue.withheld_reason ?? `${fmt(run.revenue.estimate)} (${fmt(run.revenue.low)} to ${fmt(run.revenue.high)})`}`,
+    );
   return parts.join('\n');
 }
 
 /** The document as text for people. */
 export function experimentText(d: ExperimentDocument): string {
   const m = d.method;
-  const srm = d.srm.p_value === null ? `sample ratio: not checked (${d.srm.skipped_reason ?? ''})` : `sample ratio: p = ${d.srm.p_value.toPrecision(3)}${d.srm.warn ? ' - WARNING: the arms are not the planned sizes; the assignment may be broken and no result is trustworthy' : ' (as planned)'}`;
+  const srm =
+    d.srm.p_value === null
+      ? `sample ratio: not checked (${d.srm.skipped_reason ?? ''})`
+      : `sample ratio: p = ${d.srm.p_value.toPrecision(3)}${d.srm.warn ? ' - WARNING: the arms are not the planned sizes; the assignment may be broken and no result is trustworthy' : ' (as planned)'}`;
   return [
     `method: ${m.name}; ${m.capping_percentile === null ? 'no capping' : `capped at the ${m.capping_percentile}th percentile of positive values`}; CUPED ${m.cuped ? `on (${m.cuped_covariates.join(', ')})` : 'off'}; verdicts need ${m.min_responders} responders per arm`,
     table(d.groups.map((g) => ({ arm: g.arm, members: g.members, member_runs: g.member_runs, responses: g.responses, buyers: g.buyers, revenue: g.revenue.toFixed(2) }))),

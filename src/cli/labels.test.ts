@@ -16,7 +16,17 @@ test('CLI language: --lang wins, else the locale', () => {
   ];
   for (const [flag, env, want] of cases) assert.equal(cliLang(flag, env), want, `${String(flag)} ${JSON.stringify(env)}`);
   assert.deepEqual(translateRows('zh', [{ stage: 'Lapsed', members: 3 }], 'stages'), [{ 阶段: '流失', 会员数: 3 }]);
-  assert.deepEqual(translateRows('zh', [{ group: '重要价值', members: 1 }, { group: 'Champions', members: 2 }].slice(0, 1), 'groups_cn'), [{ 分群: '重要价值', 会员数: 1 }]);
+  assert.deepEqual(
+    translateRows(
+      'zh',
+      [
+        { group: '重要价值', members: 1 },
+        { group: 'Champions', members: 2 },
+      ].slice(0, 1),
+      'groups_cn',
+    ),
+    [{ 分群: '重要价值', 会员数: 1 }],
+  );
   assert.deepEqual(translateRows('en', [{ group: 'At risk', members: 2 }], 'groups'), [{ Group: 'At risk', Members: 2 }]);
 });
 
@@ -28,7 +38,10 @@ test('analyze prints its labels in Chinese with --lang zh (and from a Chinese lo
     const db = join(s.dir, 'test.duckdb');
     s.db.close();
     const run = (args: string[], env: Record<string, string>): string => {
-      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'regulars.js'), 'analyze', 'lifecycle', '--db', db, '--as-of', '2024-05-10', ...args], { encoding: 'utf8', env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', ...env } });
+      const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'regulars.js'), 'analyze', 'lifecycle', '--db', db, '--as-of', '2024-05-10', ...args], {
+        encoding: 'utf8',
+        env: { ...process.env, LC_ALL: '', LC_MESSAGES: '', ...env },
+      });
       assert.equal(r.status, 0, r.stderr);
       return r.stdout;
     };

@@ -24,12 +24,28 @@ export function label(lang: CliLang, key: string, fallback: string): string {
 
 /** Which vocabulary a column's values come from. */
 const VALUE_VOCAB: Readonly<Record<string, string>> = {
-  stage: 'stage', from_stage: 'stage', to_stage: 'stage', link: 'link', segment: 'rfm', group_cn: 'cn', branch: 'branch', tag: 'tag',
+  stage: 'stage',
+  from_stage: 'stage',
+  to_stage: 'stage',
+  link: 'link',
+  segment: 'rfm',
+  group_cn: 'cn',
+  branch: 'branch',
+  tag: 'tag',
 };
 
 /** Section titles of the analysis documents (the result's keys). */
 const SECTIONS: Readonly<Record<string, string>> = {
-  stages: 'stages', groups: 'groups', groups_cn: 'groups_cn', grid: 'rfm_grid', links: 'page_links', second_purchase: 'second_purchase', summary: 'summary', comparisons: 'decomposition', matrix: 'page_lifecycle', weakest: 'weakest',
+  stages: 'stages',
+  groups: 'groups',
+  groups_cn: 'groups_cn',
+  grid: 'rfm_grid',
+  links: 'page_links',
+  second_purchase: 'second_purchase',
+  summary: 'summary',
+  comparisons: 'decomposition',
+  matrix: 'page_lifecycle',
+  weakest: 'weakest',
 };
 
 /** Rows with translated column headers and vocabulary values (RFM groups by the report's map). */

@@ -3,22 +3,19 @@
  * human output otherwise. Errors are one clear line on stderr and a non-zero exit code.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { DatabaseLockedError, EngineSettingError, type Db } from '../core/db/index.js';
-import { checkSetting, getSetting, isSettingKey, listSettings, setSetting, SETTINGS } from '../core/settings/index.js';
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
-import { analyze, AnalysisError, defaultAsOf, readTargetsFile, refresh, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
-import { openRegulars } from '../open.js';
+import { analyze, AnalysisError, defaultAsOf, refresh, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
 import { readFileSync } from 'node:fs';
 import { CampaignError } from '../campaigns/index.js';
-import { createKey, listKeys, revokeKey, SCOPES, serve, type Scope } from '../api/index.js';
 import { createProgress } from './progress.js';
-import { common, dbPath, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
+import { common, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
 import { addCouponCommands } from './coupons.js';
 import { addOperationalCommands } from './operational.js';
@@ -33,7 +30,16 @@ function fail(err: unknown): never {
   const message = err instanceof Error ? err.message : String(err);
   let code = 1;
   if (err instanceof DatabaseLockedError) code = EXIT_LOCKED;
-  else if (err instanceof FileRefused || err instanceof AnalysisError || err instanceof MemberLookupError || err instanceof UnmergeError || err instanceof UsageError || err instanceof SegmentError || err instanceof CampaignError || err instanceof EngineSettingError) {
+  else if (
+    err instanceof FileRefused ||
+    err instanceof AnalysisError ||
+    err instanceof MemberLookupError ||
+    err instanceof UnmergeError ||
+    err instanceof UsageError ||
+    err instanceof SegmentError ||
+    err instanceof CampaignError ||
+    err instanceof EngineSettingError
+  ) {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);
@@ -63,9 +69,7 @@ function importSummary(r: ImportReport): string {
 }
 
 export function buildProgram(): Command {
-  const program = new Command('regulars')
-    .description('Regulars: one member base from every channel, measured marketing, loyalty.')
-    .showHelpAfterError();
+  const program = new Command('regulars').description('Regulars: one member base from every channel, measured marketing, loyalty.').showHelpAfterError();
 
   common(
     program
@@ -84,55 +88,68 @@ export function buildProgram(): Command {
       .addOption(new Option('--decimal-separator <char>', 'decimal separator of amounts (default .)').choices(['.', ',']))
       .option('--rejects <dir>', 'where reject files go', 'rejects')
       .option('--date <day>', 'baskets preset: the day of the baskets (default: the import day)'),
-  ).action(async (files: string[], opts: Common & { preset: string; map?: string; channel?: string; entity?: string; encoding?: string; delimiter?: string; rejects: string; store?: string; dateOrder?: 'dmy' | 'mdy'; decimalSeparator?: '.' | ','; date?: string; check?: boolean }) => {
-    const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
-    const reports: ImportReport[] = [];
-    const refused: Array<{ file: string; reason: string }> = [];
-    await withDb(opts, async (db) => {
-      for (const [i, file] of files.entries()) {
-        try {
-          const report = await importFile(db, systemClock, file, {
-            preset: opts.preset,
-            rejectsDir: opts.rejects,
-            ...(opts.map !== undefined ? { mapFile: opts.map } : {}),
-            ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
-            ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
-            ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
-            ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
-            ...(opts.store !== undefined ? { store: opts.store } : {}),
-            ...(opts.check === true ? { check: true } : {}),
-            ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
-            ...(opts.decimalSeparator !== undefined ? { decimalSeparator: opts.decimalSeparator } : {}),
-            ...(opts.date !== undefined ? { date: opts.date } : {}),
-            onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
-          });
-          reports.push(report);
-          progress.update(`${file} done`, i + 1, files.length, report.rows_read);
-          if (opts.json !== true) progress.done(importSummary(report));
-        } catch (err) {
-          if (!(err instanceof FileRefused)) throw err;
-          refused.push({ file, reason: err.message });
-          progress.done(`refused: ${err.message}`);
+  ).action(
+    async (
+      files: string[],
+      opts: Common & {
+        preset: string;
+        map?: string;
+        channel?: string;
+        entity?: string;
+        encoding?: string;
+        delimiter?: string;
+        rejects: string;
+        store?: string;
+        dateOrder?: 'dmy' | 'mdy';
+        decimalSeparator?: '.' | ',';
+        date?: string;
+        check?: boolean;
+      },
+    ) => {
+      const progress = createProgress(process.stderr, opts.json === true && process.stderr.isTTY !== true);
+      const reports: ImportReport[] = [];
+      const refused: Array<{ file: string; reason: string }> = [];
+      await withDb(opts, async (db) => {
+        for (const [i, file] of files.entries()) {
+          try {
+            const report = await importFile(db, systemClock, file, {
+              preset: opts.preset,
+              rejectsDir: opts.rejects,
+              ...(opts.map !== undefined ? { mapFile: opts.map } : {}),
+              ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
+              ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
+              ...(opts.encoding !== undefined ? { encoding: opts.encoding } : {}),
+              ...(opts.delimiter !== undefined ? { delimiter: opts.delimiter } : {}),
+              ...(opts.store !== undefined ? { store: opts.store } : {}),
+              ...(opts.check === true ? { check: true } : {}),
+              ...(opts.dateOrder !== undefined ? { dateOrder: opts.dateOrder } : {}),
+              ...(opts.decimalSeparator !== undefined ? { decimalSeparator: opts.decimalSeparator } : {}),
+              ...(opts.date !== undefined ? { date: opts.date } : {}),
+              onPhase: (phase, rows) => progress.update(`${file} ${phase}`, i, files.length, rows),
+            });
+            reports.push(report);
+            progress.update(`${file} done`, i + 1, files.length, report.rows_read);
+            if (opts.json !== true) progress.done(importSummary(report));
+          } catch (err) {
+            if (!(err instanceof FileRefused)) throw err;
+            refused.push({ file, reason: err.message });
+            progress.done(`refused: ${err.message}`);
+          }
         }
-      }
-    });
-    if (opts.json === true) out(opts, { files: reports, refused }, () => '');
-    if (refused.length > 0) process.exitCode = EXIT_REFUSED;
-  });
-
-  common(program.command('stats').description('counts and revenue (gross, refunds, net) of the member base, per channel')).action(
-    async (opts: Common) => {
-      const stats = await withDb(opts, (db) => memberBaseStats(db));
-      out(opts, stats, () => `Member base\n${keyValues(stats.totals)}\n\nPer channel\n${table(stats.channels)}`);
+      });
+      if (opts.json === true) out(opts, { files: reports, refused }, () => '');
+      if (refused.length > 0) process.exitCode = EXIT_REFUSED;
     },
   );
 
+  common(program.command('stats').description('counts and revenue (gross, refunds, net) of the member base, per channel')).action(async (opts: Common) => {
+    const stats = await withDb(opts, (db) => memberBaseStats(db));
+    out(opts, stats, () => `Member base\n${keyValues(stats.totals)}\n\nPer channel\n${table(stats.channels)}`);
+  });
+
   const members = program.command('members').description('member 360 and corrections');
   common(
-    members
-      .command('show')
-      .description('one member: identities per channel, orders, returns, events, purchases, merge history')
-      .argument('<ref>', 'member ID, phone, email or channel:external-id'),
+    members.command('show').description('one member: identities per channel, orders, returns, events, purchases, merge history').argument('<ref>', 'member ID, phone, email or channel:external-id'),
   ).action(async (ref: string, opts: Common) => {
     const view = await withDb(opts, async (db) => memberView(db, await findMember(db, ref)));
     out(opts, view, () =>
@@ -161,9 +178,7 @@ export function buildProgram(): Command {
       .option('--reason <text>', 'why (kept in the merge audit)'),
   ).action(async (member: string, account: string, opts: Common & { reason?: string }) => {
     const result = await withDb(opts, async (db) => unmerge(db, systemClock, await findMember(db, member), account, opts.reason ?? null));
-    out(opts, result, () =>
-      `Split ${account} off ${result.member_id}: now ${result.new_member_id ?? '-'} and ${result.remaining_member_id ?? '-'} (${result.rules_added} do-not-merge rules added)`,
-    );
+    out(opts, result, () => `Split ${account} off ${result.member_id}: now ${result.new_member_id ?? '-'} and ${result.remaining_member_id ?? '-'} (${result.rules_added} do-not-merge rules added)`);
   });
 
   const identity = program.command('identity').description('identity resolution');
@@ -176,41 +191,53 @@ export function buildProgram(): Command {
       return `Identity resolution\n${keyValues(t)}\n\nBy kind\n${table(k)}\n\nQuarantined (shared by too many accounts; never merged on)\n${table(q)}`;
     });
   });
-  common(identity.command('resolve').description('re-resolve every identity from scratch (same result as the incremental runs)')).action(
-    async (opts: Common) => {
-      const result = await withDb(opts, (db) => db.transaction(() => resolveIdentities(db, systemClock, 'all', null)));
-      out(opts, result, () => keyValues({ ...result }));
-    },
-  );
+  common(identity.command('resolve').description('re-resolve every identity from scratch (same result as the incremental runs)')).action(async (opts: Common) => {
+    const result = await withDb(opts, (db) => db.transaction(() => resolveIdentities(db, systemClock, 'all', null)));
+    out(opts, result, () => keyValues({ ...result }));
+  });
 
   const analysisOptions = (cmd: Command): Command =>
-    ruleOptions(common(
-      cmd
-        .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
-        .addOption(new Option('--period <p>', 'cohort and period length (default: setting analysis.period)').choices(['week', 'month']))
-        .option('--window-days <n>', 'RFM analysis window (default: setting analysis.rfm_window_days)')
-        .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
-        .option('--from <date>', 'KPI period start (default: 27 days before --to)')
-        .option('--to <date>', 'KPI period end (default: the as-of date)')
-        .addOption(new Option('--by <dimension>', 'KPI drill-down (channel, store, category), or segment: the report once per saved segment').choices([...BY_OPTIONS]).default('all'))
-        .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
-        .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder')
-        .addOption(new Option('--lang <lang>', 'labels of the printed report (default: from the locale, LANG)').choices(['zh', 'en'])),
-    ));
-  type AnalysisFlags = RuleFlags & Common & { lang?: string; asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
+    ruleOptions(
+      common(
+        cmd
+          .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with a purchase)')
+          .addOption(new Option('--period <p>', 'cohort and period length (default: setting analysis.period)').choices(['week', 'month']))
+          .option('--window-days <n>', 'RFM analysis window (default: setting analysis.rfm_window_days)')
+          .option('--second-purchase-days <n>', 'days for the second-purchase rate (default: setting analysis.second_purchase_days)')
+          .option('--from <date>', 'KPI period start (default: 27 days before --to)')
+          .option('--to <date>', 'KPI period end (default: the as-of date)')
+          .addOption(new Option('--by <dimension>', 'KPI drill-down (channel, store, category), or segment: the report once per saved segment').choices([...BY_OPTIONS]).default('all'))
+          .option('--segment <ids>', 'with --by segment: segment IDs or names, comma-separated (default: every saved segment)')
+          .option('--out <dir>', 'review: also write the Markdown and HTML files into this folder')
+          .addOption(new Option('--lang <lang>', 'labels of the printed report (default: from the locale, LANG)').choices(['zh', 'en'])),
+      ),
+    );
+  type AnalysisFlags = RuleFlags &
+    Common & { lang?: string; asOf?: string; period?: Period; windowDays?: string; secondPurchaseDays?: string; from?: string; to?: string; by: By; segment?: string; out?: string };
   const toOptions = (o: AnalysisFlags): Parameters<typeof analyze>[3] => ({
     ...(o.asOf !== undefined ? { asOf: o.asOf } : {}),
     ...(o.period !== undefined ? { period: o.period } : {}),
     ...(o.windowDays !== undefined ? { windowDays: Number(o.windowDays) } : {}),
     ...(o.secondPurchaseDays !== undefined ? { secondPurchaseDays: Number(o.secondPurchaseDays) } : {}),
     by: o.segment !== undefined ? 'segment' : o.by,
-    ...(o.segment !== undefined ? { segments: o.segment.split(',').map((x) => x.trim()).filter((x) => x !== '') } : {}),
+    ...(o.segment !== undefined
+      ? {
+          segments: o.segment
+            .split(',')
+            .map((x) => x.trim())
+            .filter((x) => x !== ''),
+        }
+      : {}),
     ...(o.from !== undefined ? { from: o.from } : {}),
     ...(o.to !== undefined ? { to: o.to } : {}),
     ...productFlags(o),
   });
   const showDoc = (d: AnalysisDocument, lang: CliLang = 'en'): string => {
-    const parts = [lang === 'zh' ? `${d.report} 截至 ${d.as_of}（计算于 ${d.computed_at}${d.from_store ? '，已存储' : ''}）` : `${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`];
+    const parts = [
+      lang === 'zh'
+        ? `${d.report} 截至 ${d.as_of}（计算于 ${d.computed_at}${d.from_store ? '，已存储' : ''}）`
+        : `${d.report} as of ${d.as_of} (computed ${d.computed_at}${d.from_store ? ', stored' : ''})`,
+    ];
     const rules = d.params['rules'];
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
     for (const [k, v] of Object.entries(d.result)) {
@@ -223,12 +250,27 @@ export function buildProgram(): Command {
           if (Array.isArray(without)) for (const w of without as Array<Record<string, unknown>>) parts.push(`  ${String(w['channel'])}: ${String(w['note'])}`);
           parts.push(`  against ${String(c['against'])} (${String(c['from'])}..${String(c['to'])}): change ${String(c['total'])} = sum of contributions ${String(c['sum'])}`);
           const rows = (c['branches'] as Array<Record<string, unknown>>).map((b) => ({
-            dim: b['dim'], branch: b['branch'], ...('visitors' in (b['current'] as Record<string, unknown>) ? { base_visitors: (b['base'] as Record<string, unknown>)['visitors'], cur_visitors: (b['current'] as Record<string, unknown>)['visitors'] } : {}), base_gross: (b['base'] as Record<string, unknown>)['gross'], gross: (b['current'] as Record<string, unknown>)['gross'],
+            dim: b['dim'],
+            branch: b['branch'],
+            ...('visitors' in (b['current'] as Record<string, unknown>)
+              ? { base_visitors: (b['base'] as Record<string, unknown>)['visitors'], cur_visitors: (b['current'] as Record<string, unknown>)['visitors'] }
+              : {}),
+            base_gross: (b['base'] as Record<string, unknown>)['gross'],
+            gross: (b['current'] as Record<string, unknown>)['gross'],
             ...(b['contributions'] as Record<string, unknown>),
           }));
           parts.push(table(rows as Parameters<typeof table>[0]));
         }
-      } else if (Array.isArray(v)) parts.push(table(translateRows(lang, v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)), k)));
+      } else if (Array.isArray(v))
+        parts.push(
+          table(
+            translateRows(
+              lang,
+              v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)),
+              k,
+            ),
+          ),
+        );
       else if (typeof v === 'object' && v !== null) parts.push(keyValues(v as Record<string, unknown>));
       else parts.push(`  ${String(v)}`);
     }
@@ -273,8 +315,12 @@ export function buildProgram(): Command {
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date'))
     .option('--only <reports>', `comma-separated reports to recompute (default: all: ${REPORTS.join(', ')})`)
     .action(async (opts: AnalysisFlags & { only?: string }) => {
-      if (opts.by === 'segment' || opts.segment !== undefined) throw new UsageError('refresh stores the reports of the whole member base; split one report with `regulars analyze REPORT --by segment`');
-      const only = opts.only?.split(',').map((x) => x.trim()).filter((x) => x !== '');
+      if (opts.by === 'segment' || opts.segment !== undefined)
+        throw new UsageError('refresh stores the reports of the whole member base; split one report with `regulars analyze REPORT --by segment`');
+      const only = opts.only
+        ?.split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
       const unknown = only?.filter((r) => !(REPORTS as readonly string[]).includes(r)) ?? [];
       if (unknown.length > 0) throw new UsageError(`unknown report '${unknown.join("', '")}' in --only; known: ${REPORTS.join(', ')}`);
       const docs = await withDb(opts, (db) => refresh(db, systemClock, { ...toOptions(opts), ...(only !== undefined ? { reports: only as Report[] } : {}) }));
@@ -287,18 +333,22 @@ export function buildProgram(): Command {
   const segments = program.command('segments').description('segments: rule trees counted live, saved, snapshotted, exported (docs/segments.md)');
   const ruleOf = (text: string): ReturnType<typeof parseRule> => parseRule(jsonArg(text, 'the rule', (f) => readFileSync(f, 'utf8')));
   const asOfOf = async (db: Db, asOf: string | undefined): Promise<string> => asOf ?? (await defaultAsOf(db, systemClock));
-  common(segments.command('count').description('members matching a rule').requiredOption('--rule <json|file>', 'the rule tree').option('--as-of <date>', 'evaluation date (default: the latest purchase day)')).action(
-    async (opts: Common & { rule: string; asOf?: string }) => {
-      const rule = ruleOf(opts.rule);
-      const r = await withDb(opts, async (db) => {
-        const asOf = await asOfOf(db, opts.asOf);
-        const t = performance.now();
-        const members = await countSegment(db, rule, asOf);
-        return { as_of: asOf, members, ms: Math.round(performance.now() - t) };
-      });
-      out(opts, r, () => `${r.members} members as of ${r.as_of} (${r.ms} ms)`);
-    },
-  );
+  common(
+    segments
+      .command('count')
+      .description('members matching a rule')
+      .requiredOption('--rule <json|file>', 'the rule tree')
+      .option('--as-of <date>', 'evaluation date (default: the latest purchase day)'),
+  ).action(async (opts: Common & { rule: string; asOf?: string }) => {
+    const rule = ruleOf(opts.rule);
+    const r = await withDb(opts, async (db) => {
+      const asOf = await asOfOf(db, opts.asOf);
+      const t = performance.now();
+      const members = await countSegment(db, rule, asOf);
+      return { as_of: asOf, members, ms: Math.round(performance.now() - t) };
+    });
+    out(opts, r, () => `${r.members} members as of ${r.as_of} (${r.ms} ms)`);
+  });
   common(segments.command('create').description('save a segment').requiredOption('--name <name>', 'its name').requiredOption('--rule <json|file>', 'the rule tree')).action(
     async (opts: Common & { name: string; rule: string }) => {
       const seg = await withDb(opts, (db) => createSegment(db, systemClock, opts.name, ruleOf(opts.rule)));
@@ -319,16 +369,21 @@ export function buildProgram(): Command {
       out(opts, r, () => `snapshot ${r.snapshot_id}: ${r.size} members as of ${r.as_of}`);
     },
   );
-  common(segments.command('export').description('members of the latest snapshot as CSV').argument('<id>').option('--out <file>', 'write to a file (default: stdout)').option('--as-of <date>', 'date of the snapshot taken when there is none')).action(
-    async (id: string, opts: Common & { out?: string; asOf?: string }) => {
-      const csv = await withDb(opts, async (db) => exportSegmentCsv(db, systemClock, id, await asOfOf(db, opts.asOf)));
-      if (opts.out === undefined) process.stdout.write(csv);
-      else {
-        writeFileSync(opts.out, csv);
-        process.stderr.write(`regulars: ${csv.split('\n').length - 2} members written to ${opts.out}\n`);
-      }
-    },
-  );
+  common(
+    segments
+      .command('export')
+      .description('members of the latest snapshot as CSV')
+      .argument('<id>')
+      .option('--out <file>', 'write to a file (default: stdout)')
+      .option('--as-of <date>', 'date of the snapshot taken when there is none'),
+  ).action(async (id: string, opts: Common & { out?: string; asOf?: string }) => {
+    const csv = await withDb(opts, async (db) => exportSegmentCsv(db, systemClock, id, await asOfOf(db, opts.asOf)));
+    if (opts.out === undefined) process.stdout.write(csv);
+    else {
+      writeFileSync(opts.out, csv);
+      process.stderr.write(`regulars: ${csv.split('\n').length - 2} members written to ${opts.out}\n`);
+    }
+  });
   common(segments.command('delete').description('delete a segment and its snapshots').argument('<id>')).action(async (id: string, opts: Common) => {
     const ok = await withDb(opts, (db) => deleteSegment(db, id));
     if (!ok) throw new UsageError(`no segment ${id}`);
@@ -374,9 +429,7 @@ export function buildProgram(): Command {
         },
       });
       progress.done(`generated ${report.people} people in ${report.seconds}s into ${report.out}`);
-      out({ json: opts.json === true }, report, () =>
-        table(Object.entries(report.files).map(([name, f]) => ({ file: name, rows: f.rows, bytes: f.bytes, path: f.path }))),
-      );
+      out({ json: opts.json === true }, report, () => table(Object.entries(report.files).map(([name, f]) => ({ file: name, rows: f.rows, bytes: f.bytes, path: f.path }))));
     });
 
   return program;

@@ -2,7 +2,21 @@
 import { writeFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { clusterMembers, defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, ModelError, predictMember, scoreMembers, validateModel, type MemberScores, type ModelFit, type Period, type ValidationReport } from '../models/index.js';
+import {
+  clusterMembers,
+  defaultScoreSettings,
+  exportScoresCsv,
+  fitModel,
+  lastOccasionDay,
+  ModelError,
+  predictMember,
+  scoreMembers,
+  validateModel,
+  type MemberScores,
+  type ModelFit,
+  type Period,
+  type ValidationReport,
+} from '../models/index.js';
 import { findMember } from '../members/index.js';
 import { common, out, UsageError, withDb, type Common } from './shell.js';
 import { table } from './table.js';
@@ -94,7 +108,12 @@ export function addModelCommands(program: Command): void {
   ).action((ref: string, opts: PeriodOpts & { horizon: string; model: 'bgnbd' | 'paretonbd' }) =>
     guarded(() =>
       withDb(opts, async (db) => {
-        const p = await predictMember(db, systemClock, await findMember(db, ref), { calibrationEnd: opts.calibrationEnd, horizon: positiveNumber(opts.horizon, '--horizon'), period: opts.period, model: opts.model });
+        const p = await predictMember(db, systemClock, await findMember(db, ref), {
+          calibrationEnd: opts.calibrationEnd,
+          horizon: positiveNumber(opts.horizon, '--horizon'),
+          period: opts.period,
+          model: opts.model,
+        });
         out(opts, p, () =>
           [
             `${p.member_id} (${p.model}, calibration ends ${p.calibration_end}, ${p.period}s)`,

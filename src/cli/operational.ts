@@ -4,7 +4,7 @@
  * Also `serve` itself, and the inbox loader.
  */
 import { dirname, join, resolve } from 'node:path';
-import { Command, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { config, describeConfig } from '../core/config.js';
 import { checkSetting, isSettingKey, SETTINGS, type TargetRow } from '../core/settings/index.js';
@@ -48,7 +48,11 @@ export function addOperationalCommands(program: Command): void {
     keys
       .command('create')
       .description('create a key and print it once')
-      .addOption(new Option('--scope <scope>', 'admin, operator, analyst (phones and emails masked), integrator (ingestion only) or pos (tills: ingestion and loyalty)').choices([...SCOPES]).makeOptionMandatory())
+      .addOption(
+        new Option('--scope <scope>', 'admin, operator, analyst (phones and emails masked), integrator (ingestion only) or pos (tills: ingestion and loyalty)')
+          .choices([...SCOPES])
+          .makeOptionMandatory(),
+      )
       .option('--name <name>', 'what the key is for', 'api'),
   ).action(async (opts: Common & { scope: Scope; name: string }) => {
     const k = await withOps(opts, (ops) => createKey(ops, systemClock, opts.scope, opts.name));
@@ -116,24 +120,24 @@ export function addOperationalCommands(program: Command): void {
     );
   });
 
-  common(program.command('audit').description('the audit log, newest first').option('--action <prefix>', 'only actions starting with this (for example keys.)').option('--limit <n>', 'entries', '50')).action(
-    async (opts: Common & { action?: string; limit: string }) => {
-      const rows = await withOps(opts, (ops) => readAudit(ops, { limit: Number(opts.limit), ...(opts.action !== undefined ? { action: opts.action } : {}) }));
-      out(opts, rows, () => (rows.length === 0 ? 'no entries' : table(rows.map((r) => ({ ...r, detail: JSON.stringify(r.detail) })))));
-    },
-  );
+  common(
+    program.command('audit').description('the audit log, newest first').option('--action <prefix>', 'only actions starting with this (for example keys.)').option('--limit <n>', 'entries', '50'),
+  ).action(async (opts: Common & { action?: string; limit: string }) => {
+    const rows = await withOps(opts, (ops) => readAudit(ops, { limit: Number(opts.limit), ...(opts.action !== undefined ? { action: opts.action } : {}) }));
+    out(opts, rows, () => (rows.length === 0 ? 'no entries' : table(rows.map((r) => ({ ...r, detail: JSON.stringify(r.detail) })))));
+  });
 
   const inbox = program.command('inbox').description('the ingestion inbox of the API');
-  common(inbox.command('load').description('load pending inbox records into the member base now (a running server does this every few seconds)').option('--batch <n>', 'records per import', '5000')).action(
-    async (opts: Common & { batch: string }) => {
-      const r = await withDb(opts, async (db, ops) => {
-        const loaded = await loadPending(db, ops, systemClock, { batch: Number(opts.batch), rejectsDir: join(dirname(resolve(dbPath(opts))), 'rejects') });
-        const published = await publishIdentities(db, ops, systemClock);
-        return { ...loaded, published_identities: published.identities };
-      });
-      out(opts, r, () => `${r.loaded} records loaded (${r.duplicate} already known), ${r.rejected} rejected, in ${r.batches} batches; ${r.published_identities} identities published`);
-    },
-  );
+  common(
+    inbox.command('load').description('load pending inbox records into the member base now (a running server does this every few seconds)').option('--batch <n>', 'records per import', '5000'),
+  ).action(async (opts: Common & { batch: string }) => {
+    const r = await withDb(opts, async (db, ops) => {
+      const loaded = await loadPending(db, ops, systemClock, { batch: Number(opts.batch), rejectsDir: join(dirname(resolve(dbPath(opts))), 'rejects') });
+      const published = await publishIdentities(db, ops, systemClock);
+      return { ...loaded, published_identities: published.identities };
+    });
+    out(opts, r, () => `${r.loaded} records loaded (${r.duplicate} already known), ${r.rejected} rejected, in ${r.batches} batches; ${r.published_identities} identities published`);
+  });
 
   common(
     program
@@ -141,7 +145,14 @@ export function addOperationalCommands(program: Command): void {
       .description('serve the HTTP API and the web console (PORT, HOST)')
       .option('--port <n>', 'port (default: $PORT or 3000)')
       .option('--host <h>', 'interface (default: $HOST or 127.0.0.1)')
-      .addOption(new Option('--role <role>', 'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty), no analytical file, as many processes as wanted (needs --pg)').choices(['all', 'api']).default('all')),
+      .addOption(
+        new Option(
+          '--role <role>',
+          'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty), no analytical file, as many processes as wanted (needs --pg)',
+        )
+          .choices(['all', 'api'])
+          .default('all'),
+      ),
   ).action(async (opts: Common & { port?: string; host?: string; role: 'all' | 'api' }) => {
     const url = pgUrl(opts);
     if (opts.role === 'api' && url === null) throw new UsageError('--role api shares the operational store between processes: give it a PostgreSQL URL with --pg or REGULARS_PG_URL');

@@ -1,5 +1,5 @@
 /** What every command shares: the database option, JSON or human output, usage errors. */
-import { Command } from 'commander';
+import type { Command } from 'commander';
 import type { Db } from '../core/db/index.js';
 import { config } from '../core/config.js';
 import { openOps, type OpStore } from '../ops/index.js';

@@ -32,7 +32,6 @@ export function parseCsv(text: string): string[][] {
   return rows;
 }
 
-
 /** Byte order mark written first in CSV exports, so Excel reads UTF-8 (Chinese names) as UTF-8. */
 export const CSV_BOM = '\uFEFF';
 

@@ -46,7 +46,10 @@ test('next is in [0, 1) and int covers [lo, hi] inclusively, uniformly', () => {
     const k = r.int(-2, 3);
     counts.set(k, (counts.get(k) ?? 0) + 1);
   }
-  assert.deepEqual([...counts.keys()].sort((x, y) => x - y), [-2, -1, 0, 1, 2, 3]);
+  assert.deepEqual(
+    [...counts.keys()].sort((x, y) => x - y),
+    [-2, -1, 0, 1, 2, 3],
+  );
   for (const c of counts.values()) assert.ok(Math.abs(c - 10000) < 400, `int bucket ${c}`);
 });
 

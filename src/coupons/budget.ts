@@ -14,15 +14,20 @@ const NONE = 1n << 62n;
 /** Takes one coupon of `value` from the template's budget for `day` (true), or refuses (rolling back); false when the template has no budget. */
 export async function takeBudget(tx: OpQueries, templateId: string, budget: Budget, day: string, value: bigint): Promise<boolean> {
   if (budget.count === null && budget.value === null && budget.daily_count === null && budget.daily_value === null) return false;
-  await tx.run("INSERT INTO coupon_budget_use (template_id, day, used_count, used_value) VALUES (?, 'total', 0, 0), (?, ?, 0, 0) ON CONFLICT (template_id, day) DO NOTHING", [templateId, templateId, day]);
+  await tx.run("INSERT INTO coupon_budget_use (template_id, day, used_count, used_value) VALUES (?, 'total', 0, 0), (?, ?, 0, 0) ON CONFLICT (template_id, day) DO NOTHING", [
+    templateId,
+    templateId,
+    day,
+  ]);
   const bounds: Array<[string, bigint | null, bigint | null, 'count' | 'daily_count', 'value' | 'daily_value']> = [
     ['total', budget.count === null ? null : BigInt(budget.count), budget.value, 'count', 'value'],
     [day, budget.daily_count === null ? null : BigInt(budget.daily_count), budget.daily_value, 'daily_count', 'daily_value'],
   ];
   for (const [d, count, val, countName, valueName] of bounds) {
-    const changed = await tx.run('UPDATE coupon_budget_use SET used_count = used_count + 1, used_value = used_value + ? WHERE template_id = ? AND day = ? AND used_count + 1 <= ? AND used_value + ? <= ?', [
-      value, templateId, d, count ?? NONE, value, val ?? NONE,
-    ]);
+    const changed = await tx.run(
+      'UPDATE coupon_budget_use SET used_count = used_count + 1, used_value = used_value + ? WHERE template_id = ? AND day = ? AND used_count + 1 <= ? AND used_value + ? <= ?',
+      [value, templateId, d, count ?? NONE, value, val ?? NONE],
+    );
     if (changed === 0) {
       const row = await tx.one('SELECT used_count, used_value FROM coupon_budget_use WHERE template_id = ? AND day = ?', [templateId, d]);
       const usedCount = big(row, 'used_count');

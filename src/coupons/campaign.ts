@@ -17,16 +17,29 @@ import type { Result } from './result.js';
 export const campaignJobId = (campaignId: string, runId: number): string => `campaign:${campaignId}:run:${runId}`;
 
 /** Issues the batch to the treatment members of a launched run (default: the latest run). */
-export async function issueToCampaign(db: Db, ops: OpStore, clock: Clock, req: { campaign_id: string; batch_id: string; run_id?: number }, onChunk: (done: number) => void = () => undefined): Promise<Result<JobReport>> {
+export async function issueToCampaign(
+  db: Db,
+  ops: OpStore,
+  clock: Clock,
+  req: { campaign_id: string; batch_id: string; run_id?: number },
+  onChunk: (done: number) => void = () => undefined,
+): Promise<Result<JobReport>> {
   await getCampaign(db, req.campaign_id); // throws CampaignError when unknown
   const batch = await getBatch(ops, req.batch_id);
   if (batch === undefined) return { ok: false, error: { type: 'unknown_batch', batch_id: req.batch_id } };
   if (batch.campaign_id !== req.campaign_id) {
-    return { ok: false, error: { type: 'invalid_request', errors: [{ path: '$.batch_id', reason: `batch ${req.batch_id} belongs to ${batch.campaign_id ?? 'no campaign'}; create one with --campaign ${req.campaign_id}` }] } };
+    return {
+      ok: false,
+      error: {
+        type: 'invalid_request',
+        errors: [{ path: '$.batch_id', reason: `batch ${req.batch_id} belongs to ${batch.campaign_id ?? 'no campaign'}; create one with --campaign ${req.campaign_id}` }],
+      },
+    };
   }
   const runs = await listRuns(db, req.campaign_id);
   const run = req.run_id ?? runs[runs.length - 1]?.run_id;
-  if (run === undefined || !runs.some((r) => r.run_id === run)) return { ok: false, error: { type: 'invalid_request', errors: [{ path: '$.run_id', reason: 'the campaign has no such launched run' }] } };
+  if (run === undefined || !runs.some((r) => r.run_id === run))
+    return { ok: false, error: { type: 'invalid_request', errors: [{ path: '$.run_id', reason: 'the campaign has no such launched run' }] } };
   const members = await treatmentMembers(db, req.campaign_id, run);
   const jobId = campaignJobId(req.campaign_id, run);
   const r = await issueToMembers(ops, clock, { job_id: jobId, batch_id: req.batch_id, source: `campaign:${req.campaign_id}:run:${run}:treatment`, members }, onChunk);

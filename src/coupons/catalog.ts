@@ -104,7 +104,13 @@ const CHUNK = 500;
  * Creates a batch of a template: one shared code, `generate` unique codes of a pattern, or
  * imported codes. Codes already used by any batch are refused (import) or drawn again (generate).
  */
-export async function createBatch(store: OpStore, clock: Clock, req: { template_id: string; codes: BatchCodes; campaign_id?: string }, random: RandomSource = cryptoSource(), actor = 'operator'): Promise<Result<Batch>> {
+export async function createBatch(
+  store: OpStore,
+  clock: Clock,
+  req: { template_id: string; codes: BatchCodes; campaign_id?: string },
+  random: RandomSource = cryptoSource(),
+  actor = 'operator',
+): Promise<Result<Batch>> {
   const codes = req.codes;
   let spec: CodeSpec | null = null;
   if ('generate' in codes) {
@@ -137,11 +143,20 @@ export async function createBatch(store: OpStore, clock: Clock, req: { template_
       }
       const mode = 'shared' in codes ? 'shared' : 'imported' in codes ? 'imported' : 'unique';
       await tx.run('INSERT INTO coupon_batches (batch_id, template_id, mode, shared_code, campaign_id, pool_size, next_seq, created_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)', [
-        id, req.template_id, mode, 'shared' in codes ? codes.shared : null, req.campaign_id ?? null, mode === 'shared' ? 0 : pool.length, at,
+        id,
+        req.template_id,
+        mode,
+        'shared' in codes ? codes.shared : null,
+        req.campaign_id ?? null,
+        mode === 'shared' ? 0 : pool.length,
+        at,
       ]);
       for (let i = 0; i < pool.length; i += CHUNK) {
         const part = pool.slice(i, i + CHUNK);
-        await tx.run(`INSERT INTO coupon_codes (code, batch_id, seq) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`, part.flatMap((c, j) => [c, id, i + j]));
+        await tx.run(
+          `INSERT INTO coupon_codes (code, batch_id, seq) VALUES ${part.map(() => '(?, ?, ?)').join(', ')}`,
+          part.flatMap((c, j) => [c, id, i + j]),
+        );
       }
       await audit(tx, clock.now(), actor, 'coupons.batch', id, { template_id: req.template_id, mode, codes: pool.length, campaign_id: req.campaign_id ?? null });
       const b = await getBatch(tx, id);

@@ -53,7 +53,8 @@ export function codeSpace(spec: CodeSpec): bigint {
 export function checkSpec(spec: CodeSpec, count: number): CouponFailure | null {
   const errors = [];
   if (!/^[A-Za-z0-9-]*$/.test(spec.prefix)) errors.push({ path: '$.prefix', reason: 'letters, digits and - only' });
-  if (!/^[#A-Za-z0-9-]+$/.test(spec.pattern) || !spec.pattern.includes('#')) errors.push({ path: '$.pattern', reason: 'needs at least one # (one random character); letters, digits and - stay as written' });
+  if (!/^[#A-Za-z0-9-]+$/.test(spec.pattern) || !spec.pattern.includes('#'))
+    errors.push({ path: '$.pattern', reason: 'needs at least one # (one random character); letters, digits and - stay as written' });
   if (new Set(spec.charset).size < 2 || !/^[A-Za-z0-9]+$/.test(spec.charset)) errors.push({ path: '$.charset', reason: 'at least two different letters or digits' });
   if (!Number.isInteger(count) || count < 1) errors.push({ path: '$.count', reason: 'a whole number of at least 1' });
   if (errors.length > 0) return { type: 'invalid_request', errors };

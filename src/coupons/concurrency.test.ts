@@ -46,16 +46,20 @@ async function race(box: OpSandbox, how: 'connections' | 'processes', calls: { t
   const results = await Promise.all(
     halves.flatMap((part, h) => {
       const s = stores[h] ?? box.store;
-      return [...part.till.map((c) => tillCall(s, c)), ...part.issue.map(async (c) => {
-        const r = await issueCoupon(s, systemClock, { key: c.key, batch_id: c.batch_id, member_id: c.member });
-        return r.ok ? `coupon ${r.value.coupon_id}` : r.error.type;
-      })];
+      return [
+        ...part.till.map((c) => tillCall(s, c)),
+        ...part.issue.map(async (c) => {
+          const r = await issueCoupon(s, systemClock, { key: c.key, batch_id: c.batch_id, member_id: c.member });
+          return r.ok ? `coupon ${r.value.coupon_id}` : r.error.type;
+        }),
+      ];
     }),
   );
   return results;
 }
 
-const tally = (xs: readonly string[]): Record<string, number> => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x.startsWith('coupon ') ? 'coupon' : x]: (m[x.startsWith('coupon ') ? 'coupon' : x] ?? 0) + 1 }), {});
+const tally = (xs: readonly string[]): Record<string, number> =>
+  xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x.startsWith('coupon ') ? 'coupon' : x]: (m[x.startsWith('coupon ') ? 'coupon' : x] ?? 0) + 1 }), {});
 
 for (const engine of ENGINES) {
   for (const how of ['connections', 'processes'] as const) {
@@ -88,7 +92,10 @@ for (const engine of ENGINES) {
       const out = await race(box, how, { till: Array.from({ length: 50 }, (_, i) => ({ key: `try${i}`, member: 'm1', code })) });
       assert.equal(tally(out)['redeemed'], 1);
       assert.equal(out.length, 50);
-      assert.ok(out.every((o) => ['redeemed', 'coupon_reserved', 'coupon_redeemed'].includes(o)), out.join(','));
+      assert.ok(
+        out.every((o) => ['redeemed', 'coupon_reserved', 'coupon_redeemed'].includes(o)),
+        out.join(','),
+      );
     });
 
     withBox('1,000 concurrent issue calls with 100 distinct keys issue exactly 100 coupons', async (box) => {

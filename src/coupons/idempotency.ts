@@ -29,8 +29,16 @@ export function canonical(v: unknown): string {
  * (checked against `schema`), `idempotency_conflict` when the key came with another request.
  */
 export async function once<S extends TSchema>(tx: OpQueries, op: string, key: string, request: unknown, now: Date, schema: S, fn: () => Promise<Static<S>>): Promise<Static<S>> {
-  const hash = createHash('sha256').update(`${op}\n${canonical(request)}`).digest('hex');
-  const claimed = await tx.one('INSERT INTO coupon_ops (op_key, op, request_hash, result, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_key) DO NOTHING RETURNING op_key', [key, op, hash, '', isoTime(now)]);
+  const hash = createHash('sha256')
+    .update(`${op}\n${canonical(request)}`)
+    .digest('hex');
+  const claimed = await tx.one('INSERT INTO coupon_ops (op_key, op, request_hash, result, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (op_key) DO NOTHING RETURNING op_key', [
+    key,
+    op,
+    hash,
+    '',
+    isoTime(now),
+  ]);
   if (claimed === undefined) {
     const first = await tx.one('SELECT op, request_hash, result FROM coupon_ops WHERE op_key = ?', [key]);
     if (text(first, 'request_hash') !== hash) return refuse({ type: 'idempotency_conflict', key, op: text(first, 'op') ?? '' });

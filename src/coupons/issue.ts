@@ -63,11 +63,21 @@ async function takeCodes(tx: OpQueries, batch: Batch, n: number): Promise<string
 
 /** How many coupons of a template each of the members holds (any state but void). */
 async function heldCounts(tx: OpQueries, templateId: string, members: readonly string[]): Promise<Map<string, number>> {
-  const rows = await tx.all(`SELECT member_id, count(*) AS n FROM coupons WHERE template_id = ? AND state <> 'void' AND member_id IN (${members.map(() => '?').join(', ')}) GROUP BY member_id`, [templateId, ...members]);
+  const rows = await tx.all(`SELECT member_id, count(*) AS n FROM coupons WHERE template_id = ? AND state <> 'void' AND member_id IN (${members.map(() => '?').join(', ')}) GROUP BY member_id`, [
+    templateId,
+    ...members,
+  ]);
   return new Map(rows.map((r) => [text(r, 'member_id') ?? '', int(r, 'n')]));
 }
 
-async function insertCoupons(tx: OpQueries, batch: Batch, items: ReadonlyArray<{ member_id: string; code: string; issue_ref: string }>, jobId: string | null, at: Date, validity: { from: string | null; until: string | null }): Promise<void> {
+async function insertCoupons(
+  tx: OpQueries,
+  batch: Batch,
+  items: ReadonlyArray<{ member_id: string; code: string; issue_ref: string }>,
+  jobId: string | null,
+  at: Date,
+  validity: { from: string | null; until: string | null },
+): Promise<void> {
   for (let i = 0; i < items.length; i += 400) {
     const part = items.slice(i, i + 400);
     await tx.run(
@@ -138,13 +148,25 @@ export async function getJob(q: OpQueries, jobId: string): Promise<JobReport | u
  * Issues a batch's coupon to every member of a list, as job `jobId` (a rerun with the same ID
  * resumes: members who already have the batch's coupon are skipped). `onChunk` reports progress.
  */
-export async function issueToMembers(store: OpStore, clock: Clock, req: { job_id: string; batch_id: string; source: string; members: readonly string[] }, onChunk: (done: number) => void = () => undefined, chunk = 1000): Promise<Result<JobReport>> {
+export async function issueToMembers(
+  store: OpStore,
+  clock: Clock,
+  req: { job_id: string; batch_id: string; source: string; members: readonly string[] },
+  onChunk: (done: number) => void = () => undefined,
+  chunk = 1000,
+): Promise<Result<JobReport>> {
   const started = isoTime(clock.now());
   const batch = await getBatch(store, req.batch_id);
   if (batch === undefined) return { ok: false, error: { type: 'unknown_batch', batch_id: req.batch_id } };
   const st = await getTemplate(store, batch.template_id);
   if (st === undefined) throw new Error(`template ${batch.template_id} is missing`);
-  await store.run(`INSERT INTO coupon_issue_jobs (job_id, batch_id, source, members, issued, skipped, state, started_at) VALUES (?, ?, ?, ?, 0, 0, 'running', ?) ON CONFLICT (job_id) DO NOTHING`, [req.job_id, req.batch_id, req.source, req.members.length, started]);
+  await store.run(`INSERT INTO coupon_issue_jobs (job_id, batch_id, source, members, issued, skipped, state, started_at) VALUES (?, ?, ?, ?, 0, 0, 'running', ?) ON CONFLICT (job_id) DO NOTHING`, [
+    req.job_id,
+    req.batch_id,
+    req.source,
+    req.members.length,
+    started,
+  ]);
   const members = [...new Set(req.members)];
   for (let i = 0; i < members.length; i += chunk) {
     const part = members.slice(i, i + chunk);
@@ -168,7 +190,14 @@ export async function issueToMembers(store: OpStore, clock: Clock, req: { job_id
         }
         if (fresh.length > 0) {
           const codes = await takeCodes(tx, locked, fresh.length);
-          await insertCoupons(tx, locked, fresh.map((m, j) => ({ member_id: m, code: codes[j] ?? '', issue_ref: `member:${m}` })), req.job_id, now, validityFor(st.template, now));
+          await insertCoupons(
+            tx,
+            locked,
+            fresh.map((m, j) => ({ member_id: m, code: codes[j] ?? '', issue_ref: `member:${m}` })),
+            req.job_id,
+            now,
+            validityFor(st.template, now),
+          );
         }
       }),
     );

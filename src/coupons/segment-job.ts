@@ -35,6 +35,6 @@ export async function issueToSegment(
   }
   const members = await snapshotMemberIds(db, snapshotId);
   const r = await issueToMembers(ops, clock, { job_id: jobId, batch_id: req.batch_id, source: `segment:${req.segment_id}:snapshot:${snapshotId}`, members }, (done) => onChunk(done, members.length));
-  await recordHandoff(ops, "coupons.issue_job", clock.now(), r.ok ? r.value.state : r.error.type, r.ok ? r.value : r.error);
+  await recordHandoff(ops, 'coupons.issue_job', clock.now(), r.ok ? r.value.state : r.error.type, r.ok ? r.value : r.error);
   return r;
 }

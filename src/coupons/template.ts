@@ -93,7 +93,13 @@ export function validateTemplate(json: unknown): { ok: true; template: Template 
   const budgetJson = json['budget'] ?? {};
   let budget: Budget = { count: null, value: null, daily_count: null, daily_value: null };
   if (!isObject(budgetJson)) err('budget', 'must be an object with count, value, daily_count, daily_value');
-  else budget = { count: count(budgetJson['count'], 'budget.count'), value: money(budgetJson['value'], 'budget.value', false), daily_count: count(budgetJson['daily_count'], 'budget.daily_count'), daily_value: money(budgetJson['daily_value'], 'budget.daily_value', false) };
+  else
+    budget = {
+      count: count(budgetJson['count'], 'budget.count'),
+      value: money(budgetJson['value'], 'budget.value', false),
+      daily_count: count(budgetJson['daily_count'], 'budget.daily_count'),
+      daily_value: money(budgetJson['daily_value'], 'budget.daily_value', false),
+    };
   const stacking = json['stacking'] ?? {};
   let stacksWith: string[] = [];
   let order = 100;
@@ -138,7 +144,8 @@ function checkReward(
     }
     case 'percent_off': {
       const p = json['percent'];
-      if (typeof p !== 'string' || !PERCENT.test(p) || toUnits(p, 2) === 0n || toUnits(p, 2) > 10000n) return err('percent', 'must be a decimal string above 0 and at most 100, such as "15" or "12.5"');
+      if (typeof p !== 'string' || !PERCENT.test(p) || toUnits(p, 2) === 0n || toUnits(p, 2) > 10000n)
+        return err('percent', 'must be a decimal string above 0 and at most 100, such as "15" or "12.5"');
       return { kind, percent: toUnits(p, 2), cap: money(json['cap'], 'cap', false) };
     }
     case 'threshold': {

@@ -28,7 +28,13 @@ export function basketOf(json: unknown): Basket {
 }
 
 /** Creates a template and a batch, and issues one coupon to each member; returns the codes by member. */
-export async function setUp(store: OpStore, clock: Clock, template: Record<string, unknown>, members: readonly string[], codes: BatchCodes = { generate: members.length + 10 }): Promise<{ template_id: string; batch_id: string; codes: Map<string, string> }> {
+export async function setUp(
+  store: OpStore,
+  clock: Clock,
+  template: Record<string, unknown>,
+  members: readonly string[],
+  codes: BatchCodes = { generate: members.length + 10 },
+): Promise<{ template_id: string; batch_id: string; codes: Map<string, string> }> {
   const t = await createTemplate(store, clock, { name: 'test', ...template });
   if (!t.ok) throw new Error(JSON.stringify(t.error));
   const b = await createBatch(store, clock, { template_id: t.value.template_id, codes }, seeded('codes'));

@@ -154,9 +154,23 @@ for (const engine of ENGINES) {
           n++;
           if ('reserve' in step) {
             const r = step.reserve;
-            const res = await reserve(store, clock, { key: r.key ?? `k${n}`, member_id: r.member, codes: (r.other_codes ?? [r.member]).map(code), basket: basketOf(r.basket ?? BASKET), ...(r.ttl === undefined ? {} : { ttl_seconds: r.ttl }) });
+            const res = await reserve(store, clock, {
+              key: r.key ?? `k${n}`,
+              member_id: r.member,
+              codes: (r.other_codes ?? [r.member]).map(code),
+              basket: basketOf(r.basket ?? BASKET),
+              ...(r.ttl === undefined ? {} : { ttl_seconds: r.ttl }),
+            });
             if (res.ok) reservation = res.value.reservation_id;
-            outcomes.push(res.ok ? `ok ${res.value.total_discount}` : res.error.type === 'not_applicable' ? `not_applicable ${res.error.reasons.map((x) => x.reason.type).join(',')}` : res.error.type === 'budget_exhausted' ? `budget_exhausted ${res.error.limit}` : res.error.type);
+            outcomes.push(
+              res.ok
+                ? `ok ${res.value.total_discount}`
+                : res.error.type === 'not_applicable'
+                  ? `not_applicable ${res.error.reasons.map((x) => x.reason.type).join(',')}`
+                  : res.error.type === 'budget_exhausted'
+                    ? `budget_exhausted ${res.error.limit}`
+                    : res.error.type,
+            );
           } else if ('redeem' in step) {
             const res = await redeem(store, clock, { key: step.redeem.key ?? `k${n}`, reservation_id: reservation, order_id: step.redeem.order });
             outcomes.push(res.ok ? `ok ${res.value.total_discount}` : res.error.type);
@@ -202,7 +216,12 @@ for (const engine of ENGINES) {
       const v = await validateCodes(box.store, clock, { member_id: 'm1', codes, basket: basketOf(BASKET) });
       assert.deepEqual(
         v.coupons.map((x) => (x.applicable ? [x.code, x.discount] : [x.code, x.reason.type])),
-        [['NOPE-9', 'unknown_code'], [codes[0], '29.9700'], [codes[1], '10.0000'], [codes[2], 'below_threshold']],
+        [
+          ['NOPE-9', 'unknown_code'],
+          [codes[0], '29.9700'],
+          [codes[1], '10.0000'],
+          [codes[2], 'below_threshold'],
+        ],
       );
       assert.equal(v.to_pay, '169.8300');
       assert.equal((await memberCoupons(box.store, clock, 'm1')).filter((x) => x.state === 'issued').length, 3);

@@ -40,16 +40,29 @@ async function templateOf(q: OpQueries, row: OpRow): Promise<StoredTemplate> {
 
 /** Coupons of a template the member has redeemed or holds in a live reservation, other than one coupon. */
 async function memberUsed(q: OpQueries, memberId: string, templateId: string, except: number, now: string): Promise<number> {
-  const r = await q.one("SELECT count(*) AS n FROM coupons WHERE member_id = ? AND template_id = ? AND coupon_id <> ? AND (state = 'redeemed' OR (state = 'reserved' AND reserved_until > ?))", [memberId, templateId, except, now]);
+  const r = await q.one("SELECT count(*) AS n FROM coupons WHERE member_id = ? AND template_id = ? AND coupon_id <> ? AND (state = 'redeemed' OR (state = 'reserved' AND reserved_until > ?))", [
+    memberId,
+    templateId,
+    except,
+    now,
+  ]);
   return int(r, 'n');
 }
 
 const presentedOf = async (q: OpQueries, row: OpRow, memberId: string, now: string): Promise<Presented> => {
   const t = await templateOf(q, row);
-  return { code: text(row, 'code') ?? '', template: t.template, valid_from: text(row, 'valid_from'), valid_until: text(row, 'valid_until'), member_used: await memberUsed(q, memberId, t.template_id, int(row, 'coupon_id'), now) };
+  return {
+    code: text(row, 'code') ?? '',
+    template: t.template,
+    valid_from: text(row, 'valid_from'),
+    valid_until: text(row, 'valid_until'),
+    member_used: await memberUsed(q, memberId, t.template_id, int(row, 'coupon_id'), now),
+  };
 };
 
-export type CodeCheck = { readonly code: string; readonly applicable: true; readonly kind: string; readonly discount: string } | { readonly code: string; readonly applicable: false; readonly reason: NotApplicable | CouponFailure };
+export type CodeCheck =
+  | { readonly code: string; readonly applicable: true; readonly kind: string; readonly discount: string }
+  | { readonly code: string; readonly applicable: false; readonly reason: NotApplicable | CouponFailure };
 
 export interface Validation {
   readonly coupons: readonly CodeCheck[];
@@ -79,7 +92,11 @@ export async function sweepLapsedIn(tx: OpQueries, lock: string, now: string, te
   const rows =
     templateId === null
       ? await tx.all(`SELECT coupon_id, template_id, budget_day, discount FROM coupons WHERE state = 'reserved' AND reserved_until <= ? ORDER BY coupon_id LIMIT ?${lock}`, [now, limit])
-      : await tx.all(`SELECT coupon_id, template_id, budget_day, discount FROM coupons WHERE template_id = ? AND state = 'reserved' AND reserved_until <= ? ORDER BY coupon_id LIMIT ?${lock}`, [templateId, now, limit]);
+      : await tx.all(`SELECT coupon_id, template_id, budget_day, discount FROM coupons WHERE template_id = ? AND state = 'reserved' AND reserved_until <= ? ORDER BY coupon_id LIMIT ?${lock}`, [
+          templateId,
+          now,
+          limit,
+        ]);
   for (const r of rows) {
     await tx.run("UPDATE coupons SET state = 'issued', reservation_id = NULL, reserved_until = NULL, discount = NULL, budget_day = NULL WHERE coupon_id = ?", [big(r, 'coupon_id')]);
     await giveBackBudget(tx, text(r, 'template_id') ?? '', text(r, 'budget_day'), big(r, 'discount'));
@@ -150,11 +167,27 @@ export async function reserve(store: OpStore, clock: Clock, req: ReserveRequest,
           const templateId = text(row, 'template_id') ?? '';
           const t = await templateOf(tx, row ?? {});
           const taken = await takeBudget(tx, templateId, t.template.budget, day, c.discount);
-          await tx.run("UPDATE coupons SET state = 'reserved', reservation_id = ?, reserved_until = ?, discount = ?, budget_day = ?, order_id = NULL WHERE coupon_id = ?", [reservationId, until, c.discount, taken ? day : null, big(row, 'coupon_id')]);
+          await tx.run("UPDATE coupons SET state = 'reserved', reservation_id = ?, reserved_until = ?, discount = ?, budget_day = ?, order_id = NULL WHERE coupon_id = ?", [
+            reservationId,
+            until,
+            c.discount,
+            taken ? day : null,
+            big(row, 'coupon_id'),
+          ]);
         }
-        for (const c of e.coupons) if (c.ok) lines.push({ code: c.code, coupon_id: int(byCode.get(c.code), 'coupon_id'), template_id: text(byCode.get(c.code), 'template_id') ?? '', kind: c.kind, discount: fromUnits(c.discount) });
+        for (const c of e.coupons)
+          if (c.ok)
+            lines.push({ code: c.code, coupon_id: int(byCode.get(c.code), 'coupon_id'), template_id: text(byCode.get(c.code), 'template_id') ?? '', kind: c.kind, discount: fromUnits(c.discount) });
         await audit(tx, at, actor, 'coupons.reserve', reservationId, { key: req.key, member_id: req.member_id, codes: req.codes, until });
-        return { reservation_id: reservationId, member_id: req.member_id, expires_at: until, coupons: lines, total_discount: fromUnits(e.total_discount), basket_value: fromUnits(e.basket_value), to_pay: fromUnits(e.to_pay) };
+        return {
+          reservation_id: reservationId,
+          member_id: req.member_id,
+          expires_at: until,
+          coupons: lines,
+          total_discount: fromUnits(e.total_discount),
+          basket_value: fromUnits(e.basket_value),
+          to_pay: fromUnits(e.to_pay),
+        };
       }),
     ),
   );
@@ -238,7 +271,10 @@ export async function returnOrder(store: OpStore, clock: Clock, req: { key: stri
           }
           const until = text(r, 'valid_until');
           const state = until === null || until > now ? 'issued' : 'void';
-          await tx.run('UPDATE coupons SET state = ?, reservation_id = NULL, reserved_until = NULL, discount = NULL, budget_day = NULL, order_id = NULL, redeemed_at = NULL WHERE coupon_id = ?', [state, big(r, 'coupon_id')]);
+          await tx.run('UPDATE coupons SET state = ?, reservation_id = NULL, reserved_until = NULL, discount = NULL, budget_day = NULL, order_id = NULL, redeemed_at = NULL WHERE coupon_id = ?', [
+            state,
+            big(r, 'coupon_id'),
+          ]);
           await giveBackBudget(tx, text(r, 'template_id') ?? '', text(r, 'budget_day'), big(r, 'discount'));
           out.push({ code, state });
         }

@@ -103,7 +103,7 @@ export class Calendar {
       this.cut[d] = cut;
       const base = (WEEKDAY[dt.getUTCDay()] ?? 1) * (1 + (0.25 * d) / days) * Math.exp(rng.normal(0, 0.08));
       this.intensity[d] = base * f;
-      deal[d] = base * Math.pow(f, 1.8);
+      deal[d] = base * f ** 1.8;
     }
     normalise(this.intensity);
     normalise(deal);

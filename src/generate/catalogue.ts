@@ -45,7 +45,10 @@ export function makeCatalogue(rng: Rng, size: number, days: number): Product[] {
   const products: Product[] = [];
   for (let i = 0; i < size; i++) {
     const category = rng.int(0, CATEGORIES.length - 1);
-    const brand = rng.weighted(BRANDS.map((_, k) => k), brandWeights);
+    const brand = rng.weighted(
+      BRANDS.map((_, k) => k),
+      brandWeights,
+    );
     const [path, code, typical, spread, unit] = CATEGORIES[category] ?? CATEGORIES[0] ?? ['', 'XX', 9900, 0.3, ''];
     const [brandName, brandCode, position, popularity] = BRANDS[brand] ?? ['', 'XX', 1, 1];
     const yuan = Math.max(19, Math.round((typical / 100) * position * rng.logNormal(0, spread)));
@@ -62,7 +65,7 @@ export function makeCatalogue(rng: Rng, size: number, days: number): Product[] {
       priceCents,
       costCents,
       launchDay,
-      weight: (popularity / 10) * Math.pow(rng.int(1, size), -0.9),
+      weight: (popularity / 10) * rng.int(1, size) ** -0.9,
       lineType: 'product',
     });
   }

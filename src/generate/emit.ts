@@ -151,9 +151,7 @@ export class Out {
     const ids = a === null ? ',,,,,' : a.buyerIds;
     const when = this.stamp(at);
     items.forEach(([orderLine, l, qty], i) => {
-      this.returns?.add(
-        `${CHANNELS[ch]},${id},${i + 1},${orderId},${orderLine},${ids},${l.product.sku},${l.product.lineType},${qty},${money(l.unitCents * qty)},${quote(reason)},${when}`,
-      );
+      this.returns?.add(`${CHANNELS[ch]},${id},${i + 1},${orderId},${orderLine},${ids},${l.product.sku},${l.product.lineType},${qty},${money(l.unitCents * qty)},${quote(reason)},${when}`);
     });
     return id;
   }

@@ -12,10 +12,77 @@ const HEADERS: Record<string, string[]> = {
   members: ['channel', 'external_id', 'phone', 'email', 'wechat_unionid', 'wechat_openid', 'pos_card', 'name', 'gender', 'birthday', 'city', 'registered_at'],
   consents: ['channel', 'external_id', 'contact_channel', 'status', 'at', 'source'],
   products: ['sku', 'name', 'category_path', 'brand', 'list_price', 'cost', 'launched_at', 'line_type'],
-  orders: ['channel', 'order_id', 'buyer_id', 'buyer_phone', 'buyer_email', 'buyer_unionid', 'buyer_openid', 'buyer_pos_card', 'buyer_name', 'store_id', 'agent_id', 'created_at', 'paid_at', 'shipped_at', 'completed_at', 'cancelled_at', 'status', 'item_total', 'discount', 'shipping', 'paid_amount', 'coupon_codes'],
+  orders: [
+    'channel',
+    'order_id',
+    'buyer_id',
+    'buyer_phone',
+    'buyer_email',
+    'buyer_unionid',
+    'buyer_openid',
+    'buyer_pos_card',
+    'buyer_name',
+    'store_id',
+    'agent_id',
+    'created_at',
+    'paid_at',
+    'shipped_at',
+    'completed_at',
+    'cancelled_at',
+    'status',
+    'item_total',
+    'discount',
+    'shipping',
+    'paid_amount',
+    'coupon_codes',
+  ],
   order_lines: ['channel', 'order_id', 'line_no', 'sku', 'name', 'line_type', 'quantity', 'unit_price', 'amount', 'list_price', 'cost'],
-  returns: ['channel', 'return_id', 'line_no', 'order_id', 'order_line_no', 'buyer_id', 'buyer_phone', 'buyer_email', 'buyer_unionid', 'buyer_openid', 'buyer_pos_card', 'sku', 'line_type', 'quantity', 'amount', 'reason', 'returned_at'],
-  events: ['channel', 'event_id', 'type', 'at', 'buyer_id', 'buyer_phone', 'buyer_email', 'buyer_unionid', 'buyer_openid', 'buyer_pos_card', 'session_id', 'source', 'sku', 'category', 'query', 'dwell_seconds', 'agent_id', 'direction', 'word_count', 'rating', 'text', 'order_id', 'campaign_id', 'coupon_code', 'properties'],
+  returns: [
+    'channel',
+    'return_id',
+    'line_no',
+    'order_id',
+    'order_line_no',
+    'buyer_id',
+    'buyer_phone',
+    'buyer_email',
+    'buyer_unionid',
+    'buyer_openid',
+    'buyer_pos_card',
+    'sku',
+    'line_type',
+    'quantity',
+    'amount',
+    'reason',
+    'returned_at',
+  ],
+  events: [
+    'channel',
+    'event_id',
+    'type',
+    'at',
+    'buyer_id',
+    'buyer_phone',
+    'buyer_email',
+    'buyer_unionid',
+    'buyer_openid',
+    'buyer_pos_card',
+    'session_id',
+    'source',
+    'sku',
+    'category',
+    'query',
+    'dwell_seconds',
+    'agent_id',
+    'direction',
+    'word_count',
+    'rating',
+    'text',
+    'order_id',
+    'campaign_id',
+    'coupon_code',
+    'properties',
+  ],
   truth: ['person_id', 'channel', 'external_id'],
 };
 const MONEY: Record<string, string[]> = {
@@ -42,7 +109,13 @@ function table(stem: string): Row[] {
 
 async function hashes(dir: string): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const f of (await readdir(dir)).sort()) out.set(f, createHash('sha256').update(await readFile(join(dir, f))).digest('hex'));
+  for (const f of (await readdir(dir)).sort())
+    out.set(
+      f,
+      createHash('sha256')
+        .update(await readFile(join(dir, f)))
+        .digest('hex'),
+    );
   return out;
 }
 
@@ -71,7 +144,12 @@ test('the same seed writes the same bytes; another seed writes different files',
   const a = await hashes(join(root, 'a'));
   const b = await hashes(join(root, 'b'));
   const c = await hashes(join(root, 'c'));
-  assert.deepEqual([...a.keys()], Object.keys(HEADERS).map((s) => `${s}.csv`).sort());
+  assert.deepEqual(
+    [...a.keys()],
+    Object.keys(HEADERS)
+      .map((s) => `${s}.csv`)
+      .sort(),
+  );
   assert.deepEqual(b, a);
   for (const [f, h] of a) assert.notEqual(c.get(f), h, `${f} differs with another seed`);
 });
@@ -97,7 +175,10 @@ test('every file has its canonical header and every row as many fields; the repo
     assert.equal(f?.rows, t.raw.length, `${stem} rows`);
     assert.equal(f?.bytes, (await readFile(join(root, 'a', `${stem}.csv`))).length, `${stem} bytes`);
   }
-  assert.ok(table('events').some((e) => /[,"\n]/.test(e['text'] ?? '')), 'some review text needed quoting and survived it');
+  assert.ok(
+    table('events').some((e) => /[,"\n]/.test(e['text'] ?? '')),
+    'some review text needed quoting and survived it',
+  );
 });
 
 test('money has exactly two decimals; item_total is the sum of line amounts; paid_amount = item_total - discount + shipping', () => {
@@ -189,14 +270,35 @@ test('returns reference paid, delivered order lines with quantity and amount wit
     assert.equal(r['buyer_id'], o['buyer_id']);
     returned.set(key, (returned.get(key) ?? 0) + 1);
   }
-  assert.ok([...returned.values()].every((n) => n === 1), 'a line is returned at most once');
+  assert.ok(
+    [...returned.values()].every((n) => n === 1),
+    'a line is returned at most once',
+  );
   const paidLines = table('order_lines').filter((l) => l['line_type'] === 'product' && orders.get(`${l['channel']}/${l['order_id']}`)?.['paid_at'] !== '').length;
   const share = returned.size / paidLines;
   assert.ok(share >= 0.03 && share <= 0.1, `returned line share ${share}`);
 });
 
 test('events have valid types and the fields their type needs', () => {
-  const types = new Set(['visit', 'view', 'search', 'cart', 'favourite', 'inquiry', 'review', 'share', 'message_delivered', 'message_opened', 'message_clicked', 'unsubscribed', 'coupon_received', 'coupon_redeemed', 'community_join', 'community_post', 'live_stream_watch']);
+  const types = new Set([
+    'visit',
+    'view',
+    'search',
+    'cart',
+    'favourite',
+    'inquiry',
+    'review',
+    'share',
+    'message_delivered',
+    'message_opened',
+    'message_clicked',
+    'unsubscribed',
+    'coupon_received',
+    'coupon_redeemed',
+    'community_join',
+    'community_post',
+    'live_stream_watch',
+  ]);
   const events = table('events');
   const seen = new Set<string>();
   for (const e of events) {
@@ -215,7 +317,11 @@ test('events have valid types and the fields their type needs', () => {
     if (type.startsWith('coupon_')) assert.notEqual(e['coupon_code'], '');
     if (type === 'live_stream_watch') assert.equal(typeof (JSON.parse(e['properties'] ?? '') as { minutes: unknown }).minutes, 'number');
   }
-  assert.deepEqual([...types].filter((t) => !seen.has(t)), [], 'every event type occurs');
+  assert.deepEqual(
+    [...types].filter((t) => !seen.has(t)),
+    [],
+    'every event type occurs',
+  );
   const perPerson = events.length / OPTS.members;
   assert.ok(perPerson >= 5 && perPerson <= 15, `events per person ${perPerson}`);
 });
@@ -263,9 +369,15 @@ test('truth names one person for every account in every file; accounts of one pe
   }
   for (const id of [...holders.keys()]) if (/^p:1[3-9]\d{9}$/.test(id) === false && id.startsWith('p:')) assert.fail(`phone ${id} is not a Chinese mobile`);
   assert.ok((holders.get('p:13800000000')?.size ?? 0) >= 5, 'the store placeholder phone is shared by at least 5 people');
-  assert.ok([...holders.entries()].some(([id, ps]) => id.startsWith('e:family.') && ps.size >= 2), 'a family email is shared by 2+ people');
+  assert.ok(
+    [...holders.entries()].some(([id, ps]) => id.startsWith('e:family.') && ps.size >= 2),
+    'a family email is shared by 2+ people',
+  );
   const shared = [...holders.entries()].filter(([, ps]) => ps.size > 1).map(([id]) => id);
-  assert.ok(shared.every((id) => id === 'p:13800000000' || id.startsWith('e:family.')), `only the planted identifiers are shared: ${shared.slice(0, 5).join(' ')}`);
+  assert.ok(
+    shared.every((id) => id === 'p:13800000000' || id.startsWith('e:family.')),
+    `only the planted identifiers are shared: ${shared.slice(0, 5).join(' ')}`,
+  );
   const multi = [...persons.values()].filter((ids) => new Set([...ids.values()].flatMap((s) => [...s])).size > 1);
   const joinable = multi.filter((ids) => [...ids.values()].some((s) => s.size > 1)).length;
   assert.ok(multi.length > 100 && joinable / multi.length > 0.5, `joinable multi-account people ${joinable}/${multi.length}`);

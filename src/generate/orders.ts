@@ -9,7 +9,7 @@
  */
 import { WeightedTable } from '../core/random.js';
 import { DAY } from './calendar.js';
-import { POSTAGE, type Product } from './catalogue.js';
+import { POSTAGE } from './catalogue.js';
 import type { LineRow, OrderRow } from './emit.js';
 import type { Account, PendingCoupon } from './people.js';
 import { categoryPath, inquiry, visit, type Ctx } from './sessions.js';
@@ -39,7 +39,12 @@ function chooseAccount(c: Ctx, occ: Occasion): Account | undefined {
   if (occ.via !== null && !occ.via.inStore && occ.via.reg <= occ.t) return occ.via;
   const open = c.p.accounts.filter((a) => a.reg <= occ.t);
   if (open.length === 0) return c.p.accounts[0];
-  return open.length === 1 ? open[0] : c.rng.weighted(open, open.map((a) => a.weight));
+  return open.length === 1
+    ? open[0]
+    : c.rng.weighted(
+        open,
+        open.map((a) => a.weight),
+      );
 }
 
 function basket(c: Ctx, day: number): LineRow[] {
@@ -84,7 +89,14 @@ export function shop(c: Ctx, occ: Occasion): void {
 
   let agent = '';
   if (!a.inStore) {
-    const session = visit(c, a, t, lines.map((l) => l.product), true, occ.campaign);
+    const session = visit(
+      c,
+      a,
+      t,
+      lines.map((l) => l.product),
+      true,
+      occ.campaign,
+    );
     if (rng.chance(0.1)) {
       const q = inquiry(c, a, Math.max(a.reg, 0, t - rng.int(60, 900)), first.product, session);
       agent = q.agent.id;
@@ -113,8 +125,19 @@ export function shop(c: Ctx, occ: Occasion): void {
   for (let attempt = 0; attempt < 3; attempt++) {
     const id = out.newOrderId(a.ch, a.storeId);
     const o: OrderRow = {
-      id, storeId: a.storeId, agent, created: t, paid: Infinity, shipped: Infinity, completed: Infinity, cancelled: Infinity,
-      status: 'created', itemTotal, discount, shipping, coupons: coupon?.code ?? '',
+      id,
+      storeId: a.storeId,
+      agent,
+      created: t,
+      paid: Infinity,
+      shipped: Infinity,
+      completed: Infinity,
+      cancelled: Infinity,
+      status: 'created',
+      itemTotal,
+      discount,
+      shipping,
+      coupons: coupon?.code ?? '',
     };
     const unpaid = !a.inStore && rng.chance(p.deal && megaDay ? 0.2 : 0.14);
     const paidAt = a.inStore ? t : t + rng.int(5, 900);
@@ -207,8 +230,19 @@ function guestOrder(c: Ctx, t0: number): void {
   let total = 0;
   for (const l of lines) total += l.unitCents * l.quantity;
   const o: OrderRow = {
-    id: out.newOrderId(4, storeId), storeId, agent: '', created: t, paid: t, shipped: Infinity, completed: t, cancelled: Infinity,
-    status: 'completed', itemTotal: total, discount: 0, shipping: 0, coupons: '',
+    id: out.newOrderId(4, storeId),
+    storeId,
+    agent: '',
+    created: t,
+    paid: t,
+    shipped: Infinity,
+    completed: t,
+    cancelled: Infinity,
+    status: 'completed',
+    itemTotal: total,
+    discount: 0,
+    shipping: 0,
+    coupons: '',
   };
   emitOrder(c, null, 4, o, lines);
   afterPurchase(c, null, o, lines);

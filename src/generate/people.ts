@@ -192,8 +192,16 @@ export function makePerson(w: World, idx: number, rng: Rng): Person {
     const ownPhone = usesAlt ? altPhone : phone;
     accounts.push(
       makeAccount(rng, {
-        ch, at, idx, salt, phone: ownPhone, email: family && ch === 2 ? familyEmail : email,
-        name, storeId, profile: [gender, birthday, city], weight: k === 0 ? 3 : 1 + rng.next() * 2,
+        ch,
+        at,
+        idx,
+        salt,
+        phone: ownPhone,
+        email: family && ch === 2 ? familyEmail : email,
+        name,
+        storeId,
+        profile: [gender, birthday, city],
+        weight: k === 0 ? 3 : 1 + rng.next() * 2,
       }),
     );
   });

@@ -140,7 +140,13 @@ function browsing(c: Ctx, lastActive: number): void {
     if (day < 0) continue;
     const t = Math.max(from, day * DAY + cal.timeOfDay(rng, false, day));
     const open = online.filter((a) => a.reg <= t);
-    const a = open.length <= 1 ? firstOnline : rng.weighted(open, open.map((x) => x.weight));
+    const a =
+      open.length <= 1
+        ? firstOnline
+        : rng.weighted(
+            open,
+            open.map((x) => x.weight),
+          );
     const products: Product[] = [];
     for (let k = rng.int(1, 3); k > 0; k--) products.push(w.shelf.draw(rng, day, rng.chance(0.5) ? p.category : -1));
     const session = visit(c, a, t, products, false, '');
@@ -173,4 +179,3 @@ function social(c: Ctx): void {
     }
   }
 }
-

@@ -57,7 +57,10 @@ test('identity resolution against the generator ground truth: pairwise precision
     assert.ok(precision >= 0.98, `precision ${precision}`);
     assert.ok(recall >= 0.48, `recall ${recall}`);
     const quarantined = await s.db.all('SELECT i.value FROM identity_quarantine q JOIN identities i USING (identity_id)');
-    assert.ok(quarantined.some((q) => q['value'] === '+8613800000000'), 'the store placeholder phone is quarantined');
+    assert.ok(
+      quarantined.some((q) => q['value'] === '+8613800000000'),
+      'the store placeholder phone is quarantined',
+    );
   } finally {
     s.close();
   }

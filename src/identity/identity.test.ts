@@ -43,14 +43,17 @@ test('phones become E.164 (+86 by default), emails trimmed and lower-cased, mask
 test('shared strong identifiers merge transitively; the earliest-seen identity names the member', async () => {
   const s = await sandbox();
   try {
-    const f = s.write('members.csv', [
-      HEADER,
-      'tmall,tb_ann,13800138000,,,2024-03-01 10:00:00',
-      'shop,c9,+86 138 0013 8000,ann@example.com,,2024-02-01 10:00:00',
-      'wechat,oA1,,ANN@example.com,u-ann,2024-05-01 10:00:00',
-      'pos,card7,,,u-ann,2023-12-24 18:00:00',
-      'shop,c10,13900139000,,,2024-01-01 10:00:00',
-    ].join('\n'));
+    const f = s.write(
+      'members.csv',
+      [
+        HEADER,
+        'tmall,tb_ann,13800138000,,,2024-03-01 10:00:00',
+        'shop,c9,+86 138 0013 8000,ann@example.com,,2024-02-01 10:00:00',
+        'wechat,oA1,,ANN@example.com,u-ann,2024-05-01 10:00:00',
+        'pos,card7,,,u-ann,2023-12-24 18:00:00',
+        'shop,c10,13900139000,,,2024-01-01 10:00:00',
+      ].join('\n'),
+    );
     const r = await s.import(f);
     assert.equal(await countOf(s.db, 'SELECT * FROM members'), 2);
     const ann = await memberOf(s, 'tmall:tb_ann');
@@ -78,9 +81,7 @@ test('merges across imports are recorded and merged-away IDs keep resolving', as
     const now = await memberOf(s, 'wechat:oA1');
     assert.equal(now, before[1], 'shop:c9 was seen first, so its member survives');
     assert.equal(await memberOf(s, before[0] ?? ''), now, 'the merged-away member ID resolves to the survivor');
-    const ev = await s.db.one(
-      `SELECT e.member_id, e.other_member_id, i.kind, e.import_id FROM merge_events e JOIN identities i ON i.identity_id = e.via_identity_id WHERE action = 'merge'`,
-    );
+    const ev = await s.db.one(`SELECT e.member_id, e.other_member_id, i.kind, e.import_id FROM merge_events e JOIN identities i ON i.identity_id = e.via_identity_id WHERE action = 'merge'`);
     assert.equal(ev?.['member_id'], now);
     assert.equal(ev?.['other_member_id'], before[0]);
     assert.equal(String(ev?.['import_id']), String(r.import_id));
@@ -144,10 +145,24 @@ test('the final members do not depend on import order', async () => {
   const files: Array<[string, string]> = [
     ['members-a.csv', [HEADER, 'tmall,tb1,13800138001,,,2024-03-01 10:00:00', 'tmall,tb2,13800138002,,,2024-03-02 10:00:00', 'pos,p1,13800000000,,,2024-01-05 10:00:00'].join('\n')],
     ['members-b.csv', [HEADER, 'shop,s1,13800138001,a@x.com,,2024-02-01 10:00:00', 'shop,s2,,b@x.com,u2,2024-02-02 10:00:00', 'pos,p2,13800000000,,,2024-01-06 10:00:00'].join('\n')],
-    ['members-c.csv', [HEADER, 'wechat,w1,,a@x.com,u1,2024-04-01 10:00:00', 'wechat,w2,13800138002,,u2,2024-04-02 10:00:00', 'pos,p3,13800000000,,,2024-01-07 10:00:00', 'pos,p4,13800000000,,,2024-01-08 10:00:00'].join('\n')],
+    [
+      'members-c.csv',
+      [
+        HEADER,
+        'wechat,w1,,a@x.com,u1,2024-04-01 10:00:00',
+        'wechat,w2,13800138002,,u2,2024-04-02 10:00:00',
+        'pos,p3,13800000000,,,2024-01-07 10:00:00',
+        'pos,p4,13800000000,,,2024-01-08 10:00:00',
+      ].join('\n'),
+    ],
     ['orders-d.csv', ['channel,order_id,buyer_id,buyer_email,created_at', 'jd,j1,jd1,B@X.com,2023-12-01 10:00:00', 'jd,j2,jd2,,2024-05-01 10:00:00'].join('\n')],
   ];
-  const orders = [[0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1], [1, 3, 0, 2]];
+  const orders = [
+    [0, 1, 2, 3],
+    [3, 2, 1, 0],
+    [2, 0, 3, 1],
+    [1, 3, 0, 2],
+  ];
   const results: string[][] = [];
   for (const order of orders) {
     const s = await sandbox();
@@ -164,8 +179,14 @@ test('the final members do not depend on import order', async () => {
   }
   for (const r of results.slice(1)) assert.deepEqual(r, results[0]);
   const first = results[0] ?? [];
-  assert.ok(first.some((m) => m.endsWith('=jd:jd1 shop:s2 tmall:tb2 wechat:w2')), first.join('\n'));
-  assert.ok(first.some((m) => m.endsWith('=shop:s1 tmall:tb1 wechat:w1')), first.join('\n'));
+  assert.ok(
+    first.some((m) => m.endsWith('=jd:jd1 shop:s2 tmall:tb2 wechat:w2')),
+    first.join('\n'),
+  );
+  assert.ok(
+    first.some((m) => m.endsWith('=shop:s1 tmall:tb1 wechat:w1')),
+    first.join('\n'),
+  );
   assert.equal(first.filter((m) => m.includes('pos:')).length, 4, 'the placeholder phone on 4 POS cards is quarantined');
 });
 
@@ -179,15 +200,13 @@ test('an import re-resolves only members it can change, and the outcome equals a
     assert.equal(await memberOf(s, 'shop:c9'), ann);
     const bob = await memberOf(s, 'shop:c10');
     const anchorOf = async (member: string): Promise<string> =>
-      String((await s.db.one('SELECT i.scope || \':\' || i.value AS a FROM members m JOIN identities i ON i.identity_id = m.anchor_identity_id WHERE m.member_id = $1', [member]))?.['a']);
+      String((await s.db.one("SELECT i.scope || ':' || i.value AS a FROM members m JOIN identities i ON i.identity_id = m.anchor_identity_id WHERE m.member_id = $1", [member]))?.['a']);
     assert.equal(await anchorOf(ann), ':+8613800138000', 'seen first (with shop:c9; the value breaks the tie)');
     const bobRow = async (): Promise<string> => String((await s.db.one('SELECT rowid AS r FROM members WHERE member_id = $1', [bob]))?.['r']);
     const bobBefore = await bobRow();
     // tb_ann bought before either account registered: seen earlier now, so it names the member.
     // c10 only buys again, which changes nothing that resolution reads.
-    await s.import(
-      s.write('orders.csv', ['channel,order_id,buyer_id,created_at', 'tmall,t1,tb_ann,2024-01-15 10:00:00', 'shop,s1,c10,2024-06-01 10:00:00'].join('\n')),
-    );
+    await s.import(s.write('orders.csv', ['channel,order_id,buyer_id,created_at', 'tmall,t1,tb_ann,2024-01-15 10:00:00', 'shop,s1,c10,2024-06-01 10:00:00'].join('\n')));
     const annNow = await memberOf(s, 'tmall:tb_ann');
     assert.notEqual(annNow, ann, 'the member is renamed after its new earliest identity');
     assert.equal(await anchorOf(annNow), 'tmall:tb_ann');
@@ -195,7 +214,9 @@ test('an import re-resolves only members it can change, and the outcome equals a
     assert.equal(await bobRow(), bobBefore, "the repeat buyer's member row was not rebuilt");
     // A full resolution from scratch changes nothing.
     const state = async (): Promise<unknown> =>
-      [await s.db.all('SELECT identity_id, member_id FROM identities ORDER BY identity_id'), await s.db.all('SELECT * EXCLUDE (updated_at) FROM members ORDER BY member_id')].map((rows) => JSON.stringify(rows));
+      [await s.db.all('SELECT identity_id, member_id FROM identities ORDER BY identity_id'), await s.db.all('SELECT * EXCLUDE (updated_at) FROM members ORDER BY member_id')].map((rows) =>
+        JSON.stringify(rows),
+      );
     const incremental = await state();
     await s.db.transaction(() => resolveIdentities(s.db, clock, 'all', null));
     assert.deepEqual(await state(), incremental);

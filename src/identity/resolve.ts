@@ -4,7 +4,6 @@ import { getSetting } from '../core/settings/index.js';
 import { UnionFind } from './union-find.js';
 import { rebuildMembers } from './members.js';
 
-
 const SQL = namedStatements(sqlFile(import.meta.url, 'resolve.sql'));
 
 export interface ResolveResult {
@@ -19,12 +18,7 @@ export interface ResolveResult {
  * identity_id values touched by an import (their current members are recomputed whole, so the
  * outcome equals a full resolution). Runs inside the caller's transaction.
  */
-export async function resolveIdentities(
-  db: Db,
-  clock: Clock,
-  scope: 'all' | { table: string },
-  importId: number | null,
-): Promise<ResolveResult> {
+export async function resolveIdentities(db: Db, clock: Clock, scope: 'all' | { table: string }, importId: number | null): Promise<ResolveResult> {
   const now = sqlTimestamp(clock.now());
   const mergeKinds = await getSetting(db, 'identity.merge_kinds');
   const maxAccounts = await getSetting(db, 'identity.quarantine_max_accounts');
@@ -37,10 +31,13 @@ export async function resolveIdentities(
      UNION ALL SELECT identity_id, 'release' FROM identity_quarantine WHERE identity_id NOT IN (SELECT identity_id FROM _quarantine_new)`,
   );
   for (const row of changed) {
-    await db.run(
-      `INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, $2, NULL, NULL, $3, $4, $5)`,
-      [now, str(row, 'action'), int(row, 'identity_id'), importId, 'identifier shared by too many accounts'],
-    );
+    await db.run(`INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, $2, NULL, NULL, $3, $4, $5)`, [
+      now,
+      str(row, 'action'),
+      int(row, 'identity_id'),
+      importId,
+      'identifier shared by too many accounts',
+    ]);
   }
   await db.run('DELETE FROM identity_quarantine WHERE identity_id NOT IN (SELECT identity_id FROM _quarantine_new)');
   await db.run(
@@ -61,9 +58,7 @@ export async function resolveIdentities(
       [now],
     );
     await db.run('INSERT INTO _res_seed SELECT l.anchor_id FROM identity_links l JOIN _res_seed0 s ON s.identity_id = l.identity_id');
-    await db.run(
-      `INSERT INTO _res_seed SELECT l.identity_id FROM identity_links l WHERE l.anchor_id IN (SELECT identity_id FROM _res_seed)`,
-    );
+    await db.run(`INSERT INTO _res_seed SELECT l.identity_id FROM identity_links l WHERE l.anchor_id IN (SELECT identity_id FROM _res_seed)`);
     await db.run(
       `CREATE OR REPLACE TEMP TABLE _res_scope AS
        SELECT DISTINCT identity_id FROM (

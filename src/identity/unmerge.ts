@@ -61,14 +61,16 @@ export async function unmerge(db: Db, clock: Clock, memberId: string, account: s
     }
     await db.run('CREATE OR REPLACE TEMP TABLE _unmerge_scope AS SELECT identity_id FROM identities WHERE member_id = $1', [memberId]);
     await resolveIdentities(db, clock, { table: '_unmerge_scope' }, null);
-    const after = async (id: number): Promise<string | null> =>
-      str(await db.one('SELECT member_id FROM identities WHERE identity_id = $1', [id]), 'member_id');
+    const after = async (id: number): Promise<string | null> => str(await db.one('SELECT member_id FROM identities WHERE identity_id = $1', [id]), 'member_id');
     const newMember = await after(splitId);
     const remaining = await after(int(others[0], 'identity_id'));
-    await db.run(
-      `INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, 'unmerge', $2, $3, $4, NULL, $5)`,
-      [now, remaining, newMember, splitId, reason ?? `split ${account} off ${memberId}`],
-    );
+    await db.run(`INSERT INTO merge_events VALUES (nextval('merge_event_seq'), $1::TIMESTAMP, 'unmerge', $2, $3, $4, NULL, $5)`, [
+      now,
+      remaining,
+      newMember,
+      splitId,
+      reason ?? `split ${account} off ${memberId}`,
+    ]);
     return {
       member_id: memberId,
       split_identity: { kind: str(split, 'kind') ?? '', channel: str(split, 'scope') || null, value: str(split, 'value') ?? '' },
@@ -86,9 +88,7 @@ export async function identityReport(db: Db): Promise<Record<string, unknown>> {
      FROM identity_quarantine q JOIN identities i USING (identity_id)
      ORDER BY q.account_count DESC, i.kind, i.value`,
   );
-  const byKind = await db.all(
-    `SELECT kind, count(*) AS identities, count(member_id) AS with_member FROM identities GROUP BY kind ORDER BY kind`,
-  );
+  const byKind = await db.all(`SELECT kind, count(*) AS identities, count(member_id) AS with_member FROM identities GROUP BY kind ORDER BY kind`);
   const totals = await db.one(
     `SELECT (SELECT count(*) FROM members) AS members, (SELECT count(*) FROM identities) AS identities,
             (SELECT count(*) FROM merge_events WHERE action = 'merge') AS merges,

@@ -44,7 +44,10 @@ test('1,000 concurrent single-record calls holding 500 orders twice leave 500 or
     const all = orders(500);
     const calls = [...all, ...all].map((o) => app.inject({ method: 'POST', url: '/api/ingest/orders', headers: { authorization: `Bearer ${key}` }, payload: o }));
     const answers = await Promise.all(calls);
-    assert.ok(answers.every((a) => a.statusCode === 200), answers.find((a) => a.statusCode !== 200)?.body);
+    assert.ok(
+      answers.every((a) => a.statusCode === 200),
+      answers.find((a) => a.statusCode !== 200)?.body,
+    );
     const states = answers.map((a) => a.json().records[0].state);
     assert.equal(states.filter((x) => x === 'pending').length, 500);
     assert.equal(states.filter((x) => x === 'duplicate').length, 500);
@@ -97,8 +100,16 @@ test('the same key again: progress moves are updates kept with their history; ot
     const paid = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: h, payload: { ...order, status: 'paid', paid_at: '2026-05-01 10:05:00', paid_amount: '100.00' } });
     assert.equal(paid.statusCode, 200);
     assert.equal(paid.json().records[0].state, 'updated');
-    assert.deepEqual(paid.json().records[0].changes.map((c: { field: string }) => c.field), ['status', 'paid_at', 'paid_amount']);
-    const moved = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: h, payload: { ...order, status: 'paid', paid_at: '2026-05-01 10:05:00', paid_amount: '100.00', buyer_id: 'u2' } });
+    assert.deepEqual(
+      paid.json().records[0].changes.map((c: { field: string }) => c.field),
+      ['status', 'paid_at', 'paid_amount'],
+    );
+    const moved = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/orders',
+      headers: h,
+      payload: { ...order, status: 'paid', paid_at: '2026-05-01 10:05:00', paid_amount: '100.00', buyer_id: 'u2' },
+    });
     assert.equal(moved.statusCode, 409);
     assert.deepEqual(moved.json().records[0].fields, [{ field: 'buyer_id', stored: 'u1', incoming: 'u2' }]);
     const state = await recordState(s.ops, 'orders', ['web', 'W1']);
@@ -107,22 +118,54 @@ test('the same key again: progress moves are updates kept with their history; ot
     assert.equal(state?.history.length, 1);
 
     // A batch: a conflict inside a batch is answered per record with 200; the rest are stored.
-    const batch = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: h, payload: [{ ...order, order_id: 'W2' }, { ...order, item_total: '90.00' }, { order_id: 'W3' }, 'nonsense'] });
+    const batch = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/orders',
+      headers: h,
+      payload: [{ ...order, order_id: 'W2' }, { ...order, item_total: '90.00' }, { order_id: 'W3' }, 'nonsense'],
+    });
     assert.equal(batch.statusCode, 200);
-    assert.deepEqual(batch.json().records.map((r: { state: string }) => r.state), ['pending', 'conflict', 'rejected', 'rejected']);
+    assert.deepEqual(
+      batch.json().records.map((r: { state: string }) => r.state),
+      ['pending', 'conflict', 'rejected', 'rejected'],
+    );
     assert.match(batch.json().records[2].reason, /part of the orders key/);
 
     // 18-digit marketplace order IDs sent as JSON numbers would be rounded: refused, with the fix.
-    const big = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: { ...h, 'content-type': 'application/json' }, payload: '{"channel":"tmall","order_id":123456789012345678,"created_at":"2026-05-01 10:00:00"}' });
+    const big = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/orders',
+      headers: { ...h, 'content-type': 'application/json' },
+      payload: '{"channel":"tmall","order_id":123456789012345678,"created_at":"2026-05-01 10:00:00"}',
+    });
     assert.equal(big.statusCode, 400);
     assert.match(big.json().message, /field order_id: 123456789012345678 .* send it as a string \("123456789012345678"\)/);
-    const nd = await app.inject({ method: 'POST', url: '/api/ingest/orders', headers: { ...h, 'content-type': 'application/x-ndjson' }, payload: '{"channel":"t","order_id":"1","created_at":"2026-05-01 10:00:00"}\n{"channel":"t","order_id":"2","created_at":"2026-05-01 10:00:00","paid_amount":12.345678901234567}' });
+    const nd = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/orders',
+      headers: { ...h, 'content-type': 'application/x-ndjson' },
+      payload: '{"channel":"t","order_id":"1","created_at":"2026-05-01 10:00:00"}\n{"channel":"t","order_id":"2","created_at":"2026-05-01 10:00:00","paid_amount":12.345678901234567}',
+    });
     assert.equal(nd.statusCode, 400);
     assert.match(nd.json().message, /Line 2: field paid_amount/);
 
     // Lines without a line number are numbered in arrival order; a bad value is rejected by the loader with its reason.
-    const lines = await app.inject({ method: 'POST', url: '/api/ingest/order_lines', headers: h, payload: [{ channel: 'web', order_id: 'W1', sku: 'A', quantity: 1, unit_price: '60.00' }, { channel: 'web', order_id: 'W1', sku: 'B', quantity: 'two', unit_price: '40.00' }] });
-    assert.deepEqual(lines.json().records.map((r: { key: string[] }) => r.key), [['web', 'W1', '1'], ['web', 'W1', '2']]);
+    const lines = await app.inject({
+      method: 'POST',
+      url: '/api/ingest/order_lines',
+      headers: h,
+      payload: [
+        { channel: 'web', order_id: 'W1', sku: 'A', quantity: 1, unit_price: '60.00' },
+        { channel: 'web', order_id: 'W1', sku: 'B', quantity: 'two', unit_price: '40.00' },
+      ],
+    });
+    assert.deepEqual(
+      lines.json().records.map((r: { key: string[] }) => r.key),
+      [
+        ['web', 'W1', '1'],
+        ['web', 'W1', '2'],
+      ],
+    );
     await loadPending(s.db, s.ops, clock, { rejectsDir: join(s.dir, 'rejects') });
     const rejected = await recordState(s.ops, 'order_lines', ['web', 'W1', '2']);
     assert.equal(rejected?.state, 'rejected');
@@ -148,11 +191,18 @@ test('PostgreSQL: 1,000 concurrent calls spread over two --role api processes le
     const all = orders(500);
     const answers = await Promise.all(
       [...all, ...all].map(async (o, i) => {
-        const r = await fetch(`${servers[i % 2]?.url ?? ''}/api/ingest/orders`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify(o) });
+        const r = await fetch(`${servers[i % 2]?.url ?? ''}/api/ingest/orders`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify(o),
+        });
         return { status: r.status, body: await r.json() };
       }),
     );
-    assert.ok(answers.every((a) => a.status === 200), JSON.stringify(answers.find((a) => a.status !== 200)));
+    assert.ok(
+      answers.every((a) => a.status === 200),
+      JSON.stringify(answers.find((a) => a.status !== 200)),
+    );
     const states = answers.map((a) => a.body.records[0].state);
     assert.equal(states.filter((x) => x === 'pending').length, 500);
     assert.equal(states.filter((x) => x === 'duplicate').length, 500);

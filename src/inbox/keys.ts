@@ -66,7 +66,10 @@ export function compareRecords(
   entity: Entity,
   stored: Record<string, string>,
   incoming: Record<string, string>,
-): { kind: 'duplicate' } | { kind: 'update'; changes: Array<{ field: string; from: string | null; to: string | null }> } | { kind: 'conflict'; fields: Array<{ field: string; stored: string | null; incoming: string | null }> } {
+):
+  | { kind: 'duplicate' }
+  | { kind: 'update'; changes: Array<{ field: string; from: string | null; to: string | null }> }
+  | { kind: 'conflict'; fields: Array<{ field: string; stored: string | null; incoming: string | null }> } {
   if (entity === 'orders') {
     // The importers' rule: content given on both sides must agree; given progress fields that moved are an update.
     const c = compareOrderRecord(orderRecord(stored), orderRecord(incoming));

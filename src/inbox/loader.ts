@@ -83,9 +83,19 @@ export async function loadPending(db: Db, ops: OpStore, clock: Clock, opts: Load
             const reason = rejects.get(i + 1);
             // Only the version that was imported: a record updated meanwhile stays pending.
             if (reason !== undefined) {
-              await tx.run("UPDATE ingest_inbox SET state = 'rejected', reason = ?, updated_at = ? WHERE record_id = ? AND version = ? AND state = 'pending'", [reason, now, int(r, 'record_id'), int(r, 'version')]);
+              await tx.run("UPDATE ingest_inbox SET state = 'rejected', reason = ?, updated_at = ? WHERE record_id = ? AND version = ? AND state = 'pending'", [
+                reason,
+                now,
+                int(r, 'record_id'),
+                int(r, 'version'),
+              ]);
             } else {
-              await tx.run("UPDATE ingest_inbox SET state = 'loaded', loaded_at = ?, import_id = ? WHERE record_id = ? AND version = ? AND state = 'pending'", [now, importId, int(r, 'record_id'), int(r, 'version')]);
+              await tx.run("UPDATE ingest_inbox SET state = 'loaded', loaded_at = ?, import_id = ? WHERE record_id = ? AND version = ? AND state = 'pending'", [
+                now,
+                importId,
+                int(r, 'record_id'),
+                int(r, 'version'),
+              ]);
             }
           }
           const e = (report.by_entity[entity] ??= { loaded: 0, duplicate: 0, rejected: 0 });

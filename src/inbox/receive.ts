@@ -24,7 +24,7 @@ function shape(entity: Entity, r: unknown, ignored: Set<string>): { ok: true; fi
   const known = ENTITIES[entity];
   const fields: Record<string, string> = {};
   for (const [field, value] of Object.entries(r)) {
-    if (!Object.prototype.hasOwnProperty.call(known, field)) {
+    if (!Object.hasOwn(known, field)) {
       ignored.add(field);
       continue;
     }
@@ -106,7 +106,24 @@ export async function receive(ops: OpStore, clock: Clock, entity: Entity, record
 }
 
 /** A stored record's state, by entity and key parts, or null when the inbox has no such record. */
-export async function recordState(ops: OpStore, entity: Entity, key: readonly string[]): Promise<{ record_id: number; entity: string; key: string[]; state: string; reason: string | null; version: number; received_at: string; updated_at: string; loaded_at: string | null; import_id: number | null; content: Record<string, string>; history: Array<{ version: number; changes: unknown; at: string }> } | null> {
+export async function recordState(
+  ops: OpStore,
+  entity: Entity,
+  key: readonly string[],
+): Promise<{
+  record_id: number;
+  entity: string;
+  key: string[];
+  state: string;
+  reason: string | null;
+  version: number;
+  received_at: string;
+  updated_at: string;
+  loaded_at: string | null;
+  import_id: number | null;
+  content: Record<string, string>;
+  history: Array<{ version: number; changes: unknown; at: string }>;
+} | null> {
   const r = await ops.one('SELECT * FROM ingest_inbox WHERE entity = ? AND natural_key = ?', [entity, keyText(key)]);
   if (r === undefined) return null;
   const recordId = int(r, 'record_id');

@@ -61,10 +61,7 @@ test('GBK bytes read as UTF-8 are refused; auto-detection reads them as GB18030'
   try {
     // '张三' in GBK is D5 C5 C8 FD: invalid as UTF-8.
     const gbkName = Buffer.from([0xd5, 0xc5, 0xc8, 0xfd]);
-    const f = s.write(
-      'members.csv',
-      Buffer.concat([Buffer.from('channel,external_id,name\nshop,c1,'), gbkName, Buffer.from('\nshop,c2,Li\n')]),
-    );
+    const f = s.write('members.csv', Buffer.concat([Buffer.from('channel,external_id,name\nshop,c1,'), gbkName, Buffer.from('\nshop,c2,Li\n')]));
     await assert.rejects(s.import(f, { encoding: 'utf-8' }), (e: unknown) => e instanceof FileRefused && /not valid UTF-8.*gbk/i.test(e.message));
     await tablesEmpty(s);
     const r = await s.import(f);
@@ -120,7 +117,10 @@ test('bad dates and amounts go to the reject file with file, line, field and rea
     assert.equal(byLine.get('4')?.['field'], 'item_total');
     assert.match(byLine.get('5')?.['reason'] ?? '', /more than 4 decimal places/);
     assert.deepEqual(
-      rejects.filter((x) => x['line'] === '6').map((x) => x['field']).sort(),
+      rejects
+        .filter((x) => x['line'] === '6')
+        .map((x) => x['field'])
+        .sort(),
       ['created_at'],
       'a row with several problems lists each one',
     );
@@ -229,7 +229,7 @@ test('a truncated .gz is refused whole, not imported in part', async () => {
     const rows = ['channel,order_id,buyer_id,created_at'];
     for (let i = 0; i < 20_000; i++) rows.push(`web,o${i},u${i % 97},2024-01-01 10:00:00`);
     const gz = gzipSync(rows.join('\n'));
-    const f = s.write('orders.csv.gz', gz.subarray(0, Math.floor(gz.length * 2 / 3)));
+    const f = s.write('orders.csv.gz', gz.subarray(0, Math.floor((gz.length * 2) / 3)));
     await assert.rejects(s.import(f), (e: unknown) => e instanceof FileRefused && /truncated or corrupt gzip/.test(e.message));
     await tablesEmpty(s);
   } finally {
@@ -277,19 +277,12 @@ test('a returns file without line_no imports through the CLI with a --json repor
 test('reject lines are physical lines when a record spans lines and the file has blank lines', async () => {
   const s = await sandbox();
   try {
-    const f = s.write('members.csv', [
-      'channel,external_id,name,birthday',
-      'shop,c1,"Ann',
-      'Smith",1990-01-01',
-      '',
-      'shop,c2,Bob,1990-13-40',
-      'shop,c3',
-      '',
-      'shop,c4,"Cy',
-      '',
-      'Doe",not a date',
-      'shop,c5,Di,1990-02-02',
-    ].join('\r\n'));
+    const f = s.write(
+      'members.csv',
+      ['channel,external_id,name,birthday', 'shop,c1,"Ann', 'Smith",1990-01-01', '', 'shop,c2,Bob,1990-13-40', 'shop,c3', '', 'shop,c4,"Cy', '', 'Doe",not a date', 'shop,c5,Di,1990-02-02'].join(
+        '\r\n',
+      ),
+    );
     const r = await s.import(f);
     assert.deepEqual([r.rows_read, r.loaded, r.rejected], [5, 2, 3]);
     const rejects = readCsv(r.rejects_file ?? '');

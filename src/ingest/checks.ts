@@ -85,9 +85,7 @@ function ownChecks(entity: Entity): string[] {
         `CASE WHEN direction IS NOT NULL AND direction NOT IN ('inbound', 'outbound') THEN 'direction\tmust be inbound or outbound\t' || direction END`,
       ];
     case 'consents':
-      return [
-        `CASE WHEN status NOT IN ('granted', 'withdrawn') THEN 'status\tmust be granted or withdrawn\t' || status END`,
-      ];
+      return [`CASE WHEN status NOT IN ('granted', 'withdrawn') THEN 'status\tmust be granted or withdrawn\t' || status END`];
     case 'members':
       return [];
     default: {

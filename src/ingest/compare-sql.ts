@@ -24,7 +24,7 @@ export function normalizedBuyer(field: string, alias: string): string {
   return `norm_account(${col})`;
 }
 
-const tab = (parts: string[]): string => parts.join(" || chr(9) || ");
+const tab = (parts: string[]): string => parts.join(' || chr(9) || ');
 
 /**
  * A SELECT yielding, per order of _hdr_in whose key is stored: channel, order_id, conflicts
@@ -38,14 +38,10 @@ export function orderComparisonSql(): string {
     const kind = BUYER_KINDS[field];
     if (kind !== undefined) {
       const incoming = normalizedBuyer(field, 'h');
-      conflicts.push(
-        `CASE WHEN i.kind = '${kind}' AND ${incoming} IS NOT NULL AND ${incoming} <> i.value THEN ${tab([`'${field}'`, 'i.value', incoming])} END`,
-      );
+      conflicts.push(`CASE WHEN i.kind = '${kind}' AND ${incoming} IS NOT NULL AND ${incoming} <> i.value THEN ${tab([`'${field}'`, 'i.value', incoming])} END`);
     } else {
       const f = ident(field);
-      conflicts.push(
-        `CASE WHEN h.${f} IS NOT NULL AND o.${f} IS NOT NULL AND h.${f} <> o.${f} THEN ${tab([`'${field}'`, `o.${f}::VARCHAR`, `h.${f}::VARCHAR`])} END`,
-      );
+      conflicts.push(`CASE WHEN h.${f} IS NOT NULL AND o.${f} IS NOT NULL AND h.${f} <> o.${f} THEN ${tab([`'${field}'`, `o.${f}::VARCHAR`, `h.${f}::VARCHAR`])} END`);
     }
   }
   const changes = ORDER_PROGRESS_FIELDS.map((field) => {

@@ -11,16 +11,7 @@ import { ENTITIES, type FieldType } from './fields.js';
  * cancellation and refund. A later record may move them (an update, applied and recorded);
  * a null in the later record means "not given" and changes nothing.
  */
-export const ORDER_PROGRESS_FIELDS = [
-  'status',
-  'paid_at',
-  'paid_amount',
-  'shipped_at',
-  'completed_at',
-  'cancelled_at',
-  'refunded_amount',
-  'refunded_at',
-] as const;
+export const ORDER_PROGRESS_FIELDS = ['status', 'paid_at', 'paid_amount', 'shipped_at', 'completed_at', 'cancelled_at', 'refunded_amount', 'refunded_at'] as const;
 
 /**
  * Fields that say what the order is: who bought, where, when, for how much. When both records
@@ -62,10 +53,7 @@ export interface OrderConflict {
 }
 
 /** What a record with a stored order's key is. */
-export type OrderComparison =
-  | { readonly kind: 'duplicate' }
-  | { readonly kind: 'update'; readonly changes: OrderChange[] }
-  | { readonly kind: 'conflict'; readonly fields: OrderConflict[] };
+export type OrderComparison = { readonly kind: 'duplicate' } | { readonly kind: 'update'; readonly changes: OrderChange[] } | { readonly kind: 'conflict'; readonly fields: OrderConflict[] };
 
 function typeOf(field: OrderComparedField): FieldType {
   const fields: Record<string, { type: FieldType }> = ENTITIES.orders;

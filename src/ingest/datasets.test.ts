@@ -29,7 +29,7 @@ test('Online Retail: every row accounted for, one member per CustomerID, re-impo
     assert.equal(r.guest, Number(truth?.['guest_product_lines']));
     assert.equal(await countOf(s.db, 'SELECT * FROM members'), Number(truth?.['customers']));
     assert.equal(Number(truth?.['customers']), 4372);
-    assert.equal(await countOf(s.db, 'SELECT * FROM order_lines') + r.return, 541_909, 'every line is an order line or a return');
+    assert.equal((await countOf(s.db, 'SELECT * FROM order_lines')) + r.return, 541_909, 'every line is an order line or a return');
     const before = await memberBaseStats(s.db);
     const again = await s.import(retail.path, { preset: 'online-retail' });
     assert.equal(again.duplicate, 541_909);

@@ -26,11 +26,7 @@ const dayFirst = (f: string): boolean => f.indexOf('%d') >= 0 && f.indexOf('%m')
  * The mapping with one of each day-first/month-first pair of formats left, and what the
  * choice rests on. `order` (--date-order) decides when given; otherwise the staged values do.
  */
-export async function settleDateOrder(
-  db: Db,
-  mapping: Mapping,
-  order: DateOrder | undefined,
-): Promise<{ mapping: Mapping; notices: ImportNotice[] }> {
+export async function settleDateOrder(db: Db, mapping: Mapping, order: DateOrder | undefined): Promise<{ mapping: Mapping; notices: ImportNotice[] }> {
   const formats = mapping.timestampFormats ?? [];
   const pairs = formats.filter((f) => dayFirst(f) && formats.includes(swapped(f))).map((d) => ({ d, m: swapped(d) }));
   if (pairs.length === 0) return { mapping, notices: [] };

@@ -150,7 +150,7 @@ export const ENTITY_NAMES = Object.keys(ENTITIES) as readonly string[];
 
 /** True when the name is a canonical entity. */
 export function isEntity(name: string): name is Entity {
-  return Object.prototype.hasOwnProperty.call(ENTITIES, name);
+  return Object.hasOwn(ENTITIES, name);
 }
 
 /** The fields of an entity as [name, definition] pairs, in layout order. */
@@ -159,16 +159,7 @@ export function entityFields(entity: Entity): Array<[string, FieldDef]> {
 }
 
 /** Line types that are not products (postage, fees, adjustments...). */
-export const LINE_TYPES = [
-  'product',
-  'postage',
-  'fee',
-  'adjustment',
-  'discount',
-  'sample',
-  'bad_debt',
-  'commission',
-] as const;
+export const LINE_TYPES = ['product', 'postage', 'fee', 'adjustment', 'discount', 'sample', 'bad_debt', 'commission'] as const;
 
 export const ORDER_STATUSES = ['created', 'paid', 'shipped', 'completed', 'cancelled'] as const;
 

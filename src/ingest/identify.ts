@@ -78,13 +78,9 @@ export async function observeIdentifiers(db: Db, entity: Entity, country: string
   for (const [slot, s] of sources.entries()) {
     const countryField = entity === 'members' ? 'country' : 'buyer_country';
     const rowCountry = countryField in ENTITIES[entity] ? `"${countryField}"` : null;
-    const norm =
-      s.norm === 'phone' ? phoneSql(`"${s.field}"`, rowCountry) : s.norm === 'email' ? `norm_email("${s.field}")` : `norm_account("${s.field}")`;
+    const norm = s.norm === 'phone' ? phoneSql(`"${s.field}"`, rowCountry) : s.norm === 'email' ? `norm_email("${s.field}")` : `norm_account("${s.field}")`;
     const scope = s.scoped ? 'channel' : "''";
-    await db.run(
-      `INSERT INTO _obs SELECT __line, ${slot}, '${s.kind}', ${scope}, v, "${at}" FROM (SELECT *, ${norm} AS v FROM _ok) WHERE v IS NOT NULL`,
-      s.norm === 'phone' ? [country] : [],
-    );
+    await db.run(`INSERT INTO _obs SELECT __line, ${slot}, '${s.kind}', ${scope}, v, "${at}" FROM (SELECT *, ${norm} AS v FROM _ok) WHERE v IS NOT NULL`, s.norm === 'phone' ? [country] : []);
     await db.run(
       `INSERT INTO _id_warnings SELECT __line, '${s.field}', left("${s.field}", 80) FROM _ok
        WHERE "${s.field}" IS NOT NULL AND ${norm} IS NULL`,
@@ -115,9 +111,7 @@ export async function recordIdentities(db: Db, importId: number): Promise<void> 
      SELECT o.__line, o.slot, i.identity_id, o.seen_at
      FROM _obs o JOIN identities i ON i.kind = o.kind AND i.scope = o.scope AND i.value = o.value`,
   );
-  await db.run(
-    'CREATE OR REPLACE TEMP TABLE _seen AS SELECT identity_id, min(seen_at) AS lo, max(seen_at) AS hi FROM _obs_ids GROUP BY identity_id',
-  );
+  await db.run('CREATE OR REPLACE TEMP TABLE _seen AS SELECT identity_id, min(seen_at) AS lo, max(seen_at) AS hi FROM _obs_ids GROUP BY identity_id');
   // Known identities now seen earlier than before: their place in resolution's canonical order moves.
   await db.run(
     `CREATE OR REPLACE TEMP TABLE _earlier AS

@@ -167,9 +167,9 @@ function scopeToStore(mapping: Mapping, store: string, file: string): Mapping {
 async function checkCurrency(db: Db, file: string, mapping: Mapping): Promise<void> {
   if (mapping.currencyColumn === undefined) return;
   const shop = await getSetting(db, 'shop.currency');
-  const found = (
-    await db.all(`SELECT DISTINCT upper(trim(${ident(mapping.currencyColumn)})) AS c FROM _stage WHERE NULLIF(trim(${ident(mapping.currencyColumn)}), '') IS NOT NULL ORDER BY c`)
-  ).map((r) => str(r, 'c') ?? '');
+  const found = (await db.all(`SELECT DISTINCT upper(trim(${ident(mapping.currencyColumn)})) AS c FROM _stage WHERE NULLIF(trim(${ident(mapping.currencyColumn)}), '') IS NOT NULL ORDER BY c`)).map(
+    (r) => str(r, 'c') ?? '',
+  );
   const other = found.filter((c) => c !== shop);
   if (other.length > 0) {
     throw new FileRefused(
@@ -195,10 +195,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   const parseLines = new Set(staged.parseRejects.map((r) => r.line)).size;
   const rowsRead = staged.rows + parseLines;
   phase('read', rowsRead);
-  const oneColumnHint =
-    staged.columns.length === 1
-      ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.`
-      : '';
+  const oneColumnHint = staged.columns.length === 1 ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.` : '';
   if (staged.rows === 0 && parseLines === 0) {
     throw new FileRefused(file, 'has no rows (a header at most): an empty export is refused, not recorded as an import');
   }
@@ -224,7 +221,10 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     throw new FileRefused(
       file,
       `is not a ${preset.name} ${entity} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}; ` +
-        `found ${staged.columns.slice(0, 12).map((m) => `'${m}'`).join(', ')}${staged.columns.length > 12 ? ', ...' : ''}.${oneColumnHint}`,
+        `found ${staged.columns
+          .slice(0, 12)
+          .map((m) => `'${m}'`)
+          .join(', ')}${staged.columns.length > 12 ? ', ...' : ''}.${oneColumnHint}`,
     );
   }
   const unmapped = unmappedRequired(mapping);
@@ -241,11 +241,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
 
   await checkCurrency(db, file, mapping);
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
-  const settled = await settleDateOrder(
-    db,
-    opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator },
-    opts.dateOrder,
-  );
+  const settled = await settleDateOrder(db, opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator }, opts.dateOrder);
   const notices: ImportNotice[] = [...settled.notices];
   notices.push(...(await checkOffsets(db, file, settled.mapping, tz, await isSettingStored(db, 'shop.timezone'))));
   const compiled = compileMapping(settled.mapping, tz);
@@ -272,9 +268,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   const key = fileKey(mapping);
   const k = key === null ? '' : key.exprs.join(', ');
   // Distinct hashes prove distinct keys; the exact check runs only when some hashes repeat.
-  const maybeDuplicates =
-    key !== null &&
-    int(await db.one(`SELECT count(*) - count(DISTINCT hash(${k})) AS n FROM _typed WHERE len(__errors) = 0`), 'n') > 0;
+  const maybeDuplicates = key !== null && int(await db.one(`SELECT count(*) - count(DISTINCT hash(${k})) AS n FROM _typed WHERE len(__errors) = 0`), 'n') > 0;
   if (key !== null && maybeDuplicates) {
     // Only keys that repeat are examined row by row.
     await db.run(
@@ -298,10 +292,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
      WHERE len(__errors) = 0 AND __line NOT IN (SELECT __line FROM _dupkey) AND __line NOT IN (SELECT line FROM _rejects)`,
   );
   const country = await getSetting(db, 'identity.default_country');
-  const scopeHint =
-    opts.store === undefined
-      ? '. If they are different stores\' orders, import each store\'s file with --store NAME'
-      : `. Both are orders of store ${opts.store}`;
+  const scopeHint = opts.store === undefined ? ". If they are different stores' orders, import each store's file with --store NAME" : `. Both are orders of store ${opts.store}`;
   const conflictRows = await checkStoredOrders(db, entity, country, scopeHint);
   await db.run('CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _valid WHERE __line NOT IN (SELECT __line FROM _conflict_lines)');
   const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
@@ -365,8 +356,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       reason: 'not a usable identifier (masked or malformed); the row loads without it',
       value: str(r, 'value') ?? '',
     }));
-    const channels =
-      'channel' in ENTITIES[entity] ? (await db.all('SELECT DISTINCT channel FROM _ok ORDER BY channel')).map((r) => str(r, 'channel') ?? '') : [];
+    const channels = 'channel' in ENTITIES[entity] ? (await db.all('SELECT DISTINCT channel FROM _ok ORDER BY channel')).map((r) => str(r, 'channel') ?? '') : [];
     const report: ImportReport = {
       file,
       import_id: importId,

@@ -49,8 +49,7 @@ export async function loadEntity(db: Db, entity: Entity, importId: number, at: L
   // A view: the accepted rows with their anchor identity, read straight into the insert.
   await db.run('CREATE OR REPLACE TEMP VIEW _rows AS SELECT k.*, a.anchor_id FROM _ok k LEFT JOIN _anchor a USING (__line)');
   const counts: RowCounts = { loaded: 0, guest: 0, return: 0, non_product: 0, duplicate: 0, updated: 0, refunds: 0 };
-  const fresh = (table: string, where = 'true'): Promise<number> =>
-    count(db, `SELECT 1 FROM ${table} WHERE import_id = ${importId} AND (${where})`);
+  const fresh = (table: string, where = 'true'): Promise<number> => count(db, `SELECT 1 FROM ${table} WHERE import_id = ${importId} AND (${where})`);
   switch (entity) {
     case 'sales': {
       await loadSales(db, importId, counts, at.utc);
@@ -58,11 +57,7 @@ export async function loadEntity(db: Db, entity: Entity, importId: number, at: L
       return counts;
     }
     case 'orders': {
-      await insertOrders(
-        db,
-        `(SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id))`,
-        importId,
-      );
+      await insertOrders(db, `(SELECT * FROM _rows r WHERE NOT EXISTS (SELECT 1 FROM orders o WHERE o.channel_id = r.channel AND o.order_id = r.order_id))`, importId);
       await applyUpdates(db, importId, at.utc);
       counts.updated = await count(db, 'SELECT 1 FROM _rows r JOIN _upd u USING (channel, order_id)');
       counts.guest = await fresh('orders', 'buyer_id IS NULL');
@@ -239,10 +234,7 @@ async function loadSales(db: Db, importId: number, counts: RowCounts, utc: strin
      WHERE coalesce(n.line_type, 'product') = 'product' AND o.buyer_id IS NULL`,
   );
   const fresh = await count(db, 'SELECT 1 FROM _new');
-  counts.updated = await count(
-    db,
-    'SELECT 1 FROM _sales s JOIN _upd u USING (channel, order_id) WHERE NOT s.__ret AND s.__line NOT IN (SELECT __line FROM _new)',
-  );
+  counts.updated = await count(db, 'SELECT 1 FROM _sales s JOIN _upd u USING (channel, order_id) WHERE NOT s.__ret AND s.__line NOT IN (SELECT __line FROM _new)');
   counts.loaded = fresh - counts.non_product - counts.guest;
   counts.duplicate = all - fresh - counts.return - counts.updated;
   return counts;
@@ -286,9 +278,7 @@ async function applyUpdates(db: Db, importId: number, utc: string): Promise<void
  * (and one made earlier is withdrawn; the order's changes keep the history).
  */
 async function refundReturns(db: Db, importId: number, localNow: string): Promise<number> {
-  await db.run(
-    `CREATE OR REPLACE TEMP TABLE _refund_keys AS SELECT DISTINCT channel AS channel_id, order_id FROM _rows`,
-  );
+  await db.run(`CREATE OR REPLACE TEMP TABLE _refund_keys AS SELECT DISTINCT channel AS channel_id, order_id FROM _rows`);
   await db.run(
     `DELETE FROM returns r WHERE starts_with(r.return_id, 'refund:')
        AND EXISTS (SELECT 1 FROM orders o JOIN _refund_keys k USING (channel_id, order_id)

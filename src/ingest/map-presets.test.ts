@@ -6,12 +6,25 @@ test('tianchi preset: headerless behaviour log, epoch seconds, pv/fav/cart/buy m
   const s = await sandbox();
   try {
     // UserBehavior.csv layout: user_id,item_id,category_id,behavior_type,timestamp (no header).
-    const f = s.write('UserBehavior.csv', ['1,2268318,2520377,pv,1511544070', '1,2333346,2520771,fav,1511561733', '1,2333346,2520771,fav,1511561733', '2,2576651,149192,cart,1511572885', '2,3830808,4181361,buy,1511593493', '3,1,1,like,1511593493'].join('\n'));
+    const f = s.write(
+      'UserBehavior.csv',
+      [
+        '1,2268318,2520377,pv,1511544070',
+        '1,2333346,2520771,fav,1511561733',
+        '1,2333346,2520771,fav,1511561733',
+        '2,2576651,149192,cart,1511572885',
+        '2,3830808,4181361,buy,1511593493',
+        '3,1,1,like,1511593493',
+      ].join('\n'),
+    );
     const r = await s.import(f, { preset: 'tianchi' });
     assert.deepEqual([r.rows_read, r.loaded], [6, 6], 'every row is an event; an unknown behaviour stays a custom event type');
     assert.equal(accounted(r), 6);
     const events = await s.db.all("SELECT type, sku, strftime(occurred_at, '%Y-%m-%d %H:%M:%S') AS at FROM events ORDER BY occurred_at, type LIMIT 2");
-    assert.deepEqual(events, [{ type: 'view', sku: '2268318', at: '2017-11-24 17:21:10' }, { type: 'favourite', sku: '2333346', at: '2017-11-24 22:15:33' }]);
+    assert.deepEqual(events, [
+      { type: 'view', sku: '2268318', at: '2017-11-24 17:21:10' },
+      { type: 'favourite', sku: '2333346', at: '2017-11-24 22:15:33' },
+    ]);
     assert.equal(await countOf(s.db, "SELECT * FROM events WHERE type = 'order'"), 1);
     const again = await s.import(f, { preset: 'tianchi' });
     assert.deepEqual([again.loaded, again.duplicate], [0, 6]);
@@ -23,20 +36,29 @@ test('tianchi preset: headerless behaviour log, epoch seconds, pv/fav/cart/buy m
 test('shopify-customers preset: members with joined names and country-read phones; consents from the same file', async () => {
   const s = await sandbox();
   try {
-    const f = s.write('customers_export.csv', [
-      'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags',
-      "5001,Ann,Lee,ann@example.com,yes,,1 Main St,,Portland,OR,US,97201,,'+1 503 555 0100,no,120.00,2,,no,",
-      '5002,Sven,,sven@example.com,no,,Storgatan 1,,Stockholm,,SE,11122,070 123 45 67,,no,0.00,0,,no,',
-    ].join('\n'));
+    const f = s.write(
+      'customers_export.csv',
+      [
+        'Customer ID,First Name,Last Name,Email,Accepts Email Marketing,Default Address Company,Default Address Address1,Default Address Address2,Default Address City,Default Address Province Code,Default Address Country Code,Default Address Zip,Default Address Phone,Phone,Accepts SMS Marketing,Total Spent,Total Orders,Note,Tax Exempt,Tags',
+        "5001,Ann,Lee,ann@example.com,yes,,1 Main St,,Portland,OR,US,97201,,'+1 503 555 0100,no,120.00,2,,no,",
+        '5002,Sven,,sven@example.com,no,,Storgatan 1,,Stockholm,,SE,11122,070 123 45 67,,no,0.00,0,,no,',
+      ].join('\n'),
+    );
     const r = await s.import(f, { preset: 'shopify-customers' });
     assert.deepEqual([r.entity, r.loaded], ['members', 2]);
     const names = await s.db.all('SELECT external_id, name FROM member_records ORDER BY external_id');
-    assert.deepEqual(names, [{ external_id: '5001', name: 'Ann Lee' }, { external_id: '5002', name: 'Sven' }]);
+    assert.deepEqual(names, [
+      { external_id: '5001', name: 'Ann Lee' },
+      { external_id: '5002', name: 'Sven' },
+    ]);
     const phones = (await s.db.all("SELECT value FROM identities WHERE kind = 'phone' ORDER BY value")).map((x) => x['value']);
     assert.deepEqual(phones, ['+15035550100', '+46701234567']);
     const c = await s.import(f, { preset: 'shopify-customers', entity: 'consents' });
     assert.deepEqual([c.entity, c.loaded], ['consents', 2]);
-    assert.deepEqual((await s.db.all('SELECT status FROM consents ORDER BY status')).map((x) => x['status']), ['granted', 'withdrawn']);
+    assert.deepEqual(
+      (await s.db.all('SELECT status FROM consents ORDER BY status')).map((x) => x['status']),
+      ['granted', 'withdrawn'],
+    );
   } finally {
     s.close();
   }
@@ -45,15 +67,18 @@ test('shopify-customers preset: members with joined names and country-read phone
 test('--map: no header, epoch milliseconds, value maps, coalesce and concat of columns', async () => {
   const s = await sandbox();
   try {
-    const map = s.write('map.json', JSON.stringify({
-      entity: 'members',
-      header: false,
-      column_names: ['id', 'first', 'last', 'email', 'phone', 'joined', 'gender'],
-      date_format: 'epoch_milliseconds',
-      columns: { external_id: { coalesce: ['email', 'phone'] }, name: { concat: ['first', 'last'], separator: ' ' }, phone: 'phone', email: 'email', registered_at: 'joined', gender: 'gender' },
-      values: { gender: { '1': 'M', '2': 'F' } },
-      constants: { channel: 'crm' },
-    }));
+    const map = s.write(
+      'map.json',
+      JSON.stringify({
+        entity: 'members',
+        header: false,
+        column_names: ['id', 'first', 'last', 'email', 'phone', 'joined', 'gender'],
+        date_format: 'epoch_milliseconds',
+        columns: { external_id: { coalesce: ['email', 'phone'] }, name: { concat: ['first', 'last'], separator: ' ' }, phone: 'phone', email: 'email', registered_at: 'joined', gender: 'gender' },
+        values: { gender: { '1': 'M', '2': 'F' } },
+        constants: { channel: 'crm' },
+      }),
+    );
     const f = s.write('crm.csv', ['7,Ann,Lee,ann@example.com,,1700000000000,2', '8,Bo,,,13800138000,1700000060000,1'].join('\n'));
     const r = await s.import(f, { mapFile: map });
     assert.deepEqual([r.rows_read, r.loaded, r.rejected], [2, 2, 0]);
@@ -69,20 +94,23 @@ test('--map: no header, epoch milliseconds, value maps, coalesce and concat of c
   }
 });
 
-test('taobao-items preset: the item report (宝贝报表) gives the order report\'s orders their lines', async () => {
+test("taobao-items preset: the item report (宝贝报表) gives the order report's orders their lines", async () => {
   const s = await sandbox();
   try {
-    const orders = s.write('ExportOrderList.csv', [
-      '订单编号,买家会员名,订单创建时间,订单付款时间,订单状态,买家应付货款,买家实际支付金额',
-      '="3001",tb_a,2024-03-01 10:00:00,2024-03-01 10:01:00,交易成功,70.00,70.00',
-    ].join('\n'));
+    const orders = s.write(
+      'ExportOrderList.csv',
+      ['订单编号,买家会员名,订单创建时间,订单付款时间,订单状态,买家应付货款,买家实际支付金额', '="3001",tb_a,2024-03-01 10:00:00,2024-03-01 10:01:00,交易成功,70.00,70.00'].join('\n'),
+    );
     await s.import(orders, { preset: 'taobao' });
-    const items = s.write('ExportOrderDetailList.csv', [
-      '订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码',
-      '="3002",帽子,15.00,1,,,,,交易成功,HAT',
-      '="3001",袜子,10.00,2,,颜色:白,,,交易成功,SOCK',
-      '="3001",围巾,50.00,1,,,,,交易成功,SCARF',
-    ].join('\n'));
+    const items = s.write(
+      'ExportOrderDetailList.csv',
+      [
+        '订单编号,标题,价格,购买数量,外部系统编号,商品属性,套餐信息,备注,订单状态,商家编码',
+        '="3002",帽子,15.00,1,,,,,交易成功,HAT',
+        '="3001",袜子,10.00,2,,颜色:白,,,交易成功,SOCK',
+        '="3001",围巾,50.00,1,,,,,交易成功,SCARF',
+      ].join('\n'),
+    );
     const r = await s.import(items, { preset: 'taobao-items' });
     assert.deepEqual([r.entity, r.rows_read, r.rejected], ['order_lines', 3, 0]);
     const lines = await s.db.all("SELECT order_id, sku, amount::VARCHAR AS amount FROM order_lines WHERE sku <> '' AND order_id IN ('3001', '3002') AND sku IS NOT NULL ORDER BY order_id, sku");

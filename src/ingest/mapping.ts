@@ -1,4 +1,4 @@
-import { entityFields, ENTITIES, isEntity, type Entity, type FieldDef } from './fields.js';
+import { entityFields, type Entity, type FieldDef } from './fields.js';
 import type { SqlParam } from '../core/db/index.js';
 
 /** Where a canonical field comes from. */
@@ -33,14 +33,7 @@ export interface Mapping {
 }
 
 export const MAX_TEXT = 65535;
-const DEFAULT_FORMATS = [
-  '%Y-%m-%d %H:%M:%S',
-  '%Y-%m-%d %H:%M',
-  '%Y/%m/%d %H:%M:%S',
-  '%Y/%m/%d %H:%M',
-  '%Y/%m/%d',
-  '%Y%m%d',
-];
+const DEFAULT_FORMATS = ['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M', '%Y/%m/%d %H:%M:%S', '%Y/%m/%d %H:%M', '%Y/%m/%d', '%Y%m%d'];
 
 /** Quotes a SQL identifier (a column name taken from a file header). */
 export function ident(name: string): string {
@@ -83,9 +76,7 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     const tz = bind(timezone);
     const formatList = [...(mapping.timestampFormats ?? []), ...DEFAULT_FORMATS];
     // A format with %z yields an instant; it is converted to shop-local time like any zoned value.
-    const formats = formatList.map((f) =>
-      f.includes('%z') ? `timezone(${tz}, try_strptime(RAW, ${bind(f)}))` : `try_strptime(RAW, ${bind(f)})`,
-    );
+    const formats = formatList.map((f) => (f.includes('%z') ? `timezone(${tz}, try_strptime(RAW, ${bind(f)}))` : `try_strptime(RAW, ${bind(f)})`));
     timeCtx = { tz, formats };
     return timeCtx;
   };
@@ -119,7 +110,9 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
     if (valueMap !== undefined && Object.keys(valueMap).length > 0) {
       const last = rawCols.length - 1;
       const value = (rawCols[last] ?? '').replace(/ AS "[^"]*"$/, '');
-      const whens = Object.entries(valueMap).map(([from, to]) => `WHEN ${bind(from)}::VARCHAR THEN ${bind(to)}::VARCHAR`).join(' ');
+      const whens = Object.entries(valueMap)
+        .map(([from, to]) => `WHEN ${bind(from)}::VARCHAR THEN ${bind(to)}::VARCHAR`)
+        .join(' ');
       rawCols[last] = `(CASE ${value} ${whens} ELSE ${value} END) AS ${raw}`;
     }
     if (mapping.keyPrefix !== undefined && src !== undefined && (name === 'order_id' || name === 'return_id')) {
@@ -171,7 +164,7 @@ interface ParseCtx {
 }
 
 /** Currency signs and spaces an amount may carry. */
-const DECORATION = "[\\s¥$€£]|RMB|CNY|元";
+const DECORATION = '[\\s¥$€£]|RMB|CNY|元';
 
 /**
  * An amount read as written, or NULL. With '.' decimals a comma may only group thousands
@@ -193,9 +186,9 @@ function decimalExpr(raw: string, comma: boolean): string {
 function decimalReason(raw: string, comma: boolean): string {
   const bare = `regexp_replace(${raw}, '${DECORATION}', '', 'g')`;
   return comma
-    ? `CASE WHEN regexp_full_match(${bare}, '[+-]?\\d*(,\\d{3})*\\.\\d{1,2}') THEN 'looks like a decimal point while the file is read with decimal commas; set \"decimal_separator\": \".\" (or --decimal-separator .)'
+    ? `CASE WHEN regexp_full_match(${bare}, '[+-]?\\d*(,\\d{3})*\\.\\d{1,2}') THEN 'looks like a decimal point while the file is read with decimal commas; set "decimal_separator": "." (or --decimal-separator .)'
         ELSE 'is not an amount (or is out of range)' END`
-    : `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+),\\d+') THEN 'looks like a decimal comma (read as written it is not a number with a decimal point); if the file writes decimals with commas, pass --decimal-separator , (or \"decimal_separator\": \",\" in a map)'
+    : `CASE WHEN regexp_full_match(${bare}, '[+-]?(\\d+|\\d{1,3}(\\.\\d{3})+),\\d+') THEN 'looks like a decimal comma (read as written it is not a number with a decimal point); if the file writes decimals with commas, pass --decimal-separator , (or "decimal_separator": "," in a map)'
         ELSE 'is not an amount (or is out of range)' END`;
 }
 

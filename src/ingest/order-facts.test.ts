@@ -17,16 +17,14 @@ async function values(db: Awaited<ReturnType<typeof sandbox>>['db']): Promise<Ar
 test('order totals follow every import: lines in later imports, lines before their order, re-imports, and a rebuild', async () => {
   const s = await sandbox();
   try {
-    await s.import(
-      s.write(
-        'orders.csv',
-        [ORDERS, 'web,A,b1,2026-01-05 10:00:00,2026-01-05 10:01:00,paid', 'web,B,b2,2026-01-06 10:00:00,,created'].join('\n'),
-      ),
-    );
+    await s.import(s.write('orders.csv', [ORDERS, 'web,A,b1,2026-01-05 10:00:00,2026-01-05 10:01:00,paid', 'web,B,b2,2026-01-06 10:00:00,,created'].join('\n')));
     // No lines yet: valued at zero, so not a purchase.
     assert.deepEqual(
       (await values(s.db)).map((r) => [r['order_id'], r['product_value'], r['is_purchase']]),
-      [['A', '0.0000', false], ['B', '0.0000', false]],
+      [
+        ['A', '0.0000', false],
+        ['B', '0.0000', false],
+      ],
     );
     await s.import(s.write('order_lines.csv', [LINES, 'web,A,1,P1,product,2,10.00,20.00', 'web,C,1,P2,product,1,5.00,5.00'].join('\n')));
     // A second import adds a line to A (and a postage line); C's lines came before C itself.
@@ -57,10 +55,8 @@ test("the stored buyer's member follows identity resolution once synced", async 
   const s = await sandbox();
   try {
     await s.import(s.write('orders.csv', [ORDERS, 'web,A,b1,2026-01-05 10:00:00,2026-01-05 10:01:00,paid', 'shop,B,s1,2026-01-06 10:00:00,2026-01-06 10:00:00,paid'].join('\n')));
-    const stored = async (): Promise<unknown[][]> =>
-      (await s.db.all('SELECT order_id, member_id FROM order_facts ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
-    const joined = async (): Promise<unknown[][]> =>
-      (await s.db.all('SELECT order_id, member_id FROM order_values ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
+    const stored = async (): Promise<unknown[][]> => (await s.db.all('SELECT order_id, member_id FROM order_facts ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
+    const joined = async (): Promise<unknown[][]> => (await s.db.all('SELECT order_id, member_id FROM order_values ORDER BY order_id')).map((r) => [r['order_id'], r['member_id']]);
     // Written with the members the buyers resolved to in the same import: two members.
     assert.deepEqual(await stored(), await joined());
     assert.equal(new Set((await stored()).map((r) => r[1])).size, 2);

@@ -10,12 +10,15 @@ test("phones are read in the buyer's country; Excel's apostrophe guard does not 
   const s = await sandbox();
   try {
     await setSetting(s.db, clock, 'shop.currency', 'USD');
-    const f = s.write('orders_export.csv', [
-      HEADER,
-      "#1001,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 10:00:00 +0000,1,Mug,10.00,Ann,(415) 555-0132,US,",
-      "#1002,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 11:00:00 +0000,1,Mug,10.00,Sven,'+46 70 123 45 67,,SE",
-      '#1003,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 12:00:00 +0000,1,Mug,10.00,Li,13800138000,,',
-    ].join('\n'));
+    const f = s.write(
+      'orders_export.csv',
+      [
+        HEADER,
+        '#1001,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 10:00:00 +0000,1,Mug,10.00,Ann,(415) 555-0132,US,',
+        "#1002,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 11:00:00 +0000,1,Mug,10.00,Sven,'+46 70 123 45 67,,SE",
+        '#1003,,paid,2024-03-01 10:01:00 +0000,USD,10.00,10.00,2024-03-01 12:00:00 +0000,1,Mug,10.00,Li,13800138000,,',
+      ].join('\n'),
+    );
     const r = await s.import(f, { preset: 'shopify' });
     assert.equal(r.rejected, 0);
     const phones = (await s.db.all("SELECT value FROM identities WHERE kind = 'phone' ORDER BY value")).map((x) => x['value']);

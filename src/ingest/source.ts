@@ -44,7 +44,10 @@ export interface Staged {
 
 /** A file refused as a whole: nothing of it is written. */
 export class FileRefused extends Error {
-  constructor(readonly file: string, reason: string) {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
     super(`${file}: ${reason}`);
     this.name = 'FileRefused';
   }
@@ -104,7 +107,9 @@ function validUtf8Prefix(buf: Buffer): boolean {
 /** The first non-empty line of a text file (gzip-aware), or '' when it cannot be read. */
 export function firstLine(file: string): string {
   try {
-    const head = decompressedHead(file, readHead(file)).toString('utf8').replace(/^\uFEFF/, '');
+    const head = decompressedHead(file, readHead(file))
+      .toString('utf8')
+      .replace(/^\uFEFF/, '');
     return head.split(/\r?\n/).find((l) => l.trim() !== '') ?? '';
   } catch {
     return '';
@@ -145,10 +150,7 @@ export async function stageFile(db: Db, file: string, opts: StageOptions): Promi
   }
   const wantUtf8 = requested === 'utf-8' || requested === 'utf8';
   if (wantUtf8 && !utf8) {
-    throw new FileRefused(
-      file,
-      'is not valid UTF-8 (in its first 64 KiB); if it is a GBK/GB18030 export (Taobao, Tmall, JD), pass --encoding gbk or leave --encoding auto',
-    );
+    throw new FileRefused(file, 'is not valid UTF-8 (in its first 64 KiB); if it is a GBK/GB18030 export (Taobao, Tmall, JD), pass --encoding gbk or leave --encoding auto');
   }
   const transcode = requested === 'auto' ? !utf8 : !wantUtf8;
   if (transcode) return withTranscoded(file, (utf8File) => stageText(db, file, utf8File, head, opts, 'gb18030'));
@@ -218,9 +220,7 @@ export async function dropStage(db: Db): Promise<void> {
 async function stageParquet(db: Db, file: string): Promise<Staged> {
   await dropStage(db);
   try {
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _stage_pq AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)})`,
-    );
+    await db.run(`CREATE OR REPLACE TEMP TABLE _stage_pq AS SELECT COLUMNS(*)::VARCHAR FROM read_parquet(${sqlString(file)})`);
     await db.run('CREATE TEMP TABLE _stage AS SELECT (rowid + 1)::BIGINT AS __line, * FROM _stage_pq');
     await db.run('DROP TABLE _stage_pq');
   } catch (err) {
@@ -230,9 +230,7 @@ async function stageParquet(db: Db, file: string): Promise<Staged> {
 }
 
 async function finish(db: Db, format: Staged['format'], encoding: string, parseRejects: ParseReject[]): Promise<Staged> {
-  const cols = await db.all(
-    "SELECT column_name FROM (DESCRIBE _stage) WHERE column_name <> '__line'",
-  );
+  const cols = await db.all("SELECT column_name FROM (DESCRIBE _stage) WHERE column_name <> '__line'");
   const count = await db.one('SELECT count(*)::BIGINT AS n FROM _stage');
   return {
     format,
@@ -243,15 +241,11 @@ async function finish(db: Db, format: Staged['format'], encoding: string, parseR
   };
 }
 
-async function stageText(
-  db: Db,
-  file: string,
-  path: string,
-  head: Buffer,
-  opts: StageOptions,
-  encoding: string,
-): Promise<Staged> {
-  const text = head.toString('utf8').replace(/^\uFEFF/, '').trimStart();
+async function stageText(db: Db, file: string, path: string, head: Buffer, opts: StageOptions, encoding: string): Promise<Staged> {
+  const text = head
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart();
   const lower = file.toLowerCase();
   if (opts.layout === 'whitespace') return stageWhitespace(db, file, path, opts.columns ?? [], encoding);
   if (opts.layout === 'items') return stageItems(db, file, path, opts.delimiter ?? ',', encoding);
@@ -300,9 +294,7 @@ async function stageWhitespace(db: Db, file: string, path: string, columns: read
 async function stageNdjson(db: Db, file: string, path: string, encoding: string): Promise<Staged> {
   await readLines(db, file, path);
   await db.run("DELETE FROM _lines WHERE trim(coalesce(__raw, '')) = ''");
-  const bad = await db.all(
-    "SELECT __line, left(__raw, 80) AS v FROM _lines WHERE NOT json_valid(__raw) OR json_type(__raw::JSON) <> 'OBJECT'",
-  );
+  const bad = await db.all("SELECT __line, left(__raw, 80) AS v FROM _lines WHERE NOT json_valid(__raw) OR json_type(__raw::JSON) <> 'OBJECT'");
   await db.run("DELETE FROM _lines WHERE NOT json_valid(__raw) OR json_type(__raw::JSON) <> 'OBJECT'");
   const keys = await db.all('SELECT DISTINCT unnest(json_keys(__raw::JSON)) AS k FROM _lines ORDER BY k');
   const names = keys.map((r) => str(r, 'k') ?? '').filter((k) => k !== '');
@@ -347,8 +339,7 @@ async function stageCsv(db: Db, file: string, path: string, opts: StageOptions, 
     return {
       line: starts.lines[record] ?? int(r, 'line'),
       field: str(r, 'col') ?? '',
-      reason:
-        str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
+      reason: str(r, 'error_type') === 'INVALID ENCODING' ? 'invalid UTF-8 bytes' : `${(str(r, 'error_type') ?? '').toLowerCase()}: ${str(r, 'error_message') ?? ''}`,
       value: str(r, 'v') ?? '',
     };
   });

@@ -43,7 +43,7 @@ export async function checkOffsets(db: Db, file: string, mapping: Mapping, tz: s
     throw new FileRefused(
       file,
       `${message}, and the shop time zone was never set: orders would land on other days than the shop's. ` +
-        'Set it first: regulars settings set shop.timezone ZONE (the IANA name of the shop\'s zone, such as Asia/Shanghai or Europe/Stockholm); ' +
+        "Set it first: regulars settings set shop.timezone ZONE (the IANA name of the shop's zone, such as Asia/Shanghai or Europe/Stockholm); " +
         `set it to ${tz} to keep it`,
     );
   }
@@ -69,10 +69,7 @@ export async function checkFutureDates(db: Db, mapping: Mapping, now: string): P
     );
   }
   const later = fields.map((f) => `SELECT ${ident(f)}::TIMESTAMP AS t FROM _typed WHERE len(__errors) = 0`).join(' UNION ALL ');
-  const row = await db.one(
-    `SELECT count(*) AS n, max(t)::VARCHAR AS latest FROM (${later}) WHERE t > $1::TIMESTAMP + INTERVAL 1 DAY AND t <= $1::TIMESTAMP + INTERVAL 1 YEAR`,
-    [now],
-  );
+  const row = await db.one(`SELECT count(*) AS n, max(t)::VARCHAR AS latest FROM (${later}) WHERE t > $1::TIMESTAMP + INTERVAL 1 DAY AND t <= $1::TIMESTAMP + INTERVAL 1 YEAR`, [now]);
   if (int(row, 'n') > 0) {
     notices.push({
       code: 'future_dates',

@@ -28,7 +28,10 @@ export interface MemberView {
 
 /** Raised when a look-up matches no member, or several. */
 export class MemberLookupError extends Error {
-  constructor(message: string, readonly candidates: string[] = []) {
+  constructor(
+    message: string,
+    readonly candidates: string[] = [],
+  ) {
     super(message);
     this.name = 'MemberLookupError';
   }

@@ -36,7 +36,10 @@ test('clusters: two kinds of members are found (k by silhouette), described in w
     const report = await clusterMembers(s.db, '2024-12-31', { seed: 'test' });
     assert.equal(report.k, 2, `silhouette chose k = ${report.k}`);
     assert.match(report.k_criterion, /silhouette/);
-    assert.deepEqual(report.clusters.map((c) => c.members), [90, 60]);
+    assert.deepEqual(
+      report.clusters.map((c) => c.members),
+      [90, 60],
+    );
     const [once, regular] = report.clusters;
     assert.match(once?.words ?? '', /lapsing/);
     assert.match(once?.words ?? '', /infrequent/);

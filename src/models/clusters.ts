@@ -33,10 +33,11 @@ export interface ClusterReport {
 const mean = (col: Float64Array, pick: (i: number) => boolean): number => {
   let s = 0;
   let n = 0;
-  for (let i = 0; i < col.length; i++) if (pick(i)) {
-    s += col[i] ?? 0;
-    n++;
-  }
+  for (let i = 0; i < col.length; i++)
+    if (pick(i)) {
+      s += col[i] ?? 0;
+      n++;
+    }
   return n === 0 ? 0 : s / n;
 };
 

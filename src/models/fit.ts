@@ -14,7 +14,6 @@ import type { ModelFit } from './schema.js';
 export type ModelName = 'bgnbd' | 'paretonbd' | 'gammagamma';
 export const MODEL_NAMES: readonly ModelName[] = ['bgnbd', 'paretonbd', 'gammagamma'];
 
-
 const NAMES: Record<ModelName, readonly string[]> = {
   bgnbd: ['r', 'alpha', 'a', 'b'],
   paretonbd: ['r', 'alpha', 's', 'beta'],
@@ -22,8 +21,7 @@ const NAMES: Record<ModelName, readonly string[]> = {
 };
 
 const named = (model: ModelName, v: readonly number[]): Record<string, number> => Object.fromEntries(NAMES[model].map((k, i) => [k, v[i] ?? Number.NaN]));
-const errors = (model: ModelName, v: readonly number[]): Record<string, number | null> =>
-  Object.fromEntries(NAMES[model].map((k, i) => [k, Number.isFinite(v[i]) ? (v[i] ?? null) : null]));
+const errors = (model: ModelName, v: readonly number[]): Record<string, number | null> => Object.fromEntries(NAMES[model].map((k, i) => [k, Number.isFinite(v[i]) ? (v[i] ?? null) : null]));
 
 const bg = (v: readonly number[]): BgnbdParams => ({ r: v[0] ?? 1, alpha: v[1] ?? 1, a: v[2] ?? 1, b: v[3] ?? 1 });
 const pn = (v: readonly number[]): ParetoNbdParams => ({ r: v[0] ?? 1, alpha: v[1] ?? 1, s: v[2] ?? 1, beta: v[3] ?? 1 });
@@ -49,7 +47,16 @@ function fitLogParams(ll: (v: number[]) => { value: number; gradient: number[] }
 export function fitBgnbd(h: Histories): ModelFit {
   const n = Math.max(1, membersIn(h));
   const f = fitLogParams((v) => bgnbdLogLikelihood(bg(v), h), [1, 1, 1, 1], n);
-  return { model: 'bgnbd', params: named('bgnbd', f.v), standard_errors: errors('bgnbd', f.se), log_likelihood: f.ll, customers: membersIn(h), repeaters: repeatersIn(h), iterations: f.iterations, converged: f.converged };
+  return {
+    model: 'bgnbd',
+    params: named('bgnbd', f.v),
+    standard_errors: errors('bgnbd', f.se),
+    log_likelihood: f.ll,
+    customers: membersIn(h),
+    repeaters: repeatersIn(h),
+    iterations: f.iterations,
+    converged: f.converged,
+  };
 }
 
 /** Fits Pareto/NBD to calibration histories (numerical gradient; start: all parameters 1). */
@@ -58,7 +65,16 @@ export function fitParetoNbd(h: Histories): ModelFit {
   const value = (v: number[]): number => paretoNbdLogLikelihood(pn(v), h);
   // A difference quotient is good to about 1e-7 of the per-member log-likelihood: stop there.
   const f = fitLogParams((v) => ({ value: value(v), gradient: numericGradient(value, v) }), [1, 1, 1, 1], n, 1e-7);
-  return { model: 'paretonbd', params: named('paretonbd', f.v), standard_errors: errors('paretonbd', f.se), log_likelihood: f.ll, customers: membersIn(h), repeaters: repeatersIn(h), iterations: f.iterations, converged: f.converged };
+  return {
+    model: 'paretonbd',
+    params: named('paretonbd', f.v),
+    standard_errors: errors('paretonbd', f.se),
+    log_likelihood: f.ll,
+    customers: membersIn(h),
+    repeaters: repeatersIn(h),
+    iterations: f.iterations,
+    converged: f.converged,
+  };
 }
 
 /** Fits Gamma-Gamma to repeaters' mean repeat-occasion values (start: all parameters 1). */
@@ -66,7 +82,16 @@ export function fitGammaGamma(d: Spends, customers: number): ModelFit {
   const n = Math.max(1, d.x.length);
   const logs = spendLogs(d);
   const f = fitLogParams((v) => gammaGammaLogLikelihood(gg(v), d, logs), [1, 1, 1], n);
-  return { model: 'gammagamma', params: named('gammagamma', f.v), standard_errors: errors('gammagamma', f.se), log_likelihood: f.ll, customers, repeaters: d.x.length, iterations: f.iterations, converged: f.converged };
+  return {
+    model: 'gammagamma',
+    params: named('gammagamma', f.v),
+    standard_errors: errors('gammagamma', f.se),
+    log_likelihood: f.ll,
+    customers,
+    repeaters: d.x.length,
+    iterations: f.iterations,
+    converged: f.converged,
+  };
 }
 
 /** The BG/NBD parameters of a fit (throws on a fit of another model: a bug). */

@@ -71,9 +71,7 @@ export function minimizeBfgs(f: (x: number[]) => ValueAndGradient, x0: readonly 
       }
       const hy = h.map((row) => dot(row, y));
       const yhy = dot(y, hy);
-      h = h.map((row, i) =>
-        row.map((v, j) => v + ((sy + yhy) * (s[i] ?? 0) * (s[j] ?? 0)) / (sy * sy) - ((hy[i] ?? 0) * (s[j] ?? 0) + (s[i] ?? 0) * (hy[j] ?? 0)) / sy),
-      );
+      h = h.map((row, i) => row.map((v, j) => v + ((sy + yhy) * (s[i] ?? 0) * (s[j] ?? 0)) / (sy * sy) - ((hy[i] ?? 0) * (s[j] ?? 0) + (s[i] ?? 0) * (hy[j] ?? 0)) / sy));
     }
     // At the optimum the rounding of a sum over many members stops the value from moving (and
     // makes the gradient noisy) before the gradient meets gtol.

@@ -18,8 +18,5 @@ export const ModelFitSchema = Type.Object({
 export type ModelFit = Static<typeof ModelFitSchema>;
 
 /** A stored fit with its key. */
-export const StoredFitSchema = Type.Intersect([
-  Type.Object({ calibration_end: Type.String(), period: PeriodSchema, fitted_at: Type.String() }),
-  ModelFitSchema,
-]);
+export const StoredFitSchema = Type.Intersect([Type.Object({ calibration_end: Type.String(), period: PeriodSchema, fitted_at: Type.String() }), ModelFitSchema]);
 export type StoredFit = Static<typeof StoredFitSchema>;

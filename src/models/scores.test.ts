@@ -4,12 +4,25 @@ import assert from 'node:assert/strict';
 import { clock, datasets, sandbox } from '../testing/index.js';
 import { findMember, memberView } from '../members/index.js';
 import { countSegment, parseRule } from '../segments/index.js';
-import { bgnbdConditionalExpected, bgnbdParams, bgnbdProbabilityOfPurchase, defaultScoreSettings, exportScoresCsv, gammaGammaExpectedSpend, gammaGammaParams, loadFit, predictMember, scoreMembers } from './index.js';
+import {
+  bgnbdConditionalExpected,
+  bgnbdParams,
+  bgnbdProbabilityOfPurchase,
+  defaultScoreSettings,
+  exportScoresCsv,
+  gammaGammaExpectedSpend,
+  gammaGammaParams,
+  loadFit,
+  predictMember,
+  scoreMembers,
+} from './index.js';
 
 const sample = datasets('cdnow/CDNOW_sample.txt');
 const END = '1997-09-30';
 
-test('models score: every member scored; next purchase date, spend, CLV and churn bands as defined; member view and segment rules read them', { skip: 'skip' in sample ? sample.skip : false }, async () => {
+test('models score: every member scored; next purchase date, spend, CLV and churn bands as defined; member view and segment rules read them', {
+  skip: 'skip' in sample ? sample.skip : false,
+}, async () => {
   if (!('path' in sample)) return;
   const s = await sandbox();
   try {
@@ -46,10 +59,7 @@ test('models score: every member scored; next purchase date, spend, CLV and chur
     for (let k = 1; k <= 52; k++) {
       purchases += (bgnbdConditionalExpected(params, k, m.x, m.t_x, m.T) - bgnbdConditionalExpected(params, k - 1, m.x, m.t_x, m.T)) / (1 + d) ** k;
     }
-    const row = await s.db.one(
-      `SELECT ((sum(value) - arg_min(value, day)) / (count(*) - 1))::DOUBLE AS mean FROM model_occasions WHERE member_id = $1 AND day <= DATE '1997-09-30'`,
-      [id],
-    );
+    const row = await s.db.one(`SELECT ((sum(value) - arg_min(value, day)) / (count(*) - 1))::DOUBLE AS mean FROM model_occasions WHERE member_id = $1 AND day <= DATE '1997-09-30'`, [id]);
     const spend = gammaGammaExpectedSpend(gammaGammaParams(gg), 26, Number(row?.['mean']));
     assert.equal(m.expected_average_spend, spend.toFixed(4));
     assert.ok(Math.abs(Number(m.clv) - Number(spend.toFixed(4)) * 0.25 * purchases) < 0.0001, `${m.clv} vs ${Number(spend.toFixed(4)) * 0.25 * purchases}`);
@@ -59,8 +69,14 @@ test('models score: every member scored; next purchase date, spend, CLV and chur
     const cases: Array<{ description: string; rule: unknown; where: string }> = [
       {
         description: 'P(alive) below 0.3 and CLV above 5',
-        rule: { kind: 'and', rules: [{ kind: 'model', score: 'p_alive', op: 'lt', value: 0.3 }, { kind: 'model', score: 'clv', op: 'gt', value: '5' }] },
-        where: "p_alive < 0.3 AND clv > 5",
+        rule: {
+          kind: 'and',
+          rules: [
+            { kind: 'model', score: 'p_alive', op: 'lt', value: 0.3 },
+            { kind: 'model', score: 'clv', op: 'gt', value: '5' },
+          ],
+        },
+        where: 'p_alive < 0.3 AND clv > 5',
       },
       { description: 'next purchase due within 7 days', rule: { kind: 'model', score: 'next_purchase_in_days', op: 'lte', value: 7 }, where: "next_purchase_date <= DATE '1997-10-07'" },
       { description: 'high churn risk', rule: { kind: 'model', score: 'churn_risk', op: 'eq', value: 'high' }, where: 'p_alive < 0.3' },

@@ -93,7 +93,15 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
     for (const v of chunk[2] ?? []) h.tDays.push(v);
   });
   const n = h.x.length;
-  const cols = { x: new Float64Array(n), tx: new Float64Array(n), t: new Float64Array(n), alive: new Float64Array(n), expected: new Float64Array(n), discounted: new Float64Array(n), next: new Float64Array(n) };
+  const cols = {
+    x: new Float64Array(n),
+    tx: new Float64Array(n),
+    t: new Float64Array(n),
+    alive: new Float64Array(n),
+    expected: new Float64Array(n),
+    discounted: new Float64Array(n),
+    next: new Float64Array(n),
+  };
   const bg = fit.model === 'bgnbd' ? bgnbdParams(fit) : null;
   const pn = fit.model === 'paretonbd' ? paretoNbdParams(fit) : null;
   // Expectations of a member alive at T depend on (x, T) only: far fewer pairs than histories.
@@ -196,5 +204,5 @@ export async function exportScoresCsv(db: Db): Promise<string> {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
-  return [cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n') + '\n';
+  return `${[cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
 }

@@ -84,7 +84,11 @@ export function explain(columns: readonly Float64Array[], names: readonly string
     grow(left, depth + 1, [...path, { feature: name, op: '<=', value: t }]);
     grow(right, depth + 1, [...path, { feature: name, op: '>', value: t }]);
   };
-  grow(Int32Array.from({ length: n }, (_, i) => i), 0, []);
+  grow(
+    Int32Array.from({ length: n }, (_, i) => i),
+    0,
+    [],
+  );
   let group = 0;
   for (const v of inGroup) group += v;
   const covered = rules.reduce((s, r) => s + r.inGroup, 0);

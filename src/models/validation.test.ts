@@ -26,7 +26,10 @@ test('CDNOW: weekly tracking of cumulative repeat purchases, weeks 1-78, within 
     );
     assert.equal(v.tracking[77]?.actual, Number(truth?.['total']));
     assert.equal(v.tracking[38]?.actual, Number(truth?.['calibration']));
-    assert.deepEqual(v.checkpoints.map((c) => c.week), [39, 52, 78]);
+    assert.deepEqual(
+      v.checkpoints.map((c) => c.week),
+      [39, 52, 78],
+    );
     // With the published parameters the cumulative curve tracks the actual within a few percent
     // (the paper's figure 3); the figures of this set-up are +1.50%, -1.74% and -4.11%.
     const errors = v.checkpoints.map((c) => Number(((c.error ?? 1) * 100).toFixed(2)));
@@ -34,8 +37,14 @@ test('CDNOW: weekly tracking of cumulative repeat purchases, weeks 1-78, within 
     for (let k = 1; k < 78; k++) assert.ok((v.tracking[k]?.expected ?? 0) >= (v.tracking[k - 1]?.expected ?? 0), 'the expected curve never falls');
     // Conditional expectations by calibration repeat purchases: the x = 0 members are the most
     // numerous bin and the 7+ bin the heaviest buyers.
-    assert.deepEqual(v.conditional.map((c) => c.x), ['0', '1', '2', '3', '4', '5', '6', '7+']);
-    assert.equal(v.conditional.reduce((n, c) => n + c.members, 0), 2357);
+    assert.deepEqual(
+      v.conditional.map((c) => c.x),
+      ['0', '1', '2', '3', '4', '5', '6', '7+'],
+    );
+    assert.equal(
+      v.conditional.reduce((n, c) => n + c.members, 0),
+      2357,
+    );
     assert.equal(v.conditional[0]?.members, 1411);
     assert.equal(v.holdout.actual, Number(truth?.['total']) - Number(truth?.['calibration']));
     assert.ok(['good', 'fair'].includes(v.verdict), v.notes.join(' '));

@@ -61,11 +61,7 @@ const relative = (expected: number, actual: number): number | null => (actual > 
 const daysBetween = (a: string, b: string): number => Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86_400_000);
 
 /** Fits (or reads) the model for the calibration key, then predicts the holdout and compares. */
-export async function validateModel(
-  db: Db,
-  clock: Clock,
-  opts: { model: 'bgnbd' | 'paretonbd'; calibrationEnd: string; period: Period; holdoutEnd?: string },
-): Promise<ValidationReport> {
+export async function validateModel(db: Db, clock: Clock, opts: { model: 'bgnbd' | 'paretonbd'; calibrationEnd: string; period: Period; holdoutEnd?: string }): Promise<ValidationReport> {
   checkDay(opts.calibrationEnd);
   const bounds = await db.one(sql('bounds'));
   const start = str(bounds, 'start');
@@ -155,7 +151,9 @@ function judge(
       notes.push(`Holdout repeat occasions ${holdoutError > 0 ? 'over' : 'under'}-predicted by ${pct}: usable for ranking members, less so for forecasts.`);
       rank = Math.max(rank, 1);
     } else {
-      notes.push(`The model fits badly: holdout repeat occasions ${holdoutError > 0 ? 'over' : 'under'}-predicted by ${pct}. Buying may have changed after the calibration period (growth, a new channel, a lost assortment).`);
+      notes.push(
+        `The model fits badly: holdout repeat occasions ${holdoutError > 0 ? 'over' : 'under'}-predicted by ${pct}. Buying may have changed after the calibration period (growth, a new channel, a lost assortment).`,
+      );
       rank = 2;
     }
   }

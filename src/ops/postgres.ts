@@ -25,8 +25,7 @@ const RETRY_CODES = new Set(['40001', '40P01']);
 const codeOf = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '');
 
 function queries(client: pg.Pool | pg.PoolClient): OpQueries {
-  const q = async (sql: string, params: readonly OpParam[]): Promise<pg.QueryResult> =>
-    client.query({ text: numbered(sql), values: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)) });
+  const q = async (sql: string, params: readonly OpParam[]): Promise<pg.QueryResult> => client.query({ text: numbered(sql), values: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)) });
   return {
     all: async (sql, params = []) => {
       const r = await q(sql, params);

@@ -19,14 +19,11 @@ test('baskets preset: one guest order per line, one line per item, dated --date,
       { order_id: 'b.csv:3', d: '2024-05-06', status: 'paid', buyer_id: null },
       { order_id: 'b.csv:4', d: '2024-05-06', status: 'paid', buyer_id: null },
     ]);
-    const lines = await s.db.all("SELECT order_id, line_no, name, quantity, unit_price::VARCHAR AS p FROM order_lines ORDER BY order_id, line_no");
-    assert.deepEqual(lines.map((l) => `${String(l['order_id'])}/${String(l['line_no'])}/${String(l['name'])}/${String(l['quantity'])}/${String(l['p'])}`), [
-      'b.csv:1/1/milk/1/0.0000',
-      'b.csv:1/2/bread/1/0.0000',
-      'b.csv:3/1/cream cheese/1/0.0000',
-      'b.csv:3/2/milk/1/0.0000',
-      'b.csv:4/1/bread/1/0.0000',
-    ]);
+    const lines = await s.db.all('SELECT order_id, line_no, name, quantity, unit_price::VARCHAR AS p FROM order_lines ORDER BY order_id, line_no');
+    assert.deepEqual(
+      lines.map((l) => `${String(l['order_id'])}/${String(l['line_no'])}/${String(l['name'])}/${String(l['quantity'])}/${String(l['p'])}`),
+      ['b.csv:1/1/milk/1/0.0000', 'b.csv:1/2/bread/1/0.0000', 'b.csv:3/1/cream cheese/1/0.0000', 'b.csv:3/2/milk/1/0.0000', 'b.csv:4/1/bread/1/0.0000'],
+    );
     const again = await s.import(f, { preset: 'baskets', date: '2024-05-06' });
     assert.equal(again.duplicate, 5);
     // Baskets without prices are baskets, not purchases: the rules read them all.
@@ -42,7 +39,10 @@ test('baskets preset: a --date that is not a day refuses the file and writes not
   const s = await sandbox();
   try {
     const f = s.write('b.csv', 'milk,bread\n');
-    await assert.rejects(s.import(f, { preset: 'baskets', date: '6 May' }), (e: unknown) => e instanceof FileRefused && /--date must be a day YYYY-MM-DD, got '6 May'/.test(e.message) && e.message.includes('b.csv'));
+    await assert.rejects(
+      s.import(f, { preset: 'baskets', date: '6 May' }),
+      (e: unknown) => e instanceof FileRefused && /--date must be a day YYYY-MM-DD, got '6 May'/.test(e.message) && e.message.includes('b.csv'),
+    );
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM orders'))?.['n']), 0);
     await assert.rejects(analyze(s.db, clock, 'rules', { asOf: '2024-05-06', rules: { min_support: '1.5' } }), /--min-support must be between 0 and 1, got '1.5'/);
   } finally {

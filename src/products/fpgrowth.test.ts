@@ -21,7 +21,15 @@ function pack(baskets: string[][]): { data: WeightedBaskets; names: string[] } {
 }
 
 const asText = (sets: readonly Itemset[], names: readonly string[]): string[] =>
-  sets.map((s) => `${s.items.map((i) => names[i]).sort().join('')}:${s.count}`).sort();
+  sets
+    .map(
+      (s) =>
+        `${s.items
+          .map((i) => names[i])
+          .sort()
+          .join('')}:${s.count}`,
+    )
+    .sort();
 
 /** Every itemset counted by brute force (independent of the tree). */
 function bruteForce(baskets: string[][], minCount: number, maxLength: number): string[] {
@@ -40,7 +48,7 @@ function bruteForce(baskets: string[][], minCount: number, maxLength: number): s
   return out.sort();
 }
 
-test('FP-growth finds the frequent patterns of the paper\'s example (Han, Pei & Yin 2000, Table 1, minimum support 3)', () => {
+test("FP-growth finds the frequent patterns of the paper's example (Han, Pei & Yin 2000, Table 1, minimum support 3)", () => {
   // The five transactions of Table 1 (items as letters).
   const table1 = ['facdgimp', 'abcflmo', 'bfhjo', 'bcksp', 'afcelpmn'].map((t) => t.split(''));
   const { data, names } = pack(table1);
@@ -54,7 +62,12 @@ test('FP-growth equals brute-force counting on random baskets, with and without 
   const rnd = new Rng('fp-growth');
   const letters = 'abcdefghijkl'.split('');
   const baskets = Array.from({ length: 300 }, () => letters.filter((_, i) => rnd.next() < 0.45 - i * 0.03));
-  for (const [minCount, maxLength] of [[20, 10], [35, 10], [20, 2], [60, 3]] as const) {
+  for (const [minCount, maxLength] of [
+    [20, 10],
+    [35, 10],
+    [20, 2],
+    [60, 3],
+  ] as const) {
     const { data, names } = pack(baskets);
     assert.deepEqual(asText(fpGrowth(data, names.length, { minCount, maxLength }), names), bruteForce(baskets, minCount, maxLength), `min ${minCount}, max ${maxLength}`);
   }
@@ -86,7 +99,11 @@ test('thresholds are exact fractions: inclusive, decided on counts', () => {
 
 test('rules: one item on the right, confidence and lift on counts, min length 1 allows an empty left side', () => {
   // a:4 b:3 ab:3 over 5 baskets (ranks a=0, b=1).
-  const itemsets = [{ items: [0], count: 4 }, { items: [1], count: 3 }, { items: [0, 1], count: 3 }];
+  const itemsets = [
+    { items: [0], count: 4 },
+    { items: [1], count: 3 },
+    { items: [0, 1], count: 3 },
+  ];
   const t = (conf: string, lift: string, minLength: number) => {
     const c = parseRatio(conf);
     const l = parseRatio(lift);
@@ -95,7 +112,11 @@ test('rules: one item on the right, confidence and lift on counts, min length 1 
   };
   const two = rulesFrom(itemsets, 5, [4, 3], t('0.75', '0', 2)).map((r) => `${r.antecedent.join('')}>${r.consequent}`);
   assert.deepEqual(two.sort(), ['0>1', '1>0'], 'a=>b has confidence 3/4 (inclusive), b=>a 3/3');
-  assert.deepEqual(rulesFrom(itemsets, 5, [4, 3], t('0.8', '0', 2)).map((r) => r.antecedent.join('')), ['1'], 'a=>b (0.75) falls below 0.8');
+  assert.deepEqual(
+    rulesFrom(itemsets, 5, [4, 3], t('0.8', '0', 2)).map((r) => r.antecedent.join('')),
+    ['1'],
+    'a=>b (0.75) falls below 0.8',
+  );
   // lift of a=>b = 3 x 5 / (4 x 3) = 1.25
   assert.equal(rulesFrom(itemsets, 5, [4, 3], t('0', '1.25', 2)).length, 2);
   assert.equal(rulesFrom(itemsets, 5, [4, 3], t('0', '1.2501', 2)).length, 0);

@@ -40,14 +40,19 @@ test('Groceries: import --preset baskets, then analyze rules matches arules apri
   s.db.close();
   try {
     const db = join(s.dir, 'g.duckdb');
-    const imported = JSON.parse(cli(['import', groceries.path, '--preset', 'baskets', '--date', '2024-03-01', '--db', db, '--json', '--rejects', join(s.dir, 'rj')])) as { files: Array<{ rows_read: number; guest: number; rejected: number }> };
+    const imported = JSON.parse(cli(['import', groceries.path, '--preset', 'baskets', '--date', '2024-03-01', '--db', db, '--json', '--rejects', join(s.dir, 'rj')])) as {
+      files: Array<{ rows_read: number; guest: number; rejected: number }>;
+    };
     const file = imported.files[0];
     assert.ok(file !== undefined);
     // Items counted straight from the file: one order line per comma-separated item.
     const text = readFileSync(groceries.path, 'utf8');
     const lines = text.split('\n').filter((l) => l.trim() !== '');
     assert.equal(lines.length, 9835);
-    assert.equal(file.rows_read, lines.reduce((a, l) => a + l.split(',').length, 0));
+    assert.equal(
+      file.rows_read,
+      lines.reduce((a, l) => a + l.split(',').length, 0),
+    );
     assert.equal(file.guest, file.rows_read, 'every item is a line of a guest order');
     assert.equal(file.rejected, 0);
 
@@ -67,11 +72,14 @@ test('Groceries: import --preset baskets, then analyze rules matches arules apri
     assert.equal(a.result.rules.length, 5668);
     const top = a.result.rules.slice(0, 3);
     assert.deepEqual(top.map(show), ['{Instant food products,soda} => {hamburger meat}', '{popcorn,soda} => {salty snack}', '{baking powder,flour} => {sugar}']);
-    assert.deepEqual(top.map((r) => [r.support.toFixed(9), r.confidence.toFixed(7), r.lift.toFixed(6)]), [
-      ['0.001220132', '0.6315789', '18.995654'],
-      ['0.001220132', '0.6315789', '16.697793'],
-      ['0.001016777', '0.5555556', '16.408075'],
-    ]);
+    assert.deepEqual(
+      top.map((r) => [r.support.toFixed(9), r.confidence.toFixed(7), r.lift.toFixed(6)]),
+      [
+        ['0.001220132', '0.6315789', '18.995654'],
+        ['0.001220132', '0.6315789', '16.697793'],
+        ['0.001016777', '0.5555556', '16.408075'],
+      ],
+    );
     // Lantz, "Machine Learning with R" (Packt 2013), chapter 8 (market basket analysis):
     // apriori(groceries, parameter = list(support = 0.006, confidence = 0.25, minlen = 2))
     // gives a set of 463 rules, lengths 2: 150, 3: 297, 4: 16; the highest lift is

@@ -11,46 +11,66 @@ import { generate } from '../generate/index.js';
  */
 async function scenario(): Promise<Awaited<ReturnType<typeof sandbox>>> {
   const s = await sandbox();
-  await s.import(s.write('products.csv', [
-    'sku,name,category_path,brand,list_price,cost',
-    'A,Alpha,Cat > X,Acme,100.00,20.00',
-    'B,Beta,Cat > X,Acme,100.00,80.00',
-    'C,Gamma,Cat > X,Bolt,50.00,10.00',
-    'D,Delta,Cat > X,Bolt,100.00,60.00',
-    'E,Epsilon,Other,Bolt,30.00,',
-  ].join('\n')));
-  await s.import(s.write('orders.csv', [
-    'channel,order_id,buyer_id,created_at,paid_at,status',
-    'web,o0,m1,2024-05-15 10:00:00,2024-05-15 10:00:00,paid',
-    'web,o1,m1,2024-06-05 10:00:00,2024-06-05 10:00:00,paid',
-    'web,o2,m2,2024-06-06 10:00:00,2024-06-06 10:00:00,paid',
-    'web,o3,m1,2024-06-20 10:00:00,2024-06-20 10:00:00,paid',
-    'web,o4,m3,2024-06-07 10:00:00,2024-06-07 10:00:00,paid',
-    'web,o5,m4,2024-06-08 10:00:00,,created',
-    'pos,p1,m5,2024-06-10 10:00:00,2024-06-10 10:00:00,paid',
-    'pos,p2,,2024-06-11 10:00:00,2024-06-11 10:00:00,paid',
-  ].join('\n')));
-  await s.import(s.write('order_lines.csv', [
-    'channel,order_id,line_no,sku,quantity,unit_price',
-    'web,o0,1,A,1,100.00',
-    'web,o1,1,A,1,100.00',
-    'web,o1,2,B,1,100.00',
-    'web,o2,1,A,1,100.00',
-    'web,o3,1,A,2,90.00',
-    'web,o4,1,C,1,50.00',
-    'web,o5,1,B,1,100.00', // never paid: not a purchase
-    'pos,p1,1,D,1,100.00',
-    'pos,p2,1,D,1,100.00',
-    'pos,p2,2,E,1,30.00',
-  ].join('\n')));
-  await s.import(s.write('events.csv', [
-    'channel,event_id,type,at,buyer_id,session_id,sku',
-    ...['m1', 'm2', 'm3', 'm4'].map((m, i) => `web,va${i},view,2024-06-0${i + 1} 09:00:00,${m},,A`),
-    'web,va9,view,2024-06-02 09:30:00,m1,,A', // a second view by m1: still one viewer
-    ...['m1', 'm2', 'm3'].map((m, i) => `web,vb${i},view,2024-06-0${i + 1} 09:05:00,${m},,B`),
-    'web,vc0,view,2024-06-07 09:00:00,m3,,C',
-    'web,vd0,view,2024-06-09 09:00:00,,s1,D', // an anonymous session
-  ].join('\n')));
+  await s.import(
+    s.write(
+      'products.csv',
+      [
+        'sku,name,category_path,brand,list_price,cost',
+        'A,Alpha,Cat > X,Acme,100.00,20.00',
+        'B,Beta,Cat > X,Acme,100.00,80.00',
+        'C,Gamma,Cat > X,Bolt,50.00,10.00',
+        'D,Delta,Cat > X,Bolt,100.00,60.00',
+        'E,Epsilon,Other,Bolt,30.00,',
+      ].join('\n'),
+    ),
+  );
+  await s.import(
+    s.write(
+      'orders.csv',
+      [
+        'channel,order_id,buyer_id,created_at,paid_at,status',
+        'web,o0,m1,2024-05-15 10:00:00,2024-05-15 10:00:00,paid',
+        'web,o1,m1,2024-06-05 10:00:00,2024-06-05 10:00:00,paid',
+        'web,o2,m2,2024-06-06 10:00:00,2024-06-06 10:00:00,paid',
+        'web,o3,m1,2024-06-20 10:00:00,2024-06-20 10:00:00,paid',
+        'web,o4,m3,2024-06-07 10:00:00,2024-06-07 10:00:00,paid',
+        'web,o5,m4,2024-06-08 10:00:00,,created',
+        'pos,p1,m5,2024-06-10 10:00:00,2024-06-10 10:00:00,paid',
+        'pos,p2,,2024-06-11 10:00:00,2024-06-11 10:00:00,paid',
+      ].join('\n'),
+    ),
+  );
+  await s.import(
+    s.write(
+      'order_lines.csv',
+      [
+        'channel,order_id,line_no,sku,quantity,unit_price',
+        'web,o0,1,A,1,100.00',
+        'web,o1,1,A,1,100.00',
+        'web,o1,2,B,1,100.00',
+        'web,o2,1,A,1,100.00',
+        'web,o3,1,A,2,90.00',
+        'web,o4,1,C,1,50.00',
+        'web,o5,1,B,1,100.00', // never paid: not a purchase
+        'pos,p1,1,D,1,100.00',
+        'pos,p2,1,D,1,100.00',
+        'pos,p2,2,E,1,30.00',
+      ].join('\n'),
+    ),
+  );
+  await s.import(
+    s.write(
+      'events.csv',
+      [
+        'channel,event_id,type,at,buyer_id,session_id,sku',
+        ...['m1', 'm2', 'm3', 'm4'].map((m, i) => `web,va${i},view,2024-06-0${i + 1} 09:00:00,${m},,A`),
+        'web,va9,view,2024-06-02 09:30:00,m1,,A', // a second view by m1: still one viewer
+        ...['m1', 'm2', 'm3'].map((m, i) => `web,vb${i},view,2024-06-0${i + 1} 09:05:00,${m},,B`),
+        'web,vc0,view,2024-06-07 09:00:00,m3,,C',
+        'web,vd0,view,2024-06-09 09:00:00,,s1,D', // an anonymous session
+      ].join('\n'),
+    ),
+  );
   return s;
 }
 
@@ -105,7 +125,10 @@ test('rules at category and brand level over the same orders (baskets need no pa
     const cat = await analyze(s.db, clock, 'rules', { asOf: '2024-06-30', rules: { min_support: '0.1', min_confidence: '0.1', level: 'category' } });
     assert.equal(cat.result['baskets'], 8);
     const rules = (cat.result['rules'] as Array<Record<string, unknown>>).map((r) => [r['antecedent'], r['consequent'], r['confidence'], r['lift']]);
-    assert.deepEqual(rules, [[['Other'], ['Cat > X'], 1, 1], [['Cat > X'], ['Other'], 0.125, 1]]);
+    assert.deepEqual(rules, [
+      [['Other'], ['Cat > X'], 1, 1],
+      [['Cat > X'], ['Other'], 0.125, 1],
+    ]);
     // Brands: Acme (A, B) and Bolt (C, D, E) never share an order.
     const brand = await analyze(s.db, clock, 'rules', { asOf: '2024-06-30', rules: { min_support: '0.1', min_confidence: '0', level: 'brand' } });
     assert.equal(brand.result['rule_count'], 0);
@@ -125,7 +148,10 @@ test('customer coverage: share of buyers, of each lifecycle stage and RFM group 
     assert.equal(a?.['buyer_share'], 0.5);
     // Stages on 2024-06-30: m1 Regular (3 occasions, first on 05-15, before the New window
     // 05-17..06-30), m2, m3, m5 New, m4 Prospect (a view, no purchase).
-    assert.deepEqual(a?.['stage_share'], [{ key: 'New', share: 0.3333 }, { key: 'Regular', share: 1 }]);
+    assert.deepEqual(a?.['stage_share'], [
+      { key: 'New', share: 0.3333 },
+      { key: 'Regular', share: 1 },
+    ]);
     // RFM groups against the stored scores, counted independently.
     const truth = await s.db.all(
       `SELECT segment AS key, round(count(*) FILTER (WHERE member_id IN (SELECT member_id FROM identities WHERE value IN ('m1', 'm2'))) / count(*), 4) AS share
@@ -152,7 +178,7 @@ test('product matrix and coverage on generated demo data: sales add up, classes 
       `SELECT sum(l.amount)::VARCHAR AS v FROM order_values o JOIN order_lines l USING (channel_id, order_id)
        WHERE o.is_purchase AND l.line_type = 'product' AND o.created_at >= DATE '2024-03-01' AND o.created_at < DATE '2024-05-01'`,
     );
-    assert.equal(total, units(truth?.['v']), 'the products\' sales add up to the product value of the period\'s purchases');
+    assert.equal(total, units(truth?.['v']), "the products' sales add up to the product value of the period's purchases");
     const splits = doc.result['splits'] as Record<string, number>;
     for (const p of rows) {
       const rate = p['gross_margin_rate'];

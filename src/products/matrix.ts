@@ -66,10 +66,12 @@ export async function productMatrix(db: Db, from: string, to: string, splits: Ma
     const key = `${String(p['previous_class'] ?? 'none')}\t${String(p['class'] ?? 'none')}`;
     moves.set(key, (moves.get(key) ?? 0) + 1);
   }
-  const movement = [...moves].map(([k, n]) => {
-    const [a = '', b = ''] = k.split('\t');
-    return { from_class: a, to_class: b, products: n };
-  }).sort((x, y) => (x.from_class + x.to_class < y.from_class + y.to_class ? -1 : 1));
+  const movement = [...moves]
+    .map(([k, n]) => {
+      const [a = '', b = ''] = k.split('\t');
+      return { from_class: a, to_class: b, products: n };
+    })
+    .sort((x, y) => (x.from_class + x.to_class < y.from_class + y.to_class ? -1 : 1));
   return {
     period: { from, to },
     previous_period: { from: previous.from, to: previous.to },

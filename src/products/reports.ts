@@ -97,15 +97,15 @@ export const PRODUCT_RULES: Record<ProductReport, (p: Record<string, unknown>) =
   bundles: (p) => [
     ...RULE_TEXT(p).slice(0, 2),
     `proposals: the item pairs and triples of rules with lift >= ${String(p['min_lift'])} and confidence >= ${String(p['min_confidence'])}, one per itemset with its best rule, best lift first; at most ${String(p['limit'])}`,
-    'prices: each item\'s list price and average selling price (sales / units of purchases in the window) and their totals; members_with_part: members who bought some but not all of the items in the window (the audience of segment rule bundle_part), members_with_all: all of them',
+    "prices: each item's list price and average selling price (sales / units of purchases in the window) and their totals; members_with_part: members who bought some but not all of the items in the window (the audience of segment rule bundle_part), members_with_all: all of them",
   ],
   matrix: (p) => [
     `period ${String(p['from'])}..${String(p['to'])} and the period of equal length before it (for the moves between classes)`,
     'traffic = distinct visitors who viewed the product (members, else sessions); on channels without product views in the period, its buyers instead (those channels are named); conversion = buyers on channels with views / viewers',
-    'sales = product value of its purchase lines; gross margin = sales - quantity x cost (the line\'s cost, else the product\'s) over lines with a known cost; gross margin rate = margin / those lines\' sales',
+    "sales = product value of its purchase lines; gross margin = sales - quantity x cost (the line's cost, else the product's) over lines with a known cost; gross margin rate = margin / those lines' sales",
     'new buyer share = members whose first purchase occasion ever falls in the period and holds the product / its member buyers; repeat rate = its member buyers who bought it on 2+ days of the period / its member buyers',
     `classes on traffic (split ${p['traffic_split'] === null ? 'at the median' : `at ${String(p['traffic_split'])}`}) and gross margin rate (split ${p['margin_split'] === null ? 'at the median' : `at ${String(p['margin_split'])}`}); at or above a split is high: high traffic and low margin rate traffic_driver (引流), high and high profit_maker (利润), low traffic and high margin rate potential (潜力), low and low marginal (边缘); without a known cost, unclassified`,
-    'price position = percent rank of the product\'s average selling price (sales / units) among the products of its category path sold in the period (0 the cheapest, 1 the dearest)',
+    "price position = percent rank of the product's average selling price (sales / units) among the products of its category path sold in the period (0 the cheapest, 1 the dearest)",
   ],
   seasonality: (p) => [
     `seasonal index of each ${p['unit'] === 'week' ? 'ISO week' : 'month'} per category (top level of the path) and brand = mean sales in it over the full ${p['unit'] === 'week' ? 'ISO' : 'calendar'} years from the first order to the as-of date / mean ${p['unit'] === 'week' ? 'weekly' : 'monthly'} sales over those years`,

@@ -9,21 +9,24 @@ import { fullYears } from './seasonality.js';
 async function scenario(): Promise<Awaited<ReturnType<typeof sandbox>>> {
   const s = await sandbox();
   await s.import(s.write('products.csv', ['sku,name,category_path,brand', 'A,Alpha,Tea > Green,Acme', 'B,Beta,Tea > Black,Bolt'].join('\n')));
-  await s.import(s.write('orders.csv', [
-    'channel,order_id,buyer_id,created_at,paid_at,status',
-    'web,o1,m1,2022-01-01 10:00:00,2022-01-01 10:00:00,paid',
-    'web,o2,m1,2022-07-10 10:00:00,2022-07-10 10:00:00,paid',
-    'web,o3,m2,2023-01-20 10:00:00,2023-01-20 10:00:00,paid',
-    'web,o4,m2,2024-01-10 10:00:00,2024-01-10 10:00:00,paid', // after the full years: not counted
-  ].join('\n')));
-  await s.import(s.write('order_lines.csv', [
-    'channel,order_id,line_no,sku,quantity,unit_price',
-    'web,o1,1,A,1,100.00',
-    'web,o2,1,A,2,100.00',
-    'web,o3,1,A,3,100.00',
-    'web,o3,2,B,1,12.00',
-    'web,o4,1,A,1,999.00',
-  ].join('\n')));
+  await s.import(
+    s.write(
+      'orders.csv',
+      [
+        'channel,order_id,buyer_id,created_at,paid_at,status',
+        'web,o1,m1,2022-01-01 10:00:00,2022-01-01 10:00:00,paid',
+        'web,o2,m1,2022-07-10 10:00:00,2022-07-10 10:00:00,paid',
+        'web,o3,m2,2023-01-20 10:00:00,2023-01-20 10:00:00,paid',
+        'web,o4,m2,2024-01-10 10:00:00,2024-01-10 10:00:00,paid', // after the full years: not counted
+      ].join('\n'),
+    ),
+  );
+  await s.import(
+    s.write(
+      'order_lines.csv',
+      ['channel,order_id,line_no,sku,quantity,unit_price', 'web,o1,1,A,1,100.00', 'web,o2,1,A,2,100.00', 'web,o3,1,A,3,100.00', 'web,o3,2,B,1,12.00', 'web,o4,1,A,1,999.00'].join('\n'),
+    ),
+  );
   return s;
 }
 

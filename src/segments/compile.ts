@@ -112,11 +112,9 @@ function purchase(b: Builder, fact: PurchaseFact, op: Comparison, value: number 
 }
 
 function journey(b: Builder, state: JourneyState, days: number): string {
-  const ev = (types: string, extra = ''): string =>
-    `SELECT i.member_id FROM ${MEMBER_EVENTS} WHERE e.type IN (${types}) AND ${b.window('e.occurred_at', days)}${extra}`;
+  const ev = (types: string, extra = ''): string => `SELECT i.member_id FROM ${MEMBER_EVENTS} WHERE e.type IN (${types}) AND ${b.window('e.occurred_at', days)}${extra}`;
   const ordered = (): string => `SELECT i.member_id FROM ${MEMBER_ORDERS} WHERE ${b.window('o.created_at', days)}`;
-  const notOrdered = (types: string, extra = ''): string =>
-    `(m.member_id IN (${ev(types, extra)}) AND m.member_id NOT IN (SELECT member_id FROM (${ordered()}) WHERE member_id IS NOT NULL))`;
+  const notOrdered = (types: string, extra = ''): string => `(m.member_id IN (${ev(types, extra)}) AND m.member_id NOT IN (SELECT member_id FROM (${ordered()}) WHERE member_id IS NOT NULL))`;
   switch (state) {
     case 'bounced':
       return `m.member_id IN (SELECT member_id FROM (SELECT i.member_id, e.session_id FROM ${MEMBER_EVENTS} WHERE e.session_id IS NOT NULL AND ${b.window('e.occurred_at', days)} GROUP BY 1, 2 HAVING count(*) = 1 AND bool_and(e.type IN ('visit', 'view'))))`;
@@ -181,7 +179,11 @@ function node(rule: SegmentRule, b: Builder): string {
       return `m.member_id IN (SELECT member_id FROM member_lifecycle WHERE as_of = (SELECT max(as_of) FROM member_lifecycle WHERE as_of <= $1::DATE) AND stage IN ${b.list(rule.stages)})`;
     case 'rfm': {
       const conds: string[] = [];
-      for (const [key, col] of [['r', 'r_score'], ['f', 'f_score'], ['m', 'm_score']] as const) {
+      for (const [key, col] of [
+        ['r', 'r_score'],
+        ['f', 'f_score'],
+        ['m', 'm_score'],
+      ] as const) {
         const range = rule[key];
         if (range !== undefined) conds.push(`${col} BETWEEN ${b.bind(range[0])} AND ${b.bind(range[1])}`);
       }
@@ -216,9 +218,7 @@ function node(rule: SegmentRule, b: Builder): string {
       return journey(b, rule.state, rule.days);
     case 'consent': {
       const latest = `SELECT i.member_id, arg_max(c.status, c.changed_at) AS status FROM consents c JOIN identities i ON i.identity_id = c.anchor_id WHERE c.contact_channel = ${b.bind(rule.channel)} AND c.changed_at < $1::DATE + 1 AND i.member_id IS NOT NULL GROUP BY i.member_id`;
-      return rule.status === 'unknown'
-        ? `m.member_id NOT IN (SELECT member_id FROM (${latest}))`
-        : `m.member_id IN (SELECT member_id FROM (${latest}) WHERE status = ${b.bind(rule.status)})`;
+      return rule.status === 'unknown' ? `m.member_id NOT IN (SELECT member_id FROM (${latest}))` : `m.member_id IN (SELECT member_id FROM (${latest}) WHERE status = ${b.bind(rule.status)})`;
     }
     case 'tag':
       return `m.member_id IN (SELECT member_id FROM member_tags WHERE tag = ${b.bind(rule.tag)} AND value = ${b.bind(rule.value)})`;

@@ -31,7 +31,10 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'segments.sql'));
 
 /** A rule that failed validation, or a segment that does not exist: expected failures. */
 export class SegmentError extends Error {
-  constructor(message: string, readonly errors: readonly RuleError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: readonly RuleError[] = [],
+  ) {
     super(errors.length === 0 ? message : `${message}: ${errors.map((e) => `${e.path} ${e.reason}`).join('; ')}`);
     this.name = 'SegmentError';
   }
@@ -155,7 +158,7 @@ export async function exportSegmentCsv(db: Db, clock: Clock, id: string, asOf: s
   if (snap === 0) snap = (await snapshotSegment(db, clock, id, asOf)).snapshot_id;
   const rows = await db.all(SQL('export'), [snap]);
   // A BOM for Excel; text cells neutralised against formula injection (core/csv.ts).
-  return CSV_BOM + ['member_id,name,phone,email', ...rows.map((r) => [r['member_id'], r['name'], r['phone'], r['email']].map((v) => csvCell(v)).join(','))].join('\n') + '\n';
+  return `${CSV_BOM + ['member_id,name,phone,email', ...rows.map((r) => [r['member_id'], r['name'], r['phone'], r['email']].map((v) => csvCell(v)).join(','))].join('\n')}\n`;
 }
 
 /** The member IDs of a snapshot, in order (for hand-offs to the operational store, such as issuing coupons). */

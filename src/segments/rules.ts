@@ -51,7 +51,14 @@ export type SegmentRule =
   /** Lifecycle stage as of the evaluation date (the latest stored on or before it). */
   | { readonly kind: 'lifecycle'; readonly stages: readonly Stage[] }
   /** RFM scores (inclusive 1-5 ranges) and/or groups, from the latest stored scores. */
-  | { readonly kind: 'rfm'; readonly r?: readonly [number, number]; readonly f?: readonly [number, number]; readonly m?: readonly [number, number]; readonly groups?: readonly string[]; readonly groups_cn?: readonly string[] }
+  | {
+      readonly kind: 'rfm';
+      readonly r?: readonly [number, number];
+      readonly f?: readonly [number, number];
+      readonly m?: readonly [number, number];
+      readonly groups?: readonly string[];
+      readonly groups_cn?: readonly string[];
+    }
   /** Count of events of a type in the last `days` days, optionally of one category or SKU. */
   | { readonly kind: 'behaviour'; readonly event: BehaviourEvent; readonly days: number; readonly op: Comparison; readonly count: number; readonly category?: string; readonly sku?: string }
   /** A purchase fact (all time, or within the last `days` days for purchases and spend). */
@@ -106,7 +113,15 @@ export function validateRule(json: unknown): Validation {
   const errors: RuleError[] = [];
   const width = conditions(json);
   if (width > MAX_CONDITIONS) {
-    return { ok: false, errors: [{ path: '$', reason: `has ${width} conditions; at most ${MAX_CONDITIONS} are evaluated in one rule (each is a pass over the facts): list values with "in", or split the rule into saved segments` }] };
+    return {
+      ok: false,
+      errors: [
+        {
+          path: '$',
+          reason: `has ${width} conditions; at most ${MAX_CONDITIONS} are evaluated in one rule (each is a pass over the facts): list values with "in", or split the rule into saved segments`,
+        },
+      ],
+    };
   }
   const rule = check(json, '$', errors, 0);
   return rule === null || errors.length > 0 ? { ok: false, errors } : { ok: true, rule };
@@ -253,7 +268,9 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
         return oneOf(CHURN_RISKS, value) ? ok({ kind, score, op, value }) : bad(`${path}.value`, `must be one of ${CHURN_RISKS.join(', ')}`);
       }
       if (score === 'clv' || score === 'expected_average_spend') {
-        return (typeof value === 'string' || typeof value === 'number') && /^-?\d+(\.\d{1,4})?$/.test(String(value)) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be an amount such as "199.90"');
+        return (typeof value === 'string' || typeof value === 'number') && /^-?\d+(\.\d{1,4})?$/.test(String(value))
+          ? ok({ kind, score, op, value })
+          : bad(`${path}.value`, 'must be an amount such as "199.90"');
       }
       if (score === 'next_purchase_in_days') return isInt(value, -MAX_DAYS, MAX_DAYS) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a whole number of days');
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');

@@ -101,15 +101,31 @@ const CASES: Array<{ description: string; rule: unknown; expect: string[] }> = [
   { description: 'tag: best send hour', rule: { kind: 'tag', tag: 'best_send_hour', value: '20' }, expect: ['A'] },
   {
     description: 'and / not: women who are not New',
-    rule: { kind: 'and', rules: [{ kind: 'attribute', field: 'gender', op: 'eq', value: 'F' }, { kind: 'not', rule: { kind: 'lifecycle', stages: ['New'] } }] },
+    rule: {
+      kind: 'and',
+      rules: [
+        { kind: 'attribute', field: 'gender', op: 'eq', value: 'F' },
+        { kind: 'not', rule: { kind: 'lifecycle', stages: ['New'] } },
+      ],
+    },
     expect: ['A'],
   },
   {
     description: 'or: returned or tagged',
-    rule: { kind: 'or', rules: [{ kind: 'journey', state: 'returned', days: 30 }, { kind: 'tag', tag: 'best_send_hour', value: '20' }] },
+    rule: {
+      kind: 'or',
+      rules: [
+        { kind: 'journey', state: 'returned', days: 30 },
+        { kind: 'tag', tag: 'best_send_hour', value: '20' },
+      ],
+    },
     expect: ['A', 'C'],
   },
-  { description: 'not over a NULL attribute: members without a gender are "not F"', rule: { kind: 'not', rule: { kind: 'attribute', field: 'gender', op: 'eq', value: 'F' } }, expect: ['B', 'D', 'E'] },
+  {
+    description: 'not over a NULL attribute: members without a gender are "not F"',
+    rule: { kind: 'not', rule: { kind: 'attribute', field: 'gender', op: 'eq', value: 'F' } },
+    expect: ['B', 'D', 'E'],
+  },
 ];
 
 test('segment compiler: every node kind against scenario tables on DuckDB', async () => {
@@ -154,11 +170,17 @@ test('segment compiler: values are bound parameters, never SQL text', async () =
   const c = compileSegment(rule, AS_OF);
   assert.ok(!c.sql.includes('DROP'), 'no value in the SQL text');
   assert.ok(!c.sql.includes("'x"), 'no quoted value in the SQL text');
-  assert.ok(c.params.some((p) => typeof p === 'string' && p.includes(hostile)), 'values travel as parameters');
+  assert.ok(
+    c.params.some((p) => typeof p === 'string' && p.includes(hostile)),
+    'values travel as parameters',
+  );
   assert.equal(c.params[0], AS_OF);
   // Every placeholder has a parameter and every parameter a placeholder.
   const used = new Set([...c.sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  assert.deepEqual([...used].sort((a, b) => a - b), c.params.map((_, i) => i + 1));
+  assert.deepEqual(
+    [...used].sort((a, b) => a - b),
+    c.params.map((_, i) => i + 1),
+  );
   const s = await sandbox();
   try {
     await fixture(s.db);
@@ -183,15 +205,7 @@ test('segment rules: validation names the JSON path and reason of every error', 
   });
   assert.equal(v.ok, false);
   const errors = v.ok ? [] : v.errors.map((e) => e.path);
-  assert.deepEqual(errors, [
-    '$.rules[0].event',
-    '$.rules[0].days',
-    '$.rules[1]',
-    '$.rules[2].rule.stages',
-    '$.rules[3].value',
-    '$.rules[4].value',
-    '$.rules[5].kind',
-  ]);
+  assert.deepEqual(errors, ['$.rules[0].event', '$.rules[0].days', '$.rules[1]', '$.rules[2].rule.stages', '$.rules[3].value', '$.rules[4].value', '$.rules[5].kind']);
   assert.equal(validateRule({ kind: 'and', rules: [] }).ok, false);
   assert.equal(validateRule('segment').ok, false);
   // Too wide to evaluate in reasonable time: refused up front, before any SQL runs.
@@ -201,7 +215,11 @@ test('segment rules: validation names the JSON path and reason of every error', 
   assert.match(wide.ok ? '' : (wide.errors[0]?.reason ?? ''), /has 600 conditions; at most 100/);
   const nested = validateRule({ kind: 'and', rules: [{ kind: 'not', rule: { kind: 'or', rules: Array.from({ length: 101 }, (_, i) => cond(i)) } }] });
   assert.equal(nested.ok, false, 'conditions are counted through and, or and not');
-  assert.equal(validateRule({ kind: 'or', rules: Array.from({ length: 100 }, (_, i) => ({ kind: 'lifecycle', stages: [i % 2 === 0 ? 'Fan' : 'New'] })) }).ok, true, '100 conditions are still evaluated');
+  assert.equal(
+    validateRule({ kind: 'or', rules: Array.from({ length: 100 }, (_, i) => ({ kind: 'lifecycle', stages: [i % 2 === 0 ? 'Fan' : 'New'] })) }).ok,
+    true,
+    '100 conditions are still evaluated',
+  );
 });
 
 test('saved segments: snapshots keep membership and size history; CSV export; delete', async () => {
@@ -215,12 +233,22 @@ test('saved segments: snapshots keep membership and size history; CSV export; de
     await s.db.run("UPDATE members SET gender = 'F' WHERE member_id = 'E'");
     const second = await snapshotSegment(s.db, clock, seg.segment_id, AS_OF);
     assert.equal(second.size, 3);
-    assert.deepEqual((await segmentHistory(s.db, seg.segment_id)).map((r) => Number(r['size'])), [2, 3]);
+    assert.deepEqual(
+      (await segmentHistory(s.db, seg.segment_id)).map((r) => Number(r['size'])),
+      [2, 3],
+    );
     const frozen = await s.db.all('SELECT member_id FROM segment_members WHERE snapshot_id = $1 ORDER BY 1', [first.snapshot_id]);
-    assert.deepEqual(frozen.map((r) => r['member_id']), ['A', 'C'], 'the first snapshot is unchanged');
+    assert.deepEqual(
+      frozen.map((r) => r['member_id']),
+      ['A', 'C'],
+      'the first snapshot is unchanged',
+    );
     const csv = await exportSegmentCsv(s.db, clock, seg.segment_id, AS_OF);
     assert.equal(csv, '\uFEFFmember_id,name,phone,email\nA,Ann,13800000001,\nC,Cai,,\nE,Eve,,\n', 'a BOM first, so Excel reads UTF-8');
-    assert.deepEqual((await listSegments(s.db)).map((r) => [r['name'], Number(r['last_size'])]), [['Women', 3]]);
+    assert.deepEqual(
+      (await listSegments(s.db)).map((r) => [r['name'], Number(r['last_size'])]),
+      [['Women', 3]],
+    );
     assert.equal(await deleteSegment(s.db, seg.segment_id), true);
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM segment_members'))?.['n']), 0);
     assert.equal(await deleteSegment(s.db, seg.segment_id), false);

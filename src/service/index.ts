@@ -50,7 +50,7 @@ export function serviceRules(p: Record<string, unknown>): string[] {
     `a session: a member's inquiry messages and the agents' replies with no gap longer than ${String(p['session_gap_minutes'])} minutes; it belongs to the agent who replied first (unanswered sessions are counted apart)`,
     `inquiry conversion = members with a session of the agent who paid an order within ${h} hours after the session ended / members with a session of the agent`,
     `sales and order value: each purchase goes once to the agent of the member's last answered session that ended within the ${h} hours before its payment, in the period of that session; its review follows it (good: ${String(p['good_rating'])}+ stars, bad: ${String(p['bad_rating'])} or fewer)`,
-    'first response time: from the member\'s first message of a session to the first reply after it; response time: from the first message of each turn to the reply that ends it, credited to the replying agent',
-    'words per reply: characters (without spaces) for Chinese text, words otherwise; the event\'s word_count when there is no text',
+    "first response time: from the member's first message of a session to the first reply after it; response time: from the first message of each turn to the reply that ends it, credited to the replying agent",
+    "words per reply: characters (without spaces) for Chinese text, words otherwise; the event's word_count when there is no text",
   ];
 }

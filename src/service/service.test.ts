@@ -50,16 +50,38 @@ test('service: sessions, first agent, 72-hour conversion, attribution once, resp
     assert.deepEqual(doc.result['agents'], [
       {
         // A2: m1's second session, the anonymous one, m4's; m1 converted (q1), m4 did not: 1/2.
-        agent: 'A2', sessions: 3, members: 2, converted_members: 1, inquiry_conversion: 0.5,
-        orders: 1, sales: '100.0000', order_value: '100.0000',
-        first_response_seconds: 360, response_seconds: 360, replies: 3, words_per_reply: 12.67, good_reviews: 1, bad_reviews: 0,
+        agent: 'A2',
+        sessions: 3,
+        members: 2,
+        converted_members: 1,
+        inquiry_conversion: 0.5,
+        orders: 1,
+        sales: '100.0000',
+        order_value: '100.0000',
+        first_response_seconds: 360,
+        response_seconds: 360,
+        replies: 3,
+        words_per_reply: 12.67,
+        good_reviews: 1,
+        bad_reviews: 0,
       },
       {
         // A1: m1's first session (q1 was paid within 72 h of it too: m1 converted) and m2's;
         // q1 goes to m1's last session before it (A2's), q3 to A1. Turns 120, 300, 60 s.
-        agent: 'A1', sessions: 2, members: 2, converted_members: 2, inquiry_conversion: 1,
-        orders: 1, sales: '50.0000', order_value: '50.0000',
-        first_response_seconds: 90, response_seconds: 160, replies: 3, words_per_reply: 5.33, good_reviews: 0, bad_reviews: 1,
+        agent: 'A1',
+        sessions: 2,
+        members: 2,
+        converted_members: 2,
+        inquiry_conversion: 1,
+        orders: 1,
+        sales: '50.0000',
+        order_value: '50.0000',
+        first_response_seconds: 90,
+        response_seconds: 160,
+        replies: 3,
+        words_per_reply: 5.33,
+        good_reviews: 0,
+        bad_reviews: 1,
       },
     ]);
     // The weekly review carries the league table.
@@ -82,7 +104,10 @@ test('service on generated demo data: every attributed order once, conversion wi
     const agents = doc.result['agents'] as Array<Record<string, number | string>>;
     const totals = doc.result['totals'] as Record<string, number>;
     assert.ok(agents.length >= 5);
-    assert.equal(agents.reduce((a, x) => a + Number(x['sessions']), 0), Number(totals['sessions']) - Number(totals['unanswered_sessions']));
+    assert.equal(
+      agents.reduce((a, x) => a + Number(x['sessions']), 0),
+      Number(totals['sessions']) - Number(totals['unanswered_sessions']),
+    );
     for (const a of agents) {
       assert.ok(Number(a['converted_members']) <= Number(a['members']));
       assert.ok(Number(a['first_response_seconds']) > 0 && Number(a['words_per_reply']) > 0);
@@ -104,7 +129,10 @@ test('service on generated demo data: every attributed order once, conversion wi
     );
     const sum = agents.reduce((a, x) => a + BigInt(String(x['sales']).replace('.', '')), 0n);
     assert.equal(sum, BigInt(String(truth?.['v']).replace('.', '')));
-    assert.equal(agents.reduce((a, x) => a + Number(x['orders']), 0), Number(truth?.['n']));
+    assert.equal(
+      agents.reduce((a, x) => a + Number(x['orders']), 0),
+      Number(truth?.['n']),
+    );
   } finally {
     s.close();
   }

@@ -35,7 +35,8 @@ export function parseAllocation(text: string): { ok: true; allocation: Record<st
   const allocation: Record<string, number> = {};
   for (const part of text.split(',')) {
     const m = /^\s*([^=\s]+)\s*=\s*([0-9]*\.?[0-9]+)\s*$/.exec(part);
-    if (m === null || m[1] === undefined || m[2] === undefined) return { ok: false, problem: { type: 'invalid_option', option: 'allocation', reason: `"${part}" is not ARM=SHARE (for example control=0.1,offer=0.9)` } };
+    if (m === null || m[1] === undefined || m[2] === undefined)
+      return { ok: false, problem: { type: 'invalid_option', option: 'allocation', reason: `"${part}" is not ARM=SHARE (for example control=0.1,offer=0.9)` } };
     allocation[m[1]] = Number(m[2]);
   }
   return { ok: true, allocation };

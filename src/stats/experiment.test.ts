@@ -64,7 +64,7 @@ test('CUPED with capped pre-period spend and purchases: theta pooled within arms
   assert.deepEqual(d.method.cuped_covariates, ['pre_revenue', 'pre_orders']);
 });
 
-test('repeated runs are pooled at the member level: Welch on each member\'s per-run average when every member is in every run', () => {
+test("repeated runs are pooled at the member level: Welch on each member's per-run average when every member is in every run", () => {
   const rows: ExperimentRow[] = [];
   for (let r = 0; r < 3; r++) {
     for (let i = 0; i < 60; i++) {
@@ -85,7 +85,11 @@ test('repeated runs are pooled at the member level: Welch on each member\'s per-
 
 test('sample-ratio check over three arms is the chi-square goodness of fit (scipy chisquare)', () => {
   const rows: ExperimentRow[] = [];
-  const sizes: Array<[string, number]> = [['control', 1050], ['a', 4400], ['b', 4550]];
+  const sizes: Array<[string, number]> = [
+    ['control', 1050],
+    ['a', 4400],
+    ['b', 4550],
+  ];
   let k = 0;
   for (const [arm, n] of sizes) for (let i = 0; i < n; i++) rows.push({ member_id: k++, arm, responded: i % 25 === 0, revenue: i % 25 === 0 ? 10 + (i % 7) : 0 });
   const d = evaluateExperiment(rows, { allocation: { control: 0.1, a: 0.45, b: 0.45 } });
@@ -144,9 +148,15 @@ test('increments and ROI carry the uplift interval; relative lift is beside the 
 
 test('rows that cannot be evaluated come back as problems', () => {
   const base: ExperimentRow = { member_id: 'a', arm: 'control', responded: false, revenue: '0' };
-  const noControl = tryEvaluateExperiment([{ ...base, arm: 'x' }, { ...base, member_id: 'b', arm: 'y' }]);
+  const noControl = tryEvaluateExperiment([
+    { ...base, arm: 'x' },
+    { ...base, member_id: 'b', arm: 'y' },
+  ]);
   assert.deepEqual(noControl.ok ? null : noControl.problem.type, 'no_control');
-  const moved = tryEvaluateExperiment([{ ...base, run: 1 }, { ...base, arm: 'offer', run: 2 }]);
+  const moved = tryEvaluateExperiment([
+    { ...base, run: 1 },
+    { ...base, arm: 'offer', run: 2 },
+  ]);
   assert.deepEqual(moved.ok ? null : moved.problem.type, 'arm_changed');
   const money = tryEvaluateExperiment([base, { ...base, member_id: 'b', arm: 'offer', revenue: '12,50' }]);
   assert.deepEqual(money.ok ? null : money.problem, { type: 'invalid_row', row: 1, field: 'revenue', reason: 'must be a number or a decimal string' });

@@ -38,7 +38,12 @@ export class ExperimentInputError extends Error {
 }
 
 /** Defaults of the settings. */
-export const EXPERIMENT_DEFAULTS: { readonly capPercentile: number; readonly minResponders: number; readonly level: number; readonly sequentialTuning: number } = { capPercentile: 0.95, minResponders: 20, level: 0.95, sequentialTuning: 5000 };
+export const EXPERIMENT_DEFAULTS: { readonly capPercentile: number; readonly minResponders: number; readonly level: number; readonly sequentialTuning: number } = {
+  capPercentile: 0.95,
+  minResponders: 20,
+  level: 0.95,
+  sequentialTuning: 5000,
+};
 
 interface Settings {
   readonly cap: number | null;
@@ -130,7 +135,18 @@ function responseComparison(t: { n: number; x: number }, c: { n: number; x: numb
     const z = zFor(level);
     relative = { estimate: pt / pc - 1, low: pt / pc - 1 - z * rse, high: pt / pc - 1 + z * rse };
   }
-  return { estimate: r.estimate, low: r.low, high: r.high, p_value: r.pValue, significant: r.low > 0 || r.high < 0, withheld_reason: null, relative, treatment_mean: pt, control_mean: pc, variance_reduction: null };
+  return {
+    estimate: r.estimate,
+    low: r.low,
+    high: r.high,
+    p_value: r.pValue,
+    significant: r.low > 0 || r.high < 0,
+    withheld_reason: null,
+    relative,
+    treatment_mean: pt,
+    control_mean: pc,
+    variance_reduction: null,
+  };
 }
 
 function aggregate(cols: ExperimentColumns, caps: Record<string, CapBounds>, s: Settings): Members {
@@ -143,7 +159,9 @@ function aggregate(cols: ExperimentColumns, caps: Record<string, CapBounds>, s: 
   const marginRaw = cols.margin === null ? null : new Float64Array(m);
   const capRev = s.cap === null ? cols.revenue : capValues(cols.revenue, caps['revenue'] ?? { upper: null, lower: null });
   const capMar = cols.margin === null ? null : s.cap === null ? cols.margin : capValues(cols.margin, caps['margin'] ?? { upper: null, lower: null });
-  const pre = [cols.preRevenue, cols.preOrders].flatMap((a, j) => (a === null ? [] : [s.cap === null ? a : capValues(a, caps[j === 0 ? 'pre_revenue' : 'pre_orders'] ?? { upper: null, lower: null })]));
+  const pre = [cols.preRevenue, cols.preOrders].flatMap((a, j) =>
+    a === null ? [] : [s.cap === null ? a : capValues(a, caps[j === 0 ? 'pre_revenue' : 'pre_orders'] ?? { upper: null, lower: null })],
+  );
   const covariates = pre.map(() => new Float64Array(m));
   const firstRun = new Int32Array(m).fill(-1);
   for (let i = 0; i < cols.member.length; i++) {
@@ -184,7 +202,8 @@ function settingsFrom(o: ExperimentOptions): Settings {
 
 function checkOptions(o: ExperimentOptions, cols: ExperimentColumns): ExperimentInputProblem | null {
   const bad = (option: string, reason: string): ExperimentInputProblem => ({ type: 'invalid_option', option, reason });
-  if (o.capPercentile !== undefined && o.capPercentile !== null && !(o.capPercentile > 0 && o.capPercentile <= 1)) return bad('capPercentile', 'must be above 0 and at most 1 (0.95 is the 95th percentile)');
+  if (o.capPercentile !== undefined && o.capPercentile !== null && !(o.capPercentile > 0 && o.capPercentile <= 1))
+    return bad('capPercentile', 'must be above 0 and at most 1 (0.95 is the 95th percentile)');
   if (o.level !== undefined && !(o.level > 0 && o.level < 1)) return bad('level', 'must be between 0 and 1');
   if (o.minResponders !== undefined && !(Number.isInteger(o.minResponders) && o.minResponders >= 0)) return bad('minResponders', 'must be a whole number');
   if (typeof o.sequential === 'object' && o.sequential.tuning !== undefined && !(o.sequential.tuning > 0)) return bad('sequential.tuning', 'must be above 0');
@@ -258,7 +277,16 @@ export function evaluateColumns(cols: ExperimentColumns, options: ExperimentOpti
     const response =
       !pooled && s.sequential === null
         ? responseComparison({ n: ia.length, x: sum(mem.responses, ia) }, { n: ib.length, x: sum(mem.responses, ib) }, s.level)
-        : meanComparison('response', tName, cName, sample(mem.responses, ia, mem.covariates), sample(mem.responses, ib, mem.covariates), [countPositive(mem.responses, ia), countPositive(mem.responses, ib)], s, useCuped);
+        : meanComparison(
+            'response',
+            tName,
+            cName,
+            sample(mem.responses, ia, mem.covariates),
+            sample(mem.responses, ib, mem.covariates),
+            [countPositive(mem.responses, ia), countPositive(mem.responses, ib)],
+            s,
+            useCuped,
+          );
     const metric = (name: string, capped: Float64Array, raw: Float64Array): [ComparisonResult, ComparisonResult] => [
       meanComparison(name, tName, cName, sample(capped, ia, mem.covariates), sample(capped, ib, mem.covariates), buyers, s, useCuped),
       meanComparison(name, tName, cName, sample(raw, ia, mem.covariates), sample(raw, ib, mem.covariates), buyers, s, useCuped),
@@ -286,7 +314,16 @@ export function evaluateColumns(cols: ExperimentColumns, options: ExperimentOpti
   const covNames = [cols.preRevenue === null ? [] : ['pre_revenue'], cols.preOrders === null ? [] : ['pre_orders']].flat();
   return {
     method: {
-      name: [pooled ? 'member-level pooling of runs' : null, s.sequential === null ? null : 'confidence sequences', s.cap === null ? null : 'capped values', useCuped ? 'CUPED' : null, 'Welch t', !pooled && s.sequential === null ? 'Newcombe for response' : null].filter((x) => x !== null).join(', '),
+      name: [
+        pooled ? 'member-level pooling of runs' : null,
+        s.sequential === null ? null : 'confidence sequences',
+        s.cap === null ? null : 'capped values',
+        useCuped ? 'CUPED' : null,
+        'Welch t',
+        !pooled && s.sequential === null ? 'Newcombe for response' : null,
+      ]
+        .filter((x) => x !== null)
+        .join(', '),
       level: s.level,
       capping_percentile: s.cap === null ? null : s.cap * 100,
       caps: Object.fromEntries(Object.entries(caps).map(([k, v]) => [k, { upper: v.upper, lower: v.lower }])),
@@ -297,7 +334,10 @@ export function evaluateColumns(cols: ExperimentColumns, options: ExperimentOpti
       sequential: s.sequential,
     },
     groups,
-    srm: sampleRatio(groups.map((g) => [g.arm, g.members]), options.allocation),
+    srm: sampleRatio(
+      groups.map((g) => [g.arm, g.members]),
+      options.allocation,
+    ),
     arms: treatments.map((t) => compare(t, control, true)),
     between_arms: between,
   };

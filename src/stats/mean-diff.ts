@@ -160,7 +160,10 @@ export function compareMeans(t: ArmSample, c: ArmSample, o: { level: number; cup
   let theta = new Array<number>(k).fill(0);
   if (k > 0) {
     const A = Array.from({ length: k }, (_, j) => Array.from({ length: k }, (_, l) => (a.cxx[j]?.[l] ?? 0) + (b.cxx[j]?.[l] ?? 0)));
-    theta = solve(A, Array.from({ length: k }, (_, j) => (a.spx[j] ?? 0) + (b.spx[j] ?? 0)));
+    theta = solve(
+      A,
+      Array.from({ length: k }, (_, j) => (a.spx[j] ?? 0) + (b.spx[j] ?? 0)),
+    );
   }
   const adjVar = (s: ArmStats): number => {
     let v = s.spp;

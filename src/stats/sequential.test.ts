@@ -26,7 +26,10 @@ test('sequential evaluation widens every interval around the same estimate and s
   const a = seq.arms[0];
   assert.ok(fixed !== undefined && a !== undefined);
   assert.deepEqual(seq.method.sequential, { tuning: 5000 });
-  for (const [f, s] of [[fixed.revenue, a.revenue], [fixed.response, a.response]] as const) {
+  for (const [f, s] of [
+    [fixed.revenue, a.revenue],
+    [fixed.response, a.response],
+  ] as const) {
     assert.ok(f.low !== null && f.high !== null && s.low !== null && s.high !== null && f.p_value !== null && s.p_value !== null);
     assert.ok(s.low < f.low && s.high > f.high, `sequential [${s.low}, ${s.high}] inside fixed [${f.low}, ${f.high}]`);
     assert.ok(s.p_value >= f.p_value);

@@ -31,30 +31,53 @@ function intervalChart(c: Ctx, parent: HTMLElement, ev: R): void {
     const verdict = lo > 0 ? 'better' : hi < 0 ? 'worse' : 'not_significant';
     const color = verdict === 'better' ? COLOR.better : verdict === 'worse' ? COLOR.worse : COLOR.neutral;
     const pad = Math.abs(hi - lo) * 0.2 || 1;
-    c.chart(parent, {
-      title: { text: `${label}: ${fmt(est)} [${fmt(lo)}, ${fmt(hi)}] · ${c.t(verdict)}`, textStyle: { fontSize: 13 } },
-      grid: { left: 40, right: 40, top: 40, bottom: 24 },
-      tooltip: { formatter: () => `${fmt(est)} [${fmt(lo)}, ${fmt(hi)}]` },
-      xAxis: { type: 'value', min: Math.min(lo, 0) - pad, max: Math.max(hi, 0) + pad, axisLabel: { formatter: (v: number) => fmt(v) } },
-      yAxis: { type: 'category', data: [''] },
-      series: [
-        { type: 'boxplot', data: [[lo, lo, est, hi, hi]], itemStyle: { color: `${color}33`, borderColor: color }, markLine: { symbol: 'none', data: [{ xAxis: 0 }], lineStyle: { color: COLOR.neutral, type: 'dashed' }, label: { formatter: () => '0' } } },
-      ],
-    }, 110);
+    c.chart(
+      parent,
+      {
+        title: { text: `${label}: ${fmt(est)} [${fmt(lo)}, ${fmt(hi)}] · ${c.t(verdict)}`, textStyle: { fontSize: 13 } },
+        grid: { left: 40, right: 40, top: 40, bottom: 24 },
+        tooltip: { formatter: () => `${fmt(est)} [${fmt(lo)}, ${fmt(hi)}]` },
+        xAxis: { type: 'value', min: Math.min(lo, 0) - pad, max: Math.max(hi, 0) + pad, axisLabel: { formatter: (v: number) => fmt(v) } },
+        yAxis: { type: 'category', data: [''] },
+        series: [
+          {
+            type: 'boxplot',
+            data: [[lo, lo, est, hi, hi]],
+            itemStyle: { color: `${color}33`, borderColor: color },
+            markLine: { symbol: 'none', data: [{ xAxis: 0 }], lineStyle: { color: COLOR.neutral, type: 'dashed' }, label: { formatter: () => '0' } },
+          },
+        ],
+      },
+      110,
+    );
   }
 }
 
 async function detail(c: Ctx, id: string, out: HTMLElement): Promise<void> {
-  const [shown, evaluation] = await Promise.all([c.api(`/api/campaigns/${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `?as_of=${encodeURIComponent(c.filters.as_of)}`}`), c.api(`/api/campaigns/${encodeURIComponent(id)}/evaluation`)]);
+  const [shown, evaluation] = await Promise.all([
+    c.api(`/api/campaigns/${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `?as_of=${encodeURIComponent(c.filters.as_of)}`}`),
+    c.api(`/api/campaigns/${encodeURIComponent(id)}/evaluation`),
+  ]);
   const def = obj(shown['definition']);
   const power = obj(shown['power']);
   out.replaceChildren(h('h3', { id: 'campaign-title' }, h('span', { translate: 'no' }, text(shown['name'])), ` · ${c.v('status', shown['status'])}`));
   out.append(
-    h('p', { class: 'note' }, `${c.f.dateTime(def['starts_at'])} · ${c.t('control_group')} ${c.f.number(obj(def['control'])['percent'])}% · ${c.t('goal')} ${c.v('goal', def['goal'])} · ${c.t('attribution')} ${c.t('attribution_days', { n: text(def['attribution_days']) })}`),
-    h('p', { class: 'note', id: 'campaign-power' }, `${c.t('power')}: ${c.t('power_text', {
-      audience: c.f.count(power['audience']), baseline: c.f.rate(power['baseline_rate'], 2), points: c.f.number(power['detect_uplift_points']), required: c.f.count(power['required_audience']),
-      detectable: power['detectable_uplift_points'] === null ? c.f.missing : `${c.f.number(power['detectable_uplift_points'])} ${c.t('points_unit')}`,
-    })}; ${c.f.date(power['as_of'])}; ${c.t('revenue_uplift')} ${power['detectable_revenue_uplift'] === null || power['detectable_revenue_uplift'] === undefined ? c.f.missing : c.f.money(power['detectable_revenue_uplift'])}`),
+    h(
+      'p',
+      { class: 'note' },
+      `${c.f.dateTime(def['starts_at'])} · ${c.t('control_group')} ${c.f.number(obj(def['control'])['percent'])}% · ${c.t('goal')} ${c.v('goal', def['goal'])} · ${c.t('attribution')} ${c.t('attribution_days', { n: text(def['attribution_days']) })}`,
+    ),
+    h(
+      'p',
+      { class: 'note', id: 'campaign-power' },
+      `${c.t('power')}: ${c.t('power_text', {
+        audience: c.f.count(power['audience']),
+        baseline: c.f.rate(power['baseline_rate'], 2),
+        points: c.f.number(power['detect_uplift_points']),
+        required: c.f.count(power['required_audience']),
+        detectable: power['detectable_uplift_points'] === null ? c.f.missing : `${c.f.number(power['detectable_uplift_points'])} ${c.t('points_unit')}`,
+      })}; ${c.f.date(power['as_of'])}; ${c.t('revenue_uplift')} ${power['detectable_revenue_uplift'] === null || power['detectable_revenue_uplift'] === undefined ? c.f.missing : c.f.money(power['detectable_revenue_uplift'])}`,
+    ),
   );
   if (shown['status'] === 'draft') {
     const zh = c.lang === 'zh';
@@ -70,21 +93,32 @@ async function detail(c: Ctx, id: string, out: HTMLElement): Promise<void> {
     out.append(h('p', {}, launch, ' ', note));
   }
   const waves = list(shown['waves']);
-  out.append(h('h4', {}, c.t('waves')), c.table(waves.map((w) => ({ wave: w['wave_id'], channel: w['channel'], at: w['at'], best_hour: w['best_hour'], when: w['when'] === null ? '' : JSON.stringify(w['when']) })), undefined, { at: (v) => text(v) }));
+  out.append(
+    h('h4', {}, c.t('waves')),
+    c.table(
+      waves.map((w) => ({ wave: w['wave_id'], channel: w['channel'], at: w['at'], best_hour: w['best_hour'], when: w['when'] === null ? '' : JSON.stringify(w['when']) })),
+      undefined,
+      { at: (v) => text(v) },
+    ),
+  );
   const funnel = list(evaluation['funnel']);
-  c.chart(out, {
-    title: { text: c.t('delivery_funnel'), textStyle: { fontSize: 13 } },
-    tooltip: axisTooltip((v) => c.f.count(v)),
-    legend: { bottom: 0 },
-    grid: grid(c.f, { bottom: 40 }),
-    xAxis: { type: 'category', data: funnel.map((w) => text(w['wave_id'])) },
-    yAxis: valueAxis((v) => c.f.countShort(v)),
-    series: (['sent', 'suppressed', 'delivered', 'opened', 'clicked'] as const).map((k) => ({
-      name: c.t(`f_${k}`),
-      type: 'bar',
-      data: funnel.map((w) => (k === 'sent' || k === 'suppressed' ? toNumber(obj(w['states'])[k]) : toNumber(w[k]))),
-    })),
-  }, 260);
+  c.chart(
+    out,
+    {
+      title: { text: c.t('delivery_funnel'), textStyle: { fontSize: 13 } },
+      tooltip: axisTooltip((v) => c.f.count(v)),
+      legend: { bottom: 0 },
+      grid: grid(c.f, { bottom: 40 }),
+      xAxis: { type: 'category', data: funnel.map((w) => text(w['wave_id'])) },
+      yAxis: valueAxis((v) => c.f.countShort(v)),
+      series: (['sent', 'suppressed', 'delivered', 'opened', 'clicked'] as const).map((k) => ({
+        name: c.t(`f_${k}`),
+        type: 'bar',
+        data: funnel.map((w) => (k === 'sent' || k === 'suppressed' ? toNumber(obj(w['states'])[k]) : toNumber(w[k]))),
+      })),
+    },
+    260,
+  );
   const runs = list(evaluation['runs']);
   if (runs.length === 0) {
     out.append(empty(c.t('not_launched')));
@@ -100,10 +134,23 @@ async function detail(c: Ctx, id: string, out: HTMLElement): Promise<void> {
     out.append(c.table(groups));
     intervalChart(c, out, ev);
     const inc = obj(ev['incremental']);
-    const span = (x: unknown, fmt: (v: unknown) => string): string => (toNumber(obj(x)['estimate']) === null ? c.f.missing : `${fmt(obj(x)['estimate'])} [${fmt(obj(x)['low'])}, ${fmt(obj(x)['high'])}]`);
+    const span = (x: unknown, fmt: (v: unknown) => string): string =>
+      toNumber(obj(x)['estimate']) === null ? c.f.missing : `${fmt(obj(x)['estimate'])} [${fmt(obj(x)['low'])}, ${fmt(obj(x)['high'])}]`;
     const roi = ev['roi'] === null ? c.f.missing : typeof ev['roi'] === 'object' ? span(ev['roi'], (v) => c.f.number(v)) : c.f.number(ev['roi']);
-    out.append(h('p', { class: 'note' }, c.t('incremental', { responders: c.f.number(inc['responders'], 1), revenue: c.f.signedMoney(inc['revenue']), margin: c.f.signedMoney(inc['margin']), cost: c.f.money(ev['cost']), roi })));
-    out.append(h('p', { class: 'note', 'data-increments': 'true' }, `${c.lang === 'zh' ? '截顶后增量收入（95% 区间）' : 'Incremental revenue, capped (95% interval)'}: ${span(obj(ev['increments'])['revenue'], (v) => c.f.signedMoney(v))}`));
+    out.append(
+      h(
+        'p',
+        { class: 'note' },
+        c.t('incremental', { responders: c.f.number(inc['responders'], 1), revenue: c.f.signedMoney(inc['revenue']), margin: c.f.signedMoney(inc['margin']), cost: c.f.money(ev['cost']), roi }),
+      ),
+    );
+    out.append(
+      h(
+        'p',
+        { class: 'note', 'data-increments': 'true' },
+        `${c.lang === 'zh' ? '截顶后增量收入（95% 区间）' : 'Incremental revenue, capped (95% interval)'}: ${span(obj(ev['increments'])['revenue'], (v) => c.f.signedMoney(v))}`,
+      ),
+    );
     c.exportable(groups, `campaign-${id}-run-${text(r['run_id'])}`);
   }
 }
@@ -128,12 +175,30 @@ async function createForm(c: Ctx, done: (id: string) => Promise<void>): Promise<
     { id: 'camp-form', style: 'border:1px solid #d9e2ec;padding:8px;margin:8px 0' },
     field(zh ? '名称' : 'Name', input('camp-name', '')),
     field(zh ? '键（固定活动编号与对照组）' : 'Key (fixes the campaign ID and control group)', input('camp-key', '')),
-    field(c.t('goal'), select('camp-goal', ['purchases', 'revenue', 'reactivation', 'second_purchase'].map((g): [string, string] => [g, c.v('goal', g)]))),
-    field(zh ? '受众（已保存的分群）' : 'Audience (saved segment)', select('camp-segment', list(segs['segments']).map((g): [string, string] => [text(g['segment_id']), text(g['name'])]))),
+    field(
+      c.t('goal'),
+      select(
+        'camp-goal',
+        ['purchases', 'revenue', 'reactivation', 'second_purchase'].map((g): [string, string] => [g, c.v('goal', g)]),
+      ),
+    ),
+    field(
+      zh ? '受众（已保存的分群）' : 'Audience (saved segment)',
+      select(
+        'camp-segment',
+        list(segs['segments']).map((g): [string, string] => [text(g['segment_id']), text(g['name'])]),
+      ),
+    ),
     field(zh ? '对照组 %' : 'Control group %', input('camp-control', '10', 'number')),
     field(zh ? '活动时间 T' : 'Campaign time T', input('camp-starts', '', 'text')),
     field(zh ? '归因天数' : 'Attribution days', input('camp-attribution', '7', 'number')),
-    field(zh ? '渠道' : 'Channel', select('camp-channel', list(chans['channels']).map((x): [string, string] => [text(x['name']), text(x['name'])]))),
+    field(
+      zh ? '渠道' : 'Channel',
+      select(
+        'camp-channel',
+        list(chans['channels']).map((x): [string, string] => [text(x['name']), text(x['name'])]),
+      ),
+    ),
     field(zh ? '发送时间（相对 T）' : 'Send at (from T)', input('camp-at', '-1d')),
     field(zh ? '每条成本' : 'Cost per message', input('camp-cost', '0.05')),
     field(zh ? '消息（{{name}} 等会员变量）' : 'Message ({{name}} and other member variables)', h('textarea', { id: 'camp-text', rows: '2', cols: '60' })),

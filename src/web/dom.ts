@@ -19,10 +19,25 @@ export interface TableLook {
 /** A table of rows; the columns default to the first row's keys. Wide tables scroll inside their box. */
 export function table(rows: ReadonlyArray<Record<string, unknown>>, look: TableLook, cols?: readonly string[]): HTMLElement {
   const keys = cols ?? Object.keys(rows[0] ?? {});
-  const t = h('table', {}, h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', { 'data-col': k }, look.header(k))))), h('tbody', {}, ...rows.map((r) => h('tr', {}, ...keys.map((k) => {
-    const shown = look.cell(k, r[k], r);
-    return h('td', look.isData(k, r[k], shown) ? { translate: 'no' } : {}, shown);
-  })))));
+  const t = h(
+    'table',
+    {},
+    h('thead', {}, h('tr', {}, ...keys.map((k) => h('th', { 'data-col': k }, look.header(k))))),
+    h(
+      'tbody',
+      {},
+      ...rows.map((r) =>
+        h(
+          'tr',
+          {},
+          ...keys.map((k) => {
+            const shown = look.cell(k, r[k], r);
+            return h('td', look.isData(k, r[k], shown) ? { translate: 'no' } : {}, shown);
+          }),
+        ),
+      ),
+    ),
+  );
   return h('div', { class: 'table-wrap' }, t);
 }
 

@@ -40,10 +40,54 @@ export interface Formatter {
   readonly missing: string;
 }
 
-const MONEY_COLUMNS = new Set(['gross', 'net', 'gross_sales', 'net_sales', 'monetary', 'mean_monetary', 'product_value', 'other_value', 'paid_amount', 'amount', 'revenue', 'margin', 'cost', 'spend', 'average_order_value', 'base_gross', 'revenue_per_member', 'margin_per_member', 'refunds']);
+const MONEY_COLUMNS = new Set([
+  'gross',
+  'net',
+  'gross_sales',
+  'net_sales',
+  'monetary',
+  'mean_monetary',
+  'product_value',
+  'other_value',
+  'paid_amount',
+  'amount',
+  'revenue',
+  'margin',
+  'cost',
+  'spend',
+  'average_order_value',
+  'base_gross',
+  'revenue_per_member',
+  'margin_per_member',
+  'refunds',
+]);
 const RATE_COLUMNS = new Set(['rate', 'member_rate', 'conversion', 'attainment', 'relative_change', 'response_rate', 'retention_rate', 'repeat_rate', 'second_purchase_rate', 'target_rate']);
 const PCT_COLUMNS = /_pct$/;
-const COUNT_COLUMNS = new Set(['members', 'buyers', 'orders', 'count', 'size', 'last_size', 'rows', 'rows_read', 'loaded', 'rejected', 'guest', 'return', 'non_product', 'duplicate', 'merges', 'lines', 'responders', 'visits', 'purchases', 'treated', 'eligible', 'cohort_size', 'new_buyers']);
+const COUNT_COLUMNS = new Set([
+  'members',
+  'buyers',
+  'orders',
+  'count',
+  'size',
+  'last_size',
+  'rows',
+  'rows_read',
+  'loaded',
+  'rejected',
+  'guest',
+  'return',
+  'non_product',
+  'duplicate',
+  'merges',
+  'lines',
+  'responders',
+  'visits',
+  'purchases',
+  'treated',
+  'eligible',
+  'cohort_size',
+  'new_buyers',
+]);
 
 /** A number from a JSON value (decimal strings included), or null when there is none. */
 export function toNumber(v: unknown): number | null {
@@ -82,19 +126,53 @@ export function formatter(lang: Lang, currency: string): Formatter {
     missing,
     money: (v) => withNumber(v, (n) => minus(money2.format(n))),
     price: (v) => withNumber(v, (n) => minus(money4.format(n))),
-    moneyShort: (v) => withNumber(v, (n) => minus(short(n, (x) => money2.format(x), (x) => moneyCompact.format(x)))),
+    moneyShort: (v) =>
+      withNumber(v, (n) =>
+        minus(
+          short(
+            n,
+            (x) => money2.format(x),
+            (x) => moneyCompact.format(x),
+          ),
+        ),
+      ),
     signedMoney: (v) => withNumber(v, (n) => (n > 0 ? '+' : n < 0 ? '−' : '') + money2.format(Math.abs(n))),
-    signedMoneyShort: (v) => withNumber(v, (n) => (n > 0 ? '+' : n < 0 ? '−' : '') + short(Math.abs(n), (x) => money2.format(x), (x) => moneyCompact.format(x))),
+    signedMoneyShort: (v) =>
+      withNumber(
+        v,
+        (n) =>
+          (n > 0 ? '+' : n < 0 ? '−' : '') +
+          short(
+            Math.abs(n),
+            (x) => money2.format(x),
+            (x) => moneyCompact.format(x),
+          ),
+      ),
     month: (v) => {
       const d = parseDate(v);
       return d === null ? (v === null || v === undefined ? '' : String(v)) : monthFormat.format(d);
     },
     count: (v) => withNumber(v, (n) => minus(int.format(n))),
-    countShort: (v) => withNumber(v, (n) => minus(short(n, (x) => int.format(x), (x) => compact.format(x)))),
+    countShort: (v) =>
+      withNumber(v, (n) =>
+        minus(
+          short(
+            n,
+            (x) => int.format(x),
+            (x) => compact.format(x),
+          ),
+        ),
+      ),
     number: (v, digits = 2) => withNumber(v, (n) => minus(new Intl.NumberFormat(locale, { maximumFractionDigits: digits }).format(n))),
     rate: (v, digits = 1) => withNumber(v, (n) => `${minus(new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(n * 100))}%`),
-    points: (v, digits = 1) => withNumber(v, (n) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(n * 100))} ${lang === 'zh' ? '个百分点' : 'pt'}`),
-    change: (v, digits = 1) => withNumber(v, (n) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(n * 100))}%`),
+    points: (v, digits = 1) =>
+      withNumber(
+        v,
+        (n) =>
+          `${n > 0 ? '+' : n < 0 ? '−' : ''}${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(n * 100))} ${lang === 'zh' ? '个百分点' : 'pt'}`,
+      ),
+    change: (v, digits = 1) =>
+      withNumber(v, (n) => `${n > 0 ? '+' : n < 0 ? '−' : ''}${new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(Math.abs(n * 100))}%`),
     date: (v) => {
       const d = parseDate(v);
       return d === null ? (v === null || v === undefined ? '' : String(v)) : day.format(d);

@@ -7,7 +7,7 @@ export type Key = keyof Dict;
 
 export const DICT: Record<Lang, Dict> = { en: EN, zh: ZH };
 
-const isKey = (k: string): k is Key => Object.prototype.hasOwnProperty.call(EN, k);
+const isKey = (k: string): k is Key => Object.hasOwn(EN, k);
 
 /** A label in a language, with {name} placeholders filled in. */
 export function translate(lang: Lang, key: Key, vars: Record<string, string | number> = {}): string {

@@ -53,7 +53,33 @@ export interface Ctx {
 }
 
 /** Columns that hold data (names, IDs, products, accounts): shown as they are in every language. */
-const DATA_COLUMNS = new Set(['channels', 'name', 'file', 'preset', 'reason', 'channel', 'channel_id', 'wave', 'at', 'when', 'member_id', 'segment_id', 'campaign_id', 'import_id', 'key_id', 'value', 'city', 'account', 'via', 'other_member_id', 'id', 'order_id', 'return_id', 'sku', 'measure']);
+const DATA_COLUMNS = new Set([
+  'channels',
+  'name',
+  'file',
+  'preset',
+  'reason',
+  'channel',
+  'channel_id',
+  'wave',
+  'at',
+  'when',
+  'member_id',
+  'segment_id',
+  'campaign_id',
+  'import_id',
+  'key_id',
+  'value',
+  'city',
+  'account',
+  'via',
+  'other_member_id',
+  'id',
+  'order_id',
+  'return_id',
+  'sku',
+  'measure',
+]);
 
 const charts: Chart[] = [];
 let renders = 0;
@@ -69,7 +95,10 @@ function readHash(): { page: string; filters: Filters } {
   const q = new URLSearchParams(query);
   const p = q.get('period');
   const g = (k: string): string => q.get(k) ?? '';
-  return { page: path === '' ? 'overview' : path, filters: { as_of: g('as_of'), period: isPeriod(p) ? p : 'month', from: g('from'), to: g('to'), channel: g('channel'), segment: g('segment'), rank: g('rank') } };
+  return {
+    page: path === '' ? 'overview' : path,
+    filters: { as_of: g('as_of'), period: isPeriod(p) ? p : 'month', from: g('from'), to: g('to'), channel: g('channel'), segment: g('segment'), rank: g('rank') },
+  };
 }
 function writeHash(page: string, f: Filters): void {
   const q = new URLSearchParams();
@@ -137,7 +166,11 @@ function filterBar(page: string, f: Filters): void {
   const bar = document.getElementById('filters');
   if (bar === null) return;
   const asOf = dateInput('f-as-of', f.as_of === '' ? text(meta['as_of_default']) : f.as_of);
-  const period = select('f-period', PERIOD_KINDS.map((p) => [p, t(p)]), f.period);
+  const period = select(
+    'f-period',
+    PERIOD_KINDS.map((p) => [p, t(p)]),
+    f.period,
+  );
   const range = periodRange(f.period, asOf.value, f.from, f.to);
   const from = dateInput('f-from', range.from);
   const to = dateInput('f-to', range.to);
@@ -196,8 +229,19 @@ function pageTitle(p: string): string {
   return k in PAGE_KEYS ? t(PAGE_KEYS[k] ?? 'page_overview') : p;
 }
 const PAGE_KEYS: Record<string, Key> = {
-  page_overview: 'page_overview', page_links: 'page_links', page_repeat: 'page_repeat', page_lifecycle: 'page_lifecycle', page_rfm: 'page_rfm', page_review: 'page_review',
-  page_members: 'page_members', page_segments: 'page_segments', page_campaigns: 'page_campaigns', page_import: 'page_import', page_settings: 'page_settings',
+  page_overview: 'page_overview',
+  page_links: 'page_links',
+  page_repeat: 'page_repeat',
+  page_lifecycle: 'page_lifecycle',
+  page_rfm: 'page_rfm',
+  page_review: 'page_review',
+  page_members: 'page_members',
+  page_segments: 'page_segments',
+  page_campaigns: 'page_campaigns',
+  page_products: 'page_products',
+  page_service: 'page_service',
+  page_import: 'page_import',
+  page_settings: 'page_settings',
 };
 
 function loadingState(): HTMLElement {

@@ -118,11 +118,19 @@ function toNode(c: Condition, v: Vocabulary): R {
     else if (f.optional === true && text === '') continue;
     else if (f.type === 'int') node[f.key] = text === '' ? null : Number(text);
     else if (c.kind === 'rfm' && ['r', 'f', 'm'].includes(f.key)) node[f.key] = text.split('-').map((x) => Number(x.trim()));
-    else if (c.kind === 'rfm') node[f.key] = text.split(',').map((x) => x.trim()).filter((x) => x !== '');
+    else if (c.kind === 'rfm')
+      node[f.key] = text
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
     else node[f.key] = text;
   }
   if (c.kind === 'attribute') {
-    if (node['op'] === 'in') node['value'] = String(node['value']).split(',').map((x) => x.trim()).filter((x) => x !== '');
+    if (node['op'] === 'in')
+      node['value'] = String(node['value'])
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x !== '');
     else if (v.numeric_attributes.includes(String(node['field'])) && /^-?\d+$/.test(String(node['value']))) node['value'] = Number(node['value']);
   }
   if (c.kind === 'purchase' && node['fact'] !== 'spend' && /^\d+$/.test(String(node['value']))) node['value'] = Number(node['value']);
@@ -176,18 +184,22 @@ function pickerValues(c: Ctx, f: Field, values: R): string[] {
 function control(c: Ctx, f: Field, value: unknown, onChange: (v: unknown) => void, id: string, values: R): HTMLElement {
   if (f.type === 'multi') {
     const chosen = new Set(Array.isArray(value) ? value.map(String) : []);
-    return h('span', { class: 'chips', id, 'data-field': f.key }, ...(f.options ?? []).map((o) => {
-      const box = document.createElement('input');
-      box.type = 'checkbox';
-      box.value = o;
-      box.checked = chosen.has(o);
-      box.addEventListener('change', () => {
-        if (box.checked) chosen.add(o);
-        else chosen.delete(o);
-        onChange((f.options ?? []).filter((x) => chosen.has(x)));
-      });
-      return h('label', {}, box, f.vocab === undefined ? o : c.v(f.vocab, o));
-    }));
+    return h(
+      'span',
+      { class: 'chips', id, 'data-field': f.key },
+      ...(f.options ?? []).map((o) => {
+        const box = document.createElement('input');
+        box.type = 'checkbox';
+        box.value = o;
+        box.checked = chosen.has(o);
+        box.addEventListener('change', () => {
+          if (box.checked) chosen.add(o);
+          else chosen.delete(o);
+          onChange((f.options ?? []).filter((x) => chosen.has(x)));
+        });
+        return h('label', {}, box, f.vocab === undefined ? o : c.v(f.vocab, o));
+      }),
+    );
   }
   if (f.type === 'select') {
     const sel = document.createElement('select');
@@ -209,7 +221,12 @@ function control(c: Ctx, f: Field, value: unknown, onChange: (v: unknown) => voi
   const offered = pickerValues(c, f, values);
   if (offered.length === 0) return input;
   input.setAttribute('list', `${id}-values`);
-  return h('span', {}, input, h('datalist', { id: `${id}-values` }, ...offered.map((o) => h('option', { value: o }, f.picker === 'rfm_group' ? c.v('rfm', o) : f.picker === 'tag' ? c.v('tag', o) : o))));
+  return h(
+    'span',
+    {},
+    input,
+    h('datalist', { id: `${id}-values` }, ...offered.map((o) => h('option', { value: o }, f.picker === 'rfm_group' ? c.v('rfm', o) : f.picker === 'tag' ? c.v('tag', o) : o))),
+  );
 }
 
 /** A value in the data that differs from the typed one only in case or spacing, if any. */
@@ -225,13 +242,20 @@ export async function segments(c: Ctx): Promise<void> {
   const rules = obj(c.meta['segment_rules']);
   const words = (k: keyof Vocabulary): string[] => (Array.isArray(rules[k]) ? rules[k].map(String) : []);
   const vocab: Vocabulary = {
-    comparisons: words('comparisons'), attributes: words('attributes'), numeric_attributes: words('numeric_attributes'), stages: words('stages'),
-    purchase_facts: words('purchase_facts'), behaviour_events: words('behaviour_events'), journey_states: words('journey_states'), consent_statuses: words('consent_statuses'),
+    comparisons: words('comparisons'),
+    attributes: words('attributes'),
+    numeric_attributes: words('numeric_attributes'),
+    stages: words('stages'),
+    purchase_facts: words('purchase_facts'),
+    behaviour_events: words('behaviour_events'),
+    journey_states: words('journey_states'),
+    consent_statuses: words('consent_statuses'),
   };
   const asOf = c.filters.as_of === '' ? String(c.meta['as_of_default'] ?? '') : c.filters.as_of;
   const asOfQ = asOf === '' ? '' : `?as_of=${encodeURIComponent(asOf)}`;
   const state: { all: boolean; conditions: Condition[]; editing: string | null } = { all: true, conditions: [{ negate: false, kind: 'lifecycle', values: { ...DEFAULTS.lifecycle } }], editing: null };
-  const rule = (): R => (state.conditions.length === 1 && state.conditions[0] !== undefined ? toNode(state.conditions[0], vocab) : { kind: state.all ? 'and' : 'or', rules: state.conditions.map((x) => toNode(x, vocab)) });
+  const rule = (): R =>
+    state.conditions.length === 1 && state.conditions[0] !== undefined ? toNode(state.conditions[0], vocab) : { kind: state.all ? 'and' : 'or', rules: state.conditions.map((x) => toNode(x, vocab)) };
 
   c.el.append(h('h2', {}, c.t('page_segments')));
   const rows = h('div', { id: 'seg-conditions' });
@@ -278,7 +302,12 @@ export async function segments(c: Ctx): Promise<void> {
         const first = Array.isArray(p['first']) ? p['first'].map(obj) : [];
         preview.replaceChildren(
           h('p', { class: 'note', id: 'seg-share' }, c.t('share_of_base', { share: c.f.rate(base === 0 ? 0 : Number(p['members']) / base), total: c.f.count(base) })),
-          h('p', { id: 'seg-reachable' }, `${c.t('reachable')} (${c.t('reachable_note')}): `, ...reach.map((x) => h('span', { class: 'reach', 'data-channel': text(x['channel']) }, `${c.v('contact', x['channel'])} ${c.f.count(x['members'])} `))),
+          h(
+            'p',
+            { id: 'seg-reachable' },
+            `${c.t('reachable')} (${c.t('reachable_note')}): `,
+            ...reach.map((x) => h('span', { class: 'reach', 'data-channel': text(x['channel']) }, `${c.v('contact', x['channel'])} ${c.f.count(x['members'])} `)),
+          ),
           h('h4', {}, c.t('preview_note', { n: first.length })),
           c.table(first, ['member_id', 'name', 'city', 'stage'], { stage: (x) => c.v('stage', x) }),
         );
@@ -329,11 +358,24 @@ export async function segments(c: Ctx): Promise<void> {
           recount();
         });
         const inputs = fieldsOf(cond.kind, vocab).map((f) =>
-          h('label', {}, c.v('field', f.key), ' ', control(c, f, cond.values[f.key], (v) => {
-            cond.values[f.key] = v;
-            if (cond.kind === 'attribute' && f.key === 'field') drawRows();
-            recount();
-          }, `seg-${i}-${f.key}`, cond.values)),
+          h(
+            'label',
+            {},
+            c.v('field', f.key),
+            ' ',
+            control(
+              c,
+              f,
+              cond.values[f.key],
+              (v) => {
+                cond.values[f.key] = v;
+                if (cond.kind === 'attribute' && f.key === 'field') drawRows();
+                recount();
+              },
+              `seg-${i}-${f.key}`,
+              cond.values,
+            ),
+          ),
         );
         return h('div', { class: 'seg-row', 'data-row': String(i) }, h('label', {}, negate, c.t('not')), kind, ...inputs, state.conditions.length > 1 ? remove : null);
       }),
@@ -424,7 +466,10 @@ export async function segments(c: Ctx): Promise<void> {
     saving = true;
     for (const b of [save, saveNew]) b.setAttribute('disabled', 'true');
     msg.textContent = c.t('saving');
-    const request = editing === null ? c.api('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body }) : c.api(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
+    const request =
+      editing === null
+        ? c.api('/api/segments', { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+        : c.api(`/api/segments/${encodeURIComponent(editing)}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body });
     request
       .then(async (s) => {
         state.editing = String(s['segment_id']);
@@ -447,7 +492,10 @@ export async function segments(c: Ctx): Promise<void> {
     const history = list(s['history']);
     const snap = h('button', { type: 'button', id: 'seg-snapshot' }, c.t('snapshot'));
     snap.addEventListener('click', () => {
-      void c.api(`/api/segments/${encodeURIComponent(id)}/snapshots${asOfQ}`, { method: 'POST' }).then(() => open(id)).then(() => drawSaved());
+      void c
+        .api(`/api/segments/${encodeURIComponent(id)}/snapshots${asOfQ}`, { method: 'POST' })
+        .then(() => open(id))
+        .then(() => drawSaved());
     });
     const csv = h('button', { type: 'button', id: 'seg-csv' }, c.t('download_members'));
     const csvMsg = h('span', { class: 'note' });
@@ -460,16 +508,24 @@ export async function segments(c: Ctx): Promise<void> {
         h('a', { href: URL.createObjectURL(await r.blob()), download: `segment-${id}.csv` }).click();
       });
     });
-    const reports = h('a', { id: 'seg-reports', href: `#/overview?period=${c.filters.period}&segment=${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `&as_of=${c.filters.as_of}`}` }, c.t('show_reports'));
+    const reports = h(
+      'a',
+      { id: 'seg-reports', href: `#/overview?period=${c.filters.period}&segment=${encodeURIComponent(id)}${c.filters.as_of === '' ? '' : `&as_of=${c.filters.as_of}`}` },
+      c.t('show_reports'),
+    );
     detail.replaceChildren(h('h3', { id: 'seg-title', translate: 'no' }, `${String(s['name'])} · ${id}`), h('p', {}, snap, ' ', csv, ' ', reports, ' ', csvMsg));
     if (history.length > 0) {
-      c.chart(detail, {
-        title: { text: c.t('size_history'), textStyle: { fontSize: 13 } },
-        tooltip: { trigger: 'axis' },
-        xAxis: { type: 'category', data: history.map((x) => `${String(x['as_of'])} #${String(x['snapshot_id'])}`) },
-        yAxis: { type: 'value' },
-        series: [{ type: 'line', data: history.map((x) => Number(x['size'])), label: { show: true } }],
-      }, 240);
+      c.chart(
+        detail,
+        {
+          title: { text: c.t('size_history'), textStyle: { fontSize: 13 } },
+          tooltip: { trigger: 'axis' },
+          xAxis: { type: 'category', data: history.map((x) => `${String(x['as_of'])} #${String(x['snapshot_id'])}`) },
+          yAxis: { type: 'value' },
+          series: [{ type: 'line', data: history.map((x) => Number(x['size'])), label: { show: true } }],
+        },
+        240,
+      );
     } else detail.append(h('p', { class: 'note' }, c.t('no_snapshots')));
     load(obj(s['rule']), String(s['name']), id);
   };
@@ -498,8 +554,12 @@ export async function segments(c: Ctx): Promise<void> {
   });
 
   c.el.append(
-    h('div', { class: 'row' },
-      h('div', {},
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'div',
+        {},
         h('h3', {}, c.t('rule_builder')),
         h('p', {}, combinator, ' ', add, ' ', fresh),
         rows,

@@ -5,7 +5,10 @@ import { Db, EngineSettingError, engineOptions, str } from './index.js';
 test('REGULARS_MEMORY_LIMIT caps the engine; a malformed value is refused by name', async () => {
   assert.deepEqual(engineOptions({}), {});
   assert.deepEqual(engineOptions({ REGULARS_MEMORY_LIMIT: ' 12GB ' }), { memory_limit: '12GB' });
-  assert.throws(() => engineOptions({ REGULARS_MEMORY_LIMIT: 'lots' }), (e: unknown) => e instanceof EngineSettingError && /REGULARS_MEMORY_LIMIT must be an amount like 12GB or 800MB, got 'lots'/.test(e.message));
+  assert.throws(
+    () => engineOptions({ REGULARS_MEMORY_LIMIT: 'lots' }),
+    (e: unknown) => e instanceof EngineSettingError && /REGULARS_MEMORY_LIMIT must be an amount like 12GB or 800MB, got 'lots'/.test(e.message),
+  );
   const before = process.env['REGULARS_MEMORY_LIMIT'];
   process.env['REGULARS_MEMORY_LIMIT'] = '300MB';
   try {

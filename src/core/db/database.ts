@@ -1,4 +1,4 @@
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import type { DuckDBValue } from '@duckdb/node-api';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -12,11 +12,11 @@ export type Row = Record<string, string | number | boolean | null | object>;
 
 /** Raised when another process holds the database file for writing. */
 export class DatabaseLockedError extends Error {
-  constructor(readonly path: string, readonly holder: string) {
-    super(
-      `The database ${path} is in use by another process (${holder}). ` +
-        `DuckDB lets one process write a file at a time: stop that process, or use another --db file.`,
-    );
+  constructor(
+    readonly path: string,
+    readonly holder: string,
+  ) {
+    super(`The database ${path} is in use by another process (${holder}). DuckDB lets one process write a file at a time: stop that process, or use another --db file.`);
     this.name = 'DatabaseLockedError';
   }
 }

@@ -7,9 +7,7 @@ const dir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /** Applies the numbered migrations not yet applied, each in its own transaction. */
 export async function migrate(db: Db): Promise<number[]> {
-  await db.run(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)',
-  );
+  await db.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)');
   const done = new Set((await db.all('SELECT version FROM schema_migrations')).map((r) => int(r, 'version')));
   const files = readdirSync(dir)
     .filter((f) => /^\d+_.*\.sql$/.test(f))

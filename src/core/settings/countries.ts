@@ -17,9 +17,7 @@ const CODES =
   'XK383 YE967 YT262 ZA27 ZM260 ZW263';
 
 /** ISO alpha-2 code -> calling code digits ('US' -> '1', 'CN' -> '86'). */
-export const CALLING_CODES: Readonly<Record<string, string>> = Object.fromEntries(
-  CODES.split(' ').map((entry) => [entry.slice(0, 2), entry.slice(2)]),
-);
+export const CALLING_CODES: Readonly<Record<string, string>> = Object.fromEntries(CODES.split(' ').map((entry) => [entry.slice(0, 2), entry.slice(2)]));
 
 /**
  * A default country as written (86, +86, CN, US, +1) as calling code digits, or null when it

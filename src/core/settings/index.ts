@@ -33,20 +33,23 @@ export const SETTINGS = {
     help: 'Targets per metric: {metric, period: week|month, start, value, weekly_change?}; load a file with `regulars targets import`.',
   },
   'tags.window_days': { default: 365, help: 'Member tags look at the purchases and events of this many days before the as-of date.' },
-  'tags.preference_percent': { default: 30, help: 'A category, brand or item is preferred when it holds at least this percent of the member\'s spend (items: bought on 2+ days).' },
+  'tags.preference_percent': { default: 30, help: "A category, brand or item is preferred when it holds at least this percent of the member's spend (items: bought on 2+ days)." },
   'tags.high_percent': { default: 50, help: 'Sensitivity is high at or above this percent (share of spend at a discount, on new products, in the top brand or category).' },
   'tags.medium_percent': { default: 20, help: 'Sensitivity is medium at or above this percent, low below it.' },
-  'tags.new_product_days': { default: 30, help: 'A purchase within this many days of the product\'s launch counts as a new-product purchase.' },
+  'tags.new_product_days': { default: 30, help: "A purchase within this many days of the product's launch counts as a new-product purchase." },
   'tags.min_activities': { default: 3, help: 'Hour and weekday habits and the best send hour need at least this many timed activities; below it the shop-wide best hour is used.' },
   'tags.return_rate_percent': { default: 30, help: 'Integrity: a return rate (returned / purchased value) at or above this percent is flagged.' },
   'tags.unpaid_orders': { default: 2, help: 'Integrity: this many orders left unpaid in the window are flagged.' },
   'campaigns.pressure_cap_messages': { default: 2, help: 'Contact pressure: at most this many campaign messages per member (all campaigns, all channels) ...' },
   'campaigns.pressure_cap_days': { default: 7, help: '... within this many trailing days; a send over the cap is suppressed.' },
-  'campaigns.quiet_hours': { default: '21:00-09:00', help: 'Shop-local hours when no campaign message is sent (HH:MM-HH:MM, may wrap midnight; "none" to switch off); sends due then wait for the end.' },
+  'campaigns.quiet_hours': {
+    default: '21:00-09:00',
+    help: 'Shop-local hours when no campaign message is sent (HH:MM-HH:MM, may wrap midnight; "none" to switch off); sends due then wait for the end.',
+  },
   'campaigns.max_attempts': { default: 8, help: 'A send whose channel keeps answering "try later" fails after this many attempts (backoff doubles from 1 minute, capped at 6 hours).' },
   'campaigns.default_margin_percent': { default: 30, help: 'Gross margin assumed for order lines without a cost (on the line or the product), in percent of the line value.' },
-  'campaigns.reactivation_days': { default: 180, help: 'Reactivation goal: a purchase counts when the member\'s previous one was at least this many days before the campaign window.' },
-  'campaigns.pre_period_days': { default: 180, help: 'CUPED: each member\'s spend and purchases in this many days before the audience was frozen reduce the variance of the revenue uplift.' },
+  'campaigns.reactivation_days': { default: 180, help: "Reactivation goal: a purchase counts when the member's previous one was at least this many days before the campaign window." },
+  'campaigns.pre_period_days': { default: 180, help: "CUPED: each member's spend and purchases in this many days before the audience was frozen reduce the variance of the revenue uplift." },
   'campaigns.cap_percentile': { default: 95, help: 'Revenue and margin per member are capped at this percentile of the positive values of both groups together (100 caps nothing).' },
   'campaigns.min_responders': { default: 20, help: 'Revenue and margin verdicts are withheld when the control or the treatment group has fewer members with a purchase.' },
   'tags.exchange_words': { default: ['exchange', '换货', '调换'], help: 'A return whose reason contains one of these words is an exchange.' },
@@ -58,7 +61,7 @@ export type SettingValue<K extends SettingKey> = Widen<(typeof SETTINGS)[K]['def
 
 /** True when the name is a known setting. */
 export function isSettingKey(key: string): key is SettingKey {
-  return Object.prototype.hasOwnProperty.call(SETTINGS, key);
+  return Object.hasOwn(SETTINGS, key);
 }
 
 /** Reads a setting from the database, falling back to its default. */

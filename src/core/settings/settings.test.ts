@@ -6,7 +6,15 @@ import { clock, sandbox } from '../../testing/index.js';
 test('identity.default_country takes 86, +86, CN, US and +1 (as the README shows) and stores the calling code', async () => {
   const s = await sandbox();
   try {
-    for (const [given, code] of [[86, '86'], ['86', '86'], ['+86', '86'], ['CN', '86'], ['us', '1'], ['+1', '1'], ['GB', '44']] as const) {
+    for (const [given, code] of [
+      [86, '86'],
+      ['86', '86'],
+      ['+86', '86'],
+      ['CN', '86'],
+      ['us', '1'],
+      ['+1', '1'],
+      ['GB', '44'],
+    ] as const) {
       assert.equal(checkSetting('identity.default_country', given), null, String(given));
       await setSetting(s.db, clock, 'identity.default_country', given);
       assert.equal(await getSetting(s.db, 'identity.default_country'), code);

@@ -10,14 +10,14 @@ export function entityOf(ctx: PresetContext): Entity {
     if (!isEntity(ctx.entity)) throw new FileRefused(ctx.file, `--entity ${ctx.entity} is not one of ${ENTITY_NAMES.join(', ')}`);
     return ctx.entity;
   }
-  const stem = basename(ctx.file).toLowerCase().replace(/\.(gz)$/, '').replace(/\.(csv|tsv|txt|ndjson|jsonl|json|parquet)$/, '');
+  const stem = basename(ctx.file)
+    .toLowerCase()
+    .replace(/\.(gz)$/, '')
+    .replace(/\.(csv|tsv|txt|ndjson|jsonl|json|parquet)$/, '');
   const byLength = [...ENTITY_NAMES].sort((a, b) => b.length - a.length);
   const hit = byLength.find((e) => stem === e || stem.startsWith(`${e}-`) || stem.startsWith(`${e}_`) || stem.startsWith(`${e}.`));
   if (hit === undefined || !isEntity(hit)) {
-    throw new FileRefused(
-      ctx.file,
-      `cannot tell which entity it holds from its name; name it after one (${ENTITY_NAMES.join(', ')}) or pass --entity`,
-    );
+    throw new FileRefused(ctx.file, `cannot tell which entity it holds from its name; name it after one (${ENTITY_NAMES.join(', ')}) or pass --entity`);
   }
   return hit;
 }

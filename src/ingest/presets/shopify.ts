@@ -20,7 +20,7 @@ const itemTotal = (discount: boolean): string =>
  */
 export const shopifyPreset: Preset = {
   name: 'shopify',
-  summary: "Shopify orders export (Name, Email, Financial Status, Created at, Lineitem quantity/name/price/sku, ...)",
+  summary: 'Shopify orders export (Name, Email, Financial Status, Created at, Lineitem quantity/name/price/sku, ...)',
   stageOptions: () => ({ delimiter: ',' }),
   mapping(ctx) {
     const c = ctx.columns;

@@ -9,7 +9,12 @@ export async function importPage(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, c.t('page_import')));
   const options = (v: unknown): HTMLElement[] => (Array.isArray(v) ? v.map((p) => h('option', { value: text(p), translate: 'no' }, text(p))) : []);
   const preset = h('select', { id: 'imp-preset' }, ...options(c.meta['presets']));
-  const entity = h('select', { id: 'imp-entity' }, h('option', { value: '' }, '—'), ...(Array.isArray(c.meta['entities']) ? c.meta['entities'].map((p) => h('option', { value: text(p) }, c.v('entity', p))) : []));
+  const entity = h(
+    'select',
+    { id: 'imp-entity' },
+    h('option', { value: '' }, '—'),
+    ...(Array.isArray(c.meta['entities']) ? c.meta['entities'].map((p) => h('option', { value: text(p) }, c.v('entity', p))) : []),
+  );
   const file = document.createElement('input');
   file.type = 'file';
   file.id = 'imp-file';
@@ -58,7 +63,11 @@ export async function importPage(c: Ctx): Promise<void> {
     };
     xhr.send(f);
   });
-  c.el.append(h('p', { class: 'form-row' }, h('label', {}, c.t('preset'), ' ', preset), ' ', h('label', {}, c.t('entity'), ' ', entity)), h('p', { class: 'form-row' }, h('label', {}, c.t('file'), ' ', file), ' ', go, ' ', progress), out);
+  c.el.append(
+    h('p', { class: 'form-row' }, h('label', {}, c.t('preset'), ' ', preset), ' ', h('label', {}, c.t('entity'), ' ', entity)),
+    h('p', { class: 'form-row' }, h('label', {}, c.t('file'), ' ', file), ' ', go, ' ', progress),
+    out,
+  );
   const recent = list((await c.api('/api/imports'))['imports']);
   c.el.append(h('h3', {}, c.t('recent_imports')));
   // The server's own paths (temporary files, reject folders) are not shown.

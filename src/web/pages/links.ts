@@ -40,63 +40,93 @@ export async function links(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, `${c.t('page_links')} · ${c.t('period_label', { from: c.f.date(period['from']), to: c.f.date(period['to']) })}`));
   const byLink = rows.find((l) => l['link'] === weakLink) ?? {};
   const show = (l: R, v: unknown): string => (COUNTS.has(text(l['link'])) ? c.f.count(v) : c.f.rate(v));
-  const weakText = weakLink === ''
-    ? c.t('weakest_none')
-    : weak['by'] === 'farthest below target'
-      ? c.t('weakest_target', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), target: show(byLink, byLink['target']), attainment: c.f.rate(byLink['attainment']) })
-      : c.t('weakest_change', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), previous: show(byLink, byLink['previous']), change: c.f.change(byLink['relative_change']) });
+  const weakText =
+    weakLink === ''
+      ? c.t('weakest_none')
+      : weak['by'] === 'farthest below target'
+        ? c.t('weakest_target', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), target: show(byLink, byLink['target']), attainment: c.f.rate(byLink['attainment']) })
+        : c.t('weakest_change', { link: c.v('link', weakLink), value: show(byLink, byLink['value']), previous: show(byLink, byLink['previous']), change: c.f.change(byLink['relative_change']) });
   // The previous period: as many days, just before (the server compares with it).
   const days = Number(period['days'] ?? 0);
-  if (days > 0) c.el.append(h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(addDays(text(period['from']), -days)), to: c.f.date(addDays(text(period['from']), -1)) })));
+  if (days > 0)
+    c.el.append(h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(addDays(text(period['from']), -days)), to: c.f.date(addDays(text(period['from']), -1)) })));
   c.el.append(h('div', { class: 'weakest', id: 'weakest', 'data-link': weakLink }, `${c.t('weakest')}: ${weakText}`));
   c.el.append(h('p', { class: 'note' }, c.t('links_note')));
   const draw = (subset: R[], fmt: (v: unknown) => string, title: string, height: number): void => {
     const names = subset.map((l) => `${c.v('link', l['link'])}${l['value'] === null ? `\n(${c.f.missing})` : ''}`);
     const series = (name: string, key: string, color: string, extra: R = {}): R => ({
-      name, type: 'bar', data: subset.map((l) => toNumber(l[key])), itemStyle: { color }, ...extra,
+      name,
+      type: 'bar',
+      data: subset.map((l) => toNumber(l[key])),
+      itemStyle: { color },
+      ...extra,
     });
-    c.chart(c.el, {
-      title: { text: title, textStyle: { fontSize: 13 } },
-      grid: grid(c.f, { top: 64 }),
-      legend: { top: 30 },
-      tooltip: {
-        trigger: 'axis',
-        formatter: (items: Array<{ dataIndex: number; seriesName: string; value: unknown; marker: string }>) => {
-          const l = subset[items[0]?.dataIndex ?? 0] ?? {};
-          const head = `${c.v('link', l['link'])} · ${c.v('metric', l['link'])}`;
-          if (l['value'] === null) return `${head}<br>${c.t('no_data_reason', { reason: c.t(reasonOf(l)) })}`;
-          return [head, ...items.map((i) => `${i.marker}${i.seriesName}: ${i.value === null || i.value === undefined ? c.f.missing : fmt(i.value)}`)].join('<br>');
+    c.chart(
+      c.el,
+      {
+        title: { text: title, textStyle: { fontSize: 13 } },
+        grid: grid(c.f, { top: 64 }),
+        legend: { top: 30 },
+        tooltip: {
+          trigger: 'axis',
+          formatter: (items: Array<{ dataIndex: number; seriesName: string; value: unknown; marker: string }>) => {
+            const l = subset[items[0]?.dataIndex ?? 0] ?? {};
+            const head = `${c.v('link', l['link'])} · ${c.v('metric', l['link'])}`;
+            if (l['value'] === null) return `${head}<br>${c.t('no_data_reason', { reason: c.t(reasonOf(l)) })}`;
+            return [head, ...items.map((i) => `${i.marker}${i.seriesName}: ${i.value === null || i.value === undefined ? c.f.missing : fmt(i.value)}`)].join('<br>');
+          },
         },
+        xAxis: { type: 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
+        yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'break' } },
+        series: [
+          {
+            ...series(c.t('current'), 'value', COLOR.actual),
+            data: subset.map((l) => ({
+              value: toNumber(l['value']),
+              itemStyle: { color: l['link'] === weakLink ? COLOR.weak : COLOR.actual, borderColor: l['link'] === weakLink ? COLOR.worse : 'transparent', borderWidth: 2 },
+            })),
+            label: {
+              show: true,
+              position: 'right',
+              formatter: (p: { dataIndex: number }) => {
+                const l = subset[p.dataIndex] ?? {};
+                return l['value'] === null ? c.t('no_data') : fmt(l['value']);
+              },
+            },
+          },
+          series(c.t('previous'), 'previous', COLOR.previous),
+          series(c.t('trailing'), 'trailing_8_weeks', COLOR.trailing),
+          // The target: a marker of its own colour, not a bar in the actuals' colour.
+          { name: c.t('target'), type: 'scatter', symbol: 'rect', symbolSize: [4, 22], data: subset.map((l) => toNumber(l['target'])), itemStyle: { color: COLOR.target } },
+        ],
       },
-      xAxis: { type: 'value', axisLabel: { formatter: (v: number) => fmt(v) } },
-      yAxis: { type: 'category', data: names, inverse: true, axisLabel: { width: 120, overflow: 'break' } },
-      series: [
-        {
-          ...series(c.t('current'), 'value', COLOR.actual),
-          data: subset.map((l) => ({ value: toNumber(l['value']), itemStyle: { color: l['link'] === weakLink ? COLOR.weak : COLOR.actual, borderColor: l['link'] === weakLink ? COLOR.worse : 'transparent', borderWidth: 2 } })),
-          label: { show: true, position: 'right', formatter: (p: { dataIndex: number }) => { const l = subset[p.dataIndex] ?? {}; return l['value'] === null ? c.t('no_data') : fmt(l['value']); } },
-        },
-        series(c.t('previous'), 'previous', COLOR.previous),
-        series(c.t('trailing'), 'trailing_8_weeks', COLOR.trailing),
-        // The target: a marker of its own colour, not a bar in the actuals' colour.
-        { name: c.t('target'), type: 'scatter', symbol: 'rect', symbolSize: [4, 22], data: subset.map((l) => toNumber(l['target'])), itemStyle: { color: COLOR.target } },
-      ],
-    }, height);
+      height,
+    );
   };
   const rates = rows.filter((l) => !COUNTS.has(text(l['link'])));
   const counts = rows.filter((l) => COUNTS.has(text(l['link'])));
   draw(rates, (v) => c.f.rate(v), c.t('links_chart'), 420);
   draw(counts, (v) => c.f.count(v), c.t('links_counts'), 240);
-  const shown = rows.map((l) => ({ link: l['link'], metric: l['link'], value: l['value'], previous: l['previous'], trailing_8_weeks: l['trailing_8_weeks'], target: l['target'], attainment: l['attainment'] }));
-  const cell = (v: unknown, row: R): string => (v === null || v === undefined ? (row['value'] === null ? c.f.missing : '') : COUNTS.has(text(row['link'])) ? c.f.count(v) : c.f.rate(v));
-  c.el.append(c.table(shown, undefined, {
-    link: (v) => c.v('link', v),
-    metric: (v) => c.v('metric', v),
-    value: (v, row) => (v === null ? c.t('no_data_reason', { reason: c.t(reasonOf(row)) }) : cell(v, row)),
-    previous: cell,
-    trailing_8_weeks: cell,
-    target: cell,
-    attainment: (v) => (v === null || v === undefined ? '' : c.f.rate(v)),
+  const shown = rows.map((l) => ({
+    link: l['link'],
+    metric: l['link'],
+    value: l['value'],
+    previous: l['previous'],
+    trailing_8_weeks: l['trailing_8_weeks'],
+    target: l['target'],
+    attainment: l['attainment'],
   }));
+  const cell = (v: unknown, row: R): string => (v === null || v === undefined ? (row['value'] === null ? c.f.missing : '') : COUNTS.has(text(row['link'])) ? c.f.count(v) : c.f.rate(v));
+  c.el.append(
+    c.table(shown, undefined, {
+      link: (v) => c.v('link', v),
+      metric: (v) => c.v('metric', v),
+      value: (v, row) => (v === null ? c.t('no_data_reason', { reason: c.t(reasonOf(row)) }) : cell(v, row)),
+      previous: cell,
+      trailing_8_weeks: cell,
+      target: cell,
+      attainment: (v) => (v === null || v === undefined ? '' : c.f.rate(v)),
+    }),
+  );
   c.exportable(rows, 'links');
 }

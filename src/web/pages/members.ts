@@ -9,7 +9,8 @@ import { empty } from '../dom.js';
 type R = Record<string, unknown>;
 
 /** One labelled fact of the summary card. */
-const fact = (label: string, value: string, id = ''): HTMLElement => h('div', { class: 'fact', ...(id === '' ? {} : { 'data-fact': id }) }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
+const fact = (label: string, value: string, id = ''): HTMLElement =>
+  h('div', { class: 'fact', ...(id === '' ? {} : { 'data-fact': id }) }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
 
 async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean): Promise<void> {
   out.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), c.t('loading')));
@@ -22,7 +23,9 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
   // Optional parts other modules add when they exist (customer models, loyalty): absent until then.
   const clv = v['clv'];
   const loyalty = obj(v['loyalty']);
-  const card = h('div', { class: 'cards profile-card', id: 'member-card' },
+  const card = h(
+    'div',
+    { class: 'cards profile-card', id: 'member-card' },
     fact(c.t('stage'), latest['stage'] === undefined || latest['stage'] === null ? c.f.missing : c.v('stage', latest['stage']), 'stage'),
     fact(c.t('rfm_group'), latest['segment'] === undefined || latest['segment'] === null ? c.f.missing : `${c.v('rfm', latest['segment'])} · ${c.v('cn', latest['group_cn'])}`, 'rfm'),
     fact(c.t('purchases'), c.f.count(summary['purchases']), 'purchases'),
@@ -36,7 +39,13 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
   const mergeBox = h('div', { id: 'member-merges' });
   if (merges.length === 0) mergeBox.append(h('p', { class: 'note' }, c.t('no_merges')));
   else {
-    mergeBox.append(c.table(merges.map((m) => ({ at: m['at'], action: m['action'], member_id: m['member_id'], other_member_id: m['other_member_id'], via: `${c.v('kind_id', m['via_kind'])} ${text(m['via_value'])}` })), undefined, { action: (x) => c.v('action', x) }));
+    mergeBox.append(
+      c.table(
+        merges.map((m) => ({ at: m['at'], action: m['action'], member_id: m['member_id'], other_member_id: m['other_member_id'], via: `${c.v('kind_id', m['via_kind'])} ${text(m['via_value'])}` })),
+        undefined,
+        { action: (x) => c.v('action', x) },
+      ),
+    );
   }
   // Operators can split an account off again (as `regulars members unmerge`).
   const accounts = list(v['identities']).filter((i) => text(i['channel']) !== '');
@@ -46,7 +55,8 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
       const b = h('button', { type: 'button', class: 'unmerge', 'data-account': account }, `${c.t('unmerge')} `, h('span', { translate: 'no' }, account));
       b.addEventListener('click', () => {
         if (!window.confirm(c.t('unmerge_confirm', { member: account }))) return;
-        void c.api(`/api/members/${encodeURIComponent(id)}/unmerge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account }) })
+        void c
+          .api(`/api/members/${encodeURIComponent(id)}/unmerge`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ account }) })
           .then(() => profile(c, id, out, canOperate))
           .catch((e: unknown) => mergeBox.append(h('p', { class: 'error' }, e instanceof Error ? e.message : String(e))));
       });
@@ -54,7 +64,10 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
     }
   }
   const ATTRIBUTES = ['gender', 'birthday', 'city', 'registration_channel', 'registered_at', 'first_seen'];
-  const attributes = ATTRIBUTES.filter((k) => member[k] !== null && member[k] !== undefined && member[k] !== '').map((k) => ({ kind: k, value: k === 'gender' ? c.v('gender', member[k]) : k.endsWith('_at') || k === 'first_seen' ? c.f.dateTime(member[k]) : member[k] }));
+  const attributes = ATTRIBUTES.filter((k) => member[k] !== null && member[k] !== undefined && member[k] !== '').map((k) => ({
+    kind: k,
+    value: k === 'gender' ? c.v('gender', member[k]) : k.endsWith('_at') || k === 'first_seen' ? c.f.dateTime(member[k]) : member[k],
+  }));
   const received = list(v['campaigns']);
   const timeline = [
     ...list(v['orders']).map((o) => ({ at: o['created_at'], what: c.v('event', 'order'), channel: o['channel'], id: o['order_id'], amount: o['product_value'], status: c.v('status', o['status']) })),
@@ -64,15 +77,34 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
     h('h3', {}, `${c.t('profile')}: `, h('span', { translate: 'no' }, `${text(member['name'])} · ${text(member['member_id'])}`)),
     card,
     absent === '' ? null : h('p', { class: 'note' }, absent),
-    h('h4', {}, c.t('consents')), consentRows.length === 0 ? h('p', { class: 'note' }, c.t('no_consents')) : c.table(consentRows, undefined, { contact_channel: (x) => c.v('contact', x), status: (x) => c.v('consent', x) }),
-    h('h4', {}, c.t('identities')), c.table(list(v['identities']), ['kind', 'channel', 'value', 'first_seen', 'last_seen'], { kind: (x) => c.v('kind_id', x) }),
-    h('h4', {}, c.t('merges')), mergeBox,
-    h('h4', {}, c.t('attributes')), c.table(attributes, ['kind', 'value'], { kind: (x) => c.v('col', x) }),
-    h('h4', {}, c.t('scores')), c.table(list(v['analytics']), undefined, { segment: (x) => c.v('rfm', x), group_cn: (x) => c.v('cn', x), stage: (x) => c.v('stage', x) }),
-    h('h4', {}, c.t('tags')), c.table(list(v['tags']).map((t) => ({ tag: t['tag'], value: t['value'], measure: t['measure'] })), undefined, { tag: (x) => c.v('tag', x), value: (x) => c.v('tagv', x) }),
-    h('h4', {}, c.t('timeline')), c.table(timeline, undefined, { what: (x) => text(x), status: (x) => text(x) }),
-    h('h4', {}, c.t('events_list')), c.table(list(v['events']), ['type', 'count', 'first_at', 'last_at'], { type: (x) => c.v('event', x) }),
-    h('h4', {}, c.t('campaigns_received')), received.length === 0 ? h('p', { class: 'note' }, c.t('no_campaigns_received')) : c.table(received, ['at', 'name', 'group_kind', 'wave_id', 'channel', 'state'], { group_kind: (x) => (x === 'control' ? c.t('control') : c.t('treatment')), state: (x) => c.v('send', x), name: (x) => text(x) }),
+    h('h4', {}, c.t('consents')),
+    consentRows.length === 0 ? h('p', { class: 'note' }, c.t('no_consents')) : c.table(consentRows, undefined, { contact_channel: (x) => c.v('contact', x), status: (x) => c.v('consent', x) }),
+    h('h4', {}, c.t('identities')),
+    c.table(list(v['identities']), ['kind', 'channel', 'value', 'first_seen', 'last_seen'], { kind: (x) => c.v('kind_id', x) }),
+    h('h4', {}, c.t('merges')),
+    mergeBox,
+    h('h4', {}, c.t('attributes')),
+    c.table(attributes, ['kind', 'value'], { kind: (x) => c.v('col', x) }),
+    h('h4', {}, c.t('scores')),
+    c.table(list(v['analytics']), undefined, { segment: (x) => c.v('rfm', x), group_cn: (x) => c.v('cn', x), stage: (x) => c.v('stage', x) }),
+    h('h4', {}, c.t('tags')),
+    c.table(
+      list(v['tags']).map((t) => ({ tag: t['tag'], value: t['value'], measure: t['measure'] })),
+      undefined,
+      { tag: (x) => c.v('tag', x), value: (x) => c.v('tagv', x) },
+    ),
+    h('h4', {}, c.t('timeline')),
+    c.table(timeline, undefined, { what: (x) => text(x), status: (x) => text(x) }),
+    h('h4', {}, c.t('events_list')),
+    c.table(list(v['events']), ['type', 'count', 'first_at', 'last_at'], { type: (x) => c.v('event', x) }),
+    h('h4', {}, c.t('campaigns_received')),
+    received.length === 0
+      ? h('p', { class: 'note' }, c.t('no_campaigns_received'))
+      : c.table(received, ['at', 'name', 'group_kind', 'wave_id', 'channel', 'state'], {
+          group_kind: (x) => (x === 'control' ? c.t('control') : c.t('treatment')),
+          state: (x) => c.v('send', x),
+          name: (x) => text(x),
+        }),
   ];
   out.replaceChildren(...parts.filter((x): x is HTMLElement => x !== null));
   c.exportable(list(v['orders']), `member-${id}`);

@@ -12,8 +12,13 @@ function card(c: Ctx, label: string, value: string, cur: unknown, base: unknown,
   const a = toNumber(cur);
   const b = toNumber(base);
   const d = a === null || b === null || b === 0 ? null : (a - b) / Math.abs(b);
-  return h('div', { class: 'card', 'data-card': id }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value),
-    d === null ? h('div', { class: 'delta' }, c.f.missing) : h('div', { class: `delta ${d >= 0 ? 'up' : 'down'}`, title: vs }, `${c.f.change(d)} ${vs}`));
+  return h(
+    'div',
+    { class: 'card', 'data-card': id },
+    h('div', { class: 'label' }, label),
+    h('div', { class: 'value' }, value),
+    d === null ? h('div', { class: 'delta' }, c.f.missing) : h('div', { class: `delta ${d >= 0 ? 'up' : 'down'}`, title: vs }, `${c.f.change(d)} ${vs}`),
+  );
 }
 
 /** The overview page. */
@@ -37,15 +42,24 @@ export async function overview(c: Ctx): Promise<void> {
   }
   c.el.append(
     h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(p['from']), to: c.f.date(p['to']) })),
-    h('div', { class: 'cards' },
+    h(
+      'div',
+      { class: 'cards' },
       card(c, c.t('gross_sales'), c.f.moneyShort(cur['gross_sales']), cur['gross_sales'], prev['gross_sales'], vsPrev, 'gross_sales'),
       card(c, c.t('net_sales'), c.f.moneyShort(cur['net_sales']), cur['net_sales'], prev['net_sales'], vsPrev, 'net_sales'),
       card(c, c.t('buyers'), c.f.count(cur['buyers']), cur['buyers'], prev['buyers'], vsPrev, 'buyers'),
       card(c, c.t('orders'), c.f.count(cur['orders']), cur['orders'], prev['orders'], vsPrev, 'orders'),
       card(c, c.t('average_order_value'), c.f.money(cur['average_order_value']), cur['average_order_value'], prev['average_order_value'], vsPrev, 'average_order_value'),
       cur['conversion'] === null || cur['conversion'] === undefined
-        ? h('div', { class: 'card', 'data-card': 'conversion' }, h('div', { class: 'label' }, c.t('conversion')), h('div', { class: 'value' }, c.f.missing), h('div', { class: 'delta' }, c.t('no_conversion')))
-        : card(c, c.t('conversion'), c.f.rate(cur['conversion']), cur['conversion'], prev['conversion'], vsPrev, 'conversion')),
+        ? h(
+            'div',
+            { class: 'card', 'data-card': 'conversion' },
+            h('div', { class: 'label' }, c.t('conversion')),
+            h('div', { class: 'value' }, c.f.missing),
+            h('div', { class: 'delta' }, c.t('no_conversion')),
+          )
+        : card(c, c.t('conversion'), c.f.rate(cur['conversion']), cur['conversion'], prev['conversion'], vsPrev, 'conversion'),
+    ),
   );
   const branches = list(p['branches']).filter((b) => c.filters.channel === '' || b['dim'] === c.filters.channel);
   const node = (b: R): R => {
@@ -62,9 +76,26 @@ export async function overview(c: Ctx): Promise<void> {
     };
   };
   c.el.append(h('h3', {}, c.t('kpi_tree')));
-  c.chart(c.el, {
-    series: [{ type: 'tree', data: [{ name: `${c.t('gross_sales')}\n${c.f.moneyShort(cur['gross_sales'])}`, children: branches.map(node) }], top: '5%', left: '14%', bottom: '5%', right: '30%', symbolSize: 10, label: { position: 'top', fontSize: 12, lineHeight: 15 }, leaves: { label: { position: 'right' } }, expandAndCollapse: false }],
-  }, 380);
+  c.chart(
+    c.el,
+    {
+      series: [
+        {
+          type: 'tree',
+          data: [{ name: `${c.t('gross_sales')}\n${c.f.moneyShort(cur['gross_sales'])}`, children: branches.map(node) }],
+          top: '5%',
+          left: '14%',
+          bottom: '5%',
+          right: '30%',
+          symbolSize: 10,
+          label: { position: 'top', fontSize: 12, lineHeight: 15 },
+          leaves: { label: { position: 'right' } },
+          expandAndCollapse: false,
+        },
+      ],
+    },
+    380,
+  );
   // Waterfall: the LMDI contributions summed per driver, from the previous period to this one.
   // A transparent helper series lifts each bar; the tooltip and labels show only the signed change.
   const drivers = new Map<string, number>();
@@ -94,7 +125,13 @@ export async function overview(c: Ctx): Promise<void> {
   c.el.append(h('h3', {}, c.t('decomposition', { from: c.f.date(p['from']), to: c.f.date(p['to']) })));
   c.chart(c.el, {
     grid: grid(c.f),
-    tooltip: { trigger: 'axis', formatter: (items: Array<{ dataIndex: number; name: string }>) => { const i = items[0]?.dataIndex ?? 0; return `${items[0]?.name ?? ''}: ${barExact(i)}`; } },
+    tooltip: {
+      trigger: 'axis',
+      formatter: (items: Array<{ dataIndex: number; name: string }>) => {
+        const i = items[0]?.dataIndex ?? 0;
+        return `${items[0]?.name ?? ''}: ${barExact(i)}`;
+      },
+    },
     xAxis: { type: 'category', data: names, axisLabel: { interval: 0, overflow: 'break', width: 80 } },
     yAxis: valueAxis((v) => c.f.moneyShort(v)),
     series: [
@@ -103,5 +140,8 @@ export async function overview(c: Ctx): Promise<void> {
     ],
   });
   await trendChart(c, c.el, ly);
-  c.exportable(branches.map((b) => ({ dim: b['dim'], branch: b['branch'], base_gross: obj(b['base'])['gross'], gross: obj(b['current'])['gross'], ...obj(b['contributions']) })), 'kpi');
+  c.exportable(
+    branches.map((b) => ({ dim: b['dim'], branch: b['branch'], base_gross: obj(b['base'])['gross'], gross: obj(b['current'])['gross'], ...obj(b['contributions']) })),
+    'kpi',
+  );
 }

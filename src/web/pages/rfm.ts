@@ -34,7 +34,10 @@ export async function rfm(c: Ctx): Promise<void> {
       else q.delete('rank');
       location.hash = `#/rfm?${q.toString()}`;
     });
-    c.el.append(h('p', { class: 'note', id: 'rfm-scores-note' }, withinSegment ? c.t('rfm_rank_note') : c.t('rfm_base_note', { as_of: c.f.date(c.range.to) })), h('p', {}, h('label', {}, box, ' ', c.t('rfm_rank_segment'))));
+    c.el.append(
+      h('p', { class: 'note', id: 'rfm-scores-note' }, withinSegment ? c.t('rfm_rank_note') : c.t('rfm_base_note', { as_of: c.f.date(c.range.to) })),
+      h('p', {}, h('label', {}, box, ' ', c.t('rfm_rank_segment'))),
+    );
   }
   if (cells.length === 0) {
     c.el.append(empty(c.t('empty_rfm')));
@@ -42,24 +45,45 @@ export async function rfm(c: Ctx): Promise<void> {
   }
   c.el.append(h('h3', {}, c.t('rfm_grid')));
   const money = cells.map((g) => toNumber(g['mean_monetary']) ?? 0);
-  c.chart(c.el, {
-    tooltip: { formatter: (p: { data: number[] }) => c.t('rfm_cell', { r: (p.data[0] ?? 0) + 1, f: (p.data[1] ?? 0) + 1, members: c.f.count(p.data[3]), money: c.f.money(p.data[2]) }) },
-    grid: chartGrid(c.f, { bottom: 70 }),
-    xAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'] },
-    yAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'] },
-    visualMap: { min: Math.min(...money), max: Math.max(...money), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, dimension: 2, formatter: (v: number) => c.f.moneyShort(v) },
-    series: [{ type: 'heatmap', label: { show: true, formatter: (p: { data: number[] }) => c.f.count(p.data[3]) }, data: cells.map((g) => [(toNumber(g['r_score']) ?? 1) - 1, (toNumber(g['f_score']) ?? 1) - 1, toNumber(g['mean_monetary']) ?? 0, toNumber(g['members']) ?? 0]) }],
-  }, 380);
+  c.chart(
+    c.el,
+    {
+      tooltip: { formatter: (p: { data: number[] }) => c.t('rfm_cell', { r: (p.data[0] ?? 0) + 1, f: (p.data[1] ?? 0) + 1, members: c.f.count(p.data[3]), money: c.f.money(p.data[2]) }) },
+      grid: chartGrid(c.f, { bottom: 70 }),
+      xAxis: { type: 'category', name: 'R', data: ['1', '2', '3', '4', '5'] },
+      yAxis: { type: 'category', name: 'F', data: ['1', '2', '3', '4', '5'] },
+      visualMap: { min: Math.min(...money), max: Math.max(...money), calculable: true, orient: 'horizontal', left: 'center', bottom: 0, dimension: 2, formatter: (v: number) => c.f.moneyShort(v) },
+      series: [
+        {
+          type: 'heatmap',
+          label: { show: true, formatter: (p: { data: number[] }) => c.f.count(p.data[3]) },
+          data: cells.map((g) => [(toNumber(g['r_score']) ?? 1) - 1, (toNumber(g['f_score']) ?? 1) - 1, toNumber(g['mean_monetary']) ?? 0, toNumber(g['members']) ?? 0]),
+        },
+      ],
+    },
+    380,
+  );
   const missing = emptyRows(cells);
   if (missing.length > 0) {
     // The lowest frequency's buyers all share score 1; the next frequency starts at 1 + floor(5 x their share).
     const ones = cells.filter((g) => toNumber(g['f_score']) === 1).reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
     const all = cells.reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
-    c.el.append(h('p', { class: 'note', id: 'rfm-empty-rows' }, `F ${missing.join(', ')}: ${c.t('rfm_empty_rows', { share: c.f.rate(all === 0 ? 0 : ones / all), next: Math.min(5, 1 + Math.floor(5 * (all === 0 ? 0 : ones / all))) })}`));
+    c.el.append(
+      h(
+        'p',
+        { class: 'note', id: 'rfm-empty-rows' },
+        `F ${missing.join(', ')}: ${c.t('rfm_empty_rows', { share: c.f.rate(all === 0 ? 0 : ones / all), next: Math.min(5, 1 + Math.floor(5 * (all === 0 ? 0 : ones / all))) })}`,
+      ),
+    );
   }
   const groupCells = { group: (v: unknown) => c.v('rfm', v) };
-  c.el.append(h('div', { class: 'row' },
-    h('div', {}, h('h3', {}, c.t('groups')), c.table(list(r['groups']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], groupCells)),
-    h('div', {}, h('h3', {}, c.t('groups_cn')), c.table(list(r['groups_cn']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], { group: (v) => c.v('cn', v) }))));
+  c.el.append(
+    h(
+      'div',
+      { class: 'row' },
+      h('div', {}, h('h3', {}, c.t('groups')), c.table(list(r['groups']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], groupCells)),
+      h('div', {}, h('h3', {}, c.t('groups_cn')), c.table(list(r['groups_cn']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], { group: (v) => c.v('cn', v) })),
+    ),
+  );
   c.exportable(list(r['groups']), 'rfm-groups');
 }

@@ -28,7 +28,9 @@ export async function settings(c: Ctx): Promise<void> {
     const described = c.v('setting', key);
     tbody.append(h('tr', {}, h('td', {}, h('code', {}, key)), h('td', {}, input, ' ', save, ' ', msg), h('td', { class: 'note' }, described === key ? '' : described)));
   }
-  c.el.append(h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, c.v('col', 'key')), h('th', {}, c.v('col', 'value')), h('th', {}, c.v('col', 'description')))), tbody)));
+  c.el.append(
+    h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, c.v('col', 'key')), h('th', {}, c.v('col', 'value')), h('th', {}, c.v('col', 'description')))), tbody)),
+  );
   c.exportable(rows, 'settings');
   c.el.append(h('h2', {}, c.t('keys')));
   const me = await c.api('/api/me');
