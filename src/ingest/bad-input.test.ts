@@ -254,7 +254,7 @@ test('--db naming a data file is refused before anything is read or written', as
     const f = s.write('orders.csv', `${ORDERS_HEADER}\nweb,o1,u1,2024-01-01 10:00:00,,created,10.00,\n`);
     const r = runCli(['import', f, '--db', join(s.dir, 'something.csv'), '--json']);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /--db names the database file; '.*something\.csv' looks like a data file/);
+    assert.match(r.stderr, /--db names the analytical database file; '.*something\.csv' looks like a data file/);
     assert.equal(existsSync(join(s.dir, 'something.csv')), false);
   } finally {
     s.close();
