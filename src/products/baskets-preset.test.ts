@@ -22,7 +22,7 @@ test('baskets preset: one guest order per line, one line per item, dated --date,
     const lines = await s.db.all('SELECT order_id, line_no, name, quantity, unit_price::VARCHAR AS p FROM order_lines ORDER BY order_id, line_no');
     assert.deepEqual(
       lines.map((l) => `${String(l['order_id'])}/${String(l['line_no'])}/${String(l['name'])}/${String(l['quantity'])}/${String(l['p'])}`),
-      ['b.csv:1/1/milk/1/0.0000', 'b.csv:1/2/bread/1/0.0000', 'b.csv:3/1/cream cheese/1/0.0000', 'b.csv:3/2/milk/1/0.0000', 'b.csv:4/1/bread/1/0.0000'],
+      ['b.csv:1/1/milk/1.0000/0.0000', 'b.csv:1/2/bread/1.0000/0.0000', 'b.csv:3/1/cream cheese/1.0000/0.0000', 'b.csv:3/2/milk/1.0000/0.0000', 'b.csv:4/1/bread/1.0000/0.0000'],
     );
     const again = await s.import(f, { preset: 'baskets', date: '2024-05-06' });
     assert.equal(again.duplicate, 5);
