@@ -52,33 +52,8 @@ export interface OpSandbox {
   close(): Promise<void>;
 }
 
-/** A fresh operational store of the engine, or a skip reason. */
-export async function opSandbox(engine: EngineName): Promise<OpSandbox | { skip: string }> {
-  if (engine === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'regulars-ops-'));
-    const where = { sqlite: join(dir, 'test.sqlite') };
-    const store = await openOps(where);
-    const others: OpStore[] = [];
-    return {
-      engine,
-      store,
-      where,
-      reopen: async () => {
-        const s = await openOps(where);
-        others.push(s);
-        return s;
-      },
-      close: async () => {
-        for (const s of others) await s.close();
-        await store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  const found = pgTestUrl();
-  if ('skip' in found) return found;
-  const fresh = await freshPgUrl(found.url);
-  const where = { pg: fresh.url };
+/** A sandbox over a store location: connections opened by reopen() are closed with it, then `cleanup` runs. */
+async function sandboxAt(engine: EngineName, where: { sqlite: string } | { pg: string }, cleanup: () => Promise<void>): Promise<OpSandbox> {
   const store = await openOps(where);
   const others: OpStore[] = [];
   return {
@@ -93,7 +68,19 @@ export async function opSandbox(engine: EngineName): Promise<OpSandbox | { skip:
     close: async () => {
       for (const s of others) await s.close();
       await store.close();
-      await fresh.drop();
+      await cleanup();
     },
   };
+}
+
+/** A fresh operational store of the engine, or a skip reason. */
+export async function opSandbox(engine: EngineName): Promise<OpSandbox | { skip: string }> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'regulars-ops-'));
+    return sandboxAt(engine, { sqlite: join(dir, 'test.sqlite') }, async () => rmSync(dir, { recursive: true, force: true }));
+  }
+  const found = pgTestUrl();
+  if ('skip' in found) return found;
+  const fresh = await freshPgUrl(found.url);
+  return sandboxAt(engine, { pg: fresh.url }, fresh.drop);
 }
