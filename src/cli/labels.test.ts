@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, sandbox } from '../testing/index.js';
+import { readConfig } from '../core/config.js';
 import { cliLang, translateRows } from './labels.js';
 
 test('CLI language: --lang wins, else the locale', () => {
@@ -14,7 +15,7 @@ test('CLI language: --lang wins, else the locale', () => {
     [undefined, { LANG: 'C.UTF-8' }, 'en'],
     [undefined, {}, 'en'],
   ];
-  for (const [flag, env, want] of cases) assert.equal(cliLang(flag, env), want, `${String(flag)} ${JSON.stringify(env)}`);
+  for (const [flag, env, want] of cases) assert.equal(cliLang(flag, readConfig(env).locale), want, `${String(flag)} ${JSON.stringify(env)}`);
   assert.deepEqual(translateRows('zh', [{ stage: 'Lapsed', members: 3 }], 'stages'), [{ 阶段: '流失', 会员数: 3 }]);
   assert.deepEqual(
     translateRows(

@@ -9,9 +9,8 @@ import { ZH } from '../web/i18n/zh.js';
 export type CliLang = 'zh' | 'en';
 
 /** The language of `--lang`, else of the environment's locale (LC_ALL, LC_MESSAGES, LANG): zh for a Chinese locale. */
-export function cliLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>>): CliLang {
+export function cliLang(flag: string | undefined, locale: string): CliLang {
   if (flag === 'zh' || flag === 'en') return flag;
-  const locale = env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'] || '';
   return locale.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 

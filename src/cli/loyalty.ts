@@ -1,4 +1,5 @@
 /** `regulars loyalty ...`: a thin shell over src/loyalty on the operational store. */
+import { config } from '../core/config.js';
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { systemClock, fixedClock, type Clock } from '../core/clock.js';
@@ -48,7 +49,7 @@ function clockOf(opts: LoyaltyOpts): Clock {
 }
 
 function programmeOf(opts: LoyaltyOpts): string {
-  return opts.programme ?? process.env['REGULARS_PROGRAMME'] ?? 'main';
+  return opts.programme ?? config().programme;
 }
 
 function refused(e: LoyaltyError): never {

@@ -2,6 +2,7 @@
  * The regulars command line: a thin shell over the core. Every command takes --db and --json;
  * human output otherwise. Errors are one clear line on stderr and a non-zero exit code.
  */
+import { config } from '../core/config.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
@@ -43,7 +44,7 @@ function fail(err: unknown): never {
     code = EXIT_REFUSED;
   }
   process.stderr.write(`regulars: ${message}\n`);
-  if (code === 1 && process.env['REGULARS_DEBUG'] !== undefined && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
+  if (code === 1 && config().debug && err instanceof Error) process.stderr.write(`${err.stack ?? ''}\n`);
   process.exit(code);
 }
 
@@ -309,7 +310,7 @@ export function buildProgram(): Command {
       out(opts, doc, () => shown((d) => review(d).markdown.trimEnd()));
       return;
     }
-    const lang = cliLang(opts.lang, process.env);
+    const lang = cliLang(opts.lang, config().locale);
     out(opts, doc, () => shown((d) => showDoc(d, lang)));
   });
   analysisOptions(program.command('refresh').description('recompute and store every report as of a date'))

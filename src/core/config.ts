@@ -20,6 +20,10 @@ export interface Config {
   /** Seconds an analytical read may run before it is answered with 503. */
   readTimeoutSeconds: number;
   debug: boolean;
+  /** The loyalty programme commands act on unless told (REGULARS_PROGRAMME, default main). */
+  programme: string;
+  /** The locale the CLI's labels follow (LC_ALL, else LC_MESSAGES, else LANG). */
+  locale: string;
 }
 
 /** Raised when a variable holds something unusable; its message names the variable. */
@@ -51,6 +55,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: whole(env, 'REGULARS_API_BODY_LIMIT', 10 * 1024 * 1024, 1),
     readTimeoutSeconds: whole(env, 'REGULARS_READ_TIMEOUT_SECONDS', 120, 1),
     debug: (env['REGULARS_DEBUG'] ?? '') !== '',
+    programme: env['REGULARS_PROGRAMME']?.trim() || 'main',
+    locale: env['LC_ALL'] || env['LC_MESSAGES'] || env['LANG'] || '',
   };
 }
 
