@@ -8,7 +8,7 @@
 // Default database: a copy of the segment benchmark's 1M-member database.
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openRegulars } from '../dist/open.js';
+import { openStores } from '../dist/open.js';
 import { createCampaign, freezeAudience, getCampaign, launchCampaign } from '../dist/campaigns/index.js';
 import { fixedClock } from '../dist/core/clock.js';
 import { defaultAsOf } from '../dist/analytics/index.js';
@@ -27,7 +27,7 @@ if (dbFile === undefined) {
     copyFileSync(source, dbFile);
   }
 }
-const db = await openRegulars(dbFile);
+const { db, ops, close } = await openStores(dbFile, null);
 const clock = fixedClock('2026-11-01T10:00:00Z');
 const asOf = await defaultAsOf(db, clock);
 const members = Number((await db.one('SELECT count(*) AS n FROM members'))?.n ?? 0);
@@ -50,7 +50,7 @@ await db.run('DROP TABLE IF EXISTS bench_copy');
 
 let seq = 0;
 const campaign = async (control) => {
-  const c = await createCampaign(db, clock, {
+  const c = await createCampaign(ops, clock, {
     name: `bench ${++seq} ${Date.now()}`,
     audience: { rule: everyone },
     starts_at: '2026-11-11 10:00',
@@ -61,8 +61,8 @@ const campaign = async (control) => {
 };
 const freezeOnly = async (control) => {
   const id = await campaign(control);
-  const def = (await getCampaign(db, id)).definition;
-  await db.transaction(() => freezeAudience(db, id, 1, def, asOf, '2026-11-01 10:00:00'));
+  const def = (await getCampaign(ops, id)).definition;
+  await db.transaction(() => freezeAudience(db, ops, id, 1, def, asOf, '2026-11-01 10:00:00'));
   return id;
 };
 const sizes = async (id) => {
@@ -78,7 +78,7 @@ const shapes = [
     'launch: freeze + control + plan one wave',
     async () => {
       last = await campaign({ percent: 10 });
-      await launchCampaign(db, clock, last, { asOf });
+      await launchCampaign(db, ops, clock, last, { asOf });
     },
   ],
 ];
@@ -90,4 +90,4 @@ for (const [name, fn] of shapes) {
   );
 }
 console.log(`  ${'baseline: copy the member IDs into a table'.padEnd(48)} ${(base / 1000).toFixed(2)} s`);
-db.close();
+await close();

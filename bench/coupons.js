@@ -45,7 +45,7 @@ if (!batch.ok) throw new Error(JSON.stringify(batch.error));
 const ts = "TIMESTAMP '2025-01-01 00:00:00'";
 await db.run(`INSERT INTO members (member_id, anchor_identity_id, name, city, first_seen, identity_count, updated_at)
   SELECT 'M' || lpad(i::VARCHAR, 7, '0'), i + 1, 'n', 'Hangzhou', ${ts}, 1, ${ts} FROM range(${n}) t(i)`);
-const seg = await createSegment(db, systemClock, 'everyone', { kind: 'attribute', field: 'city', op: 'eq', value: 'Hangzhou' });
+const seg = await createSegment(ops, systemClock, 'everyone', { kind: 'attribute', field: 'city', op: 'eq', value: 'Hangzhou' });
 t = performance.now();
 const job = await issueToSegment(db, ops, systemClock, { batch_id: batch.value.batch_id, segment_id: seg.segment_id, as_of: '2026-01-01', job_id: 'bench' });
 const issue = secs(t);

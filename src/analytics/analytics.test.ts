@@ -286,12 +286,12 @@ test('lifecycle: every member gets the first stage that applies', async () => {
 test("--by segment: each report over one segment's members only, stored per segment, the whole base untouched", async () => {
   const s = await scenario();
   try {
-    const web = await createSegment(s.db, clock, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' }));
-    const rest = await createSegment(s.db, clock, 'Everyone else', parseRule({ kind: 'not', rule: { kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' } }));
+    const web = await createSegment(s.ops, clock, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' }));
+    const rest = await createSegment(s.ops, clock, 'Everyone else', parseRule({ kind: 'not', rule: { kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'web' } }));
     const whole = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
     const scoresBefore = await s.db.all('SELECT * FROM member_rfm ORDER BY member_id');
 
-    const rfm = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, 'Everyone else'] });
+    const rfm = await analyze(s.db, clock, 'rfm', { definitions: s.ops, asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, 'Everyone else'] });
     assert.equal(rfm.params['by'], 'segment');
     assert.deepEqual(rfm.params['segments'], [web.segment_id, rest.segment_id]);
     const parts = rfm.result['segments'] as Array<Record<string, unknown>>;
@@ -319,7 +319,7 @@ test("--by segment: each report over one segment's members only, stored per segm
     assert.deepEqual(shadows, []);
 
     // Lifecycle of the web segment: A Regular (2 occasions, last one today), F Prospect (a view 56 days ago), G Suspect.
-    const life = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
+    const life = await analyze(s.db, clock, 'lifecycle', { definitions: s.ops, asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
     const stages = ((life.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { stages: Array<Record<string, unknown>> }).stages;
     assert.deepEqual(
       stages.map((r) => [r['stage'], Number(r['members'])]),
@@ -334,19 +334,19 @@ test("--by segment: each report over one segment's members only, stored per segm
     assert.deepEqual(await s.db.all("SELECT function_name FROM duckdb_functions() WHERE function_name = '_stage'"), []);
 
     // KPI over the 28 days to 06-30: A's two orders on 06-30 (10 + 5), one returning buyer; the guest's 70 is not the segment's.
-    const kpi = await analyze(s.db, clock, 'kpi', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
+    const kpi = await analyze(s.db, clock, 'kpi', { definitions: s.ops, asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] });
     const k = (kpi.result['segments'] as Array<Record<string, unknown>>)[0]?.['result'] as { summary: Record<string, Record<string, unknown>> };
     assert.equal(k.summary['current']?.['gross_sales'], '15.0000');
     assert.equal(k.summary['current']?.['buyers'], 1);
     assert.equal(k.summary['current']?.['guest_orders'], 0);
 
     // Read again: every part from the store; a changed rule is a new part.
-    const again = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, rest.segment_id] });
+    const again = await analyze(s.db, clock, 'rfm', { definitions: s.ops, asOf: '2024-06-30', by: 'segment', segments: [web.segment_id, rest.segment_id] });
     assert.equal(again.from_store, true);
-    await updateSegment(s.db, clock, web.segment_id, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'shop' }));
-    assert.equal((await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] })).from_store, false);
+    await updateSegment(s.ops, clock, web.segment_id, 'Registered on the web', parseRule({ kind: 'attribute', field: 'registration_channel', op: 'eq', value: 'shop' }));
+    assert.equal((await analyze(s.db, clock, 'rfm', { definitions: s.ops, asOf: '2024-06-30', by: 'segment', segments: [web.segment_id] })).from_store, false);
 
-    await assert.rejects(analyze(s.db, clock, 'rfm', { by: 'segment', segments: ['nope'] }), /no segment with the ID or name 'nope'/);
+    await assert.rejects(analyze(s.db, clock, 'rfm', { definitions: s.ops, by: 'segment', segments: ['nope'] }), /no segment with the ID or name 'nope'/);
   } finally {
     s.close();
   }

@@ -4,6 +4,7 @@
  * recompute it while no import has landed since. Definitions: PRODUCT metric definitions.
  */
 import { int, namedStatements, sqlFile, str, type Db, type Row, type SqlParam } from '../core/db/index.js';
+import type { OpQueries } from '../ops/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
 import { kpiTree, DIMENSIONS as DIMENSION_LIST, type Dimension } from './kpi.js';
 import { linksCounts, linksPeriods, sevenLinks, type LinksCache } from './links.js';
@@ -13,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { targetString } from './targets.js';
 import { buildReview, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
-import { compileSegment, listSegments, resolveSegment, type SavedSegment } from '../segments/index.js';
+import { compileSegment, listSegments, resolveSegment, definitionsOf, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
 import { serviceReport, SERVICE_DEFAULTS } from '../service/index.js';
 import { PRODUCT_REPORTS, productReport, RuleParamError, type MatrixOptions, type ProductReport, type RuleOptions } from '../products/index.js';
@@ -54,6 +55,8 @@ export interface AnalysisOptions {
   segments?: readonly string[];
   /** The report over one segment's members only (as the segment stands on the as-of date). */
   segment?: string;
+  /** Where saved segments are defined (the operational store): needed with `segment` or by 'segment'. */
+  definitions?: OpQueries;
   /**
    * RFM over a segment: 'base' (default) shows each member's scores in the whole base; 'segment'
    * ranks the scores among the segment's members only (as `--by segment` does).
@@ -474,7 +477,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
   let scope: Scope | null = null;
   let seg: SavedSegment | null = null;
   if (opts.segment !== undefined) {
-    seg = await resolveSegment(db, opts.segment);
+    seg = await resolveSegment(definitionsOf(opts), opts.segment);
     const c = compileSegment(seg.rule, asOf);
     const ruleHash = createHash('sha256').update(JSON.stringify(seg.rule)).digest('hex').slice(0, 12);
     params['segment'] = seg.segment_id;
@@ -542,7 +545,7 @@ export async function analyze(db: Db, clock: Clock, report: Report, opts: Analys
  * its own, so reading again does not recompute). KPI parts are whole trees, not drill-downs.
  */
 async function analyzeBySegment(db: Db, clock: Clock, report: Report, opts: AnalysisOptions): Promise<AnalysisDocument> {
-  const wanted = opts.segments ?? (await listSegments(db)).map((r) => String(r['segment_id']));
+  const wanted = opts.segments ?? (await listSegments(definitionsOf(opts), null)).map((r) => String(r['segment_id']));
   if (wanted.length === 0) throw new AnalysisError('--by segment needs a saved segment: create one with `regulars segments create`, or name one with --segment');
   const { segments: _all, segment: _one, ...rest } = opts;
   const parts: AnalysisDocument[] = [];

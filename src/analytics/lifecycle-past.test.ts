@@ -35,8 +35,8 @@ test('lifecycle at past dates counts only the members first seen by then', async
     ];
     for (const sc of scenarios) assert.deepEqual(await stagesOf(s, sc.asOf), sc.expect, sc.description);
     // A segment of a stage as of a past date holds only members who existed then.
-    const seg = await createSegment(s.db, clock, 'New buyers', parseRule({ kind: 'lifecycle', stages: ['New'] }));
-    const scoped = await analyze(s.db, clock, 'lifecycle', { asOf: '2024-02-20', segment: seg.segment_id });
+    const seg = await createSegment(s.ops, clock, 'New buyers', parseRule({ kind: 'lifecycle', stages: ['New'] }));
+    const scoped = await analyze(s.db, clock, 'lifecycle', { definitions: s.ops, asOf: '2024-02-20', segment: seg.segment_id });
     assert.equal(Number((scoped.result['scope'] as { members: number }).members), 2, 'the two members new on 2024-02-20');
     // Migration between two dates leaves out members not yet seen at the later date.
     const mig = await analyze(s.db, clock, 'migration', { from: '2024-01-20', asOf: '2024-02-20' });
@@ -52,11 +52,11 @@ test("RFM under a segment shows each member's whole-base scores unless ranked wi
   try {
     await s.import(s.write('orders.csv', ORDERS.join('\n')));
     await s.import(s.write('order_lines.csv', LINES.join('\n')));
-    const seg = await createSegment(s.db, clock, 'Holding', parseRule({ kind: 'lifecycle', stages: ['Holding'] }));
+    const seg = await createSegment(s.ops, clock, 'Holding', parseRule({ kind: 'lifecycle', stages: ['Holding'] }));
     await analyze(s.db, clock, 'lifecycle', { asOf: '2024-06-30' });
     const base = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30' });
-    const scoped = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', segment: seg.segment_id });
-    const ranked = await analyze(s.db, clock, 'rfm', { asOf: '2024-06-30', segment: seg.segment_id, rank: 'segment' });
+    const scoped = await analyze(s.db, clock, 'rfm', { definitions: s.ops, asOf: '2024-06-30', segment: seg.segment_id });
+    const ranked = await analyze(s.db, clock, 'rfm', { definitions: s.ops, asOf: '2024-06-30', segment: seg.segment_id, rank: 'segment' });
     const cells = (doc: typeof base): string => JSON.stringify((doc.result['grid'] as Array<Record<string, unknown>>).map((g) => [Number(g['r_score']), Number(g['f_score']), Number(g['members'])]));
     // The whole base: A (2 occasions), B and C; the segment (Holding on 2024-06-30): A and B.
     const stored = await s.db.all(

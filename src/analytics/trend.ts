@@ -3,9 +3,10 @@
  * each with the same period a year earlier and the gross-sales target (when one covers it).
  * Read straight from the order values (not stored): a dozen grouped rows per call.
  */
+import type { OpQueries } from '../ops/index.js';
 import { namedStatements, sqlFile, type Db } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
-import { compileSegment, resolveSegment } from '../segments/index.js';
+import { compileSegment, definitionsOf, resolveSegment } from '../segments/index.js';
 import { addDays, periodEnd } from './dates.js';
 import { targetString } from './targets.js';
 import type { Trend, TrendPoint } from '../contracts/index.js';
@@ -29,7 +30,7 @@ function back(start: string, grain: 'week' | 'month', n: number): string {
 }
 
 /** Sales per week or month for `periods` periods ending with the one holding `asOf`, against last year and target. */
-export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | 'month'; periods?: number; channel?: string; segment?: string }): Promise<Trend> {
+export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | 'month'; periods?: number; channel?: string; segment?: string; definitions?: OpQueries }): Promise<Trend> {
   const n = Math.max(1, Math.min(60, Math.trunc(opts.periods ?? (opts.grain === 'week' ? 13 : 12))));
   const lastStart = periodStart(opts.asOf, opts.grain);
   const starts = Array.from({ length: n }, (_, i) => back(lastStart, opts.grain, n - 1 - i));
@@ -39,7 +40,7 @@ export async function salesTrend(db: Db, opts: { asOf: string; grain: 'week' | '
   let scoped = false;
   let segmentId: string | null = null;
   if (opts.segment !== undefined && opts.segment !== '') {
-    const seg = await resolveSegment(db, opts.segment);
+    const seg = await resolveSegment(definitionsOf(opts), opts.segment);
     const c = compileSegment(seg.rule, opts.asOf);
     await db.run(SQL('scope').replace('%SEGMENT%', c.sql), c.params);
     scoped = true;

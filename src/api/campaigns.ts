@@ -6,13 +6,13 @@ import { couponCostOf } from '../coupons/index.js';
 import { ADMIN, anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
 export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const { db, clock, serial, need } = ctx;
+  const { db, ops, clock, serial, need } = ctx;
 
   app.get(
     '/api/campaigns',
     { preHandler: need(READ), schema: { summary: 'Campaigns, newest first', response: { 200: { type: 'object', properties: { campaigns: { type: 'array', items: anyObject } } }, ...authErrors } } },
     async () => ({
-      campaigns: await serial(() => listCampaigns(db)),
+      campaigns: await serial(() => listCampaigns(ops, db)),
     }),
   );
 
@@ -22,7 +22,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
       preHandler: need(OPERATE),
       schema: { summary: 'Create a draft campaign (docs/campaigns.md); errors name each JSON path', body: anyObject, response: { 201: anyObject, 400: fieldErrorsSchema, ...authErrors } },
     },
-    async (req, reply) => reply.status(201).send(await serial(() => createCampaign(db, clock, req.body))),
+    async (req, reply) => reply.status(201).send(await createCampaign(ops, clock, req.body)),
   );
 
   app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
@@ -36,7 +36,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: anyObject, 404: errorSchema, ...authErrors },
       },
     },
-    async (req) => serial(() => campaignOverview(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
+    async (req) => serial(() => campaignOverview(db, ops, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
   );
 
   app.post<{ Params: { id: string }; Querystring: { as_of?: string } }>(
@@ -50,7 +50,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: anyObject, 404: errorSchema, 409: errorSchema, ...authErrors },
       },
     },
-    async (req) => serial(() => launchCampaign(db, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
+    async (req) => serial(() => launchCampaign(db, ops, clock, req.params.id, req.query.as_of === undefined ? {} : { asOf: req.query.as_of })),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -63,13 +63,13 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
         response: { 200: anyObject, 404: errorSchema, ...authErrors },
       },
     },
-    async (req) => serial(() => evaluateCampaignRuns(db, req.params.id, couponCostOf(ctx.ops))),
+    async (req) => serial(() => evaluateCampaignRuns(db, ops, req.params.id, couponCostOf(ops))),
   );
 
   app.post(
     '/api/campaigns/run',
     { preHandler: need(OPERATE), schema: { summary: 'Run the scheduler once now (the server also runs it every minute)', response: { 200: anyObject, ...authErrors } } },
-    async () => serial(() => runDue(db, clock, storedChannels(db))),
+    async () => serial(() => runDue(db, ops, clock, storedChannels(ops))),
   );
 
   app.get(
@@ -79,7 +79,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { summary: 'Message channels (secrets masked)', response: { 200: { type: 'object', properties: { channels: { type: 'array', items: anyObject } } }, ...authErrors } },
     },
     async () => ({
-      channels: await serial(() => listMessageChannels(db)),
+      channels: await listMessageChannels(ops),
     }),
   );
 
@@ -97,7 +97,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
     async (req) => {
       const v = validateChannelConfig(req.body);
       if (!v.ok) throw new HttpError(400, 'invalid_channel', v.errors.map((e) => `${e.path} ${e.reason}`).join('; '));
-      await serial(() => setMessageChannel(db, clock, req.params.name, v.config));
+      await setMessageChannel(ops, clock, req.params.name, v.config);
       return { name: req.params.name, kind: v.config.kind };
     },
   );

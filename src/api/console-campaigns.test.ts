@@ -16,8 +16,8 @@ test('console: an operator creates a campaign from a saved segment, sees the pow
   const g = await generate({ members: 800, days: 400, seed: 'console-campaigns', out: join(s.dir, 'gen'), start: '2024-01-01' });
   for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
   await refresh(s.db, clock);
-  await setMessageChannel(s.db, clock, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
-  const seg = await createSegment(s.db, clock, 'SMS consent', parseRule({ kind: 'consent', channel: 'sms', status: 'granted' }));
+  await setMessageChannel(s.ops, clock, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
+  const seg = await createSegment(s.ops, clock, 'SMS consent', parseRule({ kind: 'consent', channel: 'sms', status: 'granted' }));
   const { key } = await createKey(s.ops, clock, 'admin', 'browser test');
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: FLAGS });
   const server = await serve(s.ops, s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
@@ -53,9 +53,9 @@ test('console: an operator creates a campaign from a saved segment, sees the pow
     const verdict = (await page.textContent('[data-verdict]')) ?? '';
     assert.ok(verdict.length > 20, verdict);
     // What the console stored is what the form said, and the launch froze an audience with a control group.
-    const rows = await s.db.all("SELECT campaign_id FROM campaigns WHERE name = 'Spring coupons'");
+    const rows = await s.ops.all("SELECT campaign_id FROM campaigns WHERE name = 'Spring coupons'");
     assert.equal(rows.length, 1);
-    const c = await getCampaign(s.db, String(rows[0]?.['campaign_id']));
+    const c = await getCampaign(s.ops, String(rows[0]?.['campaign_id']));
     assert.equal(c.definition.key, 'spring-coupons');
     assert.deepEqual(c.definition.audience, { segment: seg.segment_id });
     assert.equal(c.definition.control.percent, 20);

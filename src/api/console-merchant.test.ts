@@ -44,7 +44,7 @@ test('console for merchants: no English in zh and no Chinese in en on every page
   const g = await generate({ members: 900, days: 420, seed: 'merchant', out: join(s.dir, 'gen'), start: '2024-01-01' });
   for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
   await refresh(s.db, clock);
-  await createSegment(s.db, clock, '高价值老客', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
+  await createSegment(s.ops, clock, '高价值老客', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
   const { key } = await createKey(s.ops, clock, 'admin', 'browser test');
   const browser: Browser = await chromium.launch({ executablePath: 'path' in found ? found.path : '', args: CHROMIUM_FLAGS });
   const server = await serve(s.ops, s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
@@ -151,7 +151,7 @@ test('console for merchants: no English in zh and no Chinese in en on every page
     await page.click('#seg-save');
     await page.click('#seg-save', { force: true, trial: false }).catch(() => undefined);
     await page.waitForFunction(() => document.querySelector('#seg-title')?.textContent?.startsWith('Category buyers') === true);
-    assert.equal(Number((await s.db.one("SELECT count(*) AS n FROM segments WHERE name = 'Category buyers'"))?.['n']), 1, 'one segment for two clicks');
+    assert.equal(Number((await s.ops.one("SELECT count(*) AS n FROM segments WHERE name = 'Category buyers'"))?.['n']), 1, 'one segment for two clicks');
 
     // 4. Loading and empty states: a slow API shows the loading indicator; a date before the data says what to do.
     await page.route('**/api/reports/**', async (route) => {

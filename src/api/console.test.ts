@@ -23,8 +23,8 @@ test('console: every page draws from the API, filters change the data, language 
   await refresh(s.db, clock);
   // A launched and sent campaign (CSV list channel) for the campaigns page.
   const t = fixedClock('2025-01-18T12:00:00Z');
-  await setMessageChannel(s.db, t, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
-  const campaign = await createCampaign(s.db, t, {
+  await setMessageChannel(s.ops, t, 'list', { kind: 'csv', file: join(s.dir, 'list.csv'), consent_channel: 'sms' });
+  const campaign = await createCampaign(s.ops, t, {
     name: 'Winter sale',
     audience: { rule: { kind: 'consent', channel: 'sms', status: 'granted' } },
     starts_at: '2025-01-20 10:00',
@@ -32,13 +32,13 @@ test('console: every page draws from the API, filters change the data, language 
     attribution_days: 14,
     waves: [{ id: 'sms', channel: 'list', at: '-2d', template: { text: 'Winter sale on 12 December' } }],
   });
-  const run = await launchCampaign(s.db, t, campaign.campaign_id, { asOf: '2025-01-17' });
+  const run = await launchCampaign(s.db, s.ops, t, campaign.campaign_id, { asOf: '2025-01-17' });
   assert.ok(run.audience > 100, `a real audience (${run.audience})`);
-  assert.equal((await runDue(s.db, t, storedChannels(s.db))).sent > 0, true);
+  assert.equal((await runDue(s.db, s.ops, t, storedChannels(s.ops))).sent > 0, true);
   // A saved segment with two snapshots for the segments page's size history.
-  const regulars = await createSegment(s.db, clock, 'Regulars and fans', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
+  const regulars = await createSegment(s.ops, clock, 'Regulars and fans', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
   await analyze(s.db, clock, 'lifecycle', { asOf: '2024-12-31' }); // stages stored for the earlier snapshot's date
-  for (const d of ['2024-12-31', '2025-02-03']) await snapshotSegment(s.db, clock, regulars.segment_id, d);
+  for (const d of ['2024-12-31', '2025-02-03']) await snapshotSegment(s.db, s.ops, clock, regulars.segment_id, d);
   const { key } = await createKey(s.ops, clock, 'admin', 'browser test');
   // The browser first: if it cannot start, no server is left listening to keep the test process alive.
   const browser = await chromium.launch({ executablePath: 'path' in chromium_ ? chromium_.path : '', args: CHROMIUM_FLAGS });
@@ -123,7 +123,7 @@ test('console: every page draws from the API, filters change the data, language 
     await page.fill('#seg-name', 'SMS withdrawn');
     await page.click('#seg-save');
     await page.waitForFunction(() => document.querySelector('#seg-title')?.textContent?.startsWith('SMS withdrawn') === true);
-    const savedId = String((await s.db.one("SELECT segment_id FROM segments WHERE name = 'SMS withdrawn'"))?.['segment_id']);
+    const savedId = String((await s.ops.one("SELECT segment_id FROM segments WHERE name = 'SMS withdrawn'"))?.['segment_id']);
     await page.click('nav a[data-page="lifecycle"]');
     await page.waitForSelector('#page canvas');
     await page.selectOption('#f-segment', savedId);

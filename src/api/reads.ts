@@ -71,7 +71,7 @@ function analyzeOptions(q: ReportQuery): AnalysisOptions {
 }
 
 export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const { db, clock, serial, need } = ctx;
+  const { db, ops, clock, serial, need } = ctx;
 
   app.get(
     '/api/meta',
@@ -110,7 +110,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           presets: Object.keys(PRESETS),
           entities: ENTITY_NAMES,
           dimensions: DIMENSIONS,
-          segments: (await listSegments(db)).map((r) => ({ segment_id: r['segment_id'], name: r['name'] })),
+          segments: (await listSegments(ops, null)).map((r) => ({ segment_id: r['segment_id'], name: r['name'] })),
           segment_rules: RULE_VOCABULARY,
         };
       }),
@@ -150,7 +150,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
       if (req.query.segment !== undefined && (req.query.segments !== undefined || req.query.by === 'segment')) {
         throw new HttpError(400, 'bad_request', 'segment restricts one report to one segment; segments (or by=segment) splits it by several: use one of them');
       }
-      return serial(() => analyze(db, clock, req.params.report, analyzeOptions(req.query)));
+      return serial(() => analyze(db, clock, req.params.report, { ...analyzeOptions(req.query), definitions: ops }));
     },
   );
 
@@ -183,6 +183,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           ...(q.periods !== undefined ? { periods: q.periods } : {}),
           ...(q.channel !== undefined ? { channel: q.channel } : {}),
           ...(q.segment !== undefined ? { segment: q.segment } : {}),
+          definitions: ops,
         });
       }),
   );
@@ -216,7 +217,7 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
     async (req) => {
       const view = await serial(async () => {
         const id = await findMember(db, req.params.id);
-        return { ...(await memberView(db, id)), campaigns: await memberCampaigns(db, id) };
+        return { ...(await memberView(db, id)), campaigns: await memberCampaigns(db, ops, id) };
       });
       return masked(req) ? { ...maskView(view), campaigns: view.campaigns } : view;
     },

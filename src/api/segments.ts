@@ -21,7 +21,7 @@ import { anyObject, asOfQuery, authErrors, dateSchema, errorSchema, fieldErrorsS
 const segmentBody = { type: 'object', properties: { name: { type: 'string', minLength: 1 }, rule: anyObject }, required: ['name', 'rule'] } as const;
 
 export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
-  const { db, clock, serial, need } = ctx;
+  const { db, ops, clock, serial, need } = ctx;
   const asOfOf = async (q: { as_of?: string }): Promise<string> => q.as_of ?? (await defaultAsOf(db, clock));
   /** The rule of a body, or a 400 naming every path and reason. */
   const ruleOf = (json: unknown): ReturnType<typeof parseRule> => {
@@ -76,7 +76,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
       schema: { summary: 'Saved segments with their latest size', response: { 200: { type: 'object', properties: { segments: { type: 'array', items: anyObject } } }, ...authErrors } },
     },
     async () => ({
-      segments: await serial(() => listSegments(db)),
+      segments: await serial(() => listSegments(ops, db)),
     }),
   );
 
@@ -85,7 +85,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     { preHandler: need(OPERATE), schema: { summary: 'Save a segment', body: segmentBody, response: { 201: anyObject, 400: fieldErrorsSchema, 409: errorSchema, ...authErrors } } },
     async (req, reply) => {
       const rule = ruleOf(req.body.rule);
-      const seg = await serial(() => createSegment(db, clock, req.body.name, rule));
+      const seg = await createSegment(ops, clock, req.body.name, rule);
       return reply.status(201).send(seg);
     },
   );
@@ -93,7 +93,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.get<{ Params: { id: string } }>(
     '/api/segments/:id',
     { preHandler: need(READ), schema: { summary: 'A segment with its rule and size history', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
-    async (req) => serial(async () => ({ ...(await getSegment(db, req.params.id)), history: await segmentHistory(db, req.params.id) })),
+    async (req) => serial(async () => ({ ...(await getSegment(ops, req.params.id)), history: await segmentHistory(db, ops, req.params.id) })),
   );
 
   app.put<{ Params: { id: string }; Body: { name: string; rule: unknown } }>(
@@ -109,7 +109,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req) => {
       const rule = ruleOf(req.body.rule);
-      return serial(() => updateSegment(db, clock, req.params.id, req.body.name, rule));
+      return updateSegment(ops, clock, req.params.id, req.body.name, rule);
     },
   );
 
@@ -117,7 +117,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     '/api/segments/:id',
     { preHandler: need(OPERATE), schema: { summary: 'Delete a segment and its snapshots', params: idParams, response: { 200: anyObject, 404: errorSchema, ...authErrors } } },
     async (req) => {
-      if (!(await serial(() => deleteSegment(db, req.params.id)))) throw new HttpError(404, 'not_found', `There is no segment ${req.params.id}.`);
+      if (!(await serial(() => deleteSegment(ops, db, req.params.id)))) throw new HttpError(404, 'not_found', `There is no segment ${req.params.id}.`);
       return { segment_id: req.params.id, deleted: true };
     },
   );
@@ -128,7 +128,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
       preHandler: need(OPERATE),
       schema: { summary: "Store the segment's members as of a date", params: idParams, querystring: asOfQuery, response: { 201: anyObject, 404: errorSchema, ...authErrors } },
     },
-    async (req, reply) => reply.status(201).send(await serial(async () => snapshotSegment(db, clock, req.params.id, await asOfOf(req.query)))),
+    async (req, reply) => reply.status(201).send(await serial(async () => snapshotSegment(db, ops, clock, req.params.id, await asOfOf(req.query)))),
   );
 
   app.get<{ Params: { id: string }; Querystring: { as_of?: string } }>(
@@ -136,7 +136,7 @@ export function segmentRoutes(app: FastifyInstance, ctx: Ctx): void {
     { preHandler: need(READ), schema: { summary: 'Members of the latest snapshot as CSV (member_id, name, phone, email)', params: idParams, querystring: asOfQuery } },
     async (req, reply) => {
       if (req.key?.scope === 'analyst') throw new HttpError(403, 'forbidden', 'The member list carries phones and emails; it needs an operator or admin key.');
-      const csv = await serial(async () => exportSegmentCsv(db, clock, req.params.id, await asOfOf(req.query)));
+      const csv = await serial(async () => exportSegmentCsv(db, ops, clock, req.params.id, await asOfOf(req.query)));
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="segment-${req.params.id}.csv"`).send(csv);
     },
   );

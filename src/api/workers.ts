@@ -8,7 +8,7 @@ import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport } from '../campaigns/index.js';
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
-import type { OpStore } from '../ops/index.js';
+import type { OpQueries, OpStore } from '../ops/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -17,7 +17,7 @@ export interface WorkerOptions {
   /** Seconds between loader runs (0: off). */
   loaderSeconds: number;
   /** Channel adapters (default: the channels stored in the database). */
-  channels?: (db: Db) => ChannelResolver;
+  channels?: (ops: OpQueries) => ChannelResolver;
   /** Called after each scheduler run and loader run (logs, tests). */
   onScheduler?: (r: RunReport | Error) => void;
   onLoader?: (r: LoadReport | Error) => void;
@@ -28,13 +28,13 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
   const stops: Array<() => Promise<void>> = [];
   if (o.schedulerSeconds > 0) {
     const own = await db.connect();
-    const resolver = (o.channels ?? storedChannels)(own);
+    const resolver = (o.channels ?? storedChannels)(ops);
     stops.push(
       every(
         o.schedulerSeconds,
         async () => {
           try {
-            o.onScheduler?.(await runDue(own, clock, resolver));
+            o.onScheduler?.(await runDue(own, ops, clock, resolver));
           } catch (err) {
             o.onScheduler?.(err instanceof Error ? err : new Error(String(err)));
             if (!(err instanceof SendCrash)) throw err;

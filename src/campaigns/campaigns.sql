@@ -1,22 +1,6 @@
 -- Campaign statements. The audience of a launch is first materialized into the temp table
 -- _audience (member_id) from the segment's compiled query.
 
--- name: insert_campaign
-INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) VALUES ($1, $2, $3, 'draft', $4::TIMESTAMP, $4::TIMESTAMP);
-
--- name: update_campaign
-UPDATE campaigns SET name = $2, definition = $3, updated_at = $4::TIMESTAMP WHERE campaign_id = $1 AND status = 'draft';
-
--- name: get_campaign
-SELECT campaign_id, name, definition, status, failure, created_at::VARCHAR AS created_at, updated_at::VARCHAR AS updated_at
-FROM campaigns WHERE campaign_id = $1;
-
--- name: list_campaigns
-SELECT c.campaign_id, c.name, c.status, c.created_at::VARCHAR AS created_at,
-       count(r.run_id) AS runs, coalesce(sum(r.audience), 0) AS audience
-FROM campaigns c LEFT JOIN campaign_runs r USING (campaign_id)
-GROUP BY c.campaign_id, c.name, c.status, c.created_at ORDER BY c.created_at DESC, c.campaign_id;
-
 -- name: runs
 SELECT run_id, starts_at::VARCHAR AS starts_at, audience_as_of::VARCHAR AS audience_as_of,
        launched_at::VARCHAR AS launched_at, control_bp, stratified, audience, control
@@ -199,10 +183,10 @@ FROM events e JOIN identities i ON i.identity_id = e.actor_id
 WHERE e.campaign_id = $1 AND e.type IN ('message_delivered', 'message_opened', 'message_clicked', 'unsubscribed')
 GROUP BY ALL ORDER BY 1;
 
--- name: mark_campaign_failed
-UPDATE campaigns SET status = 'failed', failure = $2, failed_at = $3::TIMESTAMP WHERE campaign_id = $1 AND status = 'launched';
+-- Runs and audience so far of every campaign, keyed by campaign ID.
+-- name: run_totals
+SELECT campaign_id, count(*) AS runs, coalesce(sum(audience), 0) AS audience FROM campaign_runs GROUP BY campaign_id;
 
--- name: launched_runs
-SELECT r.campaign_id, r.run_id, r.starts_at::VARCHAR AS starts_at, r.launched_at::VARCHAR AS launched_at, c.definition
-FROM campaign_runs r JOIN campaigns c USING (campaign_id)
-WHERE c.status = 'launched' ORDER BY r.campaign_id, r.run_id;
+-- name: campaign_runs_all
+SELECT campaign_id, run_id, starts_at::VARCHAR AS starts_at, launched_at::VARCHAR AS launched_at
+FROM campaign_runs ORDER BY campaign_id, run_id;

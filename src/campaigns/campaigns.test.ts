@@ -43,14 +43,12 @@ test('control assignment is a stable md5 bucket, replayable in another database,
   const b = await sandbox();
   try {
     for (const s of [a, b]) await loadMembers(s, 40);
-    const ca = await createCampaign(a.db, movableClock('2026-11-01 10:00'), SALE);
-    const runA = await launchCampaign(a.db, movableClock('2026-11-01 10:00'), ca.campaign_id);
+    const ca = await createCampaign(a.ops, movableClock('2026-11-01 10:00'), SALE);
+    const runA = await launchCampaign(a.db, a.ops, movableClock('2026-11-01 10:00'), ca.campaign_id);
     // The same campaign ID in another database gives the same groups (the ID is part of the hash).
-    await b.db.run(
-      "INSERT INTO campaigns (campaign_id, name, definition, status, created_at, updated_at) SELECT * FROM (VALUES ($1, $2, $3, 'draft', TIMESTAMP '2026-11-01 10:00:00', TIMESTAMP '2026-11-01 10:00:00'))",
-      [ca.campaign_id, SALE.name, JSON.stringify((await getCampaign(a.db, ca.campaign_id)).definition)],
-    );
-    await launchCampaign(b.db, movableClock('2026-11-02 10:00'), ca.campaign_id);
+    const cb = await createCampaign(b.ops, movableClock('2026-11-02 09:00'), (await getCampaign(a.ops, ca.campaign_id)).definition);
+    assert.equal(cb.campaign_id, ca.campaign_id);
+    await launchCampaign(b.db, b.ops, movableClock('2026-11-02 10:00'), ca.campaign_id);
     const q = 'SELECT member_id, grp, bucket FROM campaign_members ORDER BY member_id';
     const ga = await a.db.all(q);
     assert.deepEqual(await b.db.all(q), ga);
@@ -67,7 +65,7 @@ test('control assignment is a stable md5 bucket, replayable in another database,
     }
     assert.equal(runA.control, ga.filter((r) => r['grp'] === 'control').length);
     // Launching again changes nothing.
-    const again = await launchCampaign(a.db, movableClock('2026-11-03 10:00'), ca.campaign_id);
+    const again = await launchCampaign(a.db, a.ops, movableClock('2026-11-03 10:00'), ca.campaign_id);
     assert.deepEqual(again, runA);
     assert.equal(await countOf(a.db, 'SELECT * FROM campaign_members'), 40);
 
@@ -75,8 +73,8 @@ test('control assignment is a stable md5 bucket, replayable in another database,
     const ids = (await a.db.all('SELECT member_id FROM members ORDER BY member_id')).map((r) => String(r['member_id']));
     await a.db.run(`INSERT INTO member_lifecycle SELECT DATE '2026-10-31', member_id, CASE WHEN rn <= 25 THEN 'Regular' ELSE 'Lapsed' END
       FROM (SELECT member_id, row_number() OVER (ORDER BY member_id) AS rn FROM members)`);
-    const st = await createCampaign(a.db, movableClock('2026-11-01 11:00'), { ...SALE, name: 'Stratified', control: { percent: 10, stratify_by_lifecycle: true } });
-    await launchCampaign(a.db, movableClock('2026-11-01 11:00'), st.campaign_id);
+    const st = await createCampaign(a.ops, movableClock('2026-11-01 11:00'), { ...SALE, name: 'Stratified', control: { percent: 10, stratify_by_lifecycle: true } });
+    await launchCampaign(a.db, a.ops, movableClock('2026-11-01 11:00'), st.campaign_id);
     const shares = await a.db.all("SELECT stratum, count(*) FILTER (WHERE grp = 'control') AS c, count(*) AS n FROM campaign_members WHERE campaign_id = $1 GROUP BY 1 ORDER BY 1", [st.campaign_id]);
     // round(25 x 10%) = 3 (2.5 rounds half up), round(15 x 10%) = 2 (1.5 rounds up).
     assert.deepEqual(
@@ -101,8 +99,8 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
   try {
     await loadMembers(s, 30);
     await setSetting(db, clk, 'campaigns.pressure_cap_messages', 5);
-    const c = await createCampaign(db, clk, SALE);
-    const run = await launchCampaign(db, clk, c.campaign_id);
+    const c = await createCampaign(s.ops, clk, SALE);
+    const run = await launchCampaign(db, s.ops, clk, c.campaign_id);
     assert.equal(run.audience, 30);
     const treated: string[] = (await db.all("SELECT member_id FROM campaign_members WHERE grp = 'treatment' ORDER BY member_id")).map((r) => String(r['member_id']));
     const control = (await db.all("SELECT member_id FROM campaign_members WHERE grp = 'control' ORDER BY member_id")).map((r) => String(r['member_id']));
@@ -115,10 +113,10 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     const resolve: ChannelResolver = (name) => Promise.resolve(name === 'edm' ? edm : sms);
 
     // Before T-5d nothing is due.
-    let r = await runDue(db, clk, resolve);
+    let r = await runDue(db, s.ops, clk, resolve);
     assert.equal(r.sent, 0);
     clk.set('2026-11-06 10:00');
-    r = await runDue(db, clk, resolve);
+    r = await runDue(db, s.ops, clk, resolve);
     assert.equal(r.sent, treated.length);
     assert.deepEqual(edm.messages.map((m) => m.recipient.memberId).sort(), treated);
     assert.match(edm.messages[0]?.idempotencyKey ?? '', new RegExp(`^${c.campaign_id}:1:edm:`));
@@ -149,7 +147,7 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     db = await openRegulars(`${s.dir}/test.duckdb`);
 
     clk.set('2026-11-10 10:00');
-    r = await runDue(db, clk, resolve);
+    r = await runDue(db, s.ops, clk, resolve);
     assert.deepEqual(
       r.planned.map((p) => [p.wave_id, p.sends]),
       [['sms1', treated.length - 3]],
@@ -164,7 +162,7 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     clk.set('2026-11-11 09:00');
     const crashing = recordingAdapter('sms', { crashAfter: 4 });
     await assert.rejects(
-      runDue(db, clk, (name) => Promise.resolve(name === 'edm' ? edm : crashing)),
+      runDue(db, s.ops, clk, (name) => Promise.resolve(name === 'edm' ? edm : crashing)),
       /simulated crash/,
     );
     assert.equal(await countOf(db, "SELECT * FROM campaign_sends WHERE wave_id = 'sms2' AND state = 'sent'"), 4);
@@ -175,7 +173,7 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     db = await openRegulars(`${s.dir}/test.duckdb`);
     clk.set('2026-11-11 09:05');
     const after = recordingAdapter('sms');
-    r = await runDue(db, clk, (name) => Promise.resolve(name === 'edm' ? edm : after));
+    r = await runDue(db, s.ops, clk, (name) => Promise.resolve(name === 'edm' ? edm : after));
     assert.equal(r.sent, treated.length - 4);
     // Nothing skipped: every treated member got sms2 from one of the two processes...
     const sms2 = [...crashing.messages, ...after.messages];
@@ -186,11 +184,11 @@ test('the sale example: EDM T-5d, SMS T-1d to non-openers, SMS T-1h; restart and
     assert.equal(await countOf(db, "SELECT * FROM campaign_sends WHERE state <> 'sent'"), 0);
 
     // A further run sends nothing.
-    r = await runDue(db, clk, resolve);
+    r = await runDue(db, s.ops, clk, resolve);
     assert.equal(r.sent, 0);
     const all = [...edm.messages, ...sms.messages, ...sms2];
     assert.equal(all.filter((m) => control.includes(m.recipient.memberId)).length, 0, 'control members never contacted');
-    const ev = await evaluateCampaignRuns(db, c.campaign_id);
+    const ev = await evaluateCampaignRuns(db, s.ops, c.campaign_id);
     assert.equal(ev.runs[0]?.control_contacted, 0);
     assert.deepEqual(
       ev.funnel.map((w) => [w.wave_id, w.states['sent'] ?? 0, w.opened]),
@@ -233,8 +231,8 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     const sms = recordingAdapter('sms');
     const resolve: ChannelResolver = () => Promise.resolve(sms);
     // Campaign A: one SMS at 10:00 on 03-02. Campaign B: SMS at 23:00 on 03-02 (quiet) and at the best hour on 03-03.
-    const a = await createCampaign(db, clk, { ...base, name: 'A', starts_at: '2026-03-02 10:00', waves: [{ id: 'w', channel: 'sms', at: '0', template: { text: 'A' } }] });
-    const b = await createCampaign(db, clk, {
+    const a = await createCampaign(s.ops, clk, { ...base, name: 'A', starts_at: '2026-03-02 10:00', waves: [{ id: 'w', channel: 'sms', at: '0', template: { text: 'A' } }] });
+    const b = await createCampaign(s.ops, clk, {
       ...base,
       name: 'B',
       starts_at: '2026-03-02 23:00',
@@ -243,8 +241,8 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
         { id: 'best', channel: 'sms', at: '+1d', best_hour: true, template: { text: 'B2' } },
       ],
     });
-    await launchCampaign(db, clk, a.campaign_id);
-    await launchCampaign(db, clk, b.campaign_id);
+    await launchCampaign(db, s.ops, clk, a.campaign_id);
+    await launchCampaign(db, s.ops, clk, b.campaign_id);
     const due = async (id: string, wave: string, member: string): Promise<string> =>
       String((await db.one('SELECT due_at::VARCHAR AS d FROM campaign_sends WHERE campaign_id = $1 AND wave_id = $2 AND member_id = $3', [id, wave, member]))?.['d']);
     // 23:00 is in quiet hours: moved to 09:00 the next morning, with the reason recorded.
@@ -260,17 +258,17 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     // Pressure cap: 1 message per 7 days, across campaigns.
     await setSetting(db, clk, 'campaigns.pressure_cap_messages', 1);
     clk.set('2026-03-02 10:00');
-    let r = await runDue(db, clk, resolve);
+    let r = await runDue(db, s.ops, clk, resolve);
     const treatedA = await countOf(db, "SELECT * FROM campaign_members WHERE campaign_id = $1 AND grp = 'treatment'", [a.campaign_id]);
     const inA = async (m: string): Promise<boolean> => (await countOf(db, "SELECT * FROM campaign_members WHERE campaign_id = $1 AND member_id = $2 AND grp = 'treatment'", [a.campaign_id, m])) === 1;
     const blockedA = ((await inA(m1)) ? 1 : 0) + ((await inA(m2)) ? 1 : 0);
     assert.equal(r.sent, treatedA - blockedA);
     clk.set('2026-03-02 22:00');
-    r = await runDue(db, clk, resolve);
+    r = await runDue(db, s.ops, clk, resolve);
     assert.equal(r.quiet, true);
     assert.equal(r.sent, 0, 'nothing goes out in quiet hours');
     clk.set('2026-03-03 09:00');
-    r = await runDue(db, clk, resolve);
+    r = await runDue(db, s.ops, clk, resolve);
     // Only B's treated members whom A did not reach (A's control) may get B's message.
     const notReachedByA = await countOf(
       db,
@@ -293,7 +291,7 @@ test('guards: consent withdrawn, unsubscribed, contact pressure across campaigns
     await setSetting(db, clk, 'campaigns.pressure_cap_messages', 5);
     const slow = recordingAdapter('sms', { answer: () => ({ status: 'retry', error: 'HTTP 429', retryAfterMs: 2 * 3600 * 1000 }) });
     clk.set('2026-03-03 20:00');
-    r = await runDue(db, clk, () => Promise.resolve(slow));
+    r = await runDue(db, s.ops, clk, () => Promise.resolve(slow));
     const next = await db.one("SELECT next_attempt_at::VARCHAR AS t, state FROM campaign_sends WHERE campaign_id = $1 AND wave_id = 'best' AND member_id = $2", [b.campaign_id, m3]);
     assert.deepEqual(next, { t: '2026-03-03 22:00:00', state: 'retry' });
   } finally {

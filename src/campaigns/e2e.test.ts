@@ -20,10 +20,10 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
   try {
     await loadMembers(s, 40);
     await setSetting(db, clk, 'campaigns.pressure_cap_messages', 3);
-    await setMessageChannel(db, clk, 'edm', { kind: 'email', host: '127.0.0.1', port: smtp.port, from: '"Shop" <news@shop.example>' });
-    await setMessageChannel(db, clk, 'sms', { kind: 'webhook', url: `http://127.0.0.1:${gateway.port}/sms`, secret: SECRET, consent_channel: 'sms', retries: 0 });
-    const c = await createCampaign(db, clk, SALE);
-    const run = await launchCampaign(db, clk, c.campaign_id);
+    await setMessageChannel(s.ops, clk, 'edm', { kind: 'email', host: '127.0.0.1', port: smtp.port, from: '"Shop" <news@shop.example>' });
+    await setMessageChannel(s.ops, clk, 'sms', { kind: 'webhook', url: `http://127.0.0.1:${gateway.port}/sms`, secret: SECRET, consent_channel: 'sms', retries: 0 });
+    const c = await createCampaign(s.ops, clk, SALE);
+    const run = await launchCampaign(db, s.ops, clk, c.campaign_id);
     const groups = await db.all('SELECT member_id, grp FROM campaign_members ORDER BY member_id');
     const treated = groups.filter((g) => g['grp'] === 'treatment').map((g) => String(g['member_id']));
     const control = groups.filter((g) => g['grp'] === 'control').map((g) => String(g['member_id']));
@@ -35,7 +35,7 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
 
     // T-5d: the email wave over SMTP.
     clk.set('2026-11-06 10:00');
-    let r = await runDue(db, clk, storedChannels(db));
+    let r = await runDue(db, s.ops, clk, storedChannels(s.ops));
     assert.equal(r.sent, treated.length);
     assert.deepEqual(smtp.deliveries.map((d) => d.to).sort(), await contacts('email', treated));
     assert.match(smtp.deliveries[0]?.headers['subject'] ?? '', /^Sale in 5 days, Member c\d\d$/);
@@ -63,11 +63,11 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     // T-1d: SMS to those who did not open; the gateway is down for the first 3 requests.
     clk.set('2026-11-10 10:00');
     gateway.stumble(3);
-    r = await runDue(db, clk, storedChannels(db));
+    r = await runDue(db, s.ops, clk, storedChannels(s.ops));
     assert.equal(r.retry, 3, 'the three refused messages wait for a retry');
     assert.equal(r.sent, treated.length - openers.length - 3);
     clk.set('2026-11-10 10:05');
-    r = await runDue(db, clk, storedChannels(db));
+    r = await runDue(db, s.ops, clk, storedChannels(s.ops));
     assert.equal(r.sent, 3, 'retried after the backoff with the same keys');
     const sms1 = gateway.deliveries.filter((d) => d.key.includes(':sms1:'));
     assert.deepEqual(
@@ -80,7 +80,7 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
 
     // T-1h: the process dies right after the gateway accepted the 6th SMS, before recording it.
     clk.set('2026-11-11 09:00');
-    const real = storedChannels(db);
+    const real = storedChannels(s.ops);
     let accepted = 0;
     const dying: ChannelResolver = async (name) => {
       const a = await real(name);
@@ -93,14 +93,14 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
         },
       };
     };
-    await assert.rejects(runDue(db, clk, dying), /process killed/);
+    await assert.rejects(runDue(db, s.ops, clk, dying), /process killed/);
     db.close();
     db = await openRegulars(`${s.dir}/test.duckdb`);
-    r = await runDue(db, clk, storedChannels(db));
+    r = await runDue(db, s.ops, clk, storedChannels(s.ops));
     assert.equal(r.sent, treated.length - 5, 'the rest of the wave, including the message in flight at the crash');
     assert.equal(gateway.duplicates, 1, 'the one message in flight was offered again under its key and dropped by the gateway');
     clk.set('2026-11-11 12:00');
-    r = await runDue(db, clk, storedChannels(db));
+    r = await runDue(db, s.ops, clk, storedChannels(s.ops));
     assert.equal(r.sent, 0, 'nothing left to send');
 
     // Nothing twice, nothing skipped, control never contacted.
@@ -110,7 +110,7 @@ test('end to end: the sale campaign over a real SMTP server and a signed SMS web
     const reached = new Set([...smtp.deliveries.map((d) => d.to), ...gateway.deliveries.map((d) => d.to)]);
     for (const addr of [...(await contacts('email', control)), ...(await contacts('phone', control))]) assert.equal(reached.has(addr), false, `control ${addr} contacted`);
     assert.equal(gateway.rejectedSignatures, 0);
-    const ev = await evaluateCampaignRuns(db, c.campaign_id);
+    const ev = await evaluateCampaignRuns(db, s.ops, c.campaign_id);
     assert.equal(ev.runs[0]?.control_contacted, 0);
     assert.deepEqual(
       ev.funnel.map((w) => [w.wave_id, w.states['sent'], w.opened]),

@@ -11,6 +11,7 @@ import { evaluateExperiment, tryEvaluateExperiment, describeProblem, type ArmRes
 import { evaluateCampaign, verdict, type Evaluation, type GroupTotals, type Range } from './stats.js';
 import { addMinutes, offsetMinutes, type CampaignDefinition } from './definition.js';
 import { getCampaign, type StoredCampaign } from './store.js';
+import type { OpQueries } from '../ops/index.js';
 import { listRuns, powerCheck, type PowerCheck, type RunSummary } from './launch.js';
 import type { Clock } from '../core/clock.js';
 
@@ -242,8 +243,8 @@ async function poolRuns(db: Db, def: CampaignDefinition, campaignId: string, run
 }
 
 /** Evaluates every run of a campaign, pools repeated runs, and adds the delivery funnel. */
-export async function evaluateCampaignRuns(db: Db, campaignId: string, couponDiscount?: CouponDiscount): Promise<CampaignEvaluation> {
-  const c = await getCampaign(db, campaignId);
+export async function evaluateCampaignRuns(db: Db, ops: OpQueries, campaignId: string, couponDiscount?: CouponDiscount): Promise<CampaignEvaluation> {
+  const c = await getCampaign(ops, campaignId);
   const runs: RunEvaluation[] = [];
   for (const run of await listRuns(db, campaignId)) runs.push(await evaluateRun(db, c.definition, campaignId, run, couponDiscount));
   const pooled = runs.length > 1 ? await poolRuns(db, c.definition, campaignId, runs) : null;
@@ -253,10 +254,11 @@ export async function evaluateCampaignRuns(db: Db, campaignId: string, couponDis
 /** What `campaigns show` and the API show: the campaign, its power check, runs and waves with their sends. */
 export async function campaignOverview(
   db: Db,
+  ops: OpQueries,
   clock: Clock,
   campaignId: string,
   opts: { asOf?: string } = {},
 ): Promise<StoredCampaign & { power: PowerCheck; runs: RunSummary[]; waves: WaveFunnel[] }> {
-  const c = await getCampaign(db, campaignId);
-  return { ...c, power: await powerCheck(db, clock, campaignId, opts), runs: await listRuns(db, campaignId), waves: await deliveryFunnel(db, c.definition, campaignId) };
+  const c = await getCampaign(ops, campaignId);
+  return { ...c, power: await powerCheck(db, ops, clock, campaignId, opts), runs: await listRuns(db, campaignId), waves: await deliveryFunnel(db, c.definition, campaignId) };
 }

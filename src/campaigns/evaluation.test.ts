@@ -67,7 +67,7 @@ test('group totals, cost and increments match hand-computed figures for every go
     const clk = movableClock('2026-11-01 10:00');
     const expected: Record<string, [number, number]> = { purchases: [2, 1], revenue: [2, 1], second_purchase: [1, 0], reactivation: [1, 0] };
     for (const [goal, [tResp, cResp]] of Object.entries(expected)) {
-      const c = await createCampaign(s.db, clk, { ...DEF, name: `Evaluated ${goal}`, goal });
+      const c = await createCampaign(s.ops, clk, { ...DEF, name: `Evaluated ${goal}`, goal });
       if (goal === 'purchases') await fixture(s.db, c.campaign_id);
       else {
         await s.db.run('INSERT INTO campaign_runs SELECT $1, run_id, starts_at, audience_as_of, launched_at, control_bp, stratified, audience, control FROM campaign_runs WHERE run_id = 1 LIMIT 1', [
@@ -78,7 +78,7 @@ test('group totals, cost and increments match hand-computed figures for every go
           [c.campaign_id],
         );
       }
-      const ev = await evaluateCampaignRuns(s.db, c.campaign_id);
+      const ev = await evaluateCampaignRuns(s.db, s.ops, c.campaign_id);
       const run = ev.runs[0];
       assert.ok(run !== undefined);
       assert.deepEqual(run.window, { from: '2026-11-06 10:00:00', to: '2026-11-14 10:00:00' });
@@ -123,7 +123,7 @@ test('a weekly campaign launches each run on schedule with its own audience free
   try {
     await loadMembers(s, 20);
     const clk = movableClock('2026-06-01 08:00');
-    const weekly = await createCampaign(s.db, clk, {
+    const weekly = await createCampaign(s.ops, clk, {
       ...DEF,
       name: 'Weekly',
       control: { percent: 30 },
@@ -131,15 +131,15 @@ test('a weekly campaign launches each run on schedule with its own audience free
       starts_at: '2026-06-03 10:00',
       waves: [{ id: 'sms', channel: 'sms', at: '-1d', template: { text: 'Weekly offer' } }],
     });
-    await launchCampaign(s.db, clk, weekly.campaign_id);
+    await launchCampaign(s.db, s.ops, clk, weekly.campaign_id);
     const sms = recordingAdapter('sms');
     clk.set('2026-06-02 10:00');
-    let r = await runDue(s.db, clk, () => Promise.resolve(sms));
+    let r = await runDue(s.db, s.ops, clk, () => Promise.resolve(sms));
     assert.deepEqual(r.launched, []);
     const first = r.sent;
     assert.ok(first > 0);
     clk.set('2026-06-09 10:00');
-    r = await runDue(s.db, clk, () => Promise.resolve(sms));
+    r = await runDue(s.db, s.ops, clk, () => Promise.resolve(sms));
     assert.deepEqual(r.launched, [`${weekly.campaign_id}:2`]);
     const runs = await listRuns(s.db, weekly.campaign_id);
     assert.deepEqual(
@@ -156,9 +156,9 @@ test('a weekly campaign launches each run on schedule with its own audience free
     assert.equal(r.sent, first, 'run 2 sends to its own treated members once');
     assert.equal(new Set(sms.messages.map((m) => m.idempotencyKey)).size, 2 * first);
     clk.set('2026-06-16 10:00');
-    r = await runDue(s.db, clk, () => Promise.resolve(sms));
+    r = await runDue(s.db, s.ops, clk, () => Promise.resolve(sms));
     assert.deepEqual(r.launched, [], 'two runs only');
-    const ev = await evaluateCampaignRuns(s.db, weekly.campaign_id);
+    const ev = await evaluateCampaignRuns(s.db, s.ops, weekly.campaign_id);
     assert.equal(ev.runs.length, 2);
     assert.ok(ev.pooled !== null && ev.pooled.comparison !== null);
     // Nobody bought: the pooled revenue is not judged, and the response uplift is zero.

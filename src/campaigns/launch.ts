@@ -10,7 +10,8 @@ import { requiredSampleSize, detectableUplift } from './stats.js';
 import { normalQuantile } from '../stats/index.js';
 import { defaultAsOf } from '../analytics/index.js';
 import { addMinutes, type CampaignDefinition } from './definition.js';
-import { CampaignError, getCampaign } from './store.js';
+import { CampaignError, getCampaign, markLaunched, unmarkLaunched } from './store.js';
+import type { OpQueries, OpStore } from '../ops/index.js';
 import { planWave } from './plan.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
@@ -54,26 +55,36 @@ export async function listRuns(db: Db, campaignId: string): Promise<RunSummary[]
 /**
  * Launches a run (default run 1; the scheduler launches the later runs of a repeated campaign). The audience rule is
  * evaluated as of `asOf` (default: the shop-local launch date). Launching a run that exists
- * returns it unchanged.
+ * returns it unchanged. The definition (operational) is frozen first, then the run is written to
+ * the analytical store in one transaction; a run that fails to be written leaves a first launch a
+ * draft again, and a launch interrupted between the two is completed by launching again.
  */
-export async function launchCampaign(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string; runId?: number } = {}): Promise<RunSummary> {
-  const c = await getCampaign(db, campaignId);
+export async function launchCampaign(db: Db, ops: OpStore, clock: Clock, campaignId: string, opts: { asOf?: string; runId?: number } = {}): Promise<RunSummary> {
+  const c = await getCampaign(ops, campaignId);
   const def = c.definition;
   const runs = await listRuns(db, campaignId);
   // `launch` starts run 1 (again: returns it); the scheduler names later runs of a repeated campaign.
   const runId = opts.runId ?? 1;
   const existing = runs.find((r) => r.run_id === runId);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) {
+    if (c.status === 'draft') await markLaunched(ops, clock, campaignId);
+    return existing;
+  }
   const maxRuns = def.repeat?.runs ?? 1;
   if (runId < 1 || runId > maxRuns) throw new CampaignError(`campaign ${campaignId} has ${maxRuns} run(s); run ${runId} cannot be launched`, [], 'conflict');
   const now = await shopNow(db, clock);
   const asOf = opts.asOf ?? now.slice(0, 10);
   const startsAt = runStartsAt(def, runId);
-  await db.transaction(async () => {
-    await freezeAudience(db, campaignId, runId, def, asOf, now);
-    for (const wave of def.waves) if (wave.when === undefined) await planWave(db, campaignId, runId, startsAt, wave, now);
-    await db.run("UPDATE campaigns SET status = 'launched', updated_at = $2::TIMESTAMP WHERE campaign_id = $1", [campaignId, now]);
-  });
+  await markLaunched(ops, clock, campaignId);
+  try {
+    await db.transaction(async () => {
+      await freezeAudience(db, ops, campaignId, runId, def, asOf, now);
+      for (const wave of def.waves) if (wave.when === undefined) await planWave(db, campaignId, runId, startsAt, wave, now);
+    });
+  } catch (err) {
+    if (runs.length === 0) await unmarkLaunched(ops, campaignId);
+    throw err;
+  }
   const run = (await listRuns(db, campaignId)).find((r) => r.run_id === runId);
   if (run === undefined) throw new Error(`run ${runId} of ${campaignId} was not stored`);
   return run;
@@ -83,8 +94,8 @@ export async function launchCampaign(db: Db, clock: Clock, campaignId: string, o
  * Freezes a run's audience and assigns its groups (no sends planned): the rule evaluated as of
  * `asOf`, every member recorded once with group, stratum and bucket. Run inside a transaction.
  */
-export async function freezeAudience(db: Db, campaignId: string, runId: number, def: CampaignDefinition, asOf: string, now: string): Promise<void> {
-  const audience = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
+export async function freezeAudience(db: Db, ops: OpQueries, campaignId: string, runId: number, def: CampaignDefinition, asOf: string, now: string): Promise<void> {
+  const audience = await segmentQuery(ops, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
   const bp = Math.round(def.control.percent * 100);
   await db.run(`CREATE OR REPLACE TEMP TABLE _audience AS SELECT DISTINCT member_id FROM (${audience.sql})`, audience.params);
   await db.run(SQL('assign'), [campaignId, runId, bp, def.control.stratify_by_lifecycle, now, asOf]);
@@ -118,11 +129,11 @@ export interface PowerCheck {
  * last day of the data (the date the console shows), not today. Baselines are read over a window
  * as long as the attribution window ending on that date.
  */
-export async function powerCheck(db: Db, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<PowerCheck> {
-  const def = (await getCampaign(db, campaignId)).definition;
+export async function powerCheck(db: Db, ops: OpQueries, clock: Clock, campaignId: string, opts: { asOf?: string } = {}): Promise<PowerCheck> {
+  const def = (await getCampaign(ops, campaignId)).definition;
   const launched = (await listRuns(db, campaignId))[0]?.audience_as_of;
   const asOf = opts.asOf ?? launched ?? (await defaultAsOf(db, clock));
-  const q = await segmentQuery(db, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
+  const q = await segmentQuery(ops, 'segment' in def.audience ? def.audience.segment : def.audience.rule, asOf);
   const k = q.params.length;
   const cap = await getSetting(db, 'campaigns.cap_percentile');
   const row = await db.one(

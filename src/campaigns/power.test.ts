@@ -20,8 +20,8 @@ test('the power check reads the as-of date of the data (or the one asked for), n
     await s.import(s.write('order_lines.csv', lines.join('\n')));
     const clk = movableClock('2026-11-01 10:00'); // "today" is months after the data
     await refresh(s.db, clk);
-    const c = await createCampaign(s.db, clk, { ...SALE, attribution_days: 7 });
-    const p = (await campaignOverview(s.db, clk, c.campaign_id)).power;
+    const c = await createCampaign(s.ops, clk, { ...SALE, attribution_days: 7 });
+    const p = (await campaignOverview(s.db, s.ops, clk, c.campaign_id)).power;
     assert.equal(p.as_of, '2026-03-10');
     assert.equal(p.audience, 40);
     assert.equal(p.baseline_rate, 8 / 40, 'eight of forty bought in the 7 days to the as-of date (today: nobody)');
@@ -29,12 +29,12 @@ test('the power check reads the as-of date of the data (or the one asked for), n
     // mean over 40 members = (100 + ... + 700 + 765) / 40 = 89.125.
     assert.ok(Math.abs(p.baseline_revenue_per_member - 89.125) < 1e-9, String(p.baseline_revenue_per_member));
     assert.ok(p.detectable_revenue_uplift !== null && p.detectable_revenue_uplift > 0);
-    const later = (await campaignOverview(s.db, clk, c.campaign_id, { asOf: '2026-04-30' })).power;
+    const later = (await campaignOverview(s.db, s.ops, clk, c.campaign_id, { asOf: '2026-04-30' })).power;
     assert.equal(later.baseline_rate, 0);
     assert.equal(later.detectable_revenue_uplift, null);
     // Once launched, the audience date of the launch is the default.
-    await launchCampaign(s.db, clk, c.campaign_id, { asOf: '2026-03-09' });
-    assert.equal((await campaignOverview(s.db, clk, c.campaign_id)).power.as_of, '2026-03-09');
+    await launchCampaign(s.db, s.ops, clk, c.campaign_id, { asOf: '2026-03-09' });
+    assert.equal((await campaignOverview(s.db, s.ops, clk, c.campaign_id)).power.as_of, '2026-03-09');
   } finally {
     s.close();
   }

@@ -16,16 +16,16 @@ test('a campaign ID and its control group come from its key or definition, never
     try {
       await loadMembers(s, 60);
       const clk = movableClock(at);
-      const c = await createCampaign(s.db, clk, SALE);
+      const c = await createCampaign(s.ops, clk, SALE);
       ids.push(c.campaign_id);
-      await launchCampaign(s.db, clk, c.campaign_id);
+      await launchCampaign(s.db, s.ops, clk, c.campaign_id);
       groups.push((await s.db.all("SELECT member_id FROM campaign_members WHERE grp = 'control' ORDER BY member_id")).map((r) => String(r['member_id'])));
       // Created again: the same draft, not a second campaign.
-      assert.equal((await createCampaign(s.db, clk, SALE)).campaign_id, c.campaign_id);
-      const keyed = await createCampaign(s.db, clk, { ...SALE, key: 'sale-2026' });
+      assert.equal((await createCampaign(s.ops, clk, SALE)).campaign_id, c.campaign_id);
+      const keyed = await createCampaign(s.ops, clk, { ...SALE, key: 'sale-2026' });
       assert.notEqual(keyed.campaign_id, c.campaign_id);
       await assert.rejects(
-        createCampaign(s.db, clk, { ...SALE, key: 'sale-2026', name: 'Another sale' }),
+        createCampaign(s.ops, clk, { ...SALE, key: 'sale-2026', name: 'Another sale' }),
         (e: unknown) => e instanceof CampaignError && e.code === 'conflict' && /already used/.test(e.message),
       );
     } finally {

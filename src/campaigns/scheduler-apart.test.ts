@@ -17,17 +17,17 @@ test('a campaign whose channel is missing is marked failed with the reason; the 
   try {
     await loadMembers(s, 30);
     const clk = movableClock('2026-11-01 10:00');
-    const broken = await createCampaign(s.db, clk, ONE_WAVE('Broken', 'nowhere'));
-    const fine = await createCampaign(s.db, movableClock('2026-11-01 10:01'), ONE_WAVE('Fine', 'edm'));
-    await launchCampaign(s.db, clk, broken.campaign_id);
-    await launchCampaign(s.db, clk, fine.campaign_id);
+    const broken = await createCampaign(s.ops, clk, ONE_WAVE('Broken', 'nowhere'));
+    const fine = await createCampaign(s.ops, movableClock('2026-11-01 10:01'), ONE_WAVE('Fine', 'edm'));
+    await launchCampaign(s.db, s.ops, clk, broken.campaign_id);
+    await launchCampaign(s.db, s.ops, clk, fine.campaign_id);
     const edm = recordingAdapter('email');
     const resolve: ChannelResolver = async (name) => {
       if (name === 'edm') return edm;
       throw new CampaignError(`no message channel ${name}: create it with regulars channels set ${name} --config ...`, [], 'not_found');
     };
     clk.set('2026-11-06 10:00');
-    const r = await runDue(s.db, clk, resolve);
+    const r = await runDue(s.db, s.ops, clk, resolve);
     assert.deepEqual(
       r.failures.map((f) => f.campaign_id),
       [broken.campaign_id],
@@ -35,12 +35,12 @@ test('a campaign whose channel is missing is marked failed with the reason; the 
     assert.match(r.failures[0]?.reason ?? '', /no message channel nowhere/);
     assert.ok(r.sent > 0 && r.sent === edm.messages.length, `the other campaign sent (${r.sent})`);
     assert.ok(edm.messages.every((m) => m.campaignId === fine.campaign_id));
-    const stored = await getCampaign(s.db, broken.campaign_id);
+    const stored = await getCampaign(s.ops, broken.campaign_id);
     assert.equal(stored.status, 'failed');
     assert.match(stored.failure ?? '', /wave edm: no message channel nowhere/);
-    assert.equal((await getCampaign(s.db, fine.campaign_id)).status, 'launched');
+    assert.equal((await getCampaign(s.ops, fine.campaign_id)).status, 'launched');
     // The failed campaign is not retried on every run; the healthy one has nothing left.
-    const again = await runDue(s.db, clk, resolve);
+    const again = await runDue(s.db, s.ops, clk, resolve);
     assert.deepEqual(again.failures, []);
     assert.equal(again.sent, 0);
   } finally {
@@ -55,8 +55,8 @@ test('a slow gateway (100 ms a message) on the scheduler connection: a member se
   try {
     await loadMembers(s, 30);
     const clk = movableClock('2026-11-01 10:00');
-    const c = await createCampaign(s.db, clk, ONE_WAVE('Slow', 'edm'));
-    await launchCampaign(s.db, clk, c.campaign_id);
+    const c = await createCampaign(s.ops, clk, ONE_WAVE('Slow', 'edm'));
+    await launchCampaign(s.db, s.ops, clk, c.campaign_id);
     const { key } = await createKey(s.ops, clk, 'operator', 'service desk');
     const events: string[] = [];
     const slow: ChannelAdapter = {
@@ -71,7 +71,7 @@ test('a slow gateway (100 ms a message) on the scheduler connection: a member se
     };
     clk.set('2026-11-06 10:00');
     let sending = true;
-    const run = runDue(own, clk, async () => slow).finally(() => {
+    const run = runDue(own, s.ops, clk, async () => slow).finally(() => {
       sending = false;
       events.push('wave done');
     });

@@ -9,9 +9,11 @@ import { int, namedStatements, sqlFile, str, type Db, type Row } from '../core/d
 import type { Clock } from '../core/clock.js';
 import { getSetting, quietHours } from '../core/settings/index.js';
 import { createChannel, validateChannelConfig, type ChannelAdapter, type OutboundMessage, type SendResult } from '../channels/index.js';
-import { CampaignError, getMessageChannel, parseCampaign } from './store.js';
+import { CampaignError, getMessageChannel, launchedCampaigns, markFailed } from './store.js';
+import type { OpQueries, OpStore } from '../ops/index.js';
 import { launchCampaign, listRuns, runStartsAt, shopNow } from './launch.js';
 import { planTime, planWave, waveTime } from './plan.js';
+import type { CampaignDefinition } from './definition.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 
@@ -19,9 +21,9 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 export type ChannelResolver = (name: string) => Promise<ChannelAdapter>;
 
 /** Builds adapters from the channels stored in the database (`regulars channels set`). */
-export function storedChannels(db: Db): ChannelResolver {
+export function storedChannels(ops: OpQueries): ChannelResolver {
   return async (name) => {
-    const raw = await getMessageChannel(db, name);
+    const raw = await getMessageChannel(ops, name);
     if (raw === null) throw new CampaignError(`no message channel ${name}: create it with regulars channels set ${name} --config ...`, [], 'not_found');
     const v = validateChannelConfig(raw);
     if (!v.ok) throw new CampaignError(`message channel ${name} is invalid`, v.errors);
@@ -90,31 +92,32 @@ function message(row: Row, campaignId: string, runId: number, wave: { id: string
  * stay 'sending', to be resent with the same key by the next run; the other campaigns are served,
  * then a SendCrash is raised.
  */
-export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opts: { batch?: number } = {}): Promise<RunReport> {
+export async function runDue(db: Db, ops: OpStore, clock: Clock, resolve: ChannelResolver, opts: { batch?: number } = {}): Promise<RunReport> {
   const now = await shopNow(db, clock);
   const batch = opts.batch ?? 500;
   const report: RunReport = { now, quiet: false, launched: [], planned: [], sent: 0, failed: 0, retry: 0, suppressed: {}, failures: [] };
 
-  // 1. Repeated campaigns: launch the next run once its first wave's time has come.
-  for (const row of await db.all("SELECT campaign_id, definition FROM campaigns WHERE status = 'launched' ORDER BY campaign_id")) {
-    const id = str(row, 'campaign_id') ?? '';
-    const def = parseCampaign(JSON.parse(str(row, 'definition') ?? '{}'));
+  // 1. Repeated campaigns: launch the next run once its first wave's time has come. The launched
+  // campaigns come from the operational store; their runs from the analytical one, by ID.
+  for (const c of await launchedCampaigns(ops)) {
+    const def = c.definition;
     if (def.repeat === undefined) continue;
-    const runs = await listRuns(db, id);
+    const runs = await listRuns(db, c.campaign_id);
     const next = Math.max(0, ...runs.map((r) => r.run_id)) + 1;
     const first = def.waves[0];
     if (next > def.repeat.runs || first === undefined || waveTime(runStartsAt(def, next), first) > now) continue;
-    await launchCampaign(db, clock, id, { runId: next });
-    report.launched.push(`${id}:${next}`);
+    await launchCampaign(db, ops, clock, c.campaign_id, { runId: next });
+    report.launched.push(`${c.campaign_id}:${next}`);
   }
 
   // 2. Conditional waves whose time has come are planned now, from the events seen so far.
-  const runs = await db.all(SQL('launched_runs'));
-  const live: Array<{ id: string; runId: number; name: string; waves: ReturnType<typeof parseCampaign>['waves'] }> = [];
-  for (const row of runs) {
+  const launched = new Map((await launchedCampaigns(ops)).map((c) => [c.campaign_id, c.definition]));
+  const live: Array<{ id: string; runId: number; name: string; waves: CampaignDefinition['waves'] }> = [];
+  for (const row of await db.all(SQL('campaign_runs_all'))) {
     const id = str(row, 'campaign_id') ?? '';
+    const def = launched.get(id);
+    if (def === undefined) continue;
     const runId = int(row, 'run_id');
-    const def = parseCampaign(JSON.parse(str(row, 'definition') ?? '{}'));
     const startsAt = str(row, 'starts_at') ?? '';
     const done = new Set((await db.all(SQL('planned_waves'), [id, runId])).map((r) => str(r, 'wave_id')));
     for (const wave of def.waves) {
@@ -153,7 +156,7 @@ export async function runDue(db: Db, clock: Clock, resolve: ChannelResolver, opt
           } catch (err) {
             if (!(err instanceof CampaignError)) throw err;
             const reason = `wave ${wave.id}: ${err.message}`;
-            await db.run(SQL('mark_campaign_failed'), [run.id, reason, now]);
+            await markFailed(ops, run.id, reason, clock.now());
             report.failures.push({ campaign_id: run.id, reason });
             failedCampaigns.add(run.id);
             break;

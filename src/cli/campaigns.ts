@@ -17,7 +17,7 @@ import {
   type CampaignEvaluation,
 } from '../campaigns/index.js';
 import { couponCostOf } from '../coupons/index.js';
-import { common, jsonArg, out, withDb, type Common } from './shell.js';
+import { common, jsonArg, out, withDb, withDbIfFree, withOps, type Common } from './shell.js';
 import { table } from './table.js';
 
 const read = (f: string): string => readFileSync(f, 'utf8');
@@ -89,24 +89,24 @@ export function addCampaignCommands(program: Command): void {
     async (name: string, opts: Common & { config: string }) => {
       const v = validateChannelConfig(jsonArg(opts.config, 'the channel configuration', read));
       if (!v.ok) throw new CampaignError(`invalid channel ${name}`, v.errors);
-      await withDb(opts, (db) => setMessageChannel(db, systemClock, name, v.config));
+      await withOps(opts, (ops) => setMessageChannel(ops, systemClock, name, v.config));
       out(opts, { name, kind: v.config.kind }, () => `channel ${name} (${v.config.kind}) saved`);
     },
   );
   common(channels.command('list').description('stored channels (secrets masked)')).action(async (opts: Common) => {
-    const rows = await withDb(opts, (db) => listMessageChannels(db));
+    const rows = await withOps(opts, (ops) => listMessageChannels(ops));
     out(opts, rows, () => (rows.length === 0 ? 'no channels' : table(rows.map((r) => ({ name: r.name, config: JSON.stringify(r.config), updated_at: r.updated_at })))));
   });
 
   const campaigns = program.command('campaigns').description('campaigns with a control group, waves, a durable scheduler, evaluation (docs/campaigns.md)');
   common(campaigns.command('create').description('create a draft from a campaign JSON file').requiredOption('--file <json|file>', 'the campaign definition')).action(
     async (opts: Common & { file: string }) => {
-      const c = await withDb(opts, (db) => createCampaign(db, systemClock, jsonArg(opts.file, 'the campaign', read)));
+      const c = await withOps(opts, (ops) => createCampaign(ops, systemClock, jsonArg(opts.file, 'the campaign', read)));
       out(opts, c, () => `campaign ${c.campaign_id} '${c.name}' saved as a draft`);
     },
   );
   common(campaigns.command('list').description('campaigns, newest first')).action(async (opts: Common) => {
-    const rows = await withDb(opts, (db) => listCampaigns(db));
+    const rows = await withDbIfFree(opts, (db, ops) => listCampaigns(ops, db));
     out(opts, rows, () => (rows.length === 0 ? 'no campaigns' : table(rows)));
   });
   common(
@@ -116,7 +116,7 @@ export function addCampaignCommands(program: Command): void {
       .argument('<id>')
       .option('--as-of <date>', 'audience date for the power check (default: the launched audience date, else the last day of the data)'),
   ).action(async (id: string, opts: Common & { asOf?: string }) => {
-    const r = await withDb(opts, (db) => campaignOverview(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
+    const r = await withDb(opts, (db, ops) => campaignOverview(db, ops, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
     out(opts, r, () => {
       const p = r.power;
       return [
@@ -130,7 +130,7 @@ export function addCampaignCommands(program: Command): void {
   });
   common(campaigns.command('launch').description('freeze the audience, assign the control group, plan the waves').argument('<id>').option('--as-of <date>', 'audience date (default: today)')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
-      const r = await withDb(opts, (db) => launchCampaign(db, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
+      const r = await withDb(opts, (db, ops) => launchCampaign(db, ops, systemClock, id, opts.asOf === undefined ? {} : { asOf: opts.asOf }));
       out(
         opts,
         r,
@@ -147,9 +147,9 @@ export function addCampaignCommands(program: Command): void {
       .option('--every <seconds>', 'seconds between passes', '60'),
   ).action(async (opts: Common & { once?: boolean; every: string }) => {
     const every = Number(opts.every);
-    await withDb(opts, async (db) => {
+    await withDb(opts, async (db, ops) => {
       for (;;) {
-        const r = await runDue(db, systemClock, storedChannels(db));
+        const r = await runDue(db, ops, systemClock, storedChannels(ops));
         if (opts.json === true || r.sent + r.failed + r.retry + r.planned.length + r.launched.length + Object.keys(r.suppressed).length > 0 || opts.once === true) {
           out(
             opts,
@@ -166,7 +166,7 @@ export function addCampaignCommands(program: Command): void {
   common(
     campaigns.command('evaluate').description('treatment against control per run, pooled runs, delivery funnel, verdict').argument('<id>').option('--lang <en|zh>', 'language of the verdict', 'en'),
   ).action(async (id: string, opts: Common & { lang: string }) => {
-    const e = await withDb(opts, (db, ops) => evaluateCampaignRuns(db, id, couponCostOf(ops)));
+    const e = await withDb(opts, (db, ops) => evaluateCampaignRuns(db, ops, id, couponCostOf(ops)));
     out(opts, e, () => evaluationText(e, opts.lang === 'zh' ? 'zh' : 'en'));
   });
 }

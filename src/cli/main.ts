@@ -16,7 +16,7 @@ import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegmen
 import { readFileSync } from 'node:fs';
 import { CampaignError } from '../campaigns/index.js';
 import { createProgress } from './progress.js';
-import { common, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, type Common } from './shell.js';
+import { common, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, withDbIfFree, withOps, type Common } from './shell.js';
 import { addCampaignCommands } from './campaigns.js';
 import { addCouponCommands } from './coupons.js';
 import { addOperationalCommands } from './operational.js';
@@ -284,7 +284,7 @@ export function buildProgram(): Command {
       .argument('<report>', `one of ${REPORTS.join(', ')}`),
   ).action(async (report: string, opts: AnalysisFlags) => {
     if (!(REPORTS as readonly string[]).includes(report)) throw new UsageError(`unknown report '${report}'; choose one of ${REPORTS.join(', ')}`);
-    const doc = await withDb(opts, (db) => analyze(db, systemClock, report as Report, toOptions(opts)));
+    const doc = await withDb(opts, (db, ops) => analyze(db, systemClock, report as Report, { ...toOptions(opts), definitions: ops }));
     // With --by segment the document holds one part per segment, each shown as a report of its own.
     const parts: Array<{ doc: AnalysisDocument; title: string; suffix: string }> =
       doc.params['by'] === 'segment'
@@ -352,21 +352,21 @@ export function buildProgram(): Command {
   });
   common(segments.command('create').description('save a segment').requiredOption('--name <name>', 'its name').requiredOption('--rule <json|file>', 'the rule tree')).action(
     async (opts: Common & { name: string; rule: string }) => {
-      const seg = await withDb(opts, (db) => createSegment(db, systemClock, opts.name, ruleOf(opts.rule)));
+      const seg = await withOps(opts, (ops) => createSegment(ops, systemClock, opts.name, ruleOf(opts.rule)));
       out(opts, seg, () => `segment ${seg.segment_id} '${seg.name}' saved`);
     },
   );
   common(segments.command('list').description('saved segments with their latest size')).action(async (opts: Common) => {
-    const rows = await withDb(opts, (db) => listSegments(db));
+    const rows = await withDbIfFree(opts, (db, ops) => listSegments(ops, db));
     out(opts, rows, () => (rows.length === 0 ? 'no segments' : table(rows)));
   });
   common(segments.command('show').description('a segment: its rule and size history').argument('<id>')).action(async (id: string, opts: Common) => {
-    const r = await withDb(opts, async (db) => ({ ...(await getSegment(db, id)), history: await segmentHistory(db, id) }));
+    const r = await withDbIfFree(opts, async (db, ops) => ({ ...(await getSegment(ops, id)), history: db === null ? [] : await segmentHistory(db, ops, id) }));
     out(opts, r, () => `${r.segment_id} '${r.name}'\nrule: ${JSON.stringify(r.rule)}\n${r.history.length === 0 ? 'no snapshots' : table(r.history)}`);
   });
   common(segments.command('snapshot').description("store the segment's members as of a date").argument('<id>').option('--as-of <date>', 'evaluation date')).action(
     async (id: string, opts: Common & { asOf?: string }) => {
-      const r = await withDb(opts, async (db) => snapshotSegment(db, systemClock, id, await asOfOf(db, opts.asOf)));
+      const r = await withDb(opts, async (db, ops) => snapshotSegment(db, ops, systemClock, id, await asOfOf(db, opts.asOf)));
       out(opts, r, () => `snapshot ${r.snapshot_id}: ${r.size} members as of ${r.as_of}`);
     },
   );
@@ -378,7 +378,7 @@ export function buildProgram(): Command {
       .option('--out <file>', 'write to a file (default: stdout)')
       .option('--as-of <date>', 'date of the snapshot taken when there is none'),
   ).action(async (id: string, opts: Common & { out?: string; asOf?: string }) => {
-    const csv = await withDb(opts, async (db) => exportSegmentCsv(db, systemClock, id, await asOfOf(db, opts.asOf)));
+    const csv = await withDb(opts, async (db, ops) => exportSegmentCsv(db, ops, systemClock, id, await asOfOf(db, opts.asOf)));
     if (opts.out === undefined) process.stdout.write(csv);
     else {
       writeFileSync(opts.out, csv);
@@ -386,7 +386,7 @@ export function buildProgram(): Command {
     }
   });
   common(segments.command('delete').description('delete a segment and its snapshots').argument('<id>')).action(async (id: string, opts: Common) => {
-    const ok = await withDb(opts, (db) => deleteSegment(db, id));
+    const ok = await withDbIfFree(opts, (db, ops) => deleteSegment(ops, db, id));
     if (!ok) throw new UsageError(`no segment ${id}`);
     out(opts, { segment_id: id, deleted: true }, () => `segment ${id} deleted`);
   });

@@ -1,6 +1,6 @@
 /** What every command shares: the database option, JSON or human output, usage errors. */
 import type { Command } from 'commander';
-import type { Db } from '../core/db/index.js';
+import { DatabaseLockedError, type Db } from '../core/db/index.js';
 import { config } from '../core/config.js';
 import { openOps, type OpStore } from '../ops/index.js';
 import { openStores, opsLocation } from '../open.js';
@@ -68,6 +68,21 @@ export async function withOps<T>(opts: Common, fn: (ops: OpStore) => Promise<T>)
     return await fn(ops);
   } finally {
     await ops.close();
+  }
+}
+
+/**
+ * For listings that add analytical figures to operational rows: both stores when the analytical
+ * file can be opened, else (a server holds it) the operational store alone, with db null and a
+ * note on stderr that the figures are left out.
+ */
+export async function withDbIfFree<T>(opts: Common, fn: (db: Db | null, ops: OpStore) => Promise<T>): Promise<T> {
+  try {
+    return await withDb(opts, fn);
+  } catch (err) {
+    if (!(err instanceof DatabaseLockedError)) throw err;
+    process.stderr.write(`note: ${err.message}; showing the definitions without their analytical figures\n`);
+    return withOps(opts, (ops) => fn(null, ops));
   }
 }
 

@@ -24,7 +24,7 @@ export async function issueToCampaign(
   req: { campaign_id: string; batch_id: string; run_id?: number },
   onChunk: (done: number) => void = () => undefined,
 ): Promise<Result<JobReport>> {
-  await getCampaign(db, req.campaign_id); // throws CampaignError when unknown
+  await getCampaign(ops, req.campaign_id); // throws CampaignError when unknown
   const batch = await getBatch(ops, req.batch_id);
   if (batch === undefined) return { ok: false, error: { type: 'unknown_batch', batch_id: req.batch_id } };
   if (batch.campaign_id !== req.campaign_id) {

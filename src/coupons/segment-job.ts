@@ -30,8 +30,8 @@ export async function issueToSegment(
   const m = source === null ? null : /^segment:[^:]+:snapshot:(\d+)$/.exec(source);
   if (m !== null && m !== undefined) snapshotId = Number(m[1]);
   else {
-    await getSegment(db, req.segment_id); // throws SegmentError when it does not exist
-    snapshotId = (await snapshotSegment(db, clock, req.segment_id, req.as_of)).snapshot_id;
+    await getSegment(ops, req.segment_id); // throws SegmentError when it does not exist
+    snapshotId = (await snapshotSegment(db, ops, clock, req.segment_id, req.as_of)).snapshot_id;
   }
   const members = await snapshotMemberIds(db, snapshotId);
   const r = await issueToMembers(ops, clock, { job_id: jobId, batch_id: req.batch_id, source: `segment:${req.segment_id}:snapshot:${snapshotId}`, members }, (done) => onChunk(done, members.length));

@@ -1,19 +1,3 @@
--- name: insert
-INSERT INTO segments VALUES ($1, $2, $3, $4::TIMESTAMP, $4::TIMESTAMP);
-
--- name: update
-UPDATE segments SET name = $2, rule = $3, updated_at = $4::TIMESTAMP WHERE segment_id = $1;
-
--- name: get
-SELECT segment_id, name, rule, strftime(created_at, '%Y-%m-%d %H:%M:%S') AS created_at, strftime(updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at
-FROM segments WHERE segment_id = $1;
-
--- name: list
-SELECT s.segment_id, s.name, strftime(s.updated_at, '%Y-%m-%d %H:%M:%S') AS updated_at,
-       (SELECT size FROM segment_snapshots p WHERE p.segment_id = s.segment_id ORDER BY snapshot_id DESC LIMIT 1) AS last_size,
-       (SELECT strftime(as_of, '%Y-%m-%d') FROM segment_snapshots p WHERE p.segment_id = s.segment_id ORDER BY snapshot_id DESC LIMIT 1) AS last_as_of
-FROM segments s ORDER BY s.name, s.segment_id;
-
 -- name: history
 SELECT snapshot_id, strftime(as_of, '%Y-%m-%d') AS as_of, strftime(taken_at, '%Y-%m-%d %H:%M:%S') AS taken_at, size
 FROM segment_snapshots WHERE segment_id = $1 ORDER BY snapshot_id;
@@ -41,5 +25,8 @@ DELETE FROM segment_members WHERE snapshot_id IN (SELECT snapshot_id FROM segmen
 -- name: delete_snapshots
 DELETE FROM segment_snapshots WHERE segment_id = $1;
 
--- name: delete
-DELETE FROM segments WHERE segment_id = $1;
+-- The latest snapshot of every segment (size and as-of date), keyed by segment ID.
+-- name: latest_snapshots
+SELECT segment_id, arg_max(size, snapshot_id) AS size, strftime(arg_max(as_of, snapshot_id), '%Y-%m-%d') AS as_of
+FROM segment_snapshots GROUP BY segment_id;
+

@@ -226,15 +226,15 @@ test('saved segments: snapshots keep membership and size history; CSV export; de
   const s = await sandbox();
   try {
     await fixture(s.db);
-    const seg = await createSegment(s.db, clock, 'Women', parseRule({ kind: 'attribute', field: 'gender', op: 'eq', value: 'F' }));
+    const seg = await createSegment(s.ops, clock, 'Women', parseRule({ kind: 'attribute', field: 'gender', op: 'eq', value: 'F' }));
     assert.match(seg.segment_id, /^S[0-9A-F]{10}$/);
-    const first = await snapshotSegment(s.db, clock, seg.segment_id, AS_OF);
+    const first = await snapshotSegment(s.db, s.ops, clock, seg.segment_id, AS_OF);
     assert.equal(first.size, 2);
     await s.db.run("UPDATE members SET gender = 'F' WHERE member_id = 'E'");
-    const second = await snapshotSegment(s.db, clock, seg.segment_id, AS_OF);
+    const second = await snapshotSegment(s.db, s.ops, clock, seg.segment_id, AS_OF);
     assert.equal(second.size, 3);
     assert.deepEqual(
-      (await segmentHistory(s.db, seg.segment_id)).map((r) => Number(r['size'])),
+      (await segmentHistory(s.db, s.ops, seg.segment_id)).map((r) => Number(r['size'])),
       [2, 3],
     );
     const frozen = await s.db.all('SELECT member_id FROM segment_members WHERE snapshot_id = $1 ORDER BY 1', [first.snapshot_id]);
@@ -243,15 +243,15 @@ test('saved segments: snapshots keep membership and size history; CSV export; de
       ['A', 'C'],
       'the first snapshot is unchanged',
     );
-    const csv = await exportSegmentCsv(s.db, clock, seg.segment_id, AS_OF);
+    const csv = await exportSegmentCsv(s.db, s.ops, clock, seg.segment_id, AS_OF);
     assert.equal(csv, '\uFEFFmember_id,name,phone,email\nA,Ann,13800000001,\nC,Cai,,\nE,Eve,,\n', 'a BOM first, so Excel reads UTF-8');
     assert.deepEqual(
-      (await listSegments(s.db)).map((r) => [r['name'], Number(r['last_size'])]),
+      (await listSegments(s.ops, s.db)).map((r) => [r['name'], Number(r['last_size'])]),
       [['Women', 3]],
     );
-    assert.equal(await deleteSegment(s.db, seg.segment_id), true);
+    assert.equal(await deleteSegment(s.ops, s.db, seg.segment_id), true);
     assert.equal(Number((await s.db.one('SELECT count(*) AS n FROM segment_members'))?.['n']), 0);
-    assert.equal(await deleteSegment(s.db, seg.segment_id), false);
+    assert.equal(await deleteSegment(s.ops, s.db, seg.segment_id), false);
   } finally {
     s.close();
   }
