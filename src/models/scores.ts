@@ -11,7 +11,7 @@ import { bgnbdParams, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { nextPurchaseDays } from './next-purchase.js';
 import { paretoNbdExpectedIfAlive, paretoNbdPAlive } from './paretonbd.js';
 import { checkDay, ensureFit, ModelError } from './service.js';
-import { PERIOD_DAYS, type Period } from './summary.js';
+import { PERIOD_DAYS, readHistories, type Period } from './summary.js';
 
 const sql = namedStatements(sqlFile(import.meta.url, 'scores.sql'));
 
@@ -79,24 +79,17 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   const marginRate = settings.marginRate ?? (await getSetting(db, 'campaigns.default_margin_percent')) / 100;
   // The member table first: fits missing for the key are made from it (one read of the occasions).
   await db.run(sql('members_table'), [settings.calibrationEnd]);
-  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period, 'members');
+  // Distinct histories: read once, for the fit when it is missing and for the scores.
+  const h = await readHistories(db, settings.calibrationEnd, settings.period, 'members');
+  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period, 'members', h);
   const spendFit = await ensureFit(db, clock, 'gammagamma', settings.calibrationEnd, settings.period, 'members').catch((e: unknown) => {
     if (e instanceof ModelError) return null;
     throw e;
   });
   const pd = PERIOD_DAYS[settings.period];
   const perPeriodDiscount = (1 + settings.annualDiscountRate) ** (pd / 365) - 1;
-  const h: { x: number[]; txDays: number[]; tDays: number[] } = { x: [], txDays: [], tDays: [] };
-  await db.forEachIntChunk(sql('member_histories'), [], (chunk) => {
-    for (const v of chunk[0] ?? []) h.x.push(v);
-    for (const v of chunk[1] ?? []) h.txDays.push(v);
-    for (const v of chunk[2] ?? []) h.tDays.push(v);
-  });
   const n = h.x.length;
   const cols = {
-    x: new Float64Array(n),
-    tx: new Float64Array(n),
-    t: new Float64Array(n),
     alive: new Float64Array(n),
     expected: new Float64Array(n),
     discounted: new Float64Array(n),
@@ -107,14 +100,10 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   // Expectations of a member alive at T depend on (x, T) only: far fewer pairs than histories.
   const ifAlive = new Map<number, { expected: number; discounted: number }>();
   for (let i = 0; i < n; i++) {
-    const x = h.x[i] ?? 0;
-    const tDays = h.tDays[i] ?? 0;
-    const tx = (h.txDays[i] ?? 0) / pd;
-    const T = tDays / pd;
-    cols.x[i] = x;
-    cols.tx[i] = h.txDays[i] ?? 0;
-    cols.t[i] = tDays;
-    const key = x * 1_000_000 + tDays;
+    const x = h.x[i] as number;
+    const tx = h.tx[i] as number;
+    const T = h.T[i] as number;
+    const key = x * 1_000_000 + (h.tDays[i] as number);
     let s = ifAlive.get(key);
     if (s === undefined) {
       s = scoreIfAlive((t) => (bg !== null ? bgnbdExpectedIfAlive(bg, t, x, T) : pn !== null ? paretoNbdExpectedIfAlive(pn, t, x, T) : 0), settings.horizon, settings.clvHorizon, perPeriodDiscount);
@@ -127,7 +116,7 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
     cols.next[i] = bg !== null ? (nextPurchaseDays(bg, x, tx, T, settings.period) ?? Number.NaN) : Number.NaN;
   }
   await db.run(sql('histories_table'));
-  await db.appendDoubles('_model_histories', [cols.x, cols.tx, cols.t, cols.alive, cols.expected, cols.discounted, cols.next]);
+  await db.appendDoubles('_model_histories', [h.x, h.txDays, h.tDays, cols.alive, cols.expected, cols.discounted, cols.next]);
   const g = spendFit === null ? null : gammaGammaParams(spendFit);
   const full = { ...settings, marginRate };
   await db.transaction(async () => {
