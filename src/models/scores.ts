@@ -8,7 +8,7 @@ import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js
 import { getSetting } from '../core/settings/index.js';
 import { bgnbdExpectedIfAlive, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, gammaGammaParams, paretoNbdParams } from './fit.js';
-import { nextPurchaseDays } from './next-purchase.js';
+import { nextPurchaseDays, paretoNbdNextPurchaseDays } from './next-purchase.js';
 import { paretoNbdExpectedIfAlive, paretoNbdPAlive } from './paretonbd.js';
 import { checkDay, ensureFit, ModelError } from './service.js';
 import { PERIOD_DAYS, readHistories, type Period } from './summary.js';
@@ -113,7 +113,8 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
     cols.alive[i] = alive;
     cols.expected[i] = alive * s.expected;
     cols.discounted[i] = alive * s.discounted;
-    cols.next[i] = bg !== null ? (nextPurchaseDays(bg, x, tx, T, settings.period) ?? Number.NaN) : Number.NaN;
+    const next = bg !== null ? nextPurchaseDays(bg, x, tx, T, settings.period) : pn !== null ? paretoNbdNextPurchaseDays(pn, x, tx, T, settings.period) : null;
+    cols.next[i] = next ?? Number.NaN;
   }
   await db.run(sql('histories_table'));
   await db.appendDoubles('_model_histories', [h.x, h.txDays, h.tDays, cols.alive, cols.expected, cols.discounted, cols.next]);

@@ -5,7 +5,7 @@ import { bgnbdConditionalExpected, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, fitBgnbd, fitGammaGamma, fitParetoNbd, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { gammaGammaExpectedSpend, gammaGammaPopulationMean } from './gammagamma.js';
 import { membersIn, type Histories } from './histories.js';
-import { nextPurchaseDays, addDays } from './next-purchase.js';
+import { nextPurchaseDays, addDays, paretoNbdNextPurchaseDays } from './next-purchase.js';
 import { paretoNbdConditionalExpected, paretoNbdPAlive } from './paretonbd.js';
 import type { ModelFit, StoredFit } from './schema.js';
 import { loadFit, saveFit } from './store.js';
@@ -79,7 +79,7 @@ export interface MemberPrediction {
   T: number;
   p_alive: number;
   expected_purchases: number;
-  /** BG/NBD only: first day after the calibration end on which P(bought again) reaches 50%; null if never within two years. */
+  /** First day after the calibration end on which P(bought again) reaches 50%; null if never within two years. */
   next_purchase_date?: string | null;
   /** When a Gamma-Gamma fit exists for the same key: the member's expected occasion value. */
   expected_average_spend?: number;
@@ -112,7 +112,14 @@ export async function predictMember(
     };
   } else {
     const p = paretoNbdParams(fit);
-    out = { ...base, p_alive: paretoNbdPAlive(p, s.x, s.t_x, s.T), expected_purchases: paretoNbdConditionalExpected(p, opts.horizon, s.x, s.t_x, s.T), params: fit.params };
+    const days = paretoNbdNextPurchaseDays(p, s.x, s.t_x, s.T, opts.period);
+    out = {
+      ...base,
+      p_alive: paretoNbdPAlive(p, s.x, s.t_x, s.T),
+      expected_purchases: paretoNbdConditionalExpected(p, opts.horizon, s.x, s.t_x, s.T),
+      next_purchase_date: days === null ? null : addDays(opts.calibrationEnd, days),
+      params: fit.params,
+    };
   }
   const spend = await loadFit(db, 'gammagamma', opts.calibrationEnd, opts.period);
   if (spend !== null) {
