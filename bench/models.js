@@ -7,6 +7,15 @@
 // The members' occasions are simulated from a BG/NBD with Gamma-Gamma spend (CDNOW-like
 // parameters, seeded) into a table that shadows the model_occasions view, as a refresh shadows
 // its inputs; the import itself is measured by bench/import.js and not repeated here.
+// What each side gets:
+// - regulars: the occasions in DuckDB. Timed from there: it builds each member's summary in SQL,
+//   reads the distinct (x, t_x, T) histories with their member counts once (the BG/NBD
+//   likelihood is a weighted sum over them), fits BG/NBD on them and Gamma-Gamma on the
+//   repeaters' (x, mean) rows, scores each distinct history and stores every member's scores.
+// - scipy: the same grouped data as arrays, untimed to produce: the distinct histories with
+//   counts, the repeaters' (x, mean) rows, and each member's history index and mean. It uses the
+//   same savings (terms of x once per distinct x, expectations once per distinct (x, T)) and
+//   keeps its scores in memory (no SQL, no write).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
@@ -73,6 +82,7 @@ console.log(`data: ${fmt(members)} members, ${fmt(occasions)} occasions (simulat
 const cpuMs = (c) => (c.user + c.system) / 1000;
 const load = () => (Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) || 0).toFixed(1);
 console.log(`load average before the run: ${load()} (2 cores)`);
+console.log('regulars gets the occasions in DuckDB and stores scores; scipy gets the distinct (x, t_x, T) histories with counts, the repeaters\' (x, mean) rows and each member\'s history index as arrays, and keeps scores in memory');
 // One scoring run on a database without fits: it fits BG/NBD and Gamma-Gamma for the key from
 // the member summaries it builds, then scores and stores every member.
 const c0 = process.cpuUsage();

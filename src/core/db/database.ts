@@ -135,7 +135,15 @@ export class Db {
       if (chunk === null || chunk.rowCount === 0) break;
       const cols: number[][] = [];
       for (let c = 0; c < chunk.columnCount; c++) {
-        cols.push(chunk.getColumnValues(c).map((v) => (typeof v === 'number' ? v : Number(v))));
+        // Straight from the vector: no array of DuckDB values in between.
+        const vector = chunk.getColumnVector(c);
+        const n = vector.itemCount;
+        const col = new Array<number>(n);
+        for (let i = 0; i < n; i++) {
+          const v = vector.getItem(i);
+          col[i] = typeof v === 'number' ? v : Number(v);
+        }
+        cols.push(col);
       }
       onChunk(cols);
     }
