@@ -1,8 +1,8 @@
 """scipy rival for bench/models.js: the same summary data, vectorised numpy likelihoods with
 analytic gradients, scipy's BFGS on the log parameters (the product's optimiser family, same
 start and tolerance), scipy.special.hyp2f1 for the conditional expectations, then every member's
-spend and CLV with numpy; terms that depend on x only are computed once per distinct x and the
-logs of the mean spends once, as in the product; the expectations of a member alive at T are computed once per
+spend and CLV with numpy; terms that depend on x only are computed once per distinct x, the
+Gamma-Gamma likelihood sums its per-row terms per distinct x and the logs of the mean spends once, as in the product; the expectations of a member alive at T are computed once per
 distinct (x, T), as the product does. Prints one JSON document with timings and results.
     python3 bench/models_scipy.py DIR N_HISTORIES N_REPEATERS N_MEMBERS
 """
@@ -30,7 +30,6 @@ rep = x > 0
 xu, xi = np.unique(x, return_inverse=True)
 gxu, gxi = np.unique(gx, return_inverse=True)
 ln_gm = np.log(gm)
-ln_gx = np.log(gx)
 
 
 def bg_negll(theta):
@@ -56,17 +55,25 @@ def bg_negll(theta):
     return -(w * ll).sum() / n, -grad / n
 
 
+# As in the product, Gamma-Gamma rows with the same x share every term but ln(gamma + m x) and
+# 1/(gamma + m x): those two are summed per distinct x (np.bincount), the rest added once per x,
+# and the sums of ln(m) per x are computed once.
+gc = np.bincount(gxi).astype(np.float64)
+sum_ln_gm = np.bincount(gxi, weights=ln_gm)
+ln_gxu = np.log(gxu)
+
+
 def gg_negll(theta):
     p, q, g = np.exp(theta)
     px = p * gxu
-    lg = (gammaln(px + q) - gammaln(px))[gxi]
-    psi_sum = psi(px + q)[gxi]
-    psi_px = psi(px)[gxi]
-    lnden = np.log(g + gm * gx)
-    ll = lg - gammaln(q) + q * np.log(g) + (p * gx - 1) * ln_gm + p * gx * ln_gx - (p * gx + q) * lnden
-    gp = gx * (psi_sum - psi_px + ln_gm + ln_gx - lnden)
-    gq = psi_sum - psi(q) + np.log(g) - lnden
-    gg = q / g - (p * gx + q) / (g + gm * gx)
+    den = g + gm * gx
+    s_lnden = np.bincount(gxi, weights=np.log(den), minlength=len(gxu))
+    s_inv = np.bincount(gxi, weights=1 / den, minlength=len(gxu))
+    psi_sum = psi(px + q)
+    ll = gc * (-gammaln(q) + q * np.log(g) + gammaln(px + q) - gammaln(px) + px * ln_gxu) + (px - 1) * sum_ln_gm - (px + q) * s_lnden
+    gp = gxu * (gc * (psi_sum - psi(px) + ln_gxu) + sum_ln_gm - s_lnden)
+    gq = gc * (psi_sum - psi(q) + np.log(g)) - s_lnden
+    gg = gc * q / g - (px + q) * s_inv
     grad = np.array([gp.sum() * p, gq.sum() * q, gg.sum() * g])
     return -ll.sum() / nr, -grad / nr
 

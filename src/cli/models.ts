@@ -192,16 +192,27 @@ export function addModelCommands(program: Command): void {
   common(
     models
       .command('clusters')
-      .description('k-means clusters of members (recency, occasions, value per occasion, tenure), described in words, each with the rules that separate it')
+      .description(
+        'k-means clusters of members (recency, occasions, value per occasion, tenure; category, channel and tag shares when asked), described in words, each with the rules that separate it',
+      )
       .option('--as-of <day>', 'features as of this day (default: the last day with an occasion)')
       .option('--k <n>', 'number of clusters (default: chosen by silhouette, 2 to 8)')
-      .option('--seed <seed>', 'seed of the k-means start and the silhouette sample', 'regulars'),
-  ).action((opts: Common & { asOf?: string; k?: string; seed: string }) =>
+      .option('--seed <seed>', 'seed of the k-means start and the silhouette sample', 'regulars')
+      .option('--categories', "add each member's share of product value by top category (the 8 most common)")
+      .option('--channels', "add each member's share of occasions by channel")
+      .option('--tags', "add the member's tags from the latest analytics refresh (the 8 most common values)"),
+  ).action((opts: Common & { asOf?: string; k?: string; seed: string; categories?: boolean; channels?: boolean; tags?: boolean }) =>
     guarded(() =>
       withDb(opts, async (db) => {
         const asOf = opts.asOf ?? (await lastOccasionDay(db));
         if (asOf === null) throw new UsageError('no purchase occasions to cluster');
-        const r = await clusterMembers(db, asOf, { seed: opts.seed, ...(opts.k !== undefined ? { k: positiveNumber(opts.k, '--k') } : {}) });
+        const r = await clusterMembers(db, asOf, {
+          seed: opts.seed,
+          categories: opts.categories === true,
+          channels: opts.channels === true,
+          tags: opts.tags === true,
+          ...(opts.k !== undefined ? { k: positiveNumber(opts.k, '--k') } : {}),
+        });
         out(opts, r, () =>
           [
             `${r.k} clusters as of ${r.as_of} (k: ${r.k_criterion}; mean silhouette ${r.silhouette.toFixed(3)}; seed ${r.seed})`,

@@ -4,7 +4,7 @@
  * member drops out with probability p ~ beta(a, b). Time is continuous, in periods.
  */
 import type { Histories } from './histories.js';
-import { digamma, lnGamma, logAddExp, logHyp2f1 } from './special.js';
+import { digamma, lnGamma, logHyp2f1 } from './special.js';
 
 /** BG/NBD parameters as named in the paper. */
 export interface BgnbdParams {
@@ -16,7 +16,9 @@ export interface BgnbdParams {
 
 /**
  * Log-likelihood of the histories (paper eq. 6, in log space) and its gradient with respect to
- * (r, α, a, b). ln(α + t) is computed once per whole day, not once per history.
+ * (r, α, a, b). ln(α + t) is computed once per whole day, not once per history; terms that depend
+ * on x only once per value of x (rows are sorted by x); the parts common to every member are
+ * summed once, weighted by the number of members.
  */
 export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: number; gradient: [number, number, number, number] } {
   const { r, alpha, a, b } = p;
@@ -26,8 +28,9 @@ export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: numbe
   const psiAB = digamma(a + b);
   const psiB = digamma(b);
   const base = -lnGamma(r) + r * lnAlpha + lnGamma(a + b) - lnGamma(b);
+  const { x: xs, txDays, tDays, count } = h;
   let maxDay = 0;
-  for (const d of h.tDays) if (d > maxDay) maxDay = d;
+  for (const d of tDays) if (d > maxDay) maxDay = d;
   const lnDay = new Float64Array(maxDay + 1);
   const invDay = new Float64Array(maxDay + 1);
   for (let d = 0; d <= maxDay; d++) {
@@ -35,58 +38,74 @@ export function bgnbdLogLikelihood(p: BgnbdParams, h: Histories): { value: numbe
     lnDay[d] = Math.log(v);
     invDay[d] = 1 / v;
   }
+  let members = 0;
   let ll = 0;
   let gr = 0;
   let gAlpha = 0;
   let ga = 0;
   let gb = 0;
   let lastX = -1;
+  let rx = 0;
   let xTerm = 0;
   let xGr = 0;
   let xGa = 0;
   let xGb = 0;
   let lnRatioX = 0;
   let invB = 0;
-  const n = h.x.length;
+  const n = xs.length;
   for (let i = 0; i < n; i++) {
-    const x = h.x[i] ?? 0;
-    const w = h.count[i] ?? 0;
+    const x = xs[i] as number;
+    const w = count[i] as number;
     if (x !== lastX) {
       // Terms that depend on x only.
-      xTerm = lnGamma(r + x) + lnGamma(b + x) - lnGamma(a + b + x);
+      rx = r + x;
+      xTerm = lnGamma(rx) + lnGamma(b + x) - lnGamma(a + b + x);
       const psiABX = digamma(a + b + x);
-      xGr = digamma(r + x) - psiR + lnAlpha;
+      xGr = digamma(rx) - psiR + lnAlpha;
       xGa = psiAB - psiABX;
       xGb = psiAB + digamma(b + x) - psiB - psiABX;
       lnRatioX = x > 0 ? lnA - Math.log(b + x - 1) : 0;
       invB = x > 0 ? 1 / (b + x - 1) : 0;
       lastX = x;
     }
-    const dT = h.tDays[i] ?? 0;
-    const lnAT = lnDay[dT] ?? 0;
-    const a3 = -(r + x) * lnAT;
-    let mix = a3;
-    let w4 = 0;
-    let lnATx = 0;
-    let invATx = 0;
+    const dT = tDays[i] as number;
+    const lnAT = lnDay[dT] as number;
+    const invAT = invDay[dT] as number;
+    members += w;
+    ll += w * xTerm;
+    gr += w * xGr;
+    ga += w * xGa;
+    gb += w * xGb;
     if (x > 0) {
-      const dTx = h.txDays[i] ?? 0;
-      lnATx = lnDay[dTx] ?? 0;
-      invATx = invDay[dTx] ?? 0;
-      // ln(e^a3 + e^a4) with a4 >= a3 (t_x <= T): a4 + ln(1 + e^(a3 - a4)); w4 = e^(a4 - mix).
-      const a4 = lnRatioX - (r + x) * lnATx;
-      const e = Math.exp(a3 - a4);
-      mix = a4 >= a3 ? a4 + Math.log1p(e) : logAddExp(a3, a4);
-      w4 = a4 >= a3 ? 1 / (1 + e) : Math.exp(a4 - mix);
+      const dTx = txDays[i] as number;
+      const lnATx = lnDay[dTx] as number;
+      // ln(e^a3 + e^a4) = max + ln(1 + e^(min - max)); w4 = e^(a4 - mix), w3 = 1 - w4.
+      const a3 = -rx * lnAT;
+      const a4 = lnRatioX - rx * lnATx;
+      let mix: number;
+      let w4: number;
+      if (a4 >= a3) {
+        const e = Math.exp(a3 - a4);
+        mix = a4 + Math.log1p(e);
+        w4 = 1 / (1 + e);
+      } else {
+        const e = Math.exp(a4 - a3);
+        mix = a3 + Math.log1p(e);
+        w4 = e / (1 + e);
+      }
+      const w3 = 1 - w4;
+      ll += w * mix;
+      gr -= w * (w3 * lnAT + w4 * lnATx);
+      gAlpha -= w * rx * (w3 * invAT + w4 * (invDay[dTx] as number));
+      ga += (w * w4) / a;
+      gb -= w * w4 * invB;
+    } else {
+      ll -= w * rx * lnAT;
+      gr -= w * lnAT;
+      gAlpha -= w * rx * invAT;
     }
-    const w3 = 1 - w4;
-    ll += w * (base + xTerm + mix);
-    gr += w * (xGr - w3 * lnAT - w4 * lnATx);
-    gAlpha += w * (r / alpha - (r + x) * (w3 * (invDay[dT] ?? 0) + w4 * invATx));
-    ga += w * (xGa + w4 / a);
-    gb += w * (xGb - w4 * invB);
   }
-  return { value: ll, gradient: [gr, gAlpha, ga, gb] };
+  return { value: ll + members * base, gradient: [gr, gAlpha + (members * r) / alpha, ga, gb] };
 }
 
 /** P(alive at T | x, t_x, T) (paper eq. 13). */

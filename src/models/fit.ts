@@ -40,7 +40,7 @@ function fitLogParams(ll: (v: number[]) => { value: number; gradient: number[] }
   const m = minimizeBfgs(objective, start.map(Math.log), gtol);
   const v = m.x.map(Math.exp);
   const hessian = hessianFromGradient((q) => ll(q).gradient.map((g) => -g), v);
-  return { v, ll: ll(v).value, se: standardErrors(hessian), iterations: m.iterations, converged: m.converged };
+  return { v, ll: -m.value * scale, se: standardErrors(hessian), iterations: m.iterations, converged: m.converged };
 }
 
 /** Fits BG/NBD to calibration histories (start: all parameters 1). */

@@ -14,47 +14,68 @@ export interface GammaGammaParams {
   gamma: number;
 }
 
-/** Logarithms of the data that do not change with the parameters: computed once per fit. */
+/**
+ * What the likelihood needs of the data that does not change with the parameters, computed once
+ * per fit: the runs of equal x (the rows are sorted by x) with their length and the sum of the
+ * logarithms of the mean values.
+ */
 export interface SpendLogs {
-  lnMean: Float64Array;
+  /** Index of the first row of each run, and one past the last row at the end. */
+  starts: Int32Array;
+  sumLnMean: Float64Array;
 }
 
-/** Precomputes the logarithms of the repeaters' mean values. */
+/** Precomputes the runs of equal x and their sums of ln(mean). */
 export function spendLogs(d: Spends): SpendLogs {
-  return { lnMean: d.mean.map(Math.log) };
+  const starts: number[] = [];
+  const sums: number[] = [];
+  for (let i = 0; i < d.x.length; i++) {
+    if (i === 0 || d.x[i] !== d.x[i - 1]) {
+      starts.push(i);
+      sums.push(0);
+    }
+    sums[sums.length - 1] = (sums[sums.length - 1] as number) + Math.log(d.mean[i] as number);
+  }
+  starts.push(d.x.length);
+  return { starts: Int32Array.from(starts), sumLnMean: Float64Array.from(sums) };
 }
 
-/** Log-likelihood of the repeaters' mean values and its gradient with respect to (p, q, γ). */
+/**
+ * Log-likelihood of the repeaters' mean values and its gradient with respect to (p, q, γ). Rows
+ * with the same x share every term but ln(γ + m x) and 1/(γ + m x): the loop over rows sums
+ * those two, and the rest is added once per run of equal x.
+ */
 export function gammaGammaLogLikelihood(params: GammaGammaParams, d: Spends, logs: SpendLogs = spendLogs(d)): { value: number; gradient: [number, number, number] } {
   const { p, q, gamma } = params;
   const lnG = Math.log(gamma);
   const base = -lnGamma(q) + q * lnG;
   const psiQ = digamma(q);
+  const { x: xs, mean } = d;
+  const { starts, sumLnMean } = logs;
   let ll = 0;
   let gp = 0;
   let gq = 0;
   let gg = 0;
-  let lastX = -1;
-  let xTerm = 0;
-  let xPsiSum = 0;
-  let xPsiPx = 0;
-  let lnX = 0;
-  for (let i = 0; i < d.x.length; i++) {
-    const x = d.x[i] ?? 0;
-    const m = d.mean[i] ?? 0;
-    if (x !== lastX) {
-      xTerm = lnGamma(p * x + q) - lnGamma(p * x);
-      xPsiSum = digamma(p * x + q);
-      xPsiPx = digamma(p * x);
-      lnX = Math.log(x);
-      lastX = x;
+  for (let k = 0; k + 1 < starts.length; k++) {
+    const from = starts[k] as number;
+    const to = starts[k + 1] as number;
+    const x = xs[from] as number;
+    let sumLnDen = 0;
+    let sumInvDen = 0;
+    for (let i = from; i < to; i++) {
+      const den = gamma + (mean[i] as number) * x;
+      sumLnDen += Math.log(den);
+      sumInvDen += 1 / den;
     }
-    const lnM = logs.lnMean[i] ?? 0;
-    const lnDen = Math.log(gamma + m * x);
-    ll += base + xTerm + (p * x - 1) * lnM + p * x * lnX - (p * x + q) * lnDen;
-    gp += x * (xPsiSum - xPsiPx + lnM + lnX - lnDen);
-    gq += xPsiSum - psiQ + lnG - lnDen;
-    gg += q / gamma - (p * x + q) / (gamma + m * x);
+    const c = to - from;
+    const px = p * x;
+    const lnX = Math.log(x);
+    const psiSum = digamma(px + q);
+    const sLnM = sumLnMean[k] as number;
+    ll += c * (base + lnGamma(px + q) - lnGamma(px) + px * lnX) + (px - 1) * sLnM - (px + q) * sumLnDen;
+    gp += x * (c * (psiSum - digamma(px) + lnX) + sLnM - sumLnDen);
+    gq += c * (psiSum - psiQ + lnG) - sumLnDen;
+    gg += (c * q) / gamma - (px + q) * sumInvDen;
   }
   return { value: ll, gradient: [gp, gq, gg] };
 }

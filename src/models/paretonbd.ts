@@ -84,3 +84,36 @@ export function paretoNbdExpectedIfAlive(p: ParetoNbdParams, t: number, x: numbe
 export function paretoNbdConditionalExpected(p: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
   return paretoNbdExpectedIfAlive(p, t, x, T) * paretoNbdPAlive(p, x, tx, T);
 }
+
+/** Intervals of the composite Simpson rule of paretoNbdProbabilityOfPurchase (even). */
+const PURCHASE_STEPS = 64;
+
+/**
+ * P(at least one purchase in (T, T + t] | x, t_x, T). A member alive at T has λ ~ gamma(r + x,
+ * α + T) and μ ~ gamma(s, β + T), independent, and buys in (T, T + t] with probability
+ * λ/(λ+μ) (1 − e^{−(λ+μ)t}), whose derivative in t is λ e^{−(λ+μ)t}; averaged over the posterior,
+ *   P(t | alive) = ∫_0^t (r+x)/(α+T) ((α+T)/(α+T+u))^{r+x+1} ((β+T)/(β+T+u))^s du.
+ * With z = 1 − ((α+T)/(α+T+u))^{r+x} (the probability of a purchase were the member immortal)
+ * this is ∫_0^{z_t} ((β+T)/(β+T+u(z)))^s dz, a smooth bounded integrand, summed by Simpson's rule.
+ */
+export function paretoNbdProbabilityOfPurchase(p: ParetoNbdParams, t: number, x: number, tx: number, T: number): number {
+  return paretoNbdPAlive(p, x, tx, T) * paretoNbdPurchaseIfAlive(p, t, x, T);
+}
+
+/** P(at least one purchase in (T, T + t] | alive at T, x, T): the integral above. */
+export function paretoNbdPurchaseIfAlive(p: ParetoNbdParams, t: number, x: number, T: number): number {
+  if (t <= 0) return 0;
+  const { r, alpha, s, beta } = p;
+  const A = alpha + T;
+  const B = beta + T;
+  const rx = r + x;
+  const zt = -Math.expm1(rx * Math.log(A / (A + t)));
+  const g = (z: number): number => {
+    const u = A * Math.expm1(-Math.log1p(-z) / rx);
+    return Math.exp(-s * Math.log1p(u / B));
+  };
+  const h = zt / PURCHASE_STEPS;
+  let sum = g(0) + g(zt);
+  for (let k = 1; k < PURCHASE_STEPS; k++) sum += (k % 2 === 1 ? 4 : 2) * g(k * h);
+  return (sum * h) / 3;
+}

@@ -1,7 +1,7 @@
--- Per-member scores of one run. _model_members holds each member's calibration summary;
--- _model_histories holds the scores of each distinct history
--- (x, days to the last occasion, days to the calibration end), computed in TypeScript; members
--- join it on their own history. $1 calibration end, $2 period length in days, $3..$5 the
+-- Per-member scores of one run. _model_members holds each member's calibration summary (its
+-- distinct histories are read with summary.sql's histories_members); _model_histories holds the
+-- scores of each distinct history (x, days to the last occasion, days to the calibration end),
+-- computed in TypeScript and appended a vector at a time; members join it on their own history. $1 calibration end, $2 period length in days, $3..$5 the
 -- Gamma-Gamma p, q, γ (NULL without a fit), $6 the gross margin rate, $7 and $8 the P(alive)
 -- bounds of the high and medium churn-risk bands.
 
@@ -9,20 +9,17 @@
 -- Each member's calibration summary, built once per run (histories and scores read it).
 CREATE OR REPLACE TEMP TABLE _model_members AS
 SELECT member_id,
-       count(*) - 1 AS x,
-       date_diff('day', min(day), max(day)) AS tx_days,
-       date_diff('day', min(day), $1::DATE) AS t_days,
+       (count(*) - 1)::INTEGER AS x,
+       date_diff('day', min(day), max(day))::INTEGER AS tx_days,
+       date_diff('day', min(day), $1::DATE)::INTEGER AS t_days,
        CASE WHEN count(*) > 1 THEN ((sum(value) - arg_min(value, day)) / (count(*) - 1))::DOUBLE END AS mean
 FROM model_occasions
 WHERE day <= $1::DATE
 GROUP BY member_id;
 
--- name: member_histories
-SELECT x, tx_days, t_days, count(*) AS n FROM _model_members GROUP BY x, tx_days, t_days ORDER BY x, tx_days, t_days;
-
 -- name: histories_table
 CREATE OR REPLACE TEMP TABLE _model_histories (
-  x DOUBLE, tx_days DOUBLE, t_days DOUBLE, p_alive DOUBLE, expected DOUBLE, discounted DOUBLE, next_days DOUBLE
+  x INTEGER, tx_days INTEGER, t_days INTEGER, p_alive DOUBLE, expected DOUBLE, discounted DOUBLE, next_days DOUBLE
 );
 
 -- name: clear

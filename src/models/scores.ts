@@ -8,10 +8,12 @@ import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js
 import { getSetting } from '../core/settings/index.js';
 import { bgnbdExpectedIfAlive, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, gammaGammaParams, paretoNbdParams } from './fit.js';
-import { nextPurchaseDays } from './next-purchase.js';
+import { nextPurchaseDays, paretoNbdNextPurchaseDays } from './next-purchase.js';
 import { paretoNbdExpectedIfAlive, paretoNbdPAlive } from './paretonbd.js';
 import { checkDay, ensureFit, ModelError } from './service.js';
-import { PERIOD_DAYS, type Period } from './summary.js';
+import type { Histories } from './histories.js';
+import type { ModelFit } from './schema.js';
+import { PERIOD_DAYS, readHistories, type Period } from './summary.js';
 
 const sql = namedStatements(sqlFile(import.meta.url, 'scores.sql'));
 
@@ -70,33 +72,25 @@ function scoreIfAlive(ifAlive: (t: number) => number, horizon: number, clvHorizo
   return { expected: Number.isNaN(expected) ? ifAlive(horizon) : expected, discounted };
 }
 
-/** Scores every member with an occasion by the calibration end, replacing the previous run. */
-export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings): Promise<ScoreRun> {
-  checkDay(settings.calibrationEnd);
-  if (!(settings.horizon > 0) || !(settings.clvHorizon >= 1) || !Number.isInteger(settings.clvHorizon)) throw new ModelError('horizons must be positive (the CLV horizon a whole number of periods)');
-  if (!(settings.annualDiscountRate >= 0)) throw new ModelError('the discount rate must be 0 or more');
-  if (!(settings.bands.high > 0 && settings.bands.high <= settings.bands.medium && settings.bands.medium < 1)) throw new ModelError('churn bands need 0 < high <= medium < 1');
-  const marginRate = settings.marginRate ?? (await getSetting(db, 'campaigns.default_margin_percent')) / 100;
-  // The member table first: fits missing for the key are made from it (one read of the occasions).
-  await db.run(sql('members_table'), [settings.calibrationEnd]);
-  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period, 'members');
-  const spendFit = await ensureFit(db, clock, 'gammagamma', settings.calibrationEnd, settings.period, 'members').catch((e: unknown) => {
-    if (e instanceof ModelError) return null;
-    throw e;
-  });
+/** The scores of each distinct history, in the histories' order (NaN: no next purchase date). */
+export interface HistoryScores {
+  alive: Float64Array;
+  expected: Float64Array;
+  discounted: Float64Array;
+  /** Days after the calibration end of the expected next purchase. */
+  next: Float64Array;
+}
+
+/**
+ * Scores each distinct calibration history under a BG/NBD or Pareto/NBD fit: P(alive), expected
+ * purchases over the horizon, purchases over the CLV horizon discounted per period, and the next
+ * purchase date. In memory; scoreMembers stores them for every member.
+ */
+export function scoreHistories(fit: ModelFit, h: Histories, settings: Pick<ScoreSettings, 'period' | 'horizon' | 'clvHorizon' | 'annualDiscountRate'>): HistoryScores {
   const pd = PERIOD_DAYS[settings.period];
   const perPeriodDiscount = (1 + settings.annualDiscountRate) ** (pd / 365) - 1;
-  const h: { x: number[]; txDays: number[]; tDays: number[] } = { x: [], txDays: [], tDays: [] };
-  await db.forEachIntChunk(sql('member_histories'), [], (chunk) => {
-    for (const v of chunk[0] ?? []) h.x.push(v);
-    for (const v of chunk[1] ?? []) h.txDays.push(v);
-    for (const v of chunk[2] ?? []) h.tDays.push(v);
-  });
   const n = h.x.length;
   const cols = {
-    x: new Float64Array(n),
-    tx: new Float64Array(n),
-    t: new Float64Array(n),
     alive: new Float64Array(n),
     expected: new Float64Array(n),
     discounted: new Float64Array(n),
@@ -104,17 +98,14 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   };
   const bg = fit.model === 'bgnbd' ? bgnbdParams(fit) : null;
   const pn = fit.model === 'paretonbd' ? paretoNbdParams(fit) : null;
+  if (bg === null && pn === null) throw new Error(`scores need a bgnbd or paretonbd fit, got ${fit.model}`);
   // Expectations of a member alive at T depend on (x, T) only: far fewer pairs than histories.
   const ifAlive = new Map<number, { expected: number; discounted: number }>();
   for (let i = 0; i < n; i++) {
-    const x = h.x[i] ?? 0;
-    const tDays = h.tDays[i] ?? 0;
-    const tx = (h.txDays[i] ?? 0) / pd;
-    const T = tDays / pd;
-    cols.x[i] = x;
-    cols.tx[i] = h.txDays[i] ?? 0;
-    cols.t[i] = tDays;
-    const key = x * 1_000_000 + tDays;
+    const x = h.x[i] as number;
+    const tx = h.tx[i] as number;
+    const T = h.T[i] as number;
+    const key = x * 1_000_000 + (h.tDays[i] as number);
     let s = ifAlive.get(key);
     if (s === undefined) {
       s = scoreIfAlive((t) => (bg !== null ? bgnbdExpectedIfAlive(bg, t, x, T) : pn !== null ? paretoNbdExpectedIfAlive(pn, t, x, T) : 0), settings.horizon, settings.clvHorizon, perPeriodDiscount);
@@ -124,10 +115,32 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
     cols.alive[i] = alive;
     cols.expected[i] = alive * s.expected;
     cols.discounted[i] = alive * s.discounted;
-    cols.next[i] = bg !== null ? (nextPurchaseDays(bg, x, tx, T, settings.period) ?? Number.NaN) : Number.NaN;
+    const next = bg !== null ? nextPurchaseDays(bg, x, tx, T, settings.period) : pn !== null ? paretoNbdNextPurchaseDays(pn, x, tx, T, settings.period) : null;
+    cols.next[i] = next ?? Number.NaN;
   }
+  return cols;
+}
+
+/** Scores every member with an occasion by the calibration end, replacing the previous run. */
+export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings): Promise<ScoreRun> {
+  checkDay(settings.calibrationEnd);
+  if (!(settings.horizon > 0) || !(settings.clvHorizon >= 1) || !Number.isInteger(settings.clvHorizon)) throw new ModelError('horizons must be positive (the CLV horizon a whole number of periods)');
+  if (!(settings.annualDiscountRate >= 0)) throw new ModelError('the discount rate must be 0 or more');
+  if (!(settings.bands.high > 0 && settings.bands.high <= settings.bands.medium && settings.bands.medium < 1)) throw new ModelError('churn bands need 0 < high <= medium < 1');
+  const marginRate = settings.marginRate ?? (await getSetting(db, 'campaigns.default_margin_percent')) / 100;
+  // The member table first: fits missing for the key are made from it (one read of the occasions).
+  await db.run(sql('members_table'), [settings.calibrationEnd]);
+  // Distinct histories: read once, for the fit when it is missing and for the scores.
+  const h = await readHistories(db, settings.calibrationEnd, settings.period, 'members');
+  const fit = await ensureFit(db, clock, settings.model, settings.calibrationEnd, settings.period, 'members', h);
+  const spendFit = await ensureFit(db, clock, 'gammagamma', settings.calibrationEnd, settings.period, 'members').catch((e: unknown) => {
+    if (e instanceof ModelError) return null;
+    throw e;
+  });
+  const pd = PERIOD_DAYS[settings.period];
+  const cols = scoreHistories(fit, h, settings);
   await db.run(sql('histories_table'));
-  await db.appendDoubles('_model_histories', [cols.x, cols.tx, cols.t, cols.alive, cols.expected, cols.discounted, cols.next]);
+  await db.appendDoubles('_model_histories', [h.x, h.txDays, h.tDays, cols.alive, cols.expected, cols.discounted, cols.next]);
   const g = spendFit === null ? null : gammaGammaParams(spendFit);
   const full = { ...settings, marginRate };
   await db.transaction(async () => {
@@ -141,7 +154,7 @@ export async function scoreMembers(db: Db, clock: Clock, settings: ScoreSettings
   return {
     settings: full,
     members: int(sum, 'members'),
-    histories: n,
+    histories: h.x.length,
     churn_risk: { high: int(sum, 'high'), medium: int(sum, 'medium'), low: int(sum, 'low') },
     mean_p_alive: Number(sum?.['mean_p_alive'] ?? 0),
     expected_purchases: Number(sum?.['expected_purchases'] ?? 0),

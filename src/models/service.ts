@@ -4,8 +4,8 @@ import type { Db } from '../core/db/index.js';
 import { bgnbdConditionalExpected, bgnbdPAlive } from './bgnbd.js';
 import { bgnbdParams, fitBgnbd, fitGammaGamma, fitParetoNbd, gammaGammaParams, paretoNbdParams } from './fit.js';
 import { gammaGammaExpectedSpend, gammaGammaPopulationMean } from './gammagamma.js';
-import { membersIn } from './histories.js';
-import { nextPurchaseDays, addDays } from './next-purchase.js';
+import { membersIn, type Histories } from './histories.js';
+import { nextPurchaseDays, addDays, paretoNbdNextPurchaseDays } from './next-purchase.js';
 import { paretoNbdConditionalExpected, paretoNbdPAlive } from './paretonbd.js';
 import type { ModelFit, StoredFit } from './schema.js';
 import { loadFit, saveFit } from './store.js';
@@ -30,9 +30,10 @@ export function checkDay(day: string, what = 'calibration end'): string {
 
 /**
  * Fits a model on the occasions up to the calibration end and stores the fit under its key
- * (source 'members': from the member table of a scoring run in progress).
+ * (source 'members': from the member table of a scoring run in progress; `histories`: the
+ * calibration histories already read from that source).
  */
-export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period, source: SummarySource = 'occasions'): Promise<StoredFit> {
+export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period, source: SummarySource = 'occasions', histories?: Histories): Promise<StoredFit> {
   checkDay(calibrationEnd);
   const nothing = (): ModelError => new ModelError(`no purchase occasions on or before ${calibrationEnd}: nothing to fit`);
   let fit: ModelFit;
@@ -43,16 +44,27 @@ export async function fitModel(db: Db, clock: Clock, model: ModelFit['model'], c
     if (spends.x.length < 2) throw new ModelError(`Gamma-Gamma needs repeaters with a positive repeat spend; ${spends.x.length} on or before ${calibrationEnd}`);
     fit = fitGammaGamma(spends, customers);
   } else {
-    const histories = await readHistories(db, calibrationEnd, period, source);
-    if (membersIn(histories) === 0) throw nothing();
-    fit = model === 'bgnbd' ? fitBgnbd(histories) : fitParetoNbd(histories);
+    const h = histories ?? (await readHistories(db, calibrationEnd, period, source));
+    if (membersIn(h) === 0) throw nothing();
+    fit = model === 'bgnbd' ? fitBgnbd(h) : fitParetoNbd(h);
   }
   return saveFit(db, clock, fit, calibrationEnd, period);
 }
 
-/** The stored fit for the key, fitting (and storing) it first when there is none. */
-export async function ensureFit(db: Db, clock: Clock, model: ModelFit['model'], calibrationEnd: string, period: Period, source: SummarySource = 'occasions'): Promise<StoredFit> {
-  return (await loadFit(db, model, calibrationEnd, period)) ?? fitModel(db, clock, model, calibrationEnd, period, source);
+/**
+ * The stored fit for the key, fitting (and storing) it first when there is none (from `histories`
+ * when the caller has read them already).
+ */
+export async function ensureFit(
+  db: Db,
+  clock: Clock,
+  model: ModelFit['model'],
+  calibrationEnd: string,
+  period: Period,
+  source: SummarySource = 'occasions',
+  histories?: Histories,
+): Promise<StoredFit> {
+  return (await loadFit(db, model, calibrationEnd, period)) ?? fitModel(db, clock, model, calibrationEnd, period, source, histories);
 }
 
 /** One member's predictions from the calibration history. */
@@ -67,7 +79,7 @@ export interface MemberPrediction {
   T: number;
   p_alive: number;
   expected_purchases: number;
-  /** BG/NBD only: first day after the calibration end on which P(bought again) reaches 50%; null if never within two years. */
+  /** First day after the calibration end on which P(bought again) reaches 50%; null if never within two years. */
   next_purchase_date?: string | null;
   /** When a Gamma-Gamma fit exists for the same key: the member's expected occasion value. */
   expected_average_spend?: number;
@@ -100,7 +112,14 @@ export async function predictMember(
     };
   } else {
     const p = paretoNbdParams(fit);
-    out = { ...base, p_alive: paretoNbdPAlive(p, s.x, s.t_x, s.T), expected_purchases: paretoNbdConditionalExpected(p, opts.horizon, s.x, s.t_x, s.T), params: fit.params };
+    const days = paretoNbdNextPurchaseDays(p, s.x, s.t_x, s.T, opts.period);
+    out = {
+      ...base,
+      p_alive: paretoNbdPAlive(p, s.x, s.t_x, s.T),
+      expected_purchases: paretoNbdConditionalExpected(p, opts.horizon, s.x, s.t_x, s.T),
+      next_purchase_date: days === null ? null : addDays(opts.calibrationEnd, days),
+      params: fit.params,
+    };
   }
   const spend = await loadFit(db, 'gammagamma', opts.calibrationEnd, opts.period);
   if (spend !== null) {
