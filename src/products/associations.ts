@@ -4,6 +4,7 @@
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import { fpGrowth, type WeightedBaskets } from './fpgrowth.js';
+import { storePairs } from './pairs.js';
 import { minCountOf, parseRatio, type Ratio } from './ratio.js';
 import { compareRules, describe, rulesFrom, type Rule } from './rules.js';
 
@@ -118,15 +119,18 @@ export async function dropBaskets(db: Db): Promise<void> {
 
 /**
  * Association rules over the baskets created in the window ending on asOf (the snapshot's
- * order_values, so a segment's report sees only its members' orders).
+ * order_values, so a segment's report sees only its members' orders). With storePairs (a run
+ * over the whole base), item-level order baskets also replace the stored pair counts (pairs.ts).
  */
-export async function associationRules(db: Db, asOf: string, p: RuleParams): Promise<RulesResult> {
+export async function associationRules(db: Db, asOf: string, p: RuleParams, opts: { readonly storePairs?: boolean } = {}): Promise<RulesResult> {
   const t = checkRuleParams(p);
   try {
     await prepareBaskets(db, asOf, p);
     const counted = await db.one(SQL('basket_count'));
     const n = int(counted, 'n');
     const items = int(counted, 'items');
+    // A run over the whole base at item level, one basket per order, keeps its pair counts.
+    if (opts.storePairs === true && p.level === 'item' && p.basket === 'order') await storePairs(db, p.from, asOf, n);
     // A threshold of 0 baskets would make every itemset frequent; at least one basket must hold it.
     const minCount = Math.max(1, minCountOf(n, t.support));
     await db.run(SQL('frequent_items'), [minCount]);
