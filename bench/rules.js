@@ -9,7 +9,9 @@
 //  - from the same basket file: bench/rules_file.js (reads the file, FP-growth, rules) against
 //    the baseline, each a whole process;
 //  - from the store: `analyze rules` end to end against writing the basket file from the store
-//    plus the baseline's run (the baseline cannot read the store, so it is given that cost).
+//    plus the baseline's run (the baseline cannot read the store, so it is given that cost);
+// and bought-together for the item in most baskets: from the pair counts the report stored
+// against computed per request.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +23,7 @@ import { analyze } from '../dist/analytics/index.js';
 import { fixedClock } from '../dist/core/clock.js';
 import { namedStatements, sqlFile } from '../dist/core/db/index.js';
 import { dropBaskets, prepareBaskets, readBaskets } from '../dist/products/associations.js';
+import { boughtTogether, storedBoughtTogether } from '../dist/products/index.js';
 import { fpGrowth } from '../dist/products/fpgrowth.js';
 import { rulesFrom } from '../dist/products/rules.js';
 import { parseRatio } from '../dist/products/ratio.js';
@@ -79,6 +82,18 @@ try {
   const ours = { wall: secs(t), cpu: cpuSecs(c) };
   const r = doc.result;
 
+  // Bought-together for the item in most baskets over the report's window (all history): from
+  // the pair counts the report stored, and computed per request.
+  const top = String((await db.one('SELECT item FROM item_counts ORDER BY baskets DESC, item LIMIT 1'))?.item);
+  t = performance.now();
+  c = process.cpuUsage();
+  const storedTogether = await storedBoughtTogether(db, top, {});
+  const lookup = { wall: secs(t), cpu: cpuSecs(c) };
+  t = performance.now();
+  c = process.cpuUsage();
+  const computedTogether = await boughtTogether(db, top, { from: '1900-01-01', to: asOf });
+  const perRequest = { wall: secs(t), cpu: cpuSecs(c) };
+
   // 2. The same baskets written one per line for the file-based runs (item keys: SKUs); timed,
   // as the extraction the baseline would need from the store.
   const basketsFile = join(work, 'baskets.csv');
@@ -133,6 +148,9 @@ try {
   console.log(`  regulars analyze rules                  ${both(ours)}`);
   console.log(`  store -> file ${both(extract)}, + python run = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU`);
   console.log(`  ratio python / regulars                 wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`);
+  console.log(`\nbought together with ${top} (all history, ${storedTogether.length} items shown):`);
+  console.log(`  from the stored pair counts   ${both(lookup)}`);
+  console.log(`  computed per request          ${both(perRequest)} (${computedTogether.length} items)  ratio ${x(perRequest.wall, lookup.wall)} wall`);
   const same = (o) => o.rule_count === r.rule_count && JSON.stringify(o.counts_by_length) === JSON.stringify(r.counts_by_length) && o.frequent_itemsets === r.frequent_itemsets;
   console.log(`\nagreement: ${same(base) && same(fromFile) ? 'identical rule counts, lengths and itemset counts (report, file run, baseline)' : 'DIFFERENT'}`);
   const os = await import('node:os');
