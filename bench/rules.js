@@ -2,10 +2,16 @@
 // Association rules benchmark: FP-growth in the rules report against an independent Apriori in
 // Python with numpy (bench/apriori_baseline.py), on the same baskets in the same run.
 //   node bench/rules.js [--members 400000] [--support 0.001] [--confidence 0.1] [--data DIR]
-// Generates a merchant (about 2.5 orders per member over 730 days), imports its products, orders
-// and order lines (setup, timed apart), runs `analyze rules` on every order as a basket, writes
-// the same baskets one per line for the baseline, and prints both times, their ratio and whether
-// the two agree on the rules.
+// Generates a merchant (about 2.5 orders per member over 730 days; 400,000 members give about 1M
+// orders), imports its products, orders and order lines (setup, timed apart), then prints three
+// comparisons with wall and CPU time (CPU of this process includes the engine's threads):
+//  - mining only: FP-growth + rules against Apriori itemsets + rules, data already in memory;
+//  - from the same basket file: bench/rules_file.js (reads the file, FP-growth, rules) against
+//    the baseline, each a whole process;
+//  - from the store: `analyze rules` end to end against writing the basket file from the store
+//    plus the baseline's run (the baseline cannot read the store, so it is given that cost);
+// and bought-together for the item in most baskets: from the pair counts the report stored
+// against computed per request.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +22,8 @@ import { importFile } from '../dist/ingest/index.js';
 import { analyze } from '../dist/analytics/index.js';
 import { fixedClock } from '../dist/core/clock.js';
 import { namedStatements, sqlFile } from '../dist/core/db/index.js';
+import { dropBaskets, prepareBaskets, readBaskets } from '../dist/products/associations.js';
+import { boughtTogether, storedBoughtTogether } from '../dist/products/index.js';
 import { fpGrowth } from '../dist/products/fpgrowth.js';
 import { rulesFrom } from '../dist/products/rules.js';
 import { parseRatio } from '../dist/products/ratio.js';
@@ -33,6 +41,12 @@ const work = keep ?? mkdtempSync(join(tmpdir(), 'regulars-bench-rules-'));
 const clock = fixedClock('2026-12-31T00:00:00Z');
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const secs = (t) => (performance.now() - t) / 1000;
+// CPU seconds of this process since c, the engine's threads included.
+const cpuSecs = (c) => {
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1e6;
+};
+const SQL = namedStatements(sqlFile(new URL('../dist/products/associations.js', import.meta.url).href, 'baskets.sql'));
 
 try {
   const gen = join(work, 'gen');
@@ -59,76 +73,97 @@ try {
   const lines = Number((await db.one("SELECT count(*) AS n FROM order_lines WHERE line_type = 'product'"))?.n);
   const asOf = String((await db.one("SELECT strftime(max(created_at), '%Y-%m-%d') AS d FROM orders"))?.d);
 
-  // Regulars: the whole report (baskets read from the store, FP-growth, rules), not stored before.
+  // 1. Regulars from the store: the whole report (baskets read from the member base, FP-growth,
+  // rules, the result stored), not stored before.
   await db.run("DELETE FROM analysis_results WHERE report = 'rules'");
   let t = performance.now();
+  let c = process.cpuUsage();
   const doc = await analyze(db, clock, 'rules', { asOf, rules: { min_support: support, min_confidence: confidence } });
-  const ours = secs(t);
+  const ours = { wall: secs(t), cpu: cpuSecs(c) };
   const r = doc.result;
 
-  // The same baskets for the baseline, one per line (item keys: SKUs).
-  const basketsFile = join(work, 'baskets.csv');
-  const SQL = namedStatements(sqlFile(new URL('../dist/products/associations.js', import.meta.url).href, 'baskets.sql'));
-  await db.run(SQL('basket_orders'), [null, asOf, 'order']);
-  await db.run(SQL('basket_items'), ['item']);
-  await db.run(`COPY (SELECT string_agg(item, ',') FROM _basket_items GROUP BY basket) TO '${basketsFile.replace(/'/g, "''")}' (HEADER false, QUOTE '')`);
+  // Bought-together for the item in most baskets over the report's window (all history): from
+  // the pair counts the report stored, and computed per request.
+  const top = String((await db.one('SELECT item FROM item_counts ORDER BY baskets DESC, item LIMIT 1'))?.item);
+  t = performance.now();
+  c = process.cpuUsage();
+  const storedTogether = await storedBoughtTogether(db, top, {});
+  const lookup = { wall: secs(t), cpu: cpuSecs(c) };
+  t = performance.now();
+  c = process.cpuUsage();
+  const computedTogether = await boughtTogether(db, top, { from: '1900-01-01', to: asOf });
+  const perRequest = { wall: secs(t), cpu: cpuSecs(c) };
 
-  // The mining alone (in memory, as the baseline's itemsets + rules): FP-growth and the rules
+  // 2. The same baskets written one per line for the file-based runs (item keys: SKUs); timed,
+  // as the extraction the baseline would need from the store.
+  const basketsFile = join(work, 'baskets.csv');
+  t = performance.now();
+  c = process.cpuUsage();
+  await prepareBaskets(db, asOf, { from: null, basket: 'order', level: 'item' });
+  await db.run(
+    `COPY (SELECT string_agg(k.item, ',') FROM _basket_items b JOIN (SELECT DISTINCT id, item FROM _basket_keys) k ON k.id = b.item GROUP BY b.basket) TO '${basketsFile.replace(/'/g, "''")}' (HEADER false, QUOTE '')`,
+  );
+  const extract = { wall: secs(t), cpu: cpuSecs(c) };
+
+  // 3. The mining alone, in memory (as the baseline's itemsets + rules): FP-growth and the rules
   // over the weighted baskets the report reads.
   await db.run(SQL('frequent_items'), [r.min_count]);
   const single = (await db.all(SQL('item_labels'), ['item'])).map((x) => Number(x.n));
-  const ids = [];
-  const ranks = [];
-  const ws = [];
-  await db.forEachIntChunk(SQL('weighted_baskets'), [], ([b, k, w]) => {
-    for (let i = 0; i < b.length; i++) ids.push(b[i]), ranks.push(k[i]), ws.push(w[i]);
-  });
-  const offsets = [0];
-  const weights = [];
-  for (let i = 1; i <= ids.length; i++) {
-    if (i === ids.length || ids[i] !== ids[i - 1]) {
-      ranks.splice(offsets.at(-1), i - offsets.at(-1), ...ranks.slice(offsets.at(-1), i).sort((x, y) => x - y));
-      offsets.push(i);
-      weights.push(ws[i - 1]);
-    }
-  }
+  const weighted = await readBaskets(db);
   t = performance.now();
-  const sets = fpGrowth({ items: Int32Array.from(ranks), offsets: Int32Array.from(offsets), weights: Float64Array.from(weights) }, single.length, { minCount: r.min_count, maxLength: 10 });
+  c = process.cpuUsage();
+  const sets = fpGrowth(weighted, single.length, { minCount: r.min_count, maxLength: 10 });
   const mined = rulesFrom(sets, r.baskets, single, { minConfidence: parseRatio(confidence), minLift: parseRatio('0'), minLength: 2, maxLength: 10 });
   const mining = secs(t);
+  const miningCpu = cpuSecs(c);
   if (mined.length !== r.rule_count) throw new Error('mining alone disagrees with the report');
-  await db.run('DROP TABLE _basket_items');
-  await db.run('DROP TABLE _basket_orders');
+  await dropBaskets(db);
   db.close();
 
-  t = performance.now();
-  const py = spawnSync('python3', [join(here, 'apriori_baseline.py'), basketsFile, support, confidence], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const theirs = secs(t);
-  if (py.status !== 0) throw new Error(`baseline failed: ${py.stderr}`);
-  const base = JSON.parse(py.stdout);
+  // 4. Both from the same file, each a whole process (start-up included).
+  const run = (cmd, args) => {
+    const t0 = performance.now();
+    const p = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    const wall = secs(t0);
+    if (p.status !== 0) throw new Error(`${cmd} failed: ${p.stderr}`);
+    const out = JSON.parse(p.stdout);
+    return { ...out, wall, cpu: out.seconds.process_cpu };
+  };
+  const fromFile = run(process.execPath, [join(here, 'rules_file.js'), basketsFile, support, confidence]);
+  const base = run('python3', [join(here, 'apriori_baseline.py'), basketsFile, support, confidence]);
 
+  const x = (a, b) => `${(a / b).toFixed(2)}x`;
+  const both = (m) => `${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU`;
   console.log(
-    `\nbaskets: ${fmt(r.baskets)} orders with product lines (of ${fmt(orders)} orders, ${fmt(lines)} product lines), ${fmt(r.items)} items; support ${support} (${fmt(r.min_count)} baskets), confidence ${confidence}; file ${(statSync(basketsFile).size / 1e6).toFixed(1)} MB`,
+    `\ndata: ${fmt(orders)} orders, ${fmt(lines)} product lines; ${fmt(r.baskets)} baskets (orders with product lines, not cancelled), ${fmt(r.items)} items; support ${support} (${fmt(r.min_count)} baskets), confidence ${confidence}; basket file ${(statSync(basketsFile).size / 1e6).toFixed(1)} MB`,
   );
+  console.log(`result: ${fmt(r.frequent_itemsets)} frequent itemsets, ${fmt(r.rule_count)} rules, by length ${JSON.stringify(r.counts_by_length)}`);
+  console.log('\nmining only (frequent itemsets + rules, data in memory; no reading, no start-up):');
+  const baseMining = { wall: base.seconds.itemsets + base.seconds.rules, cpu: base.cpu_seconds.itemsets + base.cpu_seconds.rules };
+  console.log(`  regulars FP-growth + rules over ${fmt(weighted.weights.length)} distinct weighted baskets   ${mining.toFixed(3)} s wall, ${miningCpu.toFixed(3)} s CPU`);
+  console.log(`  python numpy Apriori itemsets + rules                       ${baseMining.wall.toFixed(3)} s wall, ${baseMining.cpu.toFixed(3)} s CPU`);
+  console.log(`  ratio python / regulars                                      wall ${x(baseMining.wall, mining)}, CPU ${x(baseMining.cpu, miningCpu)}`);
+  console.log('\nfrom the same basket file (each a whole process: start-up, reading the file, mining, rules):');
+  const steps = (m) => `CPU read ${m.cpu_seconds.read} s, itemsets ${m.cpu_seconds.itemsets} s, rules ${m.cpu_seconds.rules} s`;
+  console.log(`  node bench/rules_file.js (FP-growth)    ${both(fromFile)}  (${steps(fromFile)})`);
+  console.log(`  python bench/apriori_baseline.py        ${both(base)}  (${steps(base)})`);
+  console.log(`  ratio python / regulars                 wall ${x(base.wall, fromFile.wall)}, CPU ${x(base.cpu, fromFile.cpu)}`);
+  console.log('\nfrom the store (regulars: `analyze rules` end to end; python: the basket file written from the store, then its run):');
+  console.log(`  regulars analyze rules                  ${both(ours)}`);
+  console.log(`  store -> file ${both(extract)}, + python run = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU`);
+  console.log(`  ratio python / regulars                 wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`);
+  console.log(`\nbought together with ${top} (all history, ${storedTogether.length} items shown):`);
+  console.log(`  from the stored pair counts   ${both(lookup)}`);
+  console.log(`  computed per request          ${both(perRequest)} (${computedTogether.length} items)  ratio ${x(perRequest.wall, lookup.wall)} wall`);
+  const same = (o) => o.rule_count === r.rule_count && JSON.stringify(o.counts_by_length) === JSON.stringify(r.counts_by_length) && o.frequent_itemsets === r.frequent_itemsets;
+  console.log(`\nagreement: ${same(base) && same(fromFile) ? 'identical rule counts, lengths and itemset counts (report, file run, baseline)' : 'DIFFERENT'}`);
+  const os = await import('node:os');
   console.log(
-    `  regulars analyze rules (FP-growth)  ${ours.toFixed(2)} s  (${fmt(r.frequent_itemsets)} frequent itemsets, ${fmt(r.rule_count)} rules, by length ${JSON.stringify(r.counts_by_length)})`,
-  );
-  console.log(
-    `  python numpy Apriori                ${theirs.toFixed(2)} s  (read ${base.seconds.read} s, itemsets ${base.seconds.itemsets} s, rules ${base.seconds.rules} s; ${fmt(base.frequent_itemsets)} itemsets, ${fmt(base.rule_count)} rules, by length ${JSON.stringify(base.counts_by_length)})`,
-  );
-  console.log(`  ratio (python / regulars), whole runs                    ${(theirs / ours).toFixed(2)}x`);
-  console.log(
-    `  mining alone: FP-growth + rules ${mining.toFixed(3)} s (${fmt(weights.length)} distinct baskets) against Apriori itemsets + rules ${(base.seconds.itemsets + base.seconds.rules).toFixed(3)} s -> ${((base.seconds.itemsets + base.seconds.rules) / mining).toFixed(2)}x`,
-  );
-  const agree = base.rule_count === r.rule_count && JSON.stringify(base.counts_by_length) === JSON.stringify(r.counts_by_length) && base.frequent_itemsets === r.frequent_itemsets;
-  console.log(`  agreement: ${agree ? 'identical rule counts, lengths and itemset counts' : 'DIFFERENT'}`);
-  console.log(
-    `  load average at the end: ${(await import('node:os'))
+    `load average at the end: ${os
       .loadavg()
-      .map((x) => x.toFixed(1))
-      .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+      .map((v) => v.toFixed(1))
+      .join(' ')} on ${os.cpus().length} cores; peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (node)`,
   );
-  console.log(`  peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB (node)`);
 } finally {
   if (keep === undefined) rmSync(work, { recursive: true, force: true });
 }

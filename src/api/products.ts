@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { analyze, defaultAsOf } from '../analytics/index.js';
 import { findMember, MemberLookupError } from '../members/index.js';
-import { BASKETS, boughtTogether, LEVELS, recommend } from '../products/index.js';
+import { BASKETS, boughtTogether, LEVELS, recommend, storedBoughtTogether, storedWindow } from '../products/index.js';
 import type { Scope } from './keys.js';
 import { anyObject, authErrors, dateSchema as date, errorSchema, READ, type Ctx } from './context.js';
 
@@ -99,7 +99,8 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
     {
       preHandler: need(SHOP),
       schema: {
-        summary: 'Items most often in the same order as this one, over the days (default 365) ending on as_of',
+        summary:
+          'Items most often in the same order as this one: from the counts the last rules run over the whole base stored, when no window is asked for (or the asked one is theirs) and no import finished since; else over the days (default 365) ending on as_of',
         params: { type: 'object', properties: { sku: { type: 'string', minLength: 1 } }, required: ['sku'] },
         querystring: { type: 'object', properties: windowProps, additionalProperties: false },
         response: { 200: anyObject, 400: errorSchema, ...authErrors },
@@ -107,15 +108,20 @@ export function productRoutes(app: FastifyInstance, ctx: Ctx): void {
     },
     async (req) =>
       serial(async () => {
-        const to = req.query.as_of ?? (await defaultAsOf(db, clock));
+        const limit = req.query.limit !== undefined ? { limit: req.query.limit } : {};
+        const method = 'baskets = orders not cancelled; ranked by baskets together with the item (its confidence), then lift; pairs in fewer than 2 baskets left out';
+        // The counts stored by the last rules run over the whole base answer when no window is
+        // asked for, or when the asked window is theirs (and no import has finished since).
+        const stored = await storedWindow(db);
+        const asked = req.query.as_of !== undefined || req.query.days !== undefined;
+        const to = asked || stored === null ? (req.query.as_of ?? (await defaultAsOf(db, clock))) : stored.to;
         const from = dayBefore(to, (req.query.days ?? 365) - 1);
-        const items = await boughtTogether(db, req.params.sku, { from, to, ...(req.query.limit !== undefined ? { limit: req.query.limit } : {}) });
-        return {
-          sku: req.params.sku,
-          window: { from, to },
-          method: 'baskets = orders not cancelled; ranked by baskets together with the item (its confidence), then lift; pairs in fewer than 2 baskets left out',
-          items,
-        };
+        if (stored !== null && (!asked || (stored.to === to && stored.from === from))) {
+          const items = await storedBoughtTogether(db, req.params.sku, limit);
+          return { sku: req.params.sku, window: { from: stored.from, to: stored.to }, source: 'stored', method, items };
+        }
+        const items = await boughtTogether(db, req.params.sku, { from, to, ...limit });
+        return { sku: req.params.sku, window: { from, to }, source: 'computed', method, items };
       }),
   );
 

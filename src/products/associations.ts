@@ -4,6 +4,7 @@
  */
 import { int, namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import { fpGrowth, type WeightedBaskets } from './fpgrowth.js';
+import { storePairs } from './pairs.js';
 import { minCountOf, parseRatio, type Ratio } from './ratio.js';
 import { compareRules, describe, rulesFrom, type Rule } from './rules.js';
 
@@ -84,48 +85,52 @@ export function checkRuleParams(p: RuleParams): { support: Ratio; confidence: Ra
   return { support, confidence, lift };
 }
 
-/** Reads the weighted baskets of frequent items (ranks ascending within each basket). */
-async function readBaskets(db: Db): Promise<WeightedBaskets> {
-  const ids: number[] = [];
-  const ranks: number[] = [];
-  const weights: number[] = [];
-  await db.forEachIntChunk(SQL('weighted_baskets'), [], ([b = [], r = [], w = []]) => {
-    for (let i = 0; i < b.length; i++) {
-      ids.push(b[i] ?? 0);
-      ranks.push(r[i] ?? 0);
-      weights.push(w[i] ?? 0);
-    }
-  });
+/**
+ * Reads the weighted baskets of frequent items as typed arrays: each basket's rows come together,
+ * ranks ascending, each row carrying the basket's size, so the rows are cut by size.
+ */
+export async function readBaskets(db: Db): Promise<WeightedBaskets> {
+  const [sizes = new Int32Array(0), rowWeights = new Int32Array(0), items = new Int32Array(0)] = await db.readInt32Columns(SQL('weighted_baskets'));
   const offsets: number[] = [];
-  const basketWeights: number[] = [];
-  const items = new Int32Array(ranks.length);
-  let i = 0;
-  while (i < ids.length) {
-    const id = ids[i];
-    let j = i;
-    while (j < ids.length && ids[j] === id) j++;
+  const weights: number[] = [];
+  for (let i = 0; i < sizes.length; i += Math.max(1, sizes[i] ?? 1)) {
     offsets.push(i);
-    basketWeights.push(weights[i] ?? 0);
-    const part = ranks.slice(i, j).sort((x, y) => x - y);
-    items.set(part, i);
-    i = j;
+    weights.push(rowWeights[i] ?? 0);
   }
-  offsets.push(ids.length);
-  return { items, offsets: Int32Array.from(offsets), weights: Float64Array.from(basketWeights) };
+  offsets.push(sizes.length);
+  return { items, offsets: Int32Array.from(offsets), weights: Float64Array.from(weights) };
+}
+
+/** The baskets of a run in the temporary table _basket_items: the window's orders, items as numbers. */
+export async function prepareBaskets(db: Db, asOf: string, p: Pick<RuleParams, 'from' | 'basket' | 'level'>): Promise<void> {
+  await db.run(SQL('basket_orders'), [p.from, asOf, p.basket]);
+  await db.run(SQL('basket_keys'), [p.level]);
+  await db.run(SQL('basket_items'), [p.level]);
+  await db.run(SQL('drop_orders'));
+}
+
+/** Drops what prepareBaskets and the mining left. */
+export async function dropBaskets(db: Db): Promise<void> {
+  await db.run(SQL('drop_orders'));
+  await db.run(SQL('drop'));
+  await db.run('DROP TABLE IF EXISTS _basket_keys');
+  await db.run('DROP TABLE IF EXISTS _fp_items');
 }
 
 /**
  * Association rules over the baskets created in the window ending on asOf (the snapshot's
- * order_values, so a segment's report sees only its members' orders).
+ * order_values, so a segment's report sees only its members' orders). With storePairs (a run
+ * over the whole base), item-level order baskets also replace the stored pair counts (pairs.ts).
  */
-export async function associationRules(db: Db, asOf: string, p: RuleParams): Promise<RulesResult> {
+export async function associationRules(db: Db, asOf: string, p: RuleParams, opts: { readonly storePairs?: boolean } = {}): Promise<RulesResult> {
   const t = checkRuleParams(p);
   try {
-    await db.run(SQL('basket_orders'), [p.from, asOf, p.basket]);
-    await db.run(SQL('basket_items'), [p.level]);
-    await db.run(SQL('drop_orders'));
-    const n = int(await db.one(SQL('basket_count')), 'n');
-    const items = int(await db.one('SELECT count(DISTINCT item)::BIGINT AS n FROM _basket_items'), 'n');
+    await prepareBaskets(db, asOf, p);
+    const counted = await db.one(SQL('basket_count'));
+    const n = int(counted, 'n');
+    const items = int(counted, 'items');
+    // A run over the whole base at item level, one basket per order, keeps its pair counts.
+    if (opts.storePairs === true && p.level === 'item' && p.basket === 'order') await storePairs(db, p.from, asOf, n);
     // A threshold of 0 baskets would make every itemset frequent; at least one basket must hold it.
     const minCount = Math.max(1, minCountOf(n, t.support));
     await db.run(SQL('frequent_items'), [minCount]);
@@ -151,8 +156,6 @@ export async function associationRules(db: Db, asOf: string, p: RuleParams): Pro
       rules: rules.slice(0, p.limit),
     };
   } finally {
-    await db.run(SQL('drop_orders'));
-    await db.run(SQL('drop'));
-    await db.run('DROP TABLE IF EXISTS _fp_items');
+    await dropBaskets(db);
   }
 }

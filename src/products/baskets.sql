@@ -19,46 +19,58 @@ FROM (
     AND ($1::DATE IS NULL OR created_at >= $1::DATE)
 );
 
+-- name: basket_keys
+-- The items of the level ($1), numbered in the code-point order of their text (so ordering by
+-- number is ordering by text): each line key (at item level a line's SKU, or its name when it
+-- has none; else a SKU) with its item's number and text. Lines are then read as integers.
+CREATE OR REPLACE TEMP TABLE _basket_keys AS
+WITH k AS (
+  SELECT DISTINCT coalesce(sku, name) AS line_key, coalesce(sku, name) AS item
+  FROM order_lines WHERE $1 = 'item' AND line_type = 'product' AND coalesce(sku, name) IS NOT NULL
+  UNION ALL
+  SELECT sku, CASE $1 WHEN 'category' THEN category_path ELSE brand END
+  FROM products WHERE $1 <> 'item' AND sku IS NOT NULL AND CASE $1 WHEN 'category' THEN category_path ELSE brand END IS NOT NULL
+)
+SELECT line_key, item, (dense_rank() OVER (ORDER BY item))::INTEGER AS id FROM k;
+
 -- name: basket_items
--- $1: the level.
+-- Each basket's items as numbers, once per basket. $1: the level.
 CREATE OR REPLACE TEMP TABLE _basket_items AS
-SELECT DISTINCT b.basket,
-  CASE $1 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END AS item
+SELECT DISTINCT b.basket::INTEGER AS basket, k.id AS item
 FROM _basket_orders b
 JOIN order_lines l ON l.channel_id = b.channel_id AND l.order_id = b.order_id
-LEFT JOIN products p ON $1 <> 'item' AND p.sku = l.sku
-WHERE l.line_type = 'product'
-  AND CASE $1 WHEN 'item' THEN coalesce(l.sku, l.name) WHEN 'category' THEN p.category_path ELSE p.brand END IS NOT NULL;
+JOIN _basket_keys k ON k.line_key = CASE WHEN $1 = 'item' THEN coalesce(l.sku, l.name) ELSE l.sku END
+WHERE l.line_type = 'product';
 
 -- name: basket_count
-SELECT count(DISTINCT basket)::BIGINT AS n FROM _basket_items;
+SELECT count(DISTINCT basket)::BIGINT AS n, count(DISTINCT item)::BIGINT AS items FROM _basket_items;
 
 -- name: frequent_items
--- Items held by at least $1 baskets, ranked by count (most frequent first, then by key).
+-- Items held by at least $1 baskets, ranked by count (most frequent first, then by text: the
+-- items' numbers follow their text).
 CREATE OR REPLACE TEMP TABLE _fp_items AS
 SELECT item, (row_number() OVER (ORDER BY n DESC, item) - 1)::INTEGER AS rank, n
 FROM (SELECT item, count(*)::BIGINT AS n FROM _basket_items GROUP BY item)
 WHERE n >= $1;
 
 -- name: item_labels
--- Each frequent item's rank, count and name (for a SKU: the product's name, else a line's name).
-SELECT f.rank, f.n::BIGINT AS n, f.item AS key,
-  CASE WHEN $1 = 'item' THEN coalesce(p.name, (SELECT min(l.name) FROM order_lines l WHERE l.sku = f.item), f.item) ELSE f.item END AS name
-FROM _fp_items f LEFT JOIN products p ON $1 = 'item' AND p.sku = f.item
+-- Each frequent item's rank, count, key and name (for a SKU: the product's name, else a line's name).
+SELECT f.rank, f.n::BIGINT AS n, k.item AS key,
+  CASE WHEN $1 = 'item' THEN coalesce(p.name, (SELECT min(l.name) FROM order_lines l WHERE l.sku = k.item), k.item) ELSE k.item END AS name
+FROM _fp_items f
+JOIN (SELECT DISTINCT id, item FROM _basket_keys) k ON k.id = f.item
+LEFT JOIN products p ON $1 = 'item' AND p.sku = k.item
 ORDER BY f.rank;
 
 -- name: weighted_baskets
--- Distinct baskets of frequent items with how often each occurs, one row per (basket, item).
-SELECT b.id::INTEGER AS basket, unnest(b.items)::INTEGER AS rank, b.w::INTEGER AS weight
+-- Distinct baskets of frequent items with how often each occurs: one row per (basket, item), a
+-- basket's rows together and in ascending rank, each with the basket's size and weight.
+SELECT len(items)::INTEGER AS size, w::INTEGER AS weight, unnest(items)::INTEGER AS rank
 FROM (
-  SELECT row_number() OVER (ORDER BY items) AS id, items, w
-  FROM (
-    SELECT items, count(*) AS w
-    FROM (SELECT basket, list_sort(list(f.rank)) AS items FROM _basket_items JOIN _fp_items f USING (item) GROUP BY basket)
-    GROUP BY items
-  )
-) b
-ORDER BY basket;
+  SELECT items, count(*) AS w
+  FROM (SELECT basket, list(f.rank ORDER BY f.rank) AS items FROM _basket_items JOIN _fp_items f USING (item) GROUP BY basket)
+  GROUP BY items
+);
 
 -- name: drop
 DROP TABLE IF EXISTS _basket_items;

@@ -9,3 +9,4 @@ export { fpGrowth, type Itemset, type WeightedBaskets } from './fpgrowth.js';
 export { PRODUCT_REPORTS, PRODUCT_RULES, productParams, productReport, type ProductReport, type MatrixOptions } from './reports.js';
 export { MATRIX_CLASSES } from './matrix.js';
 export { boughtTogether, recommend, type TogetherOptions } from './recommend.js';
+export { MIN_TOGETHER, storedBoughtTogether, storedWindow, type PairWindow } from './pairs.js';

@@ -66,7 +66,8 @@ export async function productReport(db: Db, report: ProductReport, asOf: string,
   switch (report) {
     case 'rules': {
       const { rules: _rules, ...stored } = params;
-      return { ...(await associationRules(db, asOf, ruleParamsOf(stored))) };
+      // A segment's run sees only its members' orders: its pairs are not the base's.
+      return { ...(await associationRules(db, asOf, ruleParamsOf(stored), { storePairs: params['segment'] === undefined })) };
     }
     case 'bundles': {
       const { rules: _rules, ...stored } = params;

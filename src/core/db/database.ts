@@ -149,6 +149,41 @@ export class Db {
     }
   }
 
+  /**
+   * Reads a query whose columns are all INTEGER (no NULLs) into one Int32Array per column, copied
+   * from the engine's vectors without a JavaScript value per cell.
+   */
+  async readInt32Columns(sql: string, params: readonly SqlParam[] = []): Promise<Int32Array[]> {
+    const t = traceStart();
+    const result = await this.conn.run(sql, toValues(params));
+    traceSlow(sql, t);
+    let cols: Int32Array[] = Array.from({ length: result.columnCount }, () => new Int32Array(1024));
+    let n = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (chunk === null || chunk.rowCount === 0) break;
+      const rows = chunk.rowCount;
+      if (n + rows > (cols[0]?.length ?? 0)) {
+        cols = cols.map((c) => {
+          const grown = new Int32Array(Math.max(2 * c.length, n + rows));
+          grown.set(c.subarray(0, n));
+          return grown;
+        });
+      }
+      for (let c = 0; c < chunk.columnCount; c++) {
+        const vector = chunk.getColumnVector(c);
+        const col = cols[c] ?? new Int32Array(0);
+        for (let i = 0; i < rows; i++) {
+          const v = vector.getItem(i);
+          if (typeof v !== 'number') throw new Error(`readInt32Columns: column ${c} holds ${v === null ? 'NULL' : typeof v}, not INTEGER`);
+          col[n + i] = v;
+        }
+      }
+      n += rows;
+    }
+    return cols.map((c) => c.subarray(0, n));
+  }
+
   /** Appends rows of integers to an existing table (column order as in the table; INTEGER or DOUBLE columns). */
   async appendInts(table: string, columns: ReadonlyArray<ArrayLike<number>>): Promise<void> {
     await this.appendNumbers(table, columns, false);
