@@ -87,7 +87,7 @@ test('expiry and tiers run once per day of the shop time zone: a run just before
     assert.equal(second[0]?.day, '2025-03-02');
     assert.deepEqual(second[0]?.expiry, { lots: 1, points: 150, accounts: 1 });
     const expiry = (await listHandoffs(s.ops)).find((h) => h.name === JOB_NAMES.expiry('main'));
-    assert.equal((expiry?.detail as { day: string }).day, '2025-03-02');
+    assert.equal((expiry?.detail as { day: string } | undefined)?.day, '2025-03-02');
     assert.deepEqual((await checkLedger(s.ops, 'main')).problems, []);
   } finally {
     s.close();
