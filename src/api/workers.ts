@@ -4,14 +4,15 @@
  * that cannot send fails alone), and the inbox loader, which moves pending records into the member
  * base through the API's analytical queue and then publishes the identity map. After each load
  * (or an import or refresh made another way) the loyalty jobs `sync` and `arrivals` run; once a
- * day of the shop's time zone, expiry and tiers (docs/loyalty.md, "Jobs").
+ * day of the shop's time zone, expiry and tiers; then the loyalty figures are handed to the analytical
+ * store (docs/loyalty.md, "Jobs").
  */
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport } from '../campaigns/index.js';
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpStore } from '../ops/index.js';
-import { afterLoad, dailyJobs, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
+import { afterLoad, dailyJobs, publishLoyalty, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -32,6 +33,8 @@ export interface WorkerOptions {
 export interface LoyaltyRun {
   afterLoad: AfterLoadReport[];
   daily: DailyReport[];
+  /** Members published to the analytical store per programme (null: nothing ran, nothing published). */
+  published: Record<string, number> | null;
 }
 
 /** Starts the workers; the returned function stops them and waits for a run in progress. */
@@ -84,12 +87,14 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
 
 /**
  * The loyalty jobs of one loader run: sync and arrivals through the analytical queue (they read
- * the member base), then the daily jobs, which need only the operational store.
+ * the member base), then the daily jobs, which need only the operational store; when any ran,
+ * the members' figures are published to the analytical store for segments.
  */
 async function runLoyalty(db: Db, ops: OpStore, clock: Clock, serial: Serial): Promise<LoyaltyRun> {
   const after = await serial(() => afterLoad(db, ops, clock));
   const daily = await dailyJobs(ops, clock);
-  return { afterLoad: after, daily };
+  const published = after.length > 0 || daily.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
+  return { afterLoad: after, daily, published };
 }
 
 /** Runs fn every so many seconds, never two at once; stop() waits for a run in progress. */

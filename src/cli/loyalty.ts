@@ -21,6 +21,7 @@ import {
   saveProgramme,
   syncJob,
   arrivalsJob,
+  publishLoyalty,
   tierStatus,
   toJson,
   type Json,
@@ -196,6 +197,21 @@ export function addLoyaltyCommands(program: Command): void {
   loyaltyCommand(loyalty.command('sync').description('join till accounts to the members the published identity map now names')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => syncJob(s, clockOf(opts), programmeOf(opts)));
     out(opts, r, () => `${r.joined} accounts joined to their member, ${r.merged} merged into the member's account`);
+  });
+  loyaltyCommand(
+    loyalty
+      .command('publish')
+      .description("hand each member's tier, balance, points expiring within 30 days and lifetime points to the analytical store (segments read them; the server does this after its loyalty jobs)"),
+  ).action(async (opts: LoyaltyOpts) => {
+    const r = await withDb(opts, (db, ops) => publishLoyalty(ops, db, clockOf(opts)));
+    out(
+      opts,
+      r,
+      () =>
+        Object.entries(r)
+          .map(([p, n]) => `programme ${p}: ${n} members published`)
+          .join('\n') || 'no programmes',
+    );
   });
   loyaltyCommand(loyalty.command('check').description('consistency check: every balance equals its ledger (exit 1 when not)')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => checkLedger(s, programmeOf(opts)));

@@ -22,3 +22,4 @@ export { pointsReport, type PointsReport } from './report.js';
 export { toJson, type Json } from './json.js';
 export { takeArrivals, type ArrivalsReport } from './arrivals.js';
 export { afterLoad, dailyJobs, syncJob, arrivalsJob, shopZone, JOB_NAMES, type AfterLoadReport, type DailyReport } from './jobs.js';
+export { publishLoyalty, PUBLISH_NAME, EXPIRING_DAYS } from './publish.js';

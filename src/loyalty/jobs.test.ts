@@ -13,7 +13,7 @@ import { publishIdentities } from '../inbox/index.js';
 import { listHandoffs } from '../ops/index.js';
 import { sandbox } from '../testing/index.js';
 import { movableClock, order, programme } from '../testing/loyalty.js';
-import { afterLoad, balanceOf, checkLedger, dailyJobs, earnOrder, findAccount, JOB_NAMES, saveProgramme } from './index.js';
+import { afterLoad, balanceOf, checkLedger, dailyJobs, earnOrder, findAccount, JOB_NAMES, PUBLISH_NAME, saveProgramme } from './index.js';
 
 const ORDERS = 'channel,order_id,buyer_id,buyer_phone,created_at,paid_at,status,item_total,discount,shipping,paid_amount';
 const config = programme({
@@ -141,8 +141,12 @@ test("the server's worker loop earns an order sent to the inbox and runs the dai
     );
     const lookup = await app.inject({ url: '/api/loyalty/main/lookup?phone=13900139000', headers: { authorization: `Bearer ${key}` } });
     assert.equal(lookup.json().balance, 88);
+    // Then handed to the analytical store, where segments read it.
+    assert.ok(runs.some((r) => r.published !== null && r.published['main'] === 1));
+    const published = await s.db.one("SELECT balance, lifetime_earned FROM member_loyalty WHERE programme_id = 'main'");
+    assert.deepEqual([String(published?.['balance']), String(published?.['lifetime_earned'])], ['88', '88']);
     const names = (await listHandoffs(s.ops)).map((h) => h.name);
-    for (const n of [JOB_NAMES.sync('main'), JOB_NAMES.arrivals('main'), JOB_NAMES.expiry('main'), JOB_NAMES.tiers('main')]) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
+    for (const n of [JOB_NAMES.sync('main'), JOB_NAMES.arrivals('main'), JOB_NAMES.expiry('main'), JOB_NAMES.tiers('main'), PUBLISH_NAME]) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
   } finally {
     await app.close();
     s.close();
