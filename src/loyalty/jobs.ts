@@ -5,9 +5,8 @@
  * the shop's time zone, `expiry` and `tiers`. Every step is idempotent, so a crash or a second
  * run repeats nothing.
  */
-import { shopTime, type Clock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
 import { int as dint, type Db } from '../core/db/index.js';
-import { readOpSettings } from '../core/settings/operational.js';
 import { listHandoffs, recordHandoff, type Handoff, type OpStore } from '../ops/index.js';
 import { takeArrivals, type ArrivalsReport } from './arrivals.js';
 import { runExpiry } from './expiry.js';
@@ -15,6 +14,7 @@ import { toJson, type Json } from './json.js';
 import { syncAccounts } from './merge.js';
 import { listProgrammes, loadProgramme } from './programme.js';
 import { runTierJob } from './tiers.js';
+import { localDay, shopZone } from './time.js';
 
 /** The hand-off names of a programme's jobs. */
 export const JOB_NAMES = {
@@ -28,12 +28,6 @@ const IDENTITIES = 'identities -> operational';
 function detailOf(handoffs: readonly Handoff[], name: string): Record<string, unknown> {
   const d = handoffs.find((h) => h.name === name)?.detail;
   return typeof d === 'object' && d !== null && !Array.isArray(d) ? { ...d } : {};
-}
-
-/** The shop's time zone (setting shop.timezone), read from the operational store. */
-export async function shopZone(ops: OpStore): Promise<string> {
-  const tz = (await readOpSettings(ops)).get('shop.timezone');
-  return typeof tz === 'string' && tz !== '' ? tz : 'UTC';
 }
 
 /** `regulars loyalty sync`, recorded: joins till accounts to the members the map now names. */
@@ -92,7 +86,7 @@ export interface DailyReport {
  */
 export async function dailyJobs(ops: OpStore, clock: Clock): Promise<DailyReport[]> {
   const now = clock.now();
-  const day = shopTime(now, await shopZone(ops)).slice(0, 10);
+  const day = localDay(now, await shopZone(ops));
   const handoffs = await listHandoffs(ops);
   const out: DailyReport[] = [];
   for (const p of await listProgrammes(ops)) {

@@ -8,16 +8,16 @@ import { toUnits } from '../core/decimal.js';
 import { big, isoTime, text, type OpQueries, type OpStore } from '../ops/index.js';
 import type { Account } from './accounts.js';
 import { loadProgramme, type ProgrammeConfig, type TierRules } from './programme.js';
-import { addDays } from './time.js';
+import { addDays, localYearStart, shopZone } from './time.js';
 
 /** The instant just before the window: rolling 365 days as of now is (now - 365 days, now]. */
-function windowStart(rules: TierRules, now: Date): string {
-  if (rules.window === 'calendar_year') return new Date(Date.UTC(now.getUTCFullYear(), 0, 1) - 1).toISOString();
+function windowStart(rules: TierRules, now: Date, zone: string): string {
+  if (rules.window === 'calendar_year') return new Date(localYearStart(now, zone).getTime() - 1).toISOString();
   return addDays(now, -365).toISOString();
 }
 
-function yearEnd(rules: TierRules, from: Date): string {
-  if (rules.window === 'calendar_year') return new Date(Date.UTC(from.getUTCFullYear() + 1, 0, 1)).toISOString();
+function yearEnd(rules: TierRules, from: Date, zone: string): string {
+  if (rules.window === 'calendar_year') return localYearStart(from, zone, 1).toISOString();
   return addDays(from, 365).toISOString();
 }
 
@@ -25,8 +25,8 @@ function yearEnd(rules: TierRules, from: Date): string {
  * Qualifying values of the accounts with IDs in [from, to] at `now`: released, unreversed points
  * earned in the window; or spend (earning base minus returns); or orders (not cancelled).
  */
-export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, rules: TierRules, now: Date, from: bigint, to: bigint): Promise<Map<bigint, bigint>> {
-  const start = windowStart(rules, now);
+export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, rules: TierRules, now: Date, from: bigint, to: bigint, zone = 'UTC'): Promise<Map<bigint, bigint>> {
+  const start = windowStart(rules, now, zone);
   const at = isoTime(now);
   const out = new Map<bigint, bigint>();
   if (rules.metric === 'qualifying_points') {
@@ -65,19 +65,19 @@ export interface TierDecision {
 }
 
 /** What the rules decide for one account (pure). */
-export function decideTier(rules: TierRules, current: string | null, yearEnds: string | null, value: bigint, now: Date): TierDecision | null {
+export function decideTier(rules: TierRules, current: string | null, yearEnds: string | null, value: bigint, now: Date, zone = 'UTC'): TierDecision | null {
   const levels = rules.levels;
   let earned = -1;
   levels.forEach((l, i) => {
     if (BigInt(l.threshold) <= value) earned = i;
   });
   const cur = levels.findIndex((l) => l.code === current);
-  if (earned > cur) return { tier: levels[earned]?.code ?? null, year_ends: yearEnd(rules, now), reason: 'upgrade' };
+  if (earned > cur) return { tier: levels[earned]?.code ?? null, year_ends: yearEnd(rules, now, zone), reason: 'upgrade' };
   if (yearEnds === null || isoTime(now) < yearEnds) return null;
-  if (earned >= cur) return { tier: current, year_ends: yearEnd(rules, new Date(yearEnds)), reason: 'renew' };
+  if (earned >= cur) return { tier: current, year_ends: yearEnd(rules, new Date(yearEnds), zone), reason: 'renew' };
   if (isoTime(now) < addDays(new Date(yearEnds), rules.grace_days).toISOString()) return null; // in grace
   const to = rules.downgrade === 'one_step' ? Math.max(cur - 1, earned) : earned;
-  return { tier: to < 0 ? null : (levels[to]?.code ?? null), year_ends: yearEnd(rules, now), reason: 'downgrade' };
+  return { tier: to < 0 ? null : (levels[to]?.code ?? null), year_ends: yearEnd(rules, now, zone), reason: 'downgrade' };
 }
 
 async function applyDecision(q: OpQueries, accountId: bigint, from: string | null, d: TierDecision, value: bigint, now: Date): Promise<void> {
@@ -93,11 +93,11 @@ async function applyDecision(q: OpQueries, accountId: bigint, from: string | nul
 }
 
 /** Re-evaluates one account's tier inside a write (upgrades happen at once). */
-export async function evaluateAccountTier(c: { tx: OpQueries; config: ProgrammeConfig; now: Date }, account: Account): Promise<TierDecision | null> {
+export async function evaluateAccountTier(c: { tx: OpQueries; config: ProgrammeConfig; now: Date; zone: string }, account: Account): Promise<TierDecision | null> {
   const rules = c.config.tiers;
   if (rules === undefined) return null;
-  const value = (await qualifyingValues(c.tx, c.config, rules, c.now, account.account_id, account.account_id)).get(account.account_id) ?? 0n;
-  const d = decideTier(rules, account.tier, account.tier_year_ends, value, c.now);
+  const value = (await qualifyingValues(c.tx, c.config, rules, c.now, account.account_id, account.account_id, c.zone)).get(account.account_id) ?? 0n;
+  const d = decideTier(rules, account.tier, account.tier_year_ends, value, c.now, c.zone);
   if (d !== null) await applyDecision(c.tx, account.account_id, account.tier, d, value, c.now);
   return d;
 }
@@ -108,6 +108,7 @@ export async function runTierJob(store: OpStore, clock: Clock, programmeId: stri
   const rules = config?.tiers;
   if (config === undefined || rules === undefined) return undefined;
   const now = clock.now();
+  const zone = await shopZone(store);
   const range = await store.one('SELECT MIN(account_id) AS lo, MAX(account_id) AS hi FROM loyalty_accounts WHERE programme_id = ?', [programmeId]);
   const result = { accounts: 0, upgrades: 0, downgrades: 0, renewals: 0 };
   if (range === undefined || range['lo'] === null) return result;
@@ -119,11 +120,11 @@ export async function runTierJob(store: OpStore, clock: Clock, programmeId: stri
         `SELECT account_id, tier, tier_year_ends FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL AND account_id BETWEEN ? AND ?${store.dialect.forUpdate}`,
         [programmeId, lo, to],
       );
-      const values = await qualifyingValues(tx, config, rules, now, lo, to);
+      const values = await qualifyingValues(tx, config, rules, now, lo, to, zone);
       for (const a of accounts) {
         const id = big(a, 'account_id');
         const value = values.get(id) ?? 0n;
-        const d = decideTier(rules, text(a, 'tier'), text(a, 'tier_year_ends'), value, now);
+        const d = decideTier(rules, text(a, 'tier'), text(a, 'tier_year_ends'), value, now, zone);
         result.accounts++;
         if (d === null) continue;
         await applyDecision(tx, id, text(a, 'tier'), d, value, now);
@@ -145,7 +146,7 @@ export async function tierStatus(
 ): Promise<{ tier: string | null; name: string | null; qualifying: bigint; year_ends: string | null; to_keep: bigint; next: string | null; to_next: bigint | null } | null> {
   const rules = config.tiers;
   if (rules === undefined) return null;
-  const value = (await qualifyingValues(q, config, rules, now, account.account_id, account.account_id)).get(account.account_id) ?? 0n;
+  const value = (await qualifyingValues(q, config, rules, now, account.account_id, account.account_id, await shopZone(q))).get(account.account_id) ?? 0n;
   const idx = rules.levels.findIndex((l) => l.code === account.tier);
   const cur = rules.levels[idx];
   const next = rules.levels[idx + 1];
