@@ -232,6 +232,8 @@ export async function earnActivity(store: OpStore, clock: Clock, programmeId: st
         earned_at: c.now,
         pending_until: c.now,
         key: req.key,
+        // The activity's name, which growth value (成长值) rules are keyed by.
+        reason: req.activity,
       });
       await evaluateAccountTier(c, account);
       return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };

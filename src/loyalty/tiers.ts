@@ -23,7 +23,8 @@ function yearEnd(rules: TierRules, from: Date, zone: string): string {
 
 /**
  * Qualifying values of the accounts with IDs in [from, to] at `now`: released, unreversed points
- * earned in the window; or spend (earning base minus returns); or orders (not cancelled).
+ * earned in the window; or spend (earning base minus returns); or orders (not cancelled); or growth
+ * value (成长值: orders at a rate net of returns plus a flat amount, and activities).
  */
 export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, rules: TierRules, now: Date, from: bigint, to: bigint, zone = 'UTC'): Promise<Map<bigint, bigint>> {
   const start = windowStart(rules, now, zone);
@@ -49,12 +50,41 @@ export async function qualifyingValues(q: OpQueries, config: ProgrammeConfig, ru
     start,
     released,
   ]);
+  const growth = rules.metric === 'growth' ? rules.growth : undefined;
+  const rate = growth === undefined ? 0n : toUnits(growth.rate, 4);
   for (const r of rows) {
     const id = big(r, 'account_id');
-    const add = rules.metric === 'orders' ? 1n : (toUnits(text(r, 'base'), 4) - toUnits(text(r, 'returned'), 4)) / 10_000n;
+    const net = toUnits(text(r, 'base'), 4) - toUnits(text(r, 'returned'), 4);
+    const add = rules.metric === 'orders' ? 1n : growth !== undefined ? (net > 0n ? (net * rate) / 100_000_000n : 0n) + BigInt(growth.per_order ?? 0) : net / 10_000n;
     out.set(id, (out.get(id) ?? 0n) + add);
   }
+  if (growth?.activities !== undefined) await addActivityGrowth(q, config.programme_id, growth.activities, start, at, from, to, out);
   return out;
+}
+
+/** Growth value of activities in the window: each activity that earned (a lot, which moves with merges) adds its amount. */
+async function addActivityGrowth(
+  q: OpQueries,
+  programmeId: string,
+  amounts: Readonly<Record<string, number>>,
+  start: string,
+  at: string,
+  from: bigint,
+  to: bigint,
+  out: Map<bigint, bigint>,
+): Promise<void> {
+  const rows = await q.all(
+    `SELECT l.account_id, COALESCE(e.reason, e.cause_ref) AS activity, COUNT(*) AS n FROM loyalty_lots l JOIN loyalty_entries e ON e.entry_id = l.entry_id
+     WHERE l.programme_id = ? AND l.account_id BETWEEN ? AND ? AND e.cause = 'activity' AND l.earned_at > ? AND l.earned_at <= ?
+     GROUP BY l.account_id, COALESCE(e.reason, e.cause_ref)`,
+    [programmeId, from, to, start, at],
+  );
+  for (const r of rows) {
+    const amount = amounts[text(r, 'activity') ?? ''];
+    if (amount === undefined) continue;
+    const id = big(r, 'account_id');
+    out.set(id, (out.get(id) ?? 0n) + BigInt(amount) * big(r, 'n'));
+  }
 }
 
 /** A tier change the rules call for, or null. */
