@@ -60,7 +60,7 @@ export type GrowthRules = Static<typeof GrowthRules>;
 export const TierRules = Type.Object({
   metric: Type.Union([Type.Literal('qualifying_points'), Type.Literal('spend'), Type.Literal('orders'), Type.Literal('growth')]),
   growth: Type.Optional(GrowthRules),
-  window: Type.Union([Type.Literal('rolling_365'), Type.Literal('calendar_year')]),
+  window: Type.Union([Type.Literal('rolling_365'), Type.Literal('calendar_year'), Type.Literal('anniversary')]),
   levels: Type.Array(TierLevel, { minItems: 1 }),
   downgrade: Type.Union([Type.Literal('one_step'), Type.Literal('to_earned')]),
   grace_days: Type.Integer({ minimum: 0 }),

@@ -99,3 +99,15 @@ export function periodKey(period: 'day' | 'week' | 'month', at: Date, zone = 'UT
 export function localYearStart(at: Date, zone: string, years = 0): Date {
   return localMidnight(localDate(at, zone).y + years, 0, 1, zone);
 }
+
+/**
+ * The membership anniversaries around `at` of an account opened at `since`, at 00:00 shop time:
+ * the last one at or before `at` (the opening itself in the first year) and the next one after it.
+ */
+export function anniversaries(since: Date, at: Date, zone: string): { last: Date; next: Date } {
+  const { m, d } = localDate(since, zone);
+  let y = localDate(at, zone).y;
+  if (localMidnight(y, m, d, zone).getTime() > at.getTime()) y -= 1;
+  const cand = localMidnight(y, m, d, zone);
+  return { last: cand.getTime() < since.getTime() ? since : cand, next: localMidnight(y + 1, m, d, zone) };
+}
