@@ -75,7 +75,9 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
           const loyalty = await runLoyalty(db, ops, clock, serial);
           if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0) o.onLoyalty?.(loyalty);
         } catch (err) {
-          o.onLoyalty?.(err instanceof Error ? err : new Error(String(err)));
+          const e = err instanceof Error ? err : new Error(String(err));
+          if (o.onLoyalty !== undefined) o.onLoyalty(e);
+          else process.stderr.write(`regulars: loyalty jobs failed (retried on the next run): ${e.stack ?? e.message}\n`);
         }
       }),
     );
