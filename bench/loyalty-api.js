@@ -6,8 +6,12 @@
 // the SQLite operational store); its analytical engine is limited to one thread with
 // `SET threads = 1` on its DuckDB connection before it serves. With --pg URL the operational
 // store is PostgreSQL and the loyalty calls are spread over two `--role api` server processes
-// (the import still goes to the one process holding the DuckDB file).
-//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL]
+// (the import still goes to the one process holding the DuckDB file). The server prints DuckDB's
+// `current_setting('threads')` so the run shows the limit took. By default the server's background
+// loop (inbox loader and the loyalty jobs after each load) is off, so the import is the only other
+// work; with --jobs it runs as in production, and the loyalty arrivals job then earns the imported
+// orders in the server while the calls go on.
+//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL] [--jobs]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +35,9 @@ if (process.argv[2] === '--server') {
   } else {
     const stores = await openStores(dbFile, pg ?? null);
     await stores.db.run('SET threads = 1');
+    const threads = await stores.db.one("SELECT current_setting('threads') AS t");
     await serve(stores.ops, stores.db, systemClock, { port: Number(port), host: '127.0.0.1' });
+    process.stdout.write(`duckdb threads ${String(threads?.t)}\n`);
   }
   process.stdout.write('listening\n');
 } else {
@@ -40,6 +46,7 @@ if (process.argv[2] === '--server') {
   const members = Number(arg('members', '50000'));
   const accounts = Number(arg('accounts', '1000'));
   const pg = arg('pg', undefined);
+  const jobs = process.argv.includes('--jobs');
   const dir = mkdtempSync(join(tmpdir(), 'regulars-bench-loyalty-api-'));
   const dbFile = join(dir, 'shop.duckdb');
   const { generate } = await import('../dist/generate/index.js');
@@ -58,10 +65,16 @@ if (process.argv[2] === '--server') {
   const operator = (await createKey(ops, systemClock, 'operator', 'bench-import')).key;
   await ops.close();
 
+  let threads = '?';
+  const env = { ...process.env, REGULARS_SCHEDULER_SECONDS: '0', ...(jobs ? {} : { REGULARS_LOADER_SECONDS: '0' }) };
   const start = (port, role) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-      child.stdout.on('data', (d) => d.toString().includes('listening') && resolve(child));
+      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
+      child.stdout.on('data', (d) => {
+        const t = /duckdb threads (\d+)/.exec(d.toString());
+        if (t !== null) threads = t[1];
+        if (d.toString().includes('listening')) resolve(child);
+      });
       child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
   const servers = [await start(39231, 'all')];
@@ -142,7 +155,7 @@ if (process.argv[2] === '--server') {
   };
   const alone = await run('alone', seconds);
   const withImport = await run('import', seconds, importAll);
-  for (const s of servers) s.kill('SIGTERM');
+  await Promise.all(servers.map((s) => new Promise((done) => (s.once('exit', done), s.kill('SIGTERM')))));
   const check = await (async () => {
     const o = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
     try {
@@ -153,7 +166,7 @@ if (process.argv[2] === '--server') {
   })();
   const f = (v) => v.toFixed(2);
   console.log(
-    `engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads = 1 in the server`,
+    `engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads in the server: ${threads} (SET threads = 1); server background loop ${jobs ? 'on (inbox loader, loyalty jobs after the import)' : 'off'}`,
   );
   for (const r of [alone, withImport])
     console.log(

@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Loyalty jobs benchmark: the tier job and the expiry job over N member accounts (default 1M),
 // each with two lots (one past its expiry), built in SQL on the operational store (SQLite file,
-// or PostgreSQL with --pg URL). Baseline in the same run: the consistency check, which reads
-// every entry, lot and move once (the floor of any job that looks at every account).
+// or PostgreSQL with --pg URL), then the hand-off of every member's figures (tier, balance,
+// expiring within 30 days, lifetime earned) to the analytical store (a DuckDB file). Baseline in
+// the same run: the consistency check, which reads every entry, lot and move once (the floor of
+// any job that looks at every account).
 // Usage: node bench/loyalty-jobs.js [--members 1000000] [--pg URL]
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openOps } from '../dist/ops/index.js';
-import { checkLedger, parseProgramme, runExpiry, runTierJob, saveProgramme } from '../dist/loyalty/index.js';
+import { checkLedger, parseProgramme, publishLoyalty, runExpiry, runTierJob, saveProgramme } from '../dist/loyalty/index.js';
 import { fixedClock } from '../dist/core/clock.js';
+import { openRegulars } from '../dist/open.js';
 
 const arg = (name, def) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -85,11 +88,21 @@ t = performance.now();
 const expired = await runExpiry(store, fixedClock(now), 'bench');
 const expirySecs = secs(t);
 
+const db = await openRegulars(join(dir, 'analytics.duckdb'));
+t = performance.now();
+const published = await publishLoyalty(store, db, fixedClock(now));
+const publishSecs = secs(t);
+const rows = await db.one("SELECT count(*) AS n, sum(balance) AS balance FROM member_loyalty WHERE programme_id = 'bench'");
+db.close();
+
 const check = await checkLedger(store, 'bench');
 await store.close();
-if (pg === undefined) rmSync(dir, { recursive: true, force: true });
+rmSync(dir, { recursive: true, force: true });
 console.log(`engine ${store.engine}; ${n.toLocaleString('en')} accounts, ${(2 * n).toLocaleString('en')} lots (seeded in ${seed.toFixed(1)} s)`);
 console.log(`baseline: consistency check (reads every entry, lot and move) ${baseline.toFixed(2)} s`);
 console.log(`tier job: ${tierSecs.toFixed(2)} s (${tiers.accounts} accounts, ${tiers.upgrades} upgrades) = ${(tierSecs / baseline).toFixed(2)}x the baseline`);
 console.log(`expiry job: ${expirySecs.toFixed(2)} s (${expired.lots} lots, ${expired.points} points, ${expired.accounts} accounts) = ${(expirySecs / baseline).toFixed(2)}x the baseline`);
+console.log(
+  `publication to DuckDB: ${publishSecs.toFixed(2)} s (${published.bench} members, ${String(rows?.n)} rows, balance total ${String(rows?.balance)}) = ${(publishSecs / baseline).toFixed(2)}x the baseline`,
+);
 console.log(`ledger still consistent after both jobs: ${check.ok}`);

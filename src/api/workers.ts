@@ -2,13 +2,17 @@
  * The server's background work, apart from request handling: the campaign scheduler on its own
  * connection to the analytical store (a slow gateway never holds the API's queue, and a campaign
  * that cannot send fails alone), and the inbox loader, which moves pending records into the member
- * base through the API's analytical queue and then publishes the identity map.
+ * base through the API's analytical queue and then publishes the identity map. After each load
+ * (or an import or refresh made another way) the loyalty jobs `sync` and `arrivals` run; once a
+ * day of the shop's time zone, expiry and tiers; then the loyalty figures are handed to the analytical
+ * store (docs/loyalty.md, "Jobs").
  */
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport } from '../campaigns/index.js';
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpQueries, OpStore } from '../ops/index.js';
+import { afterLoad, dailyJobs, publishLoyalty, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -21,6 +25,16 @@ export interface WorkerOptions {
   /** Called after each scheduler run and loader run (logs, tests). */
   onScheduler?: (r: RunReport | Error) => void;
   onLoader?: (r: LoadReport | Error) => void;
+  /** Called after each loader run that ran a loyalty job. */
+  onLoyalty?: (r: LoyaltyRun | Error) => void;
+}
+
+/** What one loader run did for loyalty: jobs after the load, and the daily jobs when a day began. */
+export interface LoyaltyRun {
+  afterLoad: AfterLoadReport[];
+  daily: DailyReport[];
+  /** Members published to the analytical store per programme (null: nothing ran, nothing published). */
+  published: Record<string, number> | null;
 }
 
 /** Starts the workers; the returned function stops them and waits for a run in progress. */
@@ -57,12 +71,32 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
         } catch (err) {
           o.onLoader?.(err instanceof Error ? err : new Error(String(err)));
         }
+        try {
+          const loyalty = await runLoyalty(db, ops, clock, serial);
+          if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0) o.onLoyalty?.(loyalty);
+        } catch (err) {
+          const e = err instanceof Error ? err : new Error(String(err));
+          if (o.onLoyalty !== undefined) o.onLoyalty(e);
+          else process.stderr.write(`regulars: loyalty jobs failed (retried on the next run): ${e.stack ?? e.message}\n`);
+        }
       }),
     );
   }
   return async () => {
     for (const s of stops) await s();
   };
+}
+
+/**
+ * The loyalty jobs of one loader run: sync and arrivals through the analytical queue (they read
+ * the member base), then the daily jobs, which need only the operational store; when any ran,
+ * the members' figures are published to the analytical store for segments.
+ */
+async function runLoyalty(db: Db, ops: OpStore, clock: Clock, serial: Serial): Promise<LoyaltyRun> {
+  const after = await serial(() => afterLoad(db, ops, clock));
+  const daily = await dailyJobs(ops, clock);
+  const published = after.length > 0 || daily.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
+  return { afterLoad: after, daily, published };
 }
 
 /** Runs fn every so many seconds, never two at once; stop() waits for a run in progress. */

@@ -19,8 +19,9 @@ import {
   runExpiry,
   runTierJob,
   saveProgramme,
-  syncAccounts,
-  takeArrivals,
+  syncJob,
+  arrivalsJob,
+  publishLoyalty,
   tierStatus,
   toJson,
   type Json,
@@ -175,7 +176,7 @@ export function addLoyaltyCommands(program: Command): void {
 
   loyaltyCommand(loyalty.command('arrivals').description('earn new paid orders and reverse new cancellations and returns of the member base (after each load; a re-run changes nothing)')).action(
     async (opts: LoyaltyOpts) => {
-      const r = await withDb(opts, (db, ops) => takeArrivals(db, ops, clockOf(opts), programmeOf(opts)));
+      const r = await withDb(opts, (db, ops) => arrivalsJob(db, ops, clockOf(opts), programmeOf(opts)));
       out(
         opts,
         r,
@@ -194,8 +195,23 @@ export function addLoyaltyCommands(program: Command): void {
     out(opts, r, () => `${r.accounts} accounts: ${r.upgrades} upgrades, ${r.renewals} renewals, ${r.downgrades} downgrades`);
   });
   loyaltyCommand(loyalty.command('sync').description('join till accounts to the members the published identity map now names')).action(async (opts: LoyaltyOpts) => {
-    const r = await withOps(opts, (s) => syncAccounts(s, clockOf(opts), programmeOf(opts)));
+    const r = await withOps(opts, (s) => syncJob(s, clockOf(opts), programmeOf(opts)));
     out(opts, r, () => `${r.joined} accounts joined to their member, ${r.merged} merged into the member's account`);
+  });
+  loyaltyCommand(
+    loyalty
+      .command('publish')
+      .description("hand each member's tier, balance, points expiring within 30 days and lifetime points to the analytical store (segments read them; the server does this after its loyalty jobs)"),
+  ).action(async (opts: LoyaltyOpts) => {
+    const r = await withDb(opts, (db, ops) => publishLoyalty(ops, db, clockOf(opts)));
+    out(
+      opts,
+      r,
+      () =>
+        Object.entries(r)
+          .map(([p, n]) => `programme ${p}: ${n} members published`)
+          .join('\n') || 'no programmes',
+    );
   });
   loyaltyCommand(loyalty.command('check').description('consistency check: every balance equals its ledger (exit 1 when not)')).action(async (opts: LoyaltyOpts) => {
     const r = await withOps(opts, (s) => checkLedger(s, programmeOf(opts)));

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { str, type Db } from '../core/db/index.js';
-import { big, recordHandoff, type OpStore } from '../ops/index.js';
+import { big, type OpStore } from '../ops/index.js';
 import { earnOrder } from './earn.js';
 import { reverseOrder } from './reverse.js';
 
@@ -87,6 +87,5 @@ export async function takeArrivals(db: Db, store: OpStore, clock: Clock, program
   }
   await advance(store, programmeId, 'returns', top);
   report.through_import = top.toString();
-  await recordHandoff(store, `loyalty:${programmeId}:arrivals`, clock.now(), 'ok', report);
   return report;
 }

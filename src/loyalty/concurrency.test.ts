@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { big } from '../ops/index.js';
-import { loyaltyTest, order, programme } from '../testing/loyalty.js';
+import { loyaltyTest, order, programme, shuffle } from '../testing/loyalty.js';
 import { balanceOf, earnOrder, findAccount, spend } from './index.js';
 
 const WORKER = fileURLToPath(new URL('../testing/loyalty-worker.js', import.meta.url));
@@ -33,23 +33,6 @@ function worker(job: Record<string, unknown>): { ready: Promise<void>; done: Pro
     }),
   );
   return { ready, done };
-}
-
-/** A deterministic shuffle (no Math.random in tests either). */
-function shuffle<T>(xs: T[], seed: number): T[] {
-  const a = [...xs];
-  let s = seed;
-  for (let i = a.length - 1; i > 0; i--) {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    const j = s % (i + 1);
-    const t = a[i];
-    const u = a[j];
-    if (t !== undefined && u !== undefined) {
-      a[i] = u;
-      a[j] = t;
-    }
-  }
-  return a;
 }
 
 const config = programme({ pending_days: 0, expiry: { model: 'never' } });

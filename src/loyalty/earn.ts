@@ -12,7 +12,7 @@ import { addEntry, addLot, moveDebt, moveLot, spendable, takeLots, type Cause } 
 import { loadProgramme, type Cap, type ProgrammeConfig, type TierLevel } from './programme.js';
 import { evaluateOrder, OrderInput, type OrderEarning } from './rules.js';
 import { refuse, targetAccount, write, type WriteContext } from './run.js';
-import { addDays, expiresAt, periodKey } from './time.js';
+import { addDays, expiresAt, localDay, periodKey, shopZone } from './time.js';
 import { evaluateAccountTier } from './tiers.js';
 
 /** What an earn wrote. */
@@ -51,7 +51,7 @@ function capKey(cap: Cap, account: bigint): string {
 }
 
 /** Points still allowed under every cap at `at` (reads only). */
-async function capRoom(q: OpQueries, config: ProgrammeConfig, account: bigint | null, at: Date): Promise<bigint | null> {
+async function capRoom(q: OpQueries, config: ProgrammeConfig, account: bigint | null, at: Date, zone: string): Promise<bigint | null> {
   let room: bigint | null = null;
   for (const cap of config.caps) {
     const used =
@@ -61,7 +61,7 @@ async function capRoom(q: OpQueries, config: ProgrammeConfig, account: bigint | 
             await q.one('SELECT COALESCE(SUM(points), 0) AS p FROM loyalty_cap_usage WHERE programme_id = ? AND cap_key = ? AND period = ?', [
               config.programme_id,
               capKey(cap, account ?? 0n),
-              periodKey(cap.period, at),
+              periodKey(cap.period, at, zone),
             ]),
             'p',
           );
@@ -78,7 +78,7 @@ async function applyCaps(c: WriteContext, account: bigint, points: bigint, at: D
   const rows: { key: string; period: string }[] = [];
   for (const cap of c.config.caps) {
     const key = capKey(cap, account);
-    const period = periodKey(cap.period, at);
+    const period = periodKey(cap.period, at, c.zone);
     await c.tx.run('INSERT INTO loyalty_cap_usage (programme_id, cap_key, period, points) VALUES (?, ?, ?, 0) ON CONFLICT (programme_id, cap_key, period) DO NOTHING', [
       c.config.programme_id,
       key,
@@ -136,7 +136,7 @@ export async function creditLot(
     points: e.points,
     earned_at: e.earned_at,
     pending_until: isoTime(e.pending_until),
-    expires_at: expiresAt(c.config.expiry, e.earned_at),
+    expires_at: expiresAt(c.config.expiry, e.earned_at, c.zone),
   });
   if (c.config.shortfall === 'deduct_next_earns' && account.debt > 0n) {
     const pay = account.debt < e.points ? account.debt : e.points;
@@ -171,7 +171,7 @@ export async function earnOrder(store: OpStore, clock: Clock, programmeId: strin
     programmeId,
     { key: req.key, content: { op: 'earn_order', who: req.who, order, backfill: req.backfill === true } },
     async (c) => {
-      if (order.paid_at.slice(0, 10) < c.config.starts_on && req.backfill !== true) {
+      if (localDay(order.paid_at, c.zone) < c.config.starts_on && req.backfill !== true) {
         refuse({
           type: 'before_programme_start',
           message: `order ${order.order_id} was paid before the programme started on ${c.config.starts_on}; run a backfill to earn it`,
@@ -183,7 +183,7 @@ export async function earnOrder(store: OpStore, clock: Clock, programmeId: strin
       const { account, key } = await targetAccount(c, req.who, true);
       const first = int(await c.tx.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
       const paid = new Date(order.paid_at);
-      const earning = evaluateOrder(c.config, order, { tier: tierLevel(c.config, account.tier), firstPurchase: first });
+      const earning = evaluateOrder(c.config, order, { tier: tierLevel(c.config, account.tier), firstPurchase: first, zone: c.zone });
       const points = await applyCaps(c, account.account_id, earning.points, paid);
       const entryId = await creditLot(c, account, {
         points,
@@ -232,6 +232,8 @@ export async function earnActivity(store: OpStore, clock: Clock, programmeId: st
         earned_at: c.now,
         pending_until: c.now,
         key: req.key,
+        // The activity's name, which growth value (成长值) rules are keyed by.
+        reason: req.activity,
       });
       await evaluateAccountTier(c, account);
       return { value: await readEarn(c.tx, entryId), ref: entryId.toString() };
@@ -314,9 +316,10 @@ export async function dryRun(
     else if (found.error.type !== 'account_not_found') return found;
   }
   const first = account === null || int(await store.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
-  const earning = evaluateOrder(config, parsed.order, { tier: tierLevel(config, account?.tier ?? null), firstPurchase: first });
-  const before = parsed.order.paid_at.slice(0, 10) < config.starts_on;
-  const room = await capRoom(store, config, account?.account_id ?? null, new Date(parsed.order.paid_at));
+  const zone = await shopZone(store);
+  const earning = evaluateOrder(config, parsed.order, { tier: tierLevel(config, account?.tier ?? null), firstPurchase: first, zone });
+  const before = localDay(parsed.order.paid_at, zone) < config.starts_on;
+  const room = await capRoom(store, config, account?.account_id ?? null, new Date(parsed.order.paid_at), zone);
   const afterCaps = before ? 0n : room !== null && room < earning.points ? room : earning.points;
   return { ok: true, value: { ...earning, after_caps: afterCaps, account_id: account?.account_id ?? null } };
 }

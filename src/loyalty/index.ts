@@ -15,9 +15,11 @@ export { runTierJob, tierStatus, tierHistory, decideTier, qualifyingValues, type
 export { mergeMemberAccounts, unmergeMemberAccounts, syncAccounts, type MergeResult } from './merge.js';
 export { ERROR_STATUS, type LoyaltyError, type LoyaltyResult } from './errors.js';
 export { idempotent, contentHash, canonicalJson, type IdempotencyConflict, type IdempotentRequest } from './idempotency.js';
-export { expiresAt, periodKey, NEVER } from './time.js';
+export { expiresAt, periodKey, localDay, localMidnight, shopZone, NEVER } from './time.js';
 export type { Entry } from './lots.js';
 export { backfill, readBackfillOrders, type BackfillOrder, type BackfillReport } from './backfill.js';
 export { pointsReport, type PointsReport } from './report.js';
 export { toJson, type Json } from './json.js';
 export { takeArrivals, type ArrivalsReport } from './arrivals.js';
+export { afterLoad, dailyJobs, syncJob, arrivalsJob, JOB_NAMES, type AfterLoadReport, type DailyReport } from './jobs.js';
+export { publishLoyalty, PUBLISH_NAME, EXPIRING_DAYS } from './publish.js';

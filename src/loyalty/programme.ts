@@ -45,9 +45,22 @@ export const TierLevel = Type.Object({
 });
 export type TierLevel = Static<typeof TierLevel>;
 
+/**
+ * Growth value (成长值): a qualifying value of its own, never spendable. Orders add `rate` per
+ * currency unit of the earning base net of returns (rounded down per order) plus `per_order`;
+ * activities add their own amounts (per activity that earned points).
+ */
+export const GrowthRules = Type.Object({
+  rate: Decimal,
+  per_order: Type.Optional(Points),
+  activities: Type.Optional(Type.Record(Type.String(), Points)),
+});
+export type GrowthRules = Static<typeof GrowthRules>;
+
 export const TierRules = Type.Object({
-  metric: Type.Union([Type.Literal('qualifying_points'), Type.Literal('spend'), Type.Literal('orders')]),
-  window: Type.Union([Type.Literal('rolling_365'), Type.Literal('calendar_year')]),
+  metric: Type.Union([Type.Literal('qualifying_points'), Type.Literal('spend'), Type.Literal('orders'), Type.Literal('growth')]),
+  growth: Type.Optional(GrowthRules),
+  window: Type.Union([Type.Literal('rolling_365'), Type.Literal('calendar_year'), Type.Literal('anniversary')]),
   levels: Type.Array(TierLevel, { minItems: 1 }),
   downgrade: Type.Union([Type.Literal('one_step'), Type.Literal('to_earned')]),
   grace_days: Type.Integer({ minimum: 0 }),
@@ -96,6 +109,9 @@ export function parseProgramme(input: unknown): { ok: true; config: ProgrammeCon
       if (prev !== undefined && cur !== undefined && cur.threshold <= prev.threshold) {
         return { ok: false, error: { type: 'invalid_programme', errors: ['/tiers/levels: thresholds must rise from the lowest tier to the highest'] } };
       }
+    }
+    if (merged.tiers?.metric === 'growth' && merged.tiers.growth === undefined) {
+      return { ok: false, error: { type: 'invalid_programme', errors: ['/tiers/growth: the metric growth needs its rules: {"rate": "1", "per_order": 0, "activities": {...}}'] } };
     }
     return { ok: true, config: merged };
   }

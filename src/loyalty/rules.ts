@@ -7,6 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { fromUnits, toUnits } from '../core/decimal.js';
 import type { MultiplierRule, ProgrammeConfig, TierLevel } from './programme.js';
+import { localDay } from './time.js';
 
 const Money = Type.String({ pattern: '^-?\\d+(\\.\\d+)?$' });
 
@@ -45,13 +46,12 @@ export interface OrderEarning {
   matched_rules: number[];
 }
 
-function matches(rule: MultiplierRule, line: OrderLine, order: OrderInput, tier: string | null): boolean {
-  const day = order.paid_at.slice(0, 10);
+function matches(rule: MultiplierRule, line: OrderLine, day: string, channel: string | undefined, tier: string | null): boolean {
   if (rule.tier !== undefined && rule.tier !== tier) return false;
   if (rule.category !== undefined && rule.category !== line.category) return false;
   if (rule.brand !== undefined && rule.brand !== line.brand) return false;
   if (rule.sku !== undefined && rule.sku !== line.sku) return false;
-  if (rule.channel !== undefined && rule.channel !== order.channel) return false;
+  if (rule.channel !== undefined && rule.channel !== channel) return false;
   if (rule.from !== undefined && day < rule.from) return false;
   if (rule.to !== undefined && day > rule.to) return false;
   return true;
@@ -68,16 +68,18 @@ export function earningBase(order: OrderInput): bigint {
  * Points an order earns under the programme's rules, before caps.
  * `tier` is the account's tier (its multiplier applies to every line); `firstPurchase` adds the bonus.
  */
-export function evaluateOrder(config: ProgrammeConfig, order: OrderInput, ctx: { tier: TierLevel | null; firstPurchase: boolean }): OrderEarning {
+export function evaluateOrder(config: ProgrammeConfig, order: OrderInput, ctx: { tier: TierLevel | null; firstPurchase: boolean; zone?: string }): OrderEarning {
+  // The day of payment in the shop's time zone: multiplier dates and the birthday.
+  const day = localDay(order.paid_at, ctx.zone ?? 'UTC');
   const products = order.lines.filter((l) => (l.kind ?? 'product') === 'product');
   const gross = products.reduce((s, l) => s + toUnits(l.amount, P), 0n);
   const base = earningBase(order);
-  const birthday = config.birthday_factor !== undefined && order.member_birthday !== undefined && order.paid_at.slice(5, 10) === order.member_birthday;
+  const birthday = config.birthday_factor !== undefined && order.member_birthday !== undefined && day.slice(5, 10) === order.member_birthday;
   const matched = new Set<number>();
   const perLine = products.map((line) => {
     const factors: bigint[] = [toUnits(config.rate, P)];
     config.multipliers.forEach((rule, i) => {
-      if (matches(rule, line, order, ctx.tier?.code ?? null)) {
+      if (matches(rule, line, day, order.channel, ctx.tier?.code ?? null)) {
         factors.push(toUnits(rule.factor, P));
         matched.add(i);
       }

@@ -5,6 +5,7 @@ import { accountById, findAccount, openAccount, type Account, type Who } from '.
 import { fail, type LoyaltyError, type LoyaltyResult } from './errors.js';
 import { idempotent } from './idempotency.js';
 import { loadProgramme, type ProgrammeConfig } from './programme.js';
+import { shopZone } from './time.js';
 
 /** Thrown inside a transaction to roll back a refused write; caught by `write`. */
 class Refusal extends Error {
@@ -23,6 +24,8 @@ export interface WriteContext {
   store: OpStore;
   config: ProgrammeConfig;
   now: Date;
+  /** The shop's time zone, for calendar arithmetic. */
+  zone: string;
 }
 
 /** Runs one idempotent write of a programme. */
@@ -39,10 +42,11 @@ export async function write<T>(
     return await store.transaction(async (tx) => {
       const config = await loadProgramme(tx, programmeId);
       if (config === undefined) refuse({ type: 'programme_not_found', message: `no programme ${programmeId}` });
+      const zone = await shopZone(tx);
       const r = await idempotent<T, LoyaltyError>(
         tx,
         { scope: `loyalty:${programmeId}`, key: req.key, content: req.content },
-        async () => ({ ok: true, ...(await body({ tx, store, config, now })) }),
+        async () => ({ ok: true, ...(await body({ tx, store, config, now, zone })) }),
         (ref) => replay(tx, ref),
         isoTime(now),
       );

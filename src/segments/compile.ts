@@ -5,35 +5,13 @@
  */
 import type { SqlParam } from '../core/db/index.js';
 import type { Attribute, Comparison, JourneyState, ModelScore, PurchaseFact, SegmentRule } from './rules.js';
+import { OPS, zeroSatisfies } from './compare.js';
+import { compileLoyalty } from './loyalty-node.js';
 
 export interface CompiledSegment {
   /** `SELECT m.member_id FROM members m WHERE ...`, with `$1` the evaluation date. */
   readonly sql: string;
   readonly params: readonly SqlParam[];
-}
-
-const OPS: Record<Comparison, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: '<', lte: '<=' };
-
-/** Whether a count or sum of zero satisfies the comparison (members with nothing then qualify). */
-function zeroSatisfies(op: Comparison, value: number): boolean {
-  switch (op) {
-    case 'eq':
-      return value === 0;
-    case 'ne':
-      return value !== 0;
-    case 'gt':
-      return 0 > value;
-    case 'gte':
-      return 0 >= value;
-    case 'lt':
-      return 0 < value;
-    case 'lte':
-      return 0 <= value;
-    default: {
-      const never: never = op;
-      return never;
-    }
-  }
 }
 
 const ATTRIBUTE_SQL: Record<Attribute, string> = {
@@ -222,6 +200,8 @@ function node(rule: SegmentRule, b: Builder): string {
     }
     case 'tag':
       return `m.member_id IN (SELECT member_id FROM member_tags WHERE tag = ${b.bind(rule.tag)} AND value = ${b.bind(rule.value)})`;
+    case 'loyalty':
+      return compileLoyalty(rule, b);
     case 'model':
       return `m.member_id IN (SELECT member_id FROM member_model_scores WHERE ${modelScore(b, rule.score, rule.op, rule.value)})`;
     default: {

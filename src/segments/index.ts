@@ -12,6 +12,7 @@ import { validateRule, type RuleError, type SegmentRule } from './rules.js';
 export { compileSegment, type CompiledSegment } from './compile.js';
 import { ATTRIBUTES, BEHAVIOUR_EVENTS, CHURN_RISKS, COMPARISONS, CONSENT_STATUSES, JOURNEY_STATES, MODEL_SCORES, NUMERIC_ATTRIBUTES, PURCHASE_FACTS, STAGES } from './rules.js';
 import { CSV_BOM, csvCell } from '../core/csv.js';
+import { LOYALTY_FIELDS } from './loyalty-node.js';
 export { validateRule, JOURNEY_STATES, STAGES, ATTRIBUTES, PURCHASE_FACTS, BEHAVIOUR_EVENTS, type SegmentRule, type RuleError, type Validation } from './rules.js';
 
 /** The words a rule can use, for rule builders (the console reads them from /api/meta). */
@@ -26,6 +27,7 @@ export const RULE_VOCABULARY = {
   consent_statuses: CONSENT_STATUSES,
   model_scores: MODEL_SCORES,
   churn_risks: CHURN_RISKS,
+  loyalty_fields: LOYALTY_FIELDS,
 } as const;
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'segments.sql'));

@@ -3,8 +3,9 @@
  * listed once in `SegmentRule`; the compiler's exhaustive switch turns each into SQL.
  */
 
-export const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const;
-export type Comparison = (typeof COMPARISONS)[number];
+import { COMPARISONS, type Comparison } from './compare.js';
+import { checkLoyalty, type LoyaltyRule } from './loyalty-node.js';
+export { COMPARISONS, type Comparison } from './compare.js';
 
 export const STAGES = ['Suspect', 'Prospect', 'New', 'Regular', 'Fan', 'Holding', 'Lapsed'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -73,6 +74,8 @@ export type SegmentRule =
   | { readonly kind: 'consent'; readonly channel: string; readonly status: ConsentStatus }
   /** A stored tag with a given value (for example best_send_hour = 20). */
   | { readonly kind: 'tag'; readonly tag: string; readonly value: string }
+  /** Loyalty figures of a programme as last published to the analytical store (loyalty-node.ts). */
+  | LoyaltyRule
   /** A customer-model score compared with a value (for example p_alive lt 0.3, churn_risk eq "high"). */
   | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string };
 
@@ -258,6 +261,8 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       if (tag === null || tag === undefined || value === null || value === undefined) return null;
       return ok({ kind, tag, value });
     }
+    case 'loyalty':
+      return checkLoyalty(v, path, errors);
     case 'model': {
       const score = oneOf(MODEL_SCORES, v['score']) ? v['score'] : bad(`${path}.score`, `must be one of ${MODEL_SCORES.join(', ')}`);
       const op = cmp('op');
@@ -276,6 +281,9 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');
     }
     default:
-      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, model`);
+      return bad(
+        `${path}.kind`,
+        `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, loyalty, model`,
+      );
   }
 }

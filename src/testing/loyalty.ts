@@ -71,3 +71,20 @@ export function order(
 ): Record<string, unknown> {
   return { order_id: id, paid_at, lines: lines.map((l) => (typeof l === 'string' ? { amount: l } : l)), ...extra };
 }
+
+/** A deterministic shuffle (no Math.random in tests either). */
+export function shuffle<T>(xs: readonly T[], seed: number): T[] {
+  const a = [...xs];
+  let s = seed;
+  for (let i = a.length - 1; i > 0; i--) {
+    s = (s * 1103515245 + 12345) % 2147483648;
+    const j = s % (i + 1);
+    const t = a[i];
+    const u = a[j];
+    if (t !== undefined && u !== undefined) {
+      a[i] = u;
+      a[j] = t;
+    }
+  }
+  return a;
+}
