@@ -21,3 +21,4 @@ export { backfill, readBackfillOrders, type BackfillOrder, type BackfillReport }
 export { pointsReport, type PointsReport } from './report.js';
 export { toJson, type Json } from './json.js';
 export { takeArrivals, type ArrivalsReport } from './arrivals.js';
+export { programmeSummary, memberLoyalty, programmeNames } from './summary.js';
