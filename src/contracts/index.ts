@@ -9,3 +9,4 @@ export { MemberHitSchema, MemberHitsSchema, type MemberHit } from './member-hit.
 export { LifecycleResultSchema, StageSchema, STAGES, type LifecycleResult } from './lifecycle.js';
 export { LoyaltyProgrammesSchema, LoyaltySummarySchema, MemberLoyaltySchema, type LoyaltyProgrammes, type LoyaltySummary, type MemberLoyalty } from './loyalty.js';
 export { CouponTemplateSummarySchema, CouponTemplatesSummarySchema, type CouponTemplateSummary } from './coupons.js';
+export { ModelScoresSummarySchema, type ModelScoresSummary } from './models.js';
