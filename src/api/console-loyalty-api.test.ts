@@ -83,6 +83,10 @@ loyaltyTest(
       // M1 holds 100 of the January lot (the spend took the oldest first) and 400 of February's.
       assert.equal(s.body.outstanding, 500);
       assert.equal(s.body.expiring, 100, 'the January lot expires on 2026-03-11, within 30 days');
+      assert.deepEqual(s.body.expiry_schedule, [
+        { month: '2026-03', points: 100 },
+        { month: '2026-04', points: 400 },
+      ]);
       assert.deepEqual([s.body.earned, s.body.spent, s.body.expired, s.body.reversed], [400, 50, 30, 0]);
       assert.deepEqual(
         s.body.months.map((m: { month: string; earned: number }) => [m.month, m.earned]),

@@ -24,6 +24,9 @@ export const LoyaltySummarySchema = Type.Object({
   debt: Points,
   expiring_days: Type.Integer({ description: 'the window of `expiring`' }),
   expiring: Points,
+  expiry_schedule: Type.Array(Type.Object({ month: Type.String({ description: 'YYYY-MM; 9999-12: never expires' }), points: Points }), {
+    description: 'points outstanding (released and pending) by the month they expire',
+  }),
   period: Type.Object({ from: Type.String({ format: 'date' }), to: Type.String({ format: 'date' }) }),
   earned: Points,
   spent: Points,
@@ -61,6 +64,7 @@ export const MemberLoyaltySchema = Type.Object({
       to_keep: Nullable(Points),
       tier_year_ends: Nullable(Type.String()),
       next_tier: Nullable(Type.String()),
+      next_tier_name: Nullable(Type.String()),
       to_next: Nullable(Points),
       expiring: Type.Array(Type.Object({ expires_at: Type.String(), points: Points }), { description: 'points left per expiry date, soonest first' }),
       lots: Type.Array(LotSchema),

@@ -33,6 +33,10 @@ export async function programmeSummary(q: OpQueries, config: ProgrammeConfig, no
     at,
     soon,
   ]);
+  const schedule = await q.all(
+    "SELECT substr(expires_at, 1, 7) AS month, SUM(remaining) AS n FROM loyalty_lots WHERE programme_id = ? AND state = 'open' AND remaining > 0 AND expires_at > ? GROUP BY substr(expires_at, 1, 7) ORDER BY month",
+    [id, at],
+  );
   const moved = await q.one(
     `SELECT COALESCE(SUM(CASE WHEN kind = 'earn' THEN points ELSE 0 END), 0) AS earned,
        COALESCE(SUM(CASE WHEN kind IN ('spend', 'restore') THEN -points ELSE 0 END), 0) AS spent,
@@ -59,6 +63,7 @@ export async function programmeSummary(q: OpQueries, config: ProgrammeConfig, no
     debt: points(report.debt),
     expiring_days: expiringDays,
     expiring: points(big(expiring, 'n')),
+    expiry_schedule: schedule.map((r) => ({ month: text(r, 'month') ?? '', points: points(big(r, 'n')) })),
     period: { from, to },
     earned: points(big(moved, 'earned')),
     spent: points(big(moved, 'spent')),
@@ -93,6 +98,7 @@ export async function memberLoyalty(q: OpQueries, config: ProgrammeConfig, membe
       to_keep: tier === null ? null : points(tier.to_keep),
       tier_year_ends: tier?.year_ends ?? null,
       next_tier: tier?.next ?? null,
+      next_tier_name: config.tiers?.levels.find((l) => l.code === tier?.next)?.name ?? null,
       to_next: tier === null || tier.to_next === null ? null : points(tier.to_next),
       expiring: [...byDate].map(([expires_at, n]) => ({ expires_at, points: points(n) })),
       lots: live.map((l) => ({ ...l, lot_id: points(l.lot_id), points: points(l.points), remaining: points(l.remaining) })),
