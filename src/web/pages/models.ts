@@ -55,21 +55,33 @@ export async function models(c: Ctx): Promise<void> {
   if (run === null) c.el.append(command(c.t('md_not_scored'), 'regulars models score'));
   else scores(c, run);
   c.el.append(command(c.t('md_clusters_note'), 'regulars models clusters'));
-  // The holdout validation of the latest purchase model (computed on demand; it can take a moment).
-  const purchase = latest.find((f) => f['model'] === 'bgnbd') ?? latest.find((f) => f['model'] === 'paretonbd');
-  if (purchase !== undefined) await validation(c, purchase, validationBox);
+  // The holdout validation of the latest purchase-model fit with a holdout after it (computed on demand).
+  const purchase = fits.filter((f) => f['model'] === 'bgnbd' || f['model'] === 'paretonbd');
+  if (purchase.length > 0) await validation(c, purchase.slice(0, 3), validationBox);
 }
 
-async function validation(c: Ctx, fit: R, box: HTMLElement): Promise<void> {
+/** The first of the fits (latest first) whose calibration end leaves a holdout, validated; or why none could be. */
+async function validation(c: Ctx, fits: R[], box: HTMLElement): Promise<void> {
   box.append(h('h3', {}, c.t('md_validation')));
-  const q = new URLSearchParams({ model: text(fit['model']), calibration_end: text(fit['calibration_end']), period: text(fit['period']) || 'week' });
-  let v: R;
-  try {
-    v = await c.api(`/api/models/validation?${q.toString()}`);
-  } catch (e) {
-    box.append(h('p', { class: 'note', 'data-empty': 'true' }, c.t('md_no_validation', { reason: e instanceof Error ? e.message : String(e) })));
+  let v: R | null = null;
+  let reason = '';
+  for (const fit of fits) {
+    const q = new URLSearchParams({ model: text(fit['model']), calibration_end: text(fit['calibration_end']), period: text(fit['period']) || 'week' });
+    try {
+      const doc = await c.api(`/api/models/validation?${q.toString()}`);
+      if ((toNumber(obj(doc['holdout'])['periods']) ?? 0) > 0) {
+        v = doc;
+        break;
+      }
+    } catch (e) {
+      reason = e instanceof Error ? e.message : String(e);
+    }
+  }
+  if (v === null) {
+    box.append(h('p', { class: 'note', 'data-empty': 'true' }, c.t('md_no_validation', { reason: reason || c.f.missing })));
     return;
   }
+  box.append(h('p', { class: 'note', id: 'md-validated' }, `${c.t('md_calibration_end')}: ${c.f.date(obj(v['fit'])['calibration_end'])}`));
   const tracking = list(v['tracking']);
   const holdout = obj(v['holdout']);
   box.append(h('p', { class: 'note', id: 'md-verdict' }, c.t('md_verdict', { verdict: c.v('verdict', v['verdict']), error: holdout['error'] === null ? c.f.missing : c.f.change(holdout['error']) })));
