@@ -207,6 +207,11 @@ regulars('refresh', '--db', db);
   const top = r.top[0];
   if (top !== undefined && top.member_id !== null) regulars('loyalty', 'balance', '--member', top.member_id, '--db', db);
 }
+// Customer models: BG/NBD validated on a holdout (the last quarter), then every member scored
+// as of the last day (P(alive), expected purchases, next purchase date, CLV, churn band).
+console.log('\n== customer models: a holdout validation and every member scored');
+regulars('models', 'validate', 'bgnbd', '--calibration-end', '2025-09-30', '--db', db);
+regulars('models', 'score', '--db', db);
 console.log('\n== the member base');
 regulars('stats', '--db', db);
 console.log(`\ndemo data ready in ${((performance.now() - t0) / 1000).toFixed(1)}s; try: npx regulars members show <member-id> --db ${db}`);

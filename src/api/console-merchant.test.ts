@@ -7,13 +7,54 @@ import { chromiumPath, CHROMIUM_FLAGS, clock, ROOT, sandbox } from '../testing/i
 import { generate } from '../generate/index.js';
 import { refresh } from '../analytics/index.js';
 import { countSegment, createSegment, parseRule } from '../segments/index.js';
+import { backfill, loadProgramme, memberLoyalty, parseProgramme, pointsReport, readBackfillOrders, runTierJob, saveProgramme } from '../loyalty/index.js';
+import { createBatch, createTemplate, issueCoupon, parseBasket, redeem, reserve } from '../coupons/index.js';
+import { defaultScoreSettings, fitModel, scoreMembers } from '../models/index.js';
 import { createKey, serve } from './index.js';
+
+/** A loyalty programme with tiers over the merchant's orders (an audited backfill, then the tier job), and a coupon batch partly redeemed. */
+async function rewards(s: Awaited<ReturnType<typeof sandbox>>): Promise<void> {
+  const programme = parseProgramme({
+    programme_id: 'main',
+    name: '会员积分 Rewards',
+    starts_on: '2025-12-01',
+    expiry: { model: 'period_end', period: 'year', periods: 2 },
+    tiers: {
+      metric: 'qualifying_points',
+      window: 'rolling_365',
+      downgrade: 'one_step',
+      grace_days: 30,
+      levels: [
+        { code: 'member', name: '会员 Member', threshold: 0 },
+        { code: 'silver', name: '银卡 Silver', threshold: 200 },
+        { code: 'gold', name: '金卡 Gold', threshold: 1000 },
+      ],
+    },
+  });
+  if (!programme.ok) throw new Error(programme.error.errors.join('; '));
+  await saveProgramme(s.ops, programme.config, clock.now());
+  await backfill(s.ops, clock, 'main', await readBackfillOrders(s.db, '2024-01-01', '2026-01-01'), 'browser test');
+  await runTierJob(s.ops, clock, 'main');
+  const tpl = await createTemplate(s.ops, clock, { name: '满150减20', kind: 'threshold', spend: '150', off: '20', budget: { count: 100 } });
+  if (!tpl.ok) throw new Error(JSON.stringify(tpl.error));
+  const batch = await createBatch(s.ops, clock, { template_id: tpl.value.template_id, codes: { generate: 40, spec: { prefix: 'M-', pattern: '######' } } });
+  if (!batch.ok) throw new Error(JSON.stringify(batch.error));
+  const top = (await pointsReport(s.ops, 'main', clock.now())).top.map((t) => t.member_id ?? '');
+  const basket = parseBasket({ lines: [{ sku: 'X', quantity: 1, unit_price: '199.00' }] });
+  if (!basket.ok) throw new Error('basket');
+  for (const [i, m] of top.entries()) {
+    const c = await issueCoupon(s.ops, clock, { key: `issue-${m}`, batch_id: batch.value.batch_id, member_id: m });
+    if (!c.ok || i % 2 === 1) continue;
+    const r = await reserve(s.ops, clock, { key: `r-${m}`, member_id: m, codes: [c.value.code], basket: basket.basket });
+    if (r.ok) await redeem(s.ops, clock, { key: `d-${m}`, reservation_id: r.value.reservation_id, order_id: `O-${m}` });
+  }
+}
 
 // The console as a merchant uses it, in Debian's Chromium against a real server: both languages
 // on every page, the period filter, the segment builder, the phone layout, loading and empty states.
 const found = chromiumPath();
 const skip = 'skip' in found ? found.skip : false;
-const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'import', 'settings'];
+const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'loyalty', 'coupons', 'models', 'import', 'settings'];
 // Words a Chinese page may show as they are: abbreviations Chinese users use, the brand.
 const KEPT = new Set(['RFM', 'KPI', 'ROI', 'CLV', 'CSV', 'SMS', 'EDM', 'API', 'SKU', 'JSON', 'ISO', 'Regulars']);
 
@@ -45,6 +86,10 @@ test('console for merchants: no English in zh and no Chinese in en on every page
   for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
   await refresh(s.db, clock);
   await createSegment(s.ops, clock, '高价值老客', parseRule({ kind: 'lifecycle', stages: ['Regular', 'Fan'] }));
+  await rewards(s);
+  // Customer models: fitted with a holdout (for the validation chart) and every member scored.
+  await fitModel(s.db, clock, 'bgnbd', '2024-11-30', 'week');
+  await scoreMembers(s.db, clock, defaultScoreSettings('2024-11-30'));
   const { key } = await createKey(s.ops, clock, 'admin', 'browser test');
   const browser: Browser = await chromium.launch({ executablePath: 'path' in found ? found.path : '', args: CHROMIUM_FLAGS });
   const server = await serve(s.ops, s.db, clock, { port: 0, host: '127.0.0.1', rejectsDir: join(s.dir, 'rejects') });
@@ -124,6 +169,21 @@ test('console for merchants: no English in zh and no Chinese in en on every page
       await page.waitForSelector(sel);
       assert.notEqual((await page.textContent(sel)) ?? '', month, `${p}: a quarter shows other figures than a month`);
     }
+
+    // 2b. The member profile of the member with the most points shows the balance and the tier.
+    const richest = (await pointsReport(s.ops, 'main', clock.now())).top[0]?.member_id ?? '';
+    const config = await loadProgramme(s.ops, 'main');
+    assert.ok(config !== undefined);
+    const account = (await memberLoyalty(s.ops, config, richest, clock.now())).account;
+    assert.ok(account !== null && Number(account.balance) > 0, 'the member holds points');
+    await open(page, 'members');
+    await page.fill('#member-q', richest);
+    await page.click('#member-search');
+    await page.waitForSelector('#loyalty-card');
+    assert.equal((await page.textContent('#loyalty-card [data-fact="balance"] .value'))?.trim(), new Intl.NumberFormat('en-US').format(Number(account.balance)));
+    assert.equal((await page.textContent('#loyalty-card [data-fact="tier"] .value'))?.trim(), account.tier_name);
+    assert.ok((await page.locator('#member-coupons tbody tr').count()) >= 1, "the member's coupons");
+    assert.ok((await page.locator('#member-loyalty tbody tr').count()) >= 1, 'expiring points and the latest movements');
 
     // 3. The segment builder: pickers from the data, "did you mean", preview, unique names, one save per click.
     await open(page, 'segments');

@@ -28,12 +28,14 @@ import {
   returnOrder,
   ReturnResult,
   sweepLapsed,
+  templateSummaries,
   toJson,
   validateCodes,
   type BatchCodes,
   type CouponFailure,
   type Result,
 } from '../coupons/index.js';
+import { CouponTemplatesSummarySchema } from '../contracts/index.js';
 import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, type OpCtx } from './context.js';
 
 /** One table from refusals to HTTP statuses. */
@@ -232,6 +234,18 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       schema: { summary: 'Coupon templates, newest first', response: { 200: Type.Object({ templates: Type.Array(Type.Object({}, { additionalProperties: true })) }), ...authErrors } },
     },
     async () => ({ templates: await listTemplates(ops) }),
+  );
+
+  app.get(
+    '/api/coupons/templates/summary',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Templates with their coupons by state, discount value redeemed, redemption rate and the total budget left',
+        response: { 200: CouponTemplatesSummarySchema, ...authErrors },
+      },
+    },
+    async () => ({ templates: await templateSummaries(ops, clock) }),
   );
 
   app.post<{ Body: unknown }>(

@@ -19,6 +19,9 @@ import {
   historyOf,
   loadProgramme,
   lotsOf,
+  memberLoyalty,
+  programmeNames,
+  programmeSummary,
   reverseOrder,
   rollbackSpend,
   spend,
@@ -29,7 +32,8 @@ import {
   type LoyaltyError,
   type LoyaltyResult,
 } from '../loyalty/index.js';
-import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, type OpCtx } from './context.js';
+import { LoyaltyProgrammesSchema, LoyaltySummarySchema, MemberLoyaltySchema } from '../contracts/index.js';
+import { anyObject, authErrors, dateSchema, errorSchema, HttpError, OPERATE, POS, type OpCtx } from './context.js';
 
 const Key = Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'idempotency key (or the Idempotency-Key header)' }));
 const Points = Type.Union([Type.Integer({ minimum: 1 }), Type.String({ pattern: '^\\d+$' })]);
@@ -113,6 +117,50 @@ export function loyaltyRoutes(app: FastifyInstance, ctx: OpCtx): void {
     const w = write(summary, body, scopes);
     return { preHandler: need(w.scopes), schema: w.schema };
   };
+
+  // The console's reads (operators): programmes, a programme's summary, one member's account.
+  const programmeOf = async (id: string) => (await loadProgramme(ops, id)) ?? failure({ type: 'programme_not_found', message: `no programme ${id}` });
+  app.get(
+    '/api/loyalty/programmes',
+    {
+      preHandler: need(OPERATE),
+      schema: { summary: 'The loyalty programmes with their names', tags: ['loyalty'], response: { 200: LoyaltyProgrammesSchema, ...authErrors } },
+    },
+    async () => ({ programmes: await programmeNames(ops) }),
+  );
+
+  app.get<{ Params: { programme: string }; Querystring: { from?: string; to?: string } }>(
+    '/api/loyalty/:programme/summary',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: "A programme's summary: members per tier, points outstanding and expiring in 30 days, earned, spent and expired in the period (default: the 30 days to today)",
+        tags: ['loyalty'],
+        params: Programme,
+        querystring: { type: 'object', properties: { from: dateSchema, to: dateSchema } },
+        response: { 200: LoyaltySummarySchema, 400: errorSchema, 404: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => {
+      const { from, to } = req.query;
+      if (from !== undefined && to !== undefined && from > to) throw new HttpError(400, 'invalid_request', `from ${from} is after to ${to}.`);
+      return programmeSummary(ops, await programmeOf(req.params.programme), clock.now(), { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
+    },
+  );
+
+  app.get<{ Params: { programme: string; member_id: string } }>(
+    '/api/loyalty/:programme/members/:member_id',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: "A member's account: balance, tier and the points to keep it, expiring lots, the latest ledger entries (account null: not enrolled)",
+        tags: ['loyalty'],
+        params: Type.Object({ programme: Type.String(), member_id: Type.String() }),
+        response: { 200: MemberLoyaltySchema, 404: errorSchema, ...authErrors },
+      },
+    },
+    async (req) => memberLoyalty(ops, await programmeOf(req.params.programme), req.params.member_id, clock.now()),
+  );
 
   app.get<{ Params: { programme: string }; Querystring: unknown }>(
     '/api/loyalty/:programme/lookup',

@@ -48,9 +48,30 @@ test('models API: fit, predict a member, validate, score, scores CSV; operators 
     assert.ok(report.tracking.length >= 52);
     assert.ok(['good', 'fair', 'poor'].includes(report.verdict));
 
+    assert.deepEqual((await app.inject({ url: '/api/models/scores/summary', headers: analyst })).json(), { run: null }, 'nobody scored yet');
     const scored = await app.inject({ method: 'POST', url: '/api/models/scores', headers: op, payload: { calibration_end: '2024-12-30', horizon: 4 } });
     assert.equal(scored.statusCode, 201, scored.body);
     assert.equal(scored.json<{ members: number }>().members, 80);
+    // The console's summary of the run: bands, P(alive) by tenths and CLV by decile cover every scored member.
+    const summary = (await app.inject({ url: '/api/models/scores/summary', headers: analyst })).json().run;
+    assert.deepEqual([summary['calibration_end'], summary['model'], summary['members'], summary['horizon']], ['2024-12-30', 'bgnbd', 80, 4]);
+    assert.deepEqual(summary['bands'], { high: 0.3, medium: 0.7 });
+    const risk = summary['churn_risk'];
+    assert.equal(risk.high + risk.medium + risk.low, 80);
+    assert.equal(risk.high, Number((await s.db.one('SELECT count(*) AS n FROM member_model_scores WHERE p_alive < 0.3'))?.['n']));
+    assert.equal(summary['p_alive'].length, 10);
+    assert.equal(
+      summary['p_alive'].reduce((a: number, b: { members: number }) => a + b.members, 0),
+      80,
+    );
+    const deciles = summary['clv_deciles'] as Array<{ decile: number; members: number; min: string; max: string; total: string }>;
+    assert.equal(deciles.length, 10, 'a spend model was fitted, so every member has a CLV');
+    assert.equal(
+      deciles.reduce((a, b) => a + b.members, 0),
+      80,
+    );
+    assert.ok(Number(deciles[0]?.min) >= Number(deciles[1]?.max), 'the first decile holds the highest CLVs');
+    assert.equal(deciles.reduce((a, b) => a + Number(b.total), 0).toFixed(2), Number(summary['clv_total']).toFixed(2));
     const csv = await app.inject({ url: '/api/models/scores.csv', headers: op });
     assert.equal(csv.statusCode, 200);
     assert.equal(csv.body.trim().split('\n').length, 81);

@@ -1,7 +1,8 @@
 /** Customer models over HTTP: fits, one member's predictions, validation, scoring, scores as CSV. */
 import type { FastifyInstance } from 'fastify';
 import { findMember } from '../members/index.js';
-import { defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, listFits, ModelError, predictMember, scoreMembers, validateModel, type Period } from '../models/index.js';
+import { defaultScoreSettings, exportScoresCsv, fitModel, lastOccasionDay, listFits, ModelError, predictMember, scoreMembers, scoresSummary, validateModel, type Period } from '../models/index.js';
+import { ModelScoresSummarySchema } from '../contracts/index.js';
 import { anyObject, authErrors, dateSchema, errorSchema, HttpError, OPERATE, READ, type Ctx } from './context.js';
 
 const period = { type: 'string', enum: ['week', 'day'] } as const;
@@ -133,6 +134,18 @@ export function modelRoutes(app: FastifyInstance, ctx: Ctx): void {
           }),
         ),
       ),
+  );
+
+  app.get(
+    '/api/models/scores/summary',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'The latest scoring run: members per churn-risk band, P(alive) by tenths, CLV by decile (run null: nobody scored yet)',
+        response: { 200: ModelScoresSummarySchema, ...authErrors },
+      },
+    },
+    async () => serial(() => scoresSummary(db)),
   );
 
   app.get('/api/models/scores.csv', { preHandler: need(OPERATE), schema: { summary: 'The latest scores, one row per member (CSV)', response: { ...authErrors } } }, async (_req, reply) =>

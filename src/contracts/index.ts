@@ -7,3 +7,6 @@ export { TrendSchema, TrendPointSchema, type Trend, type TrendPoint } from './tr
 export { SegmentPreviewSchema, type SegmentPreview } from './segment-preview.js';
 export { MemberHitSchema, MemberHitsSchema, type MemberHit } from './member-hit.js';
 export { LifecycleResultSchema, StageSchema, STAGES, type LifecycleResult } from './lifecycle.js';
+export { LoyaltyProgrammesSchema, LoyaltySummarySchema, MemberLoyaltySchema, type LoyaltyProgrammes, type LoyaltySummary, type MemberLoyalty } from './loyalty.js';
+export { CouponTemplateSummarySchema, CouponTemplatesSummarySchema, type CouponTemplateSummary } from './coupons.js';
+export { ModelScoresSummarySchema, type ModelScoresSummary } from './models.js';

@@ -13,7 +13,7 @@ export { createTemplate, getTemplate, listTemplates, createBatch, getBatch, list
 export { issueCoupon, issueToMembers, memberCoupons, getJob, type JobReport } from './issue.js';
 export { validateCodes, reserve, redeem, release, returnOrder, sweepLapsed, DEFAULT_TTL_SECONDS, type ReserveRequest, type Validation, type CodeCheck } from './till.js';
 export { budgetUse } from './budget.js';
-export { batchReports, campaignRedemptions, type BatchReport } from './report.js';
+export { batchReports, campaignRedemptions, templateSummaries, type BatchReport } from './report.js';
 export { toJson, failureMessage, type CouponFailure, type Result } from './result.js';
 export { CouponView, Reservation, Redemption, Release, ReturnResult } from './schemas.js';
 export { issueToSegment } from './segment-job.js';

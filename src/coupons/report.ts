@@ -1,6 +1,9 @@
 /** Coupon reports from the operational store: states and discount value per batch, and per campaign member for campaign cost. */
 import type { Clock } from '../core/clock.js';
-import { fromUnits } from '../core/decimal.js';
+import { fromUnits, toUnits } from '../core/decimal.js';
+import type { CouponTemplateSummary } from '../contracts/index.js';
+import { budgetUse } from './budget.js';
+import { getTemplate, listTemplates } from './catalog.js';
 import { big, int, isoTime, text, type OpQueries } from '../ops/index.js';
 
 export interface BatchReport {
@@ -64,4 +67,38 @@ export async function campaignRedemptions(q: OpQueries, campaignId: string): Pro
     [campaignId],
   );
   return rows.map((r) => ({ member_id: text(r, 'member_id') ?? '', discount: big(r, 'discount'), redeemed_at: text(r, 'redeemed_at') ?? '' }));
+}
+
+/** Per template: its batches' coupons by state, the discount value redeemed, and the total budget with what is left of it. */
+export async function templateSummaries(q: OpQueries, clock: Clock): Promise<CouponTemplateSummary[]> {
+  const [templates, batches] = await Promise.all([listTemplates(q), batchReports(q, clock)]);
+  const out: CouponTemplateSummary[] = [];
+  for (const t of templates) {
+    const mine = batches.filter((b) => b.template_id === t.template_id);
+    const sum = (k: 'issued' | 'available' | 'reserved' | 'redeemed' | 'expired' | 'void'): number => mine.reduce((s, b) => s + b[k], 0);
+    const redeemedValue = mine.reduce((s, b) => s + toUnits(b.redeemed_value), 0n);
+    const budget = (await getTemplate(q, t.template_id))?.template.budget;
+    const used = (await budgetUse(q, t.template_id)).find((u) => u.day === 'total');
+    const usedCount = used?.used_count ?? 0n;
+    const usedValue = used?.used_value ?? 0n;
+    const issued = sum('issued');
+    const redeemed = sum('redeemed');
+    out.push({
+      ...t,
+      batches: mine.length,
+      issued,
+      available: sum('available'),
+      reserved: sum('reserved'),
+      redeemed,
+      expired: sum('expired'),
+      void: sum('void'),
+      redeemed_value: fromUnits(redeemedValue),
+      redemption_rate: issued === 0 ? null : redeemed / issued,
+      budget_count: budget?.count ?? null,
+      budget_value: budget?.value === null || budget?.value === undefined ? null : fromUnits(budget.value),
+      budget_count_left: budget?.count === null || budget?.count === undefined ? null : Math.max(0, budget.count - Number(usedCount)),
+      budget_value_left: budget?.value === null || budget?.value === undefined ? null : fromUnits(budget.value > usedValue ? budget.value - usedValue : 0n),
+    });
+  }
+  return out;
 }

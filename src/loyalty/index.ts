@@ -23,3 +23,4 @@ export { toJson, type Json } from './json.js';
 export { takeArrivals, type ArrivalsReport } from './arrivals.js';
 export { afterLoad, dailyJobs, syncJob, arrivalsJob, JOB_NAMES, type AfterLoadReport, type DailyReport } from './jobs.js';
 export { publishLoyalty, PUBLISH_NAME, EXPIRING_DAYS } from './publish.js';
+export { programmeSummary, memberLoyalty, programmeNames } from './summary.js';

@@ -76,3 +76,17 @@ SELECT member_id, x, round(t_x, 4) AS t_x, round(t_cal, 4) AS t_cal, round(p_ali
        strftime(next_purchase_date, '%Y-%m-%d') AS next_purchase_date, expected_average_spend::VARCHAR AS expected_average_spend, clv::VARCHAR AS clv, churn_risk
 FROM member_model_scores
 ORDER BY member_id;
+
+-- name: latest_run
+SELECT strftime(scored_at, '%Y-%m-%d %H:%M:%S') AS scored_at, strftime(calibration_end, '%Y-%m-%d') AS calibration_end, period, model, settings
+FROM model_score_runs ORDER BY scored_at DESC LIMIT 1;
+
+-- name: p_alive_bins
+-- Members per tenth of P(alive) (1.0 falls in the last tenth).
+SELECT least(floor(p_alive * 10), 9)::INTEGER AS bin, count(*) AS members FROM member_model_scores GROUP BY 1 ORDER BY 1;
+
+-- name: clv_deciles
+-- Members ranked by CLV (highest first) in ten groups of equal size.
+SELECT decile, count(*) AS members, min(clv)::VARCHAR AS min, max(clv)::VARCHAR AS max, sum(clv)::VARCHAR AS total
+FROM (SELECT clv, ntile(10) OVER (ORDER BY clv DESC, member_id) AS decile FROM member_model_scores WHERE clv IS NOT NULL)
+GROUP BY decile ORDER BY decile;

@@ -14,6 +14,7 @@ import { checkDay, ensureFit, ModelError } from './service.js';
 import type { Histories } from './histories.js';
 import type { ModelFit } from './schema.js';
 import { PERIOD_DAYS, readHistories, type Period } from './summary.js';
+import type { ModelScoresSummary } from '../contracts/index.js';
 
 const sql = namedStatements(sqlFile(import.meta.url, 'scores.sql'));
 
@@ -218,4 +219,44 @@ export async function exportScoresCsv(db: Db): Promise<string> {
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return `${[cols.join(','), ...rows.map((r) => cols.map((c) => cell(r[c])).join(','))].join('\n')}\n`;
+}
+
+/** The latest scoring run as the console shows it: churn-risk bands, P(alive) by tenths, CLV by decile. */
+export async function scoresSummary(db: Db): Promise<ModelScoresSummary> {
+  const run = await db.one(sql('latest_run'));
+  if (run === undefined) return { run: null };
+  const sum = await db.one(sql('summary'));
+  const settings: unknown = JSON.parse(str(run, 'settings') ?? '{}');
+  const field = (k: string): unknown => (typeof settings === 'object' && settings !== null && k in settings ? Object.entries(settings).find(([n]) => n === k)?.[1] : undefined);
+  const horizon = field('horizon');
+  const bands = field('bands');
+  const band = (k: 'high' | 'medium'): number | null => {
+    const v = typeof bands === 'object' && bands !== null ? Object.entries(bands).find(([n]) => n === k)?.[1] : undefined;
+    return typeof v === 'number' ? v : null;
+  };
+  const high = band('high');
+  const medium = band('medium');
+  const bins = new Map((await db.all(sql('p_alive_bins'))).map((r) => [int(r, 'bin'), int(r, 'members')]));
+  return {
+    run: {
+      scored_at: str(run, 'scored_at') ?? '',
+      calibration_end: str(run, 'calibration_end') ?? '',
+      period: str(run, 'period') ?? '',
+      model: str(run, 'model') ?? '',
+      horizon: typeof horizon === 'number' ? horizon : null,
+      bands: high === null || medium === null ? null : { high, medium },
+      members: int(sum, 'members'),
+      mean_p_alive: Number(sum?.['mean_p_alive'] ?? 0),
+      churn_risk: { high: int(sum, 'high'), medium: int(sum, 'medium'), low: int(sum, 'low') },
+      p_alive: Array.from({ length: 10 }, (_, i) => ({ from: i / 10, to: (i + 1) / 10, members: bins.get(i) ?? 0 })),
+      clv_total: str(sum, 'clv'),
+      clv_deciles: (await db.all(sql('clv_deciles'))).map((r) => ({
+        decile: int(r, 'decile'),
+        members: int(r, 'members'),
+        min: str(r, 'min') ?? '0',
+        max: str(r, 'max') ?? '0',
+        total: str(r, 'total') ?? '0',
+      })),
+    },
+  };
 }

@@ -41,6 +41,11 @@ export function table(rows: ReadonlyArray<Record<string, unknown>>, look: TableL
   return h('div', { class: 'table-wrap' }, t);
 }
 
+/** One labelled fact (a card of the summary row); `id` names it for tests. */
+export function fact(label: string, value: Node | string, id = '', kind: 'fact' | 'card' = 'fact'): HTMLElement {
+  return h('div', { class: kind, ...(id === '' ? {} : { [`data-${kind}`]: id }) }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
+}
+
 /** An empty state: what is missing and what to do next. */
 export function empty(text: string): HTMLElement {
   return h('div', { class: 'empty', 'data-empty': 'true' }, text);

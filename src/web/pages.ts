@@ -11,6 +11,9 @@ import { settings } from './pages/settings.js';
 import { campaigns } from './campaigns.js';
 import { segments } from './segments.js';
 import { products, service } from './products.js';
+import { loyalty } from './pages/loyalty.js';
+import { coupons } from './pages/coupons.js';
+import { models } from './pages/models.js';
 
 export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   overview,
@@ -21,6 +24,9 @@ export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   members,
   segments,
   campaigns,
+  loyalty,
+  coupons,
+  models,
   products,
   service,
   import: importPage,

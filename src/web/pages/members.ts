@@ -4,25 +4,35 @@
  * unmerge for operators), attributes, tags, orders, returns, events and campaigns received.
  */
 import { h, list, obj, text, type Ctx } from '../main.js';
-import { empty } from '../dom.js';
+import { empty, fact } from '../dom.js';
+import { memberLoyalty, programmes } from './loyalty.js';
+import { memberCoupons } from './coupons.js';
+import { memberModelFacts } from './models.js';
 
-type R = Record<string, unknown>;
-
-/** One labelled fact of the summary card. */
-const fact = (label: string, value: string, id = ''): HTMLElement =>
-  h('div', { class: 'fact', ...(id === '' ? {} : { 'data-fact': id }) }, h('div', { class: 'label' }, label), h('div', { class: 'value' }, value));
+/** The profile's loyalty and coupons parts (operators): points, tier and coupons, or why not. */
+async function loyaltyParts(c: Ctx, id: string, canOperate: boolean): Promise<HTMLElement[]> {
+  if (!canOperate) return [h('p', { class: 'note' }, c.t('ly_needs_operator'))];
+  const all = await programmes(c);
+  return [
+    h('h4', {}, c.t('ly_profile')),
+    all.length === 0 ? h('p', { class: 'note', 'data-empty': 'true' }, c.t('loyalty_absent')) : await memberLoyalty(c, id, all),
+    h('h4', {}, c.t('cp_member')),
+    await memberCoupons(c, id),
+  ];
+}
 
 async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean): Promise<void> {
   out.replaceChildren(h('div', { class: 'loading' }, h('span', { class: 'spinner' }), c.t('loading')));
   const v = await c.api(`/api/members/${encodeURIComponent(id)}`);
   const member = obj(v['member']);
+  // Loyalty and coupons are keyed by the member's ID (the search may have found the member by phone or order).
+  const memberId = text(member['member_id']) || id;
+  const rewards = await loyaltyParts(c, memberId, canOperate).catch((e: unknown) => [h('p', { class: 'error' }, e instanceof Error ? e.message : String(e))]);
+  const modelFacts = memberModelFacts(c, v['models']);
   const summary = obj(v['summary']);
   const latest = list(v['analytics'])[0] ?? {};
   const consents = list(v['consents']);
   const merges = list(v['merges']);
-  // Optional parts other modules add when they exist (customer models, loyalty): absent until then.
-  const clv = v['clv'];
-  const loyalty = obj(v['loyalty']);
   const card = h(
     'div',
     { class: 'cards profile-card', id: 'member-card' },
@@ -31,10 +41,8 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
     fact(c.t('purchases'), c.f.count(summary['purchases']), 'purchases'),
     fact(c.t('gross_sales'), c.f.money(summary['gross']), 'gross'),
     fact(c.t('last_purchase'), c.f.date(summary['last_purchase']) || c.f.missing),
-    fact(c.t('clv'), clv === undefined || clv === null ? c.t('not_available') : c.f.money(clv), 'clv'),
-    fact(`${c.t('points')} / ${c.t('tier')}`, Object.keys(loyalty).length === 0 ? c.t('not_available') : `${c.f.count(loyalty['points'])} / ${text(loyalty['tier'])}`, 'loyalty'),
   );
-  const absent = [clv === undefined || clv === null ? c.t('clv_absent') : '', Object.keys(loyalty).length === 0 ? c.t('loyalty_absent') : ''].filter((x) => x !== '').join(' ');
+  const absent = modelFacts === null ? c.t('clv_absent') : '';
   const consentRows = consents.map((x) => ({ contact_channel: x['contact_channel'], status: x['status'], since: x['since'], channel: x['channel'], account: x['account'] }));
   const mergeBox = h('div', { id: 'member-merges' });
   if (merges.length === 0) mergeBox.append(h('p', { class: 'note' }, c.t('no_merges')));
@@ -76,7 +84,9 @@ async function profile(c: Ctx, id: string, out: HTMLElement, canOperate: boolean
   const parts: Array<HTMLElement | null> = [
     h('h3', {}, `${c.t('profile')}: `, h('span', { translate: 'no' }, `${text(member['name'])} · ${text(member['member_id'])}`)),
     card,
+    modelFacts,
     absent === '' ? null : h('p', { class: 'note' }, absent),
+    ...rewards,
     h('h4', {}, c.t('consents')),
     consentRows.length === 0 ? h('p', { class: 'note' }, c.t('no_consents')) : c.table(consentRows, undefined, { contact_channel: (x) => c.v('contact', x), status: (x) => c.v('consent', x) }),
     h('h4', {}, c.t('identities')),
