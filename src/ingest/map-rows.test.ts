@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { accounted, countOf, readCsv, sandbox } from '../testing/index.js';
+import { accounted, countOf, readCsv, ROOT, sandbox } from '../testing/index.js';
+import { parseMapFile } from './map-file.js';
 import { cli } from '../testing/processes.js';
 
 // An order export of a kind many shop systems write: one row per order, test orders flagged,
@@ -140,4 +142,15 @@ test('the command line reports skipped rows and the second entity, in words and 
   } finally {
     s.close();
   }
+});
+
+test('every map shown in docs/import.md is a valid map', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'import.md'), 'utf8');
+  const maps = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').filter((t) => t.includes('"entity"'));
+  assert.ok(maps.length >= 10, `found ${maps.length} maps`);
+  for (const text of maps) {
+    const parsed = parseMapFile(text);
+    assert.ok(!('problems' in parsed), `${text}\n${'problems' in parsed ? parsed.problems.join('; ') : ''}`);
+  }
+  assert.ok(maps.some((t) => t.includes('"filter"')) && maps.some((t) => t.includes('"also"')), 'the row filter and the second entity each have an example');
 });
