@@ -370,5 +370,8 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   } catch (err) {
     if (err instanceof Checked) return err.report;
     throw err;
+  } finally {
+    // A rolled-back transaction (--check, a refusal of the second entity) keeps the staged copy.
+    await db.run('DROP TABLE IF EXISTS _stage_all');
   }
 }

@@ -38,6 +38,12 @@ const REFUND_AS_RETURN = {
   },
 };
 
+/** The export and a map of its paid, real orders with their refunds as returns, written in the sandbox. */
+function orderAndRefundMap(s: Awaited<ReturnType<typeof sandbox>>): { map: string; f: string } {
+  const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: ORDER_COLUMNS, constants: { channel: 'shop' }, filter: PAID_REAL_ORDERS, also: REFUND_AS_RETURN }));
+  return { map, f: s.write('export.csv', EXPORT) };
+}
+
 test("a map's row filter keeps the rows it names; the others are skipped and counted, in --check too", async () => {
   const s = await sandbox();
   try {
@@ -70,8 +76,7 @@ test("a map's row filter keeps the rows it names; the others are skipped and cou
 test('one row makes an order and its refund as a return, in one import; re-import creates nothing twice', async () => {
   const s = await sandbox();
   try {
-    const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: ORDER_COLUMNS, constants: { channel: 'shop' }, filter: PAID_REAL_ORDERS, also: REFUND_AS_RETURN }));
-    const f = s.write('export.csv', EXPORT);
+    const { map, f } = orderAndRefundMap(s);
     const r = await s.import(f, { mapFile: map });
     assert.deepEqual([r.entity, r.loaded, r.rejected, r.skipped], ['orders', 4, 1, 2]);
     assert.equal(accounted(r), r.rows_read);
@@ -110,8 +115,7 @@ test('one row makes an order and its refund as a return, in one import; re-impor
 test("--store scopes the second entity's keys like the first: the return points at its order", async () => {
   const s = await sandbox();
   try {
-    const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: ORDER_COLUMNS, constants: { channel: 'shop' }, filter: PAID_REAL_ORDERS, also: REFUND_AS_RETURN }));
-    const f = s.write('export.csv', EXPORT);
+    const { map, f } = orderAndRefundMap(s);
     await s.import(f, { mapFile: map, store: 'north' });
     const rows = await s.db.all('SELECT r.return_id, r.order_id, o.order_id IS NOT NULL AS found FROM returns r LEFT JOIN orders o ON o.channel_id = r.channel_id AND o.order_id = r.order_id');
     assert.deepEqual(rows, [{ return_id: 'north/O1', order_id: 'north/O1', found: true }]);
@@ -123,8 +127,7 @@ test("--store scopes the second entity's keys like the first: the return points 
 test('the command line reports skipped rows and the second entity, in words and in --json', async () => {
   const s = await sandbox();
   try {
-    const map = s.write('map.json', JSON.stringify({ entity: 'orders', columns: ORDER_COLUMNS, constants: { channel: 'shop' }, filter: PAID_REAL_ORDERS, also: REFUND_AS_RETURN }));
-    const f = s.write('export.csv', EXPORT);
+    const { map, f } = orderAndRefundMap(s);
     const db = join(s.dir, 'cli.duckdb');
     const rejects = join(s.dir, 'rj');
     const words = await cli(['import', f, '--map', map, '--check', '--db', db, '--rejects', rejects]);
