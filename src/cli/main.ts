@@ -9,7 +9,7 @@ import { Command, Option } from 'commander';
 import { systemClock } from '../core/clock.js';
 import { DatabaseLockedError, EngineSettingError, type Db } from '../core/db/index.js';
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
-import { FileRefused, importFile, PRESETS, type ImportReport } from '../ingest/index.js';
+import { FileRefused, importFile, PRESETS, type AlsoReport, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
 import { analyze, AnalysisError, defaultAsOf, refresh, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
@@ -48,8 +48,9 @@ function fail(err: unknown): never {
   process.exit(code);
 }
 
-function importSummary(r: ImportReport): string {
-  const parts = [
+/** The counts of one entity's rows, in words (zeros left out). */
+function rowParts(r: AlsoReport | ImportReport): string[] {
+  return [
     `${r.rows_read} rows read`,
     `${r.loaded} loaded`,
     r.guest > 0 ? `${r.guest} guest` : '',
@@ -57,12 +58,22 @@ function importSummary(r: ImportReport): string {
     r.non_product > 0 ? `${r.non_product} non-product` : '',
     r.duplicate > 0 ? `${r.duplicate} already known` : '',
     r.updated > 0 ? `${r.updated} updated` : '',
-    r.conflict > 0 ? `${r.conflict} in conflict with stored orders -> ${r.rejects_file ?? ''}` : '',
+    r.conflict > 0 ? `${r.conflict} in conflict with stored orders` : '',
+    r.skipped > 0 ? `${r.skipped} skipped by the map's filter` : '',
     r.refunds > 0 ? `${r.refunds} refunds made returns` : '',
-    r.rejected > 0 ? `${r.rejected} rejected -> ${r.rejects_file ?? ''}` : '',
+    r.rejected > 0 ? `${r.rejected} rejected` : '',
   ].filter((p) => p !== '');
+}
+
+function importSummary(r: ImportReport): string {
+  const parts = rowParts(r);
+  if (r.rejects_file !== null) parts.push(`rejects and conflicts -> ${r.rejects_file}`);
   const lines = [`${r.checked ? 'CHECK (nothing written) ' : ''}${r.file} (${r.preset} ${r.entity}, ${r.format} ${r.encoding}): ${parts.join(', ')}; ${r.seconds}s`];
   for (const reason of r.reject_reasons.slice(0, 5)) lines.push(`  rejected ${reason.rows}: ${reason.field} ${reason.reason}`);
+  if (r.also !== null) {
+    lines.push(`  also ${r.also.entity} from the same rows: ${rowParts(r.also).join(', ')}`);
+    for (const reason of r.also.reject_reasons.slice(0, 5)) lines.push(`  rejected as ${r.also.entity} ${reason.rows}: ${reason.field} ${reason.reason}`);
+  }
   if (r.warnings.count > 0) lines.push(`  ${r.warnings.count} identifiers ignored (masked or malformed), e.g. line ${r.warnings.sample[0]?.line ?? 0} ${r.warnings.sample[0]?.field ?? ''}`);
   for (const n of r.notices) lines.push(`  note: ${n.message}`);
   if (r.merges > 0 || r.identities_new > 0) lines.push(`  ${r.identities_new} new identifiers, ${r.merges} merges, ${r.quarantined} quarantined identifiers in total`);

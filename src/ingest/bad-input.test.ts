@@ -294,3 +294,46 @@ test('reject lines are physical lines when a record spans lines and the file has
     s.close();
   }
 });
+
+/** Runs one bad-map case: the import is refused with a message matching `reason`, and nothing is written. */
+async function refusedMap(map: unknown, csv: string, reason: RegExp): Promise<void> {
+  const s = await sandbox();
+  try {
+    const m = s.write('map.json', JSON.stringify(map));
+    const f = s.write('export.csv', csv);
+    await assert.rejects(s.import(f, { mapFile: m }), (e: unknown) => {
+      assert.ok(e instanceof FileRefused, String(e));
+      assert.match(e.message, reason);
+      return true;
+    });
+    await tablesEmpty(s);
+    assert.equal(await countOf(s.db, 'SELECT * FROM returns'), 0, 'returns must stay empty');
+  } finally {
+    s.close();
+  }
+}
+
+const MAP_EXPORT = ['no,who,at,total,status,refund,refund_at', 'O1,c1,2024-03-01 10:00:00,10.00,paid,4.00,2024-03-02 10:00:00', 'O2,c2,2024-03-01 11:00:00,20.00,paid,5.00,soon'].join('\n');
+const MAP_ORDERS = { entity: 'orders', columns: { order_id: 'no', buyer_id: 'who', created_at: 'at', item_total: 'total', status: 'status' }, constants: { channel: 'shop' } };
+const MAP_REFUNDS = { entity: 'returns', columns: { return_id: 'no', order_id: 'no', amount: 'refund', returned_at: 'refund_at' }, constants: { quantity: '0' } };
+
+test('map row filters: a misspelt key, a malformed condition, a missing column or a filter that keeps nothing are refused', async () => {
+  await refusedMap({ ...MAP_ORDERS, fliter: { column: 'status', equals: 'paid' } }, MAP_EXPORT, /"fliter": not a key of the map format/);
+  await refusedMap(
+    { ...MAP_ORDERS, filter: { column: 'status', equals: 'paid', empty: true } },
+    MAP_EXPORT,
+    /filter: give exactly one of equals, in, not_in, empty, not_empty \(found equals, empty\)/,
+  );
+  await refusedMap({ ...MAP_ORDERS, filter: { all: [{ column: 'status', in: [] }] } }, MAP_EXPORT, /filter\.all\[0\]\.in: a non-empty list of strings/);
+  await refusedMap({ ...MAP_ORDERS, filter: { column: 'Status', equals: 'paid' } }, MAP_EXPORT, /missing column\(s\) 'Status'/);
+  await refusedMap({ ...MAP_ORDERS, filter: { column: 'status', equals: 'PAID' } }, MAP_EXPORT, /filter \(status equals PAID\) keeps none of its 2 rows/);
+});
+
+test("a map's second entity: refused when it would count a refund twice; when every one of its rows is invalid, nothing of the file is written", async () => {
+  await refusedMap({ ...MAP_ORDERS, columns: { ...MAP_ORDERS.columns, refunded_amount: 'refund' }, also: MAP_REFUNDS }, MAP_EXPORT, /returned twice/);
+  await refusedMap({ ...MAP_ORDERS, also: { ...MAP_REFUNDS, entity: 'orders' } }, MAP_EXPORT, /"also\.entity" must name another entity/);
+  await refusedMap({ ...MAP_ORDERS, also: { ...MAP_REFUNDS, colums: {} } }, MAP_EXPORT, /"also\.colums": not a key/);
+  // The orders are valid; every return is not (a refund date that is no date): the one transaction is undone.
+  const allBad = MAP_EXPORT.replace('2024-03-02 10:00:00', 'yesterday');
+  await refusedMap({ ...MAP_ORDERS, also: MAP_REFUNDS }, allBad, /every one of its 2 rows is invalid as returns: returned_at/);
+});

@@ -7,19 +7,13 @@ import { createReadStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { int, str, type Db } from '../core/db/index.js';
 import { shopTime, sqlTimestamp, type Clock } from '../core/clock.js';
-import { getSetting, isSettingStored } from '../core/settings/index.js';
-import { resolveIdentities } from '../identity/resolve.js';
-import { entityChecks, fileKey } from './checks.js';
+import { getSetting } from '../core/settings/index.js';
 import { ENTITIES, type Entity } from './fields.js';
-import { observeIdentifiers, recordIdentities, touchedIdentities } from './identify.js';
-import { loadEntity } from './load.js';
-import { checkStoredOrders } from './stored-orders.js';
-import { checkFutureDates, checkOffsets } from './time-checks.js';
-import { settleDateOrder, type DateOrder, type ImportNotice } from './date-order.js';
-import { refreshOrderFacts } from './order-facts.js';
-import { compileMapping, ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
+import type { DateOrder, ImportNotice } from './date-order.js';
+import { ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
+import { keepRows, refuseAllSkipped, validatePass, writePass, type PassContext, type Written } from './pass.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
-import { dropStage, FileRefused, firstLine, sqlString, stageFile, type ParseReject } from './source.js';
+import { FileRefused, firstLine, sqlString, stageFile } from './source.js';
 
 export { FileRefused } from './source.js';
 export type { ImportNotice, DateOrder } from './date-order.js';
@@ -77,17 +71,8 @@ export interface RowIssue {
   readonly value: string;
 }
 
-/** What became of one file. loaded + guest + return + non_product + rejected + duplicate + updated + conflict = rows_read. */
-export interface ImportReport {
-  file: string;
-  import_id: number;
-  preset: string;
-  entity: Entity;
-  channels: string[];
-  format: string;
-  encoding: string;
-  sha256: string;
-  rows_read: number;
+/** Rows of one file by what became of them: they add up to the rows read. */
+export interface RowAccount {
   loaded: number;
   guest: number;
   return: number;
@@ -98,8 +83,37 @@ export interface ImportReport {
   updated: number;
   /** Rows of orders stored with other content (listed in the reject file with both values). */
   conflict: number;
+  /** Rows the map's filter leaves out: read, counted, not loaded. */
+  skipped: number;
+}
+
+/** The second entity a map makes from the same rows ("also"): its own account of every row read. */
+export interface AlsoReport extends RowAccount {
+  entity: Entity;
+  rows_read: number;
   /** Returns made from refunded amounts of orders that stay purchases (not file rows). */
   refunds: number;
+  reject_reasons: Array<{ field: string; reason: string; rows: number }>;
+}
+
+/**
+ * What became of one file. loaded + guest + return + non_product + rejected + duplicate + updated
+ * + conflict + skipped = rows_read; the same holds for `also`, the second entity of a map.
+ */
+export interface ImportReport extends RowAccount {
+  file: string;
+  import_id: number;
+  preset: string;
+  entity: Entity;
+  channels: string[];
+  format: string;
+  encoding: string;
+  sha256: string;
+  rows_read: number;
+  /** Returns made from refunded amounts of orders that stay purchases (not file rows). */
+  refunds: number;
+  /** The map's second entity from the same rows, accounted separately; null without one. */
+  also: AlsoReport | null;
   rejects_file: string | null;
   reject_reasons: Array<{ field: string; reason: string; rows: number }>;
   warnings: { count: number; sample: RowIssue[] };
@@ -141,15 +155,6 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\..*$/, '').replace('T', '-');
 }
 
-async function insertParseRejects(db: Db, rejects: readonly ParseReject[]): Promise<void> {
-  for (let i = 0; i < rejects.length; i += 500) {
-    const batch = rejects.slice(i, i + 500);
-    const params = batch.flatMap((r) => [r.line, r.field, r.reason, r.value]);
-    const values = batch.map((_, j) => `($${j * 4 + 1}, $${j * 4 + 2}, $${j * 4 + 3}, $${j * 4 + 4})`).join(', ');
-    await db.run(`INSERT INTO _rejects VALUES ${values}`, params);
-  }
-}
-
 /**
  * The mapping with its order and return keys scoped to a store (STORE/ID) and the store as the
  * orders' store when the mapping names none.
@@ -161,6 +166,30 @@ function scopeToStore(mapping: Mapping, store: string, file: string): Mapping {
   if (store.trim() === '' || store.includes('/')) throw new FileRefused(file, `--store '${store}' must be a non-empty name without '/'`);
   const hasStore = 'store_id' in ENTITIES[mapping.entity] && mapping.fields['store_id'] === undefined;
   return { ...mapping, keyPrefix: store.trim(), fields: hasStore ? { ...mapping.fields, store_id: { const: store.trim() } } : mapping.fields };
+}
+
+/** Whether an entity's rows have order or return keys (--store scopes them). */
+function hasKeys(mapping: Mapping): boolean {
+  return 'order_id' in ENTITIES[mapping.entity] || 'return_id' in ENTITIES[mapping.entity];
+}
+
+/** Refuses a file that lacks a column the mapping reads, or a mapping without a required field. */
+function refuseUnreadable(file: string, presetName: string, mapping: Mapping, columns: readonly string[], hint: string): void {
+  const entity = mapping.entity;
+  const found = (n: number): string =>
+    `${columns
+      .slice(0, n)
+      .map((m) => `'${m}'`)
+      .join(', ')}`;
+  const missing = [...new Set(mappedColumns(mapping))].filter((c) => !columns.includes(c));
+  if (missing.length > 0) {
+    throw new FileRefused(file, `is not a ${presetName} ${entity} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}; found ${found(12)}${columns.length > 12 ? ', ...' : ''}.${hint}`);
+  }
+  const unmapped = unmappedRequired(mapping);
+  if (unmapped.length > 0) {
+    const flag = unmapped.includes('channel') ? ' (pass --channel ID)' : '';
+    throw new FileRefused(file, `has no column for required ${entity} field(s) ${unmapped.join(', ')}${flag}; found ${found(12)}.${hint}`);
+  }
 }
 
 /** Refuses a file whose currency column names another currency than the shop's. */
@@ -215,154 +244,88 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     today: shopTime(clock.now(), await getSetting(db, 'shop.timezone')).slice(0, 10),
   });
   const mapping = opts.store === undefined ? presetMapping : scopeToStore(presetMapping, opts.store, file);
+  const alsoBase = mapping.also;
+  const also = alsoBase === undefined ? null : opts.store === undefined || !hasKeys(alsoBase) ? alsoBase : scopeToStore(alsoBase, opts.store, file);
   const entity = mapping.entity;
-  const missing = [...new Set(mappedColumns(mapping))].filter((c) => !staged.columns.includes(c));
-  if (missing.length > 0) {
-    throw new FileRefused(
-      file,
-      `is not a ${preset.name} ${entity} file: missing column(s) ${missing.map((m) => `'${m}'`).join(', ')}; ` +
-        `found ${staged.columns
-          .slice(0, 12)
-          .map((m) => `'${m}'`)
-          .join(', ')}${staged.columns.length > 12 ? ', ...' : ''}.${oneColumnHint}`,
-    );
-  }
-  const unmapped = unmappedRequired(mapping);
-  if (unmapped.length > 0) {
-    const hint = unmapped.includes('channel') ? ' (pass --channel ID)' : '';
-    throw new FileRefused(
-      file,
-      `has no column for required ${entity} field(s) ${unmapped.join(', ')}${hint}; found ${staged.columns
-        .slice(0, 12)
-        .map((m) => `'${m}'`)
-        .join(', ')}.${oneColumnHint}`,
-    );
-  }
+  for (const m of also === null ? [mapping] : [mapping, also]) refuseUnreadable(file, preset.name, m, staged.columns, oneColumnHint);
 
   await checkCurrency(db, file, mapping);
-  // Validate: typed values, per-field errors, entity checks, in-file duplicate keys.
-  const settled = await settleDateOrder(db, opts.decimalSeparator === undefined ? mapping : { ...mapping, decimalSeparator: opts.decimalSeparator }, opts.dateOrder);
-  const notices: ImportNotice[] = [...settled.notices];
-  notices.push(...(await checkOffsets(db, file, settled.mapping, tz, await isSettingStored(db, 'shop.timezone'))));
-  const compiled = compileMapping(settled.mapping, tz);
-  const checks = entityChecks(entity);
-  await db.run(
-    checks.length === 0
-      ? `CREATE OR REPLACE TEMP TABLE _typed AS ${compiled.sql}`
-      : `CREATE OR REPLACE TEMP TABLE _typed AS SELECT * EXCLUDE (__errors),
-           CASE WHEN coalesce(${checks.join(', ')}) IS NULL THEN __errors
-                ELSE list_concat(__errors, list_filter([${checks.join(', ')}], x -> x IS NOT NULL)) END AS __errors
-         FROM (${compiled.sql})`,
-    compiled.params,
-  );
-  await dropStage(db);
-  await db.run('DROP TABLE IF EXISTS _lines'); // the raw lines of NDJSON and whitespace files
-  await db.run('CREATE OR REPLACE TEMP TABLE _rejects (line BIGINT, field VARCHAR, reason VARCHAR, value VARCHAR)');
-  await db.run('CREATE OR REPLACE TEMP TABLE _dupkey (__line BIGINT)');
-  await insertParseRejects(db, staged.parseRejects);
-  await db.run(
-    `INSERT INTO _rejects SELECT __line, p[1], p[2], array_to_string(p[3:], chr(9))
-     FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
-  );
-  notices.push(...(await checkFutureDates(db, settled.mapping, shopTime(clock.now(), tz))));
-  const key = fileKey(mapping);
-  const k = key === null ? '' : key.exprs.join(', ');
-  // Distinct hashes prove distinct keys; the exact check runs only when some hashes repeat.
-  const maybeDuplicates = key !== null && int(await db.one(`SELECT count(*) - count(DISTINCT hash(${k})) AS n FROM _typed WHERE len(__errors) = 0`), 'n') > 0;
-  if (key !== null && maybeDuplicates) {
-    // Only keys that repeat are examined row by row.
-    await db.run(
-      `CREATE OR REPLACE TEMP TABLE _dups AS SELECT __line, first_line, h = first_h AS same FROM (
-         SELECT __line, h, first_value(__line) OVER w AS first_line, first_value(h) OVER w AS first_h, row_number() OVER w AS rn
-         FROM (SELECT *, hash(*COLUMNS(* EXCLUDE (__line, __errors))) AS h FROM _typed
-               WHERE len(__errors) = 0 AND (${k}) IN (SELECT (${k}) FROM _typed WHERE len(__errors) = 0 GROUP BY ALL HAVING count(*) > 1))
-         WINDOW w AS (PARTITION BY ${k} ORDER BY __line)) WHERE rn > 1`,
-    );
-    await db.run('INSERT INTO _dupkey SELECT __line FROM _dups WHERE same');
-    await db.run(
-      `INSERT INTO _rejects SELECT __line, $1, 'the key (' || $2 || ') already appears at line ' || first_line || ' of this file with different values', ''
-       FROM _dups WHERE NOT same`,
-      [key.names[key.names.length - 1] ?? '', key.names.join(', ')],
-    );
-  }
-  // Valid rows; then the accepted ones (without orders stored with other content): views, read by
-  // the identity and load steps without another copy. Members come only from accepted rows.
-  await db.run(
-    `CREATE OR REPLACE TEMP VIEW _valid AS SELECT * EXCLUDE (__errors) FROM _typed
-     WHERE len(__errors) = 0 AND __line NOT IN (SELECT __line FROM _dupkey) AND __line NOT IN (SELECT line FROM _rejects)`,
-  );
-  const country = await getSetting(db, 'identity.default_country');
-  const scopeHint = opts.store === undefined ? ". If they are different stores' orders, import each store's file with --store NAME" : `. Both are orders of store ${opts.store}`;
-  const conflictRows = await checkStoredOrders(db, entity, country, scopeHint);
-  await db.run('CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _valid WHERE __line NOT IN (SELECT __line FROM _conflict_lines)');
-  const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
-  const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
-  const reasons = (
-    await db.all(
-      `SELECT field, regexp_replace(reason, 'line [0-9]+', 'line N') AS reason, count(DISTINCT line) AS n
-       FROM _rejects GROUP BY ALL ORDER BY n DESC, field LIMIT 10`,
-    )
-  ).map((r) => ({ field: str(r, 'field') ?? '', reason: str(r, 'reason') ?? '', rows: int(r, 'n') }));
-  phase('validated', rowsRead - rejected);
-  if (rowsRead > 0 && rejected === rowsRead && opts.refuseAllInvalid !== false) {
-    const top = reasons.slice(0, 3).map((r) => `${r.field ? `${r.field} ` : ''}${r.reason} (${r.rows} rows)`);
-    throw new FileRefused(file, `every one of its ${rowsRead} rows is invalid: ${top.join('; ')}.${oneColumnHint}`);
-  }
+  // The map's filter: rows it leaves out are skipped (counted, not loaded), for every entity of the map.
+  const skipped = mapping.filter === undefined ? 0 : await keepRows(db, mapping.filter);
+  if (mapping.filter !== undefined && skipped === staged.rows) refuseAllSkipped(file, mapping.filter, staged.rows);
+  if (also !== null) await db.run('CREATE OR REPLACE TEMP TABLE _stage_all AS SELECT * FROM _stage');
+  const ctx: PassContext = {
+    file,
+    clock,
+    tz,
+    rowsRead,
+    parseRejects: staged.parseRejects,
+    dateOrder: opts.dateOrder,
+    decimalSeparator: opts.decimalSeparator,
+    store: opts.store,
+    refuseAllInvalid: opts.refuseAllInvalid !== false,
+    hint: oneColumnHint,
+  };
+  // Validate: typed values, per-field errors, entity checks, in-file duplicate keys, stored orders.
+  const main = await validatePass(db, ctx, mapping, skipped);
+  const notices: ImportNotice[] = [...main.notices];
+  await db.run('CREATE OR REPLACE TEMP TABLE _file_rejects AS SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts');
+  phase('validated', rowsRead - main.rejected);
 
   const sha = await sha256File(file);
-  let rejectsFile: string | null = null;
-  if ((rejected > 0 || conflictRows > 0) && opts.check !== true) {
-    const dir = resolve(opts.rejectsDir ?? 'rejects');
-    mkdirSync(dir, { recursive: true });
-    const base = join(dir, `${basename(file)}.${stamp(started)}`);
-    rejectsFile = `${base}.rejects.csv`;
-    for (let n = 2; existsSync(rejectsFile); n++) rejectsFile = `${base}-${n}.rejects.csv`;
-    await db.run(
-      `COPY (SELECT ${sqlString(file)} AS file, line, field, reason, value FROM (SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts) ORDER BY line, field)
-       TO ${sqlString(rejectsFile)} (HEADER, DELIMITER ',')`,
-    );
-  }
   const write = db.transaction(async () => {
     const importId = int(await db.one("SELECT nextval('import_seq') AS id"), 'id');
     const identitiesBefore = int(await db.one('SELECT count(*) AS n FROM identities'), 'n');
-    const hasIds = await observeIdentifiers(db, entity, country);
-    if (hasIds) {
-      await recordIdentities(db, importId);
-    } else {
-      await db.run('CREATE OR REPLACE TEMP TABLE _anchor (__line BIGINT, anchor_id BIGINT)');
+    const w = await writePass(db, ctx, entity, importId, phase);
+    const c = w.counts;
+    // The second entity: validated and written in the same transaction, after the first (a return
+    // finds the order it refunds), from the same rows, read the same way.
+    let alsoReport: AlsoReport | null = null;
+    let second: Written | null = null;
+    if (also !== null) {
+      await db.run('CREATE TEMP TABLE _stage AS SELECT * FROM _stage_all');
+      await db.run('DROP TABLE _stage_all');
+      const alsoSkipped = skipped + (also.filter === undefined ? 0 : await keepRows(db, also.filter));
+      const formats = main.mapping.timestampFormats;
+      const v = await validatePass(db, ctx, formats === undefined ? also : { ...also, timestampFormats: formats }, alsoSkipped, true);
+      for (const n of v.notices) if (!notices.some((x) => x.code === n.code)) notices.push(n);
+      await db.run(`INSERT INTO _file_rejects SELECT line, $1 || '.' || field, reason, value FROM (SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts)`, [also.entity]);
+      second = await writePass(db, ctx, also.entity, importId, phase);
+      const a = second.counts;
+      alsoReport = {
+        entity: also.entity,
+        rows_read: rowsRead,
+        loaded: a.loaded,
+        guest: a.guest,
+        return: a.return,
+        non_product: a.non_product,
+        rejected: v.rejected,
+        duplicate: a.duplicate + v.inFileDuplicates,
+        updated: a.updated,
+        conflict: v.conflict,
+        skipped: alsoSkipped,
+        refunds: a.refunds,
+        reject_reasons: v.reasons,
+      };
     }
-    const c = await loadEntity(db, entity, importId, { utc: sqlTimestamp(clock.now()), local: shopTime(clock.now(), tz) });
-    phase('loaded', c.loaded + c.guest + c.return + c.non_product);
-    if ('channel' in ENTITIES[entity]) {
+    let rejectsFile: string | null = null;
+    if (opts.check !== true && int(await db.one('SELECT count(*) AS n FROM _file_rejects'), 'n') > 0) {
+      const dir = resolve(opts.rejectsDir ?? 'rejects');
+      mkdirSync(dir, { recursive: true });
+      const base = join(dir, `${basename(file)}.${stamp(started)}`);
+      rejectsFile = `${base}.rejects.csv`;
+      for (let n = 2; existsSync(rejectsFile); n++) rejectsFile = `${base}-${n}.rejects.csv`;
       await db.run(
-        `INSERT INTO channels SELECT DISTINCT channel, channel, NULL FROM _ok
-         WHERE channel NOT IN (SELECT channel_id FROM channels)`,
+        `COPY (SELECT ${sqlString(file)} AS file, line, field, reason, value FROM _file_rejects ORDER BY line, field)
+         TO ${sqlString(rejectsFile)} (HEADER, DELIMITER ',')`,
       );
     }
-    if ('store_id' in ENTITIES[entity]) {
-      await db.run(
-        `INSERT INTO stores SELECT DISTINCT channel, store_id, NULL, NULL FROM _ok s
-         WHERE store_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM stores t WHERE t.channel_id = s.channel AND t.store_id = s.store_id)`,
-      );
-    }
-    if (hasIds) await touchedIdentities(db, importId);
-    const resolved = hasIds ? await resolveIdentities(db, clock, { table: '_touched' }, importId) : null;
-    // After resolution, so the new orders' facts carry their buyers' members as resolved now.
-    if (entity === 'orders' || entity === 'order_lines' || entity === 'sales') await refreshOrderFacts(db, importId);
-    phase('resolved', rowsRead);
-    const warnSample = (await db.all('SELECT __line, field, value FROM _id_warnings ORDER BY __line, field LIMIT 5')).map((r) => ({
-      line: int(r, '__line'),
-      field: str(r, 'field') ?? '',
-      reason: 'not a usable identifier (masked or malformed); the row loads without it',
-      value: str(r, 'value') ?? '',
-    }));
-    const channels = 'channel' in ENTITIES[entity] ? (await db.all('SELECT DISTINCT channel FROM _ok ORDER BY channel')).map((r) => str(r, 'channel') ?? '') : [];
     const report: ImportReport = {
       file,
       import_id: importId,
       preset: preset.name,
       entity,
-      channels,
+      channels: w.channels,
       format: staged.format,
       encoding: staged.encoding,
       sha256: sha,
@@ -371,18 +334,20 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       guest: c.guest,
       return: c.return,
       non_product: c.non_product,
-      rejected,
-      duplicate: c.duplicate + inFileDuplicates,
+      rejected: main.rejected,
+      duplicate: c.duplicate + main.inFileDuplicates,
       updated: c.updated,
-      conflict: conflictRows,
+      conflict: main.conflict,
+      skipped,
       refunds: c.refunds,
+      also: alsoReport,
       rejects_file: rejectsFile,
-      reject_reasons: reasons,
-      warnings: { count: int(await db.one('SELECT count(*) AS n FROM _id_warnings'), 'n'), sample: warnSample },
+      reject_reasons: main.reasons,
+      warnings: { count: w.warnings + (second?.warnings ?? 0), sample: [...w.warnSample, ...(second?.warnSample ?? [])].slice(0, 5) },
       notices,
       identities_new: int(await db.one('SELECT count(*) AS n FROM identities'), 'n') - identitiesBefore,
-      merges: resolved?.merges ?? 0,
-      quarantined: resolved?.quarantined ?? 0,
+      merges: w.merges + (second?.merges ?? 0),
+      quarantined: second?.quarantined ?? w.quarantined,
       seconds: Math.round(performance.now() - t0) / 1000,
       checked: opts.check === true,
     };
@@ -392,7 +357,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
       sha,
       preset.name,
       entity,
-      channels.join(','),
+      w.channels.join(','),
       sqlTimestamp(started),
       sqlTimestamp(clock.now()),
       JSON.stringify(report),
@@ -405,5 +370,8 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   } catch (err) {
     if (err instanceof Checked) return err.report;
     throw err;
+  } finally {
+    // A rolled-back transaction (--check, a refusal of the second entity) keeps the staged copy.
+    await db.run('DROP TABLE IF EXISTS _stage_all');
   }
 }

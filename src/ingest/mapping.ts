@@ -1,5 +1,6 @@
 import { entityFields, type Entity, type FieldDef } from './fields.js';
 import type { SqlParam } from '../core/db/index.js';
+import { filterColumns, type RowFilter } from './row-filter.js';
 
 /** Where a canonical field comes from. */
 export type FieldSource =
@@ -30,6 +31,13 @@ export interface Mapping {
   readonly currencyColumn?: string;
   /** Columns the file must have besides those mapped directly (read by `sql` sources). */
   readonly requiredColumns?: readonly string[];
+  /** Only rows passing it are read; the others are counted as skipped by the map's filter. */
+  readonly filter?: RowFilter;
+  /**
+   * A second entity made from the same rows (an order and its refund as a return), loaded in the
+   * same transaction and accounted separately. Its own filter narrows the rows it reads.
+   */
+  readonly also?: Mapping;
 }
 
 export const MAX_TEXT = 65535;
@@ -42,7 +50,7 @@ export function ident(name: string): string {
 
 /** The file columns a mapping reads, for the missing-column check. */
 export function mappedColumns(mapping: Mapping): string[] {
-  const cols: string[] = [...(mapping.requiredColumns ?? [])];
+  const cols: string[] = [...(mapping.requiredColumns ?? []), ...filterColumns(mapping.filter)];
   for (const src of Object.values(mapping.fields)) {
     if ('column' in src) cols.push(src.column);
     if ('coalesce' in src) cols.push(...src.coalesce);

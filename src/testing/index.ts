@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixedClock, type Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
-import { importFile, type ImportOptions, type ImportReport } from '../ingest/index.js';
+import { importFile, type ImportOptions, type ImportReport, type RowAccount } from '../ingest/index.js';
 import { parseCsv } from '../core/csv.js';
 import { openRegulars } from '../open.js';
 import { openOps, type OpStore } from '../ops/index.js';
@@ -90,6 +90,6 @@ export async function countOf(db: Db, sql: string, params: Array<string | number
 }
 
 /** Sum of the report's outcome counts: must equal rows_read. */
-export function accounted(r: ImportReport): number {
-  return r.loaded + r.guest + r.return + r.non_product + r.rejected + r.duplicate + r.updated + r.conflict;
+export function accounted(r: RowAccount): number {
+  return r.loaded + r.guest + r.return + r.non_product + r.rejected + r.duplicate + r.updated + r.conflict + r.skipped;
 }

@@ -42,10 +42,11 @@ export function mapPreset(mapFile: string, text: string): Preset {
       ...(columnNames !== undefined ? { columnNames } : {}),
     }),
     mapping(ctx): Mapping {
-      if (ctx.channel !== undefined && !('channel' in mapping.fields)) {
-        return { ...mapping, fields: { ...mapping.fields, channel: { const: ctx.channel } } };
-      }
-      return mapping;
+      const { channel } = ctx;
+      if (channel === undefined) return mapping;
+      const withChannel = (m: Mapping): Mapping => ('channel' in m.fields ? m : { ...m, fields: { ...m.fields, channel: { const: channel } } });
+      const main = withChannel(mapping);
+      return main.also === undefined ? main : { ...main, also: withChannel(main.also) };
     },
   };
 }
