@@ -13,7 +13,7 @@ import { createKey, serve } from './index.js';
 // on every page, the period filter, the segment builder, the phone layout, loading and empty states.
 const found = chromiumPath();
 const skip = 'skip' in found ? found.skip : false;
-const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'import', 'settings'];
+const PAGES = ['overview', 'review', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'products', 'service', 'import', 'settings'];
 // Words a Chinese page may show as they are: abbreviations Chinese users use, the brand.
 const KEPT = new Set(['RFM', 'KPI', 'ROI', 'CLV', 'CSV', 'SMS', 'EDM', 'API', 'SKU', 'JSON', 'ISO', 'Regulars']);
 
@@ -87,6 +87,13 @@ test('console for merchants: no English in zh and no Chinese in en on every page
           await page.waitForSelector('#member-card');
         }
         if (p === 'segments') await page.waitForSelector('#seg-preview table');
+        if (p === 'review') {
+          // The review worded in the page's language, its money through the formatter (currency symbol, 万 in zh only on cards).
+          const sales = (await page.textContent('#review-sales')) ?? '';
+          assert.match(sales, lang === 'zh' ? /^销售额 ¥[\d,]+\.\d{2}/ : /^Gross sales were CN¥[\d,]+\.\d{2}/, sales);
+          assert.ok((await page.locator('#page table').count()) > 0, 'the biggest movers');
+        }
+        if (p === 'products' || p === 'service') await page.waitForSelector('#page canvas');
         const text = await words(page);
         if (lang === 'zh') {
           const english = (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !KEPT.has(w));
@@ -163,6 +170,9 @@ test('console for merchants: no English in zh and no Chinese in en on every page
     await page.waitForSelector('#page canvas');
     await page.unroute('**/api/reports/**');
     await open(page, 'overview', '?as_of=2023-06-30&period=month');
+    await page.waitForSelector('[data-empty]');
+    assert.match((await page.textContent('[data-empty]')) ?? '', /import orders/i);
+    await open(page, 'review', '?as_of=2023-06-30&period=week');
     await page.waitForSelector('[data-empty]');
     assert.match((await page.textContent('[data-empty]')) ?? '', /import orders/i);
     await open(page, 'campaigns');
