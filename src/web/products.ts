@@ -30,7 +30,7 @@ export async function products(c: Ctx): Promise<void> {
       }),
     ),
   );
-  for (const w of r.channels_without_views) c.el.append(h('p', { class: 'note' }, c.t('products.no_views', { channel: w.channel })));
+  for (const w of r.channels_without_views) c.el.append(h('p', { class: 'note' }, c.t('products.no_views'), ' ', h('span', { translate: 'no' }, w.channel)));
   if (items.length === 0) {
     c.el.append(empty(c.t('products.empty')));
     return;

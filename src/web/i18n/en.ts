@@ -241,7 +241,7 @@ export const EN = {
   'review.moved_flat': 'Against the {against}, sales changed by {total}.',
   'review.against.previous period': 'previous period',
   'review.against.same period last year': 'same period last year',
-  'review.no_visit_data': 'No visit data for {channels}: no conversion rate is given for them.',
+  'review.no_visit_data': 'No visit data for these channels, so no conversion rate is given for them:',
   'review.second': 'Of the newest complete cohort of new buyers ({cohort}, {new_buyers} members), {rate} bought again within the window.',
   'review.second_none': 'No first-purchase cohort has had its full second-purchase window yet.',
   'review.target': 'Target: {target}.',
@@ -257,7 +257,7 @@ export const EN = {
   // Products page
   'products.title': 'Product matrix',
   'products.splits': 'Traffic split {traffic} · gross margin rate split {margin}',
-  'products.no_views': '{channel}: no product views in the period, so its buyers count as its traffic and it has no conversion rate.',
+  'products.no_views': 'No product views in the period on this channel (its buyers count as its traffic; no conversion rate):',
   'products.empty': 'No product sold or viewed in the period: import products, orders and view events, or pick another period.',
   'products.traffic': 'Traffic',
   'products.margin_rate': 'Gross margin rate',

@@ -237,7 +237,7 @@ export const ZH: Dict = {
   'review.moved_flat': '与{against}相比，销售额变化 {total}。',
   'review.against.previous period': '上期',
   'review.against.same period last year': '去年同期',
-  'review.no_visit_data': '{channels} 没有访问数据，不计算其转化率。',
+  'review.no_visit_data': '以下渠道没有访问数据，不计算其转化率：',
   'review.second': '最近一个完整的新客批次（{cohort}，{new_buyers} 位）中，{rate} 在窗口期内再次购买。',
   'review.second_none': '还没有新客批次走完二次购买窗口期。',
   'review.target': '目标：{target}。',
@@ -253,7 +253,7 @@ export const ZH: Dict = {
   // Products page
   'products.title': '商品矩阵',
   'products.splits': '流量分界 {traffic} · 毛利率分界 {margin}',
-  'products.no_views': '{channel}：该期间没有商品浏览记录，其买家计为流量，没有转化率。',
+  'products.no_views': '该渠道在此期间没有商品浏览记录（其买家计为流量，没有转化率）：',
   'products.empty': '该期间没有商品被购买或浏览：请导入商品、订单和浏览事件，或换一个周期。',
   'products.traffic': '流量',
   'products.margin_rate': '毛利率',

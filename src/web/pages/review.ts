@@ -1,6 +1,7 @@
 /**
  * The weekly review (or the review of whichever period the filter names): the review report's
- * facts worded from the dictionary in the page's language, every figure through the formatter.
+ * facts worded from the dictionary in the page's language, every figure through the formatter
+ * (sentences compact from ten thousand up: 万/亿 in Chinese, K/M in English; tables exact to the cent).
  */
 import { h, type Ctx } from '../main.js';
 import { empty } from '../dom.js';
@@ -18,12 +19,12 @@ function sales(c: Ctx, x: ReviewFacts): HTMLElement[] {
     h(
       'p',
       { id: 'review-sales' },
-      c.t('review.sales', { gross: c.f.money(s.gross), vs_previous: changeOf(c, s.vs_previous), vs_last_year: changeOf(c, s.vs_last_year) }),
+      c.t('review.sales', { gross: c.f.moneyShort(s.gross), vs_previous: changeOf(c, s.vs_previous), vs_last_year: changeOf(c, s.vs_last_year) }),
       ' ',
       s.target === null ? c.t('review.sales_no_target') : c.t('review.sales_target', { attainment: c.f.rate(s.attainment), target: c.f.money(s.target) }),
       ' ',
       c.t('review.net', {
-        net: c.f.money(s.net),
+        net: c.f.moneyShort(s.net),
         buyers: c.f.count(b.buyers),
         new_buyers: c.f.count(b.new_buyers),
         returning_buyers: c.f.count(b.returning_buyers),
@@ -42,12 +43,12 @@ function sales(c: Ctx, x: ReviewFacts): HTMLElement[] {
         'p',
         { class: 'review-moved' },
         top === undefined
-          ? c.t('review.moved_flat', { against, total: c.f.signedMoney(m.total) })
-          : c.t('review.moved', { against, total: c.f.signedMoney(m.total), driver: c.v('driver', top.driver), contribution: c.f.signedMoney(top.contribution) }),
+          ? c.t('review.moved_flat', { against, total: c.f.signedMoneyShort(m.total) })
+          : c.t('review.moved', { against, total: c.f.signedMoneyShort(m.total), driver: c.v('driver', top.driver), contribution: c.f.signedMoneyShort(top.contribution) }),
       ),
     );
   }
-  if (x.no_visit_data.length > 0) out.push(h('p', { class: 'note' }, c.t('review.no_visit_data', { channels: x.no_visit_data.join(', ') })));
+  if (x.no_visit_data.length > 0) out.push(h('p', { class: 'note' }, c.t('review.no_visit_data'), ' ', h('span', { translate: 'no' }, x.no_visit_data.join(', '))));
   return out;
 }
 
