@@ -12,7 +12,7 @@ import { addDays, periodEnd } from './dates.js';
 import { getSetting, type TargetRow } from '../core/settings/index.js';
 import { createHash } from 'node:crypto';
 import { targetString } from './targets.js';
-import { buildReview, toHtml, toMarkdown } from './review.js';
+import { buildReview, reviewFacts, toHtml, toMarkdown } from './review.js';
 import { defaultFrom, paramsOf, RULES, TAG_RULES } from './params.js';
 import { compileSegment, listSegments, resolveSegment, definitionsOf, type SavedSegment } from '../segments/index.js';
 import { syncOrderFactMembers } from '../ingest/index.js';
@@ -442,8 +442,10 @@ async function compute(db: Db, report: Report, asOf: string, params: Record<stri
       const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
       const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
       if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));
-      const blocks = buildReview({ from, to: asOf, ...parts, rules, ...scoped });
-      return { period, markdown: toMarkdown(blocks), html: toHtml(blocks) };
+      const inputs = { from, to: asOf, ...parts, rules, ...scoped };
+      const blocks = buildReview(inputs);
+      const facts = reviewFacts(inputs, scope === undefined ? null : { segment_id: scope.segment_id, name: scope.name, members: scope.members });
+      return { period, markdown: toMarkdown(blocks), html: toHtml(blocks), facts };
     }
     default: {
       const never: never = report;

@@ -6,6 +6,7 @@
  */
 import type { Row } from '../core/db/index.js';
 import { fromUnits, toUnits } from '../core/decimal.js';
+import { LINKS, STAGES, type LinkName, type ReviewFacts, type Stage } from '../contracts/index.js';
 
 type Block = { h: string } | { p: string } | { list: string[] } | { table: Array<Record<string, string>> };
 
@@ -89,6 +90,99 @@ function movers(doc: Record<string, unknown>): Array<{ name: string; base: strin
   return [...per]
     .map(([name, t]) => ({ name, base: fmt(t.base), current: fmt(t.current), change: t.current - t.base }))
     .sort((a, b) => (a.change < b.change ? -1 : a.change > b.change ? 1 : a.name.localeCompare(b.name)));
+}
+
+const isLink = (v: unknown): v is LinkName => LINKS.some((l) => l === v);
+const isStage = (v: unknown): v is Stage => STAGES.some((st) => st === v);
+const decimalOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const countOf = (v: unknown): number | string => (typeof v === 'number' ? v : String(v ?? 0));
+const relative = (cur: unknown, base: unknown): number | null => {
+  const b = Number(base);
+  if (base === null || base === undefined || b === 0 || !Number.isFinite(b)) return null;
+  return (Number(cur) - b) / Math.abs(b);
+};
+/** Movers of a drill-down, the three that rose most and the three that fell most, largest rise first. */
+function topMovers(doc: Record<string, unknown>): Array<{ name: string; base: string; current: string; change: bigint }> {
+  const m = movers(doc);
+  return [...m.slice(-3), ...m.slice(0, 3)]
+    .filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i)
+    .sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
+}
+const unitsText = (u: bigint): string => fromUnits(u);
+
+/**
+ * The review's facts (the same figures as the blocks below), for readers that word them in their
+ * own language: the console builds its sentences from dictionary keys with these as parameters.
+ */
+export function reviewFacts(x: ReviewInputs, segment: ReviewFacts['segment'] = null): ReviewFacts {
+  const summary = (x.kpi['summary'] ?? {}) as Record<string, Record<string, unknown>>;
+  const cur = summary['current'] ?? {};
+  const prev = summary['previous'] ?? {};
+  const ly = summary['last_year'] ?? {};
+  const targets = Array.isArray(x.kpi['targets']) ? (x.kpi['targets'] as Array<Record<string, unknown>>) : [];
+  const salesTarget = targets.find((t) => t['metric'] === 'gross_sales');
+  const links = (x.links['links'] as Array<Record<string, unknown>> | undefined) ?? [];
+  const weak = (x.links['weakest_link'] as Record<string, unknown> | undefined) ?? {};
+  const weakRow = links.find((l) => l['link'] === weak['link']) ?? {};
+  const by = weak['by'] === 'farthest below target' || weak['by'] === 'largest deterioration' ? weak['by'] : null;
+  const cohorts = (x.repeat['second_purchase'] as Row[] | undefined) ?? [];
+  const last = cohorts[cohorts.length - 1];
+  const active = (x.repeat['active_repeat'] as Row | undefined) ?? {};
+  const totals = (x.migration['totals'] as Record<string, number> | undefined) ?? { positive: 0, negative: 0, same: 0 };
+  const moves = ((x.migration['matrix'] as Row[] | undefined) ?? [])
+    .filter((m) => m['direction'] !== 'same')
+    .sort((a, b) => Number(b['members']) - Number(a['members']))
+    .slice(0, 5)
+    .flatMap((m) => {
+      const from = m['from_stage'];
+      const to = m['to_stage'];
+      return isStage(from) && isStage(to)
+        ? [{ from_stage: from, to_stage: to, members: countOf(m['members']), direction: m['direction'] === 'positive' ? ('positive' as const) : ('negative' as const) }]
+        : [];
+    });
+  const traffic = (x.kpi['traffic_view'] as Array<Record<string, unknown>> | undefined)?.[0];
+  const mover = (v: { name: string; base: string; current: string; change: bigint }) => ({ name: v.name, before: v.base, now: v.current, change: unitsText(v.change) });
+  return {
+    period: { from: x.from, to: x.to },
+    segment,
+    sales: {
+      gross: String(cur['gross_sales'] ?? '0'),
+      net: String(cur['net_sales'] ?? '0'),
+      previous: String(prev['gross_sales'] ?? '0'),
+      last_year: String(ly['gross_sales'] ?? '0'),
+      vs_previous: relative(cur['gross_sales'], prev['gross_sales']),
+      vs_last_year: relative(cur['gross_sales'], ly['gross_sales']),
+      target: decimalOrNull(salesTarget?.['target']),
+      attainment: decimalOrNull(salesTarget?.['attainment']),
+    },
+    buyers: {
+      buyers: countOf(cur['buyers']),
+      new_buyers: countOf(cur['new_buyers']),
+      returning_buyers: countOf(cur['returning_buyers']),
+      guest_orders: countOf(cur['guest_orders']),
+      orders: countOf(cur['orders']),
+      average_order_value: decimalOrNull(cur['average_order_value']),
+    },
+    moved: ((x.kpi['comparisons'] as Comparison[] | undefined) ?? []).map((c) => ({
+      against: c.against === 'same period last year' ? ('same period last year' as const) : ('previous period' as const),
+      total: String(c.total),
+      drivers: [...byDriver(c)].sort((a, b) => ((a[1] < 0n ? -a[1] : a[1]) > (b[1] < 0n ? -b[1] : b[1]) ? -1 : 1)).map(([driver, cents]) => ({ driver, contribution: fromUnits(cents, 2) })),
+    })),
+    no_visit_data: ((traffic?.['without_visit_data'] as Array<Record<string, unknown>> | undefined) ?? []).map((w) => String(w['channel'])),
+    weakest: {
+      link: isLink(weak['link']) ? weak['link'] : null,
+      by,
+      value: decimalOrNull(weakRow['value']),
+      previous: decimalOrNull(weakRow['previous']),
+      target: decimalOrNull(weakRow['target']),
+      relative_change: decimalOrNull(weakRow['relative_change']),
+      attainment: decimalOrNull(weakRow['attainment']),
+    },
+    second_purchase: last === undefined ? null : { cohort: String(last['cohort']), new_buyers: countOf(last['new_buyers']), rate: decimalOrNull(last['rate']), target: decimalOrNull(last['target']) },
+    active_repeat: { rate: decimalOrNull(active['rate']), target: decimalOrNull(active['target']) },
+    migration: { from: x.from, positive: countOf(totals.positive), negative: countOf(totals.negative), same: countOf(totals.same), moves },
+    movers: { channel: topMovers(x.byChannel).map(mover), category: topMovers(x.byCategory).map(mover) },
+  };
 }
 
 export function buildReview(x: ReviewInputs): Block[] {
@@ -234,11 +328,7 @@ export function buildReview(x: ReviewInputs): Block[] {
     ['channel', x.byChannel],
     ['category', x.byCategory],
   ] as const) {
-    const m = movers(doc);
-    // The three that fell most and the three that rose most, largest rise first.
-    const pick = [...m.slice(-3), ...m.slice(0, 3)]
-      .filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i)
-      .sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
+    const pick = topMovers(doc);
     blocks.push({ p: `By ${label}, against the previous period:` });
     blocks.push({
       table: pick.map((v) => ({

@@ -54,7 +54,7 @@ async function rewards(s: Awaited<ReturnType<typeof sandbox>>): Promise<void> {
 // on every page, the period filter, the segment builder, the phone layout, loading and empty states.
 const found = chromiumPath();
 const skip = 'skip' in found ? found.skip : false;
-const PAGES = ['overview', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'loyalty', 'coupons', 'models', 'import', 'settings'];
+const PAGES = ['overview', 'review', 'links', 'repeat', 'lifecycle', 'rfm', 'members', 'segments', 'campaigns', 'loyalty', 'coupons', 'models', 'products', 'service', 'import', 'settings'];
 // Words a Chinese page may show as they are: abbreviations Chinese users use, the brand.
 const KEPT = new Set(['RFM', 'KPI', 'ROI', 'CLV', 'CSV', 'SMS', 'EDM', 'API', 'SKU', 'JSON', 'ISO', 'Regulars']);
 
@@ -132,6 +132,13 @@ test('console for merchants: no English in zh and no Chinese in en on every page
           await page.waitForSelector('#member-card');
         }
         if (p === 'segments') await page.waitForSelector('#seg-preview table');
+        if (p === 'review') {
+          // The review worded in the page's language, its money through the formatter (currency symbol, 万 in zh, K in en).
+          const sales = (await page.textContent('#review-sales')) ?? '';
+          assert.match(sales, lang === 'zh' ? /^销售额 ¥[\d.]+万：比上期 [+−][\d.]+%/ : /^Gross sales were CN¥[\d.]+K: [+−][\d.]+% against the previous period/, sales);
+          assert.ok((await page.locator('#page table').count()) > 0, 'the biggest movers');
+        }
+        if (p === 'products' || p === 'service') await page.waitForSelector('#page canvas');
         const text = await words(page);
         if (lang === 'zh') {
           const english = (text.match(/[A-Za-z]{3,}/g) ?? []).filter((w) => !KEPT.has(w));
@@ -223,6 +230,9 @@ test('console for merchants: no English in zh and no Chinese in en on every page
     await page.waitForSelector('#page canvas');
     await page.unroute('**/api/reports/**');
     await open(page, 'overview', '?as_of=2023-06-30&period=month');
+    await page.waitForSelector('[data-empty]');
+    assert.match((await page.textContent('[data-empty]')) ?? '', /import orders/i);
+    await open(page, 'review', '?as_of=2023-06-30&period=week');
     await page.waitForSelector('[data-empty]');
     assert.match((await page.textContent('[data-empty]')) ?? '', /import orders/i);
     await open(page, 'campaigns');

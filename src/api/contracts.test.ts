@@ -5,7 +5,8 @@ import { Value } from '@sinclair/typebox/value';
 import { clock, sandbox } from '../testing/index.js';
 import { buildApp, createKey } from './index.js';
 import { refresh } from '../analytics/index.js';
-import { MemberHitsSchema, SegmentPreviewSchema, TrendSchema } from '../contracts/index.js';
+import { MemberHitsSchema, REPORT_RESULTS, reportDocumentSchema, SegmentPreviewSchema, TrendSchema } from '../contracts/index.js';
+import { generate } from '../generate/index.js';
 
 FormatRegistry.Set('date', (v) => /^\d{4}-\d{2}-\d{2}$/.test(v));
 
@@ -50,6 +51,47 @@ test('shared contracts: the API answers match their schemas and OpenAPI publishe
     const schemaOf = (path: string, method: string): Record<string, unknown> | undefined => openapi.paths[path]?.[method]?.responses['200']?.content['application/json']?.schema.properties;
     assert.ok(schemaOf('/api/trend', 'get')?.['points'] !== undefined, 'the trend schema is published');
     assert.ok(schemaOf('/api/segments/preview', 'post')?.['reachable'] !== undefined, 'the preview schema is published');
+  } finally {
+    await app.close();
+    s.close();
+  }
+});
+
+test('report contracts: every report the console reads answers by its schema, on an empty database and on a generated merchant', async () => {
+  const s = await sandbox();
+  const app = await buildApp({ ops: s.ops, db: s.db, clock, rejectsDir: `${s.dir}/rejects` });
+  try {
+    const { key } = await createKey(s.ops, clock, 'admin', 'test');
+    const headers = { authorization: `Bearer ${key}` };
+    const check = async (when: string, query: string): Promise<Record<string, unknown>> => {
+      const seen: Record<string, unknown> = {};
+      for (const [name, schema] of Object.entries(REPORT_RESULTS)) {
+        const res = await app.inject({ url: `/api/reports/${name}?${query}`, headers });
+        assert.equal(res.statusCode, 200, `${when} ${name}: ${res.body.slice(0, 300)}`);
+        const doc = res.json<{ report: string; result: unknown }>();
+        assert.ok(Value.Check(reportDocumentSchema(schema), doc), `${when} ${name}: ${JSON.stringify([...Value.Errors(reportDocumentSchema(schema), doc)].slice(0, 3))}`);
+        assert.equal(doc.report, name);
+        seen[name] = doc.result;
+      }
+      return seen;
+    };
+    await check('empty database', 'as_of=2025-02-20');
+    const g = await generate({ members: 300, days: 420, seed: 'contracts', out: `${s.dir}/gen`, start: '2024-01-01' });
+    for (const stem of ['products', 'members', 'consents', 'orders', 'order_lines', 'returns', 'events']) await s.import(g.files[stem]?.path ?? '');
+    await refresh(s.db, clock);
+    const filled = await check('generated merchant', 'period=month');
+    // Not vacuous: the filled answers hold rows the schemas describe.
+    const review = filled['review'] as { facts: { buyers: { orders: number | string }; moved: unknown[]; migration: { moves: unknown[] } } };
+    assert.ok(Number(review.facts.buyers.orders) > 0, 'the review counts the period orders');
+    assert.ok(review.facts.moved.length === 2, 'against the previous period and last year');
+    assert.ok((filled['links'] as { links: unknown[] }).links.length === 7);
+    assert.ok((filled['matrix'] as { products: unknown[] }).products.length > 0);
+    // A wrong shape is caught: a count written as a float and a money amount as a number fail.
+    assert.equal(Value.Check(REPORT_RESULTS.lifecycle, { stages: [{ stage: 'New', members: 1.5 }] }), false);
+    assert.equal(Value.Check(REPORT_RESULTS.kpi, { ...(filled['kpi'] as object), summary: { current: { gross_sales: 12.5 } } }), false);
+    const openapi = (await app.inject({ url: '/api/openapi.json' })).json<{ paths: Record<string, Record<string, { responses: Record<string, { content: Record<string, { schema: unknown }> }> }>> }>();
+    const published = JSON.stringify(openapi.paths['/api/reports/{report}']?.['get']?.responses['200']?.content['application/json']?.schema ?? {});
+    for (const field of ['weakest_link', 'second_purchase', 'groups_cn', 'facts', 'agents']) assert.ok(published.includes(`"${field}"`), `the report schemas are published (${field})`);
   } finally {
     await app.close();
     s.close();

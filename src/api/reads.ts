@@ -9,7 +9,17 @@ import { ENTITY_NAMES, PRESETS } from '../ingest/index.js';
 import { anyObject, authErrors, dateSchema as date, errorSchema, HttpError, masked, OPERATE, READ, type Ctx } from './context.js';
 import { maskEmail, maskPhone } from './keys.js';
 import { memberCampaigns } from '../campaigns/index.js';
-import { MemberHitsSchema, TrendSchema } from '../contracts/index.js';
+import { MemberHitsSchema, REPORT_RESULTS, reportDocumentSchema, TrendSchema } from '../contracts/index.js';
+import { Type } from '@sinclair/typebox';
+
+/**
+ * The report document as OpenAPI publishes it: the result is one of the reports' result schemas
+ * (docs/api.md; src/contracts). Serialized as the core returns it (JSON.stringify), so a report
+ * without a schema of its own keeps every field; src/api/contracts.test.ts checks the answers.
+ */
+const ReportDocumentSchema = reportDocumentSchema(
+  Type.Union([...Object.entries(REPORT_RESULTS).map(([name, schema]) => Type.Composite([schema], { title: name })), Type.Object({}, { title: 'other reports', additionalProperties: true })]),
+);
 import { unmerge } from '../identity/index.js';
 
 /** A global identifier (phone, email) by its kind, or by its shape when the kind is not given. */
@@ -143,8 +153,9 @@ export function readRoutes(app: FastifyInstance, ctx: Ctx): void {
           },
           additionalProperties: false,
         },
-        response: { 200: anyObject, 400: errorSchema, ...authErrors },
+        response: { 200: ReportDocumentSchema, 400: errorSchema, ...authErrors },
       },
+      serializerCompiler: () => (data) => JSON.stringify(data),
     },
     async (req) => {
       if (req.query.segment !== undefined && (req.query.segments !== undefined || req.query.by === 'segment')) {

@@ -23,8 +23,8 @@ for (const engine of ENGINES) {
     try {
       const clk = campaignClock('2026-11-01 10:00');
       await loadMembers(s, 40);
-      const c = await createCampaign(s.ops, clk, SALE);
-      await launchCampaign(s.db, s.ops, clk, c.campaign_id);
+      const c = await createCampaign(box.store, clk, SALE);
+      await launchCampaign(s.db, box.store, clk, c.campaign_id);
       const groups = await s.db.all('SELECT member_id, grp FROM campaign_members ORDER BY member_id');
       const treated = groups.filter((g) => g['grp'] === 'treatment').map((g) => String(g['member_id']));
       const control = groups.filter((g) => g['grp'] === 'control').map((g) => String(g['member_id']));
@@ -44,8 +44,8 @@ for (const engine of ENGINES) {
         assert.ok(r.ok);
         assert.ok((await redeem(box.store, clk, { key: `d-${m}`, reservation_id: r.value.reservation_id, order_id: `O-${m}` })).ok);
       }
-      const without = await evaluateCampaignRuns(s.db, s.ops, c.campaign_id);
-      const withCoupons = await evaluateCampaignRuns(s.db, s.ops, c.campaign_id, couponCostOf(box.store));
+      const without = await evaluateCampaignRuns(s.db, box.store, c.campaign_id);
+      const withCoupons = await evaluateCampaignRuns(s.db, box.store, c.campaign_id, couponCostOf(box.store));
       assert.equal(withCoupons.runs[0]?.cost.coupon_discount, '60.0000');
       assert.equal(toUnits(withCoupons.runs[0]?.cost.total ?? '0') - toUnits(without.runs[0]?.cost.total ?? '0'), toUnits('60'));
       // A batch of another campaign cannot be issued through this one.

@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
       const ts = "TIMESTAMP '2025-01-01 00:00:00'";
       const values = Array.from({ length: 1200 }, (_, i) => `('M${String(i).padStart(5, '0')}', ${i + 1}, 'n', '${i % 3 === 0 ? 'Shanghai' : 'Beijing'}', ${ts}, 1, ${ts})`).join(', ');
       await duck.db.run(`INSERT INTO members (member_id, anchor_identity_id, name, city, first_seen, identity_count, updated_at) VALUES ${values}`);
-      const seg = await createSegment(duck.ops, duckClock, 'shanghai', { kind: 'attribute', field: 'city', op: 'eq', value: 'Shanghai' });
+      const seg = await createSegment(box.store, duckClock, 'shanghai', { kind: 'attribute', field: 'city', op: 'eq', value: 'Shanghai' });
       const tpl = await createTemplate(box.store, clock, { name: 'win back', kind: 'amount_off', amount: '15', validity: { days_after_issue: 30 } });
       assert.ok(tpl.ok);
       const b = await createBatch(box.store, clock, { template_id: tpl.value.template_id, codes: { generate: 450 } }, seeded('seg'));

@@ -105,7 +105,7 @@ SELECT sku, name, category_path AS category, brand, traffic::INTEGER AS traffic,
   new_buyers::INTEGER AS new_buyers, CASE WHEN member_buyers > 0 THEN round(new_buyers / member_buyers, 4) END AS new_buyer_share,
   repeat_buyers::INTEGER AS repeat_buyers, CASE WHEN member_buyers > 0 THEN round(repeat_buyers / member_buyers, 4) END AS repeat_rate,
   round(avg_price, 4)::DECIMAL(18,4)::VARCHAR AS avg_price, round(price_percentile, 4) AS price_percentile, class
-FROM _pm ORDER BY sales DESC, traffic DESC, sku;
+FROM _pm ORDER BY _pm.sales DESC, _pm.traffic DESC, sku;
 
 -- name: splits
 SELECT any_value(traffic_split) AS traffic_split, round(any_value(margin_split), 4) AS margin_rate_split, count(*)::INTEGER AS products,

@@ -53,12 +53,18 @@ class Builder {
   }
 }
 
-/** Compiles a validated rule tree as of a date (YYYY-MM-DD). */
+/**
+ * Members first seen by the date `$1` (PRODUCT.md: every member count as of D includes only the
+ * members first seen by D), by the lifecycle report's rule: first seen is the earliest of the
+ * member's identities and its first purchase occasion; a member with neither date counts.
+ */
+export const FIRST_SEEN_BY = `coalesce(least(m.first_seen::DATE, (SELECT min(fo.day) FROM member_occasions fo WHERE fo.member_id = m.member_id)) <= $1::DATE, true)`;
+
+/** Compiles a validated rule tree as of a date (YYYY-MM-DD); members first seen after it are never in. */
 export function compileSegment(rule: SegmentRule, asOf: string): CompiledSegment {
   const b = new Builder(asOf);
   const where = node(rule, b);
-  // $1 is always referenced (DuckDB numbers a statement's parameters by those it uses).
-  return { sql: `SELECT m.member_id FROM members m WHERE $1::DATE IS NOT NULL AND ${where}`, params: b.params };
+  return { sql: `SELECT m.member_id FROM members m WHERE ${FIRST_SEEN_BY} AND (${where})`, params: b.params };
 }
 
 /** `m.member_id IN (q)`, or when members without rows qualify too, `NOT IN` the ones failing. */

@@ -5,7 +5,7 @@
  */
 import { int, str, type Db } from '../core/db/index.js';
 import type { SegmentPreview } from '../contracts/index.js';
-import { compileSegment } from './compile.js';
+import { compileSegment, FIRST_SEEN_BY } from './compile.js';
 import type { SegmentRule } from './rules.js';
 
 export type { SegmentPreview } from '../contracts/index.js';
@@ -14,7 +14,7 @@ export type { SegmentPreview } from '../contracts/index.js';
 export async function previewSegment(db: Db, rule: SegmentRule, asOf: string, limit = 50): Promise<SegmentPreview> {
   const all = compileSegment(rule, asOf);
   const members = int(await db.one(`SELECT count(*) AS n FROM (${all.sql})`, all.params), 'n');
-  const base = int(await db.one('SELECT count(*) AS n FROM members WHERE first_seen IS NULL OR first_seen < $1::DATE + 1', [asOf]), 'n');
+  const base = int(await db.one(`SELECT count(*) AS n FROM members m WHERE ${FIRST_SEEN_BY}`, [asOf]), 'n');
   const rows = await db.all(
     `SELECT m.member_id, m.name, m.city,
             (SELECT stage FROM member_lifecycle l WHERE l.member_id = m.member_id AND l.as_of <= $1::DATE ORDER BY l.as_of DESC LIMIT 1) AS stage

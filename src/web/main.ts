@@ -3,10 +3,11 @@
  * states (loading, error), CSV export. Pages draw into the box the shell gives them.
  */
 import { PAGES } from './pages.js';
-import { translate, vocab, type Key, type Lang } from './i18n.js';
+import { knows, translate, vocab, type Key, type Lang } from './i18n.js';
 import { formatter, type Formatter } from './format.js';
 import { h, isRecord, list, obj, table, text, type TableLook } from './dom.js';
 import { PERIOD_KINDS, grainOf, periodRange, type PeriodKind } from './periods.js';
+import type { ConsoleReport, ReportDocument } from '../contracts/reports.js';
 
 export { h } from './dom.js';
 
@@ -40,11 +41,15 @@ export interface Ctx {
   /** The period the filters name: its first and last day, and the grain of periodic reports. */
   range: { from: string; to: string; grain: 'week' | 'month' };
   api(path: string, init?: RequestInit): Promise<Record<string, unknown>>;
-  report(name: string, extra?: Record<string, string>): Promise<Record<string, unknown>>;
+  /** A report's document, its result typed by the report's contract (src/contracts). */
+  report<K extends ConsoleReport>(name: K, extra?: Record<string, string>): Promise<ReportDocument<K>>;
   el: HTMLElement;
   chart(parent: HTMLElement, option: Record<string, unknown>, height?: number): void;
-  /** A table in the page's language: headers from the dictionary, cells through the formatter (or `cells`). */
-  table(rows: ReadonlyArray<Record<string, unknown>>, cols?: readonly string[], cells?: Record<string, (v: unknown, row: Record<string, unknown>) => string>): HTMLElement;
+  /**
+   * A table in the page's language: headers from the dictionary (the page's own `group.col` first,
+   * e.g. `products.col`, then the shared `col`), cells through the formatter (or `cells`).
+   */
+  table(rows: ReadonlyArray<Record<string, unknown>>, cols?: readonly string[], cells?: Record<string, (v: unknown, row: Record<string, unknown>) => string>, headers?: string): HTMLElement;
   exportable(rows: Array<Record<string, unknown>>, name: string): void;
   key: string;
   /** What /api/meta said (filters, vocabularies); forgetMeta() makes the next page read it again. */
@@ -119,6 +124,15 @@ async function api(path: string, init: RequestInit = {}): Promise<Record<string,
   const body: unknown = await res.json().catch(() => ({}));
   if (!res.ok) throw new Error(text(obj(body)['message']) || res.statusText);
   return obj(body);
+}
+
+/**
+ * The server's answer as the named report's document. The server is the one that keeps each
+ * report to its contract (src/api/contracts.test.ts checks every answer against its schema); here
+ * the envelope is checked, so a page never reads another report's result or an error body.
+ */
+function isReport<K extends ConsoleReport>(doc: Record<string, unknown>, name: K): doc is Record<string, unknown> & ReportDocument<K> {
+  return doc['report'] === name && isRecord(doc['result']) && typeof doc['as_of'] === 'string' && isRecord(doc['params']);
 }
 
 function toCsv(rows: Array<Record<string, unknown>>): string {
@@ -287,8 +301,8 @@ async function render(): Promise<void> {
   const loading = loadingState();
   pageEl.replaceChildren(loading, el);
   exportRows = { rows: [], name: page };
-  const look = (cells: Record<string, (v: unknown, row: Record<string, unknown>) => string> = {}): TableLook => ({
-    header: (c) => vocab(lang, 'col', c),
+  const look = (cells: Record<string, (v: unknown, row: Record<string, unknown>) => string> = {}, headers = 'col'): TableLook => ({
+    header: (c) => vocab(lang, knows(headers, c) ? headers : 'col', c),
     cell: (c, v, row) => {
       const custom = cells[c];
       return custom !== undefined ? custom(v, row) : f.cell(c, v);
@@ -305,13 +319,14 @@ async function render(): Promise<void> {
     key,
     el,
     api,
-    report: async (name, extra = {}) => {
+    report: async <K extends ConsoleReport>(name: K, extra: Record<string, string> = {}): Promise<ReportDocument<K>> => {
       const q = new URLSearchParams({ as_of: range.to, ...(filters.segment !== '' ? { segment: filters.segment } : {}), period: grainOf(filters.period), ...extra });
       const doc = await api(`/api/reports/${name}?${q.toString()}`);
+      if (!isReport(doc, name)) throw new Error(`${name}: ${t('error')}`);
       // A report over one segment says so above the page.
-      const scope = obj(obj(doc['result'])['scope']);
-      if (Object.keys(scope).length > 0 && document.getElementById('scope-note') === null) {
-        el.prepend(h('p', { class: 'scope', id: 'scope-note' }, t('scope_note', { name: text(scope['name']), members: f.count(scope['members']) })));
+      const scope = 'scope' in doc.result ? doc.result.scope : undefined;
+      if (scope !== undefined && document.getElementById('scope-note') === null) {
+        el.prepend(h('p', { class: 'scope', id: 'scope-note' }, t('scope_note', { name: scope.name, members: f.count(scope.members) })));
       }
       return doc;
     },
@@ -322,7 +337,7 @@ async function render(): Promise<void> {
       c.setOption({ animation: false, textStyle: { fontFamily: 'system-ui, "PingFang SC", "Noto Sans CJK SC", sans-serif' }, ...option });
       charts.push(c);
     },
-    table: (rows, cols, cells) => table(rows, look(cells), cols),
+    table: (rows, cols, cells, headers) => table(rows, look(cells, headers), cols),
     exportable: (rows, name) => {
       exportRows = { rows, name };
     },

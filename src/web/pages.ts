@@ -5,6 +5,7 @@ import { links } from './pages/links.js';
 import { repeat } from './pages/repeat.js';
 import { lifecycle } from './pages/lifecycle.js';
 import { rfm } from './pages/rfm.js';
+import { review } from './pages/review.js';
 import { members } from './pages/members.js';
 import { importPage } from './pages/import.js';
 import { settings } from './pages/settings.js';
@@ -17,6 +18,7 @@ import { models } from './pages/models.js';
 
 export const PAGES: Record<string, (c: Ctx) => Promise<void>> = {
   overview,
+  review,
   links,
   repeat,
   lifecycle,

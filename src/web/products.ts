@@ -1,133 +1,186 @@
 /** The product and service pages: the product matrix, bundles, and the agents' league table. */
 import { h, type Ctx } from './main.js';
+import { empty } from './dom.js';
+import { toNumber } from './format.js';
+import { COLOR, grid, valueAxis } from './charts.js';
+import type { ProductClass } from '../contracts/products.js';
 
-type R = Record<string, unknown>;
-const num = (v: unknown): number => Number(v ?? 0);
-const isR = (v: unknown): v is R => typeof v === 'object' && v !== null && !Array.isArray(v);
-const rows = (v: unknown): R[] => (Array.isArray(v) ? v.filter(isR) : []);
-const obj = (v: unknown): R => (isR(v) ? v : {});
-/** Labels of these pages in both languages (the shared dictionary holds only their names). */
-const say = (c: Ctx, en: string, zh: string): string => (c.lang === 'zh' ? zh : en);
-
-const CLASSES: ReadonlyArray<[string, string, string, string]> = [
-  ['traffic_driver', 'Traffic drivers', '引流款', '#3f7fbf'],
-  ['profit_maker', 'Profit makers', '利润款', '#3f9142'],
-  ['potential', 'Potentials', '潜力款', '#d9822b'],
-  ['marginal', 'Marginal items', '边缘款', '#829ab1'],
+/** The classes in legend order, each with its colour. */
+const CLASSES: ReadonlyArray<[ProductClass, string]> = [
+  ['traffic_driver', COLOR.actual],
+  ['profit_maker', COLOR.better],
+  ['potential', COLOR.target],
+  ['marginal', COLOR.neutral],
 ];
 
 /** The product matrix: traffic against gross margin rate, one colour per class, the splits as lines. */
 export async function products(c: Ctx): Promise<void> {
-  const doc = await c.report('matrix');
-  const r = obj(doc['result']);
-  const items = rows(r['products']);
-  const splits = obj(r['splits']);
-  c.el.append(h('h2', {}, say(c, 'Product matrix', '商品矩阵')));
-  const ruleList = obj(doc['params'])['rules'];
-  const rules: string[] = Array.isArray(ruleList) ? ruleList.map(String) : [];
+  const doc = await c.report('matrix', { from: c.range.from });
+  const r = doc.result;
+  const items = r.products;
+  const splits = r.splits;
+  c.el.append(h('h2', {}, `${c.t('products.title')} · ${c.t('period_label', { from: c.f.date(r.period.from), to: c.f.date(r.period.to) })}`));
   c.el.append(
     h(
       'p',
       { class: 'note' },
-      `${String(obj(r['period'])['from'] ?? '')}..${String(obj(r['period'])['to'] ?? '')} · ${say(c, 'traffic split', '流量分界')} ${String(splits['traffic_split'] ?? '')} · ${say(c, 'margin rate split', '毛利率分界')} ${String(splits['margin_rate_split'] ?? '')}`,
+      c.t('products.splits', {
+        traffic: splits.traffic_split === null ? c.f.missing : c.f.count(splits.traffic_split),
+        margin: splits.margin_rate_split === null ? c.f.missing : c.f.rate(splits.margin_rate_split),
+      }),
     ),
   );
-  for (const w of rows(r['channels_without_views'])) c.el.append(h('p', { class: 'note' }, `${String(w['channel'])}: ${String(w['note'])}`));
+  for (const w of r.channels_without_views) c.el.append(h('p', { class: 'note' }, c.t('products.no_views'), ' ', h('span', { translate: 'no' }, w.channel)));
   if (items.length === 0) {
-    c.el.append(h('div', { class: 'empty', 'data-empty': 'true' }, say(c, 'No product sold or viewed in the period.', '该期间没有商品被购买或浏览。')));
+    c.el.append(empty(c.t('products.empty')));
     return;
   }
+  const className = (v: unknown): string => c.v('products.class', v === null || v === undefined ? 'none' : v);
   c.chart(
     c.el,
     {
-      tooltip: { formatter: (p: { data: [number, number, string] }) => `${p.data[2]}: ${say(c, 'traffic', '流量')} ${p.data[0]}, ${(p.data[1] * 100).toFixed(1)}%` },
+      tooltip: {
+        formatter: (p: { data: [number, number, string] }) => c.t('products.tip', { name: p.data[2], traffic: c.f.count(p.data[0]), rate: c.f.rate(p.data[1]) }),
+      },
       legend: { top: 0 },
-      xAxis: { type: 'log', name: say(c, 'traffic', '流量'), min: 1 },
-      yAxis: { type: 'value', name: say(c, 'gross margin rate', '毛利率') },
-      series: CLASSES.map(([k, en, zh, colour]) => ({
-        name: say(c, en, zh),
+      grid: grid(c.f, { top: 48 }),
+      xAxis: { type: 'log', name: c.t('products.traffic'), min: 1, axisLabel: { formatter: (v: number) => c.f.countShort(v) } },
+      yAxis: valueAxis((v) => c.f.rate(v, 0), { name: c.t('products.margin_rate') }),
+      series: CLASSES.map(([k, colour]) => ({
+        name: className(k),
         type: 'scatter',
         itemStyle: { color: colour },
-        data: items.filter((p) => p['class'] === k).map((p) => [Math.max(1, num(p['traffic'])), num(p['gross_margin_rate']), String(p['name'] ?? p['sku'])]),
+        data: items.filter((p) => p.class === k).map((p) => [Math.max(1, toNumber(p.traffic) ?? 0), toNumber(p.gross_margin_rate) ?? 0, p.name ?? p.sku]),
         markLine:
           k === 'traffic_driver'
-            ? { symbol: 'none', lineStyle: { type: 'dashed' }, data: [{ xAxis: Math.max(1, num(splits['traffic_split'])) }, { yAxis: num(splits['margin_rate_split']) }] }
+            ? {
+                symbol: 'none',
+                label: { show: false },
+                lineStyle: { type: 'dashed', color: COLOR.neutral },
+                data: [{ xAxis: Math.max(1, splits.traffic_split ?? 1) }, { yAxis: splits.margin_rate_split ?? 0 }],
+              }
             : undefined,
       })),
     },
     420,
   );
+  const rate = (v: unknown): string => (v === null || v === undefined ? c.f.missing : c.f.rate(v));
   const shown = items.slice(0, 50).map((p) => ({
-    sku: p['sku'],
-    name: p['name'],
-    class: p['class'],
-    previous: p['previous_class'],
-    traffic: p['traffic'],
-    conversion: p['conversion'],
-    sales: p['sales'],
-    margin_rate: p['gross_margin_rate'],
-    new_buyers: p['new_buyer_share'],
-    repeat: p['repeat_rate'],
-    price_pct: p['price_percentile'],
+    sku: p.sku,
+    name: p.name,
+    class: p.class,
+    previous_class: p.previous_class,
+    traffic: p.traffic,
+    conversion: p.conversion,
+    sales: p.sales,
+    gross_margin_rate: p.gross_margin_rate,
+    new_buyer_share: p.new_buyer_share,
+    repeat_rate: p.repeat_rate,
+    price_percentile: p.price_percentile,
   }));
-  c.el.append(h('h3', {}, say(c, 'Products by sales', '按销售额排列')), c.table(shown));
-  c.el.append(h('h3', {}, say(c, 'Moves since the previous period', '与上期相比的类别变化')), c.table(rows(r['movement'])));
+  c.el.append(
+    h('h3', {}, c.t('products.by_sales')),
+    c.table(
+      shown,
+      undefined,
+      {
+        class: className,
+        previous_class: className,
+        traffic: (v) => c.f.count(v),
+        conversion: rate,
+        sales: (v) => c.f.money(v),
+        gross_margin_rate: rate,
+        new_buyer_share: rate,
+        repeat_rate: rate,
+        price_percentile: rate,
+      },
+      'products.col',
+    ),
+  );
+  c.el.append(
+    h('h3', {}, c.t('products.moves')),
+    c.table(r.movement, ['from_class', 'to_class', 'products'], { from_class: className, to_class: className, products: (v) => c.f.count(v) }, 'products.col'),
+  );
   c.exportable(items, 'product-matrix');
-  const bundles = rows(obj((await c.report('bundles'))['result'])['bundles']);
-  c.el.append(h('h3', {}, say(c, 'Bundle proposals (high lift)', '搭配套餐建议（高提升度）')));
-  const names = (b: R): string => (Array.isArray(b['names']) ? b['names'].map(String).join(' + ') : '');
+  const bundles = (await c.report('bundles', { from: c.range.from })).result.bundles;
+  c.el.append(h('h3', {}, c.t('products.bundles')));
   c.el.append(
     bundles.length === 0
-      ? h('p', { class: 'note' }, say(c, 'No pair or triple reaches the thresholds.', '没有达到阈值的组合。'))
+      ? h('p', { class: 'note' }, c.t('products.no_bundles'))
       : c.table(
           bundles.map((b) => ({
-            items: names(b),
-            lift: num(b['best_lift']).toFixed(2),
-            baskets: b['baskets_with_all'],
-            price: b['avg_price_total'],
-            bought_part: b['members_with_part'],
-            bought_all: b['members_with_all'],
+            items: b.names.map((n, i) => n ?? b.skus[i] ?? '').join(' + '),
+            lift: b.best_lift,
+            baskets: b.baskets_with_all,
+            price: b.avg_price_total,
+            bought_part: b.members_with_part,
+            bought_all: b.members_with_all,
           })),
+          undefined,
+          { lift: (v) => c.f.number(v), baskets: (v) => c.f.count(v), price: (v) => c.f.money(v), bought_part: (v) => c.f.count(v), bought_all: (v) => c.f.count(v) },
+          'products.col',
         ),
   );
-  if (rules.length > 0) c.el.append(h('ul', { class: 'note' }, ...rules.map((x) => h('li', {}, x))));
 }
 
-/** The customer-service league table: attributed sales per agent, then the table. */
+/** The customer-service league table: attributed sales and inquiry conversion per agent, then the table. */
 export async function service(c: Ctx): Promise<void> {
-  const doc = await c.report('service');
-  const r = obj(doc['result']);
-  const agents = rows(r['agents']);
-  const totals = obj(r['totals']);
-  c.el.append(h('h2', {}, say(c, 'Customer service', '客服绩效')));
+  const doc = await c.report('service', { from: c.range.from });
+  const r = doc.result;
+  const agents = r.agents;
+  c.el.append(h('h2', {}, `${c.t('service.title')} · ${c.t('period_label', { from: c.f.date(r.period.from), to: c.f.date(r.period.to) })}`));
   c.el.append(
     h(
       'p',
       { class: 'note' },
-      `${say(c, 'sessions', '会话')} ${String(totals['sessions'] ?? 0)} · ${say(c, 'unanswered', '未回复')} ${String(totals['unanswered_sessions'] ?? 0)} · ${say(c, 'anonymous', '匿名')} ${String(totals['anonymous_sessions'] ?? 0)}`,
+      c.t('service.totals', { sessions: c.f.count(r.totals.sessions), unanswered: c.f.count(r.totals.unanswered_sessions), anonymous: c.f.count(r.totals.anonymous_sessions) }),
     ),
   );
   if (agents.length === 0) {
-    c.el.append(h('div', { class: 'empty', 'data-empty': 'true' }, say(c, 'No service session in the period: import inquiry events.', '该期间没有客服会话：请导入咨询事件。')));
+    c.el.append(empty(c.t('service.empty')));
     return;
   }
   c.chart(
     c.el,
     {
-      tooltip: {},
+      tooltip: {
+        trigger: 'axis',
+        formatter: (items: Array<{ dataIndex: number }>) => {
+          const a = agents[items[0]?.dataIndex ?? 0];
+          return a === undefined ? '' : `${a.agent}<br>${c.t('service.sales')}: ${c.f.money(a.sales)}<br>${c.t('service.conversion')}: ${c.f.rate(a.inquiry_conversion)}`;
+        },
+      },
       legend: { top: 0 },
-      xAxis: { type: 'category', data: agents.map((a) => String(a['agent'])) },
-      yAxis: [
-        { type: 'value', name: say(c, 'sales', '销售额') },
-        { type: 'value', name: say(c, 'conversion', '转化率'), max: 1 },
-      ],
+      grid: grid(c.f),
+      xAxis: { type: 'category', data: agents.map((a) => a.agent) },
+      yAxis: [valueAxis((v) => c.f.moneyShort(v), { name: c.t('service.sales') }), valueAxis((v) => c.f.rate(v, 0), { name: c.t('service.conversion'), max: 1 })],
       series: [
-        { name: say(c, 'attributed sales', '归属销售额'), type: 'bar', data: agents.map((a) => num(a['sales'])) },
-        { name: say(c, 'inquiry conversion', '询单转化率'), type: 'line', yAxisIndex: 1, data: agents.map((a) => num(a['inquiry_conversion'])) },
+        { name: c.t('service.sales'), type: 'bar', data: agents.map((a) => toNumber(a.sales)), itemStyle: { color: COLOR.actual } },
+        { name: c.t('service.conversion'), type: 'line', yAxisIndex: 1, data: agents.map((a) => toNumber(a.inquiry_conversion)), itemStyle: { color: COLOR.trailing } },
       ],
     },
     360,
   );
-  c.el.append(c.table(agents));
+  const seconds = (v: unknown): string => (v === null || v === undefined ? c.f.missing : c.f.number(v, 1));
+  c.el.append(
+    c.table(
+      agents,
+      undefined,
+      {
+        sessions: (v) => c.f.count(v),
+        converted_members: (v) => c.f.count(v),
+        inquiry_conversion: (v) => (v === null ? c.f.missing : c.f.rate(v)),
+        sales: (v) => c.f.money(v),
+        order_value: (v) => (v === null ? c.f.missing : c.f.money(v)),
+        first_response_seconds: seconds,
+        response_seconds: seconds,
+        replies: (v) => c.f.count(v),
+        words_per_reply: seconds,
+        good_reviews: (v) => c.f.count(v),
+        bad_reviews: (v) => c.f.count(v),
+      },
+      'service.col',
+    ),
+  );
   c.exportable(agents, 'service');
 }

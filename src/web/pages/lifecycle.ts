@@ -1,5 +1,5 @@
 /** Lifecycle: stage sizes as of the date (members first seen by then only) and the migration between two dates. */
-import { h, list, obj, type Ctx } from '../main.js';
+import { h, type Ctx } from '../main.js';
 import { toNumber } from '../format.js';
 import { empty } from '../dom.js';
 import { COLOR, grid, valueAxis } from '../charts.js';
@@ -7,10 +7,10 @@ import { COLOR, grid, valueAxis } from '../charts.js';
 /** The lifecycle page. */
 export async function lifecycle(c: Ctx): Promise<void> {
   const [life, mig] = await Promise.all([c.report('lifecycle'), c.report('migration', { from: c.range.from })]);
-  const stages = list(obj(life['result'])['stages']);
+  const stages = life.result.stages;
   c.el.append(h('h2', {}, `${c.t('page_lifecycle')} · ${c.t('as_of')} ${c.f.date(c.range.to)}`));
   c.el.append(h('h3', {}, c.t('stages')), h('p', { class: 'note' }, c.t('existing_note')));
-  if (stages.every((s) => (toNumber(s['members']) ?? 0) === 0)) {
+  if (stages.every((s) => (toNumber(s.members) ?? 0) === 0)) {
     c.el.append(empty(c.t('empty_lifecycle')));
     return;
   }
@@ -19,12 +19,12 @@ export async function lifecycle(c: Ctx): Promise<void> {
     {
       grid: grid(c.f),
       tooltip: { formatter: (p: { name: string; value: number }) => `${p.name}: ${c.f.count(p.value)}` },
-      xAxis: { type: 'category', data: stages.map((s) => c.v('stage', s['stage'])) },
+      xAxis: { type: 'category', data: stages.map((s) => c.v('stage', s.stage)) },
       yAxis: valueAxis((v) => c.f.countShort(v)),
       series: [
         {
           type: 'bar',
-          data: stages.map((s) => toNumber(s['members'])),
+          data: stages.map((s) => toNumber(s.members)),
           itemStyle: { color: COLOR.actual },
           label: { show: true, position: 'top', formatter: (p: { value: number }) => c.f.count(p.value) },
         },
@@ -32,20 +32,14 @@ export async function lifecycle(c: Ctx): Promise<void> {
     },
     300,
   );
-  const m = obj(mig['result']);
-  const totals = obj(m['totals']);
-  const params = obj(mig['params']);
-  const matrix = list(m['matrix']);
-  const flows = matrix.filter((f) => f['direction'] !== 'same' && (toNumber(f['members']) ?? 0) > 0);
+  const totals = mig.result.totals;
+  const matrix = mig.result.matrix;
+  const flows = matrix.filter((f) => f.direction !== 'same' && (toNumber(f.members) ?? 0) > 0);
   c.el.append(
-    h(
-      'h3',
-      {},
-      `${c.t('migration', { from: c.f.date(params['from']), to: c.f.date(params['to']) })}: ${c.t('positive')} ${c.f.count(totals['positive'])}, ${c.t('negative')} ${c.f.count(totals['negative'])}`,
-    ),
+    h('h3', {}, `${c.t('migration', { from: c.f.date(c.range.from), to: c.f.date(mig.as_of) })}: ${c.t('positive')} ${c.f.count(totals.positive)}, ${c.t('negative')} ${c.f.count(totals.negative)}`),
   );
   const side = (stage: unknown, n: 1 | 2): string => `${c.v('stage', stage)} ${n === 1 ? '◀' : '▶'}`;
-  const nodes = [...new Set(flows.flatMap((f) => [side(f['from_stage'], 1), side(f['to_stage'], 2)]))].map((name) => ({ name }));
+  const nodes = [...new Set(flows.flatMap((f) => [side(f.from_stage, 1), side(f.to_stage, 2)]))].map((name) => ({ name }));
   c.chart(
     c.el,
     {
@@ -55,10 +49,10 @@ export async function lifecycle(c: Ctx): Promise<void> {
           type: 'sankey',
           data: nodes,
           links: flows.map((f) => ({
-            source: side(f['from_stage'], 1),
-            target: side(f['to_stage'], 2),
-            value: toNumber(f['members']),
-            lineStyle: { color: f['direction'] === 'positive' ? COLOR.better : COLOR.worse, opacity: 0.35 },
+            source: side(f.from_stage, 1),
+            target: side(f.to_stage, 2),
+            value: toNumber(f.members),
+            lineStyle: { color: f.direction === 'positive' ? COLOR.better : COLOR.worse, opacity: 0.35 },
           })),
         },
       ],

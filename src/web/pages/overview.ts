@@ -1,11 +1,10 @@
 /** Overview: headline cards against the named previous period and last year, the KPI tree, what moved sales, and the trend. */
-import { h, list, obj, text, type Ctx } from '../main.js';
+import { h, type Ctx } from '../main.js';
+import type { KpiBranch } from '../../contracts/kpi.js';
 import { empty } from '../dom.js';
 import { toNumber } from '../format.js';
 import { COLOR, grid, valueAxis } from '../charts.js';
 import { trendChart } from './trend.js';
-
-type R = Record<string, unknown>;
 
 /** A headline card: the value, and its change against the comparison period (green when better). */
 function card(c: Ctx, label: string, value: string, cur: unknown, base: unknown, vs: string, id: string): HTMLElement {
@@ -24,33 +23,30 @@ function card(c: Ctx, label: string, value: string, cur: unknown, base: unknown,
 /** The overview page. */
 export async function overview(c: Ctx): Promise<void> {
   const doc = await c.report('kpi', { from: c.range.from, ...(c.filters.channel === '' ? {} : { by: 'channel' }) });
-  const r = obj(doc['result']);
-  const summary = obj(r['summary']);
-  const cur = obj(summary['current']);
-  const prev = obj(summary['previous']);
-  const period = obj(r['period']);
-  const comparisons = list(r['comparisons']);
-  const against = (name: string): R => comparisons.find((x) => text(x['against']).startsWith(name)) ?? {};
-  const p = against('previous');
-  const ly = against('same period last year');
+  const r = doc.result;
+  const cur = r.summary.current;
+  const prev = r.summary.previous;
+  const period = r.period;
+  const p = r.comparisons.find((x) => x.against.startsWith('previous'));
+  const ly = r.comparisons.find((x) => x.against.startsWith('same period last year'));
   const vsPrev = c.t('vs_previous_short');
-  c.el.append(h('h2', {}, `${c.t('page_overview')} · ${c.t('period_label', { from: c.f.date(period['from']), to: c.f.date(period['to']) })}`));
+  c.el.append(h('h2', {}, `${c.t('page_overview')} · ${c.t('period_label', { from: c.f.date(period.from), to: c.f.date(period.to) })}`));
   if (c.filters.channel !== '') c.el.append(h('p', { class: 'note' }, `${c.t('channel')}: ${c.filters.channel} · ${c.t('channel_note')}`));
-  if (toNumber(cur['orders']) === 0 || toNumber(cur['orders']) === null) {
+  if ((toNumber(cur.orders) ?? 0) === 0) {
     c.el.append(empty(c.t('empty_sales')));
     return;
   }
   c.el.append(
-    h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(p['from']), to: c.f.date(p['to']) })),
+    h('p', { class: 'note', id: 'compared-with' }, c.t('compared_with', { from: c.f.date(p?.from), to: c.f.date(p?.to) })),
     h(
       'div',
       { class: 'cards' },
-      card(c, c.t('gross_sales'), c.f.moneyShort(cur['gross_sales']), cur['gross_sales'], prev['gross_sales'], vsPrev, 'gross_sales'),
-      card(c, c.t('net_sales'), c.f.moneyShort(cur['net_sales']), cur['net_sales'], prev['net_sales'], vsPrev, 'net_sales'),
-      card(c, c.t('buyers'), c.f.count(cur['buyers']), cur['buyers'], prev['buyers'], vsPrev, 'buyers'),
-      card(c, c.t('orders'), c.f.count(cur['orders']), cur['orders'], prev['orders'], vsPrev, 'orders'),
-      card(c, c.t('average_order_value'), c.f.money(cur['average_order_value']), cur['average_order_value'], prev['average_order_value'], vsPrev, 'average_order_value'),
-      cur['conversion'] === null || cur['conversion'] === undefined
+      card(c, c.t('gross_sales'), c.f.moneyShort(cur.gross_sales), cur.gross_sales, prev.gross_sales, vsPrev, 'gross_sales'),
+      card(c, c.t('net_sales'), c.f.moneyShort(cur.net_sales), cur.net_sales, prev.net_sales, vsPrev, 'net_sales'),
+      card(c, c.t('buyers'), c.f.count(cur.buyers), cur.buyers, prev.buyers, vsPrev, 'buyers'),
+      card(c, c.t('orders'), c.f.count(cur.orders), cur.orders, prev.orders, vsPrev, 'orders'),
+      card(c, c.t('average_order_value'), c.f.money(cur.average_order_value), cur.average_order_value, prev.average_order_value, vsPrev, 'average_order_value'),
+      cur.conversion === null
         ? h(
             'div',
             { class: 'card', 'data-card': 'conversion' },
@@ -58,20 +54,20 @@ export async function overview(c: Ctx): Promise<void> {
             h('div', { class: 'value' }, c.f.missing),
             h('div', { class: 'delta' }, c.t('no_conversion')),
           )
-        : card(c, c.t('conversion'), c.f.rate(cur['conversion']), cur['conversion'], prev['conversion'], vsPrev, 'conversion'),
+        : card(c, c.t('conversion'), c.f.rate(cur.conversion), cur.conversion, prev.conversion, vsPrev, 'conversion'),
     ),
   );
-  const branches = list(p['branches']).filter((b) => c.filters.channel === '' || b['dim'] === c.filters.channel);
-  const node = (b: R): R => {
-    const cu = obj(b['current']);
-    const buyers = toNumber(cu['buyers']) ?? 0;
-    const orders = toNumber(cu['orders']) ?? 0;
+  const branches = (p?.branches ?? []).filter((b) => c.filters.channel === '' || b.dim === c.filters.channel);
+  const node = (b: KpiBranch): Record<string, unknown> => {
+    const cu = b.current;
+    const buyers = toNumber(cu.buyers) ?? 0;
+    const orders = toNumber(cu.orders) ?? 0;
     return {
-      name: `${c.v('branch', b['branch'])}\n${c.f.moneyShort(cu['gross'])}`,
+      name: `${c.v('branch', b.branch)}\n${c.f.moneyShort(cu.gross)}`,
       children: [
         { name: `${c.t('buyers')} ${c.f.count(buyers)}` },
         { name: `${c.t('orders_per_buyer')} ${buyers === 0 ? c.f.missing : c.f.number(orders / buyers)}` },
-        { name: `${c.t('average_order_value')} ${orders === 0 ? c.f.missing : c.f.money((toNumber(cu['gross']) ?? 0) / orders)}` },
+        { name: `${c.t('average_order_value')} ${orders === 0 ? c.f.missing : c.f.money((toNumber(cu.gross) ?? 0) / orders)}` },
       ],
     };
   };
@@ -82,7 +78,7 @@ export async function overview(c: Ctx): Promise<void> {
       series: [
         {
           type: 'tree',
-          data: [{ name: `${c.t('gross_sales')}\n${c.f.moneyShort(cur['gross_sales'])}`, children: branches.map(node) }],
+          data: [{ name: `${c.t('gross_sales')}\n${c.f.moneyShort(cur.gross_sales)}`, children: branches.map(node) }],
           top: '5%',
           left: '14%',
           bottom: '5%',
@@ -99,8 +95,8 @@ export async function overview(c: Ctx): Promise<void> {
   // Waterfall: the LMDI contributions summed per driver, from the previous period to this one.
   // A transparent helper series lifts each bar; the tooltip and labels show only the signed change.
   const drivers = new Map<string, number>();
-  for (const b of branches) for (const [d, v] of Object.entries(obj(b['contributions']))) drivers.set(d, Math.round(((drivers.get(d) ?? 0) + (toNumber(v) ?? 0)) * 100) / 100);
-  const base = Math.round(branches.reduce((a, b) => a + (toNumber(obj(b['base'])['gross']) ?? 0), 0) * 100) / 100;
+  for (const b of branches) for (const [d, v] of Object.entries(b.contributions)) drivers.set(d, Math.round(((drivers.get(d) ?? 0) + (toNumber(v) ?? 0)) * 100) / 100);
+  const base = Math.round(branches.reduce((a, b) => a + (toNumber(b.base.gross) ?? 0), 0) * 100) / 100;
   const names = [c.t('previous'), ...[...drivers.keys()].map((d) => c.v('driver', d)), c.t('current')];
   let running = base;
   const lift: number[] = [0];
@@ -122,7 +118,7 @@ export async function overview(c: Ctx): Promise<void> {
     if (b === undefined) return '';
     return b.change === null ? c.f.money(b.value) : c.f.signedMoney(b.change);
   };
-  c.el.append(h('h3', {}, c.t('decomposition', { from: c.f.date(p['from']), to: c.f.date(p['to']) })));
+  c.el.append(h('h3', {}, c.t('decomposition', { from: c.f.date(p?.from), to: c.f.date(p?.to) })));
   c.chart(c.el, {
     grid: grid(c.f),
     tooltip: {
@@ -141,7 +137,7 @@ export async function overview(c: Ctx): Promise<void> {
   });
   await trendChart(c, c.el, ly);
   c.exportable(
-    branches.map((b) => ({ dim: b['dim'], branch: b['branch'], base_gross: obj(b['base'])['gross'], gross: obj(b['current'])['gross'], ...obj(b['contributions']) })),
+    branches.map((b) => ({ dim: b.dim, branch: b.branch, base_gross: b.base.gross, gross: b.current.gross, ...b.contributions })),
     'kpi',
   );
 }

@@ -3,16 +3,17 @@
  * page's language, and why some rows are empty. Under a segment filter each member keeps the
  * scores of the whole base (said on the page); "rank within the segment" is an explicit option.
  */
-import { h, list, obj, type Ctx } from '../main.js';
+import { h, type Ctx } from '../main.js';
+import type { RfmResult } from '../../contracts/lifecycle.js';
 import { empty } from '../dom.js';
 import { toNumber } from '../format.js';
 import { grid as chartGrid } from '../charts.js';
 
-type R = Record<string, unknown>;
+type Cell = RfmResult['grid'][number];
 
 /** Which F scores no buyer has, and the tie that explains it (the share of buyers at the lowest frequency). */
-function emptyRows(cells: R[]): number[] {
-  const used = new Set(cells.map((g) => toNumber(g['f_score'])));
+function emptyRows(cells: readonly Cell[]): number[] {
+  const used = new Set(cells.map((g) => toNumber(g.f_score)));
   return [1, 2, 3, 4, 5].filter((f) => !used.has(f));
 }
 
@@ -20,8 +21,8 @@ function emptyRows(cells: R[]): number[] {
 export async function rfm(c: Ctx): Promise<void> {
   const withinSegment = c.filters.segment !== '' && c.filters.rank === 'segment';
   const doc = await c.report('rfm', withinSegment ? { rank: 'segment' } : {});
-  const r = obj(doc['result']);
-  const cells = list(r['grid']);
+  const r = doc.result;
+  const cells = r.grid;
   c.el.append(h('h2', {}, `${c.t('page_rfm')} · ${c.t('as_of')} ${c.f.date(c.range.to)}`));
   if (c.filters.segment !== '') {
     const box = document.createElement('input');
@@ -44,7 +45,7 @@ export async function rfm(c: Ctx): Promise<void> {
     return;
   }
   c.el.append(h('h3', {}, c.t('rfm_grid')));
-  const money = cells.map((g) => toNumber(g['mean_monetary']) ?? 0);
+  const money = cells.map((g) => toNumber(g.mean_monetary) ?? 0);
   c.chart(
     c.el,
     {
@@ -57,7 +58,7 @@ export async function rfm(c: Ctx): Promise<void> {
         {
           type: 'heatmap',
           label: { show: true, formatter: (p: { data: number[] }) => c.f.count(p.data[3]) },
-          data: cells.map((g) => [(toNumber(g['r_score']) ?? 1) - 1, (toNumber(g['f_score']) ?? 1) - 1, toNumber(g['mean_monetary']) ?? 0, toNumber(g['members']) ?? 0]),
+          data: cells.map((g) => [(toNumber(g.r_score) ?? 1) - 1, (toNumber(g.f_score) ?? 1) - 1, toNumber(g.mean_monetary) ?? 0, toNumber(g.members) ?? 0]),
         },
       ],
     },
@@ -66,8 +67,8 @@ export async function rfm(c: Ctx): Promise<void> {
   const missing = emptyRows(cells);
   if (missing.length > 0) {
     // The lowest frequency's buyers all share score 1; the next frequency starts at 1 + floor(5 x their share).
-    const ones = cells.filter((g) => toNumber(g['f_score']) === 1).reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
-    const all = cells.reduce((a, g) => a + (toNumber(g['members']) ?? 0), 0);
+    const ones = cells.filter((g) => toNumber(g.f_score) === 1).reduce((a, g) => a + (toNumber(g.members) ?? 0), 0);
+    const all = cells.reduce((a, g) => a + (toNumber(g.members) ?? 0), 0);
     c.el.append(
       h(
         'p',
@@ -81,9 +82,9 @@ export async function rfm(c: Ctx): Promise<void> {
     h(
       'div',
       { class: 'row' },
-      h('div', {}, h('h3', {}, c.t('groups')), c.table(list(r['groups']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], groupCells)),
-      h('div', {}, h('h3', {}, c.t('groups_cn')), c.table(list(r['groups_cn']), ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], { group: (v) => c.v('cn', v) })),
+      h('div', {}, h('h3', {}, c.t('groups')), c.table(r.groups, ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], groupCells)),
+      h('div', {}, h('h3', {}, c.t('groups_cn')), c.table(r.groups_cn, ['group', 'members', 'member_share_pct', 'monetary', 'revenue_share_pct'], { group: (v) => c.v('cn', v) })),
     ),
   );
-  c.exportable(list(r['groups']), 'rfm-groups');
+  c.exportable(r.groups, 'rfm-groups');
 }

@@ -1,10 +1,17 @@
 /** Settings: thresholds and targets (each described in the page's language) and API keys. */
 import { h, list, text, type Ctx } from '../main.js';
+import { empty } from '../dom.js';
 
 /** The settings page. */
 export async function settings(c: Ctx): Promise<void> {
   c.el.append(h('h2', {}, c.t('settings')));
   const rows = list((await c.api('/api/settings'))['settings']);
+  if (rows.length === 0) c.el.append(empty(c.t('settings_empty')));
+  // A new database has no targets: say how to load them, rather than show an empty list.
+  const targets = rows.find((s) => s['key'] === 'analysis.targets');
+  if (targets !== undefined && Array.isArray(targets['value']) && targets['value'].length === 0) {
+    c.el.append(h('div', { class: 'empty', 'data-empty': 'true', id: 'no-targets' }, c.t('settings_no_targets'), ' ', h('code', {}, 'regulars targets import targets.csv')));
+  }
   const tbody = h('tbody');
   for (const s of rows) {
     const key = text(s['key']);
@@ -34,7 +41,10 @@ export async function settings(c: Ctx): Promise<void> {
   c.exportable(rows, 'settings');
   c.el.append(h('h2', {}, c.t('keys')));
   const me = await c.api('/api/me');
-  if (me['scope'] !== 'admin') return;
+  if (me['scope'] !== 'admin') {
+    c.el.append(h('p', { class: 'note', id: 'keys-admin-only' }, c.t('settings_keys_admin')));
+    return;
+  }
   const keys = h('div');
   const draw = async (): Promise<void> => {
     const all = list((await c.api('/api/keys'))['keys']);
@@ -56,10 +66,13 @@ export async function settings(c: Ctx): Promise<void> {
   const create = h('button', { type: 'button', id: 'key-create' }, c.t('create_key'));
   create.addEventListener('click', () => {
     const sc = scope instanceof HTMLSelectElement ? scope.value : 'analyst';
-    void c.api('/api/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: name.value || 'console', scope: sc }) }).then((k) => {
-      shown.textContent = `${c.t('key_once')} ${text(k['key'])}`;
-      return draw();
-    });
+    void c
+      .api('/api/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: name.value || 'console', scope: sc }) })
+      .then((k) => {
+        shown.textContent = `${c.t('key_once')} ${text(k['key'])}`;
+        return draw();
+      })
+      .catch((e: unknown) => (shown.textContent = `${c.t('error')}: ${e instanceof Error ? e.message : String(e)}`));
   });
   c.el.append(h('p', { class: 'form-row' }, name, ' ', scope, ' ', create), shown, keys);
   await draw();

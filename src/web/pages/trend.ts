@@ -5,7 +5,7 @@ import { toNumber } from '../format.js';
 import { COLOR, axisTooltip, grid, valueAxis } from '../charts.js';
 
 /** Draws the trend up to the page's period end into `parent`; `ly` names last year's comparison period. */
-export async function trendChart(c: Ctx, parent: HTMLElement, ly: Record<string, unknown>): Promise<void> {
+export async function trendChart(c: Ctx, parent: HTMLElement, ly: { from: string; to: string } | undefined): Promise<void> {
   const q = new URLSearchParams({
     as_of: c.range.to,
     grain: c.range.grain,
@@ -15,7 +15,7 @@ export async function trendChart(c: Ctx, parent: HTMLElement, ly: Record<string,
   const doc = await c.api(`/api/trend?${q.toString()}`);
   const points = list(doc['points']);
   parent.append(h('h3', { id: 'trend-title' }, c.t('trend', { grain: c.t(c.range.grain) })));
-  if (Object.keys(ly).length > 0) parent.append(h('p', { class: 'note' }, c.t('vs_last_year', { from: c.f.date(ly['from']), to: c.f.date(ly['to']) })));
+  if (ly !== undefined) parent.append(h('p', { class: 'note' }, c.t('vs_last_year', { from: c.f.date(ly.from), to: c.f.date(ly.to) })));
   if (points.every((p) => toNumber(p['orders']) === 0)) {
     parent.append(empty(c.t('empty_sales')));
     return;
