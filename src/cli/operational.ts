@@ -148,14 +148,13 @@ export function addOperationalCommands(program: Command): void {
       .addOption(
         new Option(
           '--role <role>',
-          'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty), no analytical file, as many processes as wanted (needs --pg)',
+          'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty, coupons), no analytical file, as many processes as wanted (on PostgreSQL with --pg, or on the SQLite file beside --db on this machine)',
         )
           .choices(['all', 'api'])
           .default('all'),
       ),
   ).action(async (opts: Common & { port?: string; host?: string; role: 'all' | 'api' }) => {
     const url = pgUrl(opts);
-    if (opts.role === 'api' && url === null) throw new UsageError('--role api shares the operational store between processes: give it a PostgreSQL URL with --pg or REGULARS_PG_URL');
     const stores = opts.role === 'all' ? await openStores(dbPath(opts), url) : { db: undefined, ops: await openOps(opsLocation(dbPath(opts), url)), close: async () => undefined };
     const server = await serve(stores.ops, stores.db, systemClock, {
       ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
