@@ -8,7 +8,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   batchReports,
+  cancelExchange,
   createBatch,
+  Exchange,
+  ExchangeCancel,
+  exchangeForPoints,
   createTemplate,
   CouponView,
   failureMessage,
@@ -56,6 +60,13 @@ const STATUS: Record<CouponFailure['type'], number> = {
   member_limit_reached: 422,
   codes_exhausted: 422,
   code_space_too_small: 422,
+  unknown_coupon: 404,
+  not_for_points: 422,
+  no_allowance: 422,
+  not_bought_with_points: 422,
+  coupon_expired: 409,
+  insufficient_points: 422,
+  points_refused: 422,
 };
 
 const refusal = {
@@ -223,6 +234,33 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       schema: { summary: 'Issue one coupon of a batch to a member', body: Type.Object({ key: Key, batch_id: Type.String(), member_id: Type.String() }), response: { 201: CouponView, ...refusals } },
     },
     async (req, reply) => answer(reply, await issueCoupon(ops, clock, { key: keyOf(req, req.body), batch_id: req.body.batch_id, member_id: req.body.member_id }, actor(req)), 201),
+  );
+
+  app.post<{ Body: { key?: string; batch_id: string; member_id: string } }>(
+    '/api/coupons/exchanges',
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: "Exchange a member's points for one coupon of a batch whose template has a price in points: one transaction spends (oldest expiry first) and issues",
+        body: Type.Object({ key: Key, batch_id: Type.String(), member_id: Type.String() }),
+        response: { 201: Exchange, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await exchangeForPoints(ops, clock, { key: keyOf(req, req.body), batch_id: req.body.batch_id, member_id: req.body.member_id }, actor(req)), 201),
+  );
+
+  app.post<{ Params: { coupon_id: number }; Body: { key?: string } }>(
+    '/api/coupons/exchanges/:coupon_id/cancel',
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Cancel a coupon bought with points while unused and valid: void, and its points back on the same lots, once',
+        params: Type.Object({ coupon_id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({ key: Key }),
+        response: { 200: ExchangeCancel, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await cancelExchange(ops, clock, { key: keyOf(req, req.body ?? {}), coupon_id: req.params.coupon_id }, actor(req))),
   );
 
   app.get(

@@ -13,6 +13,8 @@ import {
   createTemplate,
   failureMessage,
   issueCoupon,
+  exchangeForPoints,
+  cancelExchange,
   issueToCampaign,
   issueToSegment,
   listTemplates,
@@ -159,6 +161,30 @@ export function addCouponCommands(program: Command): void {
     if (member === undefined) throw new UsageError('give --member (with --key) or --segment');
     const r = await withOps(opts, (ops) => issueCoupon(ops, systemClock, { key: keyOf(opts['key'], 'issue'), batch_id: batchId, member_id: member }, 'cli'));
     show(opts, r, (c) => `coupon ${c.code} issued to ${c.member_id}, valid ${c.valid_from ?? 'now'} to ${c.valid_until ?? 'open'}`);
+  });
+
+  common(
+    coupons
+      .command('exchange')
+      .description("exchange a member's points for a coupon of the batch (the template's points_price); one transaction spends and issues")
+      .requiredOption('--batch <id>')
+      .requiredOption('--member <id>')
+      .requiredOption('--key <key>', 'idempotency key: a retry replays the first answer'),
+  ).action(async (opts: Opts) => {
+    const r = await withOps(opts, (ops) => exchangeForPoints(ops, systemClock, { key: keyOf(opts['key'], 'exchange'), batch_id: opts['batch'] ?? '', member_id: opts['member'] ?? '' }, 'cli'));
+    show(opts, r, (x) => `coupon ${x.coupon.code} issued to ${x.coupon.member_id} for ${x.points} points of programme ${x.programme_id}`);
+  });
+
+  common(
+    coupons
+      .command('cancel-exchange')
+      .description('cancel a coupon bought with points while unused: void, and the points back on the same lots (once)')
+      .argument('<coupon_id>')
+      .requiredOption('--key <key>'),
+  ).action(async (id: string, opts: Opts) => {
+    if (!/^\d+$/.test(id)) throw new UsageError(`coupon_id: '${id}' is not a coupon number`);
+    const r = await withOps(opts, (ops) => cancelExchange(ops, systemClock, { key: keyOf(opts['key'], 'cancellation'), coupon_id: Number(id) }, 'cli'));
+    show(opts, r, (x) => `coupon ${x.code} void; ${x.points} points back in programme ${x.programme_id}`);
   });
 
   common(coupons.command('member').description("a member's coupons").argument('<member>')).action(async (member: string, opts: Opts) => {
