@@ -13,6 +13,7 @@ import {
   Exchange,
   ExchangeCancel,
   exchangeForPoints,
+  grantAllowances,
   createTemplate,
   CouponView,
   failureMessage,
@@ -261,6 +262,19 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       },
     },
     async (req, reply) => answer(reply, await cancelExchange(ops, clock, { key: keyOf(req, req.body ?? {}), coupon_id: req.params.coupon_id }, actor(req))),
+  );
+
+  app.post<{ Body: { batch_id: string } }>(
+    '/api/coupons/allowances',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: "Grant this month's tier allowance of the batch's template to every member of its tiers not yet granted (a rerun grants nothing twice)",
+        body: Type.Object({ batch_id: Type.String() }),
+        response: { 200: anyObject, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await grantAllowances(ops, clock, { batch_id: req.body.batch_id }, actor(req))),
   );
 
   app.get(

@@ -15,6 +15,7 @@ import {
   issueCoupon,
   exchangeForPoints,
   cancelExchange,
+  grantAllowances,
   issueToCampaign,
   issueToSegment,
   listTemplates,
@@ -185,6 +186,16 @@ export function addCouponCommands(program: Command): void {
     if (!/^\d+$/.test(id)) throw new UsageError(`coupon_id: '${id}' is not a coupon number`);
     const r = await withOps(opts, (ops) => cancelExchange(ops, systemClock, { key: keyOf(opts['key'], 'cancellation'), coupon_id: Number(id) }, 'cli'));
     show(opts, r, (x) => `coupon ${x.code} void; ${x.points} points back in programme ${x.programme_id}`);
+  });
+
+  common(
+    coupons
+      .command('allowances')
+      .description("grant this month's tier allowance of the batch's template to every member of its tiers not yet granted (run daily from cron; reruns grant nothing twice)")
+      .requiredOption('--batch <id>'),
+  ).action(async (opts: Opts) => {
+    const r = await withOps(opts, (ops) => grantAllowances(ops, systemClock, { batch_id: opts['batch'] ?? '' }, 'cli'));
+    show(opts, r, (a) => `${a.period}: ${a.members} members in the tiers, ${a.granted_members} granted ${a.coupons} coupons, ${a.skipped} already granted or at the limit`);
   });
 
   common(coupons.command('member').description("a member's coupons").argument('<member>')).action(async (member: string, opts: Opts) => {
