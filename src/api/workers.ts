@@ -9,6 +9,7 @@ import type { Db } from '../core/db/index.js';
 import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport } from '../campaigns/index.js';
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpStore } from '../ops/index.js';
+import { couponVariables } from '../coupons/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -34,7 +35,7 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
         o.schedulerSeconds,
         async () => {
           try {
-            o.onScheduler?.(await runDue(own, clock, resolver));
+            o.onScheduler?.(await runDue(own, clock, resolver, { variables: couponVariables(ops) }));
           } catch (err) {
             o.onScheduler?.(err instanceof Error ? err : new Error(String(err)));
             if (!(err instanceof SendCrash)) throw err;

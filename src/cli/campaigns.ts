@@ -16,7 +16,7 @@ import {
   storedChannels,
   type CampaignEvaluation,
 } from '../campaigns/index.js';
-import { couponCostOf } from '../coupons/index.js';
+import { couponCostOf, couponVariables } from '../coupons/index.js';
 import { common, jsonArg, out, withDb, type Common } from './shell.js';
 import { table } from './table.js';
 
@@ -147,9 +147,9 @@ export function addCampaignCommands(program: Command): void {
       .option('--every <seconds>', 'seconds between passes', '60'),
   ).action(async (opts: Common & { once?: boolean; every: string }) => {
     const every = Number(opts.every);
-    await withDb(opts, async (db) => {
+    await withDb(opts, async (db, ops) => {
       for (;;) {
-        const r = await runDue(db, systemClock, storedChannels(db));
+        const r = await runDue(db, systemClock, storedChannels(db), { variables: couponVariables(ops) });
         if (opts.json === true || r.sent + r.failed + r.retry + r.planned.length + r.launched.length + Object.keys(r.suppressed).length > 0 || opts.once === true) {
           out(
             opts,
