@@ -8,6 +8,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   batchReports,
+  couponAnalytics,
+  CouponAnalytics,
+  publishCoupons,
   cancelExchange,
   createBatch,
   Exchange,
@@ -39,7 +42,7 @@ import {
   type CouponFailure,
   type Result,
 } from '../coupons/index.js';
-import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, type OpCtx } from './context.js';
+import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, READ, type OpCtx } from './context.js';
 
 /** One table from refusals to HTTP statuses. */
 const STATUS: Record<CouponFailure['type'], number> = {
@@ -389,5 +392,37 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       );
       return answer(reply, r);
     },
+  );
+
+  app.post(
+    '/api/coupons/publish',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Publish every coupon (member, template, state, dates, discount) to the analytical store for reports and segments; replaces the last publish',
+        response: { 200: Type.Object({ coupons: Type.Integer() }), ...authErrors },
+      },
+    },
+    async () => analytical.serial(() => publishCoupons(analytical.db, ops, clock)),
+  );
+
+  app.get<{ Querystring: { as_of?: string; template_id?: string; segment?: string } }>(
+    '/api/coupons/analytics',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Issued, redeemed, redemption rate and redeemed discount by template, lifecycle stage and (with segment) inside or outside a saved segment; from the last publish',
+        querystring: Type.Object({ as_of: Type.Optional(Type.String({ format: 'date' })), template_id: Type.Optional(Type.String()), segment: Type.Optional(Type.String()) }),
+        response: { 200: CouponAnalytics, ...authErrors },
+      },
+    },
+    async (req) =>
+      analytical.serial(() =>
+        couponAnalytics(analytical.db, {
+          as_of: req.query.as_of ?? clock.now().toISOString().slice(0, 10),
+          ...(req.query.template_id === undefined ? {} : { template_id: req.query.template_id }),
+          ...(req.query.segment === undefined ? {} : { segment: req.query.segment }),
+        }),
+      ),
   );
 }

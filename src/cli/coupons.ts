@@ -16,6 +16,8 @@ import {
   exchangeForPoints,
   cancelExchange,
   grantAllowances,
+  publishCoupons,
+  couponAnalytics,
   issueToCampaign,
   issueToSegment,
   listTemplates,
@@ -196,6 +198,38 @@ export function addCouponCommands(program: Command): void {
   ).action(async (opts: Opts) => {
     const r = await withOps(opts, (ops) => grantAllowances(ops, systemClock, { batch_id: opts['batch'] ?? '' }, 'cli'));
     show(opts, r, (a) => `${a.period}: ${a.members} members in the tiers, ${a.granted_members} granted ${a.coupons} coupons, ${a.skipped} already granted or at the limit`);
+  });
+
+  common(coupons.command('publish').description('publish every coupon to the analytical store, for reports by segment and stage and the segment node coupon')).action(async (opts: Opts) => {
+    const r = await withDb(opts, (db, ops) => publishCoupons(db, ops, systemClock));
+    out(opts, r, () => `${r.coupons} coupons published`);
+  });
+
+  common(
+    coupons
+      .command('report')
+      .description('issued, redeemed, redemption rate and redeemed discount by template and lifecycle stage (and inside or outside --segment), from the last publish')
+      .option('--as-of <date>', 'evaluation date (default: today)')
+      .option('--template <id>')
+      .option('--segment <id|name>'),
+  ).action(async (opts: Opts) => {
+    const r = await withDb(opts, (db) =>
+      couponAnalytics(db, {
+        as_of: opts['asOf'] ?? systemClock.now().toISOString().slice(0, 10),
+        ...(opts['template'] === undefined ? {} : { template_id: opts['template'] }),
+        ...(opts['segment'] === undefined ? {} : { segment: opts['segment'] }),
+      }),
+    );
+    out(opts, r, () =>
+      [
+        `as of ${r.as_of} (published ${r.published_at ?? 'never: run regulars coupons publish'})`,
+        'by template:',
+        table(r.by_template.map((l) => ({ ...l }))),
+        'by lifecycle stage:',
+        table(r.by_stage.map((l) => ({ ...l }))),
+        ...(r.by_segment === null ? [] : [`segment ${r.by_segment.segment}:`, table(r.by_segment.lines.map((l) => ({ ...l })))]),
+      ].join('\n'),
+    );
   });
 
   common(coupons.command('member').description("a member's coupons").argument('<member>')).action(async (member: string, opts: Opts) => {

@@ -3,7 +3,8 @@
  * batches of shared, generated or imported codes (catalog.ts, codes.ts), issuing to a member or
  * to many as a resumable job (issue.ts), the till's validate, reserve, redeem, release and
  * return with budgets that are never exceeded (till.ts, budget.ts), idempotency keys
- * (idempotency.ts), points exchanged for coupons (exchange.ts), tier allowances (allowance.ts) and reports (report.ts). All state is in the operational store.
+ * (idempotency.ts), points exchanged for coupons (exchange.ts), tier allowances (allowance.ts), the hand-off to the analytical store (publish.ts) and
+ * redemption analytics by template, stage and segment (analytics.ts) and reports (report.ts). All state is in the operational store.
  */
 export { validateTemplate, validityFor, KINDS, type Template, type Reward, type Budget, type Validity, type CouponKind, type PointsPrice, type Allowance, type FieldError } from './template.js';
 export { evaluateBasket, type Basket, type BasketLine, type Presented, type Applied, type Evaluation, type NotApplicable } from './discount.js';
@@ -19,4 +20,6 @@ export { CouponView, Reservation, Redemption, Release, ReturnResult, Exchange, E
 export { exchangeForPoints, cancelExchange } from './exchange.js';
 export { grantAllowances, type AllowanceRun } from './allowance.js';
 export { issueToSegment } from './segment-job.js';
-export { issueToCampaign, runCouponDiscount, couponCostOf, campaignJobId } from './campaign.js';
+export { issueToCampaign, runCouponDiscount, couponCostOf, couponVariables, campaignJobId } from './campaign.js';
+export { publishCoupons } from './publish.js';
+export { couponAnalytics, CouponAnalytics } from './analytics.js';

@@ -3,6 +3,7 @@
  * listed once in `SegmentRule`; the compiler's exhaustive switch turns each into SQL.
  */
 
+import { checkCouponRule, type CouponRule } from './coupon-node.js';
 export const COMPARISONS = ['eq', 'ne', 'gt', 'gte', 'lt', 'lte'] as const;
 export type Comparison = (typeof COMPARISONS)[number];
 
@@ -74,7 +75,9 @@ export type SegmentRule =
   /** A stored tag with a given value (for example best_send_hour = 20). */
   | { readonly kind: 'tag'; readonly tag: string; readonly value: string }
   /** A customer-model score compared with a value (for example p_alive lt 0.3, churn_risk eq "high"). */
-  | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string };
+  | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string }
+  /** Holds an unused coupon of a template (expiring within N days), or redeemed one in the last N days (coupon-node.ts). */
+  | CouponRule;
 
 export type RuleKind = SegmentRule['kind'];
 
@@ -275,7 +278,12 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       if (score === 'next_purchase_in_days') return isInt(value, -MAX_DAYS, MAX_DAYS) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a whole number of days');
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');
     }
+    case 'coupon':
+      return checkCouponRule(v, path, bad, MAX_DAYS);
     default:
-      return bad(`${path}.kind`, `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, model`);
+      return bad(
+        `${path}.kind`,
+        `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, model, coupon`,
+      );
   }
 }
