@@ -85,7 +85,11 @@ async function tillOverHttp(p: Pair, i: number, member: string, code: string, ke
   return d.status === 200 ? 'redeemed' : String(d.body['error']);
 }
 
-const tally = (xs: readonly string[]): Record<string, number> => xs.reduce<Record<string, number>>((m, x) => ({ ...m, [x]: (m[x] ?? 0) + 1 }), {});
+function tally(xs: readonly string[]): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const x of xs) m[x] = (m[x] ?? 0) + 1;
+  return m;
+}
 
 for (const engine of ['sqlite', 'postgres'] as const) {
   withServers(engine, '200 concurrent redeemers of distinct members against a budget of 100 redeem exactly 100', async (p) => {
