@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The till over HTTP: checkouts of validate -> reserve -> redeem (three requests each) started at
 // a steady rate (default 1,000 requests/s) for --seconds, against real server processes:
-// embedded (one `serve`, SQLite beside a DuckDB file) and, with --pg, two `serve --role api`
-// processes sharing PostgreSQL, the load alternating between them. Baseline in the same run:
+// embedded (one `serve`, SQLite beside a DuckDB file; then that `serve` and a `serve --role api`
+// on the same SQLite file) and, with --pg, two `serve --role api` processes sharing PostgreSQL,
+// the load alternating between the processes. Baseline in the same run:
 // GET /api/health at the same rate against the same processes. Latency per route: p50, p99, max.
 //   node bench/coupons-api.js [--rate 1000] [--seconds 10] [--pg postgres://...]
 import { spawn } from 'node:child_process';
@@ -123,13 +124,13 @@ async function drive(urls, key, people) {
   return { times, failures, achieved: (people.length * 3) / took };
 }
 
-async function run(label, where, serverArgs, processes) {
+async function run(label, where, serverArgs) {
   const ops = await openOps(where);
   const people = await setUp(ops, checkouts);
   const { key } = await createKey(ops, systemClock, 'pos', 'bench');
   await ops.close();
   const servers = [];
-  for (let i = 0; i < processes; i++) servers.push(await start(serverArgs));
+  for (const args of serverArgs) servers.push(await start(args));
   try {
     const r = await drive(
       servers.map((s) => s.url),
@@ -148,7 +149,15 @@ async function run(label, where, serverArgs, processes) {
 
 const dir = mkdtempSync(join(tmpdir(), 'regulars-bench-till-'));
 const duck = join(dir, 'shop.duckdb');
-await run('embedded (SQLite), one process', { sqlite: opsPathFor(duck) }, ['--db', duck], 1);
-if (pg) await run('PostgreSQL, two processes of role api', { pg }, ['--role', 'api', '--pg', pg], 2);
+await run('embedded (SQLite), one process', { sqlite: opsPathFor(duck) }, [['--db', duck]]);
+await run('embedded (SQLite), serve and serve --role api on one file', { sqlite: opsPathFor(duck) }, [
+  ['--db', duck],
+  ['--role', 'api', '--db', duck],
+]);
+if (pg)
+  await run('PostgreSQL, two processes of role api', { pg }, [
+    ['--role', 'api', '--pg', pg],
+    ['--role', 'api', '--pg', pg],
+  ]);
 await new Promise((r) => setTimeout(r, 500));
 rmSync(dir, { recursive: true, force: true });

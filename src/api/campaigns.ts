@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { validateChannelConfig } from '../channels/index.js';
 import { campaignOverview, createCampaign, evaluateCampaignRuns, launchCampaign, listCampaigns, listMessageChannels, runDue, setMessageChannel, storedChannels } from '../campaigns/index.js';
-import { couponCostOf } from '../coupons/index.js';
+import { couponCostOf, couponVariables } from '../coupons/index.js';
 import { ADMIN, anyObject, asOfQuery, authErrors, errorSchema, fieldErrorsSchema, HttpError, idParams, OPERATE, READ, type Ctx } from './context.js';
 
 export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
@@ -69,7 +69,7 @@ export function campaignRoutes(app: FastifyInstance, ctx: Ctx): void {
   app.post(
     '/api/campaigns/run',
     { preHandler: need(OPERATE), schema: { summary: 'Run the scheduler once now (the server also runs it every minute)', response: { 200: anyObject, ...authErrors } } },
-    async () => serial(() => runDue(db, ops, clock, storedChannels(ops))),
+    async () => serial(() => runDue(db, ops, clock, storedChannels(ops), { variables: couponVariables(ops) })),
   );
 
   app.get(

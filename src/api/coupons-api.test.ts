@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { ENGINES, opSandbox } from '../testing/ops.js';
 import { movableClock } from '../coupons/testkit.js';
 import { buildApp, createKey } from './index.js';
+import { balanceOf, earnOrder, findAccount, saveProgramme } from '../loyalty/index.js';
+import { order, programme } from '../testing/loyalty.js';
 
 const auth = (key: string): Record<string, string> => ({ authorization: `Bearer ${key}` });
 const BASKET = { lines: [{ sku: 'SHIRT', quantity: 2, unit_price: '99.90', category: 'apparel' }], shipping: '10.00', channel: 'store', store: 'SH01' };
@@ -91,6 +93,52 @@ for (const engine of ENGINES) {
       ]) {
         assert.ok(spec.paths[p] !== undefined, `${p} in OpenAPI`);
       }
+    } finally {
+      await app.close();
+      await box.close();
+    }
+  });
+}
+
+for (const engine of ENGINES) {
+  test(`${engine}: points for a coupon over HTTP: exchange, a retry replays, a short balance is 422 with nothing spent, cancel gives the points back once`, async (t) => {
+    const box = await opSandbox(engine);
+    if ('skip' in box) return t.skip(box.skip);
+    const clock = movableClock('2026-06-15T10:00:00Z');
+    const app = await buildApp({ ops: box.store, clock });
+    try {
+      await saveProgramme(box.store, programme({ pending_days: 0, expiry: { model: 'never' } }), clock.now());
+      const earned = await earnOrder(box.store, clock, 'p1', { who: { member_id: 'm1' }, order: order('O1', '2026-06-15T09:00:00Z', ['500']), key: 'e1' });
+      assert.ok(earned.ok);
+      const op = (await createKey(box.store, clock, 'operator', 'ops')).key;
+      const pos = (await createKey(box.store, clock, 'pos', 'till 1')).key;
+      const tpl = await app.inject({
+        method: 'POST',
+        url: '/api/coupons/templates',
+        headers: auth(op),
+        payload: { name: '积分换券', kind: 'amount_off', amount: '10', points_price: { programme: 'p1', points: 300 } },
+      });
+      assert.equal(tpl.statusCode, 201, tpl.body);
+      const batch = await app.inject({ method: 'POST', url: '/api/coupons/batches', headers: auth(op), payload: { template_id: tpl.json().template_id, generate: 10 } });
+      const exchange = (key: string) =>
+        app.inject({ method: 'POST', url: '/api/coupons/exchanges', headers: { ...auth(pos), 'idempotency-key': key }, payload: { batch_id: batch.json().batch_id, member_id: 'm1' } });
+      const x = await exchange('x-1');
+      assert.equal(x.statusCode, 201, x.body);
+      assert.equal(x.json().points, '300');
+      assert.deepEqual((await exchange('x-1')).json(), x.json());
+      const short = await exchange('x-2');
+      assert.equal(short.statusCode, 422);
+      assert.deepEqual([short.json().error, short.json().detail.available, short.json().detail.requested], ['insufficient_points', '200', '300']);
+      const cancel = (key: string) => app.inject({ method: 'POST', url: `/api/coupons/exchanges/${x.json().coupon.coupon_id}/cancel`, headers: { ...auth(pos), 'idempotency-key': key }, payload: {} });
+      const c = await cancel('c-1');
+      assert.equal(c.statusCode, 200, c.body);
+      assert.deepEqual([c.json().state, c.json().points], ['void', '300']);
+      const again = await cancel('c-2');
+      assert.equal(again.statusCode, 409);
+      assert.equal(again.json().error, 'coupon_void');
+      const account = await findAccount(box.store, 'p1', { member_id: 'm1' }, '86');
+      assert.ok(account.ok);
+      assert.equal((await balanceOf(box.store, account.account, clock.now())).available, 500n, 'the points came back once');
     } finally {
       await app.close();
       await box.close();

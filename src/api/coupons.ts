@@ -8,7 +8,15 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import {
   batchReports,
+  couponAnalytics,
+  CouponAnalytics,
+  publishCoupons,
+  cancelExchange,
   createBatch,
+  Exchange,
+  ExchangeCancel,
+  exchangeForPoints,
+  grantAllowances,
   createTemplate,
   CouponView,
   failureMessage,
@@ -36,7 +44,7 @@ import {
   type Result,
 } from '../coupons/index.js';
 import { CouponTemplatesSummarySchema } from '../contracts/index.js';
-import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, type OpCtx } from './context.js';
+import { anyObject, authErrors, errorSchema, HttpError, OPERATE, POS, READ, type OpCtx } from './context.js';
 
 /** One table from refusals to HTTP statuses. */
 const STATUS: Record<CouponFailure['type'], number> = {
@@ -58,6 +66,13 @@ const STATUS: Record<CouponFailure['type'], number> = {
   member_limit_reached: 422,
   codes_exhausted: 422,
   code_space_too_small: 422,
+  unknown_coupon: 404,
+  not_for_points: 422,
+  no_allowance: 422,
+  not_bought_with_points: 422,
+  coupon_expired: 409,
+  insufficient_points: 422,
+  points_refused: 422,
 };
 
 const refusal = {
@@ -227,6 +242,46 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
     async (req, reply) => answer(reply, await issueCoupon(ops, clock, { key: keyOf(req, req.body), batch_id: req.body.batch_id, member_id: req.body.member_id }, actor(req)), 201),
   );
 
+  app.post<{ Body: { key?: string; batch_id: string; member_id: string } }>(
+    '/api/coupons/exchanges',
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: "Exchange a member's points for one coupon of a batch whose template has a price in points: one transaction spends (oldest expiry first) and issues",
+        body: Type.Object({ key: Key, batch_id: Type.String(), member_id: Type.String() }),
+        response: { 201: Exchange, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await exchangeForPoints(ops, clock, { key: keyOf(req, req.body), batch_id: req.body.batch_id, member_id: req.body.member_id }, actor(req)), 201),
+  );
+
+  app.post<{ Params: { coupon_id: number }; Body: { key?: string } }>(
+    '/api/coupons/exchanges/:coupon_id/cancel',
+    {
+      preHandler: need(POS),
+      schema: {
+        summary: 'Cancel a coupon bought with points while unused and valid: void, and its points back on the same lots, once',
+        params: Type.Object({ coupon_id: Type.Integer({ minimum: 1 }) }),
+        body: Type.Object({ key: Key }),
+        response: { 200: ExchangeCancel, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await cancelExchange(ops, clock, { key: keyOf(req, req.body ?? {}), coupon_id: req.params.coupon_id }, actor(req))),
+  );
+
+  app.post<{ Body: { batch_id: string } }>(
+    '/api/coupons/allowances',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: "Grant this month's tier allowance of the batch's template to every member of its tiers not yet granted (a rerun grants nothing twice)",
+        body: Type.Object({ batch_id: Type.String() }),
+        response: { 200: anyObject, ...refusals },
+      },
+    },
+    async (req, reply) => answer(reply, await grantAllowances(ops, clock, { batch_id: req.body.batch_id }, actor(req))),
+  );
+
   app.get(
     '/api/coupons/templates',
     {
@@ -351,5 +406,37 @@ export function couponRoutes(app: FastifyInstance, ctx: OpCtx): void {
       );
       return answer(reply, r);
     },
+  );
+
+  app.post(
+    '/api/coupons/publish',
+    {
+      preHandler: need(OPERATE),
+      schema: {
+        summary: 'Publish every coupon (member, template, state, dates, discount) to the analytical store for reports and segments; replaces the last publish',
+        response: { 200: Type.Object({ coupons: Type.Integer() }), ...authErrors },
+      },
+    },
+    async () => analytical.serial(() => publishCoupons(analytical.db, ops, clock)),
+  );
+
+  app.get<{ Querystring: { as_of?: string; template_id?: string; segment?: string } }>(
+    '/api/coupons/analytics',
+    {
+      preHandler: need(READ),
+      schema: {
+        summary: 'Issued, redeemed, redemption rate and redeemed discount by template, lifecycle stage and (with segment) inside or outside a saved segment; from the last publish',
+        querystring: Type.Object({ as_of: Type.Optional(Type.String({ format: 'date' })), template_id: Type.Optional(Type.String()), segment: Type.Optional(Type.String()) }),
+        response: { 200: CouponAnalytics, ...authErrors },
+      },
+    },
+    async (req) =>
+      analytical.serial(() =>
+        couponAnalytics(analytical.db, ops, {
+          as_of: req.query.as_of ?? clock.now().toISOString().slice(0, 10),
+          ...(req.query.template_id === undefined ? {} : { template_id: req.query.template_id }),
+          ...(req.query.segment === undefined ? {} : { segment: req.query.segment }),
+        }),
+      ),
   );
 }

@@ -13,6 +13,7 @@ import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpQueries, OpStore } from '../ops/index.js';
 import { afterLoad, dailyJobs, publishLoyalty, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
+import { couponVariables } from '../coupons/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -48,7 +49,7 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
         o.schedulerSeconds,
         async () => {
           try {
-            o.onScheduler?.(await runDue(own, ops, clock, resolver));
+            o.onScheduler?.(await runDue(own, ops, clock, resolver, { variables: couponVariables(ops) }));
           } catch (err) {
             o.onScheduler?.(err instanceof Error ? err : new Error(String(err)));
             if (!(err instanceof SendCrash)) throw err;

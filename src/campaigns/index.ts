@@ -9,7 +9,7 @@ export { CampaignError, parseCampaign, createCampaign, updateCampaign, getCampai
 export { memberCampaigns } from './member-campaigns.js';
 export { launchCampaign, freezeAudience, listRuns, treatmentMembers, powerCheck, runStartsAt, shopNow, type RunSummary, type PowerCheck } from './launch.js';
 export { waveTime, planTime } from './plan.js';
-export { runDue, storedChannels, SendCrash, type ChannelResolver, type RunReport } from './scheduler.js';
+export { runDue, storedChannels, SendCrash, type ChannelResolver, type MemberVariables, type RunReport } from './scheduler.js';
 export {
   campaignOverview,
   evaluateCampaignRuns,

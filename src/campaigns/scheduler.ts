@@ -17,6 +17,13 @@ import type { CampaignDefinition } from './definition.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
 
+/**
+ * Variables of a message that another store holds per member (a member's own coupon code, for
+ * `{{coupon}}`): for one run and a batch of its members, each member's extra variables. A member
+ * left out gets none, and a template that needs one fails that send with the reason.
+ */
+export type MemberVariables = (campaignId: string, runId: number, memberIds: readonly string[]) => Promise<ReadonlyMap<string, Readonly<Record<string, string>>>>;
+
 /** Finds the adapter for a stored channel name (the CLI builds real ones; tests inject their own). */
 export type ChannelResolver = (name: string) => Promise<ChannelAdapter>;
 
@@ -67,7 +74,14 @@ function inQuiet(now: string, quiet: { start: number; end: number } | null): boo
   return quiet.start > quiet.end ? m >= quiet.start || m < quiet.end : m >= quiet.start && m < quiet.end;
 }
 
-function message(row: Row, campaignId: string, runId: number, wave: { id: string; template: OutboundMessage['template'] }, campaignName: string): OutboundMessage {
+function message(
+  row: Row,
+  campaignId: string,
+  runId: number,
+  wave: { id: string; template: OutboundMessage['template'] },
+  campaignName: string,
+  extra: Readonly<Record<string, string>> = {},
+): OutboundMessage {
   const memberId = str(row, 'member_id') ?? '';
   const opt = (col: string): string | undefined => str(row, col) ?? undefined;
   const email = opt('email');
@@ -80,7 +94,7 @@ function message(row: Row, campaignId: string, runId: number, wave: { id: string
     waveId: wave.id,
     recipient: { memberId, ...(email === undefined ? {} : { email }), ...(phone === undefined ? {} : { phone }), ...(wechat === undefined ? {} : { wechat }), ...(name === undefined ? {} : { name }) },
     template: wave.template,
-    variables: { member_id: memberId, name: name ?? '', campaign: campaignName, run: String(runId), wave: wave.id },
+    variables: { ...extra, member_id: memberId, name: name ?? '', campaign: campaignName, run: String(runId), wave: wave.id },
     scheduledFor: str(row, 'due_at') ?? '',
   };
 }
@@ -92,7 +106,7 @@ function message(row: Row, campaignId: string, runId: number, wave: { id: string
  * stay 'sending', to be resent with the same key by the next run; the other campaigns are served,
  * then a SendCrash is raised.
  */
-export async function runDue(db: Db, ops: OpStore, clock: Clock, resolve: ChannelResolver, opts: { batch?: number } = {}): Promise<RunReport> {
+export async function runDue(db: Db, ops: OpStore, clock: Clock, resolve: ChannelResolver, opts: { batch?: number; variables?: MemberVariables } = {}): Promise<RunReport> {
   const now = await shopNow(db, clock);
   const batch = opts.batch ?? 500;
   const report: RunReport = { now, quiet: false, launched: [], planned: [], sent: 0, failed: 0, retry: 0, suppressed: {}, failures: [] };
@@ -175,8 +189,16 @@ export async function runDue(db: Db, ops: OpStore, clock: Clock, resolve: Channe
             const go = rows.filter((r) => str(r, 'reason') === null);
             if (go.length === 0) continue;
             await db.run(SQL('mark_sending'), [JSON.stringify(go.map((r) => str(r, 'send_key'))), now]);
+            const extra =
+              opts.variables === undefined
+                ? new Map<string, Readonly<Record<string, string>>>()
+                : await opts.variables(
+                    run.id,
+                    run.runId,
+                    go.map((r) => str(r, 'member_id') ?? ''),
+                  );
             for (const r of go) {
-              const msg = message(r, run.id, run.runId, wave, run.name);
+              const msg = message(r, run.id, run.runId, wave, run.name, extra.get(str(r, 'member_id') ?? ''));
               const result: SendResult = await adapter.send(msg);
               const key = msg.idempotencyKey;
               if (result.status === 'sent') {

@@ -16,7 +16,7 @@ import {
   storedChannels,
   type CampaignEvaluation,
 } from '../campaigns/index.js';
-import { couponCostOf } from '../coupons/index.js';
+import { couponCostOf, couponVariables } from '../coupons/index.js';
 import { common, jsonArg, out, withDb, withDbIfFree, withOps, type Common } from './shell.js';
 import { table } from './table.js';
 
@@ -149,7 +149,7 @@ export function addCampaignCommands(program: Command): void {
     const every = Number(opts.every);
     await withDb(opts, async (db, ops) => {
       for (;;) {
-        const r = await runDue(db, ops, systemClock, storedChannels(ops));
+        const r = await runDue(db, ops, systemClock, storedChannels(ops), { variables: couponVariables(ops) });
         if (opts.json === true || r.sent + r.failed + r.retry + r.planned.length + r.launched.length + Object.keys(r.suppressed).length > 0 || opts.once === true) {
           out(
             opts,

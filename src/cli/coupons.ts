@@ -13,6 +13,11 @@ import {
   createTemplate,
   failureMessage,
   issueCoupon,
+  exchangeForPoints,
+  cancelExchange,
+  grantAllowances,
+  publishCoupons,
+  couponAnalytics,
   issueToCampaign,
   issueToSegment,
   listTemplates,
@@ -159,6 +164,72 @@ export function addCouponCommands(program: Command): void {
     if (member === undefined) throw new UsageError('give --member (with --key) or --segment');
     const r = await withOps(opts, (ops) => issueCoupon(ops, systemClock, { key: keyOf(opts['key'], 'issue'), batch_id: batchId, member_id: member }, 'cli'));
     show(opts, r, (c) => `coupon ${c.code} issued to ${c.member_id}, valid ${c.valid_from ?? 'now'} to ${c.valid_until ?? 'open'}`);
+  });
+
+  common(
+    coupons
+      .command('exchange')
+      .description("exchange a member's points for a coupon of the batch (the template's points_price); one transaction spends and issues")
+      .requiredOption('--batch <id>')
+      .requiredOption('--member <id>')
+      .requiredOption('--key <key>', 'idempotency key: a retry replays the first answer'),
+  ).action(async (opts: Opts) => {
+    const r = await withOps(opts, (ops) => exchangeForPoints(ops, systemClock, { key: keyOf(opts['key'], 'exchange'), batch_id: opts['batch'] ?? '', member_id: opts['member'] ?? '' }, 'cli'));
+    show(opts, r, (x) => `coupon ${x.coupon.code} issued to ${x.coupon.member_id} for ${x.points} points of programme ${x.programme_id}`);
+  });
+
+  common(
+    coupons
+      .command('cancel-exchange')
+      .description('cancel a coupon bought with points while unused: void, and the points back on the same lots (once)')
+      .argument('<coupon_id>')
+      .requiredOption('--key <key>'),
+  ).action(async (id: string, opts: Opts) => {
+    if (!/^\d+$/.test(id)) throw new UsageError(`coupon_id: '${id}' is not a coupon number`);
+    const r = await withOps(opts, (ops) => cancelExchange(ops, systemClock, { key: keyOf(opts['key'], 'cancellation'), coupon_id: Number(id) }, 'cli'));
+    show(opts, r, (x) => `coupon ${x.code} void; ${x.points} points back in programme ${x.programme_id}`);
+  });
+
+  common(
+    coupons
+      .command('allowances')
+      .description("grant this month's tier allowance of the batch's template to every member of its tiers not yet granted (run daily from cron; reruns grant nothing twice)")
+      .requiredOption('--batch <id>'),
+  ).action(async (opts: Opts) => {
+    const r = await withOps(opts, (ops) => grantAllowances(ops, systemClock, { batch_id: opts['batch'] ?? '' }, 'cli'));
+    show(opts, r, (a) => `${a.period}: ${a.members} members in the tiers, ${a.granted_members} granted ${a.coupons} coupons, ${a.skipped} already granted or at the limit`);
+  });
+
+  common(coupons.command('publish').description('publish every coupon to the analytical store, for reports by segment and stage and the segment node coupon')).action(async (opts: Opts) => {
+    const r = await withDb(opts, (db, ops) => publishCoupons(db, ops, systemClock));
+    out(opts, r, () => `${r.coupons} coupons published`);
+  });
+
+  common(
+    coupons
+      .command('report')
+      .description('issued, redeemed, redemption rate and redeemed discount by template and lifecycle stage (and inside or outside --segment), from the last publish')
+      .option('--as-of <date>', 'evaluation date (default: today)')
+      .option('--template <id>')
+      .option('--segment <id|name>'),
+  ).action(async (opts: Opts) => {
+    const r = await withDb(opts, (db, ops) =>
+      couponAnalytics(db, ops, {
+        as_of: opts['asOf'] ?? systemClock.now().toISOString().slice(0, 10),
+        ...(opts['template'] === undefined ? {} : { template_id: opts['template'] }),
+        ...(opts['segment'] === undefined ? {} : { segment: opts['segment'] }),
+      }),
+    );
+    out(opts, r, () =>
+      [
+        `as of ${r.as_of} (published ${r.published_at ?? 'never: run regulars coupons publish'})`,
+        'by template:',
+        table(r.by_template.map((l) => ({ ...l }))),
+        'by lifecycle stage:',
+        table(r.by_stage.map((l) => ({ ...l }))),
+        ...(r.by_segment === null ? [] : [`segment ${r.by_segment.segment}:`, table(r.by_segment.lines.map((l) => ({ ...l })))]),
+      ].join('\n'),
+    );
   });
 
   common(coupons.command('member').description("a member's coupons").argument('<member>')).action(async (member: string, opts: Opts) => {

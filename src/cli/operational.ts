@@ -148,7 +148,7 @@ export function addOperationalCommands(program: Command): void {
       .addOption(
         new Option(
           '--role <role>',
-          'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty), no analytical file, as many processes as wanted (on PostgreSQL with --pg, or on the SQLite file beside --db on the same machine)',
+          'all: every route, the scheduler and the inbox loader (one process holds the analytical file); api: operational routes only (ingestion inbox, keys, settings, loyalty, coupons), no analytical file, as many processes as wanted (on PostgreSQL with --pg, or on the SQLite file beside --db on this machine)',
         )
           .choices(['all', 'api'])
           .default('all'),

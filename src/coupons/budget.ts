@@ -37,6 +37,22 @@ export async function takeBudget(tx: OpQueries, templateId: string, budget: Budg
   return true;
 }
 
+/** The limit of the template's budget already used up on `day` (nothing left for one more coupon), or null. */
+export async function budgetSpent(q: OpQueries, templateId: string, budget: Budget, day: string): Promise<'count' | 'value' | 'daily_count' | 'daily_value' | null> {
+  const rows = await q.all("SELECT day, used_count, used_value FROM coupon_budget_use WHERE template_id = ? AND day IN ('total', ?)", [templateId, day]);
+  const use = (d: string) => {
+    const r = rows.find((x) => text(x, 'day') === d);
+    return r === undefined ? { n: 0n, v: 0n } : { n: big(r, 'used_count'), v: big(r, 'used_value') };
+  };
+  const total = use('total');
+  const today = use(day);
+  if (budget.count !== null && total.n >= BigInt(budget.count)) return 'count';
+  if (budget.value !== null && total.v >= budget.value) return 'value';
+  if (budget.daily_count !== null && today.n >= BigInt(budget.daily_count)) return 'daily_count';
+  if (budget.daily_value !== null && today.v >= budget.daily_value) return 'daily_value';
+  return null;
+}
+
 /** Gives one coupon of `value` back to the budget of the day it was taken on. */
 export async function giveBackBudget(tx: OpQueries, templateId: string, day: string | null, value: bigint): Promise<void> {
   if (day === null) return;

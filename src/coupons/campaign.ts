@@ -7,8 +7,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { fromUnits } from '../core/decimal.js';
-import { big, recordHandoff, type OpQueries, type OpStore } from '../ops/index.js';
-import { getCampaign, listRuns, treatmentMembers, type CouponDiscount } from '../campaigns/index.js';
+import { big, recordHandoff, text, type OpQueries, type OpStore } from '../ops/index.js';
+import { getCampaign, listRuns, treatmentMembers, type CouponDiscount, type MemberVariables } from '../campaigns/index.js';
 import { getBatch } from './catalog.js';
 import { issueToMembers, type JobReport } from './issue.js';
 import type { Result } from './result.js';
@@ -56,4 +56,25 @@ export async function runCouponDiscount(q: OpQueries, campaignId: string, runId:
 /** A campaign evaluation's coupon cost read from the operational store. */
 export function couponCostOf(q: OpQueries): CouponDiscount {
   return async (campaignId, runId) => fromUnits(await runCouponDiscount(q, campaignId, runId));
+}
+
+/**
+ * `{{coupon}}` for a campaign's messages: each member's own code from the run's coupon job (the
+ * treatment group's coupons). Members without one (the control group, or a member the job
+ * skipped) get no variable, so a message that needs it fails with the reason instead of a blank.
+ */
+export function couponVariables(q: OpQueries): MemberVariables {
+  return async (campaignId, runId, memberIds) => {
+    const out = new Map<string, Record<string, string>>();
+    for (let i = 0; i < memberIds.length; i += 500) {
+      const part = memberIds.slice(i, i + 500);
+      if (part.length === 0) continue;
+      const rows = await q.all(`SELECT member_id, code FROM coupons WHERE job_id = ? AND state <> 'void' AND member_id IN (${part.map(() => '?').join(', ')}) ORDER BY coupon_id`, [
+        campaignJobId(campaignId, runId),
+        ...part,
+      ]);
+      for (const r of rows) out.set(text(r, 'member_id') ?? '', { coupon: text(r, 'code') ?? '' });
+    }
+    return out;
+  };
 }

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { audit, big, int, isoTime, text, type OpQueries, type OpRow, type OpStore } from '../ops/index.js';
-import { getBatch, getTemplate, type Batch } from './catalog.js';
+import { getBatch, getTemplate, type Batch, type StoredTemplate } from './catalog.js';
 import { once } from './idempotency.js';
 import { refusable, refuse, type Result } from './result.js';
 import { CouponView } from './schemas.js';
@@ -87,6 +87,22 @@ async function insertCoupons(
   }
 }
 
+/** Issues one coupon of a batch inside the caller's transaction, under issue_ref `ref` (refusals throw and roll back). */
+export async function issueOneIn(tx: OpQueries, store: OpStore, now: Date, req: { batch_id: string; member_id: string; ref: string }): Promise<{ view: CouponView; template: StoredTemplate }> {
+  const batch = await lockBatch(tx, store, req.batch_id);
+  const st = await getTemplate(tx, batch.template_id);
+  if (st === undefined) throw new Error(`template ${batch.template_id} of batch ${batch.batch_id} is missing`);
+  const limit = st.template.per_member_limit;
+  if (limit !== null && ((await heldCounts(tx, batch.template_id, [req.member_id])).get(req.member_id) ?? 0) >= limit) {
+    refuse({ type: 'member_limit_reached', template_id: batch.template_id, limit });
+  }
+  const [code = ''] = await takeCodes(tx, batch, 1);
+  await insertCoupons(tx, batch, [{ member_id: req.member_id, code, issue_ref: req.ref }], null, now, validityFor(st.template, now));
+  const row = await tx.one(`SELECT ${COUPON_COLUMNS} FROM coupons WHERE batch_id = ? AND issue_ref = ?`, [batch.batch_id, req.ref]);
+  if (row === undefined) throw new Error('issued coupon not found');
+  return { view: couponView(row, now), template: st };
+}
+
 /**
  * Issues one coupon of a batch to a member. Refused (a value) for an unknown batch, a member at
  * the template's per-member limit, or a pool with no codes left.
@@ -96,19 +112,9 @@ export async function issueCoupon(store: OpStore, clock: Clock, req: { key: stri
   return refusable(() =>
     store.transaction((tx) =>
       once(tx, 'issue', req.key, { batch_id: req.batch_id, member_id: req.member_id }, now, CouponView, async () => {
-        const batch = await lockBatch(tx, store, req.batch_id);
-        const st = await getTemplate(tx, batch.template_id);
-        if (st === undefined) throw new Error(`template ${batch.template_id} of batch ${batch.batch_id} is missing`);
-        const limit = st.template.per_member_limit;
-        if (limit !== null && ((await heldCounts(tx, batch.template_id, [req.member_id])).get(req.member_id) ?? 0) >= limit) {
-          refuse({ type: 'member_limit_reached', template_id: batch.template_id, limit });
-        }
-        const [code = ''] = await takeCodes(tx, batch, 1);
-        await insertCoupons(tx, batch, [{ member_id: req.member_id, code, issue_ref: `key:${req.key}` }], null, now, validityFor(st.template, now));
-        const row = await tx.one(`SELECT ${COUPON_COLUMNS} FROM coupons WHERE batch_id = ? AND issue_ref = ?`, [batch.batch_id, `key:${req.key}`]);
-        if (row === undefined) throw new Error('issued coupon not found');
-        await audit(tx, now, actor, 'coupons.issue', code, { batch_id: batch.batch_id, member_id: req.member_id, key: req.key });
-        return couponView(row, now);
+        const { view } = await issueOneIn(tx, store, now, { batch_id: req.batch_id, member_id: req.member_id, ref: `key:${req.key}` });
+        await audit(tx, now, actor, 'coupons.issue', view.code, { batch_id: req.batch_id, member_id: req.member_id, key: req.key });
+        return view;
       }),
     ),
   );

@@ -25,7 +25,14 @@ export type CouponFailure =
   | { readonly type: 'codes_exhausted'; readonly batch_id: string }
   | { readonly type: 'code_space_too_small'; readonly space: string; readonly count: number; readonly need: string }
   | { readonly type: 'codes_taken'; readonly codes: readonly string[] }
-  | { readonly type: 'nothing_to_return'; readonly order_id: string };
+  | { readonly type: 'nothing_to_return'; readonly order_id: string }
+  | { readonly type: 'unknown_coupon'; readonly coupon_id: number }
+  | { readonly type: 'not_for_points'; readonly template_id: string }
+  | { readonly type: 'no_allowance'; readonly template_id: string }
+  | { readonly type: 'not_bought_with_points'; readonly coupon_id: number }
+  | { readonly type: 'coupon_expired'; readonly code: string }
+  | { readonly type: 'insufficient_points'; readonly available: string; readonly requested: string }
+  | { readonly type: 'points_refused'; readonly reason: string; readonly message: string };
 
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: CouponFailure };
 
@@ -99,6 +106,20 @@ export function failureMessage(f: CouponFailure): string {
       return `codes already used by another batch: ${f.codes.join(', ')}`;
     case 'nothing_to_return':
       return `no redeemed coupon on order ${f.order_id}`;
+    case 'unknown_coupon':
+      return `no coupon ${f.coupon_id}`;
+    case 'not_for_points':
+      return `template ${f.template_id} has no price in points`;
+    case 'no_allowance':
+      return `template ${f.template_id} grants no tier allowance`;
+    case 'not_bought_with_points':
+      return `coupon ${f.coupon_id} was not bought with points`;
+    case 'coupon_expired':
+      return `code ${f.code} is past its validity`;
+    case 'insufficient_points':
+      return `${f.requested} points needed, ${f.available} spendable`;
+    case 'points_refused':
+      return `the points ledger refused: ${f.message}`;
     default: {
       const never: never = f;
       return JSON.stringify(never);

@@ -52,3 +52,23 @@ export const ReturnResult = Type.Object({
   coupons: Type.Array(Type.Object({ code: Type.String(), state: Type.String() })),
 });
 export type ReturnResult = Static<typeof ReturnResult>;
+
+/** Points exchanged for a coupon: the coupon, and the spend on the points ledger that paid for it. */
+export const Exchange = Type.Object({
+  coupon: CouponView,
+  programme_id: Type.String(),
+  points: Type.String({ pattern: '^\\d+$', description: 'whole points, as a string' }),
+  spend_entry_id: Type.String(),
+});
+export type Exchange = Static<typeof Exchange>;
+
+/** A coupon bought with points, cancelled unused: void, and its points restored on the ledger. */
+export const ExchangeCancel = Type.Object({
+  coupon_id: Type.Integer(),
+  code: Type.String(),
+  state: Type.Literal('void'),
+  programme_id: Type.String(),
+  points: Type.String({ pattern: '^\\d+$' }),
+  restore_entry_id: Type.String(),
+});
+export type ExchangeCancel = Static<typeof ExchangeCancel>;

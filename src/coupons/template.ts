@@ -48,6 +48,23 @@ export interface Template {
   /** Lower applies first; each discount is computed on what the earlier ones left. */
   readonly order: number;
   readonly budget: Budget;
+  /** The price of one coupon in a loyalty programme's points, when members may exchange points for it. */
+  readonly points_price: PointsPrice | null;
+  /** Coupons granted per period to members of the named tiers (a tier benefit), or none. */
+  readonly allowance: Allowance | null;
+}
+
+export interface PointsPrice {
+  readonly programme: string;
+  readonly points: bigint;
+}
+
+/** N coupons per calendar month (UTC) to each member of the named tiers of a programme. */
+export interface Allowance {
+  readonly programme: string;
+  readonly tiers: readonly string[];
+  readonly count: number;
+  readonly period: 'month';
 }
 
 export interface FieldError {
@@ -112,6 +129,8 @@ export function validateTemplate(json: unknown): { ok: true; template: Template 
     if (o !== undefined && (typeof o !== 'number' || !Number.isInteger(o))) err('stacking.order', 'must be a whole number');
     else if (typeof o === 'number') order = o;
   }
+  const points_price = checkPointsPrice(json['points_price'], err);
+  const allowance = checkAllowance(json['allowance'], count, strings, err);
   const template: Template = {
     name: typeof name === 'string' ? name.trim() : '',
     reward: reward ?? { kind: 'free_shipping' },
@@ -126,6 +145,8 @@ export function validateTemplate(json: unknown): { ok: true; template: Template 
     stacks_with: stacksWith,
     order,
     budget,
+    points_price,
+    allowance,
   };
   return errors.length > 0 ? { ok: false, errors } : { ok: true, template };
 }
@@ -167,6 +188,40 @@ function checkReward(
     default:
       return err('kind', `must be one of ${KINDS.join(', ')}`);
   }
+}
+
+const programmeOf = (v: Record<string, unknown>, path: string, err: (path: string, reason: string) => null): string | null => {
+  const p = v['programme'];
+  if (typeof p !== 'string' || p.trim() === '') return err(`${path}.programme`, 'must name a loyalty programme');
+  return p.trim();
+};
+
+function checkPointsPrice(v: unknown, err: (path: string, reason: string) => null): PointsPrice | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v)) return err('points_price', 'must be {"programme": "main", "points": 500}');
+  const programme = programmeOf(v, 'points_price', err);
+  const p = v['points'];
+  const ok = (typeof p === 'number' && Number.isSafeInteger(p) && p > 0) || (typeof p === 'string' && /^[1-9]\d{0,17}$/.test(p));
+  if (!ok) return err('points_price.points', 'must be a whole number of points above 0, such as 500 or "500"');
+  return programme === null ? null : { programme, points: BigInt(p) };
+}
+
+function checkAllowance(
+  v: unknown,
+  count: (v: unknown, path: string) => number | null,
+  strings: (v: unknown, path: string) => string[],
+  err: (path: string, reason: string) => null,
+): Allowance | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v)) return err('allowance', 'must be {"programme": "main", "tiers": ["gold"], "count": 2, "period": "month"}');
+  const programme = programmeOf(v, 'allowance', err);
+  const tiers = strings(v['tiers'], 'allowance.tiers');
+  if (tiers.length === 0) err('allowance.tiers', 'must name at least one tier');
+  const n = count(v['count'], 'allowance.count');
+  if (n === null) err('allowance.count', 'must be a whole number of at least 1');
+  const period = v['period'] ?? 'month';
+  if (period !== 'month') return err('allowance.period', 'must be "month"');
+  return programme === null || n === null || tiers.length === 0 ? null : { programme, tiers, count: n, period };
 }
 
 function checkValidity(v: unknown, err: (path: string, reason: string) => null): Validity | null {

@@ -6,12 +6,12 @@ export { parseProgramme, saveProgramme, loadProgramme, listProgrammes, Programme
 export { Who, findAccount, openAccount, normalizePhone, identifierKey, type Account, type AccountError } from './accounts.js';
 export { OrderInput, OrderLine, evaluateOrder, earningBase, type OrderEarning } from './rules.js';
 export { earnOrder, earnActivity, adjust, dryRun, readEarn, type EarnResult, type EarnOrderRequest } from './earn.js';
-export { spend, rollbackSpend } from './spend.js';
+export { spend, rollbackSpend, spendIn, rollbackSpendIn } from './spend.js';
 export { reverseOrder, type ReverseResult } from './reverse.js';
 export { runExpiry, expireLots } from './expiry.js';
 export { balanceOf, lotsOf, historyOf, type Balance, type Lot } from './balance.js';
 export { checkLedger, type CheckReport } from './check.js';
-export { runTierJob, tierStatus, tierHistory, decideTier, qualifyingValues, type TierDecision } from './tiers.js';
+export { runTierJob, tierStatus, tierHistory, decideTier, qualifyingValues, membersInTiers, type TierDecision } from './tiers.js';
 export { mergeMemberAccounts, unmergeMemberAccounts, syncAccounts, type MergeResult } from './merge.js';
 export { ERROR_STATUS, type LoyaltyError, type LoyaltyResult } from './errors.js';
 export { idempotent, contentHash, canonicalJson, type IdempotencyConflict, type IdempotentRequest } from './idempotency.js';

@@ -28,6 +28,30 @@ export interface WriteContext {
   zone: string;
 }
 
+/** The body of one idempotent write inside a transaction; a refusal is thrown (as `Refusal`). */
+async function writeBody<T>(
+  tx: OpQueries,
+  store: OpStore,
+  now: Date,
+  programmeId: string,
+  req: { key: string; content: unknown },
+  body: (c: WriteContext) => Promise<{ value: T; ref: string }>,
+  replay: (tx: OpQueries, ref: string) => Promise<T>,
+): Promise<LoyaltyResult<T>> {
+  const config = await loadProgramme(tx, programmeId);
+  if (config === undefined) refuse({ type: 'programme_not_found', message: `no programme ${programmeId}` });
+  const zone = await shopZone(tx);
+  const r = await idempotent<T, LoyaltyError>(
+    tx,
+    { scope: `loyalty:${programmeId}`, key: req.key, content: req.content },
+    async () => ({ ok: true, ...(await body({ tx, store, config, now, zone })) }),
+    (ref) => replay(tx, ref),
+    isoTime(now),
+  );
+  if (!r.ok) refuse(r.error);
+  return r;
+}
+
 /** Runs one idempotent write of a programme. */
 export async function write<T>(
   store: OpStore,
@@ -39,20 +63,29 @@ export async function write<T>(
 ): Promise<LoyaltyResult<T>> {
   const now = clock.now();
   try {
-    return await store.transaction(async (tx) => {
-      const config = await loadProgramme(tx, programmeId);
-      if (config === undefined) refuse({ type: 'programme_not_found', message: `no programme ${programmeId}` });
-      const zone = await shopZone(tx);
-      const r = await idempotent<T, LoyaltyError>(
-        tx,
-        { scope: `loyalty:${programmeId}`, key: req.key, content: req.content },
-        async () => ({ ok: true, ...(await body({ tx, store, config, now, zone })) }),
-        (ref) => replay(tx, ref),
-        isoTime(now),
-      );
-      if (!r.ok) refuse(r.error);
-      return r;
-    });
+    return await store.transaction((tx) => writeBody(tx, store, now, programmeId, req, body, replay));
+  } catch (e) {
+    if (e instanceof Refusal) return { ...fail(e.error), replayed: false };
+    throw e;
+  }
+}
+
+/**
+ * Runs one idempotent write of a programme inside the caller's transaction (a use case that spans
+ * domains, such as points exchanged for a coupon). When it is refused, what it wrote is still in
+ * the transaction: the caller must roll the transaction back.
+ */
+export async function writeIn<T>(
+  tx: OpQueries,
+  store: OpStore,
+  now: Date,
+  programmeId: string,
+  req: { key: string; content: unknown },
+  body: (c: WriteContext) => Promise<{ value: T; ref: string }>,
+  replay: (tx: OpQueries, ref: string) => Promise<T>,
+): Promise<LoyaltyResult<T>> {
+  try {
+    return await writeBody(tx, store, now, programmeId, req, body, replay);
   } catch (e) {
     if (e instanceof Refusal) return { ...fail(e.error), replayed: false };
     throw e;

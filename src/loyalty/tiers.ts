@@ -218,3 +218,13 @@ export async function tierHistory(q: OpQueries, accountId: bigint): Promise<{ at
   const rows = await q.all('SELECT at, from_tier, to_tier, reason, qualifying FROM loyalty_tier_history WHERE account_id = ? ORDER BY at', [accountId]);
   return rows.map((r) => ({ at: text(r, 'at') ?? '', from: text(r, 'from_tier'), to: text(r, 'to_tier'), reason: text(r, 'reason') ?? '', qualifying: big(r, 'qualifying') }));
 }
+
+/** Members (with a member ID, not merged away) whose account in the programme holds one of the tiers, by member ID. */
+export async function membersInTiers(q: OpQueries, programmeId: string, tiers: readonly string[]): Promise<Array<{ member_id: string; tier: string }>> {
+  if (tiers.length === 0) return [];
+  const rows = await q.all(
+    `SELECT member_id, tier FROM loyalty_accounts WHERE programme_id = ? AND merged_into IS NULL AND member_id IS NOT NULL AND tier IN (${tiers.map(() => '?').join(', ')}) ORDER BY member_id`,
+    [programmeId, ...tiers],
+  );
+  return rows.map((r) => ({ member_id: text(r, 'member_id') ?? '', tier: text(r, 'tier') ?? '' }));
+}

@@ -7,6 +7,7 @@ import type { SqlParam } from '../core/db/index.js';
 import type { Attribute, Comparison, JourneyState, ModelScore, PurchaseFact, SegmentRule } from './rules.js';
 import { OPS, zeroSatisfies } from './compare.js';
 import { compileLoyalty } from './loyalty-node.js';
+import { compileCouponRule } from './coupon-node.js';
 
 export interface CompiledSegment {
   /** `SELECT m.member_id FROM members m WHERE ...`, with `$1` the evaluation date. */
@@ -210,6 +211,8 @@ function node(rule: SegmentRule, b: Builder): string {
       return compileLoyalty(rule, b);
     case 'model':
       return `m.member_id IN (SELECT member_id FROM member_model_scores WHERE ${modelScore(b, rule.score, rule.op, rule.value)})`;
+    case 'coupon':
+      return compileCouponRule(rule, b);
     default: {
       const never: never = rule;
       return never;

@@ -4,6 +4,7 @@
  */
 
 import { COMPARISONS, type Comparison } from './compare.js';
+import { checkCouponRule, type CouponRule } from './coupon-node.js';
 import { checkLoyalty, type LoyaltyRule } from './loyalty-node.js';
 export { COMPARISONS, type Comparison } from './compare.js';
 
@@ -77,7 +78,9 @@ export type SegmentRule =
   /** Loyalty figures of a programme as last published to the analytical store (loyalty-node.ts). */
   | LoyaltyRule
   /** A customer-model score compared with a value (for example p_alive lt 0.3, churn_risk eq "high"). */
-  | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string };
+  | { readonly kind: 'model'; readonly score: ModelScore; readonly op: Comparison; readonly value: number | string }
+  /** Holds an unused coupon of a template (expiring within N days), or redeemed one in the last N days (coupon-node.ts). */
+  | CouponRule;
 
 export type RuleKind = SegmentRule['kind'];
 
@@ -280,10 +283,12 @@ function check(v: Json, path: string, errors: RuleError[], depth: number): Segme
       if (score === 'next_purchase_in_days') return isInt(value, -MAX_DAYS, MAX_DAYS) ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a whole number of days');
       return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? ok({ kind, score, op, value }) : bad(`${path}.value`, 'must be a number from 0');
     }
+    case 'coupon':
+      return checkCouponRule(v, path, bad, MAX_DAYS);
     default:
       return bad(
         `${path}.kind`,
-        `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, loyalty, model`,
+        `unknown kind ${JSON.stringify(kind)}; kinds are and, or, not, attribute, lifecycle, rfm, behaviour, purchase, bought, bundle_part, journey, consent, tag, loyalty, model, coupon`,
       );
   }
 }
