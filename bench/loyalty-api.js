@@ -69,7 +69,10 @@ if (process.argv[2] === '--server') {
   const env = { ...process.env, REGULARS_SCHEDULER_SECONDS: '0', ...(jobs ? {} : { REGULARS_LOADER_SECONDS: '0' }) };
   const start = (port, role) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], { stdio: ['ignore', 'pipe', 'inherit'], env });
+      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        env,
+      });
       child.stdout.on('data', (d) => {
         const t = /duckdb threads (\d+)/.exec(d.toString());
         if (t !== null) threads = t[1];

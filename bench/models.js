@@ -82,7 +82,9 @@ console.log(`data: ${fmt(members)} members, ${fmt(occasions)} occasions (simulat
 const cpuMs = (c) => (c.user + c.system) / 1000;
 const load = () => (Number(readFileSync('/proc/loadavg', 'utf8').split(' ')[0]) || 0).toFixed(1);
 console.log(`load average before the run: ${load()} (2 cores)`);
-console.log('regulars gets the occasions in DuckDB and stores scores; scipy gets the distinct (x, t_x, T) histories with counts, the repeaters\' (x, mean) rows and each member\'s history index as arrays, and keeps scores in memory');
+console.log(
+  "regulars gets the occasions in DuckDB and stores scores; scipy gets the distinct (x, t_x, T) histories with counts, the repeaters' (x, mean) rows and each member's history index as arrays, and keeps scores in memory",
+);
 // One scoring run on a database without fits: it fits BG/NBD and Gamma-Gamma for the key from
 // the member summaries it builds, then scores and stores every member.
 const c0 = process.cpuUsage();
@@ -169,6 +171,8 @@ if (!argv.includes('--no-scipy')) {
   );
   const rivalFitMs = r.bgnbd_ms + r.gg_ms;
   const rivalFitCpu = r.bgnbd_cpu_ms + r.gg_cpu_ms;
-  console.log(`ratio scipy / regulars, both from the summary arrays: fits wall ${(rivalFitMs / fitMs).toFixed(2)}x, cpu ${(rivalFitCpu / fitCpu).toFixed(2)}x; fits and scores in memory wall ${(r.total_ms / memMs).toFixed(2)}x, cpu ${(r.total_cpu_ms / memCpu).toFixed(2)}x (scipy's scores also give each member spend and CLV)`);
+  console.log(
+    `ratio scipy / regulars, both from the summary arrays: fits wall ${(rivalFitMs / fitMs).toFixed(2)}x, cpu ${(rivalFitCpu / fitCpu).toFixed(2)}x; fits and scores in memory wall ${(r.total_ms / memMs).toFixed(2)}x, cpu ${(r.total_cpu_ms / memCpu).toFixed(2)}x (scipy's scores also give each member spend and CLV)`,
+  );
 }
 db.close();
