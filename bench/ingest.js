@@ -131,7 +131,7 @@ for (let i = 0; i < inboxRows.length; i += 500) {
 }
 console.log(`inbox filled with ${fmt(inboxSize)} orders in ${secs(fill).toFixed(1)} s`);
 t = performance.now();
-const drained = await loadPending(db, ops, systemClock, { batch: 20000, rejectsDir: join(dir, 'rejects') });
+const drained = await loadPending(db, ops, systemClock, { rejectsDir: join(dir, 'rejects') });
 const loaderRate = drained.loaded / secs(t);
 const csv3 = join(dir, 'bench-c3.csv');
 writeFileSync(csv3, csvOf(inboxRows.map((o) => ({ ...o, order_id: o.order_id.replace('B3', 'C3') }))));

@@ -25,8 +25,15 @@ export interface LoadReport {
   by_entity: Record<string, { loaded: number; duplicate: number; rejected: number }>;
 }
 
+/** Records per import unless told otherwise. */
+export const DEFAULT_BATCH = 100_000;
+
 export interface LoadOptions {
-  /** Records per import (default 5,000). */
+  /**
+   * Records per import at most (default 100,000). Each import resolves identities over the whole
+   * graph, a cost that does not shrink with the batch, so a backlog is taken in few large imports;
+   * a quiet inbox still loads what is pending at each pass, however little.
+   */
   batch?: number;
   /** Stop after this many batches (default: until nothing is pending). */
   maxBatches?: number;
@@ -49,7 +56,7 @@ function rejectsOf(file: string): Map<number, string> {
 
 /** Loads pending inbox records into the member base until none is left (or maxBatches). */
 export async function loadPending(db: Db, ops: OpStore, clock: Clock, opts: LoadOptions): Promise<LoadReport> {
-  const size = opts.batch ?? 5000;
+  const size = opts.batch ?? DEFAULT_BATCH;
   const report: LoadReport = { batches: 0, loaded: 0, duplicate: 0, rejected: 0, by_entity: {} };
   const dir = mkdtempSync(join(tmpdir(), 'regulars-inbox-'));
   try {
