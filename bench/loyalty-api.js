@@ -11,7 +11,7 @@
 // loop (inbox loader and the loyalty jobs after each load) is off, so the import is the only other
 // work; with --jobs it runs as in production, and the loyalty arrivals job then earns the imported
 // orders in the server while the calls go on.
-//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL] [--jobs]
+//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL] [--split] [--jobs]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,11 +26,11 @@ if (process.argv[2] === '--server') {
   // Server mode: node bench/loyalty-api.js --server <db> <port> <role> [pgUrl]
   const [, , , dbFile, port, role, pg] = process.argv;
   const { openStores } = await import('../dist/open.js');
-  const { openOps } = await import('../dist/ops/index.js');
+  const { openOps, opsPathFor } = await import('../dist/ops/index.js');
   const { serve } = await import('../dist/api/index.js');
   const { systemClock } = await import('../dist/core/clock.js');
   if (role === 'api') {
-    const ops = await openOps({ pg });
+    const ops = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
     await serve(ops, undefined, systemClock, { port: Number(port), host: '127.0.0.1' });
   } else {
     const stores = await openStores(dbFile, pg ?? null);
@@ -80,9 +80,13 @@ if (process.argv[2] === '--server') {
       });
       child.on('exit', (code) => reject(new Error(`server exited ${code}`)));
     });
+  // --split (embedded): the till's calls go to a `serve --role api` process on the same SQLite
+  // file while the import goes to the process holding the DuckDB file, as a busy shop deploys it.
+  const split = process.argv.includes('--split');
   const servers = [await start(39231, 'all')];
   if (pg !== undefined) servers.push(await start(39232, 'api'), await start(39233, 'api'));
-  const loyaltyPorts = pg !== undefined ? [39232, 39233] : [39231];
+  else if (split) servers.push(await start(39232, 'api'));
+  const loyaltyPorts = pg !== undefined ? [39232, 39233] : split ? [39232] : [39231];
   const H = { authorization: `Bearer ${pos}`, 'content-type': 'application/json' };
   let seq = 0;
   const call = async (path, body) => {
@@ -156,6 +160,8 @@ if (process.argv[2] === '--server') {
     }
     return { seconds: (performance.now() - t) / 1000, files: files.length, rows_in_files: files.reduce((s, f) => s + f.rows, 0) };
   };
+  // Two seconds at the same rate first, not counted: a server just started compiles its code paths.
+  await run('warm-up', 2);
   const alone = await run('alone', seconds);
   const withImport = await run('import', seconds, importAll);
   await Promise.all(servers.map((s) => new Promise((done) => (s.once('exit', done), s.kill('SIGTERM')))));
@@ -169,7 +175,7 @@ if (process.argv[2] === '--server') {
   })();
   const f = (v) => v.toFixed(2);
   console.log(
-    `engine ${pg !== undefined ? 'postgres, two --role api processes' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads in the server: ${threads} (SET threads = 1); server background loop ${jobs ? 'on (inbox loader, loyalty jobs after the import)' : 'off'}`,
+    `engine ${pg !== undefined ? 'postgres, two --role api processes' : split ? 'embedded (SQLite operational store), calls to a --role api process, the import to the process holding DuckDB' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads in the server: ${threads} (SET threads = 1); server background loop ${jobs ? 'on (inbox loader, loyalty jobs after the import)' : 'off'}`,
   );
   for (const r of [alone, withImport])
     console.log(

@@ -129,7 +129,10 @@ export function addOperationalCommands(program: Command): void {
 
   const inbox = program.command('inbox').description('the ingestion inbox of the API');
   common(
-    inbox.command('load').description('load pending inbox records into the member base now (a running server does this every few seconds)').option('--batch <n>', 'records per import at most', '100000'),
+    inbox
+      .command('load')
+      .description('load pending inbox records into the member base now (a running server does this every few seconds)')
+      .option('--batch <n>', 'records per import at most', '100000'),
   ).action(async (opts: Common & { batch: string }) => {
     const r = await withDb(opts, async (db, ops) => {
       const loaded = await loadPending(db, ops, systemClock, { batch: Number(opts.batch), rejectsDir: join(dirname(resolve(dbPath(opts))), 'rejects') });

@@ -18,11 +18,14 @@ export async function publishIdentities(db: Db, ops: OpStore, clock: Clock): Pro
   const since = typeof detail === 'object' && detail !== null && 'through_seq' in detail && typeof detail.through_seq === 'number' ? detail.through_seq : -1;
   const top = dint(await db.one('SELECT coalesce(max(member_seq), 0) AS s FROM identities'), 's');
   const rows = await db.all('SELECT kind, scope, value, member_id FROM identities WHERE member_seq > $1 AND member_seq <= $2 ORDER BY kind, scope, value', [since, top]);
-  await ops.transaction(async (tx) => {
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const part = rows.slice(i, i + CHUNK);
-      const live = part.filter((r) => str(r, 'member_id') !== null);
-      const gone = part.filter((r) => str(r, 'member_id') === null);
+  // One transaction per chunk, so tills writing the same store wait for a chunk, never for the
+  // whole map; the run is recorded last, so a run cut short is done again from the same point
+  // (the writes are upserts and deletes by key: doing one twice changes nothing).
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const part = rows.slice(i, i + CHUNK);
+    const live = part.filter((r) => str(r, 'member_id') !== null);
+    const gone = part.filter((r) => str(r, 'member_id') === null);
+    await ops.transaction(async (tx) => {
       if (live.length > 0) {
         await tx.run(
           `INSERT INTO published_identities (kind, scope, value, member_id) VALUES ${live.map(() => '(?, ?, ?, ?)').join(', ')}
@@ -31,9 +34,9 @@ export async function publishIdentities(db: Db, ops: OpStore, clock: Clock): Pro
         );
       }
       for (const r of gone) await tx.run('DELETE FROM published_identities WHERE kind = ? AND scope = ? AND value = ?', [str(r, 'kind') ?? '', str(r, 'scope') ?? '', str(r, 'value') ?? '']);
-    }
-    await recordHandoff(tx, NAME, clock.now(), 'ok', { through_seq: top, identities: rows.length });
-  });
+    });
+  }
+  await ops.transaction(async (tx) => recordHandoff(tx, NAME, clock.now(), 'ok', { through_seq: top, identities: rows.length }));
   return { identities: rows.length, through_seq: top };
 }
 
