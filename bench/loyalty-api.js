@@ -11,8 +11,10 @@
 // loop (inbox loader and the loyalty jobs after each load) is off, so the import is the only other
 // work; with --jobs it runs as in production, and the loyalty arrivals job then earns the imported
 // orders in the server while the calls go on.
-//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL] [--split] [--jobs]
+//   node bench/loyalty-api.js [--rate 1000] [--seconds 15] [--members 50000] [--accounts 1000] [--pg URL] [--split] [--nice] [--jobs]
 import { spawn } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { setPriority } from 'node:os';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +26,7 @@ const arg = (name, def) => {
 
 if (process.argv[2] === '--server') {
   // Server mode: node bench/loyalty-api.js --server <db> <port> <role> [pgUrl]
-  const [, , , dbFile, port, role, pg] = process.argv;
+  const [, , , dbFile, port, role, pg] = process.argv.filter((a) => a !== '--nice');
   const { openStores } = await import('../dist/open.js');
   const { openOps, opsPathFor } = await import('../dist/ops/index.js');
   const { serve } = await import('../dist/api/index.js');
@@ -33,6 +35,9 @@ if (process.argv[2] === '--server') {
     const ops = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
     await serve(ops, undefined, systemClock, { port: Number(port), host: '127.0.0.1' });
   } else {
+    // --nice: the process holding the analytical file runs below the API processes' CPU priority
+    // (as `nice -n 10 regulars serve` would), so an import yields the cores to the tills' calls.
+    if (process.argv.includes('--nice')) setPriority(10);
     const stores = await openStores(dbFile, pg ?? null);
     await stores.db.run('SET threads = 1');
     const threads = await stores.db.one("SELECT current_setting('threads') AS t");
@@ -69,7 +74,7 @@ if (process.argv[2] === '--server') {
   const env = { ...process.env, REGULARS_SCHEDULER_SECONDS: '0', ...(jobs ? {} : { REGULARS_LOADER_SECONDS: '0' }) };
   const start = (port, role) =>
     new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : [])], {
+      const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--server', dbFile, String(port), role, ...(pg !== undefined ? [pg] : []), ...(nice ? ['--nice'] : [])], {
         stdio: ['ignore', 'pipe', 'inherit'],
         env,
       });
@@ -83,18 +88,26 @@ if (process.argv[2] === '--server') {
   // --split (embedded): the till's calls go to a `serve --role api` process on the same SQLite
   // file while the import goes to the process holding the DuckDB file, as a busy shop deploys it.
   const split = process.argv.includes('--split');
+  const nice = process.argv.includes('--nice');
   const servers = [await start(39231, 'all')];
   if (pg !== undefined) servers.push(await start(39232, 'api'), await start(39233, 'api'));
   else if (split) servers.push(await start(39232, 'api'));
   const loyaltyPorts = pg !== undefined ? [39232, 39233] : split ? [39232] : [39231];
   const H = { authorization: `Bearer ${pos}`, 'content-type': 'application/json' };
   let seq = 0;
-  const call = async (path, body) => {
-    const port = loyaltyPorts[seq++ % loyaltyPorts.length];
-    const r = await fetch(`http://127.0.0.1:${port}/api/loyalty/main/${path}`, { method: 'POST', headers: H, body: JSON.stringify(body) });
-    await r.arrayBuffer();
-    return r.status;
-  };
+  // Keep-alive connections, at most 64 per server, as a till fleet behind a proxy holds them: a
+  // call beyond waits for one, and the wait counts (its latency runs from its due time).
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const call = (path, body) =>
+    new Promise((resolve, reject) => {
+      const port = loyaltyPorts[seq++ % loyaltyPorts.length];
+      const req = request({ host: '127.0.0.1', port, path: `/api/loyalty/main/${path}`, method: 'POST', headers: H, agent }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(JSON.stringify(body));
+    });
   // Seed: every account earns 100,000 points so that spends never run dry.
   for (let a = 0; a < accounts; a++)
     await call('earn', { who: { member_id: `B${a}` }, order: { order_id: `seed-${a}`, paid_at: '2025-06-01T00:00:00Z', lines: [{ amount: '100000' }] }, key: `seed-${a}` });
@@ -164,6 +177,7 @@ if (process.argv[2] === '--server') {
   await run('warm-up', 2);
   const alone = await run('alone', seconds);
   const withImport = await run('import', seconds, importAll);
+  agent.destroy();
   await Promise.all(servers.map((s) => new Promise((done) => (s.once('exit', done), s.kill('SIGTERM')))));
   const check = await (async () => {
     const o = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
@@ -175,7 +189,7 @@ if (process.argv[2] === '--server') {
   })();
   const f = (v) => v.toFixed(2);
   console.log(
-    `engine ${pg !== undefined ? 'postgres, two --role api processes' : split ? 'embedded (SQLite operational store), calls to a --role api process, the import to the process holding DuckDB' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads in the server: ${threads} (SET threads = 1); server background loop ${jobs ? 'on (inbox loader, loyalty jobs after the import)' : 'off'}`,
+    `engine ${pg !== undefined ? 'postgres, two --role api processes' : split ? 'embedded (SQLite operational store), calls to a --role api process, the import to the process holding DuckDB' : 'embedded (SQLite operational store in the server process)'}; ${accounts} accounts; target ${rate} requests/s (half earn, half spend) for ${seconds} s per phase; DuckDB threads in the server: ${threads} (SET threads = 1); server background loop ${jobs ? 'on (inbox loader, loyalty jobs after the import)' : 'off'}${nice ? '; the DuckDB holder at CPU priority 10 (nice)' : ''}; client: keep-alive, at most 64 connections a server`,
   );
   for (const r of [alone, withImport])
     console.log(
