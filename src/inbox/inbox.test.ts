@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clock, countOf, sandbox } from '../testing/index.js';
 import { freshPgUrl, pgTestUrl } from '../testing/ops.js';
-import { serveProcess } from '../testing/processes.js';
+import { serveProcesses } from '../testing/processes.js';
 import { buildApp, createKey } from '../api/index.js';
 import { fromUnits, toUnits } from '../core/decimal.js';
 import { openOps } from '../ops/index.js';
@@ -184,7 +184,7 @@ test('PostgreSQL: 1,000 concurrent calls spread over two --role api processes le
   if ('skip' in found) return t.skip(found.skip);
   const fresh = await freshPgUrl(found.url);
   const dir = mkdtempSync(join(tmpdir(), 'regulars-pg-inbox-'));
-  const servers = await Promise.all([0, 1].map(() => serveProcess(['--role', 'api', '--pg', fresh.url, '--db', join(dir, 'unused.duckdb')])));
+  const servers = await serveProcesses([0, 1].map(() => ['--role', 'api', '--pg', fresh.url, '--db', join(dir, 'unused.duckdb')]));
   try {
     const ops = await openOps({ pg: fresh.url });
     const { key } = await createKey(ops, clock, 'pos', 'tills');

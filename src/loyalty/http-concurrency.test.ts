@@ -14,7 +14,7 @@ import { fixedClock } from '../core/clock.js';
 import { big, openOps, type OpStore } from '../ops/index.js';
 import { opsLocation } from '../open.js';
 import { freshPgUrl, pgTestUrl } from '../testing/ops.js';
-import { cli, serveProcess, type Served } from '../testing/processes.js';
+import { cli, serveProcess, serveProcesses, type Served } from '../testing/processes.js';
 import { order, programme, shuffle } from '../testing/loyalty.js';
 import { saveProgramme } from './index.js';
 
@@ -48,7 +48,7 @@ async function sqlitePair(): Promise<Pair> {
 async function pgPair(base: string): Promise<Pair> {
   const fresh = await freshPgUrl(base);
   const dir = mkdtempSync(join(tmpdir(), 'regulars-loyalty-http-pg-'));
-  const servers = await Promise.all([0, 1].map(() => serveProcess(['--role', 'api', '--pg', fresh.url, '--db', join(dir, 'unused.duckdb')])));
+  const servers = await serveProcesses([0, 1].map(() => ['--role', 'api', '--pg', fresh.url, '--db', join(dir, 'unused.duckdb')]));
   const ops = await openOps({ pg: fresh.url });
   return {
     servers,

@@ -4,8 +4,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ENGINES, opSandbox } from '../testing/ops.js';
-import { audit, big, int, listHandoffs, migrateOps, readAudit, recordHandoff, text } from './index.js';
+import { ENGINES, freshPgUrl, opSandbox, pgTestUrl } from '../testing/ops.js';
+import { audit, big, int, listHandoffs, migrateOps, openOps, readAudit, recordHandoff, text, type OpStore } from './index.js';
 
 for (const engine of ENGINES) {
   const withStore = (name: string, fn: (s: Exclude<Awaited<ReturnType<typeof opSandbox>>, { skip: string }>) => Promise<void>) =>
@@ -102,3 +102,22 @@ for (const engine of ENGINES) {
     assert.deepEqual(h[0]?.detail, { records: 5 });
   });
 }
+
+test('postgres: a new database migrated by four stores at once: every migration applied once, none fails', async (t) => {
+  const base = pgTestUrl();
+  if ('skip' in base) return t.skip(base.skip);
+  const fresh = await freshPgUrl(base.url);
+  try {
+    // Nothing exists yet, not even the table of applied migrations: all four race to create it.
+    const stores = await Promise.all(Array.from({ length: 4 }, () => openOps({ pg: fresh.url })));
+    try {
+      const rows = await (stores[0] as OpStore).all('SELECT version, count(*) AS n FROM op_schema_migrations GROUP BY version ORDER BY version');
+      assert.ok(rows.length >= 2);
+      for (const r of rows) assert.equal(int(r, 'n'), 1);
+    } finally {
+      for (const s of stores) await s.close();
+    }
+  } finally {
+    await fresh.drop();
+  }
+});

@@ -23,7 +23,12 @@ export function forEngine(sql: string, engine: Engine): string {
  * processes starting at once apply each migration once.
  */
 export async function migrateOps(store: OpStore, now: Date = new Date()): Promise<number[]> {
-  await store.exec('CREATE TABLE IF NOT EXISTS op_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  // Under the same lock as the migrations: two processes creating the table at once on a new
+  // PostgreSQL database would otherwise collide in its catalogue (a unique violation on pg_type).
+  await store.transaction(async (tx) => {
+    if (store.engine === 'postgres') await tx.one('SELECT pg_advisory_xact_lock(7267001)');
+    await tx.run('CREATE TABLE IF NOT EXISTS op_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  });
   const files = readdirSync(dir)
     .filter((f) => /^\d+_.*\.sql$/.test(f))
     .sort();

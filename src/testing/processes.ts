@@ -64,3 +64,16 @@ export function serveProcess(args: readonly string[], env: NodeJS.ProcessEnv = {
     });
   });
 }
+
+/**
+ * Starts several servers at once (as a load balancer's pool starts). When any fails to start,
+ * the others are stopped before the error is raised, so a failed start never leaves a process
+ * that keeps the test from ending.
+ */
+export async function serveProcesses(argsList: ReadonlyArray<readonly string[]>, env: NodeJS.ProcessEnv = {}): Promise<Served[]> {
+  const started = await Promise.allSettled(argsList.map((args) => serveProcess(args, env)));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed === undefined) return started.map((r) => (r as PromiseFulfilledResult<Served>).value);
+  for (const r of started) if (r.status === 'fulfilled') await r.value.stop();
+  throw failed.reason;
+}
