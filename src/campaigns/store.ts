@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { namedStatements, sqlFile, str, type Db } from '../core/db/index.js';
 import type { Clock } from '../core/clock.js';
-import { isoTime, text, type OpQueries, type OpRow, type OpStore } from '../ops/index.js';
+import { isoTime, shownTime, text, type OpQueries, type OpRow, type OpStore } from '../ops/index.js';
 import { validateCampaign, type CampaignDefinition, type FieldError } from './definition.js';
 
 const SQL = namedStatements(sqlFile(import.meta.url, 'campaigns.sql'));
@@ -75,11 +75,6 @@ export async function updateCampaign(ops: OpStore, clock: Clock, id: string, jso
   return getCampaign(ops, id);
 }
 
-/** Operational times (ISO, UTC) as listings show them. */
-function shown(iso: string | null): string {
-  return iso === null ? '' : iso.slice(0, 19).replace('T', ' ');
-}
-
 function storedCampaign(row: OpRow): StoredCampaign {
   const stored = text(row, 'status');
   return {
@@ -89,8 +84,8 @@ function storedCampaign(row: OpRow): StoredCampaign {
     failure: text(row, 'failure'),
     // Stored only after validation, so it parses back to the same definition.
     definition: parseCampaign(JSON.parse(text(row, 'definition') ?? '{}')),
-    created_at: shown(text(row, 'created_at')),
-    updated_at: shown(text(row, 'updated_at')),
+    created_at: shownTime(text(row, 'created_at')),
+    updated_at: shownTime(text(row, 'updated_at')),
   };
 }
 
@@ -143,7 +138,7 @@ export async function listCampaigns(ops: OpQueries, db: Db | null): Promise<Arra
   }
   return defs.map((d) => {
     const id = text(d, 'campaign_id') ?? '';
-    return { campaign_id: id, name: text(d, 'name') ?? '', status: text(d, 'status') ?? '', created_at: shown(text(d, 'created_at')), ...(totals.get(id) ?? { runs: 0, audience: 0 }) };
+    return { campaign_id: id, name: text(d, 'name') ?? '', status: text(d, 'status') ?? '', created_at: shownTime(text(d, 'created_at')), ...(totals.get(id) ?? { runs: 0, audience: 0 }) };
   });
 }
 
@@ -175,5 +170,5 @@ export async function listMessageChannels(ops: OpQueries): Promise<Array<{ name:
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEYS.test(k) && typeof x === 'string' ? '****' : mask(x)]));
   };
   const rows = await ops.all('SELECT name, config, updated_at FROM message_channels ORDER BY name');
-  return rows.map((r) => ({ name: text(r, 'name') ?? '', config: mask(JSON.parse(text(r, 'config') ?? 'null')), updated_at: shown(text(r, 'updated_at')) }));
+  return rows.map((r) => ({ name: text(r, 'name') ?? '', config: mask(JSON.parse(text(r, 'config') ?? 'null')), updated_at: shownTime(text(r, 'updated_at')) }));
 }

@@ -62,12 +62,7 @@ export async function write<T>(
   replay: (tx: OpQueries, ref: string) => Promise<T>,
 ): Promise<LoyaltyResult<T>> {
   const now = clock.now();
-  try {
-    return await store.transaction((tx) => writeBody(tx, store, now, programmeId, req, body, replay));
-  } catch (e) {
-    if (e instanceof Refusal) return { ...fail(e.error), replayed: false };
-    throw e;
-  }
+  return refusalAsResult(() => store.transaction((tx) => writeBody(tx, store, now, programmeId, req, body, replay)));
 }
 
 /**
@@ -84,8 +79,13 @@ export async function writeIn<T>(
   body: (c: WriteContext) => Promise<{ value: T; ref: string }>,
   replay: (tx: OpQueries, ref: string) => Promise<T>,
 ): Promise<LoyaltyResult<T>> {
+  return refusalAsResult(() => writeBody(tx, store, now, programmeId, req, body, replay));
+}
+
+/** A write's refusal (thrown to leave its transaction) as the failed result callers get. */
+async function refusalAsResult<T>(run: () => Promise<LoyaltyResult<T>>): Promise<LoyaltyResult<T>> {
   try {
-    return await writeBody(tx, store, now, programmeId, req, body, replay);
+    return await run();
   } catch (e) {
     if (e instanceof Refusal) return { ...fail(e.error), replayed: false };
     throw e;

@@ -9,7 +9,7 @@ import { openPostgres } from './postgres.js';
 import { openSqlite } from './sqlite.js';
 import type { OpStore } from './store.js';
 
-export { big, int, intOrNull, text, isoTime, type OpStore, type OpQueries, type OpRow, type OpParam, type OpValue, type Engine, type Dialect } from './store.js';
+export { big, int, intOrNull, text, isoTime, shownTime, type OpStore, type OpQueries, type OpRow, type OpParam, type OpValue, type Engine, type Dialect } from './store.js';
 export { migrateOps } from './migrate.js';
 export { maskUrl } from './postgres.js';
 export { audit, readAudit, type AuditEntry } from './audit.js';

@@ -79,3 +79,8 @@ export function text(row: OpRow | undefined, key: string): string | null {
 export function isoTime(d: Date): string {
   return d.toISOString();
 }
+
+/** An operational time (ISO-8601, UTC) as listings show times: `YYYY-MM-DD HH:MM:SS`, '' for none. */
+export function shownTime(iso: string | null): string {
+  return iso === null ? '' : iso.slice(0, 19).replace('T', ' ');
+}

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { int, namedStatements, sqlFile, str, type Db, type Row, type SqlParam } from '../core/db/index.js';
 import { sqlTimestamp, type Clock } from '../core/clock.js';
-import { isoTime, text, type OpQueries, type OpRow, type OpStore } from '../ops/index.js';
+import { isoTime, shownTime, text, type OpQueries, type OpRow, type OpStore } from '../ops/index.js';
 import { compileSegment } from './compile.js';
 import { validateRule, type RuleError, type SegmentRule } from './rules.js';
 
@@ -71,11 +71,6 @@ function nameKey(name: string): string {
   return name.trim().toLowerCase();
 }
 
-/** Operational times (ISO, UTC) as the listings show them. */
-function shown(iso: string | null): string {
-  return iso === null ? '' : iso.slice(0, 19).replace('T', ' ');
-}
-
 /** The ID of another segment with the same name (ignoring case and surrounding spaces), or null. */
 export async function sameName(ops: OpQueries, name: string, except: string | null = null): Promise<string | null> {
   const row = await ops.one('SELECT segment_id FROM segments WHERE name_key = ? AND segment_id <> ?', [nameKey(name), except ?? '']);
@@ -122,8 +117,8 @@ function savedSegment(row: OpRow): SavedSegment {
     segment_id: text(row, 'segment_id') ?? '',
     name: text(row, 'name') ?? '',
     rule: parseRule(JSON.parse(text(row, 'rule') ?? '{}')),
-    created_at: shown(text(row, 'created_at')),
-    updated_at: shown(text(row, 'updated_at')),
+    created_at: shownTime(text(row, 'created_at')),
+    updated_at: shownTime(text(row, 'updated_at')),
   };
 }
 
@@ -156,7 +151,7 @@ export async function listSegments(ops: OpQueries, db: Db | null): Promise<Row[]
   return defs.map((d) => {
     const id = text(d, 'segment_id') ?? '';
     const snap = latest.get(id);
-    return { segment_id: id, name: text(d, 'name') ?? '', updated_at: shown(text(d, 'updated_at')), last_size: snap?.['size'] ?? null, last_as_of: snap?.['as_of'] ?? null };
+    return { segment_id: id, name: text(d, 'name') ?? '', updated_at: shownTime(text(d, 'updated_at')), last_size: snap?.['size'] ?? null, last_as_of: snap?.['as_of'] ?? null };
   });
 }
 
