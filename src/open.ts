@@ -1,7 +1,7 @@
 /** Opens a Regulars database ready for work: schema migrated, normalization macros installed. */
 import { openDatabase, type Db, type Row } from './core/db/index.js';
 import { installNormalization } from './identity/index.js';
-import { openOps, opsPathFor, recordHandoff, type OpParam, type OpStore, type OpsLocation } from './ops/index.js';
+import { openOps, opsPathFor, recordHandoff, type Checkpoints, type OpParam, type OpStore, type OpsLocation } from './ops/index.js';
 import { adoptSettings, mirrorSettings } from './core/settings/operational.js';
 import { adoptKeys } from './api/keys.js';
 import { dropOrphanSnapshots } from './segments/index.js';
@@ -19,8 +19,8 @@ export async function openRegulars(path: string): Promise<Db> {
 }
 
 /** Where the operational store of a DuckDB file is: PostgreSQL when a URL is given, else the SQLite file beside it. */
-export function opsLocation(duckdbPath: string, pgUrl: string | null): OpsLocation {
-  return pgUrl !== null ? { pg: pgUrl } : { sqlite: opsPathFor(duckdbPath) };
+export function opsLocation(duckdbPath: string, pgUrl: string | null, checkpoints: Checkpoints = 'inline'): OpsLocation {
+  return pgUrl !== null ? { pg: pgUrl } : { sqlite: opsPathFor(duckdbPath), checkpoints };
 }
 
 /** Both stores of one Regulars installation. */
@@ -34,8 +34,8 @@ export interface Stores {
  * Opens both stores, moves what a database made by an earlier version kept in the analytical file
  * across to the operational store (once), and mirrors the settings into the analytical store.
  */
-export async function openStores(duckdbPath: string, pgUrl: string | null): Promise<Stores> {
-  const ops = await openOps(opsLocation(duckdbPath, pgUrl));
+export async function openStores(duckdbPath: string, pgUrl: string | null, checkpoints: Checkpoints = 'inline'): Promise<Stores> {
+  const ops = await openOps(opsLocation(duckdbPath, pgUrl, checkpoints));
   let db: Db;
   try {
     db = await openRegulars(duckdbPath);

@@ -158,7 +158,9 @@ export function addOperationalCommands(program: Command): void {
       ),
   ).action(async (opts: Common & { port?: string; host?: string; role: 'all' | 'api' }) => {
     const url = pgUrl(opts);
-    const stores = opts.role === 'all' ? await openStores(dbPath(opts), url) : { db: undefined, ops: await openOps(opsLocation(dbPath(opts), url)), close: async () => undefined };
+    // A server's event loop must not wait on the disk: SQLite's checkpoints run in a worker thread.
+    const stores =
+      opts.role === 'all' ? await openStores(dbPath(opts), url, 'background') : { db: undefined, ops: await openOps(opsLocation(dbPath(opts), url, 'background')), close: async () => undefined };
     const server = await serve(stores.ops, stores.db, systemClock, {
       ...(opts.port !== undefined ? { port: Number(opts.port) } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),

@@ -6,7 +6,7 @@
 import { basename, dirname, join } from 'node:path';
 import { migrateOps } from './migrate.js';
 import { openPostgres } from './postgres.js';
-import { openSqlite } from './sqlite.js';
+import { openSqlite, type Checkpoints } from './sqlite.js';
 import type { OpStore } from './store.js';
 
 export { big, int, intOrNull, text, isoTime, shownTime, type OpStore, type OpQueries, type OpRow, type OpParam, type OpValue, type Engine, type Dialect } from './store.js';
@@ -22,12 +22,16 @@ export function opsPathFor(duckdbPath: string): string {
   return join(dirname(duckdbPath), `${stem}.sqlite`);
 }
 
-/** Where the operational store is: a PostgreSQL URL, or the SQLite file beside the DuckDB file. */
-export type OpsLocation = { pg: string } | { sqlite: string };
+/**
+ * Where the operational store is: a PostgreSQL URL, or the SQLite file beside the DuckDB file
+ * (servers checkpoint it in the background: `Checkpoints`).
+ */
+export type OpsLocation = { pg: string } | { sqlite: string; checkpoints?: Checkpoints };
+export type { Checkpoints } from './sqlite.js';
 
 /** Opens and migrates the operational store. */
 export async function openOps(where: OpsLocation): Promise<OpStore> {
-  const store = 'pg' in where ? await openPostgres(where.pg) : openSqlite(where.sqlite);
+  const store = 'pg' in where ? await openPostgres(where.pg) : openSqlite(where.sqlite, where.checkpoints);
   try {
     await migrateOps(store);
   } catch (err) {

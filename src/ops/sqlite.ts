@@ -3,6 +3,7 @@
  * wait and several processes (the server and a CLI command) can write with a busy timeout.
  */
 import { randomInt } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { Dialect, OpParam, OpQueries, OpRow, OpStore } from './store.js';
 
@@ -44,8 +45,47 @@ function chain(): <T>(fn: () => Promise<T>) => Promise<T> {
   };
 }
 
+/**
+ * How a connection's write-ahead log is copied back into the database file: `inline`, SQLite's
+ * default (the commit that fills 1,000 pages does it, fsyncs included, on the caller's thread), or
+ * `background` (a worker thread does it every 100 ms; for servers, whose event loop must not wait
+ * on the disk).
+ */
+export type Checkpoints = 'inline' | 'background';
+
+/** How often the background checkpointer runs. */
+const CHECKPOINT_EVERY_MS = 100;
+
+/** After the log is reset, it is truncated to this size, so one burst does not keep a large file. */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Starts the worker thread that checkpoints `path`; if it fails, the connection goes back to
+ * checkpointing inline, so the log never grows without bound.
+ */
+function backgroundCheckpointer(path: string, db: Database.Database): () => Promise<void> {
+  const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+  worker.unref();
+  let alive = true;
+  const inline = (): void => {
+    if (!alive) return;
+    alive = false;
+    if (db.open) db.pragma('wal_autocheckpoint = 1000');
+  };
+  worker.on('error', inline);
+  worker.on('exit', inline);
+  db.pragma('wal_autocheckpoint = 0');
+  return () =>
+    new Promise<void>((done) => {
+      if (!alive) return done();
+      worker.once('exit', () => done());
+      worker.once('message', () => void worker.terminate());
+      worker.postMessage('stop');
+    });
+}
+
 /** Opens (creating if needed) the SQLite file. */
-export function openSqlite(path: string): OpStore {
+export function openSqlite(path: string, checkpoints: Checkpoints = 'inline'): OpStore {
   const db = new Database(path, { timeout: 0 });
   // Setting WAL needs the file's lock once; another process may be creating it at the same moment.
   const wal = (): unknown => db.pragma('journal_mode = WAL');
@@ -60,6 +100,8 @@ export function openSqlite(path: string): OpStore {
   }
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
+  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  const stopCheckpoints = checkpoints === 'background' ? backgroundCheckpointer(path, db) : async () => undefined;
   db.defaultSafeIntegers(true);
   const serial = chain();
   const cache = new Map<string, Database.Statement>();
@@ -114,6 +156,10 @@ export function openSqlite(path: string): OpStore {
         }
       }),
     exec: (sql) => serial(async () => void (await patiently(() => db.exec(sql)))),
-    close: () => serial(async () => void db.close()),
+    close: () =>
+      serial(async () => {
+        await stopCheckpoints();
+        db.close();
+      }),
   };
 }
