@@ -32,13 +32,13 @@ if (process.argv[2] === '--server') {
   const { serve } = await import('../dist/api/index.js');
   const { systemClock } = await import('../dist/core/clock.js');
   if (role === 'api') {
-    const ops = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile) });
+    const ops = await openOps(pg !== undefined ? { pg } : { sqlite: opsPathFor(dbFile), checkpoints: 'background' });
     await serve(ops, undefined, systemClock, { port: Number(port), host: '127.0.0.1' });
   } else {
     // --nice: the process holding the analytical file runs below the API processes' CPU priority
     // (as `nice -n 10 regulars serve` would), so an import yields the cores to the tills' calls.
     if (process.argv.includes('--nice')) setPriority(10);
-    const stores = await openStores(dbFile, pg ?? null);
+    const stores = await openStores(dbFile, pg ?? null, 'background');
     await stores.db.run('SET threads = 1');
     const threads = await stores.db.one("SELECT current_setting('threads') AS t");
     await serve(stores.ops, stores.db, systemClock, { port: Number(port), host: '127.0.0.1' });
