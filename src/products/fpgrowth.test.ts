@@ -73,6 +73,14 @@ test('FP-growth equals brute-force counting on random baskets, with and without 
   }
 });
 
+test('FP-growth equals brute-force counting over 60 items and 2,000 baskets (deep trees, many child-table collisions)', () => {
+  const rnd = new Rng('fp-growth-wide');
+  const names = Array.from({ length: 60 }, (_, i) => String.fromCodePoint(0x4e00 + i));
+  const baskets = Array.from({ length: 2000 }, () => names.filter((_, i) => rnd.next() < 0.3 / (1 + i / 8)));
+  const { data, names: ranked } = pack(baskets);
+  assert.deepEqual(asText(fpGrowth(data, ranked.length, { minCount: 25, maxLength: 5 }), ranked), bruteForce(baskets, 25, 5));
+});
+
 test('weights count a basket as many times as it occurs', () => {
   const once = pack([['a', 'b'], ['a', 'b'], ['a', 'b'], ['a'], ['b', 'c']]);
   const weighted: WeightedBaskets = { items: Int32Array.from([0, 1, 0, 1, 2]), offsets: Int32Array.from([0, 2, 3, 5]), weights: Float64Array.from([3, 1, 1]) };

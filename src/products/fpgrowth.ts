@@ -5,8 +5,9 @@
  * built from the prefix paths above its nodes, without generating candidates.
  *
  * Items are ranks 0..F-1 (0 = the most frequent item); every basket lists its ranks in ascending
- * order. A tree is built from its baskets sorted lexicographically, so each basket shares the
- * path of the previous one as far as their common prefix goes and no child lookup is needed.
+ * order. A tree lives in flat typed arrays (item, count, parent, the next node of the same item)
+ * and finds a node's child through an open-addressing table keyed by (parent, item), so a basket
+ * is inserted in one pass, without sorting the baskets first and without an object per node.
  */
 
 /** Baskets as ranks: basket b holds items[offsets[b] .. offsets[b+1]) and occurs weights[b] times. */
@@ -23,7 +24,6 @@ export interface Itemset {
 }
 
 interface Tree {
-  readonly size: number;
   readonly item: Int32Array;
   readonly count: Float64Array;
   readonly parent: Int32Array;
@@ -34,56 +34,58 @@ interface Tree {
   readonly total: Float64Array;
 }
 
-interface Path {
-  readonly items: Int32Array;
-  readonly weight: number;
-}
+/** A tree being built for at most `capacity` nodes besides the root (node 0) over ranks below `width`. */
+class TreeBuilder implements Tree {
+  readonly item: Int32Array;
+  readonly count: Float64Array;
+  readonly parent: Int32Array;
+  readonly next: Int32Array;
+  readonly head: Int32Array;
+  readonly total: Float64Array;
+  /** Child lookup: node ids (-1 = empty slot), probed linearly from the hash of (parent, item). */
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+  private size = 1;
 
-function compare(a: Int32Array, b: Int32Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const d = (a[i] ?? 0) - (b[i] ?? 0);
-    if (d !== 0) return d;
+  constructor(capacity: number, width: number) {
+    const n = capacity + 1;
+    this.item = new Int32Array(n).fill(-1);
+    this.count = new Float64Array(n);
+    this.parent = new Int32Array(n).fill(-1);
+    this.next = new Int32Array(n).fill(-1);
+    this.head = new Int32Array(width).fill(-1);
+    this.total = new Float64Array(width);
+    let slots = 16;
+    while (slots < 2 * n) slots *= 2;
+    this.slots = new Int32Array(slots).fill(-1);
+    this.mask = slots - 1;
   }
-  return a.length - b.length;
-}
 
-/** Builds the tree over ranks below `width` from paths sorted lexicographically. */
-function buildTree(paths: readonly Path[], width: number): Tree {
-  let nodes = 1;
-  for (const p of paths) nodes += p.items.length;
-  const item = new Int32Array(nodes).fill(-1);
-  const count = new Float64Array(nodes);
-  const parent = new Int32Array(nodes).fill(-1);
-  const next = new Int32Array(nodes).fill(-1);
-  const head = new Int32Array(width).fill(-1);
-  const total = new Float64Array(width);
-  let size = 1;
-  // The node of each position along the previous path.
-  const pathNodes: number[] = [];
-  let prev: Int32Array = new Int32Array(0);
-  for (const p of paths) {
-    let common = 0;
-    while (common < p.items.length && common < prev.length && p.items[common] === prev[common]) common++;
-    pathNodes.length = common;
-    for (let d = 0; d < p.items.length; d++) {
-      const it = p.items[d] ?? 0;
-      let node: number;
-      if (d < common) node = pathNodes[d] ?? 0;
-      else {
-        node = size++;
-        item[node] = it;
-        parent[node] = d === 0 ? 0 : (pathNodes[d - 1] ?? 0);
-        next[node] = head[it] ?? -1;
-        head[it] = node;
-        pathNodes.push(node);
+  /** Adds `weight` along the path of ranks src[from..to), ascending. */
+  insert(src: Int32Array, from: number, to: number, weight: number): void {
+    const { item, count, parent, next, head, total, slots, mask } = this;
+    let node = 0;
+    for (let i = from; i < to; i++) {
+      const it = src[i] ?? 0;
+      let h = (Math.imul(node, 0x9e3779b1) ^ Math.imul(it + 1, 0x85ebca77)) & mask;
+      let child = slots[h] ?? -1;
+      while (child >= 0 && (parent[child] !== node || item[child] !== it)) {
+        h = (h + 1) & mask;
+        child = slots[h] ?? -1;
       }
-      count[node] = (count[node] ?? 0) + p.weight;
-      total[it] = (total[it] ?? 0) + p.weight;
+      if (child < 0) {
+        child = this.size++;
+        item[child] = it;
+        parent[child] = node;
+        next[child] = head[it] ?? -1;
+        head[it] = child;
+        slots[h] = child;
+      }
+      count[child] = (count[child] ?? 0) + weight;
+      total[it] = (total[it] ?? 0) + weight;
+      node = child;
     }
-    prev = p.items;
   }
-  return { size, item, count, parent, next, head, total };
 }
 
 /** Options of a run: the minimum count of a frequent itemset and the largest itemset wanted. */
@@ -97,55 +99,54 @@ export interface MineOptions {
  * The baskets' items must be ranks below `width`, ascending within each basket.
  */
 export function fpGrowth(baskets: WeightedBaskets, width: number, opts: MineOptions): Itemset[] {
-  const paths: Path[] = [];
+  const out: Itemset[] = [];
+  if (opts.maxLength < 1) return out;
+  const tree = new TreeBuilder(baskets.items.length, width);
   for (let b = 0; b + 1 < baskets.offsets.length; b++) {
     const from = baskets.offsets[b] ?? 0;
     const to = baskets.offsets[b + 1] ?? 0;
-    if (to > from) paths.push({ items: baskets.items.subarray(from, to), weight: baskets.weights[b] ?? 0 });
+    if (to > from) tree.insert(baskets.items, from, to, baskets.weights[b] ?? 0);
   }
-  paths.sort((a, b) => compare(a.items, b.items));
-  const out: Itemset[] = [];
-  if (opts.maxLength < 1) return out;
-  mine(buildTree(paths, width), [], opts, out);
+  mine(tree, [], opts, out, new Int32Array(width));
   return out;
 }
 
-function mine(tree: Tree, suffix: readonly number[], opts: MineOptions, out: Itemset[]): void {
-  const width = tree.head.length;
+/** Mines the itemsets ending in each item of `tree`, followed by `suffix`; `path` is scratch room for one prefix path. */
+function mine(tree: Tree, suffix: readonly number[], opts: MineOptions, out: Itemset[], path: Int32Array): void {
+  const { item, count, parent, next, head, total } = tree;
+  const width = head.length;
   const seen = new Float64Array(width);
   // Least frequent first, as in the paper; each item's itemsets use only the items before it.
   for (let it = width - 1; it >= 0; it--) {
-    const total = tree.total[it] ?? 0;
-    if (total < opts.minCount) continue;
+    const support = total[it] ?? 0;
+    if (support < opts.minCount) continue;
     const itemset = [it, ...suffix];
-    out.push({ items: itemset, count: total });
+    out.push({ items: itemset, count: support });
     if (itemset.length >= opts.maxLength) continue;
-    // The conditional pattern base: the prefix path above each node of the item.
+    // The conditional pattern base is the prefix path above each node of the item: first the
+    // count of every item on those paths, then the paths' frequent items into a new tree.
     seen.fill(0, 0, it);
-    const base: Array<{ nodes: number[]; weight: number }> = [];
-    for (let node = tree.head[it] ?? -1; node >= 0; node = tree.next[node] ?? -1) {
-      const weight = tree.count[node] ?? 0;
-      const nodes: number[] = [];
-      for (let p = tree.parent[node] ?? 0; p > 0; p = tree.parent[p] ?? 0) {
-        const pi = tree.item[p] ?? 0;
-        nodes.push(pi);
+    for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1) {
+      const weight = count[node] ?? 0;
+      for (let p = parent[node] ?? 0; p > 0; p = parent[p] ?? 0) {
+        const pi = item[p] ?? 0;
         seen[pi] = (seen[pi] ?? 0) + weight;
       }
-      if (nodes.length > 0) base.push({ nodes, weight });
     }
-    const condPaths: Path[] = [];
-    for (const { nodes, weight } of base) {
-      let kept = 0;
-      for (const x of nodes) if ((seen[x] ?? 0) >= opts.minCount) kept++;
-      if (kept === 0) continue;
-      const items = new Int32Array(kept);
-      // Walked from the node up to the root: descending ranks, stored ascending.
-      let k = kept;
-      for (const x of nodes) if ((seen[x] ?? 0) >= opts.minCount) items[--k] = x;
-      condPaths.push({ items, weight });
+    let capacity = 0;
+    for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1)
+      for (let p = parent[node] ?? 0; p > 0; p = parent[p] ?? 0) if ((seen[item[p] ?? 0] ?? 0) >= opts.minCount) capacity++;
+    if (capacity === 0) continue;
+    const cond = new TreeBuilder(capacity, it);
+    for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1) {
+      // Walked from the node up to the root: descending ranks, inserted ascending.
+      let k = it;
+      for (let p = parent[node] ?? 0; p > 0; p = parent[p] ?? 0) {
+        const pi = item[p] ?? 0;
+        if ((seen[pi] ?? 0) >= opts.minCount) path[--k] = pi;
+      }
+      if (k < it) cond.insert(path, k, it, count[node] ?? 0);
     }
-    if (condPaths.length === 0) continue;
-    condPaths.sort((a, b) => compare(a.items, b.items));
-    mine(buildTree(condPaths, it), itemset, opts, out);
+    mine(cond, itemset, opts, out, path);
   }
 }
