@@ -58,18 +58,19 @@ const rankOf = new Int32Array(names.length).fill(-1);
 frequent.forEach((id, r) => {
   rankOf[id] = r;
 });
-const items = [];
-const offsets = [0];
+const items = new Int32Array(basketItems.length);
+const offsets = new Int32Array(baskets + 1);
+let size = 0;
+let paths = 0;
 for (let b = 0; b < baskets; b++) {
-  const part = [];
-  for (let i = basketStart[b]; i < basketStart[b + 1]; i++) if (rankOf[basketItems[i]] >= 0) part.push(rankOf[basketItems[i]]);
-  if (part.length === 0) continue;
-  part.sort((x, y) => x - y);
-  items.push(...part);
-  offsets.push(items.length);
+  const from = size;
+  for (let i = basketStart[b]; i < basketStart[b + 1]; i++) if (rankOf[basketItems[i]] >= 0) items[size++] = rankOf[basketItems[i]];
+  if (size === from) continue;
+  items.subarray(from, size).sort();
+  offsets[++paths] = size;
 }
 const single = frequent.map((id) => counts[id]);
-const sets = fpGrowth({ items: Int32Array.from(items), offsets: Int32Array.from(offsets), weights: new Float64Array(offsets.length - 1).fill(1) }, frequent.length, {
+const sets = fpGrowth({ items: items.subarray(0, size), offsets: offsets.subarray(0, paths + 1), weights: new Float64Array(paths).fill(1) }, frequent.length, {
   minCount,
   maxLength: Number(maxLength),
 });
