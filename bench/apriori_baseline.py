@@ -17,6 +17,17 @@ from itertools import combinations
 
 import numpy as np
 
+# Bits set per row. numpy 2 counts them natively (np.bitwise_count); Debian 12's numpy (1.24)
+# has no such function, so there each 16-bit half-word is counted through a table.
+if hasattr(np, "bitwise_count"):
+    def popcount_rows(words):
+        return np.bitwise_count(words).sum(axis=1)
+else:
+    _POP16 = np.array([bin(i).count("1") for i in range(1 << 16)], dtype=np.uint8)
+
+    def popcount_rows(words):
+        return _POP16[words.view(np.uint16)].sum(axis=1, dtype=np.int64)
+
 
 def read_baskets(path):
     names = {}
@@ -88,7 +99,7 @@ def apriori(n, basket_of, item_of, min_count, max_length):
                 base = bits[row[a]].copy()
                 for r in rows:
                     base &= bits[r]
-                got = np.bitwise_count(bits[[row[b] for b in cands]] & base).sum(axis=1)
+                got = popcount_rows(bits[[row[b] for b in cands]] & base)
                 for b, cnt in zip(cands, got):
                     if cnt >= min_count:
                         c = base_items + (b,)
@@ -137,6 +148,8 @@ def main():
         by_length[str(len(lhs) + 1)] = by_length.get(str(len(lhs) + 1), 0) + 1
     top = sorted(rs, key=lambda r: (-Fraction(r[2] * n, r[3] * r[4]), -r[2], -Fraction(r[2], r[3])))[:5]
     print(json.dumps({
+        "python": sys.executable,
+        "numpy": np.__version__,
         "baskets": n,
         "items": len(names),
         "min_count": min_count,

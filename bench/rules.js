@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Association rules benchmark: FP-growth in the rules report against an independent Apriori in
 // Python with numpy (bench/apriori_baseline.py), on the same baskets in the same run.
-//   node bench/rules.js [--members 400000] [--support 0.001] [--confidence 0.1] [--data DIR]
+//   node bench/rules.js [--members 400000] [--support 0.001] [--confidence 0.1] [--data DIR] [--python P1,P2]
+// The baseline runs under every Python given (default: Debian's /usr/bin/python3, and python3 on
+// the PATH when it is another interpreter), each with the numpy it imports; the version is printed.
 // Generates a merchant (about 2.5 orders per member over 730 days; 400,000 members give about 1M
 // orders), imports its products, orders and order lines (setup, timed apart), then prints three
 // comparisons with wall and CPU time (CPU of this process includes the engine's threads):
@@ -130,7 +132,14 @@ try {
     return { ...out, wall, cpu: out.seconds.process_cpu };
   };
   const fromFile = run(process.execPath, [join(here, 'rules_file.js'), basketsFile, support, confidence]);
-  const base = run('python3', [join(here, 'apriori_baseline.py'), basketsFile, support, confidence]);
+  const hasNumpy = (py) => spawnSync(py, ['-c', 'import numpy, sys; print(sys.executable)'], { encoding: 'utf8' });
+  const pythons = [];
+  for (const py of (arg('python', undefined) ?? '/usr/bin/python3,python3').split(',')) {
+    const probe = hasNumpy(py);
+    if (probe.status === 0 && !pythons.some((p) => p.exe === probe.stdout.trim())) pythons.push({ py, exe: probe.stdout.trim() });
+  }
+  if (pythons.length === 0) throw new Error('no Python with numpy: install Debian\'s python3-numpy (apt-get install python3-numpy) or name one with --python');
+  const bases = pythons.map(({ py }) => run(py, [join(here, 'apriori_baseline.py'), basketsFile, support, confidence]));
 
   const x = (a, b) => `${(a / b).toFixed(2)}x`;
   const both = (m) => `${m.wall.toFixed(2)} s wall, ${m.cpu.toFixed(2)} s CPU`;
@@ -139,24 +148,28 @@ try {
   );
   console.log(`result: ${fmt(r.frequent_itemsets)} frequent itemsets, ${fmt(r.rule_count)} rules, by length ${JSON.stringify(r.counts_by_length)}`);
   console.log('\nmining only (frequent itemsets + rules, data in memory; no reading, no start-up):');
-  const baseMining = { wall: base.seconds.itemsets + base.seconds.rules, cpu: base.cpu_seconds.itemsets + base.cpu_seconds.rules };
   console.log(`  regulars FP-growth + rules over ${fmt(weighted.weights.length)} distinct weighted baskets   ${mining.toFixed(3)} s wall, ${miningCpu.toFixed(3)} s CPU`);
-  console.log(`  python numpy Apriori itemsets + rules                       ${baseMining.wall.toFixed(3)} s wall, ${baseMining.cpu.toFixed(3)} s CPU`);
-  console.log(`  ratio python / regulars                                      wall ${x(baseMining.wall, mining)}, CPU ${x(baseMining.cpu, miningCpu)}`);
+  const who = (b) => `numpy ${b.numpy} (${b.python})`;
+  for (const base of bases) {
+    const baseMining = { wall: base.seconds.itemsets + base.seconds.rules, cpu: base.cpu_seconds.itemsets + base.cpu_seconds.rules };
+    console.log(`  python Apriori itemsets + rules, ${who(base)}: ${baseMining.wall.toFixed(3)} s wall, ${baseMining.cpu.toFixed(3)} s CPU; ratio python / regulars wall ${x(baseMining.wall, mining)}, CPU ${x(baseMining.cpu, miningCpu)}`);
+  }
   console.log('\nfrom the same basket file (each a whole process: start-up, reading the file, mining, rules):');
   const steps = (m) => `CPU read ${m.cpu_seconds.read} s, itemsets ${m.cpu_seconds.itemsets} s, rules ${m.cpu_seconds.rules} s`;
   console.log(`  node bench/rules_file.js (FP-growth)    ${both(fromFile)}  (${steps(fromFile)})`);
-  console.log(`  python bench/apriori_baseline.py        ${both(base)}  (${steps(base)})`);
-  console.log(`  ratio python / regulars                 wall ${x(base.wall, fromFile.wall)}, CPU ${x(base.cpu, fromFile.cpu)}`);
+  for (const base of bases) {
+    console.log(`  python bench/apriori_baseline.py, ${who(base)}: ${both(base)}  (${steps(base)}); ratio python / regulars wall ${x(base.wall, fromFile.wall)}, CPU ${x(base.cpu, fromFile.cpu)}`);
+  }
   console.log('\nfrom the store (regulars: `analyze rules` end to end; python: the basket file written from the store, then its run):');
   console.log(`  regulars analyze rules                  ${both(ours)}`);
-  console.log(`  store -> file ${both(extract)}, + python run = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU`);
-  console.log(`  ratio python / regulars                 wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`);
+  for (const base of bases) {
+    console.log(`  store -> file ${both(extract)}, + python run (${who(base)}) = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU; ratio python / regulars wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`);
+  }
   console.log(`\nbought together with ${top} (all history, ${storedTogether.length} items shown):`);
   console.log(`  from the stored pair counts   ${both(lookup)}`);
   console.log(`  computed per request          ${both(perRequest)} (${computedTogether.length} items)  ratio ${x(perRequest.wall, lookup.wall)} wall`);
   const same = (o) => o.rule_count === r.rule_count && JSON.stringify(o.counts_by_length) === JSON.stringify(r.counts_by_length) && o.frequent_itemsets === r.frequent_itemsets;
-  console.log(`\nagreement: ${same(base) && same(fromFile) ? 'identical rule counts, lengths and itemset counts (report, file run, baseline)' : 'DIFFERENT'}`);
+  console.log(`\nagreement: ${bases.every(same) && same(fromFile) ? 'identical rule counts, lengths and itemset counts (report, file run, baseline)' : 'DIFFERENT'}`);
   const os = await import('node:os');
   console.log(
     `load average at the end: ${os
