@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { accounted, clock, countOf, readCsv, sandbox as freshSandbox } from '../testing/index.js';
+import { join } from 'node:path';
 import { setSetting } from '../core/settings/index.js';
+import { cli } from '../testing/processes.js';
 
 /**
  * The WooCommerce order export's columns in the order the published mapping lists them
@@ -152,7 +154,8 @@ const FIRST: Order[] = [
     refunds: 'amount:4.00|reason:|date:2024-03-06 08:30:00;amount:6.00|reason:late|date:2024-03-07 12:00:00',
     items: [MUG],
   },
-  { id: '105', status: 'cancelled', customer: '9', email: 'cy@example.com', items: [MUG] },
+  // The published page shows dates as MM/DD/YYYY H:i:s.
+  { id: '105', status: 'cancelled', customer: '9', email: 'cy@example.com', date: '3/4/2024 6:29:00', items: [MUG] },
   { id: '106', status: 'shipped-to-moon', customer: '9', email: 'cy@example.com', items: [MUG] },
   { id: '107', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T10:00:00+00:00', items: ['Mug x 2'] },
   { id: '108', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T11:00:00+00:00', total: '30.O0', items: [MUG] },
@@ -193,6 +196,8 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
       { line_no: 2, sku: '12', name: 'Tea, green | loose', q: '1.0000', a: '20.0000' },
     ]);
 
+    const dated = await s.db.one("SELECT strftime(created_at, '%Y-%m-%d %H:%M') AS at FROM orders WHERE order_id = '105'");
+    assert.equal(dated?.['at'], '2024-03-04 06:29', 'month first, as the page writes it');
     // customer_id 0 is a guest checkout: no account, the buyer is known by the billing email only.
     const guest = await s.db.all("SELECT i.kind, i.value FROM orders o JOIN identities i ON i.identity_id = o.buyer_id WHERE o.order_id = '102'");
     assert.deepEqual(guest, [{ kind: 'email', value: 'guest@example.com' }]);
@@ -253,6 +258,29 @@ test('woocommerce preset: an export in another currency than the shop is refused
     const flat = s.write('flat.csv', ['order_id,order_date,status,order_total', '1,2024-03-01 10:00:00,completed,10.00'].join('\n'));
     await assert.rejects(s.import(flat, { preset: 'woocommerce' }), /no line_item_1/);
     assert.equal(await countOf(s.db, 'SELECT * FROM imports'), 0);
+  } finally {
+    s.close();
+  }
+});
+
+test('regulars import --preset woocommerce, with --check and --json, from the command line', async () => {
+  const s = await freshSandbox();
+  try {
+    const f = s.write('order_export.csv', [COLUMNS.join(','), ...FIRST.map(row)].join('\n'));
+    const db = join(s.dir, 'cli.duckdb');
+    const rejects = join(s.dir, 'rj');
+    const set = await cli(['settings', 'set', 'shop.currency', 'USD', '--db', db]);
+    assert.equal(set.code, 0, set.stderr);
+    const check = await cli(['import', f, '--preset', 'woocommerce', '--check', '--db', db, '--rejects', rejects]);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stderr, /CHECK \(nothing written\).*10 rows read, 7 loaded.*3 rejected/);
+    const json = await cli(['import', f, '--preset', 'woocommerce', '--json', '--db', db, '--rejects', rejects]);
+    assert.equal(json.code, 0, json.stderr);
+    const doc = JSON.parse(json.stdout) as { files: Array<{ preset: string; rows_read: number; loaded: number; rejected: number; refunds: number }> };
+    assert.deepEqual(
+      doc.files.map((x) => [x.preset, x.rows_read, x.loaded, x.rejected, x.refunds]),
+      [['woocommerce', 10, 7, 3, 1]],
+    );
   } finally {
     s.close();
   }
