@@ -195,7 +195,7 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
     const lines = await s.db.all("SELECT line_no, sku, name, quantity::VARCHAR AS q, amount::VARCHAR AS a FROM order_lines WHERE order_id = '101' ORDER BY line_no");
     assert.deepEqual(lines, [
       { line_no: 1, sku: 'MUG', name: 'Mug', q: '2.0000', a: '30.0000' },
-      { line_no: 2, sku: '12', name: 'Tea, green | loose', q: '1.0000', a: '20.0000' },
+      { line_no: 2, sku: 'product_id:12', name: 'Tea, green | loose', q: '1.0000', a: '20.0000' },
     ]);
 
     const dated = await s.db.one("SELECT strftime(created_at, '%Y-%m-%d %H:%M') AS at FROM orders WHERE order_id = '105'");

@@ -119,8 +119,9 @@ export const woocommercePreset: Preset = {
         refunded_at: has('refund_items') ? { sql: `list_max(regexp_extract_all(refund_items, '\\|date:([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})', 1)) || '+00:00'` } : undefined,
         line_no: { column: 'line_item_no' },
         name: { sql: `coalesce(${item(1)}, ${key('name')})` },
-        // The SKU, else the product ID (a product without a SKU).
-        sku: { sql: `coalesce(${item(3)}, ${key('sku')}, ${item(2)}, ${key('product_id')})` },
+        // The SKU, else the product ID written as the export packs it (product_id:12), so it never
+        // passes for another product's numeric SKU.
+        sku: { sql: `coalesce(${item(3)}, ${key('sku')}, 'product_id:' || coalesce(${item(2)}, ${key('product_id')}))` },
         quantity: { sql: `coalesce(${item(4)}, ${key('quantity')})` },
         // Before discounts (sub_total), as order_subtotal is: the discount is the order's discount_total.
         amount: { sql: `coalesce(${item(6)}, ${key('sub_total')})` },
