@@ -135,7 +135,7 @@ const FIRST: Order[] = [
     status: 'completed',
     customer: '7',
     email: 'ann@example.com',
-    paid: '2024-03-01T10:05:00+00:00',
+    paid: '2024-03-01T10:05:00-05:00',
     subtotal: '50.00',
     discount: '5.00',
     shipping: '4',
@@ -143,30 +143,32 @@ const FIRST: Order[] = [
     coupons: 'code:spring|amount:5.00',
     items: [item('Mug', '11', 'MUG', '2', '27.00', '30.00'), `${item('Tea, green | loose', '12', '', '1', '18.00', '20.00')}|tax:1.20|refunded:0`],
   },
-  { id: '102', status: 'processing', customer: '0', email: 'guest@example.com', paid: '2024-03-02T09:00:00+00:00', items: [MUG] },
-  { id: '103', status: 'refunded', customer: '8', email: 'bo@example.com', paid: '2024-03-02T10:00:00+00:00', refunds: 'amount:30.00|reason:Damaged|date:2024-03-05 09:00:00', items: [MUG] },
+  { id: '102', status: 'processing', customer: '0', email: 'guest@example.com', paid: '2024-03-02T09:00:00-05:00', items: [MUG] },
+  { id: '103', status: 'refunded', customer: '8', email: 'bo@example.com', paid: '2024-03-02T10:00:00-05:00', refunds: 'amount:30.00|reason:Damaged|date:2024-03-05 09:00:00', items: [MUG] },
   {
     id: '104',
     status: 'completed',
     customer: '8',
     email: 'bo@example.com',
-    paid: '2024-03-03T10:00:00+00:00',
+    paid: '2024-03-03T10:00:00-05:00',
     refunds: 'amount:4.00|reason:|date:2024-03-06 08:30:00;amount:6.00|reason:late|date:2024-03-07 12:00:00',
     items: [MUG],
   },
   // The published page shows dates as MM/DD/YYYY H:i:s.
   { id: '105', status: 'cancelled', customer: '9', email: 'cy@example.com', date: '3/4/2024 6:29:00', items: [MUG] },
   { id: '106', status: 'shipped-to-moon', customer: '9', email: 'cy@example.com', items: [MUG] },
-  { id: '107', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T10:00:00+00:00', items: ['Mug x 2'] },
-  { id: '108', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T11:00:00+00:00', total: '30.O0', items: [MUG] },
+  { id: '107', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T10:00:00-05:00', items: ['Mug x 2'] },
+  { id: '108', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T11:00:00-05:00', total: '30.O0', items: [MUG] },
   { id: '109', status: 'pending', customer: '7', email: 'ann@example.com', date: '2024-03-08 10:00:00', items: [MUG] },
   // No line item at all: one row, rejected, never dropped from the account.
-  { id: '110', status: 'wc-completed', customer: '7', email: 'ann@example.com', paid: '2024-03-08T11:00:00+00:00', items: [] },
+  { id: '110', status: 'wc-completed', customer: '7', email: 'ann@example.com', paid: '2024-03-08T11:00:00-05:00', items: [] },
 ];
 
 async function sandbox(): Promise<Awaited<ReturnType<typeof freshSandbox>>> {
   const s = await freshSandbox();
   await setSetting(s.db, clock, 'shop.currency', 'USD');
+  // A shop in New York: paid dates carry its offset, order and refund dates are its local time.
+  await setSetting(s.db, clock, 'shop.timezone', 'America/New_York');
   return s;
 }
 
@@ -212,7 +214,7 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
       ['101:true', '102:true', '103:false', '104:true', '105:false', '109:false'],
       'refunded in full (103) and cancelled (105) are not purchases; pending (109) is not paid',
     );
-    // Partly refunded: one return for the refunds, dated by the latest refund (UTC; the shop's zone is UTC).
+    // Partly refunded: one return for the refunds, dated by the latest refund (the shop's local time).
     const returns = await s.db.all("SELECT order_id, amount::VARCHAR AS amount, strftime(returned_at, '%Y-%m-%d %H:%M') AS at FROM returns ORDER BY order_id");
     assert.deepEqual(returns, [{ order_id: '104', amount: '10.0000', at: '2024-03-07 12:00' }]);
     assert.equal(r.refunds, 1);
@@ -223,7 +225,7 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
 
     // A later export: 109 was paid, 104 refunded once more, 101 refunded in full.
     const later: Order[] = [
-      { ...(FIRST[8] as Order), status: 'processing', paid: '2024-03-09T08:00:00+00:00' },
+      { ...(FIRST[8] as Order), status: 'processing', paid: '2024-03-09T08:00:00-05:00' },
       { ...(FIRST[3] as Order), refunds: `${FIRST[3]?.refunds ?? ''};amount:5.00|reason:|date:2024-03-10 07:00:00` },
       { ...(FIRST[0] as Order), status: 'refunded', refunds: 'amount:49.00|reason:|date:2024-03-11 07:00:00' },
     ];

@@ -16,8 +16,8 @@ import { defined, type Preset } from './types.js';
  *   name:...|product_id:...|sku:...|quantity:...|total:...|sub_total:...[|tax:...|meta...|refunded:...];
  *   total is after the order's discounts, sub_total before them.
  * - coupon_items: code:...|amount:... joined by ';'.
- * - refund_items: amount:...|reason:...|date:Y-m-d H:i:s joined by ';'; WordPress runs PHP in UTC,
- *   so the refund dates are UTC.
+ * - refund_items: amount:...|reason:...|date:Y-m-d H:i:s joined by ';', the date in the shop's
+ *   local time (wp_date) as order_date is.
  * - customer_id: the WordPress user, 0 for a guest checkout.
  */
 
@@ -115,8 +115,8 @@ export const woocommercePreset: Preset = {
                  ELSE refund_items END`,
             }
           : undefined,
-        // The latest refund's time (UTC, as WordPress writes it): a later export's new refund is dated by it.
-        refunded_at: has('refund_items') ? { sql: `list_max(regexp_extract_all(refund_items, '\\|date:([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})', 1)) || '+00:00'` } : undefined,
+        // The latest refund's local time: a later export's new refund is dated by it.
+        refunded_at: has('refund_items') ? { sql: `list_max(regexp_extract_all(refund_items, '\\|date:([0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2})', 1))` } : undefined,
         line_no: { column: 'line_item_no' },
         name: { sql: `coalesce(${item(1)}, ${key('name')})` },
         // The SKU, else the product ID written as the export packs it (product_id:12), so it never
