@@ -13,7 +13,7 @@ import type { DateOrder, ImportNotice } from './date-order.js';
 import { ident, mappedColumns, unmappedRequired, type Mapping } from './mapping.js';
 import { keepRows, refuseAllSkipped, validatePass, writePass, type PassContext, type Written } from './pass.js';
 import { mapPreset, PRESETS, type Preset } from './presets/index.js';
-import { FileRefused, firstLine, sqlString, stageFile } from './source.js';
+import { FileRefused, firstLine, sqlString, stageFile, unpivotStage } from './source.js';
 
 export { FileRefused } from './source.js';
 export type { ImportNotice, DateOrder } from './date-order.js';
@@ -222,8 +222,6 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   };
   const staged = await stageFile(db, file, stageOpts);
   const parseLines = new Set(staged.parseRejects.map((r) => r.line)).size;
-  const rowsRead = staged.rows + parseLines;
-  phase('read', rowsRead);
   const oneColumnHint = staged.columns.length === 1 ? ` The file reads as a single column ('${(staged.columns[0] ?? '').slice(0, 60)}'): is the delimiter right? Pass --delimiter.` : '';
   if (staged.rows === 0 && parseLines === 0) {
     throw new FileRefused(file, 'has no rows (a header at most): an empty export is refused, not recorded as an import');
@@ -233,11 +231,18 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
     throw new FileRefused(file, `none of its ${parseLines} rows could be read (line ${first?.line ?? 0}: ${first?.reason ?? ''}).${oneColumnHint}`);
   }
 
+  // A layout with one column per line (line_item_1, line_item_2, ...) is read as one row per line.
+  const unpivot = preset.unpivot?.(staged.columns);
+  const stagedRows = unpivot === undefined ? staged.rows : await unpivotStage(db, unpivot);
+  const columns = unpivot === undefined ? staged.columns : [...staged.columns.filter((c) => !unpivot.columns.includes(c)), unpivot.number, unpivot.value];
+  const rowsRead = stagedRows + parseLines;
+  phase('read', rowsRead);
+
   const tz = await getSetting(db, 'shop.timezone');
   const presetMapping = preset.mapping({
     file,
     now: shopTime(clock.now(), tz),
-    columns: staged.columns,
+    columns,
     ...(opts.channel !== undefined ? { channel: opts.channel } : {}),
     ...(opts.entity !== undefined ? { entity: opts.entity } : {}),
     ...(opts.date !== undefined ? { date: opts.date } : {}),
@@ -247,12 +252,12 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   const alsoBase = mapping.also;
   const also = alsoBase === undefined ? null : opts.store === undefined || !hasKeys(alsoBase) ? alsoBase : scopeToStore(alsoBase, opts.store, file);
   const entity = mapping.entity;
-  for (const m of also === null ? [mapping] : [mapping, also]) refuseUnreadable(file, preset.name, m, staged.columns, oneColumnHint);
+  for (const m of also === null ? [mapping] : [mapping, also]) refuseUnreadable(file, preset.name, m, columns, oneColumnHint);
 
   await checkCurrency(db, file, mapping);
   // The map's filter: rows it leaves out are skipped (counted, not loaded), for every entity of the map.
   const skipped = mapping.filter === undefined ? 0 : await keepRows(db, mapping.filter);
-  if (mapping.filter !== undefined && skipped === staged.rows) refuseAllSkipped(file, mapping.filter, staged.rows);
+  if (mapping.filter !== undefined && skipped === stagedRows) refuseAllSkipped(file, mapping.filter, stagedRows);
   if (also !== null) await db.run('CREATE OR REPLACE TEMP TABLE _stage_all AS SELECT * FROM _stage');
   const ctx: PassContext = {
     file,

@@ -31,6 +31,11 @@ export interface Mapping {
   readonly currencyColumn?: string;
   /** Columns the file must have besides those mapped directly (read by `sql` sources). */
   readonly requiredColumns?: readonly string[];
+  /**
+   * Row checks of a built-in preset: SQL over the staged columns yielding 'field<TAB>reason<TAB>value'
+   * or NULL; a row with one is rejected with it (a value of the export's own vocabulary or packing).
+   */
+  readonly rowChecks?: readonly string[];
   /** Only rows passing it are read; the others are counted as skipped by the map's filter. */
   readonly filter?: RowFilter;
   /**
@@ -153,6 +158,11 @@ export function compileMapping(mapping: Mapping, timezone: string): { sql: strin
       });
     }
   }
+  (mapping.rowChecks ?? []).forEach((check, i) => {
+    const raw = ident(`check_${i}`);
+    rawCols.push(`(${check})::VARCHAR AS ${raw}`);
+    errors.push({ cond: `${raw} IS NOT NULL`, msg: raw });
+  });
   const l2 = level2.length > 0 ? `, ${level2.join(', ')}` : '';
   const l3 = level3.length > 0 ? `, ${level3.join(', ')}` : '';
   // The error list is built only for rows with an error: good rows pay one boolean test.

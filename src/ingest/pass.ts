@@ -136,7 +136,15 @@ export async function validatePass(db: Db, ctx: PassContext, base: Mapping, skip
   const scopeHint = ctx.store === undefined ? ". If they are different stores' orders, import each store's file with --store NAME" : `. Both are orders of store ${ctx.store}`;
   const conflict = await checkStoredOrders(db, entity, country, scopeHint);
   await db.run('CREATE OR REPLACE TEMP VIEW _ok AS SELECT * FROM _valid WHERE __line NOT IN (SELECT __line FROM _conflict_lines)');
-  const rejected = int(await db.one('SELECT count(DISTINCT line) AS n FROM _rejects'), 'n');
+  // Rows, not lines: where one line was unpivoted into several rows (an order's line items), a
+  // reject of the line rejects all of them. Lines the parser could not read count once.
+  const rejected = int(
+    await db.one(
+      `SELECT (SELECT count(*) FROM _typed WHERE __line IN (SELECT line FROM _rejects))
+         + (SELECT count(DISTINCT line) FROM _rejects WHERE line NOT IN (SELECT __line FROM _typed)) AS n`,
+    ),
+    'n',
+  );
   const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
   const reasons = (
     await db.all(

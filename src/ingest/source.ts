@@ -26,6 +26,19 @@ export interface StageOptions {
   readonly columnNames?: readonly string[];
 }
 
+/**
+ * Columns of a staged row that each hold one line (line_item_1, line_item_2, ...): the row
+ * becomes one row per non-empty value, with the value in `value` and its number in `number`.
+ */
+export interface Unpivot {
+  /** The columns, in line order. */
+  readonly columns: readonly string[];
+  /** Each column's line number (line_item_2 is 2), parallel to columns. */
+  readonly numbers: readonly number[];
+  readonly number: string;
+  readonly value: string;
+}
+
 /** A row the parser could not read: it goes to the reject file. */
 export interface ParseReject {
   readonly line: number;
@@ -206,6 +219,27 @@ async function stagePhysicalLines(db: Db, lines: readonly number[]): Promise<voi
     rmSync(dir, { recursive: true, force: true });
   }
   await db.run('CREATE TEMP VIEW _stage AS SELECT p.line AS __line, s.* FROM _stage_raw s JOIN _phys p ON p.k = s.rowid');
+}
+
+/**
+ * Replaces _stage with one row per non-empty value of the unpivoted columns, keeping each row's
+ * physical line; a row with no value at all stays one row with both new columns empty (so it is
+ * rejected for its missing line, never dropped). Returns the rows now staged.
+ */
+export async function unpivotStage(db: Db, u: Unpivot): Promise<number> {
+  const values = `[${u.columns.map((c) => `${ident(c)}::VARCHAR`).join(', ')}]`;
+  const numbers = `[${u.numbers.map((n) => String(Math.trunc(n))).join(', ')}]::BIGINT[]`;
+  const filled = "list_filter(range(1, len(__vals) + 1), i -> NULLIF(trim(__vals[i]), '') IS NOT NULL)";
+  await db.run(
+    `CREATE OR REPLACE TEMP TABLE _stage_unpivot AS
+     SELECT * EXCLUDE (__vals, __nums, __i), __nums[__i]::VARCHAR AS ${ident(u.number)}, __vals[__i] AS ${ident(u.value)}
+     FROM (SELECT *, unnest(CASE WHEN len(${filled}) = 0 THEN [NULL::BIGINT] ELSE ${filled} END) AS __i
+           FROM (SELECT s.* EXCLUDE (${u.columns.map(ident).join(', ')}), ${values} AS __vals, ${numbers} AS __nums FROM _stage s))
+     ORDER BY __line, __i`,
+  );
+  await dropStage(db);
+  await db.run('ALTER TABLE _stage_unpivot RENAME TO _stage');
+  return int(await db.one('SELECT count(*) AS n FROM _stage'), 'n');
 }
 
 /** Drops the staged file (a table, or for CSV a view over the raw table). */

@@ -64,5 +64,6 @@ export async function checkStoredOrders(db: Db, entity: Entity, country: string,
      WHERE (v.channel, v.order_id) IN (SELECT (channel, order_id) FROM _order_cmp WHERE len(conflicts) > 0)
        ${entity === 'sales' ? `AND NOT ${SALES_RET}` : ''}`,
   );
-  return int(await db.one('SELECT count(*) AS n FROM _conflict_lines'), 'n');
+  // Rows, not lines: every row of a line unpivoted into several rows (an order's line items).
+  return int(await db.one(`SELECT count(*) AS n FROM _valid WHERE __line IN (SELECT __line FROM _conflict_lines) ${entity === 'sales' ? `AND NOT ${SALES_RET}` : ''}`), 'n');
 }

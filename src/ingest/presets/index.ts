@@ -10,6 +10,7 @@ import { taobaoPreset } from './taobao.js';
 import { tianchiPreset } from './tianchi.js';
 import { taobaoItemsPreset } from './taobao-items.js';
 import { shopifyCustomersPreset } from './shopify-customers.js';
+import { woocommercePreset } from './woocommerce.js';
 import type { Preset } from './types.js';
 
 export type { Preset, PresetContext } from './types.js';
@@ -25,6 +26,7 @@ export const PRESETS: Readonly<Record<string, Preset>> = {
   'taobao-items': taobaoItemsPreset,
   'shopify-customers': shopifyCustomersPreset,
   tianchi: tianchiPreset,
+  woocommerce: woocommercePreset,
   baskets: basketsPreset,
 };
 

@@ -1,6 +1,6 @@
 import type { Entity } from '../fields.js';
 import type { Mapping } from '../mapping.js';
-import type { StageOptions } from '../source.js';
+import type { StageOptions, Unpivot } from '../source.js';
 
 /** What a preset knows when it builds the mapping for one file. */
 export interface PresetContext {
@@ -25,6 +25,11 @@ export interface Preset {
   readonly summary: string;
   /** Reading options, possibly judged from the file's first line. */
   stageOptions(firstLine: string): StageOptions;
+  /**
+   * Columns that each hold one line of the row (WooCommerce's line_item_1, line_item_2, ...): the
+   * staged row becomes one row per non-empty value before mapping. Given the staged columns.
+   */
+  unpivot?(columns: readonly string[]): Unpivot | undefined;
   /** The mapping; throws FileRefused when the file cannot be this layout. */
   mapping(ctx: PresetContext): Mapping;
 }
@@ -41,4 +46,4 @@ export function defined<T>(fields: Record<string, T | undefined>): Record<string
   return out;
 }
 
-export type { Entity };
+export type { Entity, Unpivot };
