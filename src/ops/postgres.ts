@@ -24,8 +24,32 @@ export const maskUrl = maskSecret;
 const RETRY_CODES = new Set(['40001', '40P01']);
 const codeOf = (e: unknown): string => (typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : '');
 
+/**
+ * Each distinct data statement gets a name, so every connection parses and plans it once and
+ * then only binds and runs it (a till's write repeats the same dozen statements). Utility
+ * statements (DDL) run unnamed: they cannot be prepared.
+ */
+const names = new Map<string, string>();
+const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
+function statement(sql: string, values: unknown[]): pg.QueryConfig {
+  const text = numbered(sql);
+  if (!PREPARABLE.test(text)) return { text, values };
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `regulars_${names.size + 1}`;
+    names.set(text, name);
+  }
+  return { name, text, values };
+}
+
 function queries(client: pg.Pool | pg.PoolClient): OpQueries {
-  const q = async (sql: string, params: readonly OpParam[]): Promise<pg.QueryResult> => client.query({ text: numbered(sql), values: params.map((p) => (typeof p === 'bigint' ? p.toString() : p)) });
+  const q = async (sql: string, params: readonly OpParam[]): Promise<pg.QueryResult> =>
+    client.query(
+      statement(
+        sql,
+        params.map((p) => (typeof p === 'bigint' ? p.toString() : p)),
+      ),
+    );
   return {
     all: async (sql, params = []) => {
       const r = await q(sql, params);
