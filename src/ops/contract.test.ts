@@ -61,6 +61,31 @@ for (const engine of ENGINES) {
     assert.equal(big(r, 'v'), 3n);
   });
 
+  withStore('many transactions at once on one connection: each failure undoes only its own writes, each success is kept and answered', async (s) => {
+    await s.store.exec('CREATE TABLE t_many (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        s.store.transaction(async (tx) => {
+          await tx.run('INSERT INTO t_many (k, v) VALUES (?, ?)', [i, `v${i}`]);
+          await tx.run('INSERT INTO t_many (k, v) VALUES (?, ?)', [1000 + i, `w${i}`]);
+          if (i % 5 === 4) throw new Error(`refused ${i}`);
+          return i;
+        }),
+      ),
+    );
+    const kept = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+    assert.equal(kept.length, 160);
+    assert.ok(outcomes.every((o, i) => (i % 5 === 4 ? o.status === 'rejected' && String(o.reason).includes(`refused ${i}`) : o.status === 'fulfilled' && o.value === i)));
+    // Read through another connection: what was answered as done is committed.
+    const other = await s.reopen();
+    assert.equal(int(await other.one('SELECT count(*) AS n FROM t_many'), 'n'), 320);
+    assert.equal(int(await other.one('SELECT count(*) AS n FROM t_many WHERE k % 5 = 4'), 'n'), 0);
+    // A statement after the transactions sees them, and a later transaction still works alone.
+    assert.equal(int(await s.store.one('SELECT count(*) AS n FROM t_many'), 'n'), 320);
+    await s.store.transaction(async (tx) => void (await tx.run('INSERT INTO t_many (k, v) VALUES (?, ?)', [5000, 'last'])));
+    assert.equal(int(await other.one('SELECT count(*) AS n FROM t_many'), 'n'), 321);
+  });
+
   withStore('read-modify-write transactions from two connections never lose an update', async (s) => {
     await s.store.exec('CREATE TABLE t_counter (k TEXT PRIMARY KEY, v BIGINT NOT NULL)');
     await s.store.run('INSERT INTO t_counter (k, v) VALUES (?, ?)', ['c', 0]);
