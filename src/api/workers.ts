@@ -4,8 +4,8 @@
  * that cannot send fails alone), and the inbox loader, which moves pending records into the member
  * base through the API's analytical queue and then publishes the identity map. After each load
  * (or an import or refresh made another way) the loyalty jobs `sync` and `arrivals` run; once a
- * day of the shop's time zone, expiry and tiers; then the loyalty figures are handed to the analytical
- * store (docs/loyalty.md, "Jobs").
+ * day of the shop's time zone, expiry, tiers and the coupons' tier allowances; then the loyalty
+ * figures (and, once a day, the coupons) are handed to the analytical store (docs/loyalty.md, "Jobs").
  */
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
@@ -13,7 +13,7 @@ import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpQueries, OpStore } from '../ops/index.js';
 import { afterLoad, dailyJobs, publishLoyalty, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
-import { couponVariables } from '../coupons/index.js';
+import { couponVariables, dailyAllowances, publishCoupons, type DailyAllowance } from '../coupons/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -36,6 +36,10 @@ export interface LoyaltyRun {
   daily: DailyReport[];
   /** Members published to the analytical store per programme (null: nothing ran, nothing published). */
   published: Record<string, number> | null;
+  /** The day's tier allowances (coupons), once per shop day after the tier job. */
+  allowances: DailyAllowance[];
+  /** Coupons published to the analytical store once per shop day (null: not this run). */
+  coupons_published: number | null;
 }
 
 /** Starts the workers; the returned function stops them and waits for a run in progress. */
@@ -74,7 +78,7 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
         }
         try {
           const loyalty = await runLoyalty(db, ops, clock, serial);
-          if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0) o.onLoyalty?.(loyalty);
+          if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0 || loyalty.allowances.length > 0) o.onLoyalty?.(loyalty);
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
           if (o.onLoyalty !== undefined) o.onLoyalty(e);
@@ -90,14 +94,18 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
 
 /**
  * The loyalty jobs of one loader run: sync and arrivals through the analytical queue (they read
- * the member base), then the daily jobs, which need only the operational store; when any ran,
- * the members' figures are published to the analytical store for segments.
+ * the member base), then the daily jobs, which need only the operational store (expiry, tiers,
+ * then the tier allowances of coupons); when any ran, the members' figures are published to the
+ * analytical store for segments, and once a day the coupons for their reports.
  */
 async function runLoyalty(db: Db, ops: OpStore, clock: Clock, serial: Serial): Promise<LoyaltyRun> {
   const after = await serial(() => afterLoad(db, ops, clock));
   const daily = await dailyJobs(ops, clock);
-  const published = after.length > 0 || daily.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
-  return { afterLoad: after, daily, published };
+  const allowances = await dailyAllowances(ops, clock);
+  const published = after.length > 0 || daily.length > 0 || allowances.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
+  const newDay = daily.length > 0 || allowances.length > 0;
+  const coupons = newDay ? (await serial(() => publishCoupons(db, ops, clock))).coupons : null;
+  return { afterLoad: after, daily, published, allowances, coupons_published: coupons };
 }
 
 /** Runs fn every so many seconds, never two at once; stop() waits for a run in progress. */

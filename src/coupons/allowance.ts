@@ -5,9 +5,9 @@
  * in the period, or on several processes at once, grants nothing twice. Each run is audited.
  */
 import type { Clock } from '../core/clock.js';
-import { membersInTiers, periodKey } from '../loyalty/index.js';
-import { audit, int, isoTime, type OpStore } from '../ops/index.js';
-import { getBatch, getTemplate } from './catalog.js';
+import { localDay, membersInTiers, periodKey, shopZone } from '../loyalty/index.js';
+import { audit, handoffDetail, int, isoTime, listHandoffs, recordHandoff, type OpStore } from '../ops/index.js';
+import { getBatch, getTemplate, listBatches, listTemplates, type Batch } from './catalog.js';
 import { issueOneIn } from './issue.js';
 import { refusable, type Result } from './result.js';
 
@@ -64,4 +64,49 @@ export async function grantAllowances(store: OpStore, clock: Clock, req: { batch
   const run: AllowanceRun = { batch_id: batch.batch_id, template_id: st.template_id, period, members: members.length, granted_members: granted, coupons, skipped: members.length - granted };
   await audit(store, now, actor, 'coupons.allowance', batch.batch_id, { ...run });
   return { ok: true, value: run };
+}
+
+/** The hand-off name of one allowance template's daily run. */
+export const allowanceJobName = (templateId: string): string => `coupons allowance (${templateId})`;
+
+/** What the daily run did for one template: its run, or why it could not grant. */
+export interface DailyAllowance {
+  readonly template_id: string;
+  readonly day: string;
+  readonly run: AllowanceRun | null;
+  /** Set when nothing could be granted: no batch that can still issue, or the run stopped (codes ran out). */
+  readonly stopped: string | null;
+}
+
+/** A batch that can still issue a coupon: a shared code, or a pool with codes left. */
+const canIssue = (b: Batch): boolean => b.mode === 'shared' || b.issued_from_pool < b.pool_size;
+
+/**
+ * The allowance job a server runs once per day of the shop's time zone (after the loyalty tier
+ * job, so the day's tiers count): every template with an allowance grants the period's coupons
+ * through its newest batch that can still issue. A day already done is skipped, also after a
+ * restart (the day is kept in the hand-off); a template without such a batch is recorded as
+ * stopped, so `regulars status` shows it.
+ */
+export async function dailyAllowances(store: OpStore, clock: Clock): Promise<DailyAllowance[]> {
+  const now = clock.now();
+  const day = localDay(now, await shopZone(store));
+  const handoffs = await listHandoffs(store);
+  const out: DailyAllowance[] = [];
+  for (const t of await listTemplates(store)) {
+    const name = allowanceJobName(t.template_id);
+    if (handoffDetail(handoffs, name)['day'] === day) continue;
+    if (((await getTemplate(store, t.template_id))?.template.allowance ?? null) === null) continue;
+    const batch = (await listBatches(store, t.template_id)).find(canIssue);
+    const r = batch === undefined ? null : await grantAllowances(store, clock, { batch_id: batch.batch_id }, 'server');
+    const result: DailyAllowance =
+      r === null
+        ? { template_id: t.template_id, day, run: null, stopped: 'no batch of the template can issue a coupon: create one (regulars coupons batch)' }
+        : r.ok
+          ? { template_id: t.template_id, day, run: r.value, stopped: null }
+          : { template_id: t.template_id, day, run: null, stopped: r.error.type };
+    await recordHandoff(store, name, now, result.stopped === null ? 'ok' : 'stopped', { day, ...(result.run ?? {}), ...(result.stopped === null ? {} : { stopped: result.stopped }) });
+    out.push(result);
+  }
+  return out;
 }

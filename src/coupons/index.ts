@@ -18,7 +18,7 @@ export { batchReports, campaignRedemptions, templateSummaries, type BatchReport 
 export { toJson, failureMessage, type CouponFailure, type Result } from './result.js';
 export { CouponView, Reservation, Redemption, Release, ReturnResult, Exchange, ExchangeCancel } from './schemas.js';
 export { exchangeForPoints, cancelExchange } from './exchange.js';
-export { grantAllowances, type AllowanceRun } from './allowance.js';
+export { grantAllowances, dailyAllowances, allowanceJobName, type AllowanceRun, type DailyAllowance } from './allowance.js';
 export { issueToSegment } from './segment-job.js';
 export { issueToCampaign, runCouponDiscount, couponCostOf, couponVariables, campaignJobId } from './campaign.js';
 export { publishCoupons } from './publish.js';

@@ -145,6 +145,10 @@ test("the server's worker loop earns an order sent to the inbox and runs the dai
     assert.ok(runs.some((r) => r.published !== null && r.published['main'] === 1));
     const published = await s.db.one("SELECT balance, lifetime_earned FROM member_loyalty WHERE programme_id = 'main'");
     assert.deepEqual([String(published?.['balance']), String(published?.['lifetime_earned'])], ['88', '88']);
+    // Once a day the coupons are handed over too (none exist here: an empty publication).
+    assert.ok(runs.some((r) => r.coupons_published === 0));
+    // Once a day the coupons are handed over too (none exist here: an empty publication).
+    assert.ok(runs.some((r) => r.coupons_published === 0));
     const names = (await listHandoffs(s.ops)).map((h) => h.name);
     for (const n of [JOB_NAMES.sync('main'), JOB_NAMES.arrivals('main'), JOB_NAMES.expiry('main'), JOB_NAMES.tiers('main'), PUBLISH_NAME]) assert.ok(names.includes(n), `${n} in ${names.join(', ')}`);
   } finally {

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.js';
 import { int as dint, type Db } from '../core/db/index.js';
-import { listHandoffs, recordHandoff, type Handoff, type OpStore } from '../ops/index.js';
+import { handoffDetail, listHandoffs, recordHandoff, type OpStore } from '../ops/index.js';
 import { takeArrivals, type ArrivalsReport } from './arrivals.js';
 import { runExpiry } from './expiry.js';
 import { toJson, type Json } from './json.js';
@@ -25,16 +25,12 @@ export const JOB_NAMES = {
 };
 const IDENTITIES = 'identities -> operational';
 
-function detailOf(handoffs: readonly Handoff[], name: string): Record<string, unknown> {
-  const d = handoffs.find((h) => h.name === name)?.detail;
-  return typeof d === 'object' && d !== null && !Array.isArray(d) ? { ...d } : {};
-}
 
 /** `regulars loyalty sync`, recorded: joins till accounts to the members the map now names. */
 export async function syncJob(ops: OpStore, clock: Clock, programmeId: string): Promise<{ joined: number; merged: number }> {
   const handoffs = await listHandoffs(ops);
   const r = await syncAccounts(ops, clock, programmeId);
-  await recordHandoff(ops, JOB_NAMES.sync(programmeId), clock.now(), 'ok', { ...r, identities_seq: detailOf(handoffs, IDENTITIES)['through_seq'] ?? null });
+  await recordHandoff(ops, JOB_NAMES.sync(programmeId), clock.now(), 'ok', { ...r, identities_seq: handoffDetail(handoffs, IDENTITIES)['through_seq'] ?? null });
   return r;
 }
 
@@ -57,12 +53,12 @@ export interface AfterLoadReport {
  */
 export async function afterLoad(db: Db, ops: OpStore, clock: Clock): Promise<AfterLoadReport[]> {
   const handoffs = await listHandoffs(ops);
-  const seq = detailOf(handoffs, IDENTITIES)['through_seq'] ?? null;
+  const seq = handoffDetail(handoffs, IDENTITIES)['through_seq'] ?? null;
   const top = String(dint(await db.one('SELECT coalesce(max(import_id), 0) AS m FROM imports'), 'm'));
   const out: AfterLoadReport[] = [];
   for (const p of await listProgrammes(ops)) {
-    const syncDue = seq !== null && detailOf(handoffs, JOB_NAMES.sync(p))['identities_seq'] !== seq;
-    const arrivalsDue = top !== '0' && detailOf(handoffs, JOB_NAMES.arrivals(p))['through_import'] !== top;
+    const syncDue = seq !== null && handoffDetail(handoffs, JOB_NAMES.sync(p))['identities_seq'] !== seq;
+    const arrivalsDue = top !== '0' && handoffDetail(handoffs, JOB_NAMES.arrivals(p))['through_import'] !== top;
     if (!syncDue && !arrivalsDue) continue;
     // Sync first: orders of a buyer first seen at a till then earn on the joined account.
     const sync = syncDue ? await syncJob(ops, clock, p) : null;
@@ -91,12 +87,12 @@ export async function dailyJobs(ops: OpStore, clock: Clock): Promise<DailyReport
   const out: DailyReport[] = [];
   for (const p of await listProgrammes(ops)) {
     const report: DailyReport = { programme: p, day, expiry: null, tiers: null };
-    if (detailOf(handoffs, JOB_NAMES.expiry(p))['day'] !== day) {
+    if (handoffDetail(handoffs, JOB_NAMES.expiry(p))['day'] !== day) {
       report.expiry = toJson(await runExpiry(ops, clock, p));
       await recordHandoff(ops, JOB_NAMES.expiry(p), now, 'ok', { day, ...toObject(report.expiry) });
     }
     const tiered = (await loadProgramme(ops, p))?.tiers !== undefined;
-    if (tiered && detailOf(handoffs, JOB_NAMES.tiers(p))['day'] !== day) {
+    if (tiered && handoffDetail(handoffs, JOB_NAMES.tiers(p))['day'] !== day) {
       report.tiers = toJson(await runTierJob(ops, clock, p));
       await recordHandoff(ops, JOB_NAMES.tiers(p), now, 'ok', { day, ...toObject(report.tiers) });
     }

@@ -22,3 +22,9 @@ export async function listHandoffs(q: OpQueries): Promise<Handoff[]> {
   const rows = await q.all('SELECT name, last_run_at, status, detail FROM handoffs ORDER BY name');
   return rows.map((r) => ({ name: text(r, 'name') ?? '', last_run_at: text(r, 'last_run_at') ?? '', status: text(r, 'status') ?? '', detail: JSON.parse(text(r, 'detail') ?? 'null') }));
 }
+
+/** The detail object of a hand-off's last run ({} when it never ran or recorded no object). */
+export function handoffDetail(handoffs: readonly Handoff[], name: string): Record<string, unknown> {
+  const d = handoffs.find((h) => h.name === name)?.detail;
+  return typeof d === 'object' && d !== null && !Array.isArray(d) ? { ...d } : {};
+}

@@ -13,7 +13,7 @@ export { big, int, intOrNull, text, isoTime, shownTime, type OpStore, type OpQue
 export { migrateOps } from './migrate.js';
 export { maskUrl } from './postgres.js';
 export { audit, readAudit, type AuditEntry } from './audit.js';
-export { recordHandoff, listHandoffs, type Handoff } from './handoffs.js';
+export { recordHandoff, listHandoffs, handoffDetail, type Handoff } from './handoffs.js';
 
 /** The SQLite file that goes with a DuckDB file: `shop.duckdb` -> `shop.sqlite`. */
 export function opsPathFor(duckdbPath: string): string {
