@@ -103,36 +103,41 @@ loyaltyTest('tier allowance: a template without an allowance is refused', config
   assert.deepEqual(r.ok ? null : r.error.type, 'no_allowance');
 });
 
-loyaltyTest('the daily allowance job: once per shop day, through the newest batch that can still issue; a template without one is recorded as stopped', config, '2026-03-01T10:00:00.000Z', async (w) => {
-  await tiers(w);
-  // Two batches of the free-delivery template: the older has codes, the newer only 1 (used up below).
-  const set = await setUp(w.store, w.clock, FREE_DELIVERY, [], { generate: 50 });
-  w.clock.set('2026-03-01T11:00:00.000Z');
-  const small = await createBatch(w.store, w.clock, { template_id: set.template_id, codes: { generate: 1 } });
-  assert.ok(small.ok);
-  const orphan = await setUp(w.store, w.clock, { kind: 'free_shipping', allowance: { programme: 'p1', tiers: ['silver'], count: 1, period: 'month' } }, [], { generate: 1 });
-  await w.store.run('DELETE FROM coupon_codes WHERE batch_id = ?', [orphan.batch_id]);
-  await w.store.run('UPDATE coupon_batches SET pool_size = 0 WHERE batch_id = ?', [orphan.batch_id]);
-  await w.store.run('UPDATE coupon_batches SET next_seq = pool_size WHERE batch_id = ?', [small.ok ? small.value.batch_id : '']);
+loyaltyTest(
+  'the daily allowance job: once per shop day, through the newest batch that can still issue; a template without one is recorded as stopped',
+  config,
+  '2026-03-01T10:00:00.000Z',
+  async (w) => {
+    await tiers(w);
+    // Two batches of the free-delivery template: the older has codes, the newer only 1 (used up below).
+    const set = await setUp(w.store, w.clock, FREE_DELIVERY, [], { generate: 50 });
+    w.clock.set('2026-03-01T11:00:00.000Z');
+    const small = await createBatch(w.store, w.clock, { template_id: set.template_id, codes: { generate: 1 } });
+    assert.ok(small.ok);
+    const orphan = await setUp(w.store, w.clock, { kind: 'free_shipping', allowance: { programme: 'p1', tiers: ['silver'], count: 1, period: 'month' } }, [], { generate: 1 });
+    await w.store.run('DELETE FROM coupon_codes WHERE batch_id = ?', [orphan.batch_id]);
+    await w.store.run('UPDATE coupon_batches SET pool_size = 0 WHERE batch_id = ?', [orphan.batch_id]);
+    await w.store.run('UPDATE coupon_batches SET next_seq = pool_size WHERE batch_id = ?', [small.ok ? small.value.batch_id : '']);
 
-  w.clock.set('2026-03-05T08:00:00.000Z');
-  const first = await dailyAllowances(w.store, w.clock);
-  const mine = first.find((d) => d.template_id === set.template_id);
-  assert.equal(mine?.run?.batch_id, set.batch_id, 'the newest batch is used up: the older one issues');
-  assert.deepEqual([mine?.run?.granted_members, mine?.run?.coupons], [1, 2]);
-  const stopped = first.find((d) => d.template_id === orphan.template_id);
-  assert.match(stopped?.stopped ?? '', /no batch/);
-  assert.equal(await held(w, 'M1'), 2);
+    w.clock.set('2026-03-05T08:00:00.000Z');
+    const first = await dailyAllowances(w.store, w.clock);
+    const mine = first.find((d) => d.template_id === set.template_id);
+    assert.equal(mine?.run?.batch_id, set.batch_id, 'the newest batch is used up: the older one issues');
+    assert.deepEqual([mine?.run?.granted_members, mine?.run?.coupons], [1, 2]);
+    const stopped = first.find((d) => d.template_id === orphan.template_id);
+    assert.match(stopped?.stopped ?? '', /no batch/);
+    assert.equal(await held(w, 'M1'), 2);
 
-  assert.deepEqual(await dailyAllowances(w.store, w.clock), [], 'the same day runs nothing');
-  w.clock.set('2026-03-06T08:00:00.000Z');
-  const next = await dailyAllowances(w.store, w.clock);
-  assert.deepEqual(
-    next.filter((d) => d.template_id === set.template_id).map((d) => [d.day, d.run?.coupons]),
-    [['2026-03-06', 0]],
-    'the next day runs again and grants nothing twice in the month',
-  );
-  assert.equal(await held(w, 'M1'), 2);
-  const h = (await listHandoffs(w.store)).find((x) => x.name === allowanceJobName(orphan.template_id));
-  assert.equal(h?.status, 'stopped');
-});
+    assert.deepEqual(await dailyAllowances(w.store, w.clock), [], 'the same day runs nothing');
+    w.clock.set('2026-03-06T08:00:00.000Z');
+    const next = await dailyAllowances(w.store, w.clock);
+    assert.deepEqual(
+      next.filter((d) => d.template_id === set.template_id).map((d) => [d.day, d.run?.coupons]),
+      [['2026-03-06', 0]],
+      'the next day runs again and grants nothing twice in the month',
+    );
+    assert.equal(await held(w, 'M1'), 2);
+    const h = (await listHandoffs(w.store)).find((x) => x.name === allowanceJobName(orphan.template_id));
+    assert.equal(h?.status, 'stopped');
+  },
+);

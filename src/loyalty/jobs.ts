@@ -25,7 +25,6 @@ export const JOB_NAMES = {
 };
 const IDENTITIES = 'identities -> operational';
 
-
 /** `regulars loyalty sync`, recorded: joins till accounts to the members the map now names. */
 export async function syncJob(ops: OpStore, clock: Clock, programmeId: string): Promise<{ joined: number; merged: number }> {
   const handoffs = await listHandoffs(ops);

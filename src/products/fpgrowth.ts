@@ -134,8 +134,7 @@ function mine(tree: Tree, suffix: readonly number[], opts: MineOptions, out: Ite
       }
     }
     let capacity = 0;
-    for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1)
-      for (let p = parent[node] ?? 0; p > 0; p = parent[p] ?? 0) if ((seen[item[p] ?? 0] ?? 0) >= opts.minCount) capacity++;
+    for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1) for (let p = parent[node] ?? 0; p > 0; p = parent[p] ?? 0) if ((seen[item[p] ?? 0] ?? 0) >= opts.minCount) capacity++;
     if (capacity === 0) continue;
     const cond = new TreeBuilder(capacity, it);
     for (let node = head[it] ?? -1; node >= 0; node = next[node] ?? -1) {
