@@ -4,6 +4,12 @@ import type { Clock } from '../core/clock.js';
 import { listSegments, definitionsOf } from '../segments/index.js';
 import { AnalysisError, type AnalysisDocument, type AnalysisOptions, type Report } from './options.js';
 
+/** A part's segment scope (segment_id, name, members, as_of), put in front of its result. */
+const scopeOf = (p: AnalysisDocument): object => {
+  const scope = p.result['scope'];
+  return typeof scope === 'object' && scope !== null ? scope : {};
+};
+
 /** How one part is computed (analyze, passed in so the two modules do not import each other). */
 export type Analyze = (db: Db, clock: Clock, report: Report, opts: AnalysisOptions) => Promise<AnalysisDocument>;
 
@@ -30,6 +36,6 @@ export async function analyzeBySegment(db: Db, clock: Clock, report: Report, opt
         .sort()
         .at(-1) ?? first.computed_at,
     from_store: parts.every((p) => p.from_store),
-    result: { segments: parts.map((p) => ({ ...(p.result['scope'] as Record<string, unknown>), params: { segment_rule: p.params['segment_rule'] }, computed_at: p.computed_at, result: p.result })) },
+    result: { segments: parts.map((p) => ({ ...scopeOf(p), params: { segment_rule: p.params['segment_rule'] }, computed_at: p.computed_at, result: p.result })) },
   };
 }

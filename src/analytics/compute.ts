@@ -13,6 +13,8 @@ import { RULES, TAG_RULES } from './params.js';
 import { serviceReport, SERVICE_DEFAULTS } from '../service/index.js';
 import { productReport } from '../products/index.js';
 import type { AnalysisDocument, AnalysisOptions, Period, Report } from './options.js';
+import type { ReportResults } from '../contracts/index.js';
+import { reportResult } from './results.js';
 import { holdStages, linksPlan, linksRead, memberPeriods, releaseMemberPeriods, releaseStages, storeStages } from './snapshot.js';
 import { COHORTS, LIFECYCLE, REPEAT, RFM, TAGS } from './statements.js';
 
@@ -150,37 +152,42 @@ export async function compute(db: Db, report: Report, asOf: string, params: Reco
       await db.run('DROP TABLE IF EXISTS _tag_sets');
       return { counts: await db.all(TAGS('counts')), tags: TAG_RULES(params) };
     }
-    case 'review': {
-      const from = String(params['from']);
-      const period = { from, to: asOf };
-      const kpi = await sub('kpi', { ...period, by: 'all' });
-      const parts = {
-        kpi: kpi.result,
-        byChannel: (await sub('kpi', { ...period, by: 'channel' })).result,
-        byCategory: (await sub('kpi', { ...period, by: 'category' })).result,
-        links: (await sub('links', period)).result,
-        repeat: (await sub('repeat', { to: asOf })).result,
-        lifecycle: (await sub('lifecycle', { to: asOf })).result,
-        migration: (await sub('migration', { from: addDays(from, -1), to: asOf })).result,
-        service: (await sub('service', period)).result,
-      };
-      const rules = [
-        ...RULES.kpi(kpi.params),
-        ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }),
-        ...RULES.lifecycle({}),
-        ...((parts.service['agents'] as unknown[] | undefined)?.length ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : []),
-      ];
-      const scope = kpi.result['scope'] as { name: string; segment_id: string; members: number } | undefined;
-      const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
-      if (scope !== undefined) rules.unshift(String((kpi.params['rules'] as string[])[0]));
-      const inputs = { from, to: asOf, ...parts, rules, ...scoped };
-      const blocks = buildReview(inputs);
-      const facts = reviewFacts(inputs, scope === undefined ? null : { segment_id: scope.segment_id, name: scope.name, members: scope.members });
-      return { period, markdown: toMarkdown(blocks), html: toHtml(blocks), facts };
-    }
+    case 'review':
+      return review(String(params['from']), asOf, params, sub);
     default: {
       const never: never = report;
       return never;
     }
   }
+}
+
+/** The weekly review over the reports it reads, each taken typed (checked against its schema). */
+async function review(from: string, asOf: string, params: Record<string, unknown>, sub: Sub): Promise<ReportResults['review']> {
+  const period = { from, to: asOf };
+  const kpiDoc = await sub('kpi', { ...period, by: 'all' });
+  const kpi = reportResult('kpi', kpiDoc);
+  const parts = {
+    kpi,
+    byChannel: reportResult('kpi', await sub('kpi', { ...period, by: 'channel' })),
+    byCategory: reportResult('kpi', await sub('kpi', { ...period, by: 'category' })),
+    links: reportResult('links', await sub('links', period)),
+    repeat: reportResult('repeat', await sub('repeat', { to: asOf })),
+    lifecycle: reportResult('lifecycle', await sub('lifecycle', { to: asOf })),
+    migration: reportResult('migration', await sub('migration', { from: addDays(from, -1), to: asOf })),
+    service: reportResult('service', await sub('service', period)),
+  };
+  const rules = [
+    ...RULES.kpi(kpiDoc.params),
+    ...RULES.links({ ...period, second_purchase_days: params['second_purchase_days'] }),
+    ...RULES.lifecycle({}),
+    ...(parts.service.agents.length > 0 ? RULES.service({ ...period, ...SERVICE_DEFAULTS }) : []),
+  ];
+  const scope = kpi.scope;
+  const scoped = scope === undefined ? {} : { segment: `'${scope.name}' (${scope.segment_id}, ${scope.members} members)` };
+  const kpiRules = kpiDoc.params['rules'];
+  if (scope !== undefined) rules.unshift(String(Array.isArray(kpiRules) ? kpiRules[0] : undefined));
+  const inputs = { from, to: asOf, ...parts, rules, ...scoped };
+  const blocks = buildReview(inputs);
+  const facts = reviewFacts(inputs, scope === undefined ? null : { segment_id: scope.segment_id, name: scope.name, members: scope.members });
+  return { period, markdown: toMarkdown(blocks), html: toHtml(blocks), facts };
 }

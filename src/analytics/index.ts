@@ -7,6 +7,7 @@
 export { AnalysisError, BY_OPTIONS, REPORTS, type AnalysisDocument, type AnalysisOptions, type By, type Period, type RefreshOptions, type Report } from './options.js';
 export { analyze, defaultAsOf, refresh } from './analyze.js';
 export { memberAnalytics, memberTags } from './stored.js';
+export { reportResult } from './results.js';
 export type { Dimension } from './kpi.js';
 export { DIMENSIONS } from './kpi.js';
 export { readTargetsFile, targetFor } from './targets.js';
