@@ -6,7 +6,7 @@ import type { Db } from '../core/db/index.js';
 import { getSetting } from '../core/settings/index.js';
 import { addDays } from './dates.js';
 import type { Dimension } from './kpi.js';
-import type { Period, Report } from './index.js';
+import type { Period, Report } from './options.js';
 import { serviceRules, SERVICE_DEFAULTS } from '../service/index.js';
 import { productParams, PRODUCT_RULES, type MatrixOptions, type RuleOptions } from '../products/index.js';
 

@@ -4,25 +4,27 @@
  * target, lifecycle and migration, biggest movers by channel and category). Both renderings come
  * from one list of blocks, so they always say the same thing.
  */
-import type { Row } from '../core/db/index.js';
 import { fromUnits, toUnits } from '../core/decimal.js';
-import { LINKS, STAGES, type LinkName, type ReviewFacts, type Stage } from '../contracts/index.js';
+import type { KpiComparison, KpiFigures, ReportResults, ReviewFacts, ServiceResult } from '../contracts/index.js';
 
 type Block = { h: string } | { p: string } | { list: string[] } | { table: Array<Record<string, string>> };
 
+type KpiResult = ReportResults['kpi'];
+
+/** What the review is made of: the typed results of the reports it reads (their schemas: src/contracts). */
 export interface ReviewInputs {
   from: string;
   to: string;
-  kpi: Record<string, unknown>;
-  byChannel: Record<string, unknown>;
-  byCategory: Record<string, unknown>;
-  links: Record<string, unknown>;
-  repeat: Record<string, unknown>;
-  lifecycle: Record<string, unknown>;
-  migration: Record<string, unknown>;
+  kpi: KpiResult;
+  byChannel: KpiResult;
+  byCategory: KpiResult;
+  links: ReportResults['links'];
+  repeat: ReportResults['repeat'];
+  lifecycle: ReportResults['lifecycle'];
+  migration: ReportResults['migration'];
   rules: string[];
   /** The customer-service league table of the period (src/service), when there were sessions. */
-  service?: Record<string, unknown>;
+  service?: ServiceResult;
   /** The segment the review is restricted to, when it is. */
   segment?: string;
 }
@@ -51,11 +53,6 @@ const rate = (s: unknown): string => (s === null || s === undefined ? 'n/a' : pc
 /** A target cell: empty when there is no target. */
 const goal = (s: unknown, f: (v: unknown) => string = rate): string => (s === null || s === undefined ? '' : f(s));
 
-interface Comparison {
-  against: string;
-  total: string;
-  branches: Array<{ dim: string; branch: string; change: string; base: Record<string, unknown>; current: Record<string, unknown>; contributions: Record<string, string> }>;
-}
 const DRIVER_NAMES: Record<string, string> = {
   buyers: 'number of buyers',
   orders_per_buyer: 'orders per buyer',
@@ -68,23 +65,22 @@ const DRIVER_NAMES: Record<string, string> = {
 };
 
 /** Contributions summed per driver over the branches (cents, as bigint, so the sums stay exact). */
-function byDriver(c: Comparison): Array<[string, bigint]> {
+function byDriver(c: KpiComparison): Array<[string, bigint]> {
   const sums = new Map<string, bigint>();
   for (const b of c.branches) {
-    for (const [d, v] of Object.entries(b.contributions)) sums.set(d, (sums.get(d) ?? 0n) + toUnits(String(v), 2));
+    for (const [d, v] of Object.entries(b.contributions)) sums.set(d, (sums.get(d) ?? 0n) + toUnits(v, 2));
   }
   return [...sums].sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
 }
 const centsText = (c: bigint): string => signedMoney(`${c < 0n ? '-' : ''}${(c < 0n ? -c : c) / 100n}.${((c < 0n ? -c : c) % 100n).toString().padStart(2, '0')}`);
 
 /** Dimension values ranked by their change in gross sales against the previous period. */
-function movers(doc: Record<string, unknown>): Array<{ name: string; base: string; current: string; change: bigint }> {
-  const c = (doc['comparisons'] as Comparison[] | undefined)?.[0];
+function movers(doc: KpiResult): Array<{ name: string; base: string; current: string; change: bigint }> {
+  const c = doc.comparisons[0];
   const per = new Map<string, { base: bigint; current: bigint }>();
-  const units = (s: unknown): bigint => toUnits(String(s ?? '0'));
   for (const b of c?.branches ?? []) {
     const t = per.get(b.dim) ?? { base: 0n, current: 0n };
-    per.set(b.dim, { base: t.base + units(b.base['gross']), current: t.current + units(b.current['gross']) });
+    per.set(b.dim, { base: t.base + toUnits(b.base.gross), current: t.current + toUnits(b.current.gross) });
   }
   const fmt = (u: bigint): string => fromUnits(u);
   return [...per]
@@ -92,8 +88,6 @@ function movers(doc: Record<string, unknown>): Array<{ name: string; base: strin
     .sort((a, b) => (a.change < b.change ? -1 : a.change > b.change ? 1 : a.name.localeCompare(b.name)));
 }
 
-const isLink = (v: unknown): v is LinkName => LINKS.some((l) => l === v);
-const isStage = (v: unknown): v is Stage => STAGES.some((st) => st === v);
 const decimalOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 const countOf = (v: unknown): number | string => (typeof v === 'number' ? v : String(v ?? 0));
 const relative = (cur: unknown, base: unknown): number | null => {
@@ -102,106 +96,101 @@ const relative = (cur: unknown, base: unknown): number | null => {
   return (Number(cur) - b) / Math.abs(b);
 };
 /** Movers of a drill-down, the three that rose most and the three that fell most, largest rise first. */
-function topMovers(doc: Record<string, unknown>): Array<{ name: string; base: string; current: string; change: bigint }> {
+function topMovers(doc: KpiResult): Array<{ name: string; base: string; current: string; change: bigint }> {
   const m = movers(doc);
   return [...m.slice(-3), ...m.slice(0, 3)]
     .filter((v, i, a) => a.findIndex((y) => y.name === v.name) === i)
     .sort((a, b) => (a.change > b.change ? -1 : a.change < b.change ? 1 : a.name.localeCompare(b.name)));
 }
 const unitsText = (u: bigint): string => fromUnits(u);
+/** The KPI targets of the period (none when the report says there is no target). */
+const targetsOf = (kpi: KpiResult) => (Array.isArray(kpi.targets) ? kpi.targets : []);
+/** The five largest stage moves up or down. */
+const largestMoves = (m: ReportResults['migration']) =>
+  m.matrix
+    .filter((r) => r.direction !== 'same')
+    .sort((a, b) => Number(b.members) - Number(a.members))
+    .slice(0, 5);
 
 /**
  * The review's facts (the same figures as the blocks below), for readers that word them in their
  * own language: the console builds its sentences from dictionary keys with these as parameters.
  */
 export function reviewFacts(x: ReviewInputs, segment: ReviewFacts['segment'] = null): ReviewFacts {
-  const summary = (x.kpi['summary'] ?? {}) as Record<string, Record<string, unknown>>;
-  const cur = summary['current'] ?? {};
-  const prev = summary['previous'] ?? {};
-  const ly = summary['last_year'] ?? {};
-  const targets = Array.isArray(x.kpi['targets']) ? (x.kpi['targets'] as Array<Record<string, unknown>>) : [];
-  const salesTarget = targets.find((t) => t['metric'] === 'gross_sales');
-  const links = (x.links['links'] as Array<Record<string, unknown>> | undefined) ?? [];
-  const weak = (x.links['weakest_link'] as Record<string, unknown> | undefined) ?? {};
-  const weakRow = links.find((l) => l['link'] === weak['link']) ?? {};
-  const by = weak['by'] === 'farthest below target' || weak['by'] === 'largest deterioration' ? weak['by'] : null;
-  const cohorts = (x.repeat['second_purchase'] as Row[] | undefined) ?? [];
+  const { current: cur, previous: prev, last_year: ly } = x.kpi.summary;
+  const salesTarget = targetsOf(x.kpi).find((t) => t.metric === 'gross_sales');
+  const weak = x.links.weakest_link;
+  const weakRow = x.links.links.find((l) => l.link === weak.link);
+  const cohorts = x.repeat.second_purchase;
   const last = cohorts[cohorts.length - 1];
-  const active = (x.repeat['active_repeat'] as Row | undefined) ?? {};
-  const totals = (x.migration['totals'] as Record<string, number> | undefined) ?? { positive: 0, negative: 0, same: 0 };
-  const moves = ((x.migration['matrix'] as Row[] | undefined) ?? [])
-    .filter((m) => m['direction'] !== 'same')
-    .sort((a, b) => Number(b['members']) - Number(a['members']))
-    .slice(0, 5)
-    .flatMap((m) => {
-      const from = m['from_stage'];
-      const to = m['to_stage'];
-      return isStage(from) && isStage(to)
-        ? [{ from_stage: from, to_stage: to, members: countOf(m['members']), direction: m['direction'] === 'positive' ? ('positive' as const) : ('negative' as const) }]
-        : [];
-    });
-  const traffic = (x.kpi['traffic_view'] as Array<Record<string, unknown>> | undefined)?.[0];
+  const active = x.repeat.active_repeat;
+  const totals = x.migration.totals;
+  const moves: ReviewFacts['migration']['moves'] = largestMoves(x.migration).map((m) => ({
+    from_stage: m.from_stage,
+    to_stage: m.to_stage,
+    members: countOf(m.members),
+    direction: m.direction === 'positive' ? 'positive' : 'negative',
+  }));
+  const traffic = x.kpi.traffic_view[0];
   const mover = (v: { name: string; base: string; current: string; change: bigint }) => ({ name: v.name, before: v.base, now: v.current, change: unitsText(v.change) });
   return {
     period: { from: x.from, to: x.to },
     segment,
     sales: {
-      gross: String(cur['gross_sales'] ?? '0'),
-      net: String(cur['net_sales'] ?? '0'),
-      previous: String(prev['gross_sales'] ?? '0'),
-      last_year: String(ly['gross_sales'] ?? '0'),
-      vs_previous: relative(cur['gross_sales'], prev['gross_sales']),
-      vs_last_year: relative(cur['gross_sales'], ly['gross_sales']),
-      target: decimalOrNull(salesTarget?.['target']),
-      attainment: decimalOrNull(salesTarget?.['attainment']),
+      gross: String(cur.gross_sales ?? '0'),
+      net: String(cur.net_sales ?? '0'),
+      previous: String(prev.gross_sales ?? '0'),
+      last_year: String(ly.gross_sales ?? '0'),
+      vs_previous: relative(cur.gross_sales, prev.gross_sales),
+      vs_last_year: relative(cur.gross_sales, ly.gross_sales),
+      target: decimalOrNull(salesTarget?.target),
+      attainment: decimalOrNull(salesTarget?.attainment),
     },
     buyers: {
-      buyers: countOf(cur['buyers']),
-      new_buyers: countOf(cur['new_buyers']),
-      returning_buyers: countOf(cur['returning_buyers']),
-      guest_orders: countOf(cur['guest_orders']),
-      orders: countOf(cur['orders']),
-      average_order_value: decimalOrNull(cur['average_order_value']),
+      buyers: countOf(cur.buyers),
+      new_buyers: countOf(cur.new_buyers),
+      returning_buyers: countOf(cur.returning_buyers),
+      guest_orders: countOf(cur.guest_orders),
+      orders: countOf(cur.orders),
+      average_order_value: decimalOrNull(cur.average_order_value),
     },
-    moved: ((x.kpi['comparisons'] as Comparison[] | undefined) ?? []).map((c) => ({
-      against: c.against === 'same period last year' ? ('same period last year' as const) : ('previous period' as const),
+    moved: x.kpi.comparisons.map((c) => ({
+      against: c.against === 'same period last year' ? 'same period last year' : 'previous period',
       total: String(c.total),
       drivers: [...byDriver(c)].sort((a, b) => ((a[1] < 0n ? -a[1] : a[1]) > (b[1] < 0n ? -b[1] : b[1]) ? -1 : 1)).map(([driver, cents]) => ({ driver, contribution: fromUnits(cents, 2) })),
     })),
-    no_visit_data: ((traffic?.['without_visit_data'] as Array<Record<string, unknown>> | undefined) ?? []).map((w) => String(w['channel'])),
+    no_visit_data: (traffic?.without_visit_data ?? []).map((w) => String(w.channel)),
     weakest: {
-      link: isLink(weak['link']) ? weak['link'] : null,
-      by,
-      value: decimalOrNull(weakRow['value']),
-      previous: decimalOrNull(weakRow['previous']),
-      target: decimalOrNull(weakRow['target']),
-      relative_change: decimalOrNull(weakRow['relative_change']),
-      attainment: decimalOrNull(weakRow['attainment']),
+      link: weak.link,
+      by: weak.by,
+      value: decimalOrNull(weakRow?.value),
+      previous: decimalOrNull(weakRow?.previous),
+      target: decimalOrNull(weakRow?.target),
+      relative_change: decimalOrNull(weakRow?.relative_change),
+      attainment: decimalOrNull(weakRow?.attainment),
     },
-    second_purchase: last === undefined ? null : { cohort: String(last['cohort']), new_buyers: countOf(last['new_buyers']), rate: decimalOrNull(last['rate']), target: decimalOrNull(last['target']) },
-    active_repeat: { rate: decimalOrNull(active['rate']), target: decimalOrNull(active['target']) },
+    second_purchase: last === undefined ? null : { cohort: String(last.cohort), new_buyers: countOf(last.new_buyers), rate: decimalOrNull(last.rate), target: decimalOrNull(last.target) },
+    active_repeat: { rate: decimalOrNull(active.rate), target: decimalOrNull(active.target) },
     migration: { from: x.from, positive: countOf(totals.positive), negative: countOf(totals.negative), same: countOf(totals.same), moves },
     movers: { channel: topMovers(x.byChannel).map(mover), category: topMovers(x.byCategory).map(mover) },
   };
 }
 
+/** The review as one list of blocks (headings, paragraphs, lists, tables), rendered by toMarkdown and toHtml. */
 export function buildReview(x: ReviewInputs): Block[] {
   const blocks: Block[] = [];
-  const summary = x.kpi['summary'] as Record<string, Record<string, unknown>>;
-  const cur = summary['current'] ?? {};
-  const prev = summary['previous'] ?? {};
-  const ly = summary['last_year'] ?? {};
-  const targets = Array.isArray(x.kpi['targets']) ? (x.kpi['targets'] as Array<Record<string, unknown>>) : [];
-  const salesTarget = targets.find((t) => t['metric'] === 'gross_sales');
+  const { current: cur, previous: prev, last_year: ly } = x.kpi.summary;
+  const targets = targetsOf(x.kpi);
+  const salesTarget = targets.find((t) => t.metric === 'gross_sales');
   blocks.push({ h: `Weekly business review${x.segment !== undefined ? ` of segment ${x.segment}` : ''}, ${x.from} to ${x.to}` });
   blocks.push({
     p:
-      `Gross sales were ${money(cur['gross_sales'])}, ${change(cur['gross_sales'], prev['gross_sales'])} against the previous period and ${change(cur['gross_sales'], ly['gross_sales'])} against the same period last year` +
-      (salesTarget === undefined ? ' (no sales target set).' : `, ${pct(Number(salesTarget['attainment']))} of the target of ${money(salesTarget['target'])}.`) +
-      ` Net of returns: ${money(cur['net_sales'])}. ${String(cur['buyers'])} buyers (${String(cur['new_buyers'])} new, ${String(cur['returning_buyers'])} returning, ${String(cur['guest_orders'])} guest orders) placed ${String(cur['orders'])} orders worth ${money(cur['average_order_value'])} on average.`,
+      `Gross sales were ${money(cur.gross_sales)}, ${change(cur.gross_sales, prev.gross_sales)} against the previous period and ${change(cur.gross_sales, ly.gross_sales)} against the same period last year` +
+      (salesTarget === undefined ? ' (no sales target set).' : `, ${pct(Number(salesTarget.attainment))} of the target of ${money(salesTarget.target)}.`) +
+      ` Net of returns: ${money(cur.net_sales)}. ${String(cur.buyers)} buyers (${String(cur.new_buyers)} new, ${String(cur.returning_buyers)} returning, ${String(cur.guest_orders)} guest orders) placed ${String(cur.orders)} orders worth ${money(cur.average_order_value)} on average.`,
   });
-  const metric = (k: string, f: (v: unknown) => string): Record<string, string> => {
-    const t = targets.find((r) => r['metric'] === k);
+  const metric = (k: keyof KpiFigures, f: (v: unknown) => string): Record<string, string> => {
+    const t = targets.find((r) => r.metric === k);
     return {
       metric: k.replace(/_/g, ' '),
       'this period': f(cur[k]),
@@ -209,7 +198,7 @@ export function buildReview(x: ReviewInputs): Block[] {
       'vs previous': change(cur[k], prev[k]),
       'last year': f(ly[k]),
       'vs last year': change(cur[k], ly[k]),
-      target: goal(t?.['target'], f),
+      target: goal(t?.target, f),
     };
   };
   const count = (v: unknown): string => (v === null || v === undefined ? 'n/a' : String(v));
@@ -228,7 +217,7 @@ export function buildReview(x: ReviewInputs): Block[] {
   });
 
   blocks.push({ h: 'What moved, and why' });
-  for (const c of (x.kpi['comparisons'] as Comparison[] | undefined) ?? []) {
+  for (const c of x.kpi.comparisons) {
     const drivers = byDriver(c);
     const top = [...drivers].sort((a, b) => ((a[1] < 0n ? -a[1] : a[1]) > (b[1] < 0n ? -b[1] : b[1]) ? -1 : 1))[0];
     blocks.push({
@@ -241,23 +230,23 @@ export function buildReview(x: ReviewInputs): Block[] {
     blocks.push({
       table: c.branches.map((b) => ({
         branch: b.branch,
-        'sales before': money(b.base['gross']),
-        'sales now': money(b.current['gross']),
-        buyers: `${String(b.base['buyers'])} -> ${String(b.current['buyers'])}`,
-        orders: `${String(b.base['orders'])} -> ${String(b.current['orders'])}`,
+        'sales before': money(b.base.gross),
+        'sales now': money(b.current.gross),
+        buyers: `${String(b.base.buyers)} -> ${String(b.current.buyers)}`,
+        orders: `${String(b.base.orders)} -> ${String(b.current.orders)}`,
         contributions: Object.entries(b.contributions)
           .map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`)
           .join('; '),
       })),
     });
   }
-  const traffic = (x.kpi['traffic_view'] as Array<Record<string, unknown>> | undefined)?.[0];
+  const traffic = x.kpi.traffic_view[0];
   if (traffic !== undefined) {
-    const without = (traffic['without_visit_data'] as Array<Record<string, unknown>>).map((w) => String(w['channel']));
-    const rows = (traffic['branches'] as Comparison['branches']).map((b) => ({
+    const without = traffic.without_visit_data.map((w) => String(w.channel));
+    const rows = traffic.branches.map((b) => ({
       channel: b.dim,
-      visitors: `${String(b.base['visitors'])} -> ${String(b.current['visitors'])}`,
-      conversion: `${pct(Number(b.base['buyers']) / Number(b.base['visitors']))} -> ${pct(Number(b.current['buyers']) / Number(b.current['visitors']))}`,
+      visitors: `${String(b.base.visitors)} -> ${String(b.current.visitors)}`,
+      conversion: `${pct(Number(b.base.buyers) / Number(b.base.visitors))} -> ${pct(Number(b.current.buyers) / Number(b.current.visitors))}`,
       contributions: Object.entries(b.contributions)
         .map(([d, v]) => `${DRIVER_NAMES[d] ?? d} ${signedMoney(v)}`)
         .join('; '),
@@ -267,67 +256,61 @@ export function buildReview(x: ReviewInputs): Block[] {
   }
 
   blocks.push({ h: 'The seven marketing links' });
-  const weakest = x.links['weakest_link'] as Record<string, unknown> | undefined;
-  blocks.push({ p: weakest?.['link'] === null || weakest === undefined ? 'Not enough data to name the weakest link.' : `Weakest link (${String(weakest['by'])}): ${String(weakest['text'])}.` });
+  const weakest = x.links.weakest_link;
+  blocks.push({ p: weakest.link === null ? 'Not enough data to name the weakest link.' : `Weakest link (${String(weakest.by)}): ${weakest.text}.` });
   blocks.push({
-    table: ((x.links['links'] as Array<Record<string, unknown>> | undefined) ?? []).map((l) => {
-      const isCount = l['link'] === '1 traffic' || l['link'] === '7 churn and win-back';
+    table: x.links.links.map((l) => {
+      const isCount = l.link === '1 traffic' || l.link === '7 churn and win-back';
       const f = (v: unknown): string => (v === null || v === undefined ? 'n/a' : isCount ? String(Math.round(Number(v))) : rate(v));
       return {
-        link: String(l['link']),
-        metric: String(l['metric']),
-        'this period': f(l['value']),
-        previous: f(l['previous']),
-        'trailing 8 weeks': f(l['trailing_8_weeks']),
-        target: goal(l['target'], f),
+        link: l.link,
+        metric: l.metric,
+        'this period': f(l.value),
+        previous: f(l.previous),
+        'trailing 8 weeks': f(l.trailing_8_weeks),
+        target: goal(l.target, f),
       };
     }),
   });
 
   blocks.push({ h: 'Repeat purchase' });
-  const cohorts = (x.repeat['second_purchase'] as Row[] | undefined) ?? [];
-  const recent = cohorts.slice(-4);
-  const active = (x.repeat['active_repeat'] as Row | undefined) ?? {};
+  const recent = x.repeat.second_purchase.slice(-4);
+  const active = x.repeat.active_repeat;
   const lastCohort = recent[recent.length - 1];
   blocks.push({
     p:
       (lastCohort === undefined
         ? 'No first-purchase cohort has had its full second-purchase window yet. '
-        : `Of the newest complete cohort (${String(lastCohort['cohort'])}), ${rate(lastCohort['rate'])} bought again within the window${goal(lastCohort['target']) === '' ? '' : ` (target ${rate(lastCohort['target'])})`}. `) +
-      `Active repeat-purchase rate: ${rate(active['rate'])}${active['target'] === null || active['target'] === undefined ? '' : ` against a target of ${rate(active['target'])}`}.`,
+        : `Of the newest complete cohort (${lastCohort.cohort}), ${rate(lastCohort.rate)} bought again within the window${goal(lastCohort.target) === '' ? '' : ` (target ${rate(lastCohort.target)})`}. `) +
+      `Active repeat-purchase rate: ${rate(active.rate)}${active.target === null || active.target === undefined ? '' : ` against a target of ${rate(active.target)}`}.`,
   });
   if (recent.length > 0) {
     blocks.push({
       table: recent.map((c) => ({
-        cohort: String(c['cohort']),
-        'new buyers': String(c['new_buyers']),
-        'bought again': String(c['second_buyers']),
-        rate: rate(c['rate']),
-        target: goal(c['target']),
-        note: c['left_censored'] === true ? 'first period of the data (left-censored)' : '',
+        cohort: c.cohort,
+        'new buyers': String(c.new_buyers),
+        'bought again': String(c.second_buyers),
+        rate: rate(c.rate),
+        target: goal(c.target),
+        note: c.left_censored === true ? 'first period of the data (left-censored)' : '',
       })),
     });
   }
-  const periods = ((x.repeat['periods'] as Row[] | undefined) ?? []).slice(-3);
-  if (periods.length > 0)
-    blocks.push({ table: periods.map((p) => ({ period: String(p['period']), buyers: String(p['buyers']), retention: rate(p['retention_rate']), 'repeat rate': rate(p['repeat_rate']) })) });
+  const periods = x.repeat.periods.slice(-3);
+  if (periods.length > 0) blocks.push({ table: periods.map((p) => ({ period: p.period, buyers: String(p.buyers), retention: rate(p.retention_rate), 'repeat rate': rate(p.repeat_rate) })) });
 
   blocks.push({ h: 'Members by lifecycle stage' });
-  const stages = (x.lifecycle['stages'] as Row[] | undefined) ?? [];
-  blocks.push({ table: stages.map((s) => ({ stage: String(s['stage']), members: String(s['members']) })) });
-  const totals = (x.migration['totals'] as Record<string, number> | undefined) ?? { positive: 0, negative: 0, same: 0 };
-  const flows = ((x.migration['matrix'] as Row[] | undefined) ?? [])
-    .filter((m) => m['direction'] !== 'same')
-    .sort((a, b) => Number(b['members']) - Number(a['members']))
-    .slice(0, 5);
+  blocks.push({ table: x.lifecycle.stages.map((s) => ({ stage: s.stage, members: String(s.members) })) });
+  const totals = x.migration.totals;
   blocks.push({ p: `Since ${x.from}: ${totals.positive} members moved up a stage and ${totals.negative} moved down (${totals.same} stayed). The largest moves:` });
-  blocks.push({ list: flows.map((f) => `${String(f['from_stage'])} to ${String(f['to_stage'])}: ${String(f['members'])} (${String(f['direction'])})`) });
+  blocks.push({ list: largestMoves(x.migration).map((f) => `${f.from_stage} to ${f.to_stage}: ${String(f.members)} (${f.direction})`) });
 
   blocks.push({ h: 'Biggest movers' });
-  for (const [label, doc] of [
+  const drillDowns: Array<[string, KpiResult]> = [
     ['channel', x.byChannel],
     ['category', x.byCategory],
-  ] as const) {
+  ];
+  for (const [label, doc] of drillDowns) {
     const pick = topMovers(doc);
     blocks.push({ p: `By ${label}, against the previous period:` });
     blocks.push({
@@ -340,19 +323,19 @@ export function buildReview(x: ReviewInputs): Block[] {
     });
   }
 
-  const agents = (x.service?.['agents'] as Row[] | undefined) ?? [];
+  const agents = x.service?.agents ?? [];
   if (agents.length > 0) {
     blocks.push({ h: 'Customer service: agents' });
     blocks.push({
       table: agents.map((a) => ({
-        agent: String(a['agent']),
-        sessions: String(a['sessions']),
-        'inquiry conversion': rate(a['inquiry_conversion']),
-        sales: money(a['sales']),
-        'order value': a['order_value'] === null ? '' : money(a['order_value']),
-        'first response (s)': String(a['first_response_seconds'] ?? ''),
-        'words per reply': String(a['words_per_reply'] ?? ''),
-        'good / bad reviews': `${String(a['good_reviews'])} / ${String(a['bad_reviews'])}`,
+        agent: a.agent,
+        sessions: String(a.sessions),
+        'inquiry conversion': rate(a.inquiry_conversion),
+        sales: money(a.sales),
+        'order value': a.order_value === null ? '' : money(a.order_value),
+        'first response (s)': String(a.first_response_seconds ?? ''),
+        'words per reply': String(a.words_per_reply ?? ''),
+        'good / bad reviews': `${String(a.good_reviews)} / ${String(a.bad_reviews)}`,
       })),
     });
   }

@@ -11,9 +11,10 @@ import { DatabaseLockedError, EngineSettingError, type Db } from '../core/db/ind
 import { identityReport, resolveIdentities, unmerge, UnmergeError } from '../identity/index.js';
 import { FileRefused, importFile, PRESETS, type AlsoReport, type ImportReport } from '../ingest/index.js';
 import { findMember, memberBaseStats, memberView, MemberLookupError } from '../members/index.js';
-import { analyze, AnalysisError, defaultAsOf, refresh, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
+import { analyze, AnalysisError, defaultAsOf, refresh, reportResult, REPORTS, type AnalysisDocument, BY_OPTIONS, type By, type Period, type Report } from '../analytics/index.js';
 import { countSegment, createSegment, deleteSegment, exportSegmentCsv, getSegment, listSegments, parseRule, segmentHistory, SegmentError, snapshotSegment } from '../segments/index.js';
 import { readFileSync } from 'node:fs';
+import type { KpiResult } from '../contracts/index.js';
 import { CampaignError } from '../campaigns/index.js';
 import { createProgress } from './progress.js';
 import { common, EXIT_LOCKED, EXIT_REFUSED, jsonArg, out, UsageError, withDb, withDbIfFree, withOps, type Common } from './shell.js';
@@ -244,6 +245,26 @@ export function buildProgram(): Command {
     ...(o.to !== undefined ? { to: o.to } : {}),
     ...productFlags(o),
   });
+  /** The KPI tree's sections as tables (the headline figures per period; each comparison's branches and contributions), or undefined for its other keys. */
+  const kpiSection = (kpi: KpiResult, k: string): string[] | undefined => {
+    if (k === 'summary') return [table(Object.entries(kpi.summary).map(([period, m]) => ({ period, ...m })))];
+    if (k !== 'comparisons' && k !== 'traffic_view') return undefined;
+    const out: string[] = [];
+    for (const c of kpi[k]) {
+      if ('without_visit_data' in c) for (const w of c.without_visit_data) out.push(`  ${w.channel}: ${w.note}`);
+      out.push(`  against ${c.against} (${c.from}..${c.to}): change ${c.total} = sum of contributions ${c.sum}`);
+      const rows = c.branches.map((b) => ({
+        dim: b.dim,
+        branch: b.branch,
+        ...('visitors' in b.current ? { base_visitors: b.base.visitors, cur_visitors: b.current.visitors } : {}),
+        base_gross: b.base.gross,
+        gross: b.current.gross,
+        ...b.contributions,
+      }));
+      out.push(table(rows));
+    }
+    return out;
+  };
   const showDoc = (d: AnalysisDocument, lang: CliLang = 'en'): string => {
     const parts = [
       lang === 'zh'
@@ -252,27 +273,12 @@ export function buildProgram(): Command {
     ];
     const rules = d.params['rules'];
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
+    const kpi = d.report === 'kpi' ? reportResult('kpi', d) : undefined;
     for (const [k, v] of Object.entries(d.result)) {
       parts.push(`\n${sectionTitle(lang, k)}`);
-      if (k === 'summary' && typeof v === 'object' && v !== null) {
-        parts.push(table(Object.entries(v as Record<string, Record<string, unknown>>).map(([period, m]) => ({ period, ...m })) as Parameters<typeof table>[0]));
-      } else if ((k === 'comparisons' || k === 'traffic_view') && Array.isArray(v)) {
-        for (const c of v as Array<Record<string, unknown>>) {
-          const without = c['without_visit_data'];
-          if (Array.isArray(without)) for (const w of without as Array<Record<string, unknown>>) parts.push(`  ${String(w['channel'])}: ${String(w['note'])}`);
-          parts.push(`  against ${String(c['against'])} (${String(c['from'])}..${String(c['to'])}): change ${String(c['total'])} = sum of contributions ${String(c['sum'])}`);
-          const rows = (c['branches'] as Array<Record<string, unknown>>).map((b) => ({
-            dim: b['dim'],
-            branch: b['branch'],
-            ...('visitors' in (b['current'] as Record<string, unknown>)
-              ? { base_visitors: (b['base'] as Record<string, unknown>)['visitors'], cur_visitors: (b['current'] as Record<string, unknown>)['visitors'] }
-              : {}),
-            base_gross: (b['base'] as Record<string, unknown>)['gross'],
-            gross: (b['current'] as Record<string, unknown>)['gross'],
-            ...(b['contributions'] as Record<string, unknown>),
-          }));
-          parts.push(table(rows as Parameters<typeof table>[0]));
-        }
+      const section = kpi === undefined ? undefined : kpiSection(kpi, k);
+      if (section !== undefined) {
+        parts.push(...section);
       } else if (Array.isArray(v))
         parts.push(
           table(
@@ -307,7 +313,7 @@ export function buildProgram(): Command {
         : [{ doc, title: '', suffix: '' }];
     const shown = (fn: (d: AnalysisDocument) => string): string => parts.map((p) => (p.title === '' ? fn(p.doc) : `== ${p.title}\n${fn(p.doc)}`)).join('\n\n');
     if (report === 'review') {
-      const review = (d: AnalysisDocument) => d.result as { period: { from: string; to: string }; markdown: string; html: string };
+      const review = (d: AnalysisDocument) => reportResult('review', d);
       if (opts.out !== undefined) {
         mkdirSync(opts.out, { recursive: true });
         for (const p of parts) {
