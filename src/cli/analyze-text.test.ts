@@ -36,6 +36,8 @@ test('analyze prints the KPI tree and the review from their typed results', asyn
     // Each comparison's change and its branches by channel.
     assert.ok(text.includes('against previous period (2024-05-06..2024-06-02): change 81.00 = sum of contributions 81.00'), kpi.stdout);
     assert.ok(text.includes('dim branch base_gross gross appeared disappeared'), kpi.stdout);
+    assert.ok(text.includes('What moved sales: from the previous period (2024-05-06 – 2024-06-02) to this one'), kpi.stdout);
+    assert.doesNotMatch(kpi.stdout, /\{\w+\}/, 'no placeholder is printed unfilled');
     assert.ok(text.includes('web returning 0.0000 61.0000 61.00'), kpi.stdout);
     assert.ok(text.includes('web new 20.0000 0.0000 -20.00'), kpi.stdout);
     // The traffic view names the channels without visit data.

@@ -60,8 +60,14 @@ export function translateRows(lang: CliLang, rows: ReadonlyArray<Record<string, 
   });
 }
 
-/** A section title in the language. */
-export function sectionTitle(lang: CliLang, key: string): string {
+/**
+ * A section title in the language, its `{name}` placeholders filled from vars; a parenthesis whose
+ * placeholder has no value is left out rather than printed with the braces.
+ */
+export function sectionTitle(lang: CliLang, key: string, vars: Readonly<Record<string, string>> = {}): string {
   const k = SECTIONS[key];
-  return k === undefined ? key : label(lang, k, key);
+  const title = k === undefined ? key : label(lang, k, key);
+  return title
+    .replace(/\s*[(（][^()（）]*\{\w+\}[^()（）]*[)）]/g, (part) => ([...part.matchAll(/\{(\w+)\}/g)].every((m) => vars[m[1] ?? ''] !== undefined) ? part : ''))
+    .replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
 }

@@ -275,7 +275,8 @@ export function buildProgram(): Command {
     if (Array.isArray(rules)) parts.push(...rules.map((r) => `  rule: ${String(r)}`));
     const kpi = d.report === 'kpi' ? reportResult('kpi', d) : undefined;
     for (const [k, v] of Object.entries(d.result)) {
-      parts.push(`\n${sectionTitle(lang, k)}`);
+      const previous = kpi?.comparisons.find((c) => c.against === 'previous period');
+      parts.push(`\n${sectionTitle(lang, k, previous === undefined ? {} : { from: previous.from, to: previous.to })}`);
       const section = kpi === undefined ? undefined : kpiSection(kpi, k);
       if (section !== undefined) {
         parts.push(...section);
