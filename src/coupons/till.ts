@@ -88,7 +88,8 @@ export async function validateCodes(store: OpStore, clock: Clock, req: { member_
 
 /** Returns lapsed reservations (of one template, or all) to issued and gives their budget back; how many. */
 export async function sweepLapsedIn(tx: OpQueries, lock: string, now: string, templateId: string | null, limit = 1000): Promise<number> {
-  // Two statements rather than one with `? IS NULL OR`: each uses its index (template, state, until).
+  // Two statements rather than one with `? IS NULL OR`: each uses its index, (state, until) or
+  // (template, state, until).
   const rows =
     templateId === null
       ? await tx.all(`SELECT coupon_id, template_id, budget_day, discount FROM coupons WHERE state = 'reserved' AND reserved_until <= ? ORDER BY coupon_id LIMIT ?${lock}`, [now, limit])
