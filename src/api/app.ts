@@ -218,10 +218,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
 
-  // Runs the rest of the request inside its context, so the analytical queue knows a read.
-  app.addHook('onRequest', (req, _reply, done) => {
-    requestKind.run({ read: req.method === 'GET' }, done);
-  });
+  // Runs the rest of the request inside its context, so the analytical queue knows a read. A
+  // process without the analytical store has no such queue, and skips the context (it costs a
+  // hook on every promise of the process).
+  if (analytical !== null)
+    app.addHook('onRequest', (req, _reply, done) => {
+      requestKind.run({ read: req.method === 'GET' }, done);
+    });
   app.addHook('onRequest', async (req) => {
     if (isOpen(req.url.split('?')[0] ?? '')) return;
     const presented = presentedKey(req.headers);
