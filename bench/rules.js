@@ -138,7 +138,7 @@ try {
     const probe = hasNumpy(py);
     if (probe.status === 0 && !pythons.some((p) => p.exe === probe.stdout.trim())) pythons.push({ py, exe: probe.stdout.trim() });
   }
-  if (pythons.length === 0) throw new Error('no Python with numpy: install Debian\'s python3-numpy (apt-get install python3-numpy) or name one with --python');
+  if (pythons.length === 0) throw new Error("no Python with numpy: install Debian's python3-numpy (apt-get install python3-numpy) or name one with --python");
   const bases = pythons.map(({ py }) => run(py, [join(here, 'apriori_baseline.py'), basketsFile, support, confidence]));
 
   const x = (a, b) => `${(a / b).toFixed(2)}x`;
@@ -152,7 +152,9 @@ try {
   const who = (b) => `numpy ${b.numpy} (${b.python})`;
   for (const base of bases) {
     const baseMining = { wall: base.seconds.itemsets + base.seconds.rules, cpu: base.cpu_seconds.itemsets + base.cpu_seconds.rules };
-    console.log(`  python Apriori itemsets + rules, ${who(base)}: ${baseMining.wall.toFixed(3)} s wall, ${baseMining.cpu.toFixed(3)} s CPU; ratio python / regulars wall ${x(baseMining.wall, mining)}, CPU ${x(baseMining.cpu, miningCpu)}`);
+    console.log(
+      `  python Apriori itemsets + rules, ${who(base)}: ${baseMining.wall.toFixed(3)} s wall, ${baseMining.cpu.toFixed(3)} s CPU; ratio python / regulars wall ${x(baseMining.wall, mining)}, CPU ${x(baseMining.cpu, miningCpu)}`,
+    );
   }
   console.log('\nfrom the same basket file (each a whole process: start-up, reading the file, mining, rules):');
   const steps = (m) => `CPU read ${m.cpu_seconds.read} s, itemsets ${m.cpu_seconds.itemsets} s, rules ${m.cpu_seconds.rules} s`;
@@ -163,7 +165,9 @@ try {
   console.log('\nfrom the store (regulars: `analyze rules` end to end; python: the basket file written from the store, then its run):');
   console.log(`  regulars analyze rules                  ${both(ours)}`);
   for (const base of bases) {
-    console.log(`  store -> file ${both(extract)}, + python run (${who(base)}) = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU; ratio python / regulars wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`);
+    console.log(
+      `  store -> file ${both(extract)}, + python run (${who(base)}) = ${(extract.wall + base.wall).toFixed(2)} s wall, ${(extract.cpu + base.cpu).toFixed(2)} s CPU; ratio python / regulars wall ${x(extract.wall + base.wall, ours.wall)}, CPU ${x(extract.cpu + base.cpu, ours.cpu)}`,
+    );
   }
   console.log(`\nbought together with ${top} (all history, ${storedTogether.length} items shown):`);
   console.log(`  from the stored pair counts   ${both(lookup)}`);
