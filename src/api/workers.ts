@@ -13,7 +13,7 @@ import { runDue, SendCrash, storedChannels, type ChannelResolver, type RunReport
 import { loadPending, publishIdentities, type LoadReport } from '../inbox/index.js';
 import type { OpQueries, OpStore } from '../ops/index.js';
 import { afterLoad, dailyJobs, publishLoyalty, type AfterLoadReport, type DailyReport } from '../loyalty/index.js';
-import { couponVariables, dailyAllowances, publishCoupons, type DailyAllowance } from '../coupons/index.js';
+import { couponVariables, dailyAllowances, dailyCouponPublish, type DailyAllowance } from '../coupons/index.js';
 import type { Serial } from './context.js';
 
 export interface WorkerOptions {
@@ -78,7 +78,7 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
         }
         try {
           const loyalty = await runLoyalty(db, ops, clock, serial);
-          if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0 || loyalty.allowances.length > 0) o.onLoyalty?.(loyalty);
+          if (loyalty.afterLoad.length > 0 || loyalty.daily.length > 0 || loyalty.allowances.length > 0 || loyalty.coupons_published !== null) o.onLoyalty?.(loyalty);
         } catch (err) {
           const e = err instanceof Error ? err : new Error(String(err));
           if (o.onLoyalty !== undefined) o.onLoyalty(e);
@@ -101,10 +101,9 @@ export async function startWorkers(db: Db, ops: OpStore, clock: Clock, serial: S
 async function runLoyalty(db: Db, ops: OpStore, clock: Clock, serial: Serial): Promise<LoyaltyRun> {
   const after = await serial(() => afterLoad(db, ops, clock));
   const daily = await dailyJobs(ops, clock);
+  const published = after.length > 0 || daily.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
   const allowances = await dailyAllowances(ops, clock);
-  const published = after.length > 0 || daily.length > 0 || allowances.length > 0 ? await serial(() => publishLoyalty(ops, db, clock)) : null;
-  const newDay = daily.length > 0 || allowances.length > 0;
-  const coupons = newDay ? (await serial(() => publishCoupons(db, ops, clock))).coupons : null;
+  const coupons = (await serial(() => dailyCouponPublish(db, ops, clock)))?.coupons ?? null;
   return { afterLoad: after, daily, published, allowances, coupons_published: coupons };
 }
 

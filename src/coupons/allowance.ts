@@ -78,8 +78,11 @@ export interface DailyAllowance {
   readonly stopped: string | null;
 }
 
-/** A batch that can still issue a coupon: a shared code, or a pool with codes left. */
-const canIssue = (b: Batch): boolean => b.mode === 'shared' || b.issued_from_pool < b.pool_size;
+/**
+ * A batch that can still issue a tier coupon: not made for a campaign (its coupons would count in
+ * the campaign's evaluation), and a shared code or a pool with codes left.
+ */
+const canIssue = (b: Batch): boolean => b.campaign_id === null && (b.mode === 'shared' || b.issued_from_pool < b.pool_size);
 
 /**
  * The allowance job a server runs once per day of the shop's time zone (after the loyalty tier
@@ -98,13 +101,20 @@ export async function dailyAllowances(store: OpStore, clock: Clock): Promise<Dai
     if (handoffDetail(handoffs, name)['day'] === day) continue;
     if (((await getTemplate(store, t.template_id))?.template.allowance ?? null) === null) continue;
     const batch = (await listBatches(store, t.template_id)).find(canIssue);
-    const r = batch === undefined ? null : await grantAllowances(store, clock, { batch_id: batch.batch_id }, 'server');
-    const result: DailyAllowance =
-      r === null
-        ? { template_id: t.template_id, day, run: null, stopped: 'no batch of the template can issue a coupon: create one (regulars coupons batch)' }
-        : r.ok
-          ? { template_id: t.template_id, day, run: r.value, stopped: null }
-          : { template_id: t.template_id, day, run: null, stopped: r.error.type };
+    let result: DailyAllowance;
+    try {
+      const r = batch === undefined ? null : await grantAllowances(store, clock, { batch_id: batch.batch_id }, 'server');
+      result =
+        r === null
+          ? { template_id: t.template_id, day, run: null, stopped: 'no batch of the template (outside campaigns) can issue a coupon: create one (regulars coupons batch)' }
+          : r.ok
+            ? { template_id: t.template_id, day, run: r.value, stopped: null }
+            : { template_id: t.template_id, day, run: null, stopped: r.error.type };
+    } catch (err) {
+      // One template's failure is recorded and the others still run; the day is kept, so the
+      // next day tries again (grants are claimed per member and period: nothing twice).
+      result = { template_id: t.template_id, day, run: null, stopped: `failed: ${err instanceof Error ? err.message : String(err)}` };
+    }
     await recordHandoff(store, name, now, result.stopped === null ? 'ok' : 'stopped', { day, ...(result.run ?? {}), ...(result.stopped === null ? {} : { stopped: result.stopped }) });
     out.push(result);
   }

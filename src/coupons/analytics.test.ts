@@ -13,7 +13,7 @@ import { buildApp, createKey } from '../api/index.js';
 import { ENGINES, opSandbox } from '../testing/ops.js';
 import { couponAnalytics } from './analytics.js';
 import { issueCoupon } from './issue.js';
-import { publishCoupons } from './publish.js';
+import { dailyCouponPublish, publishCoupons } from './publish.js';
 import { basketOf, movableClock, setUp } from './testkit.js';
 import { redeem, reserve } from './till.js';
 
@@ -45,6 +45,11 @@ for (const engine of ENGINES) {
 
       assert.deepEqual(await publishCoupons(s.db, box.store, clock), { coupons: 9 });
       assert.deepEqual(await publishCoupons(s.db, box.store, clock), { coupons: 9 }, 'a second publish replaces the first');
+      // The server's daily publication: none more today (one was made), one on the next day.
+      assert.equal(await dailyCouponPublish(s.db, box.store, clock), null);
+      clock.advance(86_400);
+      assert.deepEqual(await dailyCouponPublish(s.db, box.store, clock), { coupons: 9 });
+      assert.equal(await dailyCouponPublish(s.db, box.store, clock), null);
 
       const report = await couponAnalytics(s.db, box.store, { as_of: '2026-06-10' });
       assert.deepEqual(report.by_template.map((l) => [l.key === a.template_id ? '20 off' : '5 off', l.issued, l.redeemed, l.redemption_rate, l.discount]).sort(), [

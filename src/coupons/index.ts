@@ -21,5 +21,5 @@ export { exchangeForPoints, cancelExchange } from './exchange.js';
 export { grantAllowances, dailyAllowances, allowanceJobName, type AllowanceRun, type DailyAllowance } from './allowance.js';
 export { issueToSegment } from './segment-job.js';
 export { issueToCampaign, runCouponDiscount, couponCostOf, couponVariables, campaignJobId } from './campaign.js';
-export { publishCoupons } from './publish.js';
+export { publishCoupons, dailyCouponPublish } from './publish.js';
 export { couponAnalytics, CouponAnalytics } from './analytics.js';

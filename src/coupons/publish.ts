@@ -7,7 +7,8 @@
 import type { Clock } from '../core/clock.js';
 import type { Db } from '../core/db/index.js';
 import { fromUnits } from '../core/decimal.js';
-import { big, int, isoTime, recordHandoff, text, type OpStore } from '../ops/index.js';
+import { big, handoffDetail, int, isoTime, listHandoffs, recordHandoff, text, type OpStore } from '../ops/index.js';
+import { localDay, shopZone } from '../loyalty/index.js';
 
 const PAGE = 5000;
 const SHAPE = JSON.stringify([
@@ -59,6 +60,20 @@ export async function publishCoupons(db: Db, ops: OpStore, clock: Clock): Promis
       if (rows.length < PAGE) break;
     }
   });
-  await recordHandoff(ops, 'coupons.publish', at, 'done', { coupons: n });
+  await recordHandoff(ops, PUBLISH_NAME, at, 'done', { coupons: n, day: localDay(at, await shopZone(ops)) });
   return { coupons: n };
+}
+
+/** The hand-off of the coupon publication. */
+export const PUBLISH_NAME = 'coupons.publish';
+
+/**
+ * The server's daily publication: publishes when the last one was made on an earlier day of the
+ * shop's time zone (or never); null when today's is done. Keyed by the recorded day, so a restart
+ * or a shop without loyalty jobs still gets one a day.
+ */
+export async function dailyCouponPublish(db: Db, ops: OpStore, clock: Clock): Promise<{ coupons: number } | null> {
+  const day = localDay(clock.now(), await shopZone(ops));
+  if (handoffDetail(await listHandoffs(ops), PUBLISH_NAME)['day'] === day) return null;
+  return publishCoupons(db, ops, clock);
 }

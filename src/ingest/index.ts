@@ -274,7 +274,7 @@ export async function importFile(db: Db, clock: Clock, file: string, opts: Impor
   // Validate: typed values, per-field errors, entity checks, in-file duplicate keys, stored orders.
   const main = await validatePass(db, ctx, mapping, skipped);
   const notices: ImportNotice[] = [...main.notices];
-  await db.run('CREATE OR REPLACE TEMP TABLE _file_rejects AS SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts');
+  await db.run('CREATE OR REPLACE TEMP TABLE _file_rejects AS SELECT DISTINCT * FROM (SELECT * FROM _rejects UNION ALL SELECT * FROM _conflicts)');
   phase('validated', rowsRead - main.rejected);
 
   const sha = await sha256File(file);

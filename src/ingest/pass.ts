@@ -102,7 +102,9 @@ export async function validatePass(db: Db, ctx: PassContext, base: Mapping, skip
   await db.run('CREATE OR REPLACE TEMP TABLE _dupkey (__line BIGINT)');
   await insertParseRejects(db, ctx.parseRejects);
   await db.run(
-    `INSERT INTO _rejects SELECT __line, p[1], p[2], array_to_string(p[3:], chr(9))
+    // DISTINCT: the rows of one physical line (line items unpivoted from columns) repeat its
+    // order-level errors; the rejects file names each once.
+    `INSERT INTO _rejects SELECT DISTINCT __line, p[1], p[2], array_to_string(p[3:], chr(9))
      FROM (SELECT __line, string_split(unnest(__errors), chr(9)) AS p FROM _typed)`,
   );
   notices.push(...(await checkFutureDates(db, settled.mapping, shopTime(ctx.clock.now(), ctx.tz))));
@@ -148,8 +150,12 @@ export async function validatePass(db: Db, ctx: PassContext, base: Mapping, skip
   const inFileDuplicates = int(await db.one('SELECT count(*) AS n FROM _dupkey'), 'n');
   const reasons = (
     await db.all(
-      `SELECT field, regexp_replace(reason, 'line [0-9]+', 'line N') AS reason, count(DISTINCT line) AS n
-       FROM _rejects GROUP BY ALL ORDER BY n DESC, field LIMIT 10`,
+      // Rows, as "rejected" counts them: every row of a rejected line (a line the parser could not
+      // read counts once).
+      `WITH g AS (SELECT DISTINCT field, regexp_replace(reason, 'line [0-9]+', 'line N') AS reason, line FROM _rejects),
+            per AS (SELECT __line AS line, count(*) AS n FROM _typed GROUP BY __line)
+       SELECT g.field, g.reason, sum(coalesce(per.n, 1))::BIGINT AS n FROM g LEFT JOIN per USING (line)
+       GROUP BY ALL ORDER BY n DESC, g.field LIMIT 10`,
     )
   ).map((r) => ({ field: str(r, 'field') ?? '', reason: str(r, 'reason') ?? '', rows: int(r, 'n') }));
   const considered = ctx.rowsRead - skipped;

@@ -156,7 +156,8 @@ const FIRST: Order[] = [
   },
   // The published page shows dates as MM/DD/YYYY H:i:s.
   { id: '105', status: 'cancelled', customer: '9', email: 'cy@example.com', date: '3/4/2024 6:29:00', items: [MUG] },
-  { id: '106', status: 'shipped-to-moon', customer: '9', email: 'cy@example.com', items: [MUG] },
+  // Two items: the order's bad status is one reject of its line, counted as both rows.
+  { id: '106', status: 'shipped-to-moon', customer: '9', email: 'cy@example.com', items: [MUG, item('Mug', '11', 'MUG', '1', '30.00', '30.00')] },
   { id: '107', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T10:00:00-05:00', items: ['Mug x 2'] },
   { id: '108', status: 'completed', customer: '9', email: 'cy@example.com', paid: '2024-03-04T11:00:00-05:00', total: '30.O0', items: [MUG] },
   { id: '109', status: 'pending', customer: '7', email: 'ann@example.com', date: '2024-03-08 10:00:00', items: [MUG] },
@@ -177,16 +178,18 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
   try {
     const f = s.write('order_export.csv', [COLUMNS.join(','), ...FIRST.map(row)].join('\n'));
     const checked = await s.import(f, { preset: 'woocommerce', check: true });
-    assert.deepEqual([checked.checked, checked.rows_read, checked.rejected], [true, 11, 4]);
+    assert.deepEqual([checked.checked, checked.rows_read, checked.rejected], [true, 12, 5]);
     assert.equal(await countOf(s.db, 'SELECT * FROM orders'), 0, '--check writes nothing');
 
     const r = await s.import(f, { preset: 'woocommerce' });
     // Rows are order lines: order 101's two line items are two rows.
-    assert.deepEqual([r.rows_read, r.loaded, r.guest, r.rejected], [11, 7, 0, 4]);
+    assert.deepEqual([r.rows_read, r.loaded, r.guest, r.rejected], [12, 7, 0, 5]);
+    assert.equal(r.reject_reasons.find((x) => x.field === 'status')?.rows, 2, 'reasons count rows, as rejected does');
     assert.equal(accounted(r), r.rows_read);
     const rejects = readCsv(r.rejects_file ?? '').map((x) => `${x['line']}/${x['field']}/${x['value']}`);
     assert.deepEqual([...new Set(rejects.map((x) => x.split('/')[0]))], ['7', '8', '9', '11'], 'physical lines of the bad rows');
     for (const want of ['7/status/shipped-to-moon', '8/line_item_1/Mug x 2', '9/paid_amount/30.O0', '11/line_item/']) assert.ok(rejects.includes(want), `${want} in ${rejects.join('; ')}`);
+    assert.equal(rejects.filter((x) => x === '7/status/shipped-to-moon').length, 1, 'an order-level error is named once, not once per line item');
     assert.ok(readCsv(r.rejects_file ?? '').every((x) => x['file'] === f && (x['reason'] ?? '') !== ''));
 
     const o101 = await s.db.one(
@@ -220,7 +223,7 @@ test('woocommerce preset: member, guest, refunded, partly refunded and cancelled
     assert.equal(r.refunds, 1);
 
     const again = await s.import(f, { preset: 'woocommerce' });
-    assert.deepEqual([again.loaded, again.duplicate, again.updated, again.refunds, again.rejected], [0, 7, 0, 0, 4]);
+    assert.deepEqual([again.loaded, again.duplicate, again.updated, again.refunds, again.rejected], [0, 7, 0, 0, 5]);
     assert.equal(await countOf(s.db, 'SELECT * FROM returns'), 1, 'a re-import never refunds twice');
 
     // A later export: 109 was paid, 104 refunded once more, 101 refunded in full.
@@ -277,13 +280,13 @@ test('regulars import --preset woocommerce, with --check and --json, from the co
     assert.equal(set.code, 0, set.stderr);
     const check = await cli(['import', f, '--preset', 'woocommerce', '--check', '--db', db, '--rejects', rejects]);
     assert.equal(check.code, 0, check.stderr);
-    assert.match(check.stderr, /CHECK \(nothing written\).*11 rows read, 7 loaded.*4 rejected/);
+    assert.match(check.stderr, /CHECK \(nothing written\).*12 rows read, 7 loaded.*5 rejected/);
     const json = await cli(['import', f, '--preset', 'woocommerce', '--json', '--db', db, '--rejects', rejects]);
     assert.equal(json.code, 0, json.stderr);
     const doc = JSON.parse(json.stdout) as { files: Array<{ preset: string; rows_read: number; loaded: number; rejected: number; refunds: number }> };
     assert.deepEqual(
       doc.files.map((x) => [x.preset, x.rows_read, x.loaded, x.rejected, x.refunds]),
-      [['woocommerce', 11, 7, 4, 1]],
+      [['woocommerce', 12, 7, 5, 1]],
     );
   } finally {
     s.close();

@@ -26,14 +26,19 @@ const codeOf = (e: unknown): string => (typeof e === 'object' && e !== null && '
 
 /**
  * Each distinct data statement gets a name, so every connection parses and plans it once and
- * then only binds and runs it (a till's write repeats the same dozen statements). Utility
- * statements (DDL) run unnamed: they cannot be prepared.
+ * then only binds and runs it (a till's write repeats the same dozen statements). Run unnamed:
+ * utility statements (DDL cannot be prepared); statements of many parameters (multi-row VALUES
+ * and IN lists, whose text changes with their length); `SELECT *` (a prepared one fails once a
+ * migration adds a column); and any statement past the first MAX_NAMES.
  */
 const names = new Map<string, string>();
 const PREPARABLE = /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH)\b/i;
+const STAR = /\bSELECT\s+(\w+\.)?\*/i;
+const MAX_PARAMS = 32;
+const MAX_NAMES = 1000;
 function statement(sql: string, values: unknown[]): pg.QueryConfig {
   const text = numbered(sql);
-  if (!PREPARABLE.test(text)) return { text, values };
+  if (!PREPARABLE.test(text) || STAR.test(text) || values.length > MAX_PARAMS || (names.size >= MAX_NAMES && !names.has(text))) return { text, values };
   let name = names.get(text);
   if (name === undefined) {
     name = `regulars_${names.size + 1}`;

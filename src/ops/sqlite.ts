@@ -78,7 +78,14 @@ function backgroundCheckpointer(path: string, db: Database.Database): () => Prom
   return () =>
     new Promise<void>((done) => {
       if (!alive) return done();
-      worker.once('exit', () => done());
+      // Held while it stops, so the process waits for the last checkpoint instead of exiting with
+      // the main connection still open; a worker that does not answer is ended after 5 s.
+      worker.ref();
+      const giveUp = setTimeout(() => void worker.terminate(), 5000);
+      worker.once('exit', () => {
+        clearTimeout(giveUp);
+        done();
+      });
       worker.once('message', () => void worker.terminate());
       worker.postMessage('stop');
     });
