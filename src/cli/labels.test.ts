@@ -4,7 +4,15 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { ROOT, sandbox } from '../testing/index.js';
 import { readConfig } from '../core/config.js';
-import { cliLang, translateRows } from './labels.js';
+import { cliLang, sectionTitle, translateRows } from './labels.js';
+
+test('section titles: placeholders filled, an unfillable parenthesis (either width) left out, never a prototype name', () => {
+  assert.equal(sectionTitle('en', 'comparisons', { from: '2024-05-06', to: '2024-06-02' }), 'What moved sales: from the previous period (2024-05-06 – 2024-06-02) to this one');
+  assert.equal(sectionTitle('en', 'comparisons'), 'What moved sales: from the previous period to this one');
+  assert.equal(sectionTitle('zh', 'comparisons'), '销售额变化的驱动因素：从上期到本期');
+  assert.equal(sectionTitle('zh', 'comparisons', { from: '2024-05-06', to: '2024-06-02' }), '销售额变化的驱动因素：从上期（2024-05-06 至 2024-06-02）到本期');
+  assert.equal(sectionTitle('en', '{constructor}'), '{constructor}');
+});
 
 test('CLI language: --lang wins, else the locale', () => {
   const cases: Array<[string | undefined, Record<string, string>, string]> = [

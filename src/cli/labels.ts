@@ -68,6 +68,7 @@ export function sectionTitle(lang: CliLang, key: string, vars: Readonly<Record<s
   const k = SECTIONS[key];
   const title = k === undefined ? key : label(lang, k, key);
   return title
-    .replace(/\s*[(（][^()（）]*\{\w+\}[^()（）]*[)）]/g, (part) => ([...part.matchAll(/\{(\w+)\}/g)].every((m) => vars[m[1] ?? ''] !== undefined) ? part : ''))
-    .replace(/\{(\w+)\}/g, (whole, name: string) => vars[name] ?? whole);
+    .replace(/\s*[(（][^()（）]*\{\w+\}[^()（）]*[)）]/g, (part) => ([...part.matchAll(/\{(\w+)\}/g)].every((m) => Object.hasOwn(vars, m[1] ?? '')) ? part : ''))
+    .replace(/\{(\w+)\}/g, (whole, name: string) => (Object.hasOwn(vars, name) ? (vars[name] ?? whole) : whole))
+    .trim();
 }
