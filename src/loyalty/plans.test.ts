@@ -55,7 +55,7 @@ test('sqlite: the statements of earn, spend, rollback, return and look-up use in
     for (const sql of seen) {
       const plan = raw.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from(sql.matchAll(/\?/g), () => null));
       for (const row of plan) {
-        const detail = String((row as { detail?: unknown }).detail ?? '');
+        const detail = typeof row === 'object' && row !== null && 'detail' in row ? String(row.detail) : '';
         const m = /^SCAN (\w+)/.exec(detail);
         // A SCAN reads a whole table or a whole index (USING INDEX); only SEARCH is a look-up.
         if (m !== null && !SMALL.has(m[1] ?? '') && !/VALUES CLAUSE|CONSTANT ROW/.test(detail)) scans.push(`${detail} :: ${sql.replace(/\s+/g, ' ')}`);
