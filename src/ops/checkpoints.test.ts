@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import Database from 'better-sqlite3';
 import { big, int, openOps } from './index.js';
 
 test('sqlite with background checkpoints: the log is copied into the database file by the worker, and every write survives a reopen', async () => {
@@ -54,6 +55,46 @@ test('sqlite: a server connection with background checkpoints and a command-line
     await Promise.all(Array.from({ length: 600 }, (_, i) => bump(i % 3 === 0 ? cli : server, i)));
     assert.equal(big(await cli.one('SELECT v FROM t_counter WHERE k = ?', ['c']), 'v'), 600n);
     await Promise.all([server.close(), cli.close()]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('sqlite with background checkpoints: no commit truncates the log; the worker gives a large log back only once the store is quiet', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'regulars-ckpt-'));
+  const path = join(dir, 'shop.sqlite');
+  const wal = (): number => statSync(`${path}-wal`, { throwIfNoEntry: false })?.size ?? 0;
+  try {
+    const limit = 512 * 1024;
+    const store = await openOps({ sqlite: path, checkpoints: { everyMs: 20, walLimitBytes: limit, quietMs: 400 } });
+    assert.equal(int(await store.one('PRAGMA journal_size_limit'), 'journal_size_limit'), -1, 'a commit never truncates the log');
+    await store.exec('CREATE TABLE t_rows (k INTEGER PRIMARY KEY, v TEXT NOT NULL)');
+    // A reader holding an old snapshot keeps every checkpoint from finishing, so the log grows.
+    const reader = new Database(path);
+    reader.exec('BEGIN');
+    reader.prepare('SELECT count(*) AS n FROM t_rows').get();
+    const row = 'x'.repeat(1000);
+    for (let i = 0; i < 2000; i++) await store.run('INSERT INTO t_rows (k, v) VALUES (?, ?)', [i, row]);
+    reader.exec('COMMIT');
+    reader.close();
+    const grown = wal();
+    assert.ok(grown > 4 * limit, `the log grew to ${grown} bytes`);
+    // Commits keep coming for a second: the log is checkpointed and restarts from its start, but
+    // its file keeps its size.
+    for (let i = 0; i < 20; i++) {
+      await store.run('UPDATE t_rows SET v = ? WHERE k = ?', [`y${i}`, i]);
+      await sleep(50);
+      assert.ok(wal() >= grown, `commit ${i}: the log file keeps its size while the store is busy (${wal()} of ${grown} bytes)`);
+    }
+    // Then quiet: the worker truncates it.
+    let size = wal();
+    for (let waited = 0; size > limit && waited < 10_000; waited += 50) {
+      await sleep(50);
+      size = wal();
+    }
+    assert.ok(size <= limit, `the quiet store's log was given back (${size} bytes)`);
+    assert.equal(int(await store.one('SELECT count(*) AS n FROM t_rows'), 'n'), 2000);
+    await store.close();
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -49,22 +49,28 @@ function chain(): <T>(fn: () => Promise<T>) => Promise<T> {
  * How a connection's write-ahead log is copied back into the database file: `inline`, SQLite's
  * default (the commit that fills 1,000 pages does it, fsyncs included, on the caller's thread), or
  * `background` (a worker thread does it every 100 ms; for servers, whose event loop must not wait
- * on the disk).
+ * on the disk). An object is `background` with other timings (tests use it).
  */
-export type Checkpoints = 'inline' | 'background';
+export type Checkpoints = 'inline' | 'background' | Partial<CheckpointTimings>;
 
-/** How often the background checkpointer runs. */
-const CHECKPOINT_EVERY_MS = 100;
+/** The background checkpointer's timings (see `src/ops/checkpointer.ts`). */
+export interface CheckpointTimings {
+  /** How often it checkpoints. */
+  everyMs: number;
+  /** A log file larger than this is truncated to nothing once the store has been quiet... */
+  walLimitBytes: number;
+  /** ...for this long (no commit by any connection). */
+  quietMs: number;
+}
 
-/** After the log is reset, it is truncated to this size, so one burst does not keep a large file. */
-const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+const DEFAULT_TIMINGS: CheckpointTimings = { everyMs: 100, walLimitBytes: 64 * 1024 * 1024, quietMs: 5000 };
 
 /**
  * Starts the worker thread that checkpoints `path`; if it fails, the connection goes back to
  * checkpointing inline, so the log never grows without bound.
  */
-function backgroundCheckpointer(path: string, db: Database.Database): () => Promise<void> {
-  const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, everyMs: CHECKPOINT_EVERY_MS } });
+function backgroundCheckpointer(path: string, db: Database.Database, timings: CheckpointTimings): () => Promise<void> {
+  const worker = new Worker(new URL('./checkpointer.js', import.meta.url), { workerData: { path, ...timings } });
   worker.unref();
   let alive = true;
   const inline = (): void => {
@@ -107,8 +113,13 @@ export function openSqlite(path: string, checkpoints: Checkpoints = 'inline'): O
   }
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
-  db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT}`);
-  const stopCheckpoints = checkpoints === 'background' ? backgroundCheckpointer(path, db) : async () => undefined;
+  // No commit truncates the log (SQLite's default, -1): on a file system mounted with `discard`,
+  // truncating a large log frees its blocks with a synchronous discard that took 330-500 ms during
+  // an import, on the thread of whichever connection committed first after the log was reset (a
+  // server's event loop). A server's checkpointer gives a large log back once the store is quiet;
+  // SQLite deletes the log when the last connection closes.
+  db.pragma('journal_size_limit = -1');
+  const stopCheckpoints = checkpoints === 'inline' ? async () => undefined : backgroundCheckpointer(path, db, { ...DEFAULT_TIMINGS, ...(checkpoints === 'background' ? {} : checkpoints) });
   db.defaultSafeIntegers(true);
   const serial = chain();
   const cache = new Map<string, Database.Statement>();
