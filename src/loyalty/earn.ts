@@ -42,6 +42,15 @@ export async function readEarn(q: OpQueries, entryId: bigint): Promise<EarnResul
   };
 }
 
+/**
+ * Whether an order would be the account's first; only asked when the programme has a first-purchase
+ * bonus (otherwise the answer changes nothing, and a till's earn saves the count).
+ */
+async function firstPurchase(q: OpQueries, config: ProgrammeConfig, accountId: bigint): Promise<boolean> {
+  if (BigInt(config.first_purchase_bonus) === 0n) return false;
+  return int(await q.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [accountId]), 'n') === 0;
+}
+
 function tierLevel(config: ProgrammeConfig, tier: string | null): TierLevel | null {
   return config.tiers?.levels.find((l) => l.code === tier) ?? null;
 }
@@ -181,7 +190,7 @@ export async function earnOrder(store: OpStore, clock: Clock, programmeId: strin
       const exists = await c.tx.one('SELECT order_id FROM loyalty_orders WHERE programme_id = ? AND order_id = ?', [programmeId, order.order_id]);
       if (exists !== undefined) refuse({ type: 'order_already_earned', message: `order ${order.order_id} has already earned points (under another idempotency key)`, order_id: order.order_id });
       const { account, key } = await targetAccount(c, req.who, true);
-      const first = int(await c.tx.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
+      const first = await firstPurchase(c.tx, c.config, account.account_id);
       const paid = new Date(order.paid_at);
       const earning = evaluateOrder(c.config, order, { tier: tierLevel(c.config, account.tier), firstPurchase: first, zone: c.zone });
       const points = await applyCaps(c, account.account_id, earning.points, paid);
@@ -315,7 +324,7 @@ export async function dryRun(
     if (found.ok) account = found.account;
     else if (found.error.type !== 'account_not_found') return found;
   }
-  const first = account === null || int(await store.one('SELECT count(*) AS n FROM loyalty_orders WHERE account_id = ?', [account.account_id]), 'n') === 0;
+  const first = account === null || (await firstPurchase(store, config, account.account_id));
   const zone = await shopZone(store);
   const earning = evaluateOrder(config, parsed.order, { tier: tierLevel(config, account?.tier ?? null), firstPurchase: first, zone });
   const before = localDay(parsed.order.paid_at, zone) < config.starts_on;

@@ -34,9 +34,12 @@ export async function addEntry(tx: OpQueries, e: NewEntry): Promise<bigint> {
   return big(r, 'entry_id');
 }
 
+const recordMove = (tx: OpQueries, entryId: bigint, lotId: bigint, points: bigint): Promise<number> =>
+  tx.run('INSERT INTO loyalty_lot_moves (entry_id, lot_id, points) VALUES (?, ?, ?)', [entryId, lotId, points]);
+
 /** Records a lot move of an entry and applies it to the lot. */
 export async function moveLot(tx: OpQueries, entryId: bigint, lotId: bigint, points: bigint): Promise<void> {
-  await tx.run('INSERT INTO loyalty_lot_moves (entry_id, lot_id, points) VALUES (?, ?, ?)', [entryId, lotId, points]);
+  await recordMove(tx, entryId, lotId, points);
   await tx.run('UPDATE loyalty_lots SET remaining = remaining + ? WHERE lot_id = ?', [points, lotId]);
 }
 
@@ -58,14 +61,14 @@ export interface NewLot {
   expires_at: string;
 }
 
-/** Creates a lot holding `points` (its first move is the earning entry's). */
+/** Creates a lot holding `points` (its first move is the earning entry's, recorded with it). */
 export async function addLot(tx: OpQueries, l: NewLot): Promise<bigint> {
   const r = await tx.one(
-    "INSERT INTO loyalty_lots (programme_id, account_id, entry_id, order_id, earned_by, points, remaining, earned_at, pending_until, expires_at, state) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 'open') RETURNING lot_id",
-    [l.programme_id, l.account_id, l.entry_id, l.order_id, l.earned_by, l.points, isoTime(l.earned_at), l.pending_until, l.expires_at],
+    "INSERT INTO loyalty_lots (programme_id, account_id, entry_id, order_id, earned_by, points, remaining, earned_at, pending_until, expires_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open') RETURNING lot_id",
+    [l.programme_id, l.account_id, l.entry_id, l.order_id, l.earned_by, l.points, l.points, isoTime(l.earned_at), l.pending_until, l.expires_at],
   );
   const lotId = big(r, 'lot_id');
-  await moveLot(tx, l.entry_id, lotId, l.points);
+  await recordMove(tx, l.entry_id, lotId, l.points);
   return lotId;
 }
 

@@ -107,7 +107,10 @@ export async function targetAccount(c: WriteContext, who: Who, open: boolean): P
   let account: Account | undefined = found.account;
   for (let hops = 0; account !== undefined && account.merged_into !== null && hops < 100; hops++) account = await accountById(c.tx, c.config.programme_id, account.merged_into);
   if (account === undefined) throw new Error('merged account chain is broken');
-  const locked = await accountById(c.tx, c.config.programme_id, account.account_id, c.store.dialect.forUpdate);
+  // PostgreSQL: the row is read again under FOR UPDATE, so concurrent writes to one account take
+  // turns. SQLite has no row locks: the transaction holds the database's write lock from its
+  // BEGIN IMMEDIATE, so the row read above is already the one this write changes.
+  const locked = c.store.dialect.forUpdate === '' ? account : await accountById(c.tx, c.config.programme_id, account.account_id, c.store.dialect.forUpdate);
   if (locked === undefined) throw new Error(`account ${account.account_id} vanished`);
   return { account: locked, key: found.key };
 }
