@@ -4,7 +4,7 @@
  */
 import type { Db, Row } from '../core/db/index.js';
 import type { TargetRow } from '../core/settings/index.js';
-import { kpiTree, type Dimension } from './kpi.js';
+import { DIMENSIONS, isDimension, kpiTree } from './kpi.js';
 import { linksCounts, sevenLinks, type LinksCache } from './links.js';
 import { addDays, periodEnd } from './dates.js';
 import { targetString } from './targets.js';
@@ -12,7 +12,7 @@ import { buildReview, reviewFacts, toHtml, toMarkdown } from './review.js';
 import { RULES, TAG_RULES } from './params.js';
 import { serviceReport, SERVICE_DEFAULTS } from '../service/index.js';
 import { productReport } from '../products/index.js';
-import type { AnalysisDocument, AnalysisOptions, Period, Report } from './options.js';
+import { AnalysisError, type AnalysisDocument, type AnalysisOptions, type Period, type Report } from './options.js';
 import type { ReportResults } from '../contracts/index.js';
 import { reportResult } from './results.js';
 import { holdStages, linksPlan, linksRead, memberPeriods, releaseMemberPeriods, releaseStages, storeStages } from './snapshot.js';
@@ -112,8 +112,11 @@ export async function compute(db: Db, report: Report, asOf: string, params: Reco
         periods,
       };
     }
-    case 'kpi':
-      return kpiTree(db, String(params['from']), String(params['to']), params['by'] as Dimension, targets);
+    case 'kpi': {
+      const by = params['by'];
+      if (!isDimension(by)) throw new AnalysisError(`kpi: by must be one of ${DIMENSIONS.join(', ')}, not ${String(by)}`);
+      return kpiTree(db, String(params['from']), String(params['to']), by, targets);
+    }
     case 'links': {
       const cache: LinksCache = linksRead.get(db) ?? new Map();
       linksRead.set(db, cache);

@@ -14,6 +14,7 @@ const SQL = namedStatements(sqlFile(import.meta.url, 'kpi.sql'));
 
 export type Dimension = 'all' | 'channel' | 'store' | 'category';
 export const DIMENSIONS: readonly Dimension[] = ['all', 'channel', 'store', 'category'];
+export const isDimension = (v: unknown): v is Dimension => DIMENSIONS.some((d) => d === v);
 
 /** Customer view: buyers x orders per buyer x AOV. Traffic view: visitors x conversion x orders per buyer x AOV. */
 export type View = 'customer' | 'traffic';
